@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "crm-commands.h"
 #include "crm-error.h"
 #include "crm-migrate.h"
 
 #define MIGRATIONS_PATH "/org/keylinecrm/Keyline/server/sql"
 /* pg_advisory_lock key: "KEYLINE" in ASCII, so other tools do not collide. */
-#define MIGRATION_LOCK_KEY "0x4b45594c494e45"
+#define MIGRATION_LOCK_KEY "21186873087577669"
 
 PGconn *
 crm_pg_connect_blocking (const char  *conninfo,

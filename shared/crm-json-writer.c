@@ -205,3 +205,34 @@ crm_json_member_bool (CrmJsonWriter *w,
   crm_json_key (w, key);
   crm_json_bool (w, value);
 }
+
+void
+crm_json_member_timestamp (CrmJsonWriter *w,
+                           const char    *key,
+                           const char    *pg_text)
+{
+  char buf[64];
+  gsize len;
+
+  crm_json_key (w, key);
+  if (pg_text == NULL)
+    {
+      crm_json_null (w);
+      return;
+    }
+  len = strlen (pg_text);
+  if (len < 19 || len + 4 > sizeof buf || pg_text[10] != ' ')
+    {
+      crm_json_string (w, pg_text);
+      return;
+    }
+  memcpy (buf, pg_text, len + 1);
+  buf[10] = 'T';
+  /* an offset of hours only ("+08") gains its minutes */
+  if (len >= 3 && (buf[len - 3] == '+' || buf[len - 3] == '-'))
+    {
+      memcpy (buf + len, ":00", 4);
+      len += 3;
+    }
+  crm_json_string_len (w, buf, len);
+}

@@ -52,6 +52,12 @@ void  crm_json_member_bool        (CrmJsonWriter *w,
                                    const char    *key,
                                    gboolean       value);
 
+/* A PostgreSQL timestamptz in its ISO output ("2026-11-01 08:30:00.5+08")
+ * written as RFC 3339 ("2026-11-01T08:30:00.5+08:00"); NULL writes null. */
+void  crm_json_member_timestamp   (CrmJsonWriter *w,
+                                   const char    *key,
+                                   const char    *pg_text);
+
 void  crm_json_escape_append      (GString       *out,
                                    const char    *value,
                                    gsize          length);

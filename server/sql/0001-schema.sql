@@ -166,6 +166,7 @@ CREATE INDEX customers_revenue       ON crm.customers (monthly_revenue, id);
 CREATE INDEX customers_owner_revenue ON crm.customers (owner_id, monthly_revenue, id);
 CREATE INDEX customers_updated       ON crm.customers (updated_at, id);
 CREATE INDEX customers_name_trgm     ON crm.customers USING gin (name crm.gin_trgm_ops);
+CREATE INDEX customers_name_en_trgm  ON crm.customers USING gin (name_en crm.gin_trgm_ops);
 CREATE INDEX customers_status        ON crm.customers (status);
 CREATE INDEX customers_agent         ON crm.customers (agent_id);
 

@@ -1,0 +1,475 @@
+#define G_LOG_DOMAIN "crm-handler-customers"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "crm-cursor.h"
+#include "crm-error.h"
+#include "crm-handlers.h"
+#include "crm-validate.h"
+
+/*
+ * GET /customers and GET /customers/:id.
+ *
+ * Row-level security decides what the caller sees.  The list query also
+ * names the caller's own scope (owner_id for an account manager, the region
+ * subtree for a director) so that PostgreSQL can walk the matching index;
+ * that filter narrows, it never widens: without it the policy still holds.
+ */
+
+#define DEFAULT_LIMIT 50
+#define MAX_LIMIT 500
+#define MAX_SEARCH_CHARS 100
+
+/* Columns of a list item, in the order of the SELECT below. */
+#define LIST_COLUMNS \
+  "c.id, c.name, c.name_en, c.kind, c.industry, c.region_id, r.name, c.tier, c.owner_id," \
+  " u.display_name, c.status, c.monthly_revenue, c.arrears, c.churn_risk, c.version," \
+  " c.updated_at"
+
+enum {
+  COL_ID, COL_NAME, COL_NAME_EN, COL_KIND, COL_INDUSTRY, COL_REGION_ID, COL_REGION_NAME,
+  COL_TIER, COL_OWNER_ID, COL_OWNER_NAME, COL_STATUS, COL_REVENUE, COL_ARREARS, COL_CHURN,
+  COL_VERSION, COL_UPDATED,
+  /* detail only */
+  COL_CREDIT, COL_REGISTRATION, COL_ADDRESS, COL_PHONE, COL_VALUE_SEGMENT, COL_PREFERS,
+  COL_CHURN_REASONS, COL_BECAME, COL_CHURNED_ON, COL_CHURN_REASON, COL_CREATED,
+};
+
+static const CrmSql sql_customer = {
+  "customer_get",
+  "SELECT " LIST_COLUMNS ", c.credit_rating, c.registration_no, c.address, c.phone,"
+  " c.value_segment, array_to_json(c.prefers), array_to_json(c.churn_reasons),"
+  " c.became_customer, c.churned_on, c.churn_reason, c.created_at"
+  " FROM crm.customers c"
+  " JOIN crm.regions r ON r.id = c.region_id"
+  " LEFT JOIN crm.user_directory u ON u.id = c.owner_id"
+  " WHERE c.id = $1::uuid",
+  1
+};
+
+static const CrmSql sql_contacts = {
+  "customer_contacts",
+  "SELECT id, name, title, mobile, email, id_number, address, is_primary, version, updated_at"
+  " FROM crm.contacts WHERE customer_id = $1::uuid ORDER BY is_primary DESC, name, id",
+  1
+};
+
+/* The sort orders: the column and its cast for the cursor's value. */
+static const struct {
+  const char *column;
+  const char *cast;
+  gboolean    default_descending;
+} sorts[CRM_N_CUSTOMER_SORTS] = {
+  [CRM_CUSTOMER_SORT_NAME]    = { "c.name",            "text",        FALSE },
+  [CRM_CUSTOMER_SORT_REVENUE] = { "c.monthly_revenue", "bigint",      TRUE },
+  [CRM_CUSTOMER_SORT_UPDATED] = { "c.updated_at",      "timestamptz", TRUE },
+};
+
+/* Filters, each a fixed SQL fragment with one parameter. */
+typedef enum
+{
+  FILTER_SEARCH,
+  FILTER_REGION,
+  FILTER_TIER,
+  FILTER_OWNER,
+  FILTER_STATUS,
+  FILTER_SCOPE_OWNER,    /* an account manager's own customers */
+  FILTER_SCOPE_REGIONS,  /* a director's region subtree */
+  N_FILTERS
+} Filter;
+
+static const char * const filter_sql[N_FILTERS] = {
+  [FILTER_SEARCH]        = "(c.name ILIKE $%u OR c.name_en ILIKE $%u)",
+  [FILTER_REGION]        = "c.region_id = ANY (crm.region_subtree($%u::uuid))",
+  [FILTER_TIER]          = "c.tier = $%u::crm.customer_tier",
+  [FILTER_OWNER]         = "c.owner_id = $%u::uuid",
+  [FILTER_STATUS]        = "c.status = $%u::crm.customer_status",
+  [FILTER_SCOPE_OWNER]   = "c.owner_id = $%u::uuid",
+  [FILTER_SCOPE_REGIONS] = "c.region_id = ANY (crm.visible_regions())",
+};
+
+/* How many parameters each fragment takes. */
+static const guint filter_n_params[N_FILTERS] = { 1, 1, 1, 1, 1, 1, 0 };
+
+/*
+ * The SQL text of a list query is assembled from the fixed fragments above
+ * according to which filters are present, never from the request's values,
+ * which all travel as parameters.  Each distinct shape is prepared once per
+ * connection under its own name and kept for the life of the process.
+ */
+static const CrmSql *
+list_sql (guint    filters,
+          int      sort,
+          gboolean descending,
+          gboolean with_cursor)
+{
+  static GMutex lock;
+  static GHashTable *shapes;
+  g_autofree char *name = g_strdup_printf ("customers_list_%x_%d%c%c", filters, sort,
+                                           descending ? 'd' : 'a', with_cursor ? 'c' : 'n');
+  CrmSql *sql;
+
+  g_mutex_lock (&lock);
+  if (shapes == NULL)
+    shapes = g_hash_table_new (g_str_hash, g_str_equal);
+  sql = g_hash_table_lookup (shapes, name);
+  if (sql == NULL)
+    {
+      GString *text = g_string_new ("SELECT " LIST_COLUMNS " FROM crm.customers c"
+                                    " JOIN crm.regions r ON r.id = c.region_id"
+                                    " LEFT JOIN crm.user_directory u ON u.id = c.owner_id"
+                                    " WHERE true");
+      guint n = 1;   /* $1 is the page size */
+
+      for (guint f = 0; f < N_FILTERS; f++)
+        if (filters & (1u << f))
+          {
+            n += filter_n_params[f];
+            g_string_append (text, " AND ");
+            /* FILTER_SEARCH names its parameter twice */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+            g_string_append_printf (text, filter_sql[f], n, n);
+#pragma GCC diagnostic pop
+          }
+      if (with_cursor)
+        {
+          g_string_append_printf (text, " AND (%s, c.id) %c ($%u::%s, $%u::uuid)",
+                                  sorts[sort].column, descending ? '<' : '>',
+                                  n + 1, sorts[sort].cast, n + 2);
+          n += 2;
+        }
+      g_string_append_printf (text, " ORDER BY %s %s, c.id %s LIMIT $1::integer",
+                              sorts[sort].column, descending ? "DESC" : "ASC",
+                              descending ? "DESC" : "ASC");
+
+      sql = g_new0 (CrmSql, 1);
+      sql->name = g_intern_string (name);
+      sql->sql = g_string_free (text, FALSE);
+      sql->n_params = (int) n;
+      g_hash_table_insert (shapes, (gpointer) sql->name, sql);
+    }
+  g_mutex_unlock (&lock);
+  return sql;
+}
+
+/* Escapes LIKE's wildcards so a search matches the text as typed. */
+static char *
+like_pattern (const char *text)
+{
+  GString *out = g_string_new ("%");
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '%');
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  int      sort;
+  gboolean descending;
+  gint64   limit;
+} ListState;
+
+static void
+write_item_fields (CrmJsonWriter  *w,
+                   const PGresult *res,
+                   int             row)
+{
+  const char *churn = crm_pg_value (res, row, COL_CHURN);
+
+  crm_json_member_string (w, "id", crm_pg_value (res, row, COL_ID));
+  crm_json_member_string (w, "name", crm_pg_value (res, row, COL_NAME));
+  crm_json_member_string (w, "name_en", crm_pg_value (res, row, COL_NAME_EN));
+  crm_json_member_string (w, "kind", crm_pg_value (res, row, COL_KIND));
+  crm_json_member_string (w, "industry", crm_pg_value (res, row, COL_INDUSTRY));
+  crm_json_member_string (w, "region_id", crm_pg_value (res, row, COL_REGION_ID));
+  crm_json_member_string (w, "region_name", crm_pg_value (res, row, COL_REGION_NAME));
+  crm_json_member_string (w, "tier", crm_pg_value (res, row, COL_TIER));
+  crm_json_member_string (w, "owner_id", crm_pg_value (res, row, COL_OWNER_ID));
+  crm_json_member_string (w, "owner_name", crm_pg_value (res, row, COL_OWNER_NAME));
+  crm_json_member_string (w, "status", crm_pg_value (res, row, COL_STATUS));
+  crm_json_key (w, "monthly_revenue");
+  crm_json_raw (w, PQgetvalue (res, row, COL_REVENUE));
+  crm_json_key (w, "arrears");
+  crm_json_raw (w, PQgetvalue (res, row, COL_ARREARS));
+  crm_json_key (w, "churn_risk");
+  if (churn)
+    crm_json_raw (w, churn);
+  else
+    crm_json_null (w);
+  crm_json_key (w, "version");
+  crm_json_raw (w, PQgetvalue (res, row, COL_VERSION));
+  crm_json_member_timestamp (w, "updated_at", crm_pg_value (res, row, COL_UPDATED));
+}
+
+static void
+list_done (CrmRequest *req,
+           CrmDbBatch *batch)
+{
+  ListState *state = req->data;
+  PGresult *res = crm_db_batch_get_result (batch, 1);
+  int rows = PQntuples (res);
+  int shown = MIN (rows, (int) state->limit);
+  GString *out = g_string_sized_new (256 + 400 * shown);
+  CrmJsonWriter w;
+
+  crm_json_writer_init (&w, out);
+  crm_json_begin_object (&w);
+  crm_json_key (&w, "items");
+  crm_json_begin_array (&w);
+  for (int i = 0; i < shown; i++)
+    {
+      crm_json_begin_object (&w);
+      write_item_fields (&w, res, i);
+      crm_json_end_object (&w);
+    }
+  crm_json_end_array (&w);
+
+  crm_json_key (&w, "next_cursor");
+  if (rows > state->limit)
+    {
+      static const int sort_column[CRM_N_CUSTOMER_SORTS] = { COL_NAME, COL_REVENUE, COL_UPDATED };
+      CrmCursor cursor = {
+        state->sort, state->descending,
+        PQgetvalue (res, shown - 1, sort_column[state->sort]),
+        PQgetvalue (res, shown - 1, COL_ID),
+      };
+      g_autofree char *text = crm_cursor_encode (&cursor);
+
+      crm_json_string (&w, text);
+    }
+  else
+    crm_json_null (&w);
+  crm_json_end_object (&w);
+  crm_request_respond (req, SOUP_STATUS_OK, out);
+}
+
+void
+crm_handle_customers_list (CrmRequest *req)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmCursor) cursor = NULL;
+  g_autofree char *pattern = NULL;
+  g_autofree char *limit_text = NULL;
+  const char *values[N_FILTERS + 3] = { NULL };
+  const char *q = crm_request_query (req, "q");
+  const char *region = crm_request_query (req, "region");
+  const char *tier = crm_request_query (req, "tier");
+  const char *owner = crm_request_query (req, "owner");
+  const char *status = crm_request_query (req, "status");
+  const char *sort_text = crm_request_query (req, "sort");
+  const char *order = crm_request_query (req, "order");
+  const char *limit_param = crm_request_query (req, "limit");
+  const char *cursor_text = crm_request_query (req, "cursor");
+  ListState *state = g_new0 (ListState, 1);
+  guint filters = 0;
+  guint n = 1;
+  int dummy;
+  CrmDbBatch *batch;
+
+  req->data = state;
+  req->data_free = g_free;
+  state->limit = DEFAULT_LIMIT;
+
+  if (sort_text && !crm_parse_enum_param ("sort", sort_text, crm_customer_sort_names, &state->sort, &error))
+    goto invalid;
+  state->descending = sorts[state->sort].default_descending;
+  if (order)
+    {
+      if (!g_str_equal (order, "asc") && !g_str_equal (order, "desc"))
+        {
+          crm_set_field_error (&error, CRM_ERROR_INVALID, "order", "order must be asc or desc");
+          goto invalid;
+        }
+      state->descending = g_str_equal (order, "desc");
+    }
+  if (limit_param && !crm_parse_int_param ("limit", limit_param, 1, MAX_LIMIT, &state->limit, &error))
+    goto invalid;
+
+  if (q && *q)
+    {
+      if (!crm_validate_text ("q", q, 1, MAX_SEARCH_CHARS, &error))
+        goto invalid;
+      pattern = like_pattern (q);
+      filters |= 1u << FILTER_SEARCH;
+      values[n++] = pattern;
+    }
+  if (region)
+    {
+      if (!crm_validate_uuid (region))
+        {
+          crm_set_field_error (&error, CRM_ERROR_INVALID, "region", "region must be a region id");
+          goto invalid;
+        }
+      filters |= 1u << FILTER_REGION;
+      values[n++] = region;
+    }
+  if (tier)
+    {
+      if (!crm_parse_enum_param ("tier", tier, crm_tier_names, &dummy, &error))
+        goto invalid;
+      filters |= 1u << FILTER_TIER;
+      values[n++] = tier;
+    }
+  if (owner)
+    {
+      if (g_str_equal (owner, "me"))
+        owner = req->user->id;
+      else if (!crm_validate_uuid (owner))
+        {
+          crm_set_field_error (&error, CRM_ERROR_INVALID, "owner", "owner must be a user id or \"me\"");
+          goto invalid;
+        }
+      filters |= 1u << FILTER_OWNER;
+      values[n++] = owner;
+    }
+  if (status)
+    {
+      if (!crm_parse_enum_param ("status", status, crm_customer_status_names, &dummy, &error))
+        goto invalid;
+      filters |= 1u << FILTER_STATUS;
+      values[n++] = status;
+    }
+
+  /* The caller's own scope, to let the planner use the right index. */
+  if (req->user->role == CRM_ROLE_MANAGER)
+    {
+      filters |= 1u << FILTER_SCOPE_OWNER;
+      values[n++] = req->user->id;
+    }
+  else if (req->user->role == CRM_ROLE_DIRECTOR)
+    {
+      filters |= 1u << FILTER_SCOPE_REGIONS;
+    }
+
+  if (cursor_text)
+    {
+      cursor = crm_cursor_decode (cursor_text, &error);
+      if (cursor == NULL)
+        goto invalid;
+      if (cursor->sort != state->sort || cursor->descending != state->descending)
+        {
+          crm_set_field_error (&error, CRM_ERROR_INVALID, "cursor",
+                               "cursor belongs to another sort order");
+          goto invalid;
+        }
+      if (state->sort == CRM_CUSTOMER_SORT_REVENUE &&
+          !g_ascii_string_to_signed (cursor->value, 10, G_MININT64, G_MAXINT64, NULL, NULL))
+        {
+          crm_set_field_error (&error, CRM_ERROR_INVALID, "cursor", "cursor is damaged");
+          goto invalid;
+        }
+      values[n++] = cursor->value;
+      values[n++] = cursor->id;
+    }
+
+  /* One row more than asked tells whether there is a next page. */
+  limit_text = g_strdup_printf ("%" G_GINT64_FORMAT, state->limit + 1);
+  values[0] = limit_text;
+
+  batch = crm_request_new_batch (req);
+  crm_db_batch_add (batch, list_sql (filters, state->sort, state->descending, cursor != NULL), values);
+  crm_request_execute (req, batch, list_done);
+  return;
+
+invalid:
+  crm_request_respond_error (req, error);
+}
+
+/* Personal data leaves the server masked; revealing it is a separate,
+ * recorded request. */
+static void
+member_masked (CrmJsonWriter *w,
+               const char    *key,
+               const char    *value,
+               gboolean       phone)
+{
+  g_autofree char *masked = NULL;
+
+  if (value != NULL)
+    masked = phone ? crm_mask_phone (value) : crm_mask_text (value, 2, 0);
+  crm_json_member_string (w, key, masked);
+}
+
+static void
+customer_done (CrmRequest *req,
+               CrmDbBatch *batch)
+{
+  PGresult *c = crm_db_batch_get_result (batch, 1);
+  PGresult *contacts = crm_db_batch_get_result (batch, 2);
+  GString *out;
+  CrmJsonWriter w;
+
+  if (PQntuples (c) != 1)
+    {
+      crm_request_fail (req, CRM_ERROR_NOT_FOUND, "id", "No such customer, or not one of yours");
+      return;
+    }
+
+  out = g_string_sized_new (2048);
+  crm_json_writer_init (&w, out);
+  crm_json_begin_object (&w);
+  write_item_fields (&w, c, 0);
+  crm_json_member_string (&w, "credit_rating", crm_pg_value (c, 0, COL_CREDIT));
+  crm_json_member_string (&w, "registration_no", crm_pg_value (c, 0, COL_REGISTRATION));
+  member_masked (&w, "address", crm_pg_value (c, 0, COL_ADDRESS), FALSE);
+  member_masked (&w, "phone", crm_pg_value (c, 0, COL_PHONE), TRUE);
+  crm_json_member_string (&w, "value_segment", crm_pg_value (c, 0, COL_VALUE_SEGMENT));
+  crm_json_key (&w, "prefers");
+  crm_json_raw (&w, PQgetvalue (c, 0, COL_PREFERS));
+  crm_json_key (&w, "churn_reasons");
+  crm_json_raw (&w, PQgetvalue (c, 0, COL_CHURN_REASONS));
+  crm_json_member_string (&w, "became_customer", crm_pg_value (c, 0, COL_BECAME));
+  crm_json_member_string (&w, "churned_on", crm_pg_value (c, 0, COL_CHURNED_ON));
+  crm_json_member_string (&w, "churn_reason", crm_pg_value (c, 0, COL_CHURN_REASON));
+  crm_json_member_timestamp (&w, "created_at", crm_pg_value (c, 0, COL_CREATED));
+  crm_json_member_bool (&w, "personal_data_masked", TRUE);
+
+  crm_json_key (&w, "contacts");
+  crm_json_begin_array (&w);
+  for (int i = 0; i < PQntuples (contacts); i++)
+    {
+      crm_json_begin_object (&w);
+      crm_json_member_string (&w, "id", crm_pg_value (contacts, i, 0));
+      crm_json_member_string (&w, "name", crm_pg_value (contacts, i, 1));
+      crm_json_member_string (&w, "title", crm_pg_value (contacts, i, 2));
+      member_masked (&w, "mobile", crm_pg_value (contacts, i, 3), TRUE);
+      crm_json_member_string (&w, "email", crm_pg_value (contacts, i, 4));
+      member_masked (&w, "id_number", crm_pg_value (contacts, i, 5), FALSE);
+      member_masked (&w, "address", crm_pg_value (contacts, i, 6), FALSE);
+      crm_json_member_bool (&w, "is_primary", g_str_equal (PQgetvalue (contacts, i, 7), "t"));
+      crm_json_key (&w, "version");
+      crm_json_raw (&w, PQgetvalue (contacts, i, 8));
+      crm_json_member_timestamp (&w, "updated_at", crm_pg_value (contacts, i, 9));
+      crm_json_end_object (&w);
+    }
+  crm_json_end_array (&w);
+  crm_json_end_object (&w);
+  crm_request_respond (req, SOUP_STATUS_OK, out);
+}
+
+void
+crm_handle_customer_get (CrmRequest *req)
+{
+  const char *id = crm_request_param (req, 0);
+  const char *values[1] = { id };
+  CrmDbBatch *batch;
+
+  if (!crm_validate_uuid (id))
+    {
+      crm_request_fail (req, CRM_ERROR_INVALID, "id", "id must be a customer id (a UUID)");
+      return;
+    }
+  batch = crm_request_new_batch (req);
+  crm_db_batch_add (batch, &sql_customer, values);
+  crm_db_batch_add (batch, &sql_contacts, values);
+  crm_request_execute (req, batch, customer_done);
+}

@@ -1,0 +1,369 @@
+#define G_LOG_DOMAIN "crm-handler-session"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "crm-auth.h"
+#include "crm-error.h"
+#include "crm-handlers.h"
+#include "crm-validate.h"
+
+/*
+ * Sign-in.  The application role cannot read password hashes or sessions;
+ * it goes through the SECURITY DEFINER functions of the schema.  Failed
+ * attempts count per account and per address; past the limit both are
+ * locked for a while and the answer is 429 with Retry-After.
+ */
+
+static const CrmSql sql_locked = {
+  "sign_in_locked", "SELECT crm.sign_in_locked($1::text[])", 1
+};
+static const CrmSql sql_password_hash = {
+  "password_hash_for", "SELECT user_id, password_hash FROM crm.password_hash_for($1)", 1
+};
+static const CrmSql sql_record = {
+  "record_sign_in",
+  "SELECT crm.record_sign_in($1::text[], $2::boolean, $3::integer,"
+  " make_interval(secs => $4::integer), make_interval(secs => $5::integer))", 5
+};
+static const CrmSql sql_open_session = {
+  "open_session",
+  "SELECT crm.open_session($1::uuid, $2, make_interval(hours => $3::integer), $4::inet)", 4
+};
+static const CrmSql sql_session_user = {
+  "session_user",
+  "SELECT user_id, login, display_name, role, team_id, region_id, expires_at"
+  " FROM crm.authenticate($1)", 1
+};
+static const CrmSql sql_close_session = {
+  "close_session", "SELECT crm.close_session($1)", 1
+};
+
+/* Addresses get more tries than accounts: many people share an office. */
+#define ADDRESS_LIMIT_FACTOR 4
+
+typedef struct
+{
+  char   *login;
+  char   *password;
+  char   *user_id;
+  char   *hash;
+  char   *account_keys;   /* text[] literals: {"login:NAME"} and {"addr:IP"} */
+  char   *address_keys;
+  char   *both_keys;
+  char   *token;
+  GBytes *token_hash;
+} SignIn;
+
+static void
+sign_in_free (gpointer data)
+{
+  SignIn *s = data;
+
+  g_free (s->login);
+  if (s->password)
+    memset (s->password, 0, strlen (s->password));
+  g_free (s->password);
+  g_free (s->user_id);
+  g_free (s->hash);
+  g_free (s->account_keys);
+  g_free (s->address_keys);
+  g_free (s->both_keys);
+  g_free (s->token);
+  g_clear_pointer (&s->token_hash, g_bytes_unref);
+  g_free (s);
+}
+
+/* Appends "key" to a text[] literal under construction, quoted. */
+static void
+append_array_element (GString    *out,
+                      const char *key)
+{
+  if (out->len > 1)
+    g_string_append_c (out, ',');
+  g_string_append_c (out, '"');
+  for (const char *p = key; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static char *
+text_array (const char *a,
+            const char *b)
+{
+  GString *out = g_string_new ("{");
+
+  append_array_element (out, a);
+  if (b)
+    append_array_element (out, b);
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+static void
+add_record (CrmDbBatch      *batch,
+            const SignIn    *s,
+            const CrmConfig *config,
+            gboolean         ok)
+{
+  g_autofree char *limit = g_strdup_printf ("%u", config->throttle_limit);
+  g_autofree char *address_limit = g_strdup_printf ("%u", config->throttle_limit * ADDRESS_LIMIT_FACTOR);
+  g_autofree char *window = g_strdup_printf ("%u", config->throttle_window);
+  g_autofree char *lock = g_strdup_printf ("%u", config->throttle_lock);
+  const char *result = ok ? "true" : "false";
+  const char *v_account[5] = { s->account_keys, result, limit, window, lock };
+  const char *v_address[5] = { s->address_keys, result, address_limit, window, lock };
+
+  crm_db_batch_add (batch, &sql_record, v_account);
+  crm_db_batch_add (batch, &sql_record, v_address);
+}
+
+static void
+failed_recorded (CrmRequest *req,
+                 CrmDbBatch *batch)
+{
+  crm_request_fail (req, CRM_ERROR_BAD_CREDENTIALS, "password",
+                    "The login or password is not right");
+}
+
+static void
+session_opened (CrmRequest *req,
+                CrmDbBatch *batch)
+{
+  SignIn *s = req->data;
+  guint n = crm_db_batch_get_n_statements (batch);
+  PGresult *who = crm_db_batch_get_result (batch, n - 1);
+  GString *out;
+  CrmJsonWriter w;
+  int role;
+
+  if (who == NULL || PQntuples (who) != 1 ||
+      (role = crm_wire_lookup (crm_role_names, crm_pg_value (who, 0, 3))) < 0)
+    {
+      crm_request_fail (req, CRM_ERROR_INTERNAL, NULL, "The new session could not be read back");
+      return;
+    }
+
+  out = g_string_new (NULL);
+  crm_json_writer_init (&w, out);
+  crm_json_begin_object (&w);
+  crm_json_member_string (&w, "token", s->token);
+  crm_json_member_timestamp (&w, "expires_at", crm_pg_value (who, 0, 6));
+  crm_json_key (&w, "user");
+  crm_json_begin_object (&w);
+  crm_json_member_string (&w, "id", crm_pg_value (who, 0, 0));
+  crm_json_member_string (&w, "login", crm_pg_value (who, 0, 1));
+  crm_json_member_string (&w, "display_name", crm_pg_value (who, 0, 2));
+  crm_json_member_string (&w, "role", crm_role_names[role]);
+  crm_json_member_string (&w, "team_id", crm_pg_value (who, 0, 4));
+  crm_json_member_string (&w, "region_id", crm_pg_value (who, 0, 5));
+  crm_json_end_object (&w);
+  crm_json_end_object (&w);
+  crm_request_respond (req, SOUP_STATUS_CREATED, out);
+}
+
+static void
+verify_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  const SignIn *s = task_data;
+  static char *dummy_hash;
+  static gsize dummy_init;
+
+  /* An unknown login costs the same Argon2id work as a known one, so the
+   * answer's timing does not tell which logins exist. */
+  if (g_once_init_enter (&dummy_init))
+    {
+      dummy_hash = crm_auth_hash_password ("keyline-timing-equaliser", NULL);
+      g_once_init_leave (&dummy_init, 1);
+    }
+  if (s->hash != NULL)
+    g_task_return_boolean (task, crm_auth_verify_password (s->hash, s->password));
+  else
+    {
+      crm_auth_verify_password (dummy_hash, s->password);
+      g_task_return_boolean (task, FALSE);
+    }
+}
+
+static void
+verified_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  CrmRequest *req = user_data;
+  SignIn *s = req->data;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), NULL);
+  CrmDbBatch *batch = crm_request_new_batch (req);
+  const CrmConfig *config = req->worker->config;
+  g_autofree char *hours = NULL;
+  const char *hash;
+  gsize len;
+
+  add_record (batch, s, config, ok);
+  if (!ok)
+    {
+      crm_request_execute (req, batch, failed_recorded);
+      return;
+    }
+
+  s->token = crm_auth_new_token ();
+  s->token_hash = crm_auth_token_hash (s->token);
+  hours = g_strdup_printf ("%u", config->session_hours);
+  hash = g_bytes_get_data (s->token_hash, &len);
+  {
+    const char *open_values[4] = { s->user_id, hash, hours, req->client_address };
+    const char *who_values[1] = { hash };
+
+    crm_db_batch_add_full (batch, &sql_open_session, open_values, 1, len);
+    crm_db_batch_add_full (batch, &sql_session_user, who_values, 0, len);
+  }
+  crm_request_execute (req, batch, session_opened);
+}
+
+static void
+looked_up (CrmRequest *req,
+           CrmDbBatch *batch)
+{
+  SignIn *s = req->data;
+  PGresult *locked = crm_db_batch_get_result (batch, 0);
+  PGresult *user = crm_db_batch_get_result (batch, 1);
+  gint64 seconds = 0;
+  g_autoptr(GTask) task = NULL;
+
+  if (locked && PQntuples (locked) == 1)
+    g_ascii_string_to_signed (PQgetvalue (locked, 0, 0), 10, 0, G_MAXINT32, &seconds, NULL);
+  if (seconds > 0)
+    {
+      g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
+      g_autofree char *message = g_strdup_printf ("Too many failed sign-ins; try again in %" G_GINT64_FORMAT " minutes",
+                                                  (seconds + 59) / 60);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                    "Retry-After", retry);
+      crm_request_fail (req, CRM_ERROR_THROTTLED, "login", message);
+      return;
+    }
+
+  if (user && PQntuples (user) == 1)
+    {
+      s->user_id = g_strdup (crm_pg_value (user, 0, 0));
+      s->hash = g_strdup (crm_pg_value (user, 0, 1));
+    }
+
+  /* Argon2id takes tens of milliseconds: off the main loop it goes.  The
+   * callback returns to this thread's context (GTask's rule). */
+  task = g_task_new (NULL, NULL, verified_cb, req);
+  g_task_set_source_tag (task, looked_up);
+  g_task_set_task_data (task, s, NULL);
+  g_task_run_in_thread (task, verify_thread);
+}
+
+static const char *
+member_string (JsonObject *obj,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* POST /session {"login": ..., "password": ...} */
+void
+crm_handle_session_create (CrmRequest *req)
+{
+  JsonObject *obj = json_node_get_object (req->body);
+  const char *login = member_string (obj, "login");
+  const char *password = member_string (obj, "password");
+  SignIn *s;
+  CrmDbBatch *batch;
+
+  if (login == NULL || !crm_validate_login (login))
+    {
+      crm_request_fail (req, CRM_ERROR_INVALID, "login",
+                        "login must be 2 to 64 letters, digits, '.', '_' or '-'");
+      return;
+    }
+  if (password == NULL || *password == '\0' || strlen (password) > 1024)
+    {
+      crm_request_fail (req, CRM_ERROR_INVALID, "password", "password is required (at most 1024 bytes)");
+      return;
+    }
+
+  req->client_address = g_strdup (soup_server_message_get_remote_host (req->msg));
+  if (req->client_address == NULL)
+    req->client_address = g_strdup ("127.0.0.1");
+
+  s = g_new0 (SignIn, 1);
+  s->login = g_strdup (login);
+  s->password = g_strdup (password);
+  {
+    g_autofree char *account = g_strconcat ("login:", login, NULL);
+    g_autofree char *address = g_strconcat ("addr:", req->client_address, NULL);
+
+    s->account_keys = text_array (account, NULL);
+    s->address_keys = text_array (address, NULL);
+    s->both_keys = text_array (account, address);
+  }
+  req->data = s;
+  req->data_free = sign_in_free;
+
+  batch = crm_request_new_batch (req);
+  {
+    const char *v_keys[1] = { s->both_keys };
+    const char *v_login[1] = { login };
+
+    crm_db_batch_add (batch, &sql_locked, v_keys);
+    crm_db_batch_add (batch, &sql_password_hash, v_login);
+  }
+  crm_request_execute (req, batch, looked_up);
+}
+
+static void
+session_closed (CrmRequest *req,
+                CrmDbBatch *batch)
+{
+  crm_session_cache_remove (req->token_hash);
+  crm_request_respond_empty (req, SOUP_STATUS_NO_CONTENT);
+}
+
+/* DELETE /session: signs the caller's token out. */
+void
+crm_handle_session_delete (CrmRequest *req)
+{
+  CrmDbBatch *batch = crm_request_new_batch (req);
+  gsize len;
+  const char *hash = g_bytes_get_data (req->token_hash, &len);
+  const char *values[1] = { hash };
+
+  crm_db_batch_add_full (batch, &sql_close_session, values, 0, len);
+  crm_request_execute (req, batch, session_closed);
+}
+
+static void
+me_done (CrmRequest *req,
+         CrmDbBatch *batch)
+{
+  GString *out = g_string_new (NULL);
+  CrmJsonWriter w;
+
+  crm_json_writer_init (&w, out);
+  crm_json_user (&w, req->user);
+  crm_request_respond (req, SOUP_STATUS_OK, out);
+}
+
+/* GET /me: who the token belongs to, as the database says now. */
+void
+crm_handle_me (CrmRequest *req)
+{
+  crm_request_execute (req, crm_request_new_batch (req), me_done);
+}

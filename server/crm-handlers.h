@@ -1,0 +1,17 @@
+#pragma once
+
+#include "crm-http.h"
+
+G_BEGIN_DECLS
+
+/* crm-handler-health.c */
+void crm_handle_health          (CrmRequest *req);
+/* crm-handler-session.c */
+void crm_handle_session_create  (CrmRequest *req);
+void crm_handle_session_delete  (CrmRequest *req);
+void crm_handle_me              (CrmRequest *req);
+/* crm-handler-customers.c */
+void crm_handle_customers_list  (CrmRequest *req);
+void crm_handle_customer_get    (CrmRequest *req);
+
+G_END_DECLS

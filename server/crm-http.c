@@ -1,0 +1,612 @@
+#define G_LOG_DOMAIN "crm-http"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "crm-auth.h"
+#include "crm-error.h"
+#include "crm-http.h"
+#include "crm-json-check.h"
+#include "crm-router.h"
+
+#define API_PREFIX "/api/v1/"
+#define SESSION_CACHE_SECONDS 30
+
+/* The authentication statement that opens every authenticated request's
+ * transaction; crm.authenticate() also sets who is asking for the policies. */
+static const CrmSql sql_authenticate = {
+  "authenticate",
+  "SELECT user_id, login, display_name, role, team_id, region_id, expires_at"
+  " FROM crm.authenticate($1)",
+  1
+};
+
+/* Session cache ------------------------------------------------------------
+ *
+ * Token hash -> who, shared by all threads.  It only saves a round trip
+ * before a handler that needs the caller's role to choose its query: every
+ * request still authenticates in its own transaction, so a stale entry can
+ * change the shape of a query, never what the database lets it see.
+ */
+
+typedef struct
+{
+  CrmUser *user;
+  gint64   fetched;
+} CacheEntry;
+
+static GMutex cache_lock;
+static GHashTable *cache;
+
+static void
+cache_entry_free (gpointer data)
+{
+  CacheEntry *e = data;
+
+  crm_user_free (e->user);
+  g_free (e);
+}
+
+static CrmUser *
+cache_lookup (GBytes *hash)
+{
+  CrmUser *user = NULL;
+  CacheEntry *e;
+
+  g_mutex_lock (&cache_lock);
+  if (cache && (e = g_hash_table_lookup (cache, hash)) &&
+      g_get_monotonic_time () - e->fetched < SESSION_CACHE_SECONDS * G_USEC_PER_SEC)
+    user = crm_user_copy (e->user);
+  g_mutex_unlock (&cache_lock);
+  return user;
+}
+
+static void
+cache_store (GBytes        *hash,
+             const CrmUser *user)
+{
+  CacheEntry *e = g_new0 (CacheEntry, 1);
+
+  e->user = crm_user_copy (user);
+  e->fetched = g_get_monotonic_time ();
+  g_mutex_lock (&cache_lock);
+  if (cache == NULL)
+    cache = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                   (GDestroyNotify) g_bytes_unref, cache_entry_free);
+  if (g_hash_table_size (cache) > 100000)
+    g_hash_table_remove_all (cache);
+  g_hash_table_replace (cache, g_bytes_ref (hash), e);
+  g_mutex_unlock (&cache_lock);
+}
+
+void
+crm_session_cache_remove (GBytes *hash)
+{
+  g_mutex_lock (&cache_lock);
+  if (cache)
+    g_hash_table_remove (cache, hash);
+  g_mutex_unlock (&cache_lock);
+}
+
+/* Users -------------------------------------------------------------- */
+
+void
+crm_user_free (CrmUser *user)
+{
+  if (user == NULL)
+    return;
+  g_free (user->id);
+  g_free (user->login);
+  g_free (user->display_name);
+  g_free (user->team_id);
+  g_free (user->region_id);
+  g_free (user->expires_at);
+  g_free (user);
+}
+
+CrmUser *
+crm_user_copy (const CrmUser *user)
+{
+  CrmUser *copy = g_new0 (CrmUser, 1);
+
+  copy->id = g_strdup (user->id);
+  copy->login = g_strdup (user->login);
+  copy->display_name = g_strdup (user->display_name);
+  copy->role = user->role;
+  copy->team_id = g_strdup (user->team_id);
+  copy->region_id = g_strdup (user->region_id);
+  copy->expires_at = g_strdup (user->expires_at);
+  return copy;
+}
+
+static CrmUser *
+user_from_row (const PGresult *res)
+{
+  CrmUser *user;
+  int role;
+
+  if (res == NULL || PQntuples (res) != 1)
+    return NULL;
+  role = crm_wire_lookup (crm_role_names, crm_pg_value (res, 0, 3));
+  if (role < 0)
+    return NULL;
+  user = g_new0 (CrmUser, 1);
+  user->id = g_strdup (crm_pg_value (res, 0, 0));
+  user->login = g_strdup (crm_pg_value (res, 0, 1));
+  user->display_name = g_strdup (crm_pg_value (res, 0, 2));
+  user->role = (CrmRole) role;
+  user->team_id = g_strdup (crm_pg_value (res, 0, 4));
+  user->region_id = g_strdup (crm_pg_value (res, 0, 5));
+  user->expires_at = g_strdup (crm_pg_value (res, 0, 6));
+  return user;
+}
+
+void
+crm_json_user (CrmJsonWriter *w,
+               const CrmUser *user)
+{
+  crm_json_begin_object (w);
+  crm_json_member_string (w, "id", user->id);
+  crm_json_member_string (w, "login", user->login);
+  crm_json_member_string (w, "display_name", user->display_name);
+  crm_json_member_string (w, "role", crm_role_names[user->role]);
+  crm_json_member_string (w, "team_id", user->team_id);
+  crm_json_member_string (w, "region_id", user->region_id);
+  crm_json_end_object (w);
+}
+
+/* Errors and responses ------------------------------------------------ */
+
+guint
+crm_http_status_for_error (const GError *error)
+{
+  if (error == NULL || error->domain != CRM_ERROR)
+    return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+
+  switch ((CrmError) error->code)
+    {
+    case CRM_ERROR_INVALID:             return SOUP_STATUS_BAD_REQUEST;
+    case CRM_ERROR_MALFORMED:           return SOUP_STATUS_BAD_REQUEST;
+    case CRM_ERROR_TOO_LARGE:           return SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+    case CRM_ERROR_UNAUTHENTICATED:     return SOUP_STATUS_UNAUTHORIZED;
+    case CRM_ERROR_BAD_CREDENTIALS:     return SOUP_STATUS_UNAUTHORIZED;
+    case CRM_ERROR_FORBIDDEN:           return SOUP_STATUS_FORBIDDEN;
+    case CRM_ERROR_NOT_FOUND:           return SOUP_STATUS_NOT_FOUND;
+    case CRM_ERROR_CONFLICT:            return SOUP_STATUS_CONFLICT;
+    case CRM_ERROR_PRECONDITION_FAILED: return SOUP_STATUS_PRECONDITION_FAILED;
+    case CRM_ERROR_THROTTLED:           return 429;
+    case CRM_ERROR_UNAVAILABLE:         return SOUP_STATUS_SERVICE_UNAVAILABLE;
+    case CRM_ERROR_INTERNAL:            return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+    default:                            return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+    }
+}
+
+static void
+request_free (CrmRequest *req)
+{
+  if (req->finished_id)
+    g_signal_handler_disconnect (req->msg, req->finished_id);
+  if (req->data_free)
+    req->data_free (req->data);
+  g_clear_object (&req->msg);
+  g_clear_pointer (&req->query, g_hash_table_unref);
+  g_clear_pointer (&req->params, g_ptr_array_unref);
+  g_clear_pointer (&req->body, json_node_unref);
+  g_clear_pointer (&req->token_hash, g_bytes_unref);
+  g_clear_pointer (&req->user, crm_user_free);
+  g_free (req->client_address);
+  g_free (req);
+}
+
+static void
+log_request (CrmRequest *req,
+             guint       status)
+{
+  gint64 us = g_get_monotonic_time () - req->started;
+  const char *method = soup_server_message_get_method (req->msg);
+  const char *route = req->route ? req->route->pattern : "-";
+  g_autofree char *status_text = g_strdup_printf ("%u", status);
+  g_autofree char *us_text = g_strdup_printf ("%" G_GINT64_FORMAT, us);
+
+  /* Structured, and free of personal data: the route pattern, never the
+   * path or query (ids and search terms stay out of the log). */
+  if (status >= 500)
+    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                      "MESSAGE", "%s %s -> %u in %" G_GINT64_FORMAT " us", method, route, status, us,
+                      "HTTP_METHOD", method, "HTTP_ROUTE", route,
+                      "HTTP_STATUS", status_text, "DURATION_US", us_text);
+  else
+    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG,
+                      "MESSAGE", "%s %s -> %u in %" G_GINT64_FORMAT " us", method, route, status, us,
+                      "HTTP_METHOD", method, "HTTP_ROUTE", route,
+                      "HTTP_STATUS", status_text, "DURATION_US", us_text);
+}
+
+static void
+finish (CrmRequest *req,
+        guint       status)
+{
+  if (!req->gone)
+    {
+      log_request (req, status);
+      if (req->paused)
+        soup_server_message_unpause (req->msg);
+    }
+  request_free (req);
+}
+
+void
+crm_request_respond (CrmRequest *req,
+                     guint       status,
+                     GString    *json)
+{
+  if (!req->gone)
+    {
+      gsize len = json->len;
+
+      soup_server_message_set_status (req->msg, status, NULL);
+      soup_server_message_set_response (req->msg, "application/json",
+                                        SOUP_MEMORY_TAKE, g_string_free (json, FALSE), len);
+    }
+  else
+    g_string_free (json, TRUE);
+  finish (req, status);
+}
+
+void
+crm_request_respond_empty (CrmRequest *req,
+                           guint       status)
+{
+  if (!req->gone)
+    soup_server_message_set_status (req->msg, status, NULL);
+  finish (req, status);
+}
+
+static GString *
+error_body (CrmError    code,
+            const char *message,
+            const char *field)
+{
+  GString *out = g_string_sized_new (128);
+  CrmJsonWriter w;
+
+  crm_json_writer_init (&w, out);
+  crm_json_begin_object (&w);
+  crm_json_key (&w, "error");
+  crm_json_begin_object (&w);
+  crm_json_member_string (&w, "code", crm_error_code_to_string (code));
+  crm_json_member_string (&w, "message", message);
+  if (field)
+    crm_json_member_string (&w, "field", field);
+  crm_json_end_object (&w);
+  crm_json_end_object (&w);
+  return out;
+}
+
+void
+crm_request_respond_error (CrmRequest   *req,
+                           const GError *error)
+{
+  guint status = crm_http_status_for_error (error);
+  CrmError code = error->domain == CRM_ERROR ? (CrmError) error->code : CRM_ERROR_INTERNAL;
+  const char *message = error->message;
+
+  if (status >= 500)
+    {
+      /* The details of a database failure are for the log, not the client. */
+      g_warning ("%s %s: %s", soup_server_message_get_method (req->msg),
+                 req->route ? req->route->pattern : "-", error->message);
+      message = code == CRM_ERROR_UNAVAILABLE ? "The database is unavailable; try again shortly"
+                                              : "The server failed to handle the request";
+    }
+  crm_request_respond (req, status, error_body (code, message, crm_error_get_field (error)));
+}
+
+void
+crm_request_fail (CrmRequest *req,
+                  CrmError    code,
+                  const char *field,
+                  const char *message)
+{
+  g_autoptr(GError) error = NULL;
+
+  crm_set_field_error (&error, code, field, "%s", message);
+  crm_request_respond_error (req, error);
+}
+
+/* Parameters -------------------------------------------------------- */
+
+const char *
+crm_request_param (CrmRequest *req,
+                   guint       index)
+{
+  return req->params && index < req->params->len ? req->params->pdata[index] : NULL;
+}
+
+const char *
+crm_request_query (CrmRequest *req,
+                   const char *name)
+{
+  return req->query ? g_hash_table_lookup (req->query, name) : NULL;
+}
+
+/* Database round trips ------------------------------------------------ */
+
+CrmDbBatch *
+crm_request_new_batch (CrmRequest *req)
+{
+  CrmDbBatch *batch = crm_db_batch_new ();
+
+  if (req->token_hash != NULL)
+    {
+      gsize len;
+      const char *hash = g_bytes_get_data (req->token_hash, &len);
+      const char *values[1] = { hash };
+
+      crm_db_batch_add_full (batch, &sql_authenticate, values, 0, len);
+    }
+  return batch;
+}
+
+static void
+message_finished_cb (SoupServerMessage *msg,
+                     CrmRequest        *req)
+{
+  /* The connection closed before we answered; the batch still completes
+   * and then just frees the request. */
+  req->gone = TRUE;
+  g_signal_handler_disconnect (msg, req->finished_id);
+  req->finished_id = 0;
+}
+
+static void
+batch_done_cb (CrmDbBatch   *batch,
+               const GError *error,
+               gpointer      user_data)
+{
+  CrmRequest *req = user_data;
+  CrmBatchDone done = req->done;
+
+  req->worker->in_flight--;
+  if (req->gone)
+    {
+      request_free (req);
+      return;
+    }
+  if (error != NULL)
+    {
+      crm_request_respond_error (req, error);
+      return;
+    }
+
+  if (req->token_hash != NULL)
+    {
+      CrmUser *user = user_from_row (crm_db_batch_get_result (batch, 0));
+
+      if (user == NULL)
+        {
+          crm_session_cache_remove (req->token_hash);
+          crm_request_fail (req, CRM_ERROR_UNAUTHENTICATED, NULL,
+                            "The session has expired or was signed out; sign in again");
+          return;
+        }
+      cache_store (req->token_hash, user);
+      crm_user_free (req->user);
+      req->user = user;
+    }
+
+  done (req, batch);
+}
+
+void
+crm_request_execute (CrmRequest   *req,
+                     CrmDbBatch   *batch,
+                     CrmBatchDone  done)
+{
+  if (!req->paused)
+    {
+      req->paused = TRUE;
+      soup_server_message_pause (req->msg);
+      req->finished_id = g_signal_connect (req->msg, "finished",
+                                           G_CALLBACK (message_finished_cb), req);
+    }
+  req->done = done;
+  req->worker->in_flight++;
+  crm_db_execute (req->worker->db, batch, batch_done_cb, req);
+}
+
+/* Dispatch -------------------------------------------------------------- */
+
+static void
+auth_prefetch_done (CrmRequest *req,
+                    CrmDbBatch *batch)
+{
+  req->route->handler (req);
+}
+
+static gboolean
+read_bearer_token (CrmRequest *req)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *value = soup_message_headers_get_one (headers, "Authorization");
+  const char *token;
+  gsize len;
+
+  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
+    return FALSE;
+  token = value + 7;
+  len = strlen (token);
+  if (len < 16 || len > 128)
+    return FALSE;
+  for (const char *p = token; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  req->token_hash = crm_auth_token_hash (token);
+  return TRUE;
+}
+
+static gboolean
+read_json_body (CrmRequest  *req,
+                GError     **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  const char *data;
+  gsize len;
+
+  if (content_type != NULL && !g_str_equal (content_type, "application/json"))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "body", "The body must be application/json");
+      return FALSE;
+    }
+  if ((gsize) body->length > req->worker->config->max_body)
+    {
+      crm_set_field_error (error, CRM_ERROR_TOO_LARGE, "body",
+                           "The body is larger than %" G_GSIZE_FORMAT " bytes",
+                           req->worker->config->max_body);
+      return FALSE;
+    }
+  bytes = soup_message_body_flatten (body);
+  data = g_bytes_get_data (bytes, &len);
+  if (len == 0)
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "body", "A JSON body is required");
+      return FALSE;
+    }
+  /* json-glib 1.6 recurses without limit: bound the depth first. */
+  if (!crm_json_check (data, len, CRM_JSON_MAX_DEPTH, error))
+    return FALSE;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "body", "The body is not valid JSON");
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "body", "The body must be a JSON object");
+      return FALSE;
+    }
+  req->body = json_node_ref (json_parser_get_root (parser));
+  return TRUE;
+}
+
+static void
+api_cb (SoupServer        *server,
+        SoupServerMessage *msg,
+        const char        *path,
+        GHashTable        *query,
+        gpointer           user_data)
+{
+  CrmWorker *worker = user_data;
+  CrmRequest *req = g_new0 (CrmRequest, 1);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *allowed = NULL;
+
+  req->worker = worker;
+  req->msg = g_object_ref (msg);
+  req->started = g_get_monotonic_time ();
+  req->params = g_ptr_array_new_with_free_func (g_free);
+  if (query)
+    req->query = g_hash_table_ref (query);
+
+  soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (response_headers, "X-Content-Type-Options", "nosniff");
+
+  if (!g_str_has_prefix (path, API_PREFIX))
+    {
+      crm_request_fail (req, CRM_ERROR_NOT_FOUND, NULL, "No such API path");
+      return;
+    }
+
+  switch (crm_router_match (soup_server_message_get_method (msg), path + strlen (API_PREFIX),
+                            &req->route, req->params, &allowed))
+    {
+    case CRM_ROUTER_NO_PATH:
+      crm_request_fail (req, CRM_ERROR_NOT_FOUND, NULL, "No such API path");
+      return;
+    case CRM_ROUTER_BAD_METHOD:
+      soup_message_headers_replace (response_headers, "Allow", allowed);
+      crm_request_respond (req, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                           error_body (CRM_ERROR_INVALID, "Method not allowed on this path", NULL));
+      return;
+    case CRM_ROUTER_FOUND:
+    default:
+      break;
+    }
+
+  if ((req->route->flags & CRM_ROUTE_BODY) && !read_json_body (req, &error))
+    {
+      crm_request_respond_error (req, error);
+      return;
+    }
+
+  if (req->route->flags & CRM_ROUTE_AUTH)
+    {
+      if (!read_bearer_token (req))
+        {
+          soup_message_headers_replace (response_headers, "WWW-Authenticate", "Bearer");
+          crm_request_fail (req, CRM_ERROR_UNAUTHENTICATED, NULL,
+                            "Sign in first: send Authorization: Bearer TOKEN");
+          return;
+        }
+      req->user = cache_lookup (req->token_hash);
+      if (req->user == NULL)
+        {
+          /* Learn who is asking first; the handler's own batch
+           * authenticates again in its transaction. */
+          crm_request_execute (req, crm_request_new_batch (req), auth_prefetch_done);
+          return;
+        }
+    }
+
+  req->route->handler (req);
+}
+
+/* Refuses bodies over the limit from the headers alone, before reading them. */
+static void
+early_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  CrmWorker *worker = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  goffset length = soup_message_headers_get_content_length (headers);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  g_autoptr(GString) body = NULL;
+  gsize len;
+
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length <= (goffset) worker->config->max_body)
+    return;
+  if (encoding == SOUP_ENCODING_NONE)
+    return;
+
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH)
+    body = error_body (CRM_ERROR_TOO_LARGE, "The body is too large", "body");
+  else
+    body = error_body (CRM_ERROR_INVALID, "Send the body with a Content-Length", "body");
+  len = body->len;
+  soup_server_message_set_status (msg, encoding == SOUP_ENCODING_CONTENT_LENGTH
+                                       ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE
+                                       : SOUP_STATUS_LENGTH_REQUIRED, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_string_free (g_steal_pointer (&body), FALSE), len);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+}
+
+void
+crm_http_install (SoupServer *server,
+                  CrmWorker  *worker)
+{
+  soup_server_add_early_handler (server, NULL, early_cb, worker, NULL);
+  soup_server_add_handler (server, NULL, api_cb, worker, NULL);
+}

@@ -1,0 +1,119 @@
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "crm-config.h"
+#include "crm-db.h"
+#include "crm-error.h"
+#include "crm-json-writer.h"
+#include "crm-wire.h"
+
+G_BEGIN_DECLS
+
+/* What one server thread owns. */
+typedef struct
+{
+  const CrmConfig *config;
+  GMainContext    *context;
+  CrmDb           *db;
+  guint            in_flight;   /* requests paused while the database works */
+} CrmWorker;
+
+/* Who is asking, as the database said in this request's transaction. */
+typedef struct
+{
+  char    *id;
+  char    *login;
+  char    *display_name;
+  CrmRole  role;
+  char    *team_id;
+  char    *region_id;
+  char    *expires_at;
+} CrmUser;
+
+typedef struct _CrmRequest CrmRequest;
+
+typedef void (*CrmHandler)   (CrmRequest *req);
+typedef void (*CrmBatchDone) (CrmRequest *req,
+                              CrmDbBatch *batch);
+
+typedef enum
+{
+  CRM_ROUTE_PUBLIC = 0,
+  CRM_ROUTE_AUTH   = 1 << 0,   /* needs a valid token */
+  CRM_ROUTE_BODY   = 1 << 1,   /* takes a JSON object body */
+} CrmRouteFlags;
+
+typedef struct
+{
+  const char    *method;
+  const char    *pattern;   /* below /api/v1, e.g. "customers/:id" */
+  CrmRouteFlags  flags;
+  CrmHandler     handler;
+} CrmRoute;
+
+struct _CrmRequest
+{
+  CrmWorker         *worker;
+  SoupServerMessage *msg;
+  const CrmRoute    *route;
+  GHashTable        *query;        /* may be NULL */
+  GPtrArray         *params;       /* the :params of the route, in order */
+  JsonNode          *body;         /* with CRM_ROUTE_BODY */
+  GBytes            *token_hash;   /* with CRM_ROUTE_AUTH */
+  CrmUser           *user;         /* with CRM_ROUTE_AUTH, once known */
+  char              *client_address;
+  CrmBatchDone       done;
+  gulong             finished_id;
+  gboolean           paused;
+  gpointer           data;         /* a handler's own state, freed with the request */
+  GDestroyNotify     data_free;
+  gboolean           gone;         /* the client went away while we waited */
+  gint64             started;
+};
+
+/* The one place a CrmError becomes an HTTP status. */
+guint       crm_http_status_for_error (const GError *error);
+
+const char *crm_request_param         (CrmRequest  *req,
+                                       guint        index);
+const char *crm_request_query         (CrmRequest  *req,
+                                       const char  *name);
+/* A new batch for this request; with CRM_ROUTE_AUTH its statement 0 is the
+ * authentication that also tells PostgreSQL who is asking. */
+CrmDbBatch *crm_request_new_batch     (CrmRequest  *req);
+/* Pauses the message and runs @batch; @done runs on this thread with the
+ * caller authenticated in the same transaction (otherwise 401 was sent). */
+void        crm_request_execute       (CrmRequest  *req,
+                                       CrmDbBatch  *batch,
+                                       CrmBatchDone done);
+/* Responses; each ends the request (and frees @req). */
+void        crm_request_respond       (CrmRequest  *req,
+                                       guint        status,
+                                       GString     *json);
+void        crm_request_respond_empty (CrmRequest  *req,
+                                       guint        status);
+void        crm_request_respond_error (CrmRequest  *req,
+                                       const GError *error);
+void        crm_request_fail          (CrmRequest  *req,
+                                       CrmError     code,
+                                       const char  *field,
+                                       const char  *message);
+
+/* Writes a user as a JSON object. */
+void        crm_json_user             (CrmJsonWriter *w,
+                                       const CrmUser *user);
+void        crm_user_free             (CrmUser       *user);
+CrmUser    *crm_user_copy             (const CrmUser *user);
+
+/* Installs the API on @server for @worker. */
+void        crm_http_install          (SoupServer  *server,
+                                       CrmWorker   *worker);
+
+/* The session cache shared by all threads: token hash -> CrmUser. */
+void        crm_session_cache_remove  (GBytes      *token_hash);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmUser, crm_user_free)
+
+G_END_DECLS
