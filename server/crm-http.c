@@ -185,6 +185,7 @@ crm_http_status_for_error (const GError *error)
 static void
 request_free (CrmRequest *req)
 {
+  req->worker->open--;
   if (req->finished_id)
     g_signal_handler_disconnect (req->msg, req->finished_id);
   if (req->data_free)
@@ -510,6 +511,7 @@ api_cb (SoupServer        *server,
   g_autofree char *allowed = NULL;
 
   req->worker = worker;
+  worker->open++;
   req->msg = g_object_ref (msg);
   req->started = g_get_monotonic_time ();
   req->params = g_ptr_array_new_with_free_func (g_free);

@@ -331,7 +331,13 @@ stop_poll_cb (gpointer user_data)
 {
   Thread *thread = user_data;
 
-  if (thread->worker.in_flight == 0 || g_get_monotonic_time () > thread->stop_deadline)
+  /* A request may wait on the database or on a worker thread (password
+   * hashing); it counts as open until it is answered.  Counting libsoup's
+   * request-started against request-finished did not do: after curl had
+   * made one request and closed, the count stayed at one and stopping
+   * waited the whole grace period. */
+  if (thread->worker.open == 0
+      || g_get_monotonic_time () > thread->stop_deadline)
     {
       g_main_loop_quit (thread->loop);
       return G_SOURCE_REMOVE;
@@ -343,13 +349,20 @@ static gboolean
 stop_in_thread_cb (gpointer user_data)
 {
   Thread *thread = user_data;
+  GSList *listeners;
   GSource *poll;
 
   thread->stopping = TRUE;
   thread->stop_deadline = g_get_monotonic_time () + STOP_GRACE_SECONDS * G_USEC_PER_SEC;
-  /* Closes the listener; requests in progress go on, and libsoup ends each
-   * connection after its response now that it has no listener. */
-  soup_server_disconnect (thread->soup);
+  /* Stops accepting without soup_server_disconnect (), which in libsoup
+   * 3.2 also drops every client connection, answers in progress with them.
+   * Shutting a listening socket down makes its accept fail, and libsoup's
+   * listen watch then removes itself; the descriptor stays open until the
+   * loop ends, so no other file can take its number meanwhile. */
+  listeners = soup_server_get_listeners (thread->soup);
+  for (GSList *l = listeners; l != NULL; l = l->next)
+    g_socket_shutdown (l->data, TRUE, FALSE, NULL);
+  g_slist_free (listeners);
   poll = g_timeout_source_new (20);
   g_source_set_callback (poll, stop_poll_cb, thread, NULL);
   g_source_attach (poll, thread->context);

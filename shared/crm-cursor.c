@@ -85,8 +85,10 @@ crm_cursor_decode (const char  *text,
   sep1 = memchr (p, SEP, len);
   if (sep1 == NULL || sep1 - p < 3)
     goto bad;
-  sep2 = memchr (sep1 + 1, SEP, end - sep1 - 1);
-  if (sep2 == NULL)
+  /* The id (a UUID) follows the last separator; the value may hold more. */
+  for (sep2 = end - 1; sep2 > sep1 && *sep2 != SEP; sep2--)
+    ;
+  if (sep2 == sep1)
     goto bad;
 
   cursor = g_new0 (CrmCursor, 1);

@@ -82,7 +82,8 @@ crm_error_get_field (const GError *error)
 {
   CrmErrorPrivate *priv;
 
-  if (error == NULL)
+  /* Errors of other domains (GIO, json-glib) have no field. */
+  if (error == NULL || error->domain != CRM_ERROR)
     return NULL;
   priv = crm_error_get_private (error);
   return priv ? priv->field : NULL;

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "crm-json-writer.h"
@@ -152,6 +153,12 @@ crm_json_double (CrmJsonWriter *w,
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
+  /* JSON has no NaN or infinity: g_ascii_dtostr would write "nan". */
+  if (!isfinite (value))
+    {
+      crm_json_null (w);
+      return;
+    }
   before_value (w);
   g_string_append (w->out, g_ascii_dtostr (buf, sizeof buf, value));
 }

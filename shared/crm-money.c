@@ -20,6 +20,8 @@ crm_money_parse (const char  *text,
   guint64 frac = 0;
   guint ndigits = 0;
   guint nfrac = 0;
+  guint group = 0;          /* digits since the last thousands separator */
+  gboolean grouped = FALSE; /* a separator was seen */
 
   if (p == NULL)
     goto bad;
@@ -36,14 +38,24 @@ crm_money_parse (const char  *text,
   for (; *p && *p != '.'; p++)
     {
       if (*p == ',')
-        continue;
+        {
+          /* Separators only between groups of three: "1,23" is not ¥123. */
+          if (ndigits == 0 || (grouped ? group != 3 : group > 3))
+            goto bad;
+          grouped = TRUE;
+          group = 0;
+          continue;
+        }
       if (!g_ascii_isdigit (*p))
         goto bad;
+      group++;
       if (whole > (G_MAXINT64 / 100 - 9) / 10)
         goto bad;
       whole = whole * 10 + (*p - '0');
       ndigits++;
     }
+  if (grouped && group != 3)
+    goto bad;
   if (*p == '.')
     {
       for (p++; *p; p++)

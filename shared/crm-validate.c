@@ -37,11 +37,15 @@ crm_validate_mobile (const char *value)
   char digits[16];
   guint n = 0;
   const char *p = value;
+  gboolean plus86 = FALSE;
 
   if (value == NULL)
     return FALSE;
   if (g_str_has_prefix (p, "+86"))
-    p += 3;
+    {
+      p += 3;
+      plus86 = TRUE;
+    }
   for (; *p; p++)
     {
       if (*p == ' ' || *p == '-')
@@ -51,7 +55,7 @@ crm_validate_mobile (const char *value)
       digits[n++] = *p;
     }
   digits[n] = '\0';
-  if (n == 13 && g_str_has_prefix (digits, "86"))
+  if (!plus86 && n == 13 && g_str_has_prefix (digits, "86"))
     memmove (digits, digits + 2, (n -= 2) + 1);
   return n == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9';
 }
@@ -62,8 +66,12 @@ crm_validate_email (const char *value)
   const char *at;
   const char *dot;
 
-  if (value == NULL || strlen (value) > 254 || strchr (value, ' ') != NULL)
+  if (value == NULL || strlen (value) > 254)
     return FALSE;
+  /* No spaces or control characters (a newline would inject a header). */
+  for (const char *p = value; *p; p++)
+    if ((guchar) *p <= ' ' || *p == 0x7f)
+      return FALSE;
   at = strchr (value, '@');
   if (at == NULL || at == value || strchr (at + 1, '@') != NULL)
     return FALSE;

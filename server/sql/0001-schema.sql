@@ -16,6 +16,9 @@ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'keyline_app') THEN
     CREATE ROLE keyline_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
   END IF;
+EXCEPTION
+  -- Two databases of one cluster migrating at once (the tests do) race here.
+  WHEN duplicate_object OR unique_violation THEN NULL;
 END
 $$;
 
@@ -626,8 +629,13 @@ CREATE POLICY service_steps_visible ON crm.service_steps FOR ALL
   WITH CHECK (EXISTS (SELECT 1 FROM crm.service_requests r WHERE r.id = request_id));
 
 -- Signed-in users see names and roles of everyone through this view (it
--- runs as its owner); the users table itself is for admins.
-CREATE VIEW crm.user_directory WITH (security_barrier) AS
+-- runs as its owner); the users table itself is for admins.  Not a
+-- security_barrier view: the barrier stopped the planner from pushing a
+-- join's u.id = c.owner_id into the view, so every customer list scanned
+-- all users (91 against 1,572 lists per second on a million customers).
+-- Its only condition is "signed in", and keyline_app cannot create the
+-- leaky functions a barrier guards against.
+CREATE VIEW crm.user_directory AS
   SELECT u.id, u.login, u.display_name, u.role, u.team_id, u.region_id, u.disabled
     FROM crm.users u
    WHERE crm.current_user_id() IS NOT NULL;
