@@ -7,6 +7,7 @@
 #include "crm-cursor.h"
 #include "crm-error.h"
 #include "crm-handlers.h"
+#include "crm-records.h"
 #include "crm-validate.h"
 
 /*
@@ -22,37 +23,19 @@
 #define MAX_LIMIT 500
 #define MAX_SEARCH_CHARS 100
 
-/* Columns of a list item, in the order of the SELECT below. */
-#define LIST_COLUMNS \
-  "c.id, c.name, c.name_en, c.kind, c.industry, c.region_id, r.name, c.tier, c.owner_id," \
-  " u.display_name, c.status, c.monthly_revenue, c.arrears, c.churn_risk, c.version," \
-  " c.updated_at"
-
-enum {
-  COL_ID, COL_NAME, COL_NAME_EN, COL_KIND, COL_INDUSTRY, COL_REGION_ID, COL_REGION_NAME,
-  COL_TIER, COL_OWNER_ID, COL_OWNER_NAME, COL_STATUS, COL_REVENUE, COL_ARREARS, COL_CHURN,
-  COL_VERSION, COL_UPDATED,
-  /* detail only */
-  COL_CREDIT, COL_REGISTRATION, COL_ADDRESS, COL_PHONE, COL_VALUE_SEGMENT, COL_PREFERS,
-  COL_CHURN_REASONS, COL_BECAME, COL_CHURNED_ON, COL_CHURN_REASON, COL_CREATED,
-};
+/* Columns of a list row (CRM_CUSTOMER_SUMMARY_COLUMNS) that its cursor holds. */
+enum { COL_ID = 0, COL_NAME = 1, COL_REVENUE = 11, COL_UPDATED = 15 };
 
 static const CrmSql sql_customer = {
   "customer_get",
-  "SELECT " LIST_COLUMNS ", c.credit_rating, c.registration_no, c.address, c.phone,"
-  " c.value_segment, array_to_json(c.prefers), array_to_json(c.churn_reasons),"
-  " c.became_customer, c.churned_on, c.churn_reason, c.created_at"
-  " FROM crm.customers c"
-  " JOIN crm.regions r ON r.id = c.region_id"
-  " LEFT JOIN crm.user_directory u ON u.id = c.owner_id"
-  " WHERE c.id = $1::uuid",
+  "SELECT " CRM_CUSTOMER_COLUMNS CRM_CUSTOMER_FROM " WHERE c.id = $1::uuid",
   1
 };
 
 static const CrmSql sql_contacts = {
   "customer_contacts",
-  "SELECT id, name, title, mobile, email, id_number, address, is_primary, version, updated_at"
-  " FROM crm.contacts WHERE customer_id = $1::uuid ORDER BY is_primary DESC, name, id",
+  "SELECT " CRM_CONTACT_COLUMNS " FROM crm.contacts k"
+  " WHERE k.customer_id = $1::uuid ORDER BY k.is_primary DESC, k.name, k.id",
   1
 };
 
@@ -117,9 +100,7 @@ list_sql (guint    filters,
   sql = g_hash_table_lookup (shapes, name);
   if (sql == NULL)
     {
-      GString *text = g_string_new ("SELECT " LIST_COLUMNS " FROM crm.customers c"
-                                    " JOIN crm.regions r ON r.id = c.region_id"
-                                    " LEFT JOIN crm.user_directory u ON u.id = c.owner_id"
+      GString *text = g_string_new ("SELECT " CRM_CUSTOMER_SUMMARY_COLUMNS CRM_CUSTOMER_FROM
                                     " WHERE true");
       guint n = 1;   /* $1 is the page size */
 
@@ -179,38 +160,6 @@ typedef struct
 } ListState;
 
 static void
-write_item_fields (CrmJsonWriter  *w,
-                   const PGresult *res,
-                   int             row)
-{
-  const char *churn = crm_pg_value (res, row, COL_CHURN);
-
-  crm_json_member_string (w, "id", crm_pg_value (res, row, COL_ID));
-  crm_json_member_string (w, "name", crm_pg_value (res, row, COL_NAME));
-  crm_json_member_string (w, "name_en", crm_pg_value (res, row, COL_NAME_EN));
-  crm_json_member_string (w, "kind", crm_pg_value (res, row, COL_KIND));
-  crm_json_member_string (w, "industry", crm_pg_value (res, row, COL_INDUSTRY));
-  crm_json_member_string (w, "region_id", crm_pg_value (res, row, COL_REGION_ID));
-  crm_json_member_string (w, "region_name", crm_pg_value (res, row, COL_REGION_NAME));
-  crm_json_member_string (w, "tier", crm_pg_value (res, row, COL_TIER));
-  crm_json_member_string (w, "owner_id", crm_pg_value (res, row, COL_OWNER_ID));
-  crm_json_member_string (w, "owner_name", crm_pg_value (res, row, COL_OWNER_NAME));
-  crm_json_member_string (w, "status", crm_pg_value (res, row, COL_STATUS));
-  crm_json_key (w, "monthly_revenue");
-  crm_json_raw (w, PQgetvalue (res, row, COL_REVENUE));
-  crm_json_key (w, "arrears");
-  crm_json_raw (w, PQgetvalue (res, row, COL_ARREARS));
-  crm_json_key (w, "churn_risk");
-  if (churn)
-    crm_json_raw (w, churn);
-  else
-    crm_json_null (w);
-  crm_json_key (w, "version");
-  crm_json_raw (w, PQgetvalue (res, row, COL_VERSION));
-  crm_json_member_timestamp (w, "updated_at", crm_pg_value (res, row, COL_UPDATED));
-}
-
-static void
 list_done (CrmRequest *req,
            CrmDbBatch *batch)
 {
@@ -228,7 +177,7 @@ list_done (CrmRequest *req,
   for (int i = 0; i < shown; i++)
     {
       crm_json_begin_object (&w);
-      write_item_fields (&w, res, i);
+      crm_write_customer_summary (&w, res, i, 0);
       crm_json_end_object (&w);
     }
   crm_json_end_array (&w);
@@ -384,21 +333,6 @@ invalid:
   crm_request_respond_error (req, error);
 }
 
-/* Personal data leaves the server masked; revealing it is a separate,
- * recorded request. */
-static void
-member_masked (CrmJsonWriter *w,
-               const char    *key,
-               const char    *value,
-               gboolean       phone)
-{
-  g_autofree char *masked = NULL;
-
-  if (value != NULL)
-    masked = phone ? crm_mask_phone (value) : crm_mask_text (value, 2, 0);
-  crm_json_member_string (w, key, masked);
-}
-
 static void
 customer_done (CrmRequest *req,
                CrmDbBatch *batch)
@@ -417,38 +351,13 @@ customer_done (CrmRequest *req,
   out = g_string_sized_new (2048);
   crm_json_writer_init (&w, out);
   crm_json_begin_object (&w);
-  write_item_fields (&w, c, 0);
-  crm_json_member_string (&w, "credit_rating", crm_pg_value (c, 0, COL_CREDIT));
-  crm_json_member_string (&w, "registration_no", crm_pg_value (c, 0, COL_REGISTRATION));
-  member_masked (&w, "address", crm_pg_value (c, 0, COL_ADDRESS), FALSE);
-  member_masked (&w, "phone", crm_pg_value (c, 0, COL_PHONE), TRUE);
-  crm_json_member_string (&w, "value_segment", crm_pg_value (c, 0, COL_VALUE_SEGMENT));
-  crm_json_key (&w, "prefers");
-  crm_json_raw (&w, PQgetvalue (c, 0, COL_PREFERS));
-  crm_json_key (&w, "churn_reasons");
-  crm_json_raw (&w, PQgetvalue (c, 0, COL_CHURN_REASONS));
-  crm_json_member_string (&w, "became_customer", crm_pg_value (c, 0, COL_BECAME));
-  crm_json_member_string (&w, "churned_on", crm_pg_value (c, 0, COL_CHURNED_ON));
-  crm_json_member_string (&w, "churn_reason", crm_pg_value (c, 0, COL_CHURN_REASON));
-  crm_json_member_timestamp (&w, "created_at", crm_pg_value (c, 0, COL_CREATED));
-  crm_json_member_bool (&w, "personal_data_masked", TRUE);
-
+  crm_write_customer (&w, c, 0, 0);
   crm_json_key (&w, "contacts");
   crm_json_begin_array (&w);
   for (int i = 0; i < PQntuples (contacts); i++)
     {
       crm_json_begin_object (&w);
-      crm_json_member_string (&w, "id", crm_pg_value (contacts, i, 0));
-      crm_json_member_string (&w, "name", crm_pg_value (contacts, i, 1));
-      crm_json_member_string (&w, "title", crm_pg_value (contacts, i, 2));
-      member_masked (&w, "mobile", crm_pg_value (contacts, i, 3), TRUE);
-      crm_json_member_string (&w, "email", crm_pg_value (contacts, i, 4));
-      member_masked (&w, "id_number", crm_pg_value (contacts, i, 5), FALSE);
-      member_masked (&w, "address", crm_pg_value (contacts, i, 6), FALSE);
-      crm_json_member_bool (&w, "is_primary", g_str_equal (PQgetvalue (contacts, i, 7), "t"));
-      crm_json_key (&w, "version");
-      crm_json_raw (&w, PQgetvalue (contacts, i, 8));
-      crm_json_member_timestamp (&w, "updated_at", crm_pg_value (contacts, i, 9));
+      crm_write_contact (&w, contacts, i, 0);
       crm_json_end_object (&w);
     }
   crm_json_end_array (&w);

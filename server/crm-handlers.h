@@ -13,5 +13,9 @@ void crm_handle_me              (CrmRequest *req);
 /* crm-handler-customers.c */
 void crm_handle_customers_list  (CrmRequest *req);
 void crm_handle_customer_get    (CrmRequest *req);
+/* crm-handler-sync.c */
+void crm_handle_sync            (CrmRequest *req);
+/* crm-handler-mutations.c */
+void crm_handle_mutation        (CrmRequest *req);
 
 G_END_DECLS

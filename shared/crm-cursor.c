@@ -23,17 +23,11 @@ crm_cursor_free (CrmCursor *cursor)
 }
 
 char *
-crm_cursor_encode (const CrmCursor *cursor)
+crm_base64url_encode (const void *data,
+                      gsize       len)
 {
-  g_autoptr(GString) raw = g_string_new (NULL);
-  char *b64;
+  char *b64 = g_base64_encode (data, len);
 
-  g_return_val_if_fail (cursor != NULL && cursor->id != NULL, NULL);
-
-  g_string_append_printf (raw, "%c%d%c%c%s%c%s",
-                          CURSOR_VERSION, cursor->sort, cursor->descending ? 'd' : 'a',
-                          SEP, cursor->value ? cursor->value : "", SEP, cursor->id);
-  b64 = g_base64_encode ((const guchar *) raw->str, raw->len);
   /* URL-safe alphabet, no padding */
   for (char *p = b64; *p; p++)
     {
@@ -50,22 +44,22 @@ crm_cursor_encode (const CrmCursor *cursor)
   return b64;
 }
 
-CrmCursor *
-crm_cursor_decode (const char  *text,
-                   GError     **error)
+guchar *
+crm_base64url_decode (const char *text,
+                      gsize       max_length,
+                      gsize      *len)
 {
-  g_autoptr(CrmCursor) cursor = NULL;
   g_autofree char *b64 = NULL;
-  g_autofree guchar *raw = NULL;
-  gsize len = 0;
   gsize text_len;
-  const char *p, *end, *sep1, *sep2;
 
-  if (text == NULL || (text_len = strlen (text)) == 0 || text_len > MAX_CURSOR_LENGTH)
-    goto bad;
-  for (p = text; *p; p++)
+  *len = 0;
+  if (text == NULL || (text_len = strlen (text)) == 0 || text_len > max_length)
+    return NULL;
+  for (const char *p = text; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      goto bad;
+      return NULL;
+  if (text_len % 4 == 1)
+    return NULL;
 
   b64 = g_malloc (text_len + 4);
   for (gsize i = 0; i < text_len; i++)
@@ -73,8 +67,32 @@ crm_cursor_decode (const char  *text,
   while (text_len % 4 != 0)
     b64[text_len++] = '=';
   b64[text_len] = '\0';
+  return g_base64_decode (b64, len);
+}
 
-  raw = g_base64_decode (b64, &len);
+char *
+crm_cursor_encode (const CrmCursor *cursor)
+{
+  g_autoptr(GString) raw = g_string_new (NULL);
+
+  g_return_val_if_fail (cursor != NULL && cursor->id != NULL, NULL);
+
+  g_string_append_printf (raw, "%c%d%c%c%s%c%s",
+                          CURSOR_VERSION, cursor->sort, cursor->descending ? 'd' : 'a',
+                          SEP, cursor->value ? cursor->value : "", SEP, cursor->id);
+  return crm_base64url_encode (raw->str, raw->len);
+}
+
+CrmCursor *
+crm_cursor_decode (const char  *text,
+                   GError     **error)
+{
+  g_autoptr(CrmCursor) cursor = NULL;
+  g_autofree guchar *raw = NULL;
+  gsize len = 0;
+  const char *p, *end, *sep1, *sep2;
+
+  raw = crm_base64url_decode (text, MAX_CURSOR_LENGTH, &len);
   if (raw == NULL || len < 4 || raw[0] != CURSOR_VERSION)
     goto bad;
   p = (const char *) raw;
@@ -112,5 +130,125 @@ crm_cursor_decode (const char  *text,
 bad:
   crm_set_field_error (error, CRM_ERROR_INVALID, "cursor",
                        "cursor is not a cursor this server handed out");
+  return NULL;
+}
+
+/* Sync cursors ------------------------------------------------------------ */
+
+#define SYNC_VERSION "s1"
+#define MAX_SYNC_CURSOR_LENGTH 16384
+
+void
+crm_sync_cursor_free (CrmSyncCursor *cursor)
+{
+  if (cursor == NULL)
+    return;
+  g_free (cursor->identity);
+  g_free (cursor->base);
+  g_free (cursor->round);
+  g_free (cursor->xid);
+  g_free (cursor->key);
+  g_free (cursor);
+}
+
+/* PostgreSQL's pg_snapshot text: xmin:xmax:xip,xip,... (digits only). */
+gboolean
+crm_validate_snapshot (const char *text)
+{
+  guint colons = 0;
+  gboolean digit = FALSE;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  for (const char *p = text; *p; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        digit = TRUE;
+      else if (*p == ':' && digit && colons < 2)
+        {
+          colons++;
+          digit = FALSE;
+        }
+      else if (*p == ',' && digit && colons == 2)
+        digit = FALSE;
+      else
+        return FALSE;
+    }
+  /* the list of running transactions may be empty, xmin and xmax may not */
+  return colons == 2 && (digit || text[strlen (text) - 1] == ':');
+}
+
+static gboolean
+all_digits (const char *text,
+            gsize       max)
+{
+  gsize n = 0;
+
+  for (const char *p = text; *p; p++, n++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return n > 0 && n <= max;
+}
+
+char *
+crm_sync_cursor_encode (const CrmSyncCursor *cursor)
+{
+  g_autoptr(GString) raw = g_string_new (SYNC_VERSION);
+
+  g_return_val_if_fail (cursor != NULL && cursor->identity != NULL, NULL);
+
+  g_string_append_printf (raw, "\n%s\n%s\n%s\n%d\n%s\n%s", cursor->identity,
+                          cursor->base ? cursor->base : "", cursor->round ? cursor->round : "",
+                          cursor->stage, cursor->xid ? cursor->xid : "", cursor->key ? cursor->key : "");
+  return crm_base64url_encode (raw->str, raw->len);
+}
+
+CrmSyncCursor *
+crm_sync_cursor_decode (const char  *text,
+                        GError     **error)
+{
+  g_autoptr(CrmSyncCursor) cursor = NULL;
+  g_autofree guchar *raw = NULL;
+  g_auto(GStrv) parts = NULL;
+  gsize len = 0;
+  gint64 stage;
+
+  raw = crm_base64url_decode (text, MAX_SYNC_CURSOR_LENGTH, &len);
+  if (raw == NULL || memchr (raw, '\0', len) != NULL)
+    goto bad;
+  {
+    g_autofree char *str = g_strndup ((const char *) raw, len);
+
+    parts = g_strsplit (str, "\n", -1);
+  }
+  if (g_strv_length (parts) != 7 || !g_str_equal (parts[0], SYNC_VERSION))
+    goto bad;
+
+  cursor = g_new0 (CrmSyncCursor, 1);
+  cursor->identity = g_strdup (parts[1]);
+  cursor->base = *parts[2] ? g_strdup (parts[2]) : NULL;
+  cursor->round = *parts[3] ? g_strdup (parts[3]) : NULL;
+  cursor->xid = *parts[5] ? g_strdup (parts[5]) : NULL;
+  cursor->key = *parts[6] ? g_strdup (parts[6]) : NULL;
+  if (!g_ascii_string_to_signed (parts[4], 10, 0, CRM_SYNC_N_STAGES - 1, &stage, NULL))
+    goto bad;
+  cursor->stage = (int) stage;
+
+  if (!all_digits (cursor->identity, 64) ||
+      (cursor->base && !crm_validate_snapshot (cursor->base)) ||
+      (cursor->round && !crm_validate_snapshot (cursor->round)) ||
+      (cursor->xid == NULL) != (cursor->key == NULL) ||
+      (cursor->xid && !all_digits (cursor->xid, 20)))
+    goto bad;
+  /* the key is a row id, or for departures their sequence number */
+  if (cursor->key && !(cursor->stage == CRM_SYNC_STAGE_DEPARTURES
+                       ? all_digits (cursor->key, 19) : crm_validate_uuid (cursor->key)))
+    goto bad;
+
+  return g_steal_pointer (&cursor);
+
+bad:
+  crm_set_field_error (error, CRM_ERROR_INVALID, "cursor",
+                       "cursor is not a sync cursor this server handed out");
   return NULL;
 }

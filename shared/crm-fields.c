@@ -1,0 +1,138 @@
+#define G_LOG_DOMAIN "crm-fields"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "crm-error.h"
+#include "crm-fields.h"
+#include "crm-validate.h"
+#include "crm-wire.h"
+
+const char * const crm_entity_names[] = { "customer", "contact", NULL };
+const char * const crm_credit_rating_names[] = { "AAA", "AA", "A", "BBB", "BB", "B", "C", NULL };
+
+static const CrmFieldSpec customer_fields[] = {
+  { "name",            CRM_FIELD_TEXT,  TRUE,  200, NULL },
+  { "name_en",         CRM_FIELD_TEXT,  FALSE, 200, NULL },
+  { "industry",        CRM_FIELD_TEXT,  TRUE,  50,  NULL },
+  { "kind",            CRM_FIELD_ENUM,  TRUE,  0,   crm_customer_kind_names },
+  { "tier",            CRM_FIELD_ENUM,  TRUE,  0,   crm_tier_names },
+  { "status",          CRM_FIELD_ENUM,  TRUE,  0,   crm_customer_status_names },
+  { "credit_rating",   CRM_FIELD_ENUM,  TRUE,  0,   crm_credit_rating_names },
+  { "registration_no", CRM_FIELD_TEXT,  FALSE, 50,  NULL },
+  { "phone",           CRM_FIELD_PHONE, FALSE, 0,   NULL },
+  { "address",         CRM_FIELD_TEXT,  FALSE, 300, NULL },
+  { NULL }
+};
+
+static const CrmFieldSpec contact_fields[] = {
+  { "customer_id",     CRM_FIELD_UUID,   TRUE,  0,   NULL },
+  { "name",            CRM_FIELD_TEXT,   TRUE,  100, NULL },
+  { "title",           CRM_FIELD_TEXT,   FALSE, 100, NULL },
+  { "mobile",          CRM_FIELD_MOBILE, FALSE, 0,   NULL },
+  { "email",           CRM_FIELD_EMAIL,  FALSE, 0,   NULL },
+  { "address",         CRM_FIELD_TEXT,   FALSE, 300, NULL },
+  { "is_primary",      CRM_FIELD_BOOL,   TRUE,  0,   NULL },
+  { NULL }
+};
+
+const CrmFieldSpec *
+crm_entity_fields (CrmEntity entity)
+{
+  switch (entity)
+    {
+    case CRM_ENTITY_CUSTOMER:
+      return customer_fields;
+    case CRM_ENTITY_CONTACT:
+      return contact_fields;
+    case CRM_N_ENTITIES:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+const CrmFieldSpec *
+crm_field_spec_lookup (CrmEntity   entity,
+                       const char *name)
+{
+  for (const CrmFieldSpec *spec = crm_entity_fields (entity); spec && spec->name; spec++)
+    if (g_str_equal (spec->name, name))
+      return spec;
+  return NULL;
+}
+
+static gboolean
+valid_phone (const char *value)
+{
+  guint digits = 0;
+
+  for (const char *p = value; *p; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        digits++;
+      else if (!strchr (" -+()", *p))
+        return FALSE;
+    }
+  return digits >= 5 && digits <= 20;
+}
+
+gboolean
+crm_field_validate (const CrmFieldSpec *spec,
+                    const char         *value,
+                    GError            **error)
+{
+  if (value == NULL || *value == '\0')
+    {
+      if (spec->required)
+        {
+          crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s is required", spec->name);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  switch (spec->type)
+    {
+    case CRM_FIELD_TEXT:
+      return crm_validate_text (spec->name, value, spec->required ? 1 : 0, spec->max_chars, error);
+    case CRM_FIELD_ENUM:
+      if (crm_wire_lookup (spec->names, value) >= 0)
+        return TRUE;
+      {
+        g_autofree char *allowed = g_strjoinv (", ", (char **) spec->names);
+
+        crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s must be one of %s", spec->name, allowed);
+      }
+      return FALSE;
+    case CRM_FIELD_MOBILE:
+      if (crm_validate_mobile (value))
+        return TRUE;
+      crm_set_field_error (error, CRM_ERROR_INVALID, spec->name,
+                           "%s must be a mobile number of 11 digits starting with 1", spec->name);
+      return FALSE;
+    case CRM_FIELD_EMAIL:
+      if (crm_validate_email (value))
+        return TRUE;
+      crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s must be an e-mail address", spec->name);
+      return FALSE;
+    case CRM_FIELD_PHONE:
+      if (valid_phone (value))
+        return TRUE;
+      crm_set_field_error (error, CRM_ERROR_INVALID, spec->name,
+                           "%s must be a telephone number (5 to 20 digits)", spec->name);
+      return FALSE;
+    case CRM_FIELD_BOOL:
+      if (g_str_equal (value, "true") || g_str_equal (value, "false"))
+        return TRUE;
+      crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s must be true or false", spec->name);
+      return FALSE;
+    case CRM_FIELD_UUID:
+      if (crm_validate_uuid (value))
+        return TRUE;
+      crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s must be an id (a UUID)", spec->name);
+      return FALSE;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
