@@ -1,0 +1,178 @@
+'use strict'
+// The SQL of keyline-server's read API, copied from server/crm-http.c
+// (authenticate) and server/crm-handler-customers.c (customers), so that the
+// peer and the pgbench scripts run exactly what Keyline runs.  Keep in step
+// with those files: bench/run compares the peer's answers with Keyline's.
+//
+//   node queries.js pgbench CASE   prints the pgbench script of a case of bench/run
+
+const AUTHENTICATE =
+  'SELECT user_id, login, display_name, role, team_id, region_id, expires_at' +
+  ' FROM crm.authenticate($1)'
+
+const LIST_COLUMNS =
+  'c.id, c.name, c.name_en, c.kind, c.industry, c.region_id, r.name, c.tier, c.owner_id,' +
+  ' u.display_name, c.status, c.monthly_revenue, c.arrears, c.churn_risk, c.version,' +
+  ' c.updated_at'
+
+const CUSTOMER_GET =
+  'SELECT ' + LIST_COLUMNS + ', c.credit_rating, c.registration_no, c.address, c.phone,' +
+  ' c.value_segment, array_to_json(c.prefers), array_to_json(c.churn_reasons),' +
+  ' c.became_customer, c.churned_on, c.churn_reason, c.created_at' +
+  ' FROM crm.customers c' +
+  ' JOIN crm.regions r ON r.id = c.region_id' +
+  ' LEFT JOIN crm.user_directory u ON u.id = c.owner_id' +
+  ' WHERE c.id = $1::uuid'
+
+const CUSTOMER_CONTACTS =
+  'SELECT id, name, title, mobile, email, id_number, address, is_primary, version, updated_at' +
+  ' FROM crm.contacts WHERE customer_id = $1::uuid ORDER BY is_primary DESC, name, id'
+
+// crm_customer_sort_names and the sorts[] table
+const SORT_NAMES = ['name', 'revenue', 'updated']
+const SORTS = [
+  { column: 'c.name', cast: 'text', defaultDescending: false },
+  { column: 'c.monthly_revenue', cast: 'bigint', defaultDescending: true },
+  { column: 'c.updated_at', cast: 'timestamptz', defaultDescending: true }
+]
+
+// The filters in the order of the Filter enum; each takes $n where n is its
+// parameter's number (the search names it twice).
+const FILTERS = [
+  ['search', '(c.name ILIKE $%u OR c.name_en ILIKE $%u)', 1],
+  ['region', 'c.region_id = ANY (crm.region_subtree($%u::uuid))', 1],
+  ['tier', 'c.tier = $%u::crm.customer_tier', 1],
+  ['owner', 'c.owner_id = $%u::uuid', 1],
+  ['status', 'c.status = $%u::crm.customer_status', 1],
+  ['scope_owner', 'c.owner_id = $%u::uuid', 1],
+  ['scope_regions', 'c.region_id = ANY (crm.visible_regions())', 0]
+]
+const FILTER_BIT = Object.fromEntries(FILTERS.map(([name], i) => [name, 1 << i]))
+
+const listCache = new Map()
+
+// list_sql(): the text of one shape of the list query.  $1 is the page size.
+function listSql (filters, sort, descending, withCursor) {
+  const key = `${filters}:${sort}:${descending}:${withCursor}`
+  let text = listCache.get(key)
+  if (text !== undefined) return text
+  text = 'SELECT ' + LIST_COLUMNS + ' FROM crm.customers c' +
+    ' JOIN crm.regions r ON r.id = c.region_id' +
+    ' LEFT JOIN crm.user_directory u ON u.id = c.owner_id' +
+    ' WHERE true'
+  let n = 1
+  FILTERS.forEach(([, fragment, nParams], f) => {
+    if (filters & (1 << f)) {
+      n += nParams
+      text += ' AND ' + fragment.replaceAll('%u', String(n))
+    }
+  })
+  const s = SORTS[sort]
+  if (withCursor) {
+    text += ` AND (${s.column}, c.id) ${descending ? '<' : '>'} ($${n + 1}::${s.cast}, $${n + 2}::uuid)`
+    n += 2
+  }
+  text += ` ORDER BY ${s.column} ${descending ? 'DESC' : 'ASC'}, c.id ${descending ? 'DESC' : 'ASC'} LIMIT $1::integer`
+  listCache.set(key, text)
+  return text
+}
+
+// crm-cursor.c: base64url without padding of "1" SORT DIR "\n" VALUE "\n" ID
+function encodeCursor (sort, descending, value, id) {
+  return Buffer.from(`1${sort}${descending ? 'd' : 'a'}\n${value ?? ''}\n${id}`, 'utf8').toString('base64url')
+}
+
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+
+function decodeCursor (text) {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(text)) return null
+  if (text.length % 4 === 1) return null
+  const raw = Buffer.from(text, 'base64url')
+  if (raw.length < 4 || raw[0] !== 0x31 || raw.includes(0)) return null
+  const sep1 = raw.indexOf(0x0a)
+  if (sep1 < 3) return null
+  const sep2 = raw.indexOf(0x0a, sep1 + 1)
+  if (sep2 < 0) return null
+  const num = raw.subarray(1, sep1 - 1).toString('latin1')
+  const dir = String.fromCharCode(raw[sep1 - 1])
+  if (!/^[0-9]+$/.test(num) || Number(num) > 64 || (dir !== 'a' && dir !== 'd')) return null
+  const valueBytes = raw.subarray(sep1 + 1, sep2)
+  let value
+  try {
+    value = new TextDecoder('utf-8', { fatal: true }).decode(valueBytes)
+  } catch {
+    return null
+  }
+  const id = raw.subarray(sep2 + 1).toString('latin1')
+  if (!UUID_RE.test(id)) return null
+  return { sort: Number(num), descending: dir === 'd', value, id }
+}
+
+// The pgbench scripts of bench/run's cases.  Each runs what one request of
+// the case runs, in one pipeline = one implicit transaction, as Keyline does
+// (authenticate first), with -M prepared.  Variables: th (the token's SHA-256
+// as bytea text, -D), me (the manager's user id, -D), and per case a random
+// customer id or cursor row from bench.ids / bench.cursors, fetched after
+// the transaction (outside it and outside the pipeline: pgbench cannot use a
+// \gset value inside the pipeline that fetched it).
+function pgbenchScript (name) {
+  const pg = (sql, vars) => sql.replace(/\$(\d+)/g, (_, i) => ':' + vars[Number(i) - 1])
+  const lines = []
+  let pick = null
+  let query
+  switch (name) {
+    case 'detail':
+      pick = ['bench.ids', 'id AS cid', 10000]
+      query = [pg(CUSTOMER_GET, ['cid']), pg(CUSTOMER_CONTACTS, ['cid'])]
+      break
+    case 'list':
+      query = [pg(listSql(0, 0, false, false), ['lim'])]
+      break
+    case 'filter':
+      query = [pg(listSql(FILTER_BIT.tier | FILTER_BIT.status, 0, false, false), ['lim', 'tier', 'status'])]
+      break
+    case 'deep':
+      pick = ['bench.cursors', 'name AS cname, id AS cid', 1000]
+      query = [pg(listSql(0, 0, false, true), ['lim', 'cname', 'cid'])]
+      break
+    case 'manager':
+      query = [pg(listSql(FILTER_BIT.scope_owner, 0, false, false), ['lim', 'me'])]
+      break
+    default:
+      throw new Error(`no pgbench script for case ${name}`)
+  }
+  lines.push('\\startpipeline')
+  lines.push(pg(AUTHENTICATE, ['th']) + ';')
+  for (const q of query) lines.push(q + ';')
+  lines.push('\\endpipeline')
+  if (pick) {
+    lines.push(`\\set n random(1, ${pick[2]})`)
+    lines.push(`SELECT ${pick[1]} FROM ${pick[0]} WHERE n = :n \\gset`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+module.exports = {
+  AUTHENTICATE,
+  CUSTOMER_GET,
+  CUSTOMER_CONTACTS,
+  SORT_NAMES,
+  SORTS,
+  FILTER_BIT,
+  listSql,
+  encodeCursor,
+  decodeCursor,
+  UUID_RE
+}
+
+if (require.main === module) {
+  const [cmd, arg] = process.argv.slice(2)
+  if (cmd === 'pgbench') {
+    process.stdout.write(pgbenchScript(arg))
+  } else if (cmd === 'sql') {
+    console.log([AUTHENTICATE, CUSTOMER_GET, CUSTOMER_CONTACTS, listSql(0, 0, false, false)].join(';\n') + ';')
+  } else {
+    console.error('usage: node queries.js pgbench CASE | sql')
+    process.exit(2)
+  }
+}
