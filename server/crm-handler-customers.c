@@ -70,7 +70,7 @@ static const char * const filter_sql[N_FILTERS] = {
   [FILTER_OWNER]         = "c.owner_id = $%u::uuid",
   [FILTER_STATUS]        = "c.status = $%u::crm.customer_status",
   [FILTER_SCOPE_OWNER]   = "c.owner_id = $%u::uuid",
-  [FILTER_SCOPE_REGIONS] = "c.region_id = ANY (crm.visible_regions())",
+  [FILTER_SCOPE_REGIONS] = "c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])",
 };
 
 /* How many parameters each fragment takes. */

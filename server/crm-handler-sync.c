@@ -108,7 +108,7 @@ stage_sql (CrmSyncStage stage,
   else if (scope == SCOPE_OWNER)
     g_string_append_printf (text, " AND c.owner_id = $%d::uuid", ++n);
   else if (scope == SCOPE_REGIONS)
-    g_string_append (text, " AND c.region_id = ANY (crm.visible_regions())");
+    g_string_append (text, " AND c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])");
   g_string_append_printf (text, " ORDER BY %s.sync_xid, %s.%s LIMIT $1::integer", alias, alias, key);
 
   sql = g_new0 (CrmSql, 1);
@@ -144,7 +144,7 @@ round_sql (gboolean incremental,
       if (scope == SCOPE_OWNER)
         cs = g_strdup_printf (" AND owner_id = %s", owner);
       else if (scope == SCOPE_REGIONS)
-        cs = g_strdup (" AND region_id = ANY (crm.visible_regions())");
+        cs = g_strdup (" AND region_id = ANY ((SELECT crm.visible_regions())::uuid[])");
       else
         cs = g_strdup ("");
       /* contacts are counted by their customers' scope; RLS alone for all */
