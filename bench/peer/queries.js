@@ -25,8 +25,9 @@ const CUSTOMER_GET =
   ' WHERE c.id = $1::uuid'
 
 const CUSTOMER_CONTACTS =
-  'SELECT id, name, title, mobile, email, id_number, address, is_primary, version, updated_at' +
-  ' FROM crm.contacts WHERE customer_id = $1::uuid ORDER BY is_primary DESC, name, id'
+  'SELECT k.id, k.customer_id, k.name, k.title, k.mobile, k.email, k.id_number, k.address, k.is_primary,' +
+  ' k.version, k.updated_at' +
+  ' FROM crm.contacts k WHERE k.customer_id = $1::uuid ORDER BY k.is_primary DESC, k.name, k.id'
 
 // crm_customer_sort_names and the sorts[] table
 const SORT_NAMES = ['name', 'revenue', 'updated']
@@ -45,7 +46,7 @@ const FILTERS = [
   ['owner', 'c.owner_id = $%u::uuid', 1],
   ['status', 'c.status = $%u::crm.customer_status', 1],
   ['scope_owner', 'c.owner_id = $%u::uuid', 1],
-  ['scope_regions', 'c.region_id = ANY (crm.visible_regions())', 0]
+  ['scope_regions', 'c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])', 0]
 ]
 const FILTER_BIT = Object.fromEntries(FILTERS.map(([name], i) => [name, 1 << i]))
 

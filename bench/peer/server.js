@@ -331,15 +331,16 @@ async function startWorker () {
       personal_data_masked: true,
       contacts: contacts.map((k) => ({
         id: k[0],
-        name: k[1],
-        title: k[2],
-        mobile: maskPhone(k[3]),
-        email: k[4],
-        id_number: mask(k[5], 2, 0),
-        address: mask(k[6], 2, 0),
-        is_primary: k[7],
-        version: k[8],
-        updated_at: ts(k[9])
+        customer_id: k[1],
+        name: k[2],
+        title: k[3],
+        mobile: maskPhone(k[4]),
+        email: k[5],
+        id_number: mask(k[6], 2, 0),
+        address: mask(k[7], 2, 0),
+        is_primary: k[8],
+        version: k[9],
+        updated_at: ts(k[10])
       }))
     }
   })
