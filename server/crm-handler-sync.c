@@ -75,7 +75,13 @@ stage_sql (CrmSyncStage stage,
   switch (stage)
     {
     case CRM_SYNC_STAGE_CUSTOMERS:
-      g_string_append (text, "SELECT c.sync_xid::text, " CRM_CUSTOMER_COLUMNS CRM_CUSTOMER_FROM);
+      /* The page is chosen from customers alone, its names joined after:
+       * planned with the joins, a page after a freshly loaded table (one
+       * sync_xid for every row, so "after this position" was estimated at
+       * one row) joined and sorted the caller's whole scope, 1.3 s for a
+       * director's page on a million customers instead of 27 ms. */
+      g_string_append (text, "SELECT c.sync_xid::text, " CRM_CUSTOMER_COLUMNS
+                             " FROM (SELECT * FROM crm.customers c");
       break;
     case CRM_SYNC_STAGE_CONTACTS:
       g_string_append (text, "SELECT k.sync_xid::text, " CRM_CONTACT_COLUMNS " FROM crm.contacts k");
@@ -92,12 +98,14 @@ stage_sql (CrmSyncStage stage,
     }
   g_string_append_printf (text, " WHERE (%s.sync_xid, %s.%s) > ($2::xid8, $3::%s)",
                           alias, alias, key, key_type);
+  /* An incremental round starts each stage at the base's xmin (see
+   * crm_handle_sync): with the lower bound in the row comparison alone,
+   * the index scan begins there instead of filtering the whole index. */
   if (incremental)
     {
       n++;
-      g_string_append_printf (text, " AND %s.sync_xid >= pg_snapshot_xmin($%d::pg_snapshot)"
-                                    " AND NOT pg_visible_in_snapshot(%s.sync_xid, $%d::pg_snapshot)",
-                              alias, n, alias, n);
+      g_string_append_printf (text, " AND NOT pg_visible_in_snapshot(%s.sync_xid, $%d::pg_snapshot)",
+                              alias, n);
     }
   if (stage == CRM_SYNC_STAGE_DEPARTURES)
     /* only what the caller cannot see any more: a customer moved away
@@ -110,6 +118,11 @@ stage_sql (CrmSyncStage stage,
   else if (scope == SCOPE_REGIONS)
     g_string_append (text, " AND c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])");
   g_string_append_printf (text, " ORDER BY %s.sync_xid, %s.%s LIMIT $1::integer", alias, alias, key);
+  if (stage == CRM_SYNC_STAGE_CUSTOMERS)
+    g_string_append (text, ") c"
+                           " JOIN crm.regions r ON r.id = c.region_id"
+                           " LEFT JOIN crm.user_directory u ON u.id = c.owner_id"
+                           " ORDER BY c.sync_xid, c.id");
 
   sql = g_new0 (CrmSql, 1);
   sql->name = g_intern_string (name);
@@ -120,43 +133,41 @@ stage_sql (CrmSyncStage stage,
   return sql;
 }
 
-/* When a round begins: its snapshot, and how much it will send (progress). */
+/*
+ * When a round begins: its snapshot, and for a first round how much it
+ * will send (progress).  Later rounds are not counted: "changed since a
+ * snapshot" cannot be estimated for a prepared statement: once PostgreSQL
+ * adopted the generic plan (after five runs) a director's quiet round
+ * spent 2.3 s counting a million customers, against 1.6 ms planned for the
+ * values.  The pages walk the sync index from the base's xmin instead.
+ */
+static const CrmSql sql_round_snapshot = {
+  "sync_round_snapshot",
+  "SELECT pg_current_snapshot()::text",
+  0
+};
+
 static const CrmSql *
-round_sql (gboolean incremental,
-           Scope    scope)
+first_round_sql (Scope scope)
 {
-  static const char * const changed[2] = {
-    "true",
-    "sync_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(sync_xid, $1::pg_snapshot)",
-  };
-  static CrmSql shapes[2][3];
+  static CrmSql shapes[3];
   static GMutex lock;
-  CrmSql *sql = &shapes[incremental][scope];
+  CrmSql *sql = &shapes[scope];
 
   g_mutex_lock (&lock);
   if (sql->name == NULL)
     {
-      const char *owner = incremental ? "$2::uuid" : "$1::uuid";
-      g_autofree char *cs = NULL;
-      g_autofree char *ks = NULL;
-      g_autofree char *text = NULL;
+      const char *cs = scope == SCOPE_OWNER ? " WHERE c.owner_id = $1::uuid"
+                       : scope == SCOPE_REGIONS ? " WHERE c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])"
+                       : "";
 
-      if (scope == SCOPE_OWNER)
-        cs = g_strdup_printf (" AND owner_id = %s", owner);
-      else if (scope == SCOPE_REGIONS)
-        cs = g_strdup (" AND region_id = ANY ((SELECT crm.visible_regions())::uuid[])");
-      else
-        cs = g_strdup ("");
       /* contacts are counted by their customers' scope; RLS alone for all */
-      ks = *cs ? g_strdup_printf (" AND customer_id IN (SELECT id FROM crm.customers WHERE true%s)", cs)
-               : g_strdup ("");
-      text = g_strdup_printf ("SELECT pg_current_snapshot()::text,"
-                              " (SELECT count(*) FROM crm.customers WHERE %s%s),"
-                              " (SELECT count(*) FROM crm.contacts WHERE %s%s)",
-                              changed[incremental], cs, changed[incremental], ks);
-      sql->n_params = (incremental ? 1 : 0) + (scope == SCOPE_OWNER ? 1 : 0);
-      sql->sql = g_steal_pointer (&text);
-      sql->name = g_intern_string (g_strdup_printf ("sync_round_%c_%d", incremental ? 'i' : 'f', scope));
+      sql->sql = g_strdup_printf ("SELECT pg_current_snapshot()::text,"
+                                  " (SELECT count(*) FROM crm.customers c%s),"
+                                  " (SELECT count(*) FROM crm.contacts k%s%s)",
+                                  cs, *cs ? " JOIN crm.customers c ON c.id = k.customer_id" : "", cs);
+      sql->n_params = scope == SCOPE_OWNER ? 1 : 0;
+      sql->name = g_intern_string (g_strdup_printf ("sync_round_first_%d", scope));
     }
   g_mutex_unlock (&lock);
   return sql;
@@ -254,11 +265,11 @@ sync_done (CrmRequest *req,
   crm_json_writer_init (&w, out);
   crm_json_begin_object (&w);
   crm_json_member_bool (&w, "reset", FALSE);
-  if (state->round_index >= 0)
+  if (state->round_index >= 0 && !state->incremental)
     {
       PGresult *res = crm_db_batch_get_result (batch, state->round_index);
 
-      /* the round's size, for progress: rows to come, departures aside */
+      /* the round's size, for progress: rows to come */
       crm_json_key (&w, "total");
       crm_json_int (&w, g_ascii_strtoll (PQgetvalue (res, 0, 1), NULL, 10) +
                         g_ascii_strtoll (PQgetvalue (res, 0, 2), NULL, 10));
@@ -354,6 +365,7 @@ crm_handle_sync (CrmRequest *req)
   g_autoptr(GError) error = NULL;
   g_autofree char *identity = identity_of (req->user);
   g_autofree char *limit_text = NULL;
+  g_autofree char *base_xmin = NULL;
   const char *cursor_param = crm_request_query (req, "cursor");
   const char *limit_param = crm_request_query (req, "limit");
   SyncState *state = g_new0 (SyncState, 1);
@@ -408,17 +420,17 @@ crm_handle_sync (CrmRequest *req)
   state->last_stage = state->incremental ? state->final_stage : state->cursor->stage;
 
   limit_text = g_strdup_printf ("%" G_GINT64_FORMAT, state->limit + 1);
+  if (state->incremental)
+    base_xmin = g_strndup (state->cursor->base, strcspn (state->cursor->base, ":"));
   batch = crm_request_new_batch (req);
   if (state->cursor->round == NULL)
     {
-      const char *values[2] = { NULL, NULL };
-      int n = 0;
+      const char *values[1] = { req->user->id };
 
       if (state->incremental)
-        values[n++] = state->cursor->base;
-      if (scope == SCOPE_OWNER)
-        values[n++] = req->user->id;
-      state->round_index = (int) crm_db_batch_add (batch, round_sql (state->incremental, scope), values);
+        state->round_index = (int) crm_db_batch_add (batch, &sql_round_snapshot, NULL);
+      else
+        state->round_index = (int) crm_db_batch_add (batch, first_round_sql (scope), values);
     }
   for (int stage = state->cursor->stage; stage <= state->last_stage; stage++)
     {
@@ -427,7 +439,8 @@ crm_handle_sync (CrmRequest *req)
       int n = 3;
       guint index;
 
-      values[1] = at_cursor ? state->cursor->xid : "0";
+      /* every row the base did not see has sync_xid >= the base's xmin */
+      values[1] = at_cursor ? state->cursor->xid : state->incremental ? base_xmin : "0";
       values[2] = at_cursor ? state->cursor->key
                   : stage == CRM_SYNC_STAGE_DEPARTURES ? "0" : "00000000-0000-0000-0000-000000000000";
       if (state->incremental)

@@ -185,7 +185,6 @@ crm_http_status_for_error (const GError *error)
 static void
 request_free (CrmRequest *req)
 {
-  req->worker->open--;
   if (req->finished_id)
     g_signal_handler_disconnect (req->msg, req->finished_id);
   if (req->data_free)
@@ -511,7 +510,6 @@ api_cb (SoupServer        *server,
   g_autofree char *allowed = NULL;
 
   req->worker = worker;
-  worker->open++;
   req->msg = g_object_ref (msg);
   req->started = g_get_monotonic_time ();
   req->params = g_ptr_array_new_with_free_func (g_free);

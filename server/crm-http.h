@@ -18,7 +18,6 @@ typedef struct
   GMainContext    *context;
   CrmDb           *db;
   guint            in_flight;   /* requests paused while the database works */
-  guint            open;        /* requests received and not yet answered */
 } CrmWorker;
 
 /* Who is asking, as the database said in this request's transaction. */

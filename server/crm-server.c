@@ -40,6 +40,7 @@
 
 #define SWEEP_INTERVAL_MS 500
 #define STOP_GRACE_SECONDS 10
+#define STOP_SETTLE_MS 100
 
 typedef struct
 {
@@ -62,6 +63,8 @@ typedef struct
   GSource      *sweep_source;
   GHashTable   *clients;      /* GSocket -> Client */
   gboolean      stopping;
+  guint         active;       /* requests read and not yet fully answered */
+  gint64        stop_started;
   gint64        stop_deadline;
 } Thread;
 
@@ -82,6 +85,7 @@ struct _CrmServer
 static int
 open_listener (const char  *host,
                guint16      port,
+               gboolean     probe,
                guint16     *bound_port,
                GError     **error)
 {
@@ -111,6 +115,30 @@ open_listener (const char  *host,
       crm_set_field_error (error, CRM_ERROR_INVALID, "listen",
                            "“%s” is not an IP address to listen on", host);
       return -1;
+    }
+
+  /* SO_REUSEPORT would also let this process share the port with another
+   * keyline-server of the same user, already listening there, and the
+   * kernel would hand connections to either.  A plain bind first says
+   * whether anything listens on the port. */
+  if (probe && port != 0)
+    {
+      int saved = 0;
+
+      fd = socket (family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd < 0 ||
+          setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+          bind (fd, (struct sockaddr *) &addr, addr_len) < 0)
+        saved = errno;
+      if (fd >= 0)
+        close (fd);
+      if (saved != 0)
+        {
+          g_set_error (error, CRM_ERROR, CRM_ERROR_UNAVAILABLE, "Cannot listen on %s:%u: %s%s",
+                       host, port, g_strerror (saved),
+                       saved == EADDRINUSE ? " (is another keyline-server running there?)" : "");
+          return -1;
+        }
     }
 
   fd = socket (family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -172,6 +200,18 @@ request_started_cb (SoupServer        *soup,
   client->last_active = g_get_monotonic_time ();
 }
 
+/* From a request read in full until its response is written or the client
+ * goes: what stopping waits for.  An idle keep-alive connection has no such
+ * request, unlike one counted from "request-started". */
+static void
+request_read_cb (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 Thread            *thread)
+{
+  thread->active++;
+  g_object_set_data (G_OBJECT (msg), "crm-active", GINT_TO_POINTER (1));
+}
+
 static void
 request_ended_cb (SoupServer        *soup,
                   SoupServerMessage *msg,
@@ -180,6 +220,8 @@ request_ended_cb (SoupServer        *soup,
   GSocket *socket = soup_server_message_get_socket (msg);
   Client *client = socket ? g_hash_table_lookup (thread->clients, socket) : NULL;
 
+  if (g_object_steal_data (G_OBJECT (msg), "crm-active") != NULL)
+    thread->active--;
   if (client != NULL && client->busy > 0)
     {
       client->busy--;
@@ -278,6 +320,7 @@ thread_main (gpointer data)
   thread->soup = soup_server_new ("server-header", "Keyline/" PACKAGE_VERSION " ", NULL);
   crm_http_install (thread->soup, &thread->worker);
   g_signal_connect (thread->soup, "request-started", G_CALLBACK (request_started_cb), thread);
+  g_signal_connect (thread->soup, "request-read", G_CALLBACK (request_read_cb), thread);
   g_signal_connect (thread->soup, "request-finished", G_CALLBACK (request_ended_cb), thread);
   g_signal_connect (thread->soup, "request-aborted", G_CALLBACK (request_ended_cb), thread);
 
@@ -330,14 +373,16 @@ static gboolean
 stop_poll_cb (gpointer user_data)
 {
   Thread *thread = user_data;
+  gint64 now = g_get_monotonic_time ();
 
   /* A request may wait on the database or on a worker thread (password
-   * hashing); it counts as open until it is answered.  Counting libsoup's
-   * request-started against request-finished did not do: after curl had
-   * made one request and closed, the count stayed at one and stopping
-   * waited the whole grace period. */
-  if (thread->worker.open == 0
-      || g_get_monotonic_time () > thread->stop_deadline)
+   * hashing), then its answer is written: it counts as active from
+   * "request-read" until "request-finished".  (Counting until the handler
+   * answered lost the answer about one time in three: the loop ended
+   * before libsoup had written it.)  A request sent just before the signal
+   * may still be on its way: it gets STOP_SETTLE_MS to arrive. */
+  if ((thread->active == 0 && now > thread->stop_started + STOP_SETTLE_MS * 1000)
+      || now > thread->stop_deadline)
     {
       g_main_loop_quit (thread->loop);
       return G_SOURCE_REMOVE;
@@ -353,7 +398,8 @@ stop_in_thread_cb (gpointer user_data)
   GSource *poll;
 
   thread->stopping = TRUE;
-  thread->stop_deadline = g_get_monotonic_time () + STOP_GRACE_SECONDS * G_USEC_PER_SEC;
+  thread->stop_started = g_get_monotonic_time ();
+  thread->stop_deadline = thread->stop_started + STOP_GRACE_SECONDS * G_USEC_PER_SEC;
   /* Stops accepting without soup_server_disconnect (), which in libsoup
    * 3.2 also drops every client connection, answers in progress with them.
    * Shutting a listening socket down makes its accept fail, and libsoup's
@@ -409,7 +455,7 @@ crm_server_start (const CrmConfig  *config,
 
       thread->server = server;
       thread->index = i;
-      thread->listen_fd = open_listener (config->listen_host, port, i == 0 ? &port : NULL, error);
+      thread->listen_fd = open_listener (config->listen_host, port, i == 0, i == 0 ? &port : NULL, error);
       thread->context = g_main_context_new ();
       thread->loop = g_main_loop_new (thread->context, FALSE);
       thread->clients = g_hash_table_new_full (NULL, NULL, NULL, client_free);

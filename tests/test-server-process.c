@@ -161,6 +161,39 @@ test_process_rejects_a_bad_listen_address (void)
   g_assert_nonnull (strstr (err, "HOST:PORT"));
 }
 
+static void
+test_process_refuses_a_port_another_server_listens_on (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = crm_test_pg_create_database (&error);
+  g_autofree char *listen = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  Running first = { 0 };
+
+  g_assert_no_error (error);
+  start (&first, conninfo);
+
+  /* SO_REUSEPORT alone would let the second one share the port silently */
+  listen = g_strdup_printf ("127.0.0.1:%u", first.port);
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                             server_binary (), "--database", conninfo, "--listen", listen, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), !=, 0);
+  g_assert_nonnull (strstr (err, "another keyline-server"));
+
+  g_subprocess_send_signal (first.process, SIGTERM);
+  g_subprocess_wait (first.process, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (first.out);
+  g_object_unref (first.process);
+  crm_test_pg_drop_database (conninfo);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -171,7 +204,11 @@ main (int   argc,
                    test_process_refuses_to_start_without_its_database);
   g_test_add_func ("/server/process/rejects-a-bad-listen-address", test_process_rejects_a_bad_listen_address);
   if (crm_test_pg_available ())
-    g_test_add_func ("/server/process/sigterm-finishes-requests-in-flight",
-                     test_process_sigterm_finishes_requests_in_flight);
+    {
+      g_test_add_func ("/server/process/sigterm-finishes-requests-in-flight",
+                       test_process_sigterm_finishes_requests_in_flight);
+      g_test_add_func ("/server/process/refuses-a-port-another-server-listens-on",
+                       test_process_refuses_a_port_another_server_listens_on);
+    }
   return g_test_run ();
 }

@@ -253,3 +253,6 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION crm.apply_mutation(uuid, text, text, uuid, integer, jsonb) TO keyline_app;
+
+-- The tables were rewritten: plan the sync queries on fresh statistics.
+ANALYZE crm.customers, crm.contacts;
