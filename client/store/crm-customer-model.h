@@ -1,0 +1,76 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "crm-customer-item.h"
+#include "crm-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CRM_CUSTOMER_COLUMN_NAME,      /* by the name's collation key */
+  CRM_CUSTOMER_COLUMN_TIER,      /* key, major, standard */
+  CRM_CUSTOMER_COLUMN_INDUSTRY,
+  CRM_CUSTOMER_COLUMN_REGION,    /* the region's name */
+  CRM_CUSTOMER_COLUMN_OWNER,     /* the owner's name; no owner last */
+  CRM_CUSTOMER_COLUMN_REVENUE,
+  CRM_CUSTOMER_COLUMN_STATUS,    /* prospect, active, churned */
+} CrmCustomerColumn;
+
+#define CRM_TYPE_CUSTOMER_COLUMN (crm_customer_column_get_type ())
+GType crm_customer_column_get_type (void) G_GNUC_CONST;
+
+#define CRM_TYPE_CUSTOMER_MODEL (crm_customer_model_get_type ())
+
+G_DECLARE_FINAL_TYPE (CrmCustomerModel, crm_customer_model, CRM, CUSTOMER_MODEL, GObject)
+
+/*
+ * The customer list: a GListModel of CrmCustomerItem over a CrmStore,
+ * sorted on the items' precomputed keys and filtered in memory.
+ *
+ * All items are kept in sort order; the shown ones are computed from them
+ * when a filter changes, without reading SQLite again.  Ties of the sort
+ * column are broken by name, then id; descending is the exact reverse.
+ * The store's ::customers-changed updates the changed rows only, each in
+ * O(log n).  Call crm_customer_model_reload() once to fill it.
+ */
+
+CrmCustomerModel  *crm_customer_model_new                 (CrmStore          *store);
+gboolean           crm_customer_model_reload              (CrmCustomerModel  *self,
+                                                           GError           **error);
+CrmStore          *crm_customer_model_get_store           (CrmCustomerModel  *self);
+/* All customers, filters aside. */
+guint              crm_customer_model_get_total           (CrmCustomerModel  *self);
+/* The position of customer @id among the shown ones. */
+gboolean           crm_customer_model_find                (CrmCustomerModel  *self,
+                                                           const char        *id,
+                                                           guint             *position);
+
+void               crm_customer_model_set_sort            (CrmCustomerModel  *self,
+                                                           CrmCustomerColumn  column,
+                                                           gboolean           descending);
+CrmCustomerColumn  crm_customer_model_get_sort_column     (CrmCustomerModel  *self);
+gboolean           crm_customer_model_get_sort_descending (CrmCustomerModel  *self);
+
+/* Filters combine with AND; NULL or "" means no filter.  The search is a
+ * case-insensitive substring of the name or the English name. */
+void               crm_customer_model_set_search          (CrmCustomerModel  *self,
+                                                           const char        *text);
+/* A tier or status by its wire word (crm-wire.h): "key", "active"... */
+void               crm_customer_model_set_tier            (CrmCustomerModel  *self,
+                                                           const char        *tier);
+void               crm_customer_model_set_status          (CrmCustomerModel  *self,
+                                                           const char        *status);
+/* A region's or owner's id. */
+void               crm_customer_model_set_region          (CrmCustomerModel  *self,
+                                                           const char        *region_id);
+void               crm_customer_model_set_owner           (CrmCustomerModel  *self,
+                                                           const char        *owner_id);
+const char        *crm_customer_model_get_search          (CrmCustomerModel  *self);
+const char        *crm_customer_model_get_tier            (CrmCustomerModel  *self);
+const char        *crm_customer_model_get_status          (CrmCustomerModel  *self);
+const char        *crm_customer_model_get_region          (CrmCustomerModel  *self);
+const char        *crm_customer_model_get_owner           (CrmCustomerModel  *self);
+
+G_END_DECLS

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "crm-customer.h"
+#include "crm-customer-item.h"
+#include "crm-fields.h"
+#include "crm-mutation.h"
+
+G_BEGIN_DECLS
+
+#define CRM_TYPE_STORE (crm_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (CrmStore, crm_store, CRM, STORE, GObject)
+
+/*
+ * The client's local copy: one SQLite file per server and user.
+ *
+ * Every call is blocking and may be made from any thread (one connection,
+ * serialised by a mutex: see crm-store.c).  The application calls the
+ * heavy one, applying a sync page, from a worker thread through
+ * crm_store_apply_sync_page_async(); the others are short.
+ *
+ * ::customers-changed (GStrv ids) is emitted after each committed change,
+ * always on the main context that was the thread default when the store
+ * was opened, with the ids of the customers whose row or contacts changed;
+ * ids is NULL when everything may have changed (a reset).
+ */
+
+CrmStore        *crm_store_open                   (const char          *path,
+                                                   GError             **error);
+const char      *crm_store_get_path               (CrmStore            *self);
+/* PRAGMA user_version: the number of migrations applied. */
+guint            crm_store_get_schema_version     (CrmStore            *self);
+
+/* Sync (GET /api/v1/sync) */
+gboolean         crm_store_apply_sync_page        (CrmStore            *self,
+                                                   JsonObject          *page,
+                                                   GError             **error);
+void             crm_store_apply_sync_page_async  (CrmStore            *self,
+                                                   JsonObject          *page,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean         crm_store_apply_sync_page_finish (CrmStore            *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+gboolean         crm_store_reset                  (CrmStore            *self,
+                                                   GError             **error);
+char            *crm_store_dup_cursor             (CrmStore            *self);
+GDateTime       *crm_store_dup_last_sync          (CrmStore            *self);
+
+/* The mutation queue (POST /api/v1/mutations) */
+CrmMutation     *crm_store_enqueue_update         (CrmStore            *self,
+                                                   CrmEntity            entity,
+                                                   const char          *id,
+                                                   JsonObject          *changed_fields,
+                                                   GError             **error);
+CrmMutation     *crm_store_enqueue_create_contact (CrmStore            *self,
+                                                   const char          *customer_id,
+                                                   JsonObject          *fields,
+                                                   GError             **error);
+CrmMutation     *crm_store_next_mutation          (CrmStore            *self,
+                                                   GError             **error);
+gboolean         crm_store_mutation_done          (CrmStore            *self,
+                                                   gint64               seq,
+                                                   JsonObject          *server_record,
+                                                   GError             **error);
+gboolean         crm_store_mutation_conflict      (CrmStore            *self,
+                                                   gint64               seq,
+                                                   JsonObject          *current,
+                                                   GError             **error);
+gboolean         crm_store_mutation_failed        (CrmStore            *self,
+                                                   gint64               seq,
+                                                   const char          *reason,
+                                                   GError             **error);
+gboolean         crm_store_discard_mutation       (CrmStore            *self,
+                                                   gint64               seq,
+                                                   GError             **error);
+GPtrArray       *crm_store_list_mutations         (CrmStore            *self,
+                                                   GError             **error);
+
+/* Reading */
+CrmCustomer     *crm_store_get_customer           (CrmStore            *self,
+                                                   const char          *id,
+                                                   GError             **error);
+GPtrArray       *crm_store_list_customer_items    (CrmStore            *self,
+                                                   GError             **error);
+GPtrArray       *crm_store_get_customer_items     (CrmStore            *self,
+                                                   const char * const  *ids,
+                                                   GError             **error);
+
+G_END_DECLS

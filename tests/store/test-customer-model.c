@@ -1,0 +1,839 @@
+#define G_LOG_DOMAIN "test-customer-model"
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include "crm-customer-model.h"
+#include "crm-store.h"
+#include "store-test-util.h"
+
+/*
+ * CrmCustomerModel over a real store.  Every test follows the model's
+ * items-changed signals with a mirror list (each signal applied to it as a
+ * GtkListView would) and checks the mirror against the model, so a signal
+ * that does not describe the change fails the test.
+ */
+
+/* ------------------------------------------------------------------ */
+/* Data                                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  guint       n;
+  const char *name;
+  const char *name_en;
+  const char *tier;
+  const char *industry;
+  guint       region;
+  const char *region_name;
+  guint       owner;          /* 0: none */
+  const char *owner_name;
+  gint64      revenue;
+  const char *status;
+} Row;
+
+/* Pinyin order of the names: 阿 北 长 广 上 武 中 (4 1 6 3 2 7 5); code
+ * point order: 上 中 北 广 武 长 阿 (2 5 1 3 7 6 4). */
+static const Row rows[] = {
+  { 1, "北京银行",   "Bank of Beijing", "major",    "金融",   9101, "北京", 8001, "王伟", 500,  "active" },
+  { 2, "上海电信",   NULL,              "key",      "通信",   9102, "上海", 8002, "李娜", 900,  "active" },
+  { 3, "广州地铁",   NULL,              "standard", "交通",   9103, "广州", 8003, "张伟", 100,  "prospect" },
+  { 4, "阿里巴巴",   "Alibaba Group",   "key",      "互联网", 9104, "杭州", 8001, "王伟", 1000, "active" },
+  { 5, "中国移动",   "China Mobile",    "key",      "通信",   9101, "北京", 8002, "李娜", 800,  "churned" },
+  { 6, "长沙市政府", NULL,              "major",    "政府",   9105, "长沙", 0,    NULL,   300,  "prospect" },
+  { 7, "武汉钢铁",   NULL,              "standard", "制造",   9106, "武汉", 8003, "张伟", 300,  "active" },
+};
+
+static JsonObject *
+row_record (const Row *row,
+            gint64     version)
+{
+  JsonObject *o = test_customer (row->n, row->name, version);
+
+  if (row->name_en)
+    json_object_set_string_member (o, "name_en", row->name_en);
+  json_object_set_string_member (o, "tier", row->tier);
+  json_object_set_string_member (o, "industry", row->industry);
+  json_object_set_string_member (o, "region_id", test_id (row->region));
+  json_object_set_string_member (o, "region_name", row->region_name);
+  if (row->owner)
+    {
+      json_object_set_string_member (o, "owner_id", test_id (row->owner));
+      json_object_set_string_member (o, "owner_name", row->owner_name);
+    }
+  else
+    {
+      json_object_set_null_member (o, "owner_id");
+      json_object_set_null_member (o, "owner_name");
+    }
+  json_object_set_int_member (o, "monthly_revenue", row->revenue);
+  json_object_set_string_member (o, "status", row->status);
+  return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture: the seven rows, a model, a mirror                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  StoreFixture      store;
+  CrmCustomerModel *model;
+  GPtrArray        *mirror;      /* what the signals said the model holds */
+  guint             emissions;
+  guint             last_position, last_removed, last_added;
+  guint             total_notifies;
+} Fixture;
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Fixture    *f)
+{
+  f->emissions++;
+  f->last_position = position;
+  f->last_removed = removed;
+  f->last_added = added;
+
+  g_assert_cmpuint (position + removed, <=, f->mirror->len);
+  if (position + removed > f->mirror->len)
+    return;
+  g_ptr_array_remove_range (f->mirror, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (f->mirror, (int) (position + i), g_list_model_get_item (model, position + i));
+  /* each signal leaves the model as it says */
+  g_assert_cmpuint (f->mirror->len, ==, g_list_model_get_n_items (model));
+}
+
+static void
+total_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 Fixture    *f)
+{
+  f->total_notifies++;
+}
+
+/* Makes the model (in the current locale) and loads it. */
+static void
+fixture_load_model (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&f->model);
+  g_ptr_array_set_size (f->mirror, 0);
+  f->model = crm_customer_model_new (f->store.store);
+  g_signal_connect (f->model, "items-changed", G_CALLBACK (items_changed_cb), f);
+  g_signal_connect (f->model, "notify::total", G_CALLBACK (total_notify_cb), f);
+  g_assert_true (crm_customer_model_reload (f->model, &error));
+  g_assert_no_error (error);
+  f->emissions = 0;
+  f->total_notifies = 0;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  JsonObject *page = test_page ("c1");
+
+  store_fixture_set_up (&f->store, data);
+  f->mirror = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    test_page_add_customer (page, row_record (&rows[i], 1));
+  test_apply (f->store.store, page);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&f->mirror, g_ptr_array_unref);
+  if (f->model != NULL)
+    g_assert_finalize_object (f->model);
+  store_fixture_tear_down (&f->store, data);
+  setlocale (LC_ALL, "C.UTF-8");
+}
+
+static gboolean
+use_locale (const char *locale)
+{
+  if (setlocale (LC_ALL, locale) == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("locale %s is not installed", locale);
+
+      g_test_skip (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* "4,1,6": the customers' numbers in model order. */
+static char *
+order_of (GListModel *model)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CrmCustomerItem) item = g_list_model_get_item (model, i);
+      const char *id = crm_customer_item_get_id (item);
+
+      g_string_append_printf (out, "%s%" G_GUINT64_FORMAT, i ? "," : "", g_ascii_strtoull (id + 24, NULL, 10));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+reversed (const char *order)
+{
+  g_auto(GStrv) parts = g_strsplit (order, ",", -1);
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i < n / 2; i++)
+    {
+      char *t = parts[i];
+
+      parts[i] = parts[n - 1 - i];
+      parts[n - 1 - i] = t;
+    }
+  return g_strjoinv (",", parts);
+}
+
+/* The mirror holds what the model holds. */
+static void
+assert_mirror (Fixture *f)
+{
+  g_assert_cmpuint (f->mirror->len, ==, g_list_model_get_n_items (G_LIST_MODEL (f->model)));
+  for (guint i = 0; i < f->mirror->len && i < g_list_model_get_n_items (G_LIST_MODEL (f->model)); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (f->model), i);
+
+      g_assert_true (item == f->mirror->pdata[i]);
+    }
+}
+
+static void
+assert_order (Fixture    *f,
+              const char *expected)
+{
+  g_autofree char *order = order_of (G_LIST_MODEL (f->model));
+
+  g_assert_cmpstr (order, ==, expected);
+  assert_mirror (f);
+}
+
+static void
+apply_rows (Fixture    *f,
+            JsonObject *first,
+            ...)
+{
+  JsonObject *page = test_page ("more");
+  va_list args;
+
+  va_start (args, first);
+  for (JsonObject *o = first; o != NULL; o = va_arg (args, JsonObject *))
+    test_page_add_customer (page, o);
+  va_end (args);
+  test_apply (f->store.store, page);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sorting                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  CrmCustomerColumn  column;
+  const char        *zh_cn;
+  const char        *c_utf8;
+} Expected;
+
+/* Ties: by name, then id. */
+static const Expected expected_orders[] = {
+  { CRM_CUSTOMER_COLUMN_NAME,     "4,1,6,3,2,7,5", "2,5,1,3,7,6,4" },
+  { CRM_CUSTOMER_COLUMN_TIER,     "4,2,5,1,6,3,7", "2,5,4,1,6,3,7" },
+  { CRM_CUSTOMER_COLUMN_INDUSTRY, "4,3,1,2,5,6,7", "4,3,7,6,2,5,1" },
+  { CRM_CUSTOMER_COLUMN_REGION,   "1,5,6,3,4,2,7", "2,5,1,3,4,7,6" },
+  { CRM_CUSTOMER_COLUMN_OWNER,    "2,5,4,1,3,7,6", "3,7,2,5,1,4,6" },
+  { CRM_CUSTOMER_COLUMN_REVENUE,  "3,6,7,1,5,2,4", "3,7,6,1,5,2,4" },
+  { CRM_CUSTOMER_COLUMN_STATUS,   "6,3,4,1,2,7,5", "3,6,2,1,7,4,5" },
+};
+
+static void
+check_every_column (Fixture  *f,
+                    gboolean  zh)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (expected_orders); i++)
+    {
+      const Expected *e = &expected_orders[i];
+      const char *ascending = zh ? e->zh_cn : e->c_utf8;
+      g_autofree char *descending = reversed (ascending);
+      GEnumClass *columns = g_type_class_ref (CRM_TYPE_CUSTOMER_COLUMN);
+
+      g_test_message ("column %s", g_enum_get_value (columns, e->column)->value_nick);
+      g_type_class_unref (columns);
+
+      /* from the other direction, so that each step is a change */
+      crm_customer_model_set_sort (f->model, CRM_CUSTOMER_COLUMN_NAME, TRUE);
+      f->emissions = 0;
+      crm_customer_model_set_sort (f->model, e->column, FALSE);
+      assert_order (f, ascending);
+      g_assert_cmpuint (f->emissions, <=, 1);
+
+      f->emissions = 0;
+      crm_customer_model_set_sort (f->model, e->column, TRUE);
+      assert_order (f, descending);
+      g_assert_cmpuint (f->emissions, ==, 1);
+      g_assert_cmpint (crm_customer_model_get_sort_column (f->model), ==, e->column);
+      g_assert_true (crm_customer_model_get_sort_descending (f->model));
+    }
+}
+
+static void
+test_sort_by_name_in_zh_cn (Fixture       *f,
+                            gconstpointer  data)
+{
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  assert_order (f, "4,1,6,3,2,7,5");
+}
+
+static void
+test_sort_by_name_in_c_utf8 (Fixture       *f,
+                             gconstpointer  data)
+{
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+  assert_order (f, "2,5,1,3,7,6,4");
+}
+
+static void
+test_sort_by_each_column_in_zh_cn (Fixture       *f,
+                                   gconstpointer  data)
+{
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  check_every_column (f, TRUE);
+}
+
+static void
+test_sort_by_each_column_in_c_utf8 (Fixture       *f,
+                                    gconstpointer  data)
+{
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+  check_every_column (f, FALSE);
+}
+
+static void
+test_sort_ties_are_stable_by_id (Fixture       *f,
+                                 gconstpointer  data)
+{
+  Row twin = rows[0];
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  /* three customers with one name and revenue: only the id orders them */
+  twin.n = 30;
+  apply_rows (f, row_record (&twin, 1), NULL);
+  twin.n = 10;
+  apply_rows (f, row_record (&twin, 1), NULL);
+  twin.n = 20;
+  apply_rows (f, row_record (&twin, 1), NULL);
+  fixture_load_model (f);
+  crm_customer_model_set_tier (f->model, "major");
+  crm_customer_model_set_search (f->model, "北京银行");
+  assert_order (f, "1,10,20,30");
+  crm_customer_model_set_sort (f->model, CRM_CUSTOMER_COLUMN_REVENUE, FALSE);
+  assert_order (f, "1,10,20,30");
+  crm_customer_model_set_sort (f->model, CRM_CUSTOMER_COLUMN_REVENUE, TRUE);
+  assert_order (f, "30,20,10,1");
+}
+
+/* ------------------------------------------------------------------ */
+/* Search and filters                                                  */
+/* ------------------------------------------------------------------ */
+
+static void
+test_search_narrows_with_a_chinese_substring (Fixture       *f,
+                                              gconstpointer  data)
+{
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+
+  crm_customer_model_set_search (f->model, "中");
+  assert_order (f, "5");
+  g_assert_cmpuint (f->emissions, ==, 1);
+  crm_customer_model_set_search (f->model, "中国");
+  assert_order (f, "5");
+  crm_customer_model_set_search (f->model, "中国移");
+  assert_order (f, "5");
+  crm_customer_model_set_search (f->model, "京");
+  assert_order (f, "1");
+  crm_customer_model_set_search (f->model, "钢铁");
+  assert_order (f, "7");
+  crm_customer_model_set_search (f->model, "市政");
+  assert_order (f, "6");
+  crm_customer_model_set_search (f->model, "银河");
+  assert_order (f, "");
+
+  f->emissions = 0;
+  crm_customer_model_set_search (f->model, "");
+  assert_order (f, "4,1,6,3,2,7,5");
+  g_assert_cmpuint (f->emissions, ==, 1);
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 7);
+}
+
+static void
+test_search_typed_back_shows_each_earlier_list (Fixture       *f,
+                                                gconstpointer  data)
+{
+  const char *typed[] = { "北", "北京", "北京银", "北京", "北", "", "上", "" };
+  const char *expected[] = { "1", "1", "1", "1", "1", "4,1,6,3,2,7,5", "2", "4,1,6,3,2,7,5" };
+  Row row = rows[0];
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  crm_customer_model_set_status (f->model, "active");
+  crm_customer_model_set_status (f->model, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      crm_customer_model_set_search (f->model, typed[i]);
+      assert_order (f, expected[i]);
+    }
+
+  /* a change between typing and typing back shows in the earlier list */
+  crm_customer_model_set_search (f->model, "北");
+  crm_customer_model_set_search (f->model, "北京");
+  row.n = 8;
+  row.name = "北方工业";
+  apply_rows (f, row_record (&row, 1), NULL);
+  assert_order (f, "1");
+  crm_customer_model_set_search (f->model, "北");
+  assert_order (f, "8,1");
+  crm_customer_model_set_search (f->model, NULL);
+  assert_order (f, "4,8,1,6,3,2,7,5");
+
+  /* and so does a change of another filter */
+  crm_customer_model_set_search (f->model, "北");
+  crm_customer_model_set_search (f->model, "北京");
+  crm_customer_model_set_tier (f->model, "key");
+  crm_customer_model_set_search (f->model, "北");
+  assert_order (f, "");
+  crm_customer_model_set_search (f->model, NULL);
+  assert_order (f, "4,2,5");
+}
+
+static void
+test_search_ignores_case_and_width_in_english_names (Fixture       *f,
+                                                     gconstpointer  data)
+{
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+
+  crm_customer_model_set_search (f->model, "CHINA");
+  assert_order (f, "5");
+  /* full-width letters, as Chinese input methods type them */
+  crm_customer_model_set_search (f->model, "ＢＡＮＫ");
+  assert_order (f, "1");
+  crm_customer_model_set_search (f->model, "group");
+  assert_order (f, "4");
+  /* never across the name and the English name */
+  crm_customer_model_set_search (f->model, "巴巴alibaba");
+  assert_order (f, "");
+}
+
+static void
+test_search_reads_memory_not_sqlite (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *ignored = NULL;
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  /* behind the store's back: a filter that read SQLite would find nothing */
+  ignored = test_sql_text (f->store.path, "DELETE FROM customers");
+
+  crm_customer_model_set_search (f->model, "银行");
+  assert_order (f, "1");
+  crm_customer_model_set_search (f->model, NULL);
+  crm_customer_model_set_status (f->model, "prospect");
+  assert_order (f, "6,3");
+}
+
+static void
+test_filters_combine (Fixture       *f,
+                      gconstpointer  data)
+{
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+
+  crm_customer_model_set_tier (f->model, "key");
+  assert_order (f, "4,2,5");
+  crm_customer_model_set_status (f->model, "active");
+  assert_order (f, "4,2");
+  crm_customer_model_set_region (f->model, test_id (9102));
+  assert_order (f, "2");
+  crm_customer_model_set_owner (f->model, test_id (8001));
+  assert_order (f, "");
+  crm_customer_model_set_owner (f->model, NULL);
+  assert_order (f, "2");
+  crm_customer_model_set_search (f->model, "电");
+  assert_order (f, "2");
+  crm_customer_model_set_search (f->model, "移");
+  assert_order (f, "");
+
+  crm_customer_model_set_search (f->model, NULL);
+  crm_customer_model_set_region (f->model, NULL);
+  crm_customer_model_set_tier (f->model, NULL);
+  assert_order (f, "4,1,2,7");
+  crm_customer_model_set_status (f->model, NULL);
+  assert_order (f, "4,1,6,3,2,7,5");
+
+  crm_customer_model_set_owner (f->model, test_id (8003));
+  assert_order (f, "3,7");
+  crm_customer_model_set_region (f->model, test_id (9101));
+  assert_order (f, "");
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 7);
+}
+
+static void
+test_filter_change_is_one_signal_over_the_difference (Fixture       *f,
+                                                      gconstpointer  data)
+{
+  guint n_items = 0;
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+
+  /* 4,1,6,3,2,7,5 -> 4,2,5: the head (4) and tail (5) stay */
+  crm_customer_model_set_tier (f->model, "key");
+  g_assert_cmpuint (f->emissions, ==, 1);
+  g_assert_cmpuint (f->last_position, ==, 1);
+  g_assert_cmpuint (f->last_removed, ==, 5);
+  g_assert_cmpuint (f->last_added, ==, 1);
+  g_object_get (f->model, "n-items", &n_items, NULL);
+  g_assert_cmpuint (n_items, ==, 3);
+
+  /* a filter that keeps the same rows: no signal */
+  crm_customer_model_set_tier (f->model, NULL);
+  crm_customer_model_set_owner (f->model, test_id (8003));
+  assert_order (f, "3,7");
+  f->emissions = 0;
+  crm_customer_model_set_tier (f->model, "standard");
+  assert_order (f, "3,7");
+  g_assert_cmpuint (f->emissions, ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Changes from the store                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+test_update_renamed_customer_moves_to_its_place (Fixture       *f,
+                                                 gconstpointer  data)
+{
+  Row renamed = rows[6];
+  g_autoptr(GObject) first_before = NULL;
+  g_autoptr(GObject) first_after = NULL;
+  guint position = 0;
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  first_before = g_list_model_get_item (G_LIST_MODEL (f->model), 0);
+  g_assert_true (crm_customer_model_find (f->model, test_id (7), &position));
+  g_assert_cmpuint (position, ==, 5);
+
+  /* 武汉钢铁 (wu) becomes 安徽钢铁 (an): from after 上海电信 to after 阿里巴巴 */
+  renamed.name = "安徽钢铁";
+  apply_rows (f, row_record (&renamed, 2), NULL);
+
+  assert_order (f, "4,7,1,6,3,2,5");
+  g_assert_cmpuint (f->emissions, ==, 2);   /* out at 5, in at 1 */
+  g_assert_cmpuint (f->last_position, ==, 1);
+  g_assert_cmpuint (f->last_added, ==, 1);
+  g_assert_true (crm_customer_model_find (f->model, test_id (7), &position));
+  g_assert_cmpuint (position, ==, 1);
+  /* the other rows were not read again */
+  first_after = g_list_model_get_item (G_LIST_MODEL (f->model), 0);
+  g_assert_true (first_before == first_after);
+  g_assert_cmpuint (f->total_notifies, ==, 0);
+}
+
+static void
+test_update_in_place_is_one_signal (Fixture       *f,
+                                    gconstpointer  data)
+{
+  Row richer = rows[2];
+  g_autoptr(CrmCustomerItem) item = NULL;
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  richer.revenue = 12345;
+  apply_rows (f, row_record (&richer, 2), NULL);
+
+  assert_order (f, "4,1,6,3,2,7,5");
+  g_assert_cmpuint (f->emissions, ==, 1);
+  g_assert_cmpuint (f->last_position, ==, 3);
+  g_assert_cmpuint (f->last_removed, ==, 1);
+  g_assert_cmpuint (f->last_added, ==, 1);
+  item = g_list_model_get_item (G_LIST_MODEL (f->model), 3);
+  g_assert_cmpint (crm_customer_item_get_monthly_revenue (item), ==, 12345);
+}
+
+static void
+test_update_adds_and_removes_rows (Fixture       *f,
+                                   gconstpointer  data)
+{
+  Row added = rows[0];
+  JsonObject *page = test_page ("gone");
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  added.n = 8;
+  added.name = "成都高新区管委会";   /* cheng: after 长沙 (chang) */
+  apply_rows (f, row_record (&added, 1), NULL);
+  assert_order (f, "4,1,6,8,3,2,7,5");
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 8);
+  g_assert_cmpuint (f->total_notifies, ==, 1);
+
+  test_page_add_removal (page, "customer", 1, 1);
+  test_apply (f->store.store, page);
+  assert_order (f, "4,6,8,3,2,7,5");
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 7);
+  g_assert_cmpuint (f->total_notifies, ==, 2);
+}
+
+static void
+test_update_follows_the_filters (Fixture       *f,
+                                 gconstpointer  data)
+{
+  Row promoted = rows[0];
+  Row demoted = rows[1];
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  crm_customer_model_set_tier (f->model, "key");
+  assert_order (f, "4,2,5");
+
+  promoted.tier = "key";
+  apply_rows (f, row_record (&promoted, 2), NULL);
+  assert_order (f, "4,1,2,5");
+  demoted.tier = "standard";
+  apply_rows (f, row_record (&demoted, 2), NULL);
+  assert_order (f, "4,1,5");
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 7);
+
+  crm_customer_model_set_tier (f->model, NULL);
+  assert_order (f, "4,1,6,3,2,7,5");
+}
+
+static void
+test_update_local_edit_moves_the_row (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  json_object_set_string_member (fields, "name", "安徽钢铁");
+  m = crm_store_enqueue_update (f->store.store, CRM_ENTITY_CUSTOMER, test_id (7), fields, &error);
+  g_assert_no_error (error);
+  assert_order (f, "4,7,1,6,3,2,5");
+
+  /* refused: back where it was */
+  g_assert_true (crm_store_mutation_failed (f->store.store, m->seq, "forbidden", &error));
+  assert_order (f, "4,1,6,3,2,7,5");
+}
+
+static void
+test_update_reset_empties_the_list (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+  g_assert_true (crm_store_reset (f->store.store, &error));
+  assert_order (f, "");
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 0);
+}
+
+static void
+test_update_many_rows_is_one_signal (Fixture       *f,
+                                     gconstpointer  data)
+{
+  JsonObject *page = test_page ("many");
+  g_autoptr(CrmCustomerModel) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  crm_customer_model_set_sort (f->model, CRM_CUSTOMER_COLUMN_REVENUE, TRUE);
+  f->emissions = 0;
+
+  /* twelve changed rows: five new, all seven moved */
+  for (guint i = 0; i < 12; i++)
+    {
+      Row row = rows[i % G_N_ELEMENTS (rows)];
+
+      if (i >= G_N_ELEMENTS (rows))
+        {
+          row.n = 100 + i;
+          row.name = "新客户";
+        }
+      row.revenue = (gint64) ((i * 7919) % 1000);
+      test_page_add_customer (page, row_record (&row, 3));
+    }
+  test_apply (f->store.store, page);
+  g_assert_cmpuint (f->emissions, ==, 1);
+  assert_mirror (f);
+
+  fresh = crm_customer_model_new (f->store.store);
+  g_assert_true (crm_customer_model_reload (fresh, &error));
+  crm_customer_model_set_sort (fresh, CRM_CUSTOMER_COLUMN_REVENUE, TRUE);
+  expected = order_of (G_LIST_MODEL (fresh));
+  assert_order (f, expected);
+}
+
+/* Random batches of changes, under random sorts and filters, must leave
+ * the model as a fresh load would, with signals that say so. */
+static void
+test_update_random_batches_match_a_fresh_load (Fixture       *f,
+                                               gconstpointer  data)
+{
+  static const char * const names[] = { "北京", "上海", "广州", "深圳", "成都", "重庆", "武汉", "杭州", "南京",
+                                        "天津", "移动", "联通", "电信", "银行", "钢铁", "集团", NULL };
+  static const char * const tiers[] = { "key", "major", "standard", NULL };
+  static const char * const statuses[] = { "prospect", "active", "churned", NULL };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261123);
+  JsonObject *page = test_page ("seed");
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  for (guint n = 1; n <= 300; n++)
+    {
+      Row row = rows[n % G_N_ELEMENTS (rows)];
+      g_autofree char *name = g_strconcat (names[g_rand_int_range (rand, 0, 16)],
+                                           names[g_rand_int_range (rand, 0, 16)], NULL);
+
+      row.n = n;
+      row.name = name;
+      row.revenue = g_rand_int_range (rand, 0, 50) * 100;
+      test_page_add_customer (page, row_record (&row, 1));
+    }
+  test_apply (f->store.store, page);
+  fixture_load_model (f);
+
+  for (guint round = 0; round < 60; round++)
+    {
+      g_autoptr(CrmCustomerModel) fresh = NULL;
+      g_autofree char *expected = NULL;
+      CrmCustomerColumn column = g_rand_int_range (rand, 0, CRM_CUSTOMER_COLUMN_STATUS + 1);
+      gboolean descending = g_rand_boolean (rand);
+      const char *tier = g_rand_boolean (rand) ? tiers[g_rand_int_range (rand, 0, 3)] : NULL;
+      const char *search = g_rand_int_range (rand, 0, 3) == 0 ? names[g_rand_int_range (rand, 0, 16)] : NULL;
+      guint changes = g_rand_boolean (rand) ? g_rand_int_range (rand, 1, 4) : g_rand_int_range (rand, 9, 40);
+
+      crm_customer_model_set_sort (f->model, column, descending);
+      crm_customer_model_set_tier (f->model, tier);
+      crm_customer_model_set_search (f->model, search);
+
+      page = test_page ("round");
+      for (guint i = 0; i < changes; i++)
+        {
+          guint n = g_rand_int_range (rand, 1, 340);   /* some new */
+          Row row = rows[n % G_N_ELEMENTS (rows)];
+          g_autofree char *name = g_strconcat (names[g_rand_int_range (rand, 0, 16)],
+                                               names[g_rand_int_range (rand, 0, 16)], NULL);
+
+          if (g_rand_int_range (rand, 0, 6) == 0)
+            {
+              test_page_add_removal (page, "customer", n, n);
+              continue;
+            }
+          row.n = n;
+          row.name = name;
+          row.tier = tiers[g_rand_int_range (rand, 0, 3)];
+          row.status = statuses[g_rand_int_range (rand, 0, 3)];
+          row.revenue = g_rand_int_range (rand, 0, 50) * 100;
+          test_page_add_customer (page, row_record (&row, 2 + round));
+        }
+      test_apply (f->store.store, page);
+
+      fresh = crm_customer_model_new (f->store.store);
+      g_assert_true (crm_customer_model_reload (fresh, NULL));
+      crm_customer_model_set_sort (fresh, column, descending);
+      crm_customer_model_set_tier (fresh, tier);
+      crm_customer_model_set_search (fresh, search);
+      expected = order_of (G_LIST_MODEL (fresh));
+      assert_order (f, expected);
+      g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, crm_customer_model_get_total (fresh));
+      if (g_test_failed ())
+        {
+          g_test_message ("round %u", round);
+          return;
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_set_nonfatal_assertions ();
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/store/model/sort/by-name-in-zh-cn", test_sort_by_name_in_zh_cn);
+  ADD ("/store/model/sort/by-name-in-c-utf8", test_sort_by_name_in_c_utf8);
+  ADD ("/store/model/sort/by-each-column-both-ways-in-zh-cn", test_sort_by_each_column_in_zh_cn);
+  ADD ("/store/model/sort/by-each-column-both-ways-in-c-utf8", test_sort_by_each_column_in_c_utf8);
+  ADD ("/store/model/sort/ties-are-broken-by-id", test_sort_ties_are_stable_by_id);
+
+  ADD ("/store/model/search/narrows-with-a-chinese-substring", test_search_narrows_with_a_chinese_substring);
+  ADD ("/store/model/search/typed-back-shows-each-earlier-list", test_search_typed_back_shows_each_earlier_list);
+  ADD ("/store/model/search/ignores-case-and-width-in-english-names",
+       test_search_ignores_case_and_width_in_english_names);
+  ADD ("/store/model/search/reads-memory-not-sqlite", test_search_reads_memory_not_sqlite);
+  ADD ("/store/model/filters/combine", test_filters_combine);
+  ADD ("/store/model/filters/change-is-one-signal-over-the-difference",
+       test_filter_change_is_one_signal_over_the_difference);
+
+  ADD ("/store/model/update/renamed-customer-moves-to-its-place", test_update_renamed_customer_moves_to_its_place);
+  ADD ("/store/model/update/change-in-place-is-one-signal", test_update_in_place_is_one_signal);
+  ADD ("/store/model/update/adds-and-removes-rows", test_update_adds_and_removes_rows);
+  ADD ("/store/model/update/follows-the-filters", test_update_follows_the_filters);
+  ADD ("/store/model/update/local-edit-moves-the-row", test_update_local_edit_moves_the_row);
+  ADD ("/store/model/update/reset-empties-the-list", test_update_reset_empties_the_list);
+  ADD ("/store/model/update/many-rows-are-one-signal", test_update_many_rows_is_one_signal);
+  ADD ("/store/model/update/random-batches-match-a-fresh-load", test_update_random_batches_match_a_fresh_load);
+#undef ADD
+
+  return g_test_run ();
+}
