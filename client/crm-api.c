@@ -1,0 +1,798 @@
+#define G_LOG_DOMAIN "crm-api"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "crm-api.h"
+#include "crm-error.h"
+#include "crm-json-check.h"
+
+/* Answers up to this size are parsed in the callback on the main thread;
+ * larger ones (a page of 500 customers is a few hundred KiB) in a worker. */
+#define PARSE_IN_THREAD_SIZE (64 * 1024)
+
+/* libsoup 3.2 has no name for 429 (RFC 6585). */
+#define STATUS_TOO_MANY_REQUESTS 429
+
+/* Seconds for connecting and for each read or write. */
+#define IO_TIMEOUT 30
+
+struct _CrmApi
+{
+  GObject      parent_instance;
+
+  SoupSession *session;
+  char        *base_url;  /* scheme://host[:port][/path], no trailing '/' */
+  char        *token;
+};
+
+G_DEFINE_FINAL_TYPE (CrmApi, crm_api, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_BASE_URL,
+  PROP_TOKEN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* What one request knows about its answer, kept as the task's data so that
+ * a _finish function can read the status and Retry-After even on failure. */
+typedef struct
+{
+  SoupMessage *message;
+  guint        status;
+  guint        retry_after;  /* seconds; 0 when not given */
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_clear_object (&request->message);
+  g_free (request);
+}
+
+static gboolean
+check_base_url (const char  *base_url,
+                GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  const char *host;
+
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    goto invalid;
+
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    goto invalid;
+  if (host == NULL || host[0] == '\0')
+    goto invalid;
+  if (g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL ||
+      g_uri_get_fragment (uri) != NULL)
+    goto invalid;
+
+  return TRUE;
+
+invalid:
+  crm_set_field_error (error, CRM_ERROR_INVALID, CRM_API_FIELD_SERVER,
+                       "“%s” is not an http:// or https:// server address", base_url);
+  return FALSE;
+}
+
+static char *
+build_url (CrmApi     *self,
+           const char *path,
+           GHashTable *query)
+{
+  g_autofree char *encoded = NULL;
+
+  if (query != NULL && g_hash_table_size (query) > 0)
+    encoded = soup_form_encode_hash (query);
+
+  return g_strconcat (self->base_url, "/api/v1",
+                      path[0] == '/' ? "" : "/", path,
+                      encoded ? "?" : "", encoded ? encoded : "",
+                      NULL);
+}
+
+static JsonNode *
+parse_json (GBytes  *bytes,
+            GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  const char *data;
+  gsize size;
+
+  data = g_bytes_get_data (bytes, &size);
+
+  /* json-glib 1.6 has no depth limit: check nesting and UTF-8 first. */
+  if (!crm_json_check (data, size, CRM_JSON_MAX_DEPTH, &local_error) ||
+      !json_parser_load_from_data (parser, data, size, &local_error))
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, NULL,
+                           "The server’s answer is not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    return json_node_new (JSON_NODE_NULL);
+
+  return json_parser_steal_root (parser);
+}
+
+/* A string member, or NULL when it is missing or not a string. */
+static const char *
+get_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static CrmError
+code_for_status (guint status)
+{
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    return CRM_ERROR_UNAUTHENTICATED;
+  if (status == SOUP_STATUS_FORBIDDEN)
+    return CRM_ERROR_FORBIDDEN;
+  if (status == SOUP_STATUS_NOT_FOUND)
+    return CRM_ERROR_NOT_FOUND;
+  if (status == SOUP_STATUS_CONFLICT)
+    return CRM_ERROR_CONFLICT;
+  if (status == SOUP_STATUS_PRECONDITION_FAILED)
+    return CRM_ERROR_PRECONDITION_FAILED;
+  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    return CRM_ERROR_TOO_LARGE;
+  if (status == STATUS_TOO_MANY_REQUESTS)
+    return CRM_ERROR_THROTTLED;
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    return CRM_ERROR_UNAVAILABLE;
+  if (status >= 400 && status < 500)
+    return CRM_ERROR_INVALID;
+  return CRM_ERROR_INTERNAL;
+}
+
+static gboolean
+code_from_string (const char *name,
+                  CrmError   *code)
+{
+  int i;
+
+  for (i = CRM_ERROR_INVALID; i <= CRM_ERROR_INTERNAL; i++)
+    {
+      if (g_strcmp0 (crm_error_code_to_string ((CrmError) i), name) == 0)
+        {
+          *code = (CrmError) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* The server's {"error": {"code", "message", "field"}}, or failing that the
+ * status alone, as a CRM_ERROR. */
+static GError *
+error_from_answer (guint   status,
+                   GBytes *bytes)
+{
+  g_autoptr(JsonNode) root = NULL;
+  GError *error = NULL;
+  CrmError code = code_for_status (status);
+  const char *message = NULL;
+  const char *field = NULL;
+
+  if (bytes != NULL && g_bytes_get_size (bytes) > 0)
+    root = parse_json (bytes, NULL);
+
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+      JsonNode *node = json_object_get_member (object, "error");
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObject *detail = json_node_get_object (node);
+          CrmError named;
+
+          if (code_from_string (get_string_member (detail, "code"), &named))
+            code = named;
+          message = get_string_member (detail, "message");
+          field = get_string_member (detail, "field");
+        }
+    }
+
+  if (message == NULL)
+    {
+      const char *phrase = soup_status_get_phrase (status);
+
+      crm_set_field_error (&error, code, field, "The server answered %u %s",
+                           status, phrase ? phrase : "");
+    }
+  else
+    {
+      crm_set_field_error (&error, code, field, "%s", message);
+    }
+
+  return error;
+}
+
+static guint
+parse_retry_after (SoupMessage *message)
+{
+  const char *value;
+  guint64 seconds;
+
+  value = soup_message_headers_get_one (soup_message_get_response_headers (message), "Retry-After");
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT, &seconds, NULL))
+    return 0;
+
+  return (guint) seconds;
+}
+
+static void
+parse_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  JsonNode *node;
+
+  node = parse_json (task_data, &error);
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+parse_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  JsonNode *node;
+
+  node = g_task_propagate_pointer (G_TASK (result), &error);
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+/* Parses @bytes in a worker thread, then completes @task (whose reference
+ * it takes) on its own context.  The worker's task has no source object,
+ * so the CrmApi and its SoupSession are never released off their thread. */
+static void
+parse_in_thread (GTask  *task,
+                 GBytes *bytes)
+{
+  g_autoptr(GTask) parse_task = NULL;
+
+  parse_task = g_task_new (NULL, g_task_get_cancellable (task), parse_cb, task);
+  g_task_set_source_tag (parse_task, parse_in_thread);
+  g_task_set_task_data (parse_task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (parse_task, parse_thread);
+}
+
+static void
+send_and_read_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  Request *request = g_task_get_task_data (task);
+  GError *answer_error = NULL;
+  JsonNode *node;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      /* Refused, unknown host, timed out, TLS: the server was not reached. */
+      g_debug ("%s %s: %s",
+               soup_message_get_method (request->message),
+               g_uri_get_path (soup_message_get_uri (request->message)),
+               error->message);
+      crm_set_field_error (&answer_error, CRM_ERROR_UNAVAILABLE, CRM_API_FIELD_SERVER,
+                           "%s", error->message);
+      g_task_return_error (task, answer_error);
+      return;
+    }
+
+  request->status = soup_message_get_status (request->message);
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (request->status))
+    {
+      if (request->status == STATUS_TOO_MANY_REQUESTS)
+        request->retry_after = parse_retry_after (request->message);
+      g_task_return_error (task, error_from_answer (request->status, bytes));
+      return;
+    }
+
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_task_return_pointer (task, json_node_new (JSON_NODE_NULL), (GDestroyNotify) json_node_unref);
+      return;
+    }
+
+  if (g_bytes_get_size (bytes) > PARSE_IN_THREAD_SIZE)
+    {
+      parse_in_thread (g_steal_pointer (&task), bytes);
+      return;
+    }
+
+  node = parse_json (bytes, &answer_error);
+  if (node == NULL)
+    g_task_return_error (task, answer_error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+/* Sends one request for @task (whose reference it takes) and returns its
+ * answer as a JsonNode (JSON null for an empty body) or a CRM_ERROR. */
+static void
+send_request (CrmApi     *self,
+              GTask      *task,
+              const char *method,
+              const char *path,
+              GHashTable *query,
+              JsonNode   *body)
+{
+  g_autofree char *url = build_url (self, path, query);
+  Request *request;
+  SoupMessageHeaders *headers;
+
+  request = g_new0 (Request, 1);
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+
+  request->message = soup_message_new (method, url);
+  if (request->message == NULL)
+    {
+      g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_INVALID, "“%s” is not a valid address", url);
+      g_object_unref (task);
+      return;
+    }
+
+  headers = soup_message_get_request_headers (request->message);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  if (self->token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
+
+      soup_message_headers_replace (headers, "Authorization", authorization);
+    }
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = NULL;
+      char *text;
+      gsize length;
+
+      text = json_to_string (body, FALSE);
+      length = strlen (text);
+      bytes = g_bytes_new_take (text, length);
+      soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
+    }
+
+  soup_session_send_and_read_async (self->session,
+                                    request->message,
+                                    G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task),
+                                    send_and_read_cb,
+                                    task);
+}
+
+static guint
+task_status (GAsyncResult *result)
+{
+  Request *request = g_task_get_task_data (G_TASK (result));
+
+  return request ? request->status : 0;
+}
+
+static void
+crm_api_finalize (GObject *object)
+{
+  CrmApi *self = (CrmApi *)object;
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->token, g_free);
+
+  G_OBJECT_CLASS (crm_api_parent_class)->finalize (object);
+}
+
+static void
+crm_api_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  CrmApi *self = CRM_API (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+
+    case PROP_TOKEN:
+      g_value_set_string (value, self->token);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crm_api_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  CrmApi *self = CRM_API (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      {
+        const char *url = g_value_get_string (value);
+        gsize length = url ? strlen (url) : 0;
+
+        while (length > 0 && url[length - 1] == '/')
+          length--;
+        self->base_url = g_strndup (url ? url : "", length);
+      }
+      break;
+
+    case PROP_TOKEN:
+      crm_api_set_token (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crm_api_class_init (CrmApiClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = crm_api_finalize;
+  object_class->get_property = crm_api_get_property;
+  object_class->set_property = crm_api_set_property;
+
+  properties[PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_TOKEN] =
+    g_param_spec_string ("token", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+crm_api_init (CrmApi *self)
+{
+  self->session = soup_session_new_with_options ("timeout", IO_TIMEOUT,
+                                                 "user-agent", "Keyline/" PACKAGE_VERSION,
+                                                 NULL);
+}
+
+/**
+ * crm_api_new:
+ * @base_url: the server's address, such as `http://127.0.0.1:8470`
+ * @error: a location for a #GError, or %NULL
+ *
+ * Returns: (transfer full) (nullable): a new #CrmApi, or %NULL with
+ *   %CRM_ERROR_INVALID (field %CRM_API_FIELD_SERVER) when @base_url is not
+ *   an http:// or https:// address
+ */
+CrmApi *
+crm_api_new (const char  *base_url,
+             GError     **error)
+{
+  g_return_val_if_fail (base_url != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_base_url (base_url, error))
+    return NULL;
+
+  return g_object_new (CRM_TYPE_API, "base-url", base_url, NULL);
+}
+
+const char *
+crm_api_get_base_url (CrmApi *self)
+{
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+
+  return self->base_url;
+}
+
+const char *
+crm_api_get_token (CrmApi *self)
+{
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+
+  return self->token;
+}
+
+void
+crm_api_set_token (CrmApi     *self,
+                   const char *token)
+{
+  g_return_if_fail (CRM_IS_API (self));
+
+  if (g_strcmp0 (self->token, token) == 0)
+    return;
+
+  g_free (self->token);
+  self->token = g_strdup (token);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN]);
+}
+
+/**
+ * crm_api_sign_in_async:
+ *
+ * POST /session with @login and @password.  On success the token is kept
+ * for the requests that follow.
+ */
+void
+crm_api_sign_in_async (CrmApi              *self,
+                       const char          *login,
+                       const char          *password,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (login != NULL);
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_sign_in_async);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "login");
+  json_builder_add_string_value (builder, login);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, password);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  send_request (self, task, "POST", "/session", NULL, body);
+}
+
+/**
+ * crm_api_sign_in_finish:
+ * @user: (out) (optional) (transfer full): the signed-in user
+ * @retry_after: (out) (optional): for %CRM_ERROR_THROTTLED, the seconds the
+ *   server asks to wait (its Retry-After), 0 if it did not say
+ *
+ * Returns: (transfer full) (nullable): the token, or %NULL with @error set
+ */
+char *
+crm_api_sign_in_finish (CrmApi        *self,
+                        GAsyncResult  *result,
+                        JsonObject   **user,
+                        guint         *retry_after,
+                        GError       **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  Request *request;
+  JsonObject *object;
+  JsonNode *user_node;
+  const char *token;
+
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_sign_in_async, NULL);
+
+  request = g_task_get_task_data (G_TASK (result));
+  if (retry_after != NULL)
+    *retry_after = request ? request->retry_after : 0;
+  if (user != NULL)
+    *user = NULL;
+
+  root = g_task_propagate_pointer (G_TASK (result), error);
+  if (root == NULL)
+    return NULL;
+
+  object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  token = get_string_member (object, "token");
+  user_node = object ? json_object_get_member (object, "user") : NULL;
+  if (token == NULL || token[0] == '\0' || user_node == NULL || !JSON_NODE_HOLDS_OBJECT (user_node))
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, NULL,
+                           "The server’s answer to signing in has no token or user");
+      return NULL;
+    }
+
+  crm_api_set_token (self, token);
+  if (user != NULL)
+    *user = json_object_ref (json_node_get_object (user_node));
+
+  return g_strdup (token);
+}
+
+/**
+ * crm_api_sign_out_async:
+ *
+ * DELETE /session with the current token, which is forgotten at once
+ * whatever the answer.
+ */
+void
+crm_api_sign_out_async (CrmApi              *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_sign_out_async);
+
+  if (self->token == NULL)
+    {
+      g_task_return_pointer (task, json_node_new (JSON_NODE_NULL), (GDestroyNotify) json_node_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  send_request (self, task, "DELETE", "/session", NULL, NULL);
+  crm_api_set_token (self, NULL);
+}
+
+/**
+ * crm_api_sign_out_finish:
+ *
+ * Returns: %TRUE if the session is over on the server too (a token the
+ *   server no longer knows counts as signed out)
+ */
+gboolean
+crm_api_sign_out_finish (CrmApi        *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (CRM_IS_API (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_sign_out_async, FALSE);
+
+  root = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (root == NULL && !g_error_matches (local_error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * crm_api_get_json_async:
+ * @path: below the API root, such as "/customers"
+ * @query: (nullable) (element-type utf8 utf8): query parameters
+ */
+void
+crm_api_get_json_async (CrmApi              *self,
+                        const char          *path,
+                        GHashTable          *query,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_get_json_async);
+
+  send_request (self, task, "GET", path, query, NULL);
+}
+
+/**
+ * crm_api_get_json_finish:
+ *
+ * Returns: (transfer full) (nullable): the answer (a JSON null node for an
+ *   empty one), or %NULL with @error set
+ */
+JsonNode *
+crm_api_get_json_finish (CrmApi        *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_get_json_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * crm_api_post_json_async:
+ * @path: below the API root
+ * @body: the JSON to send
+ */
+void
+crm_api_post_json_async (CrmApi              *self,
+                         const char          *path,
+                         JsonNode            *body,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (body != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_post_json_async);
+
+  send_request (self, task, "POST", path, NULL, body);
+}
+
+/**
+ * crm_api_post_json_finish:
+ * @status: (out) (optional): the HTTP status, also on failure (0 when the
+ *   server was not reached)
+ *
+ * Returns: (transfer full) (nullable): the answer (a JSON null node for an
+ *   empty one), or %NULL with @error set
+ */
+JsonNode *
+crm_api_post_json_finish (CrmApi        *self,
+                          GAsyncResult  *result,
+                          guint         *status,
+                          GError       **error)
+{
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_post_json_async, NULL);
+
+  if (status != NULL)
+    *status = task_status (result);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define CRM_TYPE_API (crm_api_get_type ())
+
+G_DECLARE_FINAL_TYPE (CrmApi, crm_api, CRM, API, GObject)
+
+/*
+ * One HTTP session with one Keyline server.  Paths are relative to the
+ * API root: "/me" is GET <base-url>/api/v1/me.
+ *
+ * Failures are CRM_ERROR errors: the server's own {"error": {...}} answer
+ * keeps its code, message and field (crm_error_get_field ()); an answer
+ * without such a body is mapped from its status.  A server that cannot be
+ * reached at all (refused, unknown host, timed out, TLS failure) is
+ * CRM_ERROR_UNAVAILABLE with the field CRM_API_FIELD_SERVER, which tells it
+ * apart from a server that answered 503.  Cancelling gives G_IO_ERROR_CANCELLED.
+ */
+#define CRM_API_FIELD_SERVER "server"
+
+CrmApi     *crm_api_new                (const char           *base_url,
+                                        GError              **error);
+const char *crm_api_get_base_url       (CrmApi               *self);
+const char *crm_api_get_token          (CrmApi               *self);
+void        crm_api_set_token          (CrmApi               *self,
+                                        const char           *token);
+
+void        crm_api_sign_in_async      (CrmApi               *self,
+                                        const char           *login,
+                                        const char           *password,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+char       *crm_api_sign_in_finish     (CrmApi               *self,
+                                        GAsyncResult         *result,
+                                        JsonObject          **user,
+                                        guint                *retry_after,
+                                        GError              **error);
+
+void        crm_api_sign_out_async     (CrmApi               *self,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+gboolean    crm_api_sign_out_finish    (CrmApi               *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
+
+void        crm_api_get_json_async     (CrmApi               *self,
+                                        const char           *path,
+                                        GHashTable           *query,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+JsonNode   *crm_api_get_json_finish    (CrmApi               *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
+
+void        crm_api_post_json_async    (CrmApi               *self,
+                                        const char           *path,
+                                        JsonNode             *body,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+JsonNode   *crm_api_post_json_finish   (CrmApi               *self,
+                                        GAsyncResult         *result,
+                                        guint                *status,
+                                        GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "crm-api.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CRM_SESSION_STARTING,   /* looking for a saved session */
+  CRM_SESSION_SIGNED_OUT,
+  CRM_SESSION_SIGNED_IN,
+} CrmSessionState;
+
+#define CRM_TYPE_SESSION_STATE (crm_session_state_get_type ())
+GType crm_session_state_get_type (void);
+
+#define CRM_TYPE_CONTEXT (crm_context_get_type ())
+
+G_DECLARE_FINAL_TYPE (CrmContext, crm_context, CRM, CONTEXT, GObject)
+
+/*
+ * What the client's widgets share, handed down from the application: the
+ * settings, the session with the server (its CrmApi and signed-in user) and,
+ * later, the local store and the sync engine.
+ */
+CrmContext      *crm_context_new                    (GSettings            *settings);
+GSettings       *crm_context_get_settings           (CrmContext           *self);
+CrmSessionState  crm_context_get_state              (CrmContext           *self);
+CrmApi          *crm_context_get_api                (CrmContext           *self);
+JsonObject      *crm_context_get_user               (CrmContext           *self);
+gboolean         crm_context_get_offline            (CrmContext           *self);
+char            *crm_context_dup_server_url         (CrmContext           *self);
+
+void             crm_context_restore_async          (CrmContext           *self,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean         crm_context_restore_finish         (CrmContext           *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+
+void             crm_context_take_session           (CrmContext           *self,
+                                                     CrmApi               *api,
+                                                     const char           *token,
+                                                     JsonObject           *user);
+
+void             crm_context_sign_out_async         (CrmContext           *self,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean         crm_context_sign_out_finish        (CrmContext           *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+
+G_END_DECLS

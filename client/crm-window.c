@@ -1,0 +1,463 @@
+#define G_LOG_DOMAIN "crm-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "crm-sign-in-page.h"
+#include "crm-user.h"
+#include "crm-window.h"
+
+struct _CrmWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  CrmContext           *context;
+  AdwToast             *offline_toast;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  CrmSignInPage        *sign_in_page;
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar;
+  GtkStack             *sections;
+  AdwWindowTitle       *section_title;
+  AdwAvatar            *avatar;
+  GtkLabel             *user_name_label;
+  GtkLabel             *user_detail_label;
+};
+
+G_DEFINE_FINAL_TYPE (CrmWindow, crm_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+show_section (CrmWindow  *self,
+              const char *name)
+{
+  GtkWidget *child = gtk_stack_get_child_by_name (self->sections, name);
+  GtkWidget *row;
+
+  if (child == NULL)
+    return;
+
+  gtk_stack_set_visible_child (self->sections, child);
+  adw_window_title_set_title (self->section_title,
+                              gtk_stack_page_get_title (gtk_stack_get_page (self->sections, child)));
+
+  /* Keep the sidebar's selection on the section shown. */
+  for (row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (gtk_widget_get_name (row), name) == 0)
+        {
+          if (gtk_list_box_get_selected_row (self->sidebar) != GTK_LIST_BOX_ROW (row))
+            gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (row));
+          break;
+        }
+    }
+}
+
+static void
+update_user (CrmWindow *self)
+{
+  JsonObject *user = crm_context_get_user (self->context);
+  const char *name = user ? crm_user_get_display_name (user) : "";
+  const char *role = user ? crm_user_get_role_title (user) : "";
+
+  adw_avatar_set_text (self->avatar, name);
+  gtk_label_set_label (self->user_name_label, name);
+
+  if (crm_context_get_offline (self->context))
+    {
+      g_autofree char *detail = NULL;
+
+      /* TRANSLATORS: a role such as "Account manager", then the connection state */
+      detail = role[0] ? g_strdup_printf (_("%s · Offline"), role) : g_strdup (_("Offline"));
+      gtk_label_set_label (self->user_detail_label, detail);
+    }
+  else
+    {
+      gtk_label_set_label (self->user_detail_label, role);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->user_detail_label),
+                          gtk_label_get_label (self->user_detail_label)[0] != '\0');
+}
+
+static void
+update_offline (CrmWindow *self)
+{
+  update_user (self);
+
+  if (crm_context_get_offline (self->context))
+    {
+      AdwToast *toast;
+
+      if (self->offline_toast != NULL)
+        return;
+
+      toast = adw_toast_new (_("Cannot reach the server"));
+      adw_toast_set_button_label (toast, _("_Retry"));
+      adw_toast_set_action_name (toast, "win.reconnect");
+      adw_toast_set_timeout (toast, 0);
+      g_set_weak_pointer (&self->offline_toast, toast);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+  else if (self->offline_toast != NULL)
+    {
+      adw_toast_dismiss (self->offline_toast);
+      g_clear_weak_pointer (&self->offline_toast);
+    }
+}
+
+static void
+update_page (CrmWindow *self)
+{
+  switch (crm_context_get_state (self->context))
+    {
+    case CRM_SESSION_STARTING:
+      gtk_stack_set_visible_child_name (self->stack, "starting");
+      break;
+
+    case CRM_SESSION_SIGNED_OUT:
+      {
+        g_autofree char *server = crm_context_dup_server_url (self->context);
+        g_autofree char *login = g_settings_get_string (crm_context_get_settings (self->context), "login");
+
+        crm_sign_in_page_reset (self->sign_in_page);
+        crm_sign_in_page_set_server_url (self->sign_in_page, server);
+        if (login[0] != '\0')
+          crm_sign_in_page_set_login (self->sign_in_page, login);
+        gtk_stack_set_visible_child_name (self->stack, "sign-in");
+        gtk_widget_grab_focus (GTK_WIDGET (self->sign_in_page));
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", FALSE);
+      }
+      break;
+
+    case CRM_SESSION_SIGNED_IN:
+      gtk_stack_set_visible_child_name (self->stack, "main");
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  update_offline (self);
+}
+
+static void
+state_changed_cb (CrmWindow  *self,
+                  GParamSpec *pspec,
+                  CrmContext *context)
+{
+  update_page (self);
+}
+
+static void
+user_changed_cb (CrmWindow  *self,
+                 GParamSpec *pspec,
+                 CrmContext *context)
+{
+  update_user (self);
+}
+
+static void
+offline_changed_cb (CrmWindow  *self,
+                    GParamSpec *pspec,
+                    CrmContext *context)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", crm_context_get_offline (context));
+  update_offline (self);
+}
+
+static void
+keyring_failed_cb (CrmWindow    *self,
+                   const GError *error,
+                   CrmContext   *context)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (_("The keyring could not keep your sign-in: you will be asked to sign in again next time")));
+}
+
+static void
+signed_in_cb (CrmWindow     *self,
+              CrmApi        *api,
+              const char    *token,
+              JsonObject    *user,
+              CrmSignInPage *page)
+{
+  crm_context_take_session (self->context, api, token, user);
+}
+
+static void
+sidebar_row_selected_cb (CrmWindow     *self,
+                         GtkListBoxRow *row,
+                         GtkListBox    *list)
+{
+  const char *name;
+
+  if (row == NULL)
+    return;
+
+  name = gtk_widget_get_name (GTK_WIDGET (row));
+  show_section (self, name);
+  g_settings_set_string (crm_context_get_settings (self->context), "last-section", name);
+}
+
+static void
+sidebar_row_activated_cb (CrmWindow     *self,
+                          GtkListBoxRow *row,
+                          GtkListBox    *list)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+back_clicked_cb (CrmWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+reconnect_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CrmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!crm_context_restore_finish (CRM_CONTEXT (object), result, &error))
+    g_message ("Checking the session failed: %s", error->message);
+
+  /* Still offline: say so again, the toast was dismissed by its button. */
+  update_offline (self);
+}
+
+static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CrmWindow *self = CRM_WINDOW (widget);
+
+  g_clear_weak_pointer (&self->offline_toast);
+  crm_context_restore_async (self->context, NULL, reconnect_cb, g_object_ref (self));
+}
+
+static gboolean
+crm_window_close_request (GtkWindow *window)
+{
+  CrmWindow *self = CRM_WINDOW (window);
+  GSettings *settings = crm_context_get_settings (self->context);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_debug ("Closing at %d×%d%s", width, height, gtk_window_is_maximized (window) ? ", maximized" : "");
+
+  g_settings_delay (settings);
+  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
+    {
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+    }
+  g_settings_apply (settings);
+
+  return GTK_WINDOW_CLASS (crm_window_parent_class)->close_request (window);
+}
+
+static void
+crm_window_constructed (GObject *object)
+{
+  CrmWindow *self = (CrmWindow *)object;
+  GSettings *settings;
+  g_autofree char *section = NULL;
+
+  G_OBJECT_CLASS (crm_window_parent_class)->constructed (object);
+
+  g_assert (CRM_IS_CONTEXT (self->context));
+  settings = crm_context_get_settings (self->context);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  section = g_settings_get_string (settings, "last-section");
+  show_section (self, section);
+  if (gtk_list_box_get_selected_row (self->sidebar) == NULL)
+    show_section (self, "customers");
+
+  g_signal_connect_object (self->context, "notify::state", G_CALLBACK (state_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->context, "notify::offline", G_CALLBACK (offline_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->context, "keyring-failed", G_CALLBACK (keyring_failed_cb), self, G_CONNECT_SWAPPED);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", crm_context_get_offline (self->context));
+  update_page (self);
+}
+
+static void
+crm_window_dispose (GObject *object)
+{
+  CrmWindow *self = (CrmWindow *)object;
+
+  g_clear_weak_pointer (&self->offline_toast);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (crm_window_parent_class)->dispose (object);
+}
+
+static void
+crm_window_finalize (GObject *object)
+{
+  CrmWindow *self = (CrmWindow *)object;
+
+  g_clear_object (&self->context);
+
+  G_OBJECT_CLASS (crm_window_parent_class)->finalize (object);
+}
+
+static void
+crm_window_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  CrmWindow *self = CRM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crm_window_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  CrmWindow *self = CRM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crm_window_class_init (CrmWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = crm_window_constructed;
+  object_class->dispose = crm_window_dispose;
+  object_class->finalize = crm_window_finalize;
+  object_class->get_property = crm_window_get_property;
+  object_class->set_property = crm_window_set_property;
+
+  window_class->close_request = crm_window_close_request;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         CRM_TYPE_CONTEXT,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CRM_TYPE_SIGN_IN_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, sign_in_page);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, sections);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, section_title);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, avatar);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, user_name_label);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, user_detail_label);
+  gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
+}
+
+static void
+crm_window_init (CrmWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+CrmWindow *
+crm_window_new (GtkApplication *application,
+                CrmContext     *context)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (CRM_IS_CONTEXT (context), NULL);
+
+  return g_object_new (CRM_TYPE_WINDOW,
+                       "application", application,
+                       "context", context,
+                       NULL);
+}
+
+CrmContext *
+crm_window_get_context (CrmWindow *self)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
+
+  return self->context;
+}
+
+/**
+ * crm_window_get_page:
+ *
+ * Returns: what the window shows: "starting", "sign-in" or "main"
+ */
+const char *
+crm_window_get_page (CrmWindow *self)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * crm_window_get_section:
+ *
+ * Returns: the name of the sidebar section shown, such as "customers"
+ */
+const char *
+crm_window_get_section (CrmWindow *self)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->sections);
+}

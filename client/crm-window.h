@@ -1,0 +1,24 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "crm-context.h"
+
+G_BEGIN_DECLS
+
+#define CRM_TYPE_WINDOW (crm_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (CrmWindow, crm_window, CRM, WINDOW, AdwApplicationWindow)
+
+/*
+ * The main window: a spinner while the saved session is checked, the
+ * sign-in page when signed out, and the sidebar of sections when signed in,
+ * following the CrmContext's session state.
+ */
+CrmWindow  *crm_window_new         (GtkApplication *application,
+                                    CrmContext     *context);
+CrmContext *crm_window_get_context (CrmWindow      *self);
+const char *crm_window_get_page    (CrmWindow      *self);
+const char *crm_window_get_section (CrmWindow      *self);
+
+G_END_DECLS
