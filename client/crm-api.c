@@ -45,12 +45,14 @@ typedef struct
   SoupMessage *message;
   guint        status;
   guint        retry_after;  /* seconds; 0 when not given */
+  JsonNode    *error_body;   /* an error answer's JSON, e.g. a 412's "current" */
 } Request;
 
 static void
 request_free (Request *request)
 {
   g_clear_object (&request->message);
+  g_clear_pointer (&request->error_body, json_node_unref);
   g_free (request);
 }
 
@@ -184,8 +186,9 @@ code_from_string (const char *name,
 /* The server's {"error": {"code", "message", "field"}}, or failing that the
  * status alone, as a CRM_ERROR. */
 static GError *
-error_from_answer (guint   status,
-                   GBytes *bytes)
+error_from_answer (guint       status,
+                   GBytes     *bytes,
+                   JsonNode  **body)
 {
   g_autoptr(JsonNode) root = NULL;
   GError *error = NULL;
@@ -225,6 +228,8 @@ error_from_answer (guint   status,
       crm_set_field_error (&error, code, field, "%s", message);
     }
 
+  if (body != NULL && root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    *body = g_steal_pointer (&root);
   return error;
 }
 
@@ -327,7 +332,7 @@ send_and_read_cb (GObject      *object,
     {
       if (request->status == STATUS_TOO_MANY_REQUESTS)
         request->retry_after = parse_retry_after (request->message);
-      g_task_return_error (task, error_from_answer (request->status, bytes));
+      g_task_return_error (task, error_from_answer (request->status, bytes, &request->error_body));
       return;
     }
 
@@ -787,12 +792,34 @@ crm_api_post_json_finish (CrmApi        *self,
                           guint         *status,
                           GError       **error)
 {
+  return crm_api_post_json_finish_full (self, result, status, NULL, error);
+}
+
+/**
+ * crm_api_post_json_finish_full:
+ * @error_body: (out) (optional) (transfer full): on an error answer with a
+ *   JSON object body, that body (a 412 from /mutations carries "current")
+ *
+ * As crm_api_post_json_finish().
+ */
+JsonNode *
+crm_api_post_json_finish_full (CrmApi        *self,
+                               GAsyncResult  *result,
+                               guint         *status,
+                               JsonNode     **error_body,
+                               GError       **error)
+{
+  Request *request;
+
   g_return_val_if_fail (CRM_IS_API (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_post_json_async, NULL);
 
+  request = g_task_get_task_data (G_TASK (result));
   if (status != NULL)
     *status = task_status (result);
+  if (error_body != NULL)
+    *error_body = request && request->error_body ? json_node_ref (request->error_body) : NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -69,5 +69,10 @@ JsonNode   *crm_api_post_json_finish   (CrmApi               *self,
                                         GAsyncResult         *result,
                                         guint                *status,
                                         GError              **error);
+JsonNode   *crm_api_post_json_finish_full (CrmApi            *self,
+                                           GAsyncResult      *result,
+                                           guint             *status,
+                                           JsonNode         **error_body,
+                                           GError           **error);
 
 G_END_DECLS

@@ -1,0 +1,394 @@
+#define G_LOG_DOMAIN "bench-sync"
+
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
+
+#include "crm-api.h"
+#include "crm-store.h"
+#include "crm-sync-engine.h"
+
+/*
+ * bench-sync: the desktop client's first sync and its no-change sync, with
+ * the real CrmSyncEngine and CrmStore against a real keyline-server.
+ *
+ *   _build/bench/sync/bench-sync CONNINFO [--customers N] [--login L]
+ *                                [--page N] [--rounds N]
+ *
+ * CONNINFO names a database (its owner role).  When it holds no customers
+ * it is seeded first with `keyline-server seed --customers N` (default
+ * 100,000; --seed 1).  The server runs as a subprocess (KEYLINE_SERVER, or
+ * the build tree's), so the peak RSS printed (getrusage) is the client's
+ * alone: the engine, the store and libsoup/json-glib.  It signs in as
+ * --login (default admin, who sees every customer), syncs into a store in
+ * a temporary directory with pages of --page records (default the
+ * engine's, 1,000), then times --rounds (default 10) syncs in which nothing
+ * changed and prints the median.
+ */
+
+#define PASSWORD "keyline"
+
+static gboolean
+timed_out_cb (gpointer data)
+{
+  g_printerr ("bench-sync: %s took too long\n", (const char *) data);
+  exit (1);
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the default main context until *@done, at most @seconds. */
+static void
+wait_until (gboolean   *done,
+            guint       seconds,
+            const char *what)
+{
+  guint timeout = g_timeout_add_seconds (seconds, timed_out_cb, (gpointer) what);
+
+  while (!*done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+/* The number of customers in the database, -1 when it has no schema. */
+static gint64
+count_customers (const char  *conninfo,
+                 GError     **error)
+{
+  g_autoptr(PGconn) conn = PQconnectdb (conninfo);
+  g_autoptr(PGresult) schema = NULL;
+  g_autoptr(PGresult) as_admin = NULL;
+  g_autoptr(PGresult) count = NULL;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", PQerrorMessage (conn));
+      return -2;
+    }
+  schema = PQexec (conn, "SELECT to_regclass('crm.customers') IS NOT NULL");
+  if (PQresultStatus (schema) != PGRES_TUPLES_OK)
+    goto failed;
+  if (g_str_equal (PQgetvalue (schema, 0, 0), "f"))
+    return -1;
+  /* row-level security is forced even for the owner: read as the admin */
+  as_admin = PQexec (conn, "SELECT set_config('keyline.role', 'admin', false),"
+                           " set_config('keyline.user_id', (SELECT id::text FROM crm.users WHERE login = 'admin'),"
+                           " false)");
+  if (PQresultStatus (as_admin) != PGRES_TUPLES_OK)
+    goto failed;
+  count = PQexec (conn, "SELECT count(*) FROM crm.customers");
+  if (PQresultStatus (count) != PGRES_TUPLES_OK)
+    goto failed;
+  return g_ascii_strtoll (PQgetvalue (count, 0, 0), NULL, 10);
+
+failed:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", PQerrorMessage (conn));
+  return -2;
+}
+
+static gboolean
+seed (const char  *server,
+      const char  *conninfo,
+      guint        customers,
+      GError     **error)
+{
+  g_autofree char *n = g_strdup_printf ("%u", customers);
+  const char *argv[] = { server, "--database", conninfo, "seed", "--customers", n, "--seed", "1", NULL };
+  g_autoptr(GSubprocess) process = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, error);
+  return process != NULL && g_subprocess_wait_check (process, NULL, error);
+}
+
+/* A port nothing listens on now. */
+static guint16
+free_port (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  if (socket == NULL || !g_socket_bind (socket, any, TRUE, &error) ||
+      (bound = g_socket_get_local_address (socket, &error)) == NULL)
+    g_error ("Cannot find a free port: %s", error->message);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} Wait;
+
+static void
+done_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+/* Waits for GET /health to answer, at most 30 s. */
+static void
+wait_for_server (CrmApi      *api,
+                 GSubprocess *process)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) health = NULL;
+      Wait wait = { FALSE, NULL };
+
+      crm_api_get_json_async (api, "/health", NULL, NULL, done_cb, &wait);
+      wait_until (&wait.done, 60, "GET /health");
+      health = crm_api_get_json_finish (api, wait.result, &error);
+      g_object_unref (wait.result);
+      if (health != NULL)
+        return;
+      if (g_subprocess_get_identifier (process) == NULL || g_get_monotonic_time () > end)
+        g_error ("keyline-server did not start: %s", error->message);
+      g_usleep (100 * 1000);
+    }
+}
+
+static void
+synced_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Wait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!crm_sync_engine_sync_finish (CRM_SYNC_ENGINE (object), result, &error))
+    g_error ("The sync failed: %s", error->message);
+  wait->done = TRUE;
+}
+
+/* One sync; its wall time in seconds. */
+static double
+timed_sync (CrmSyncEngine *engine)
+{
+  Wait wait = { FALSE, NULL };
+  gint64 start = g_get_monotonic_time ();
+
+  crm_sync_engine_sync_async (engine, NULL, synced_cb, &wait);
+  wait_until (&wait.done, 3600, "a sync");
+  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+}
+
+/* CPU seconds (user + system) of this process: the client's threads. */
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / (double) G_USEC_PER_SEC;
+}
+
+static long
+peak_rss_kib (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+remove_store (const char *dir)
+{
+  const char *names[] = { "store.sqlite", "store.sqlite-wal", "store.sqlite-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(CrmApi) api = NULL;
+  g_autoptr(CrmStore) store = NULL;
+  g_autoptr(CrmSyncEngine) engine = NULL;
+  g_autoptr(GArray) rounds = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *login = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *token = NULL;
+  const char *server = g_getenv ("KEYLINE_SERVER");
+  const char *conninfo;
+  int customers = 100000;
+  int page = CRM_SYNC_ENGINE_PAGE_SIZE;
+  int n_rounds = 10;
+  gint64 in_database;
+  long rss_before;
+  long rss_after;
+  double first;
+  double cpu;
+  guint64 records;
+  GStatBuf st = { 0 };
+  GStatBuf wal = { 0 };
+  GOptionEntry entries[] = {
+    { "customers", 0, 0, G_OPTION_ARG_INT, &customers, "Customers to seed an empty database with (100000)", "N" },
+    { "login", 0, 0, G_OPTION_ARG_STRING, &login, "Who syncs (admin: every customer)", "LOGIN" },
+    { "page", 0, 0, G_OPTION_ARG_INT, &page, "Records per sync page (1000)", "N" },
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &n_rounds, "No-change syncs to time (10)", "N" },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  context = g_option_context_new ("CONNINFO - time the client's first and no-change sync");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 ||
+      customers < 1 || page < 1 || n_rounds < 1)
+    {
+      g_printerr ("%s\n", error ? error->message : g_option_context_get_help (context, TRUE, NULL));
+      return 2;
+    }
+  conninfo = argv[1];
+  if (login == NULL)
+    login = g_strdup ("admin");
+  if (server == NULL)
+    server = KEYLINE_SERVER_DEFAULT;
+
+  /* The database */
+  in_database = count_customers (conninfo, &error);
+  if (in_database < -1)
+    g_error ("Cannot read the database: %s", error->message);
+  if (in_database <= 0)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      printf ("seeding %d customers (keyline-server seed --customers %d --seed 1) ...\n", customers, customers);
+      fflush (stdout);
+      if (!seed (server, conninfo, (guint) customers, &error))
+        g_error ("Seeding failed: %s", error->message);
+      printf ("seeded in %.0f s\n", (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+      fflush (stdout);
+      in_database = count_customers (conninfo, &error);
+      if (in_database < 0)
+        g_error ("Cannot read the database: %s", error ? error->message : "no schema after seeding");
+    }
+
+  /* The server, in its own process */
+  listen = g_strdup_printf ("127.0.0.1:%u", free_port ());
+  {
+    const char *server_argv[] = { server, "--database", conninfo, "--listen", listen, "--threads", "2", NULL };
+
+    process = g_subprocess_newv (server_argv, G_SUBPROCESS_FLAGS_NONE, &error);
+    if (process == NULL)
+      g_error ("Cannot start %s: %s", server, error->message);
+  }
+  url = g_strconcat ("http://", listen, NULL);
+  api = crm_api_new (url, &error);
+  g_assert_no_error (error);
+  wait_for_server (api, process);
+  {
+    Wait wait = { FALSE, NULL };
+
+    crm_api_sign_in_async (api, login, PASSWORD, NULL, done_cb, &wait);
+    wait_until (&wait.done, 60, "signing in");
+    token = crm_api_sign_in_finish (api, wait.result, NULL, NULL, &error);
+    g_object_unref (wait.result);
+    if (token == NULL)
+      g_error ("Cannot sign in as %s: %s", login, error->message);
+  }
+
+  /* The client */
+  dir = g_dir_make_tmp ("bench-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "store.sqlite", NULL);
+  store = crm_store_open (path, &error);
+  g_assert_no_error (error);
+  engine = crm_sync_engine_new (api, store);
+  crm_sync_engine_set_page_size (engine, (guint) page);
+
+  rss_before = peak_rss_kib ();
+  cpu = cpu_seconds ();
+  first = timed_sync (engine);
+  cpu = cpu_seconds () - cpu;
+  rss_after = peak_rss_kib ();
+  records = crm_sync_engine_get_received (engine);
+  if (crm_sync_engine_get_total (engine) != records)
+    g_warning ("The first sync announced %" G_GUINT64_FORMAT " records and received %" G_GUINT64_FORMAT,
+               crm_sync_engine_get_total (engine), records);
+  g_stat (path, &st);
+  {
+    g_autofree char *wal_path = g_strconcat (path, "-wal", NULL);
+
+    g_stat (wal_path, &wal);
+  }
+
+  for (int i = 0; i < n_rounds; i++)
+    {
+      double seconds = timed_sync (engine);
+
+      if (crm_sync_engine_get_received (engine) != 0)
+        g_warning ("A no-change sync received %" G_GUINT64_FORMAT " records", crm_sync_engine_get_received (engine));
+      g_array_append_val (rounds, seconds);
+    }
+  g_array_sort (rounds, compare_doubles);
+
+  printf ("\nbench-sync: %" G_GINT64_FORMAT " customers in the database; login %s; pages of %d records;\n"
+          "keyline-server (2 threads) in its own process, so the RSS is the client's alone\n\n",
+          in_database, login, page);
+  printf ("| measure                             | value          |\n");
+  printf ("|-------------------------------------|----------------|\n");
+  printf ("| first sync: records (cust.+contacts)| %14" G_GUINT64_FORMAT " |\n", records);
+  printf ("| first sync: seconds                 | %14.2f |\n", first);
+  printf ("| first sync: records/s               | %14.0f |\n", records / first);
+  printf ("| first sync: client CPU seconds      | %14.2f |\n", cpu);
+  printf ("| peak RSS before the sync (MiB)      | %14.1f |\n", rss_before / 1024.0);
+  printf ("| peak RSS after the sync (MiB)       | %14.1f |\n", rss_after / 1024.0);
+  printf ("| store file + WAL after it (MiB)     | %14.1f |\n", (st.st_size + wal.st_size) / (1024.0 * 1024.0));
+  printf ("| no-change sync, median of %2d (ms)   | %14.1f |\n", n_rounds,
+          1000 * (g_array_index (rounds, double, (rounds->len - 1) / 2) +
+                  g_array_index (rounds, double, rounds->len / 2)) / 2);
+  printf ("| no-change sync, min..max (ms)       | %6.1f..%6.1f |\n",
+          1000 * g_array_index (rounds, double, 0), 1000 * g_array_index (rounds, double, rounds->len - 1));
+
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  remove_store (dir);
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+  return 0;
+}

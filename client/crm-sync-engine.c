@@ -1,0 +1,1300 @@
+#define G_LOG_DOMAIN "crm-sync-engine"
+
+#include "config.h"
+
+#include "crm-error.h"
+#include "crm-sync-engine.h"
+
+/*
+ * One sync is one "run": an internal GTask whose data is a Run, passed
+ * from step to step (each callback owns it), and returned once, to
+ * run_finished_cb, which sets the properties, emits ::finished and
+ * completes the callers of crm_sync_engine_sync_async() that waited for it.
+ *
+ *   queue step (worker) -> POST /mutations -> queue step -> ... -> no more
+ *   -> GET /sync -> apply the page (worker) -> GET /sync -> ... -> more: false
+ *
+ * Everything but the two worker steps runs on the main context that was
+ * the thread default when the engine was made; so do the notifications.
+ * The queue step settles the answered mutation and takes the next one in a
+ * worker, because the store's writes wait for SQLite's fsync (the queue is
+ * written synchronous=FULL).
+ *
+ * Outcome, from the error the run ends with:
+ *   none                                      -> IDLE, last-synced = now
+ *   CRM_ERROR_UNAVAILABLE, field "server"     -> OFFLINE (not reached)
+ *   CRM_ERROR_UNAUTHENTICATED                 -> FAILED, ::unauthenticated,
+ *                                                the timer stops
+ *   G_IO_ERROR_CANCELLED                      -> the status before the run
+ *   anything else (an answered 5xx, a bad page, the store) -> FAILED
+ *
+ * 412 and "current".  The answer carries the record as it is now; the
+ * store takes it and ::conflict passes it on.  Should an answer lack it,
+ * the engine asks GET /customers/{id} for a customer, and for a contact
+ * (no endpoint of its own) the pull that follows brings its current
+ * version.
+ */
+
+struct _CrmSyncEngine
+{
+  GObject        parent_instance;
+
+  CrmApi        *api;
+  CrmStore      *store;
+  GMainContext  *context;        /* where the engine runs and notifies */
+
+  CrmSyncStatus  status;
+  gboolean       first_sync;
+  guint64        received;
+  guint64        total;
+  GDateTime     *last_synced;
+  guint          pending;
+  char          *last_error;
+  guint          page_size;
+
+  GSource       *timer;
+  struct _Run   *run;            /* the running sync, or NULL */
+  gboolean       rerun;          /* one more run after it */
+  GPtrArray     *next_waiters;   /* Waiter: sync_async calls for the run after */
+
+  gulong         changed_handler;
+  gboolean       counting;       /* a count of the queue is under way */
+  gboolean       count_again;    /* the queue changed while it ran */
+};
+
+G_DEFINE_FINAL_TYPE (CrmSyncEngine, crm_sync_engine, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (CrmSyncStatus, crm_sync_status,
+  G_DEFINE_ENUM_VALUE (CRM_SYNC_STATUS_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (CRM_SYNC_STATUS_RUNNING, "running"),
+  G_DEFINE_ENUM_VALUE (CRM_SYNC_STATUS_OFFLINE, "offline"),
+  G_DEFINE_ENUM_VALUE (CRM_SYNC_STATUS_FAILED, "failed"))
+
+enum {
+  PROP_0,
+  PROP_API,
+  PROP_STORE,
+  PROP_STATUS,
+  PROP_FIRST_SYNC,
+  PROP_RECEIVED,
+  PROP_TOTAL,
+  PROP_LAST_SYNCED,
+  PROP_PENDING,
+  PROP_LAST_ERROR,
+  N_PROPS
+};
+
+enum {
+  CONFLICT,
+  UNAUTHENTICATED,
+  FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* A caller of crm_sync_engine_sync_async () and the link from its
+ * cancellable to the run's. */
+typedef struct
+{
+  GTask  *task;
+  gulong  cancelled_handler;
+} Waiter;
+
+typedef struct _Run
+{
+  GCancellable  *cancellable;
+  GPtrArray     *waiters;         /* Waiter */
+  CrmSyncStatus  status_before;
+  CrmMutation   *mutation;        /* the one being pushed */
+  char          *cursor;          /* of the next page; NULL: from nothing */
+  gboolean       cursor_dropped;  /* the server refused the cursor once */
+  JsonObject    *page;            /* the page being applied */
+  guint64        page_records;
+  gboolean       page_reset;
+} Run;
+
+/* What the queue step does in its worker, and what it found. */
+typedef enum
+{
+  SETTLE_NONE,
+  SETTLE_DONE,
+  SETTLE_CONFLICT,
+  SETTLE_FAILED,
+} Settle;
+
+typedef struct
+{
+  CrmStore    *store;
+  Settle       settle;
+  gint64       seq;
+  JsonObject  *record;     /* for DONE and CONFLICT; may be NULL */
+  char        *reason;     /* for FAILED */
+  gboolean     take_next;
+  /* out */
+  CrmMutation *next;
+  guint        pending;
+  char        *cursor;
+} QueueStep;
+
+static void start_run           (CrmSyncEngine *self);
+static void count_pending_async (CrmSyncEngine *self);
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+waiter_free (gpointer data)
+{
+  Waiter *waiter = data;
+
+  if (waiter->cancelled_handler != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (waiter->task), waiter->cancelled_handler);
+  g_clear_object (&waiter->task);
+  g_free (waiter);
+}
+
+static void
+run_free (gpointer data)
+{
+  Run *run = data;
+
+  g_clear_object (&run->cancellable);
+  g_clear_pointer (&run->waiters, g_ptr_array_unref);
+  g_clear_pointer (&run->mutation, crm_mutation_unref);
+  g_clear_pointer (&run->cursor, g_free);
+  g_clear_pointer (&run->page, json_object_unref);
+  g_free (run);
+}
+
+static void
+queue_step_free (gpointer data)
+{
+  QueueStep *step = data;
+
+  g_clear_object (&step->store);
+  g_clear_pointer (&step->record, json_object_unref);
+  g_free (step->reason);
+  g_clear_pointer (&step->next, crm_mutation_unref);
+  g_free (step->cursor);
+  g_free (step);
+}
+
+static JsonObject *
+object_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static gboolean
+boolean_member (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
+static guint
+array_length (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_array_get_length (json_node_get_array (node)) : 0;
+}
+
+static void
+set_status (CrmSyncEngine *self,
+            CrmSyncStatus  status)
+{
+  if (self->status == status)
+    return;
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+static void
+set_first_sync (CrmSyncEngine *self,
+                gboolean       first_sync)
+{
+  if (self->first_sync == first_sync)
+    return;
+  self->first_sync = first_sync;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_SYNC]);
+}
+
+static void
+set_received (CrmSyncEngine *self,
+              guint64        received)
+{
+  if (self->received == received)
+    return;
+  self->received = received;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECEIVED]);
+}
+
+static void
+set_total (CrmSyncEngine *self,
+           guint64        total)
+{
+  if (self->total == total)
+    return;
+  self->total = total;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
+}
+
+static void
+set_pending (CrmSyncEngine *self,
+             guint          pending)
+{
+  if (self->pending == pending)
+    return;
+  self->pending = pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+}
+
+static void
+set_last_error (CrmSyncEngine *self,
+                const char    *message)
+{
+  if (g_strcmp0 (self->last_error, message) == 0)
+    return;
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+static void
+stop_timer (CrmSyncEngine *self)
+{
+  if (self->timer == NULL)
+    return;
+  g_source_destroy (self->timer);
+  g_clear_pointer (&self->timer, g_source_unref);
+}
+
+static gboolean
+is_offline_error (const GError *error)
+{
+  return g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAVAILABLE) &&
+         g_strcmp0 (crm_error_get_field (error), CRM_API_FIELD_SERVER) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The queue step (a worker)                                           */
+/* ------------------------------------------------------------------ */
+
+static guint
+count_pending (CrmStore  *store,
+               GError   **error)
+{
+  g_autoptr(GPtrArray) queue = crm_store_list_mutations (store, error);
+  guint pending = 0;
+
+  if (queue == NULL)
+    return G_MAXUINT;
+  for (guint i = 0; i < queue->len; i++)
+    {
+      CrmMutation *m = queue->pdata[i];
+
+      if (m->state != CRM_MUTATION_FAILED)
+        pending++;
+    }
+  return pending;
+}
+
+static void
+queue_step_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  QueueStep *step = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  switch (step->settle)
+    {
+    case SETTLE_NONE:
+      ok = TRUE;
+      break;
+    case SETTLE_DONE:
+      ok = crm_store_mutation_done (step->store, step->seq, step->record, &error);
+      break;
+    case SETTLE_CONFLICT:
+      ok = crm_store_mutation_conflict (step->store, step->seq, step->record, &error);
+      break;
+    case SETTLE_FAILED:
+      ok = crm_store_mutation_failed (step->store, step->seq, step->reason, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (ok && step->take_next)
+    {
+      step->next = crm_store_next_mutation (step->store, &error);
+      ok = step->next != NULL || error == NULL;
+    }
+  if (ok)
+    {
+      step->pending = count_pending (step->store, &error);
+      ok = step->pending != G_MAXUINT;
+    }
+  if (!ok)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  step->cursor = crm_store_dup_cursor (step->store);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Runs @step in a worker; @callback gets @user_data.  The task has no
+ * source object, so nothing of the engine is released in the worker. */
+static void
+queue_step_run (QueueStep           *step,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GTask) worker = g_task_new (NULL, NULL, callback, user_data);
+
+  g_task_set_source_tag (worker, queue_step_run);
+  g_task_set_task_data (worker, step, queue_step_free);
+  g_task_run_in_thread (worker, queue_step_thread);
+}
+
+/* ------------------------------------------------------------------ */
+/* A run                                                               */
+/* ------------------------------------------------------------------ */
+
+static void push_next (GTask *task, CrmMutation *mutation);
+static void pull_page (GTask *task);
+static void queue_stepped_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+
+/* Settles the mutation being pushed and takes the next one.  Each step
+ * below takes the run's @task, the one reference its callback owns. */
+static void
+settle (GTask       *task,
+        Settle       how,
+        JsonObject  *record,
+        const char  *reason)
+{
+  CrmSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  QueueStep *step = g_new0 (QueueStep, 1);
+
+  step->store = g_object_ref (self->store);
+  step->settle = how;
+  step->seq = run->mutation->seq;
+  step->record = record ? json_object_ref (record) : NULL;
+  step->reason = g_strdup (reason);
+  step->take_next = TRUE;
+  queue_step_run (step, queue_stepped_cb, task);
+}
+
+static void
+current_record_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *current;
+
+  answer = crm_api_get_json_finish (CRM_API (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
+    {
+      /* the mutation stays sent: its retry gets the same 412 */
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (error != NULL)
+    g_debug ("The current record of a conflict could not be fetched: %s", error->message);
+  current = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  settle (g_steal_pointer (&task), SETTLE_CONFLICT, current, NULL);
+}
+
+static void
+mutation_posted_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(JsonNode) error_body = NULL;
+  CrmSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  guint status = 0;
+
+  answer = crm_api_post_json_finish_full (CRM_API (object), result, &status, &error_body, &error);
+  if (answer != NULL)
+    {
+      JsonObject *record = JSON_NODE_HOLDS_OBJECT (answer) ? object_member (json_node_get_object (answer), "record")
+                                                           : NULL;
+
+      settle (g_steal_pointer (&task), SETTLE_DONE, record, NULL);
+      return;
+    }
+
+  if (g_error_matches (error, CRM_ERROR, CRM_ERROR_PRECONDITION_FAILED))
+    {
+      JsonObject *current = error_body != NULL ? object_member (json_node_get_object (error_body), "current")
+                                               : NULL;
+
+      g_debug ("Mutation %" G_GINT64_FORMAT " (%s) is stale: %s", run->mutation->seq, run->mutation->key,
+               error->message);
+      if (current != NULL)
+        settle (g_steal_pointer (&task), SETTLE_CONFLICT, current, NULL);
+      else if (run->mutation->entity == CRM_ENTITY_CUSTOMER)
+        {
+          g_autofree char *path = g_strconcat ("/customers/", run->mutation->record_id, NULL);
+          GCancellable *cancellable = g_task_get_cancellable (task);
+
+          crm_api_get_json_async (self->api, path, NULL, cancellable, current_record_cb, g_steal_pointer (&task));
+        }
+      else
+        settle (g_steal_pointer (&task), SETTLE_CONFLICT, NULL, NULL);
+      return;
+    }
+
+  if (status >= 400 && status < 500 && !g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
+    {
+      g_autofree char *reason = g_strdup_printf ("%s: %s", crm_error_code_to_string (error->code), error->message);
+
+      g_message ("The server refused a change (%u): %s", status, reason);
+      settle (g_steal_pointer (&task), SETTLE_FAILED, NULL, reason);
+      return;
+    }
+
+  /* not reached, signed out, cancelled, or a server error: the mutation
+   * stays in the queue, sent, and is sent again with its key */
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* Sends @mutation (taking it, and @task). */
+static void
+push_next (GTask       *task,
+           CrmMutation *mutation)
+{
+  CrmSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonNode) body = NULL;
+
+  g_clear_pointer (&run->mutation, crm_mutation_unref);
+  run->mutation = mutation;
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  request = crm_mutation_to_request (mutation);
+  body = json_node_init_object (json_node_alloc (), request);
+  crm_api_post_json_async (self->api, "/mutations", body, g_task_get_cancellable (task), mutation_posted_cb, task);
+}
+
+static void
+queue_stepped_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  CrmSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  QueueStep *step = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  set_pending (self, step->pending);
+  /* the store holds the current record when the signal is emitted */
+  if (step->settle == SETTLE_CONFLICT)
+    g_signal_emit (self, signals[CONFLICT], 0, run->mutation, step->record);
+
+  if (step->next != NULL)
+    {
+      push_next (g_steal_pointer (&task), g_steal_pointer (&step->next));
+      return;
+    }
+
+  /* the queue is empty (or holds failed changes only): pull */
+  g_clear_pointer (&run->mutation, crm_mutation_unref);
+  g_free (run->cursor);
+  run->cursor = g_steal_pointer (&step->cursor);
+  set_first_sync (self, run->cursor == NULL);
+  pull_page (g_steal_pointer (&task));
+}
+
+static void
+page_applied_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  CrmSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(JsonObject) page = g_steal_pointer (&run->page);
+
+  if (!crm_store_apply_sync_page_finish (CRM_STORE (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  set_received (self, self->received + run->page_records);
+
+  g_clear_pointer (&run->cursor, g_free);
+  if (run->page_reset)
+    {
+      /* the store dropped its copy: from nothing again */
+      set_first_sync (self, TRUE);
+      pull_page (g_steal_pointer (&task));
+      return;
+    }
+  run->cursor = g_strdup (json_object_get_string_member (page, "cursor"));   /* checked before */
+  if (!boolean_member (page, "more"))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  pull_page (g_steal_pointer (&task));
+}
+
+/* Applies @page (taking it, and @task) in the store's worker. */
+static void
+apply_page (GTask      *task,
+            JsonObject *page)
+{
+  CrmSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  g_clear_pointer (&run->page, json_object_unref);
+  run->page = page;
+  run->page_reset = boolean_member (page, "reset");
+  run->page_records = (guint64) array_length (page, "customers") + array_length (page, "contacts") +
+                      array_length (page, "removed");
+  /* Not cancellable: a page that came is applied, with its cursor. */
+  crm_store_apply_sync_page_async (self->store, page, NULL, page_applied_cb, task);
+}
+
+/* A page that drops the local copy and the cursor, as the server's
+ * "reset": true does. */
+static JsonObject *
+reset_page_new (void)
+{
+  JsonObject *page = json_object_new ();
+
+  json_object_set_boolean_member (page, "reset", TRUE);
+  json_object_set_array_member (page, "customers", json_array_new ());
+  json_object_set_array_member (page, "contacts", json_array_new ());
+  json_object_set_array_member (page, "removed", json_array_new ());
+  json_object_set_null_member (page, "cursor");
+  json_object_set_boolean_member (page, "more", TRUE);
+  return page;
+}
+
+static void
+page_received_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  CrmSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  JsonObject *page;
+  JsonNode *total;
+  JsonNode *cursor;
+
+  answer = crm_api_get_json_finish (CRM_API (object), result, &error);
+  if (answer == NULL)
+    {
+      /* A cursor this server does not take (made by an older one, or
+       * damaged): start from nothing rather than fail every sync. */
+      if (g_error_matches (error, CRM_ERROR, CRM_ERROR_INVALID) &&
+          g_strcmp0 (crm_error_get_field (error), "cursor") == 0 &&
+          run->cursor != NULL && !run->cursor_dropped)
+        {
+          g_message ("The server refused the sync cursor (%s); syncing from the start", error->message);
+          run->cursor_dropped = TRUE;
+          apply_page (g_steal_pointer (&task), reset_page_new ());
+          return;
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (answer))
+    {
+      g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page is not a JSON object");
+      return;
+    }
+  page = json_node_get_object (answer);
+  cursor = json_object_get_member (page, "cursor");
+  if (boolean_member (page, "reset"))
+    {
+      /* a page asked for without a cursor cannot belong to someone else */
+      if (run->cursor == NULL)
+        {
+          g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_MALFORMED, "The server reset a sync that had no cursor");
+          return;
+        }
+    }
+  else if (cursor == NULL || !JSON_NODE_HOLDS_VALUE (cursor) || json_node_get_value_type (cursor) != G_TYPE_STRING)
+    {
+      /* without it the store would forget where it is and miss removals */
+      g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page has no cursor");
+      return;
+    }
+  total = json_object_get_member (page, "total");
+  if (total != NULL && JSON_NODE_HOLDS_VALUE (total) && json_node_get_value_type (total) == G_TYPE_INT64 &&
+      json_node_get_int (total) >= 0)
+    set_total (self, (guint64) json_node_get_int (total));
+
+  apply_page (g_steal_pointer (&task), json_object_ref (page));
+}
+
+/* GET the next page (taking @task), unless the run was cancelled:
+ * cancelling stops between pages, and what was applied stays. */
+static void
+pull_page (GTask *task)
+{
+  CrmSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  g_hash_table_insert (query, (gpointer) "limit", g_strdup_printf ("%u", self->page_size));
+  if (run->cursor != NULL)
+    g_hash_table_insert (query, (gpointer) "cursor", g_strdup (run->cursor));
+  crm_api_get_json_async (self->api, "/sync", query, g_task_get_cancellable (task), page_received_cb, task);
+}
+
+static void
+waiter_cancelled_cb (GCancellable *cancellable,
+                     gpointer      run_cancellable)
+{
+  g_cancellable_cancel (run_cancellable);
+}
+
+static void
+run_finished_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CrmSyncEngine *self = CRM_SYNC_ENGINE (object);
+  Run *run = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&run->waiters);
+  g_autoptr(GError) error = NULL;
+  gboolean success;
+
+  g_assert (self->run == run);
+  self->run = NULL;
+  success = g_task_propagate_boolean (G_TASK (result), &error);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_first_sync (self, FALSE);
+  if (success)
+    {
+      g_clear_pointer (&self->last_synced, g_date_time_unref);
+      self->last_synced = g_date_time_new_now_utc ();
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNCED]);
+      set_last_error (self, NULL);
+      set_status (self, CRM_SYNC_STATUS_IDLE);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_debug ("Sync cancelled");
+      set_status (self, run->status_before);
+    }
+  else
+    {
+      g_message ("Sync failed: %s", error->message);
+      set_last_error (self, error->message);
+      set_status (self, is_offline_error (error) ? CRM_SYNC_STATUS_OFFLINE : CRM_SYNC_STATUS_FAILED);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
+    {
+      /* the token is of no more use: no more syncs until someone asks */
+      stop_timer (self);
+      self->rerun = FALSE;
+      g_signal_emit (self, signals[UNAUTHENTICATED], 0);
+    }
+  g_signal_emit (self, signals[FINISHED], 0, success);
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      Waiter *waiter = waiters->pdata[i];
+
+      if (success)
+        g_task_return_boolean (waiter->task, TRUE);
+      else
+        g_task_return_error (waiter->task, g_error_copy (error));
+    }
+
+  if (self->run == NULL && (self->rerun || self->next_waiters->len > 0))
+    start_run (self);
+  if (self->run == NULL && self->count_again)
+    count_pending_async (self);
+}
+
+static void
+start_run (CrmSyncEngine *self)
+{
+  g_autoptr(GTask) task = NULL;
+  Run *run;
+  QueueStep *step;
+
+  g_assert (self->run == NULL);
+
+  run = g_new0 (Run, 1);
+  run->cancellable = g_cancellable_new ();
+  run->waiters = g_steal_pointer (&self->next_waiters);
+  run->status_before = self->status;
+  self->next_waiters = g_ptr_array_new_with_free_func (waiter_free);
+  self->rerun = FALSE;
+  self->run = run;
+
+  for (guint i = 0; i < run->waiters->len; i++)
+    {
+      Waiter *waiter = run->waiters->pdata[i];
+      GCancellable *cancellable = g_task_get_cancellable (waiter->task);
+
+      /* a caller who gives up cancels the run it waits for */
+      if (cancellable != NULL)
+        waiter->cancelled_handler = g_cancellable_connect (cancellable, G_CALLBACK (waiter_cancelled_cb),
+                                                           g_object_ref (run->cancellable), g_object_unref);
+    }
+
+  task = g_task_new (self, run->cancellable, run_finished_cb, NULL);
+  g_task_set_source_tag (task, start_run);
+  g_task_set_task_data (task, run, run_free);
+  /* a run that ends as it is cancelled still reports what it did */
+  g_task_set_check_cancellable (task, FALSE);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_received (self, 0);
+  set_total (self, 0);
+  set_status (self, CRM_SYNC_STATUS_RUNNING);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  step = g_new0 (QueueStep, 1);
+  step->store = g_object_ref (self->store);
+  step->settle = SETTLE_NONE;
+  step->take_next = TRUE;
+  queue_step_run (step, queue_stepped_cb, g_steal_pointer (&task));
+}
+
+/* ------------------------------------------------------------------ */
+/* Callbacks                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+pending_counted_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CrmSyncEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  QueueStep *step = g_task_get_task_data (G_TASK (result));
+
+  self->counting = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Could not count the queued changes: %s", error->message);
+  else if (self->run == NULL)
+    set_pending (self, step->pending);
+  if (self->count_again && self->run == NULL)
+    count_pending_async (self);
+}
+
+/* Counts the queue in a worker for "pending"; during a run, or while a
+ * count runs, once more after it. */
+static void
+count_pending_async (CrmSyncEngine *self)
+{
+  QueueStep *step;
+
+  if (self->run != NULL || self->counting)
+    {
+      self->count_again = TRUE;
+      return;
+    }
+  self->counting = TRUE;
+  self->count_again = FALSE;
+  step = g_new0 (QueueStep, 1);
+  step->store = g_object_ref (self->store);
+  step->settle = SETTLE_NONE;
+  queue_step_run (step, pending_counted_cb, g_object_ref (self));
+}
+
+/* An edit was queued, or anything else changed. */
+static void
+customers_changed_cb (CrmStore      *store,
+                      GStrv          ids,
+                      CrmSyncEngine *self)
+{
+  count_pending_async (self);
+}
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  CrmSyncEngine *self = user_data;
+
+  /* a tick during a run is not worth one more */
+  if (self->run == NULL)
+    start_run (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+crm_sync_engine_dispose (GObject *object)
+{
+  CrmSyncEngine *self = CRM_SYNC_ENGINE (object);
+
+  stop_timer (self);
+  g_clear_signal_handler (&self->changed_handler, self->store);
+  g_clear_object (&self->api);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (crm_sync_engine_parent_class)->dispose (object);
+}
+
+static void
+crm_sync_engine_finalize (GObject *object)
+{
+  CrmSyncEngine *self = CRM_SYNC_ENGINE (object);
+
+  g_clear_pointer (&self->next_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->last_synced, g_date_time_unref);
+  g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (crm_sync_engine_parent_class)->finalize (object);
+}
+
+static void
+crm_sync_engine_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  CrmSyncEngine *self = CRM_SYNC_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_API:
+      g_value_set_object (value, self->api);
+      break;
+
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+
+    case PROP_FIRST_SYNC:
+      g_value_set_boolean (value, self->first_sync);
+      break;
+
+    case PROP_RECEIVED:
+      g_value_set_uint64 (value, self->received);
+      break;
+
+    case PROP_TOTAL:
+      g_value_set_uint64 (value, self->total);
+      break;
+
+    case PROP_LAST_SYNCED:
+      g_value_set_boxed (value, self->last_synced);
+      break;
+
+    case PROP_PENDING:
+      g_value_set_uint (value, self->pending);
+      break;
+
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crm_sync_engine_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  CrmSyncEngine *self = CRM_SYNC_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_API:
+      self->api = g_value_dup_object (value);
+      break;
+
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crm_sync_engine_class_init (CrmSyncEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = crm_sync_engine_dispose;
+  object_class->finalize = crm_sync_engine_finalize;
+  object_class->get_property = crm_sync_engine_get_property;
+  object_class->set_property = crm_sync_engine_set_property;
+
+  properties[PROP_API] =
+    g_param_spec_object ("api", NULL, NULL,
+                         CRM_TYPE_API,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         CRM_TYPE_STORE,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL,
+                       CRM_TYPE_SYNC_STATUS,
+                       CRM_SYNC_STATUS_IDLE,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_FIRST_SYNC] =
+    g_param_spec_boolean ("first-sync", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_RECEIVED] =
+    g_param_spec_uint64 ("received", NULL, NULL,
+                         0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_TOTAL] =
+    g_param_spec_uint64 ("total", NULL, NULL,
+                         0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_LAST_SYNCED] =
+    g_param_spec_boxed ("last-synced", NULL, NULL,
+                        G_TYPE_DATE_TIME,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_PENDING] =
+    g_param_spec_uint ("pending", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_string ("last-error", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CrmSyncEngine::conflict:
+   * @mutation: the change the server refused as stale (now failed)
+   * @current: (nullable): the server's current record, now in the store;
+   *   %NULL when it could not be fetched (always for a contact: see above)
+   *
+   * Emitted after the store recorded the conflict.
+   */
+  signals[CONFLICT] =
+    g_signal_new ("conflict",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, CRM_TYPE_MUTATION, JSON_TYPE_OBJECT);
+
+  /**
+   * CrmSyncEngine::unauthenticated:
+   *
+   * The server refused the token (expired or signed out): the sync
+   * stopped, and so did the timer of crm_sync_engine_start().
+   */
+  signals[UNAUTHENTICATED] =
+    g_signal_new ("unauthenticated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * CrmSyncEngine::finished:
+   * @success: whether the sync succeeded (a cancelled one did not)
+   *
+   * Emitted at the end of each sync, after the properties are set.
+   */
+  signals[FINISHED] =
+    g_signal_new ("finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+}
+
+static void
+crm_sync_engine_init (CrmSyncEngine *self)
+{
+  self->status = CRM_SYNC_STATUS_IDLE;
+  self->page_size = CRM_SYNC_ENGINE_PAGE_SIZE;
+  self->next_waiters = g_ptr_array_new_with_free_func (waiter_free);
+  self->context = g_main_context_ref_thread_default ();
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * crm_sync_engine_new:
+ * @api: the session with the server
+ * @store: the local copy of what the session's user may see
+ *
+ * The engine runs, and notifies, on the calling thread's default main
+ * context.  "last-synced" starts as the store's time of its last applied
+ * page, "pending" is counted in a worker.
+ */
+CrmSyncEngine *
+crm_sync_engine_new (CrmApi   *api,
+                     CrmStore *store)
+{
+  CrmSyncEngine *self;
+
+  g_return_val_if_fail (CRM_IS_API (api), NULL);
+  g_return_val_if_fail (CRM_IS_STORE (store), NULL);
+
+  self = g_object_new (CRM_TYPE_SYNC_ENGINE, "api", api, "store", store, NULL);
+  self->last_synced = crm_store_dup_last_sync (store);
+  self->changed_handler = g_signal_connect (store, "customers-changed", G_CALLBACK (customers_changed_cb), self);
+  count_pending_async (self);
+  return self;
+}
+
+CrmApi *
+crm_sync_engine_get_api (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), NULL);
+
+  return self->api;
+}
+
+CrmStore *
+crm_sync_engine_get_store (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), NULL);
+
+  return self->store;
+}
+
+CrmSyncStatus
+crm_sync_engine_get_status (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), CRM_SYNC_STATUS_IDLE);
+
+  return self->status;
+}
+
+gboolean
+crm_sync_engine_get_first_sync (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), FALSE);
+
+  return self->first_sync;
+}
+
+guint64
+crm_sync_engine_get_received (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), 0);
+
+  return self->received;
+}
+
+guint64
+crm_sync_engine_get_total (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), 0);
+
+  return self->total;
+}
+
+GDateTime *
+crm_sync_engine_get_last_synced (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), NULL);
+
+  return self->last_synced;
+}
+
+guint
+crm_sync_engine_get_pending (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), 0);
+
+  return self->pending;
+}
+
+const char *
+crm_sync_engine_get_last_error (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), NULL);
+
+  return self->last_error;
+}
+
+guint
+crm_sync_engine_get_page_size (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), 0);
+
+  return self->page_size;
+}
+
+void
+crm_sync_engine_set_page_size (CrmSyncEngine *self,
+                               guint          page_size)
+{
+  g_return_if_fail (CRM_IS_SYNC_ENGINE (self));
+  g_return_if_fail (page_size > 0);
+
+  self->page_size = page_size;
+}
+
+/**
+ * crm_sync_engine_start:
+ * @interval_seconds: seconds between syncs; 0 for none after this one
+ *
+ * Syncs now, then every @interval_seconds while no sync runs (a tick
+ * during a sync is skipped), until crm_sync_engine_stop () or a 401.
+ */
+void
+crm_sync_engine_start (CrmSyncEngine *self,
+                       guint          interval_seconds)
+{
+  g_return_if_fail (CRM_IS_SYNC_ENGINE (self));
+
+  stop_timer (self);
+  crm_sync_engine_sync_now (self);
+  if (interval_seconds == 0)
+    return;
+  self->timer = g_timeout_source_new_seconds (interval_seconds);
+  g_source_set_callback (self->timer, timer_cb, self, NULL);
+  g_source_set_static_name (self->timer, "[crm-sync-engine] timer");
+  g_source_attach (self->timer, self->context);
+}
+
+/* Stops the timer, forgets a sync asked for with sync_now that has not
+ * started, and cancels the running one (crm_sync_engine_cancel ()): after
+ * it only crm_sync_engine_sync_async () syncs. */
+void
+crm_sync_engine_stop (CrmSyncEngine *self)
+{
+  g_return_if_fail (CRM_IS_SYNC_ENGINE (self));
+
+  stop_timer (self);
+  self->rerun = FALSE;
+  crm_sync_engine_cancel (self);
+}
+
+void
+crm_sync_engine_sync_now (CrmSyncEngine *self)
+{
+  g_return_if_fail (CRM_IS_SYNC_ENGINE (self));
+
+  if (self->run != NULL)
+    self->rerun = TRUE;
+  else
+    start_run (self);
+}
+
+void
+crm_sync_engine_cancel (CrmSyncEngine *self)
+{
+  g_return_if_fail (CRM_IS_SYNC_ENGINE (self));
+
+  if (self->run != NULL)
+    g_cancellable_cancel (self->run->cancellable);
+}
+
+/**
+ * crm_sync_engine_sync_async:
+ * @cancellable: (nullable): cancels the sync this call waits for
+ *
+ * Syncs now, or, while a sync runs, once more after it; @callback runs when
+ * that sync ends.  Calls made during the same run share the next one.
+ */
+void
+crm_sync_engine_sync_async (CrmSyncEngine       *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  Waiter *waiter;
+
+  g_return_if_fail (CRM_IS_SYNC_ENGINE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  waiter = g_new0 (Waiter, 1);
+  waiter->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (waiter->task, crm_sync_engine_sync_async);
+  g_ptr_array_add (self->next_waiters, waiter);
+  if (self->run == NULL)
+    start_run (self);
+}
+
+/**
+ * crm_sync_engine_sync_finish:
+ *
+ * Returns: %TRUE if the sync succeeded; else %FALSE with the error it
+ *   ended with (CRM_ERROR_UNAVAILABLE with the field "server" when the
+ *   server was not reached, G_IO_ERROR_CANCELLED when cancelled)
+ */
+gboolean
+crm_sync_engine_sync_finish (CrmSyncEngine  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_sync_engine_sync_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,517 @@
+/* The sync engine against scripted answers: what the real server seldom
+ * or never says (a 500 in the push, an answered 503, malformed pages, a
+ * reset, a conflict whose current record cannot be fetched).  A SoupServer
+ * on the test's main context answers each path from its own queue; no
+ * database, no display. */
+#define G_LOG_DOMAIN "test-sync-engine-answers"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "crm-api.h"
+#include "crm-error.h"
+#include "crm-store.h"
+#include "crm-sync-engine.h"
+#include "store-test-util.h"
+
+typedef struct
+{
+  guint  status;
+  char  *body;
+} Answer;
+
+typedef struct
+{
+  StoreFixture   store;
+  SoupServer    *server;
+  char          *url;
+  GHashTable    *answers;    /* path prefix -> GQueue of Answer */
+  GPtrArray     *requests;   /* "METHOD path?query" */
+  GPtrArray     *bodies;     /* request bodies, in order */
+  CrmApi        *api;
+  CrmSyncEngine *engine;
+  guint          conflicts;
+  JsonObject    *conflict_current;
+  guint          finished;
+  gboolean       saw_first_sync;
+  gboolean       done;
+  gboolean       ok;
+  GError        *error;
+} Fixture;
+
+static const char * const prefixes[] = { "/api/v1/sync", "/api/v1/mutations", "/api/v1/customers/" };
+
+static void
+answer_free (gpointer data)
+{
+  Answer *answer = data;
+
+  g_free (answer->body);
+  g_free (answer);
+}
+
+static void
+queue_free (gpointer data)
+{
+  g_queue_free_full (data, answer_free);
+}
+
+/* The next answer to a request below @prefix. */
+static void
+script (Fixture    *fixture,
+        const char *prefix,
+        guint       status,
+        const char *body)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  answer->status = status;
+  answer->body = g_strdup (body);
+  g_queue_push_tail (g_hash_table_lookup (fixture->answers, prefix), answer);
+}
+
+static void
+script_page (Fixture    *fixture,
+             JsonObject *page)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), page);
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  script (fixture, "/api/v1/sync", SOUP_STATUS_OK, text);
+  json_object_unref (page);
+}
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *message,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Fixture *fixture = user_data;
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  g_autoptr(GString) request = g_string_new (NULL);
+  g_autoptr(GList) names = query ? g_hash_table_get_keys (query) : NULL;
+  Answer *answer = NULL;
+
+  /* "GET /api/v1/sync?cursor=c1&limit=7", the parameters in order */
+  g_string_printf (request, "%s %s", soup_server_message_get_method (message), path);
+  names = g_list_sort (names, (GCompareFunc) g_strcmp0);
+  for (GList *l = names; l != NULL; l = l->next)
+    g_string_append_printf (request, "%c%s=%s", l == names ? '?' : '&', (char *) l->data,
+                            (char *) g_hash_table_lookup (query, l->data));
+  g_ptr_array_add (fixture->requests, g_strdup (request->str));
+  g_ptr_array_add (fixture->bodies, g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body)));
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes) && answer == NULL; i++)
+    if (g_str_has_prefix (path, prefixes[i]))
+      answer = g_queue_pop_head (g_hash_table_lookup (fixture->answers, prefixes[i]));
+  if (answer == NULL)
+    g_error ("No answer scripted for %s %s", soup_server_message_get_method (message), path);
+
+  soup_server_message_set_status (message, answer->status, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                    answer->body, strlen (answer->body));
+  answer_free (answer);
+}
+
+static void
+conflict_cb (CrmSyncEngine *engine,
+             CrmMutation   *mutation,
+             JsonObject    *current,
+             Fixture       *fixture)
+{
+  fixture->conflicts++;
+  g_clear_pointer (&fixture->conflict_current, json_object_unref);
+  fixture->conflict_current = current ? json_object_ref (current) : NULL;
+}
+
+static void
+finished_cb (CrmSyncEngine *engine,
+             gboolean       success,
+             Fixture       *fixture)
+{
+  fixture->finished++;
+}
+
+static void
+first_sync_cb (CrmSyncEngine *engine,
+               GParamSpec    *pspec,
+               Fixture       *fixture)
+{
+  fixture->saw_first_sync |= crm_sync_engine_get_first_sync (engine);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) page = NULL;
+  GSList *uris;
+
+  store_fixture_set_up (&fixture->store, data);
+  /* what the store holds: customer 1 with contact 11, at a cursor */
+  page = test_page ("c1");
+  test_page_add_customer (page, test_customer (1, "上海浦东发展银行", 3));
+  test_page_add_contact (page, test_contact (11, 1, "李娜", TRUE, 2));
+  test_apply (fixture->store.store, g_steal_pointer (&page));
+
+  fixture->answers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, queue_free);
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    g_hash_table_insert (fixture->answers, (gpointer) prefixes[i], g_queue_new ());
+  fixture->requests = g_ptr_array_new_with_free_func (g_free);
+  fixture->bodies = g_ptr_array_new_with_free_func (g_free);
+
+  fixture->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fixture->server, "/api/v1", handler, fixture, NULL);
+  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fixture->server);
+  fixture->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  fixture->api = crm_api_new (fixture->url, &error);
+  g_assert_no_error (error);
+  crm_api_set_token (fixture->api, "t0ken-t0ken-t0ken-t0ken");
+  fixture->engine = crm_sync_engine_new (fixture->api, fixture->store.store);
+  g_signal_connect (fixture->engine, "conflict", G_CALLBACK (conflict_cb), fixture);
+  g_signal_connect (fixture->engine, "finished", G_CALLBACK (finished_cb), fixture);
+  g_signal_connect (fixture->engine, "notify::first-sync", G_CALLBACK (first_sync_cb), fixture);
+}
+
+/* Iterates until only the test holds @object: a count of the queue in a
+ * worker holds the engine, a pending ::customers-changed the store. */
+static void
+wait_for_last_ref (gpointer object)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  while (g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  wait_for_last_ref (fixture->engine);
+  g_assert_finalize_object (fixture->engine);
+  g_assert_finalize_object (fixture->api);
+  wait_for_last_ref (fixture->store.store);
+  store_fixture_tear_down (&fixture->store, data);
+  g_clear_object (&fixture->server);
+  g_free (fixture->url);
+  g_hash_table_unref (fixture->answers);
+  g_ptr_array_unref (fixture->requests);
+  g_ptr_array_unref (fixture->bodies);
+  g_clear_pointer (&fixture->conflict_current, json_object_unref);
+  g_clear_error (&fixture->error);
+}
+
+static gboolean
+timed_out_cb (gpointer data)
+{
+  g_error ("Timed out waiting for the sync engine");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+synced_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_clear_error (&fixture->error);
+  fixture->ok = crm_sync_engine_sync_finish (CRM_SYNC_ENGINE (object), result, &fixture->error);
+  fixture->done = TRUE;
+}
+
+static gboolean
+sync_and_wait (Fixture *fixture)
+{
+  guint timeout = g_timeout_add_seconds (30, timed_out_cb, NULL);
+
+  g_ptr_array_set_size (fixture->requests, 0);
+  g_ptr_array_set_size (fixture->bodies, 0);
+  fixture->done = FALSE;
+  crm_sync_engine_sync_async (fixture->engine, NULL, synced_cb, fixture);
+  while (!fixture->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  /* the store's signals, and the count of "pending" */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return fixture->ok;
+}
+
+static CrmMutation *
+edit_customer (Fixture *fixture)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  CrmMutation *m;
+
+  json_object_set_string_member (fields, "name", "上海浦东发展银行股份有限公司");
+  m = crm_store_enqueue_update (fixture->store.store, CRM_ENTITY_CUSTOMER, test_id (1), fields, &error);
+  g_assert_no_error (error);
+  return m;
+}
+
+static char *
+local_text (Fixture    *fixture,
+            const char *sql)
+{
+  return test_sql_text (fixture->store.path, sql);
+}
+
+static CrmMutation *
+only_mutation (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) queue = crm_store_list_mutations (fixture->store.store, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (queue->len, ==, 1);
+  return crm_mutation_ref (queue->pdata[0]);
+}
+
+/* Tests ------------------------------------------------------------------- */
+
+static void
+test_server_error_in_the_push_keeps_the_queue (Fixture       *fixture,
+                                               gconstpointer  data)
+{
+  g_autoptr(CrmMutation) m = edit_customer (fixture);
+  g_autoptr(CrmMutation) kept = NULL;
+
+  script (fixture, "/api/v1/mutations", SOUP_STATUS_INTERNAL_SERVER_ERROR,
+          "{\"error\": {\"code\": \"internal\", \"message\": \"The server failed to handle the request\"}}");
+  g_assert_false (sync_and_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_INTERNAL);
+  g_assert_cmpint (crm_sync_engine_get_status (fixture->engine), ==, CRM_SYNC_STATUS_FAILED);
+  g_assert_cmpstr (crm_sync_engine_get_last_error (fixture->engine), ==, "The server failed to handle the request");
+
+  /* sent, kept, and no pull after a failed push */
+  kept = only_mutation (fixture);
+  g_assert_cmpstr (kept->key, ==, m->key);
+  g_assert_cmpint (kept->state, ==, CRM_MUTATION_SENT);
+  g_assert_cmpuint (crm_sync_engine_get_pending (fixture->engine), ==, 1);
+  g_assert_cmpuint (fixture->requests->len, ==, 1);
+  g_assert_cmpstr (fixture->requests->pdata[0], ==, "POST /api/v1/mutations");
+
+  /* the next sync sends it again with the same key */
+  script (fixture, "/api/v1/mutations", SOUP_STATUS_OK, "{\"record\": null}");
+  script_page (fixture, test_page ("c2"));
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_nonnull (strstr (fixture->bodies->pdata[0], m->key));
+  g_assert_cmpuint (crm_sync_engine_get_pending (fixture->engine), ==, 0);
+}
+
+static void
+test_answered_503_is_failed_not_offline (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  script (fixture, "/api/v1/sync", SOUP_STATUS_SERVICE_UNAVAILABLE,
+          "{\"error\": {\"code\": \"unavailable\", \"message\": \"The database is unavailable; try again shortly\"}}");
+  g_assert_false (sync_and_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_UNAVAILABLE);
+  g_assert_cmpint (crm_sync_engine_get_status (fixture->engine), ==, CRM_SYNC_STATUS_FAILED);
+}
+
+static void
+test_unreachable_server_is_offline (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  soup_server_disconnect (fixture->server);
+  g_assert_false (sync_and_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_UNAVAILABLE);
+  g_assert_cmpint (crm_sync_engine_get_status (fixture->engine), ==, CRM_SYNC_STATUS_OFFLINE);
+  g_assert_nonnull (crm_sync_engine_get_last_error (fixture->engine));
+}
+
+static void
+test_malformed_pages_fail_and_change_nothing (Fixture       *fixture,
+                                              gconstpointer  data)
+{
+  g_autofree char *cursor = NULL;
+  g_autofree char *name = NULL;
+  JsonObject *bad;
+
+  script (fixture, "/api/v1/sync", SOUP_STATUS_OK, "[1, 2, 3]");
+  g_assert_false (sync_and_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_MALFORMED);
+  g_assert_cmpint (crm_sync_engine_get_status (fixture->engine), ==, CRM_SYNC_STATUS_FAILED);
+
+  bad = test_page ("c9");
+  test_page_add_customer (bad, test_customer (1, "改了一半", 4));
+  json_object_set_string_member (bad, "contacts", "not an array");
+  script_page (fixture, bad);
+  g_assert_false (sync_and_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_MALFORMED);
+
+  /* more, but nowhere to go on from */
+  bad = test_page (NULL);
+  json_object_set_boolean_member (bad, "more", TRUE);
+  script_page (fixture, bad);
+  g_assert_false (sync_and_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_MALFORMED);
+
+  cursor = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (cursor, ==, "c1");
+  name = local_text (fixture, "SELECT name FROM customers");
+  g_assert_cmpstr (name, ==, "上海浦东发展银行");
+  g_assert_cmpuint (fixture->finished, ==, 3);
+}
+
+static void
+test_reset_drops_the_copy_and_starts_over (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  JsonObject *reset = test_page (NULL);
+  JsonObject *page = test_page ("d1");
+  g_autofree char *ids = NULL;
+  g_autofree char *cursor = NULL;
+
+  json_object_set_boolean_member (reset, "reset", TRUE);
+  json_object_set_boolean_member (reset, "more", TRUE);
+  script_page (fixture, reset);
+  test_page_add_customer (page, test_customer (2, "中国东方航空", 1));
+  json_object_set_int_member (page, "total", 1);
+  script_page (fixture, page);
+
+  crm_sync_engine_set_page_size (fixture->engine, 7);
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_true (fixture->saw_first_sync);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_cmpstr (fixture->requests->pdata[0], ==, "GET /api/v1/sync?cursor=c1&limit=7");
+  g_assert_cmpstr (fixture->requests->pdata[1], ==, "GET /api/v1/sync?limit=7");
+  ids = local_text (fixture, "SELECT group_concat(id) FROM customers");
+  g_assert_cmpstr (ids, ==, test_id (2));
+  cursor = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (cursor, ==, "d1");
+  g_assert_cmpuint (crm_sync_engine_get_total (fixture->engine), ==, 1);
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 1);
+
+  /* a reset asked for without a cursor would never end */
+  reset = test_page (NULL);
+  json_object_set_boolean_member (reset, "reset", TRUE);
+  json_object_set_boolean_member (reset, "more", TRUE);
+  crm_store_reset (fixture->store.store, NULL);
+  script_page (fixture, reset);
+  g_assert_false (sync_and_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_MALFORMED);
+}
+
+static void
+test_pages_follow_the_cursor (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  JsonObject *first = test_page ("p1");
+  JsonObject *second = test_page ("p2");
+
+  json_object_set_boolean_member (first, "more", TRUE);
+  test_page_add_customer (first, test_customer (3, "中国商飞", 1));
+  test_page_add_removal (second, "contact", 11, 1);
+  script_page (fixture, first);
+  script_page (fixture, second);
+
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_false (fixture->saw_first_sync);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_cmpstr (fixture->requests->pdata[0], ==, "GET /api/v1/sync?cursor=c1&limit=1000");
+  g_assert_cmpstr (fixture->requests->pdata[1], ==, "GET /api/v1/sync?cursor=p1&limit=1000");
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 2);
+  g_assert_cmpuint (crm_sync_engine_get_total (fixture->engine), ==, 0);
+  g_assert_null (local_text (fixture, "SELECT id FROM contacts"));
+}
+
+static void
+test_conflict_without_the_current_record (Fixture       *fixture,
+                                          gconstpointer  data)
+{
+  g_autoptr(CrmMutation) m = edit_customer (fixture);
+  g_autoptr(CrmMutation) failed = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *fetch = g_strdup_printf ("GET /api/v1/customers/%s", test_id (1));
+
+  script (fixture, "/api/v1/mutations", SOUP_STATUS_PRECONDITION_FAILED,
+          "{\"error\": {\"code\": \"precondition_failed\", \"message\": \"The record changed\","
+          " \"field\": \"base_version\"}, \"current\": null}");
+  script (fixture, "/api/v1/customers/", SOUP_STATUS_NOT_FOUND,
+          "{\"error\": {\"code\": \"not_found\", \"message\": \"No such customer\", \"field\": \"id\"}}");
+  script_page (fixture, test_page ("c2"));
+
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_cmpuint (fixture->requests->len, ==, 3);
+  g_assert_cmpstr (fixture->requests->pdata[1], ==, fetch);
+  g_assert_cmpuint (fixture->conflicts, ==, 1);
+  g_assert_null (fixture->conflict_current);
+  failed = only_mutation (fixture);
+  g_assert_cmpint (failed->state, ==, CRM_MUTATION_FAILED);
+  g_assert_true (g_str_has_prefix (failed->last_error, "precondition_failed"));
+  /* the edit no longer shows */
+  name = local_text (fixture, "SELECT name FROM customers");
+  g_assert_cmpstr (name, ==, "上海浦东发展银行");
+}
+
+static void
+test_created_contact_is_confirmed (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *version = NULL;
+
+  json_object_set_string_member (fields, "name", "陈晓明");
+  m = crm_store_enqueue_create_contact (fixture->store.store, test_id (1), fields, &error);
+  g_assert_no_error (error);
+
+  record = test_contact (12, 1, "陈晓明", FALSE, 1);
+  json_object_set_string_member (record, "id", m->record_id);
+  answer = json_node_init_object (json_node_alloc (), json_object_new ());
+  json_object_set_object_member (json_node_get_object (answer), "record", json_object_ref (record));
+  text = json_to_string (answer, FALSE);
+  script (fixture, "/api/v1/mutations", SOUP_STATUS_CREATED, text);
+  script_page (fixture, test_page ("c2"));
+
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_nonnull (strstr (fixture->bodies->pdata[0], "\"op\":\"create\""));
+  sql = g_strdup_printf ("SELECT version FROM contacts WHERE id = '%s'", m->record_id);
+  version = local_text (fixture, sql);
+  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpuint (crm_sync_engine_get_pending (fixture->engine), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add ("/sync/answers/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("server-error-in-the-push-keeps-the-queue", test_server_error_in_the_push_keeps_the_queue);
+  ADD ("answered-503-is-failed-not-offline", test_answered_503_is_failed_not_offline);
+  ADD ("unreachable-server-is-offline", test_unreachable_server_is_offline);
+  ADD ("malformed-pages-fail-and-change-nothing", test_malformed_pages_fail_and_change_nothing);
+  ADD ("reset-drops-the-copy-and-starts-over", test_reset_drops_the_copy_and_starts_over);
+  ADD ("pages-follow-the-cursor", test_pages_follow_the_cursor);
+  ADD ("conflict-without-the-current-record", test_conflict_without_the_current_record);
+  ADD ("created-contact-is-confirmed", test_created_contact_is_confirmed);
+#undef ADD
+
+  return g_test_run ();
+}
