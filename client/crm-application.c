@@ -143,6 +143,7 @@ crm_application_startup (GApplication *application)
   CrmApplication *self = CRM_APPLICATION (application);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *sync_accels[] = { "F5", "<Control>r", NULL };
 
   G_APPLICATION_CLASS (crm_application_parent_class)->startup (application);
 
@@ -154,6 +155,7 @@ crm_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.sync", sync_accels);
   update_actions (self);
 }
 

@@ -2,9 +2,16 @@
 
 #include "config.h"
 
+#include <errno.h>
+
+#include <glib/gstdio.h>
+
 #include "crm-context.h"
 #include "crm-error.h"
 #include "crm-secret.h"
+
+/* How often a signed-in client syncs by itself. */
+#define SYNC_INTERVAL_SECONDS 120
 
 struct _CrmContext
 {
@@ -15,6 +22,16 @@ struct _CrmContext
   JsonObject      *user;
   CrmSessionState  state;
   gboolean         offline;
+
+  /* The session's services: the local copy and what keeps it in sync. */
+  CrmStore        *store;
+  CrmSyncEngine   *engine;
+  char            *store_path;
+  guint            sync_interval;
+
+  /* The session came from $KEYLINE_TOKEN: not kept in the keyring. */
+  gboolean         env_token;
+  gboolean         env_token_tried;
 };
 
 G_DEFINE_FINAL_TYPE (CrmContext, crm_context, G_TYPE_OBJECT)
@@ -31,11 +48,14 @@ enum {
   PROP_API,
   PROP_USER,
   PROP_OFFLINE,
+  PROP_STORE,
+  PROP_SYNC_ENGINE,
   N_PROPS
 };
 
 enum {
   KEYRING_FAILED,
+  SESSION_EXPIRED,
   N_SIGNALS
 };
 
@@ -55,6 +75,142 @@ remembered_user (CrmContext *self)
   json_object_set_string_member (user, "display_name", display_name[0] ? display_name : login);
 
   return user;
+}
+
+/* Where the local copy of @login on the server at @base_url lives:
+ * $XDG_DATA_HOME/keyline/<host>-<port>/<login>.sqlite.  Anything but
+ * letters, digits, '.', '_' and '-' becomes '_', so that neither part can
+ * leave the folder. */
+static char *
+store_path_for (const char *base_url,
+                const char *login)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *file = NULL;
+  int port;
+
+  if (base_url == NULL || login == NULL || login[0] == '\0')
+    return NULL;
+
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return NULL;
+
+  port = g_uri_get_port (uri);
+  if (port < 0)
+    port = g_strcmp0 (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+  server = g_strdup_printf ("%s-%d", g_uri_get_host (uri), port);
+  g_strcanon (server, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "._-", '_');
+  file = g_strconcat (login, ".sqlite", NULL);
+  g_strcanon (file, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "._-", '_');
+  if (server[0] == '.')
+    server[0] = '_';
+  if (file[0] == '.')
+    file[0] = '_';
+
+  return g_build_filename (g_get_user_data_dir (), "keyline", server, file, NULL);
+}
+
+static void
+delete_store_files (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_unlink (file) != 0 && errno != ENOENT)
+        g_warning ("Could not delete %s: %s", file, g_strerror (errno));
+    }
+}
+
+static void
+drop_services (CrmContext *self)
+{
+  if (self->engine != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->engine, self);
+      crm_sync_engine_stop (self->engine);
+      g_clear_object (&self->engine);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ENGINE]);
+    }
+  if (self->store != NULL)
+    {
+      g_clear_object (&self->store);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+    }
+  g_clear_pointer (&self->store_path, g_free);
+}
+
+static gboolean
+expire_session_cb (gpointer user_data);
+
+static void
+engine_unauthenticated_cb (CrmSyncEngine *engine,
+                           CrmContext    *self)
+{
+  /* Not from inside the engine's own emission: ending the session drops
+   * the engine. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, expire_session_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+engine_finished_cb (CrmSyncEngine *engine,
+                    gboolean       success,
+                    CrmContext    *self)
+{
+  /* A session restored while the server could not be reached works: ask
+   * who we are again, which ends the offline state. */
+  if (success && self->offline && self->state == CRM_SESSION_SIGNED_IN)
+    crm_context_restore_async (self, NULL, NULL, NULL);
+}
+
+/* Opens the local copy and starts its sync engine for the session, or
+ * drops them when there is no session; keeps them while the session's
+ * server, user and API client stay the same. */
+static void
+update_services (CrmContext *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+
+  if (self->state == CRM_SESSION_SIGNED_IN && self->api != NULL && self->user != NULL)
+    path = store_path_for (crm_api_get_base_url (self->api),
+                           json_object_get_string_member_with_default (self->user, "login", NULL));
+
+  if (path != NULL && g_strcmp0 (path, self->store_path) == 0 &&
+      self->engine != NULL && crm_sync_engine_get_api (self->engine) == self->api)
+    return;
+
+  drop_services (self);
+  if (path == NULL)
+    return;
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_warning ("Could not make %s: %s", dir, g_strerror (errno));
+      return;
+    }
+  self->store = crm_store_open (path, &error);
+  if (self->store == NULL)
+    {
+      g_warning ("Could not open the local copy %s: %s", path, error->message);
+      return;
+    }
+  self->store_path = g_steal_pointer (&path);
+  self->engine = crm_sync_engine_new (self->api, self->store);
+  g_signal_connect_object (self->engine, "unauthenticated",
+                           G_CALLBACK (engine_unauthenticated_cb), self, 0);
+  g_signal_connect_object (self->engine, "finished",
+                           G_CALLBACK (engine_finished_cb), self, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ENGINE]);
+
+  crm_sync_engine_start (self->engine, self->sync_interval);
 }
 
 static void
@@ -87,6 +243,8 @@ set_session (CrmContext      *self,
       self->state = state;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
+
+  update_services (self);
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -165,13 +323,26 @@ me_cb (GObject      *object,
       JsonObject *user = json_node_get_object (me);
       const char *display_name = json_object_get_string_member_with_default (user, "display_name", "");
 
-      g_settings_set_string (self->settings, "display-name", display_name);
+      if (!self->env_token)
+        g_settings_set_string (self->settings, "display-name", display_name);
       set_session (self, CRM_SESSION_SIGNED_IN, api, user, FALSE);
       g_task_return_boolean (task, TRUE);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_task_return_error (task, g_steal_pointer (&error));
+    }
+  else if (self->env_token)
+    {
+      /* A token from the environment names no remembered user to work
+       * offline as: without the server, nobody is signed in. */
+      g_message ("The token of KEYLINE_TOKEN was not accepted: %s",
+                 error ? error->message : "not a user");
+      self->env_token = FALSE;
+      set_session (self, CRM_SESSION_SIGNED_OUT, NULL, NULL, FALSE);
+      if (g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
+        g_signal_emit (self, signals[SESSION_EXPIRED], 0);
+      g_task_return_boolean (task, TRUE);
     }
   else if (g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
     {
@@ -234,11 +405,35 @@ secret_lookup_cb (GObject      *object,
   crm_api_get_json_async (api, "/me", NULL, cancellable, me_cb, g_steal_pointer (&task));
 }
 
+static gboolean
+expire_session_cb (gpointer user_data)
+{
+  CrmContext *self = user_data;
+
+  if (self->state != CRM_SESSION_SIGNED_IN)
+    return G_SOURCE_REMOVE;
+
+  g_debug ("The server no longer accepts the session's token");
+
+  /* The token is of no more use; the login stays, to be offered again,
+   * and so does the local copy, for when the same user signs in again. */
+  if (!self->env_token && self->api != NULL && self->user != NULL)
+    crm_secret_clear_async (crm_api_get_base_url (self->api),
+                            json_object_get_string_member_with_default (self->user, "login", ""),
+                            NULL, NULL, NULL);
+  self->env_token = FALSE;
+  set_session (self, CRM_SESSION_SIGNED_OUT, NULL, NULL, FALSE);
+  g_signal_emit (self, signals[SESSION_EXPIRED], 0);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 crm_context_dispose (GObject *object)
 {
   CrmContext *self = (CrmContext *)object;
 
+  drop_services (self);
   g_clear_object (&self->api);
   g_clear_pointer (&self->user, json_object_unref);
   g_clear_object (&self->settings);
@@ -285,6 +480,14 @@ crm_context_get_property (GObject    *object,
 
     case PROP_OFFLINE:
       g_value_set_boolean (value, self->offline);
+      break;
+
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_SYNC_ENGINE:
+      g_value_set_object (value, self->engine);
       break;
 
     default:
@@ -347,7 +550,31 @@ crm_context_class_init (CrmContextClass *klass)
                           FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         CRM_TYPE_STORE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_SYNC_ENGINE] =
+    g_param_spec_object ("sync-engine", NULL, NULL,
+                         CRM_TYPE_SYNC_ENGINE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CrmContext::session-expired:
+   *
+   * The server no longer accepts the session's token (it expired or was
+   * ended elsewhere): the state is signed-out and the user must sign in
+   * again.
+   */
+  signals[SESSION_EXPIRED] =
+    g_signal_new ("session-expired",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   /**
    * CrmContext::keyring-failed:
@@ -368,6 +595,7 @@ static void
 crm_context_init (CrmContext *self)
 {
   self->state = CRM_SESSION_STARTING;
+  self->sync_interval = SYNC_INTERVAL_SECONDS;
 }
 
 /**
@@ -482,6 +710,7 @@ crm_context_restore_async (CrmContext          *self,
   g_autofree char *server = NULL;
   g_autofree char *login = NULL;
   const char *env;
+  const char *env_token;
 
   g_return_if_fail (CRM_IS_CONTEXT (self));
 
@@ -497,6 +726,26 @@ crm_context_restore_async (CrmContext          *self,
   server = g_settings_get_string (self->settings, "server-url");
   login = g_settings_get_string (self->settings, "login");
   env = g_getenv ("KEYLINE_SERVER_URL");
+  env_token = g_getenv ("KEYLINE_TOKEN");
+
+  /* A token handed over in the environment (tools/demo signs in with curl)
+   * is used once, instead of the keyring, and never kept. */
+  if (env_token != NULL && env_token[0] != '\0' && !self->env_token_tried)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CrmApi) api = NULL;
+
+      self->env_token_tried = TRUE;
+      api = crm_api_new (env != NULL && env[0] != '\0' ? env : server, &error);
+      if (api != NULL)
+        {
+          self->env_token = TRUE;
+          crm_api_set_token (api, env_token);
+          crm_api_get_json_async (api, "/me", NULL, cancellable, me_cb, g_steal_pointer (&task));
+          return;
+        }
+      g_warning ("KEYLINE_TOKEN is set but the server address is not usable: %s", error->message);
+    }
 
   /* Nobody signed in last time, or asked for another server this time. */
   if (login[0] == '\0' || (env != NULL && env[0] != '\0' && g_strcmp0 (env, server) != 0))
@@ -549,6 +798,7 @@ crm_context_take_session (CrmContext *self,
   g_settings_set_string (self->settings, "server-url", crm_api_get_base_url (api));
   g_settings_set_string (self->settings, "login", login);
   g_settings_set_string (self->settings, "display-name", display_name);
+  self->env_token = FALSE;
 
   crm_secret_store_async (crm_api_get_base_url (api), login, token, NULL,
                           secret_store_cb, g_object_ref (self));
@@ -573,6 +823,7 @@ crm_context_sign_out_async (CrmContext          *self,
   g_autoptr(CrmApi) api = NULL;
   g_autofree char *server = NULL;
   g_autofree char *login = NULL;
+  g_autofree char *store_path = NULL;
   guint *pending;
 
   g_return_if_fail (CRM_IS_CONTEXT (self));
@@ -594,10 +845,28 @@ crm_context_sign_out_async (CrmContext          *self,
       crm_api_sign_out_async (api, cancellable, sign_out_cb, g_object_ref (task));
     }
 
-  crm_secret_clear_async (server, login, cancellable, secret_clear_cb, g_steal_pointer (&task));
+  /* "Sign out forgets the token and the local copy." */
+  store_path = g_strdup (self->store_path);
 
-  forget_login (self);
+  if (self->env_token)
+    {
+      /* Never kept in the keyring, nor the login in the settings. */
+      self->env_token = FALSE;
+      if (--(*pending) == 0)
+        g_task_return_boolean (task, TRUE);
+    }
+  else
+    {
+      crm_secret_clear_async (server, login, cancellable, secret_clear_cb, g_steal_pointer (&task));
+      forget_login (self);
+    }
+
   set_session (self, CRM_SESSION_SIGNED_OUT, NULL, NULL, FALSE);
+
+  /* The store is closed unless something still holds it; on a POSIX file
+   * system an open file can go all the same. */
+  if (store_path != NULL)
+    delete_store_files (store_path);
 }
 
 gboolean
@@ -609,4 +878,62 @@ crm_context_sign_out_finish (CrmContext    *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * crm_context_get_store:
+ *
+ * Returns: (transfer none) (nullable): the signed-in user's local copy,
+ *   %NULL unless signed in
+ */
+CrmStore *
+crm_context_get_store (CrmContext *self)
+{
+  g_return_val_if_fail (CRM_IS_CONTEXT (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * crm_context_get_sync_engine:
+ *
+ * Returns: (transfer none) (nullable): the engine that keeps the local
+ *   copy in sync, %NULL unless signed in
+ */
+CrmSyncEngine *
+crm_context_get_sync_engine (CrmContext *self)
+{
+  g_return_val_if_fail (CRM_IS_CONTEXT (self), NULL);
+
+  return self->engine;
+}
+
+/**
+ * crm_context_get_store_path:
+ *
+ * Returns: (nullable): the file of the local copy,
+ *   $XDG_DATA_HOME/keyline/<host>-<port>/<login>.sqlite, %NULL unless
+ *   signed in
+ */
+const char *
+crm_context_get_store_path (CrmContext *self)
+{
+  g_return_val_if_fail (CRM_IS_CONTEXT (self), NULL);
+
+  return self->store_path;
+}
+
+/**
+ * crm_context_set_sync_interval:
+ * @seconds: between two syncs of their own; 0 for none
+ *
+ * For sessions that start after the call (default: 120 s).
+ */
+void
+crm_context_set_sync_interval (CrmContext *self,
+                               guint       seconds)
+{
+  g_return_if_fail (CRM_IS_CONTEXT (self));
+
+  self->sync_interval = seconds;
 }

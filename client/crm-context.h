@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 
 #include "crm-api.h"
+#include "crm-store.h"
+#include "crm-sync-engine.h"
 
 G_BEGIN_DECLS
 
@@ -23,8 +25,14 @@ G_DECLARE_FINAL_TYPE (CrmContext, crm_context, CRM, CONTEXT, GObject)
 
 /*
  * What the client's widgets share, handed down from the application: the
- * settings, the session with the server (its CrmApi and signed-in user) and,
- * later, the local store and the sync engine.
+ * settings, the session with the server (its CrmApi and signed-in user),
+ * and while signed in the user's local copy (CrmStore, one SQLite file per
+ * server and user) and the CrmSyncEngine that keeps it in sync, started
+ * with the session and dropped with it.  Signing out deletes the local
+ * copy.  ::session-expired tells when the server refused the token.
+ *
+ * KEYLINE_TOKEN (with KEYLINE_SERVER_URL), when set at start, is used
+ * instead of the keyring's token and never kept.
  */
 CrmContext      *crm_context_new                    (GSettings            *settings);
 GSettings       *crm_context_get_settings           (CrmContext           *self);
@@ -33,6 +41,11 @@ CrmApi          *crm_context_get_api                (CrmContext           *self)
 JsonObject      *crm_context_get_user               (CrmContext           *self);
 gboolean         crm_context_get_offline            (CrmContext           *self);
 char            *crm_context_dup_server_url         (CrmContext           *self);
+CrmStore        *crm_context_get_store              (CrmContext           *self);
+CrmSyncEngine   *crm_context_get_sync_engine        (CrmContext           *self);
+const char      *crm_context_get_store_path         (CrmContext           *self);
+void             crm_context_set_sync_interval      (CrmContext           *self,
+                                                     guint                 seconds);
 
 void             crm_context_restore_async          (CrmContext           *self,
                                                      GCancellable         *cancellable,

@@ -4,9 +4,14 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-customers-page.h"
+#include "crm-format.h"
 #include "crm-sign-in-page.h"
 #include "crm-user.h"
 #include "crm-window.h"
+
+/* How often "Synced 2 minutes ago" is brought up to date. */
+#define SYNCED_LABEL_SECONDS 30
 
 struct _CrmWindow
 {
@@ -14,6 +19,8 @@ struct _CrmWindow
 
   CrmContext           *context;
   AdwToast             *offline_toast;
+  GSignalGroup         *engine_signals;
+  guint                 synced_timer;
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -26,6 +33,10 @@ struct _CrmWindow
   AdwAvatar            *avatar;
   GtkLabel             *user_name_label;
   GtkLabel             *user_detail_label;
+  CrmCustomersPage     *customers_page;
+  GtkStack             *sync_stack;
+  GtkSpinner           *sync_spinner;
+  GtkImage             *offline_icon;
 };
 
 G_DEFINE_FINAL_TYPE (CrmWindow, crm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -117,6 +128,152 @@ update_offline (CrmWindow *self)
       adw_toast_dismiss (self->offline_toast);
       g_clear_weak_pointer (&self->offline_toast);
     }
+}
+
+/* The header bar's word on the local copy: when it last synced, or that
+ * the server cannot be reached; a spinner while a sync runs. */
+static void
+update_sync_status (CrmWindow *self)
+{
+  CrmSyncEngine *engine = crm_context_get_sync_engine (self->context);
+  CrmSyncStatus status;
+  g_autoptr(GDateTime) last = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *error;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", engine != NULL);
+  if (engine == NULL)
+    {
+      adw_window_title_set_subtitle (self->section_title, "");
+      gtk_stack_set_visible_child_name (self->sync_stack, "idle");
+      gtk_spinner_stop (self->sync_spinner);
+      gtk_widget_set_visible (GTK_WIDGET (self->offline_icon), FALSE);
+      return;
+    }
+
+  status = crm_sync_engine_get_status (engine);
+  if (crm_sync_engine_get_last_synced (engine) != NULL)
+    last = g_date_time_ref (crm_sync_engine_get_last_synced (engine));
+  else if (crm_sync_engine_get_store (engine) != NULL)
+    last = crm_store_dup_last_sync (crm_sync_engine_get_store (engine));
+
+  switch (status)
+    {
+    case CRM_SYNC_STATUS_OFFLINE:
+      subtitle = g_strdup (_("Offline — working on the local copy"));
+      break;
+
+    case CRM_SYNC_STATUS_FAILED:
+      subtitle = g_strdup (_("Last sync failed"));
+      break;
+
+    case CRM_SYNC_STATUS_RUNNING:
+    case CRM_SYNC_STATUS_IDLE:
+      if (last != NULL)
+        {
+          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+          subtitle = crm_format_synced (last, now);
+        }
+      else if (status == CRM_SYNC_STATUS_RUNNING)
+        subtitle = g_strdup (_("Syncing…"));
+      else
+        subtitle = g_strdup (_("Not synced yet"));
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  adw_window_title_set_subtitle (self->section_title, subtitle);
+  error = crm_sync_engine_get_last_error (engine);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->section_title),
+                               status == CRM_SYNC_STATUS_FAILED && error ? error : NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_icon), status == CRM_SYNC_STATUS_OFFLINE);
+
+  if (status == CRM_SYNC_STATUS_RUNNING)
+    {
+      gtk_spinner_start (self->sync_spinner);
+      gtk_stack_set_visible_child_name (self->sync_stack, "running");
+    }
+  else
+    {
+      gtk_stack_set_visible_child_name (self->sync_stack, "idle");
+      gtk_spinner_stop (self->sync_spinner);
+    }
+}
+
+static gboolean
+synced_timer_cb (gpointer user_data)
+{
+  update_sync_status (CRM_WINDOW (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+engine_changed_cb (CrmWindow  *self,
+                   GParamSpec *pspec,
+                   CrmContext *context)
+{
+  g_signal_group_set_target (self->engine_signals, crm_context_get_sync_engine (context));
+  update_sync_status (self);
+}
+
+static void
+engine_status_cb (CrmWindow *self)
+{
+  update_sync_status (self);
+}
+
+static void
+conflict_cb (CrmWindow   *self,
+             CrmMutation *mutation,
+             JsonObject  *current)
+{
+  const char *name = current ? json_object_get_string_member_with_default (current, "name", NULL) : NULL;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  /* The engine has no record of a contact to give; the edit may name it. */
+  if (name == NULL && mutation->fields != NULL)
+    name = json_object_get_string_member_with_default (mutation->fields, "name", NULL);
+
+  if (name != NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (name, -1);
+
+      /* TRANSLATORS: %s is the name of a customer or contact */
+      title = g_strdup_printf (_("Changed elsewhere: your edit to %s was not applied"), escaped);
+    }
+  else if (mutation->entity == CRM_ENTITY_CONTACT)
+    title = g_strdup (_("Changed elsewhere: your edit to a contact was not applied"));
+  else
+    title = g_strdup (_("Changed elsewhere: your edit to a customer was not applied"));
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+session_expired_cb (CrmWindow  *self,
+                    CrmContext *context)
+{
+  AdwToast *toast = adw_toast_new (_("Your session has ended. Sign in again to go on syncing."));
+
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+sync_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CrmWindow *self = CRM_WINDOW (widget);
+  CrmSyncEngine *engine = crm_context_get_sync_engine (self->context);
+
+  if (engine != NULL)
+    crm_sync_engine_sync_now (engine);
 }
 
 static void
@@ -303,8 +460,16 @@ crm_window_constructed (GObject *object)
   g_signal_connect_object (self->context, "notify::offline", G_CALLBACK (offline_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->context, "keyring-failed", G_CALLBACK (keyring_failed_cb), self, G_CONNECT_SWAPPED);
 
+  g_signal_connect_object (self->context, "notify::sync-engine", G_CALLBACK (engine_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->context, "session-expired", G_CALLBACK (session_expired_cb), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->context, "store", self->customers_page, "store", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->context, "sync-engine", self->customers_page, "sync-engine", G_BINDING_SYNC_CREATE);
+  g_signal_group_set_target (self->engine_signals, crm_context_get_sync_engine (self->context));
+  self->synced_timer = g_timeout_add_seconds (SYNCED_LABEL_SECONDS, synced_timer_cb, self);
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", crm_context_get_offline (self->context));
   update_page (self);
+  update_sync_status (self);
 }
 
 static void
@@ -313,6 +478,9 @@ crm_window_dispose (GObject *object)
   CrmWindow *self = (CrmWindow *)object;
 
   g_clear_weak_pointer (&self->offline_toast);
+  g_clear_handle_id (&self->synced_timer, g_source_remove);
+  if (self->engine_signals != NULL)
+    g_signal_group_set_target (self->engine_signals, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_WINDOW);
 
   G_OBJECT_CLASS (crm_window_parent_class)->dispose (object);
@@ -323,6 +491,7 @@ crm_window_finalize (GObject *object)
 {
   CrmWindow *self = (CrmWindow *)object;
 
+  g_clear_object (&self->engine_signals);
   g_clear_object (&self->context);
 
   G_OBJECT_CLASS (crm_window_parent_class)->finalize (object);
@@ -389,6 +558,7 @@ crm_window_class_init (CrmWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CRM_TYPE_SIGN_IN_PAGE);
+  g_type_ensure (CRM_TYPE_CUSTOMERS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, toast_overlay);
@@ -401,18 +571,29 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, avatar);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, user_name_label);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, user_detail_label);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, customers_page);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_stack);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, offline_icon);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
+  gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
 }
 
 static void
 crm_window_init (CrmWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->engine_signals = g_signal_group_new (CRM_TYPE_SYNC_ENGINE);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::status", G_CALLBACK (engine_status_cb), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::last-synced", G_CALLBACK (engine_status_cb), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::last-error", G_CALLBACK (engine_status_cb), self);
+  g_signal_group_connect_swapped (self->engine_signals, "conflict", G_CALLBACK (conflict_cb), self);
 }
 
 CrmWindow *
@@ -460,4 +641,31 @@ crm_window_get_section (CrmWindow *self)
   g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->sections);
+}
+
+/**
+ * crm_window_get_customers_page:
+ *
+ * Returns: (transfer none): the Customers section
+ */
+CrmCustomersPage *
+crm_window_get_customers_page (CrmWindow *self)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
+
+  return self->customers_page;
+}
+
+/**
+ * crm_window_get_sync_status:
+ *
+ * Returns: the header bar's word on the local copy, such as "Synced 2
+ *   minutes ago", or "" when signed out
+ */
+const char *
+crm_window_get_sync_status (CrmWindow *self)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
+
+  return adw_window_title_get_subtitle (self->section_title);
 }

@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "crm-context.h"
+#include "crm-customers-page.h"
 
 G_BEGIN_DECLS
 
@@ -13,12 +14,15 @@ G_DECLARE_FINAL_TYPE (CrmWindow, crm_window, CRM, WINDOW, AdwApplicationWindow)
 /*
  * The main window: a spinner while the saved session is checked, the
  * sign-in page when signed out, and the sidebar of sections when signed in,
- * following the CrmContext's session state.
+ * following the CrmContext's session state.  The header bar says when the
+ * local copy last synced (or that it is offline) and offers win.sync.
  */
-CrmWindow  *crm_window_new         (GtkApplication *application,
-                                    CrmContext     *context);
-CrmContext *crm_window_get_context (CrmWindow      *self);
-const char *crm_window_get_page    (CrmWindow      *self);
-const char *crm_window_get_section (CrmWindow      *self);
+CrmWindow        *crm_window_new                (GtkApplication *application,
+                                                 CrmContext     *context);
+CrmContext       *crm_window_get_context        (CrmWindow      *self);
+const char       *crm_window_get_page           (CrmWindow      *self);
+const char       *crm_window_get_section        (CrmWindow      *self);
+CrmCustomersPage *crm_window_get_customers_page (CrmWindow      *self);
+const char       *crm_window_get_sync_status    (CrmWindow      *self);
 
 G_END_DECLS

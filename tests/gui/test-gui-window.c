@@ -61,12 +61,13 @@ test_window_builds_with_sidebar (void)
   g_assert_cmpstr (crm_window_get_section (window), ==, "customers");
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (child (window, "section_title"))), ==, "Customers");
 
-  /* Its page is an honest empty state until the sync exists. */
+  /* Its page is the customer list, empty while nobody is signed in. */
   customers = gtk_stack_get_child_by_name (sections, "customers");
-  g_assert_true (ADW_IS_STATUS_PAGE (customers));
-  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (customers)), ==,
-                   "Your customers appear here after the first sync.");
-  g_assert_nonnull (adw_status_page_get_icon_name (ADW_STATUS_PAGE (customers)));
+  g_assert_true (CRM_IS_CUSTOMERS_PAGE (customers));
+  g_assert_true (crm_window_get_customers_page (window) == CRM_CUSTOMERS_PAGE (customers));
+  g_assert_null (crm_customers_page_get_store (CRM_CUSTOMERS_PAGE (customers)));
+  g_assert_cmpstr (crm_customers_page_get_state (CRM_CUSTOMERS_PAGE (customers)), ==, "empty");
+  g_assert_cmpstr (crm_window_get_sync_status (window), ==, "");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
@@ -163,6 +164,7 @@ test_help_overlay_is_found_by_gtk (void)
   g_auto(GStrv) help_accels = NULL;
   g_auto(GStrv) quit_accels = NULL;
   g_auto(GStrv) preferences_accels = NULL;
+  g_auto(GStrv) sync_accels = NULL;
   CrmWindow *window;
 
   g_assert_true (g_resources_get_info ("/org/keylinecrm/Keyline/gtk/help-overlay.ui",
@@ -185,6 +187,9 @@ test_help_overlay_is_found_by_gtk (void)
   g_assert_true (g_strv_contains ((const char * const *) quit_accels, "<Control>q"));
   preferences_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "app.preferences");
   g_assert_true (g_strv_contains ((const char * const *) preferences_accels, "<Control>comma"));
+  sync_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "win.sync");
+  g_assert_true (g_strv_contains ((const char * const *) sync_accels, "F5"));
+  g_assert_true (g_strv_contains ((const char * const *) sync_accels, "<Control>r"));
 
   /* Signing out is offered only when signed in. */
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (application), "sign-out"));

@@ -1,0 +1,701 @@
+#define G_LOG_DOMAIN "crm-customer-detail"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "crm-customer-detail.h"
+#include "crm-format.h"
+
+struct _CrmCustomerDetail
+{
+  AdwBin             parent_instance;
+
+  CrmStore          *store;
+  CrmSyncEngine     *engine;
+  GSignalGroup      *store_signals;
+  CrmCustomer       *customer;
+  char              *customer_id;
+  gboolean           editing;
+  GHashTable        *values;       /* field -> text shown */
+  GPtrArray         *view_groups;
+
+  /* Template widgets */
+  GtkLabel          *title_label;
+  GtkLabel          *subtitle_label;
+  GtkStack          *buttons_stack;
+  GtkLabel          *save_error_label;
+  GtkStack          *mode_stack;
+  GtkBox            *view_box;
+  GtkButton         *back_button;
+  GtkButton         *save_button;
+  GtkButton         *edit_button;
+  CrmCustomerEditor *editor;
+};
+
+G_DEFINE_FINAL_TYPE (CrmCustomerDetail, crm_customer_detail, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_EDITING,
+  N_PROPS
+};
+
+enum {
+  BACK,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+update_actions (CrmCustomerDetail *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_widget_action_set_enabled (widget, "customer.back", !self->editing);
+  gtk_widget_action_set_enabled (widget, "customer.edit",
+                                 !self->editing && self->customer != NULL && self->store != NULL);
+  gtk_widget_action_set_enabled (widget, "customer.cancel", self->editing);
+  gtk_widget_action_set_enabled (widget, "customer.save",
+                                 self->editing &&
+                                 crm_customer_editor_get_valid (self->editor) &&
+                                 crm_customer_editor_get_changed (self->editor));
+}
+
+/* ------------------------------------------------------------------ */
+/* The view                                                            */
+/* ------------------------------------------------------------------ */
+
+static AdwPreferencesGroup *
+add_group (GtkWidget  *column,
+           const char *title)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
+  gtk_box_append (GTK_BOX (column), group);
+  return ADW_PREFERENCES_GROUP (group);
+}
+
+/* Two columns side by side when there is room, one under the other
+ * when not. */
+static GtkWidget *
+add_columns (CrmCustomerDetail *self,
+             GtkWidget        **left,
+             GtkWidget        **right)
+{
+  GtkWidget *flow = gtk_flow_box_new ();
+
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
+  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 1);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 2);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 24);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 24);
+  gtk_widget_set_valign (flow, GTK_ALIGN_START);
+
+  *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
+  *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
+  gtk_widget_set_size_request (*left, 320, -1);
+  gtk_widget_set_size_request (*right, 320, -1);
+  gtk_flow_box_append (GTK_FLOW_BOX (flow), *left);
+  gtk_flow_box_append (GTK_FLOW_BOX (flow), *right);
+  for (int i = 0; i < 2; i++)
+    {
+      GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow), i);
+
+      gtk_widget_set_focusable (GTK_WIDGET (child), FALSE);
+      gtk_widget_set_valign (GTK_WIDGET (child), GTK_ALIGN_START);
+    }
+
+  gtk_box_append (self->view_box, flow);
+  g_ptr_array_add (self->view_groups, flow);
+  return flow;
+}
+
+static GtkWidget *
+value_label (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  /* One line, cut short only when the window is narrow (the tooltip has
+   * it whole): a wrapping label in a row's suffix gets its minimum width. */
+  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  gtk_label_set_width_chars (GTK_LABEL (label), MIN (g_utf8_strlen (text, -1), 12));
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_set_tooltip_text (label, text);
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gtk_widget_set_focusable (label, FALSE);
+  gtk_widget_add_css_class (label, "dim-label");
+  return label;
+}
+
+/* A row "title ... value"; an empty value shows as a dash. */
+static void
+add_value (CrmCustomerDetail   *self,
+           AdwPreferencesGroup *group,
+           const char          *field,
+           const char          *title,
+           const char          *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+  const char *shown = value && value[0] ? value : "—";
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), value_label (shown));
+  gtk_widget_set_name (row, field);
+  adw_preferences_group_add (group, row);
+  g_hash_table_replace (self->values, g_strdup (field), g_strdup (shown));
+}
+
+static void
+add_money (CrmCustomerDetail   *self,
+           AdwPreferencesGroup *group,
+           const char          *field,
+           const char          *title,
+           gint64               fen)
+{
+  g_autofree char *text = crm_format_money (fen);
+
+  add_value (self, group, field, title, text);
+}
+
+static void
+add_date (CrmCustomerDetail   *self,
+          AdwPreferencesGroup *group,
+          const char          *field,
+          const char          *title,
+          const char          *iso,
+          gboolean             with_time)
+{
+  g_autofree char *text = with_time ? crm_format_date_time (iso) : crm_format_date (iso);
+
+  add_value (self, group, field, title, text ? text : iso);
+}
+
+static void
+add_contact (CrmCustomerDetail   *self,
+             AdwPreferencesGroup *group,
+             guint                index,
+             CrmContact          *contact)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  g_autofree char *prefix = g_strdup_printf ("contact.%u.", index);
+  struct { const char *field; const char *value; } parts[] = {
+    { "name", contact->name },
+    { "title", contact->title },
+    { "mobile", contact->mobile },
+    { "email", contact->email },
+  };
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), contact->name ? contact->name : "");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), contact->title ? contact->title : "");
+
+  if (contact->is_primary)
+    {
+      GtkWidget *tag = gtk_label_new (_("Primary"));
+
+      gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (tag, "primary-tag");
+      gtk_widget_add_css_class (tag, "caption");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), tag);
+    }
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  if (contact->mobile && contact->mobile[0])
+    {
+      GtkWidget *label = value_label (contact->mobile);
+
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  if (contact->email && contact->email[0])
+    gtk_box_append (GTK_BOX (box), value_label (contact->email));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
+  adw_preferences_group_add (group, row);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    g_hash_table_replace (self->values, g_strconcat (prefix, parts[i].field, NULL),
+                          g_strdup (parts[i].value ? parts[i].value : ""));
+  g_hash_table_replace (self->values, g_strconcat (prefix, "is_primary", NULL),
+                        g_strdup (contact->is_primary ? "true" : "false"));
+}
+
+static void
+show_customer (CrmCustomerDetail *self)
+{
+  CrmCustomer *c = self->customer;
+  AdwPreferencesGroup *group;
+  GtkWidget *left, *right;
+  g_autofree char *subtitle = NULL;
+
+  for (guint i = 0; i < self->view_groups->len; i++)
+    gtk_box_remove (self->view_box, self->view_groups->pdata[i]);
+  g_ptr_array_set_size (self->view_groups, 0);
+  g_hash_table_remove_all (self->values);
+
+  if (c == NULL)
+    {
+      gtk_label_set_label (self->title_label, "");
+      gtk_label_set_label (self->subtitle_label, "");
+      update_actions (self);
+      return;
+    }
+
+  gtk_label_set_label (self->title_label, c->name);
+  if (c->name_en && c->name_en[0])
+    subtitle = g_strdup (c->name_en);
+  else
+    /* TRANSLATORS: a customer's industry and region, under its name */
+    subtitle = g_strdup_printf (_("%s · %s"), crm_industry_label_for (c->industry), c->region_name ? c->region_name : "");
+  gtk_label_set_label (self->subtitle_label, subtitle);
+
+  add_columns (self, &left, &right);
+
+  group = add_group (left, _("Profile"));
+  add_value (self, group, "name", _("Name"), c->name);
+  add_value (self, group, "name_en", _("English Name"), c->name_en);
+  add_value (self, group, "kind", _("Kind"), crm_customer_kind_label_for (c->kind));
+  add_value (self, group, "industry", _("Industry"), crm_industry_label_for (c->industry));
+  add_value (self, group, "region", _("Region"), c->region_name);
+  add_value (self, group, "owner", _("Account Manager"), c->owner_name ? c->owner_name : _("Unassigned"));
+  add_value (self, group, "tier", _("Tier"), crm_tier_label_for (c->tier));
+  add_value (self, group, "status", _("Status"), crm_customer_status_label_for (c->status));
+  add_value (self, group, "credit_rating", _("Credit Rating"), c->credit_rating);
+  add_value (self, group, "registration_no", _("Registration Number"), c->registration_no);
+  add_value (self, group, "phone", _("Phone"), c->phone);
+  add_value (self, group, "address", _("Address"), c->address);
+
+  group = add_group (right, _("Business"));
+  add_money (self, group, "monthly_revenue", _("Monthly Revenue"), c->monthly_revenue);
+  add_money (self, group, "arrears", _("Arrears"), c->arrears);
+  add_value (self, group, "value_segment", _("Value Segment"), crm_value_segment_label_for (c->value_segment));
+  {
+    g_autofree char *risk = c->churn_risk >= 0 ? g_strdup_printf ("%d%%", c->churn_risk) : NULL;
+
+    add_value (self, group, "churn_risk", _("Churn Risk"), risk);
+  }
+  add_date (self, group, "became_customer", _("Customer Since"), c->became_customer, FALSE);
+  if (c->churned_on != NULL)
+    {
+      add_date (self, group, "churned_on", _("Churned On"), c->churned_on, FALSE);
+      add_value (self, group, "churn_reason", _("Churn Reason"), c->churn_reason);
+    }
+  add_date (self, group, "updated_at", _("Last Changed"), c->updated_at, TRUE);
+
+  group = add_group (right, _("Contacts"));
+  if (c->contacts->len == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No contacts"));
+      gtk_widget_add_css_class (row, "dim-label");
+      adw_preferences_group_add (group, row);
+    }
+  for (guint i = 0; i < c->contacts->len; i++)
+    add_contact (self, group, i, c->contacts->pdata[i]);
+
+  update_actions (self);
+}
+
+/* Reads the customer again; FALSE when the store no longer has it. */
+static gboolean
+reload (CrmCustomerDetail *self)
+{
+  g_autoptr(GError) error = NULL;
+  CrmCustomer *customer = NULL;
+
+  if (self->store != NULL && self->customer_id != NULL)
+    {
+      customer = crm_store_get_customer (self->store, self->customer_id, &error);
+      if (customer == NULL && error != NULL)
+        g_warning ("Cannot read customer %s: %s", self->customer_id, error->message);
+    }
+
+  g_clear_pointer (&self->customer, crm_customer_unref);
+  self->customer = customer;
+  show_customer (self);
+  return customer != NULL;
+}
+
+static void
+store_changed_cb (CrmCustomerDetail  *self,
+                  const char * const *ids,
+                  CrmStore           *store)
+{
+  if (self->customer_id == NULL)
+    return;
+  if (ids != NULL && !g_strv_contains (ids, self->customer_id))
+    return;
+
+  /* Mid-edit, the form keeps what the user typed; the view catches up
+   * when the edit ends. */
+  if (self->editing)
+    return;
+
+  if (!reload (self) && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    g_signal_emit (self, signals[BACK], 0);
+}
+
+static void
+editor_changed_cb (CrmCustomerDetail *self)
+{
+  update_actions (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+
+  if (!self->editing && gtk_widget_get_mapped (widget))
+    g_signal_emit (self, signals[BACK], 0);
+}
+
+static void
+escape_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+
+  if (!gtk_widget_get_mapped (widget))
+    return;
+  if (self->editing)
+    crm_customer_detail_set_editing (self, FALSE);
+  else
+    g_signal_emit (self, signals[BACK], 0);
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+
+  crm_customer_detail_set_editing (self, TRUE);
+  crm_customer_editor_focus (self->editor);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  crm_customer_detail_set_editing (CRM_CUSTOMER_DETAIL (widget), FALSE);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+  g_autoptr(GError) error = NULL;
+  guint queued = 0;
+
+  if (!self->editing || self->store == NULL ||
+      !crm_customer_editor_get_valid (self->editor) ||
+      !crm_customer_editor_get_changed (self->editor))
+    return;
+
+  if (!crm_customer_editor_save (self->editor, self->store, &queued, &error))
+    {
+      g_autofree char *message = NULL;
+
+      /* TRANSLATORS: %s says why the local copy refused the change */
+      message = g_strdup_printf (_("Could not save: %s"), error->message);
+      gtk_label_set_label (self->save_error_label, message);
+      gtk_widget_set_visible (GTK_WIDGET (self->save_error_label), TRUE);
+      if (queued == 0)
+        return;
+    }
+
+  crm_customer_detail_set_editing (self, FALSE);
+  if (self->engine != NULL)
+    crm_sync_engine_sync_now (self->engine);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+crm_customer_detail_dispose (GObject *object)
+{
+  CrmCustomerDetail *self = (CrmCustomerDetail *)object;
+
+  if (self->store_signals != NULL)
+    g_signal_group_set_target (self->store_signals, NULL);
+  g_clear_object (&self->store);
+  g_clear_object (&self->engine);
+  g_clear_pointer (&self->customer, crm_customer_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_CUSTOMER_DETAIL);
+
+  G_OBJECT_CLASS (crm_customer_detail_parent_class)->dispose (object);
+}
+
+static void
+crm_customer_detail_finalize (GObject *object)
+{
+  CrmCustomerDetail *self = (CrmCustomerDetail *)object;
+
+  g_clear_object (&self->store_signals);
+  g_clear_pointer (&self->values, g_hash_table_unref);
+  g_clear_pointer (&self->view_groups, g_ptr_array_unref);
+  g_free (self->customer_id);
+
+  G_OBJECT_CLASS (crm_customer_detail_parent_class)->finalize (object);
+}
+
+static void
+crm_customer_detail_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (object);
+
+  switch (prop_id)
+    {
+    case PROP_EDITING:
+      g_value_set_boolean (value, self->editing);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crm_customer_detail_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (object);
+
+  switch (prop_id)
+    {
+    case PROP_EDITING:
+      crm_customer_detail_set_editing (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = crm_customer_detail_dispose;
+  object_class->finalize = crm_customer_detail_finalize;
+  object_class->get_property = crm_customer_detail_get_property;
+  object_class->set_property = crm_customer_detail_set_property;
+
+  properties[PROP_EDITING] =
+    g_param_spec_boolean ("editing", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CrmCustomerDetail::back:
+   *
+   * The user asked for the list again.
+   */
+  signals[BACK] =
+    g_signal_new ("back",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  g_type_ensure (CRM_TYPE_CUSTOMER_EDITOR);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-detail.ui");
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, title_label);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, buttons_stack);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, save_error_label);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, mode_stack);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, view_box);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, back_button);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, save_button);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, editor);
+  gtk_widget_class_bind_template_callback (widget_class, editor_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "customer.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "customer.escape", NULL, escape_action);
+  gtk_widget_class_install_action (widget_class, "customer.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "customer.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "customer.save", NULL, save_action);
+}
+
+static void
+crm_customer_detail_init (CrmCustomerDetail *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->view_groups = g_ptr_array_new ();
+  self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
+  g_signal_group_connect_swapped (self->store_signals, "customers-changed", G_CALLBACK (store_changed_cb), self);
+
+  update_actions (self);
+}
+
+GtkWidget *
+crm_customer_detail_new (void)
+{
+  return g_object_new (CRM_TYPE_CUSTOMER_DETAIL, NULL);
+}
+
+void
+crm_customer_detail_set_store (CrmCustomerDetail *self,
+                               CrmStore          *store)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_DETAIL (self));
+  g_return_if_fail (store == NULL || CRM_IS_STORE (store));
+
+  if (self->store == store)
+    return;
+
+  crm_customer_detail_set_editing (self, FALSE);
+  g_set_object (&self->store, store);
+  g_signal_group_set_target (self->store_signals, store);
+  g_clear_pointer (&self->customer_id, g_free);
+  reload (self);
+}
+
+void
+crm_customer_detail_set_sync_engine (CrmCustomerDetail *self,
+                                     CrmSyncEngine     *engine)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_DETAIL (self));
+  g_return_if_fail (engine == NULL || CRM_IS_SYNC_ENGINE (engine));
+
+  g_set_object (&self->engine, engine);
+}
+
+gboolean
+crm_customer_detail_show (CrmCustomerDetail *self,
+                          const char        *id)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  crm_customer_detail_set_editing (self, FALSE);
+  g_free (self->customer_id);
+  self->customer_id = g_strdup (id);
+  if (!reload (self))
+    {
+      g_clear_pointer (&self->customer_id, g_free);
+      return FALSE;
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+  return TRUE;
+}
+
+const char *
+crm_customer_detail_get_customer_id (CrmCustomerDetail *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), NULL);
+
+  return self->customer_id;
+}
+
+/**
+ * crm_customer_detail_get_customer:
+ *
+ * Returns: (transfer none) (nullable): the customer shown
+ */
+CrmCustomer *
+crm_customer_detail_get_customer (CrmCustomerDetail *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), NULL);
+
+  return self->customer;
+}
+
+gboolean
+crm_customer_detail_get_editing (CrmCustomerDetail *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), FALSE);
+
+  return self->editing;
+}
+
+void
+crm_customer_detail_set_editing (CrmCustomerDetail *self,
+                                 gboolean           editing)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_DETAIL (self));
+
+  editing = !!editing && self->customer != NULL && self->store != NULL;
+  if (self->editing == editing)
+    return;
+
+  self->editing = editing;
+  gtk_widget_set_visible (GTK_WIDGET (self->save_error_label), FALSE);
+  if (editing)
+    {
+      crm_customer_editor_set_customer (self->editor, self->customer);
+      gtk_stack_set_visible_child_name (self->mode_stack, "edit");
+      gtk_stack_set_visible_child_name (self->buttons_stack, "edit");
+    }
+  else
+    {
+      gtk_stack_set_visible_child_name (self->mode_stack, "view");
+      gtk_stack_set_visible_child_name (self->buttons_stack, "view");
+      crm_customer_editor_set_customer (self->editor, NULL);
+      /* What changed meanwhile, and what was just saved. */
+      reload (self);
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        gtk_widget_grab_focus (GTK_WIDGET (self->edit_button));
+    }
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITING]);
+}
+
+/**
+ * crm_customer_detail_get_editor:
+ *
+ * Returns: (transfer none): the edit form
+ */
+CrmCustomerEditor *
+crm_customer_detail_get_editor (CrmCustomerDetail *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), NULL);
+
+  return self->editor;
+}
+
+const char *
+crm_customer_detail_get_value (CrmCustomerDetail *self,
+                               const char        *field)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  return g_hash_table_lookup (self->values, field);
+}

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <glib.h>
+
+#include "crm-wire.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Numbers, money, dates and the closed vocabularies (crm-wire.h) as the
+ * interface shows them, in the current locale: digit grouping and the
+ * decimal point from LC_NUMERIC, dates from LC_TIME, words from the
+ * translation.
+ */
+
+char       *crm_format_number             (gint64             value);
+/* Integer fen as yuan: "¥1,234,567.80". */
+char       *crm_format_money              (gint64             fen);
+/* "2019-03-01" (or an ISO 8601 date-time) as the locale writes a date;
+ * NULL for NULL or what cannot be read. */
+char       *crm_format_date               (const char        *iso);
+/* An ISO 8601 date-time in local time, date and hours:minutes. */
+char       *crm_format_date_time          (const char        *iso);
+/* "Synced just now", "Synced 2 minutes ago", ... */
+char       *crm_format_synced             (GDateTime         *synced,
+                                           GDateTime         *now);
+
+const char *crm_tier_label                (CrmTier            tier);
+const char *crm_customer_status_label     (CrmCustomerStatus  status);
+const char *crm_customer_kind_label       (CrmCustomerKind    kind);
+/* By the wire word; the word itself when it is not known, "" for NULL. */
+const char *crm_tier_label_for            (const char        *tier);
+const char *crm_customer_status_label_for (const char        *status);
+const char *crm_customer_kind_label_for   (const char        *kind);
+const char *crm_value_segment_label_for   (const char        *segment);
+
+/* The industries the server's data uses ("finance", ...), NULL-terminated;
+ * the industry field is free text, so other words show as they are. */
+extern const char * const crm_industry_names[];
+const char *crm_industry_label_for        (const char        *industry);
+
+G_END_DECLS

@@ -1,0 +1,475 @@
+/* The signed-in session's services: the local store per server and user,
+ * the sync engine, KEYLINE_TOKEN, signing out, an expired token; and
+ * what the window and the customers page show of a sync: the first
+ * sync's progress, "Synced just now", offline. */
+#include "config.h"
+
+#include <locale.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "crm-context.h"
+#include "crm-customers-page.h"
+#include "crm-test-store.h"
+#include "crm-window.h"
+
+#define USER "{\"id\": \"00000000-0000-4000-8000-000000008001\", \"login\": \"manager\", " \
+             "\"display_name\": \"王伟\", \"role\": \"manager\"}"
+#define EMPTY_PAGE "{\"reset\": false, \"customers\": [], \"contacts\": [], \"removed\": [], " \
+                   "\"cursor\": \"c-end\", \"more\": false}"
+
+static char *data_home;
+
+/* A scripted Keyline server: /me answers USER, /sync answers the fixture
+ * page in two pages, holding the second one while @hold is set. */
+typedef struct
+{
+  SoupServer         *server;
+  char               *url;
+  guint               status;          /* for every request, when not 200 */
+  gboolean            hold;
+  SoupServerMessage  *held;
+  guint               sync_requests;
+  char               *last_authorization;
+  JsonObject         *fixture;
+} Server;
+
+static void
+respond (SoupServerMessage *message,
+         guint              status,
+         const char        *body)
+{
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+/* The first page: the first 3 customers, and total = all records. */
+static char *
+first_page (Server *self)
+{
+  g_autoptr(JsonObject) page = json_object_new ();
+  JsonArray *all = json_object_get_array_member (self->fixture, "customers");
+  JsonArray *some = json_array_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  for (guint i = 0; i < 3; i++)
+    json_array_add_element (some, json_node_copy (json_array_get_element (all, i)));
+  json_object_set_boolean_member (page, "reset", FALSE);
+  json_object_set_int_member (page, "total", 10);
+  json_object_set_array_member (page, "customers", some);
+  json_object_set_array_member (page, "contacts", json_array_new ());
+  json_object_set_array_member (page, "removed", json_array_new ());
+  json_object_set_string_member (page, "cursor", "c-1");
+  json_object_set_boolean_member (page, "more", TRUE);
+  json_node_set_object (node, page);
+  return json_to_string (node, FALSE);
+}
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *message,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Server *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  const char *cursor = query ? g_hash_table_lookup (query, "cursor") : NULL;
+
+  g_free (self->last_authorization);
+  self->last_authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+
+  if (self->status != 0 && self->status != SOUP_STATUS_OK)
+    {
+      respond (message, self->status,
+               "{\"error\": {\"code\": \"unauthenticated\", \"message\": \"Sign in again\", \"field\": null}}");
+      return;
+    }
+
+  if (g_str_equal (path, "/api/v1/me"))
+    respond (message, SOUP_STATUS_OK, USER);
+  else if (g_str_equal (path, "/api/v1/session"))
+    respond (message, SOUP_STATUS_NO_CONTENT, "");
+  else if (g_str_equal (path, "/api/v1/sync"))
+    {
+      self->sync_requests++;
+      if (cursor == NULL)
+        {
+          g_autofree char *body = first_page (self);
+
+          respond (message, SOUP_STATUS_OK, body);
+        }
+      else if (self->hold && self->held == NULL)
+        {
+          /* The second page comes when the test says so. */
+          soup_server_message_pause (message);
+          self->held = g_object_ref (message);
+        }
+      else
+        respond (message, SOUP_STATUS_OK, EMPTY_PAGE);
+    }
+  else
+    respond (message, SOUP_STATUS_NOT_FOUND,
+             "{\"error\": {\"code\": \"not_found\", \"message\": \"No such thing\", \"field\": null}}");
+}
+
+static Server *
+server_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  Server *self = g_new0 (Server, 1);
+  GSList *uris;
+
+  self->fixture = crm_test_load_page ("customers-page.json");
+  self->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (self->server, "/api/v1", handler, self, NULL);
+  soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (self->server);
+  self->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return self;
+}
+
+static void
+server_release (Server *self)
+{
+  if (self->held != NULL)
+    {
+      respond (self->held, SOUP_STATUS_OK, EMPTY_PAGE);
+      soup_server_message_unpause (self->held);
+      g_clear_object (&self->held);
+    }
+}
+
+static void
+server_free (Server *self)
+{
+  server_release (self);
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_free (self->url);
+  g_free (self->last_authorization);
+  json_object_unref (self->fixture);
+  g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
+
+static void
+remove_store_files (const char *path)
+{
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+}
+
+static void
+wait_for (gboolean (*condition) (gpointer),
+          gpointer   data)
+{
+  gint64 until = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  while (!condition (data) && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_true (condition (data));
+}
+
+static gboolean
+signed_in (gpointer context)
+{
+  return crm_context_get_state (context) == CRM_SESSION_SIGNED_IN;
+}
+
+static gboolean
+signed_out (gpointer context)
+{
+  return crm_context_get_state (context) == CRM_SESSION_SIGNED_OUT;
+}
+
+static gboolean
+engine_idle (gpointer context)
+{
+  CrmSyncEngine *engine = crm_context_get_sync_engine (context);
+
+  return engine != NULL && crm_sync_engine_get_status (engine) != CRM_SYNC_STATUS_RUNNING;
+}
+
+/* A context signed in as "manager" through KEYLINE_TOKEN. */
+static CrmContext *
+sign_in_with_token (Server    *server,
+                    GSettings *settings)
+{
+  CrmContext *context = crm_context_new (settings);
+
+  g_setenv ("KEYLINE_TOKEN", "token-from-the-demo", TRUE);
+  g_setenv ("KEYLINE_SERVER_URL", server->url, TRUE);
+  crm_context_set_sync_interval (context, 0);
+  crm_context_restore_async (context, NULL, NULL, NULL);
+  wait_for (signed_in, context);
+  g_unsetenv ("KEYLINE_TOKEN");
+  g_unsetenv ("KEYLINE_SERVER_URL");
+  return context;
+}
+
+static void
+test_keyline_token_opens_the_users_store (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmContext) context = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *login = NULL;
+
+  g_settings_set_string (settings, "login", "");
+  context = sign_in_with_token (server, settings);
+
+  /* The token of the environment, checked with GET /me, never kept. */
+  g_assert_cmpstr (server->last_authorization, ==, "Bearer token-from-the-demo");
+  login = g_settings_get_string (settings, "login");
+  g_assert_cmpstr (login, ==, "");
+
+  /* One SQLite file per server and user, and an engine that syncs it. */
+  expected = g_strdup_printf ("%s/keyline/127.0.0.1-%d/manager.sqlite", data_home, g_uri_get_port (uri));
+  g_assert_cmpstr (crm_context_get_store_path (context), ==, expected);
+  g_assert_true (g_file_test (expected, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (crm_context_get_store (context));
+  g_assert_nonnull (crm_context_get_sync_engine (context));
+  g_assert_true (crm_sync_engine_get_store (crm_context_get_sync_engine (context)) == crm_context_get_store (context));
+
+  /* The first sync ran as the session began. */
+  wait_for (engine_idle, context);
+  g_assert_cmpuint (server->sync_requests, ==, 2);
+  g_assert_cmpint (crm_sync_engine_get_status (crm_context_get_sync_engine (context)), ==, CRM_SYNC_STATUS_IDLE);
+
+  /* Signing out forgets the token and the local copy. */
+  path = g_strdup (crm_context_get_store_path (context));
+  crm_context_sign_out_async (context, NULL, NULL, NULL);
+  g_assert_cmpint (crm_context_get_state (context), ==, CRM_SESSION_SIGNED_OUT);
+  g_assert_null (crm_context_get_store (context));
+  g_assert_null (crm_context_get_sync_engine (context));
+  g_assert_null (crm_context_get_store_path (context));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+expired_cb (CrmContext *context,
+            gboolean   *expired)
+{
+  *expired = TRUE;
+}
+
+static void
+test_refused_token_goes_back_to_sign_in (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmContext) context = sign_in_with_token (server, settings);
+  g_autofree char *path = g_strdup (crm_context_get_store_path (context));
+  gboolean expired = FALSE;
+
+  wait_for (engine_idle, context);
+  g_signal_connect (context, "session-expired", G_CALLBACK (expired_cb), &expired);
+
+  /* The token ends on the server; the next sync hears 401. */
+  server->status = SOUP_STATUS_UNAUTHORIZED;
+  crm_sync_engine_sync_now (crm_context_get_sync_engine (context));
+  wait_for (signed_out, context);
+  g_assert_true (expired);
+  g_assert_null (crm_context_get_sync_engine (context));
+
+  /* The local copy stays for when the same user signs in again. */
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  crm_test_iterate (20);
+  g_assert_finalize_object (g_steal_pointer (&context));
+  remove_store_files (path);
+}
+
+static gboolean
+page_state_is_progress (gpointer page)
+{
+  return g_strcmp0 (crm_customers_page_get_state (page), "progress") == 0;
+}
+
+static gboolean
+page_state_is_list (gpointer page)
+{
+  return g_strcmp0 (crm_customers_page_get_state (page), "list") == 0;
+}
+
+static gboolean
+holding (gpointer server)
+{
+  return ((Server *) server)->held != NULL;
+}
+
+static void
+test_first_sync_shows_progress_and_can_be_cancelled (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmTestStore) store = crm_test_store_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmApi) api = crm_api_new (server->url, &error);
+  g_autoptr(CrmSyncEngine) engine = NULL;
+  CrmCustomersPage *page = CRM_CUSTOMERS_PAGE (crm_customers_page_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkProgressBar *bar;
+  AdwStatusPage *status;
+
+  g_assert_no_error (error);
+  crm_api_set_token (api, "t");
+  engine = crm_sync_engine_new (api, store->store);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  crm_customers_page_set_store (page, store->store);
+  crm_customers_page_set_sync_engine (page, engine);
+  gtk_window_present (window);
+  g_assert_cmpstr (crm_customers_page_get_state (page), ==, "loading");
+  crm_test_wait_loaded (page);
+
+  /* An empty store and no sync: nothing yet. */
+  g_assert_cmpstr (crm_customers_page_get_state (page), ==, "empty");
+
+  /* The first page came (3 of 10 records), the second is held. */
+  server->hold = TRUE;
+  crm_sync_engine_sync_now (engine);
+  wait_for (holding, server);
+  wait_for (page_state_is_progress, page);
+  crm_test_wait_drawn (window);
+  g_assert_true (crm_sync_engine_get_first_sync (engine));
+  bar = GTK_PROGRESS_BAR (gtk_widget_get_template_child (GTK_WIDGET (page), CRM_TYPE_CUSTOMERS_PAGE, "progress_bar"));
+  status = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (page), CRM_TYPE_CUSTOMERS_PAGE, "progress_page"));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (bar)));
+  g_assert_cmpstr (adw_status_page_get_title (status), ==, "Fetching Your Customers");
+  g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (bar), 0.3, 0.001);
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "3 of 10 records (30%)");
+
+  /* Cancel: what came stays, and shows. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "customers.cancel-sync", NULL);
+  wait_for (page_state_is_list, page);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crm_customers_page_get_model (page))), ==, 3);
+
+  server_release (server);
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+  gtk_window_destroy (window);
+  crm_test_iterate (50);
+  g_assert_null (page);
+  g_assert_finalize_object (g_steal_pointer (&engine));
+}
+
+static gboolean
+status_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return g_strcmp0 (crm_window_get_sync_status (pair[0]), pair[1]) == 0;
+}
+
+static void
+test_window_says_when_it_synced_and_when_offline (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmContext) context = sign_in_with_token (server, settings);
+  CrmWindow *window = g_object_ref_sink (crm_window_new (NULL, context));
+  CrmCustomersPage *page = crm_window_get_customers_page (window);
+  gpointer synced[] = { window, (gpointer) "Synced just now" };
+  gpointer offline[] = { window, (gpointer) "Offline — working on the local copy" };
+  g_autofree char *path = g_strdup (crm_context_get_store_path (context));
+  guint requests;
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (engine_idle, context);
+
+  /* The page shows the store the context opened. */
+  g_assert_true (crm_customers_page_get_store (page) == crm_context_get_store (context));
+  g_assert_true (crm_customers_page_get_sync_engine (page) == crm_context_get_sync_engine (context));
+  wait_for (status_is, synced);
+  wait_for (page_state_is_list, page);
+
+  /* F5 and Ctrl+R: win.sync. */
+  requests = server->sync_requests;
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
+  wait_for (engine_idle, context);
+  g_assert_cmpuint (server->sync_requests, >, requests);
+
+  /* An edit the server refused (412): a toast names the record. */
+  {
+    g_autoptr(CrmMutation) mutation = crm_mutation_new ();
+    g_autoptr(JsonObject) current = json_object_new ();
+    g_autofree char *text = NULL;
+
+    mutation->record_id = g_strdup ("00000000-0000-4000-8000-000000000001");
+    json_object_set_string_member (current, "name", "上海浦东发展银行");
+    g_signal_emit_by_name (crm_context_get_sync_engine (context), "conflict", mutation, current);
+    crm_test_wait_drawn (window);
+    text = crm_test_dup_visible_text (window);
+    g_assert_nonnull (strstr (text, "Changed elsewhere: your edit to 上海浦东发展银行 was not applied"));
+  }
+
+  /* The server goes away: the header says so, the list stays. */
+  soup_server_disconnect (server->server);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
+  wait_for (status_is, offline);
+  g_assert_cmpint (crm_sync_engine_get_status (crm_context_get_sync_engine (context)), ==, CRM_SYNC_STATUS_OFFLINE);
+  g_assert_cmpstr (crm_customers_page_get_state (page), ==, "list");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  crm_test_iterate (20);
+  g_assert_finalize_object (g_steal_pointer (&context));
+  remove_store_files (path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* Before anything asks GLib for it. */
+  data_home = g_dir_make_tmp ("keyline-data-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+
+  setlocale (LC_ALL, "C.UTF-8");
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  setlocale (LC_ALL, "C.UTF-8");
+
+  g_test_add_func ("/client/session/keyline-token/opens-the-users-store-and-sign-out-deletes-it",
+                   test_keyline_token_opens_the_users_store);
+  g_test_add_func ("/client/session/refused-token/goes-back-to-sign-in", test_refused_token_goes_back_to_sign_in);
+  g_test_add_func ("/client/customers/progress/shows-while-the-first-sync-runs",
+                   test_first_sync_shows_progress_and_can_be_cancelled);
+  g_test_add_func ("/client/window/sync-status/says-when-it-synced-and-when-offline",
+                   test_window_says_when_it_synced_and_when_offline);
+
+  status = g_test_run ();
+
+  {
+    g_autofree char *keyline = g_build_filename (data_home, "keyline", NULL);
+    g_autoptr(GDir) servers = g_dir_open (keyline, 0, NULL);
+    const char *name;
+
+    while (servers != NULL && (name = g_dir_read_name (servers)) != NULL)
+      {
+        g_autofree char *sub = g_build_filename (keyline, name, NULL);
+
+        g_rmdir (sub);
+      }
+    g_rmdir (keyline);
+    g_rmdir (data_home);
+  }
+  g_free (data_home);
+  return status;
+}
