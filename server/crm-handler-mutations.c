@@ -94,50 +94,9 @@ check_fields (JsonObject  *fields,
 {
   g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GList) names = json_object_get_members (fields);
 
-  if (names == NULL)
-    {
-      crm_set_field_error (error, CRM_ERROR_INVALID, "fields", "fields must name at least one field");
-      return NULL;
-    }
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      const CrmFieldSpec *spec = crm_field_spec_lookup (entity, name);
-      JsonNode *node = json_object_get_member (fields, name);
-      const char *value = NULL;
-
-      if (spec == NULL || (spec->type == CRM_FIELD_UUID && op == OP_UPDATE))
-        {
-          crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s is not a field a client may write here", name);
-          return NULL;
-        }
-      if (JSON_NODE_HOLDS_NULL (node))
-        value = NULL;
-      else if (spec->type == CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
-               json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-        value = json_node_get_boolean (node) ? "true" : "false";
-      else if (spec->type != CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
-               json_node_get_value_type (node) == G_TYPE_STRING)
-        value = json_node_get_string (node);
-      else
-        {
-          crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a %s or null", name,
-                               spec->type == CRM_FIELD_BOOL ? "boolean" : "string");
-          return NULL;
-        }
-      if (!crm_field_validate (spec, value, error))
-        return NULL;
-    }
-  if (op == OP_CREATE)
-    for (const CrmFieldSpec *spec = crm_entity_fields (entity); spec->name; spec++)
-      if (spec->required && spec->type != CRM_FIELD_BOOL && !json_object_has_member (fields, spec->name))
-        {
-          crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s is required", spec->name);
-          return NULL;
-        }
-
+  if (!crm_fields_check_object (entity, op == OP_CREATE, fields, error))
+    return NULL;
   root = json_node_init_object (json_node_alloc (), fields);
   generator = json_generator_new ();
   json_generator_set_root (generator, root);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -48,5 +49,13 @@ const CrmFieldSpec *crm_field_spec_lookup (CrmEntity           entity,
 gboolean            crm_field_validate    (const CrmFieldSpec *spec,
                                            const char         *value,
                                            GError            **error);
+
+/* Checks a whole set of changed fields, as a mutation carries them: every
+ * name known and writable, every value of the right JSON type and valid;
+ * for @create, every required field present. */
+gboolean            crm_fields_check_object (CrmEntity     entity,
+                                             gboolean      create,
+                                             JsonObject   *fields,
+                                             GError      **error);
 
 G_END_DECLS

@@ -1065,50 +1065,7 @@ check_fields (CrmEntity       entity,
               JsonObject     *fields,
               GError        **error)
 {
-  g_autoptr(GList) names = json_object_get_members (fields);
-
-  if (names == NULL)
-    {
-      crm_set_field_error (error, CRM_ERROR_INVALID, "fields", "A change must name at least one field");
-      return FALSE;
-    }
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      const CrmFieldSpec *spec = crm_field_spec_lookup (entity, name);
-      JsonNode *node = json_object_get_member (fields, name);
-      const char *value = NULL;
-
-      if (spec == NULL || (spec->type == CRM_FIELD_UUID && op == CRM_MUTATION_OP_UPDATE))
-        {
-          crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s is not a field that can be changed here", name);
-          return FALSE;
-        }
-      if (JSON_NODE_HOLDS_NULL (node))
-        value = NULL;
-      else if (spec->type == CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
-               json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-        value = json_node_get_boolean (node) ? "true" : "false";
-      else if (spec->type != CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
-               json_node_get_value_type (node) == G_TYPE_STRING)
-        value = json_node_get_string (node);
-      else
-        {
-          crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a %s or null", name,
-                               spec->type == CRM_FIELD_BOOL ? "boolean" : "string");
-          return FALSE;
-        }
-      if (!crm_field_validate (spec, value, error))
-        return FALSE;
-    }
-  if (op == CRM_MUTATION_OP_CREATE)
-    for (const CrmFieldSpec *spec = crm_entity_fields (entity); spec->name; spec++)
-      if (spec->required && spec->type != CRM_FIELD_BOOL && !json_object_has_member (fields, spec->name))
-        {
-          crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s is required", spec->name);
-          return FALSE;
-        }
-  return TRUE;
+  return crm_fields_check_object (entity, op == CRM_MUTATION_OP_CREATE, fields, error);
 }
 
 static CrmMutation *
