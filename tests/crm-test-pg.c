@@ -218,3 +218,34 @@ crm_test_pg_drop_database (const char *conninfo)
     g_test_message ("Cannot drop %s: %s", dbname, error->message);
   PQconninfoFree (options);
 }
+
+PGconn *
+crm_test_pg_connect_as_admin (const char *conninfo)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *res;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot connect to %s: %s", conninfo, PQerrorMessage (conn));
+  res = crm_test_pg_query (conn, "SELECT set_config('keyline.role', 'admin', false),"
+                                 " set_config('keyline.user_id',"
+                                 "            (SELECT id::text FROM crm.users WHERE login = 'admin'), false)",
+                           NULL, NULL);
+  PQclear (res);
+  return conn;
+}
+
+PGresult *
+crm_test_pg_query (PGconn     *conn,
+                   const char *sql,
+                   const char *param1,
+                   const char *param2)
+{
+  const char *params[2] = { param1, param2 };
+  int n = param2 ? 2 : param1 ? 1 : 0;
+  PGresult *res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
+
+  if (PQresultStatus (res) != PGRES_TUPLES_OK && PQresultStatus (res) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  return res;
+}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libpq-fe.h>
 
 G_BEGIN_DECLS
 
@@ -30,5 +31,16 @@ char     *crm_test_pg_create_database (GError     **error);
 /* Drops the database that @conninfo names, closing its connections first.
  * Failures are reported with g_test_message, not as test failures. */
 void      crm_test_pg_drop_database   (const char  *conninfo);
+
+/* A connection of the schema's owner acting as the seeded `admin` user
+ * (row-level security is forced even for the owner).  Fails the test if
+ * it cannot connect. */
+PGconn   *crm_test_pg_connect_as_admin (const char *conninfo);
+/* Runs @sql with up to two text parameters (NULL ends them); a failure
+ * ends the test with the statement and PostgreSQL's message. */
+PGresult *crm_test_pg_query            (PGconn     *conn,
+                                        const char *sql,
+                                        const char *param1,
+                                        const char *param2);
 
 G_END_DECLS

@@ -132,35 +132,10 @@ copy_sync (Copy       *c,
 
 /* The database ------------------------------------------------------------ */
 
-/* A connection of the owner role acting as administrator (RLS is forced
- * even for the owner). */
 static PGconn *
 admin_connection (void)
 {
-  g_autoptr(GError) error = NULL;
-  PGconn *conn = crm_pg_connect_blocking (conninfo, &error);
-  g_autoptr(PGresult) res = NULL;
-
-  g_assert_no_error (error);
-  res = PQexec (conn, "SELECT set_config('keyline.role', 'admin', false),"
-                      " set_config('keyline.user_id', (SELECT id::text FROM crm.users WHERE login = 'admin'), false)");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
-  return conn;
-}
-
-static PGresult *
-query (PGconn     *conn,
-       const char *sql,
-       const char *param1,
-       const char *param2)
-{
-  const char *params[2] = { param1, param2 };
-  int n = param2 ? 2 : param1 ? 1 : 0;
-  PGresult *res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (res) != PGRES_TUPLES_OK && PQresultStatus (res) != PGRES_COMMAND_OK)
-    g_error ("%s: %s", sql, PQerrorMessage (conn));
-  return res;
+  return crm_test_pg_connect_as_admin (conninfo);
 }
 
 static char *
@@ -168,7 +143,7 @@ scalar (PGconn     *conn,
         const char *sql,
         const char *param)
 {
-  g_autoptr(PGresult) res = query (conn, sql, param, NULL);
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, param, NULL);
 
   return PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? g_strdup (PQgetvalue (res, 0, 0)) : NULL;
 }
@@ -183,7 +158,7 @@ server_versions (PGconn     *conn,
     ? g_strdup ("SELECT c.id, c.version FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id WHERE u.login = $1")
     : g_strdup ("SELECT k.id, k.version FROM crm.contacts k JOIN crm.customers c ON c.id = k.customer_id"
                 " JOIN crm.users u ON u.id = c.owner_id WHERE u.login = $1");
-  g_autoptr(PGresult) res = query (conn, sql, login, NULL);
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, login, NULL);
   GHashTable *versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (int i = 0; i < PQntuples (res); i++)
@@ -291,11 +266,11 @@ test_sync_sends_changes_moves_and_deletions (void)
   contact = scalar (conn, "SELECT k.id FROM crm.contacts k WHERE k.customer_id = $1 ORDER BY k.id LIMIT 1", renamed);
   g_assert_nonnull (moved);
 
-  r1 = query (conn, "UPDATE crm.customers SET name = name || '（更名）' WHERE id = $1", renamed, NULL);
-  r2 = query (conn, "UPDATE crm.customers SET owner_id = (SELECT id FROM crm.users WHERE login = $2) WHERE id = $1",
+  r1 = crm_test_pg_query (conn, "UPDATE crm.customers SET name = name || '（更名）' WHERE id = $1", renamed, NULL);
+  r2 = crm_test_pg_query (conn, "UPDATE crm.customers SET owner_id = (SELECT id FROM crm.users WHERE login = $2) WHERE id = $1",
               moved, other);
   if (contact)
-    r3 = query (conn, "DELETE FROM crm.contacts WHERE id = $1", contact, NULL);
+    r3 = crm_test_pg_query (conn, "DELETE FROM crm.contacts WHERE id = $1", contact, NULL);
 
   copy_sync (mine, token, 50);
   copy_sync (theirs, other_token, 50);
@@ -330,7 +305,7 @@ writer_thread (gpointer data)
   for (guint t = 0; t < w->transactions; t++)
     {
       g_autofree char *delay = g_strdup_printf ("%.3f", g_rand_int_range (rand, 0, 40) / 1000.0);
-      g_autoptr(PGresult) begin = query (conn, "BEGIN", NULL, NULL);
+      g_autoptr(PGresult) begin = crm_test_pg_query (conn, "BEGIN", NULL, NULL);
       g_autoptr(PGresult) write = NULL;
       g_autoptr(PGresult) sleep = NULL;
       g_autoptr(PGresult) commit = NULL;
@@ -339,32 +314,32 @@ writer_thread (gpointer data)
         {
         case 0:
         case 1:
-          write = query (conn, "UPDATE crm.customers SET monthly_revenue = monthly_revenue + 1 WHERE id ="
+          write = crm_test_pg_query (conn, "UPDATE crm.customers SET monthly_revenue = monthly_revenue + 1 WHERE id ="
                                " (SELECT c.id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
                                "   WHERE u.login = 'manager' ORDER BY random() LIMIT 1)", NULL, NULL);
           break;
         case 2:
-          write = query (conn, "INSERT INTO crm.contacts (customer_id, name, mobile)"
+          write = crm_test_pg_query (conn, "INSERT INTO crm.contacts (customer_id, name, mobile)"
                                " SELECT c.id, '新联系人', '13800138000' FROM crm.customers c JOIN crm.users u"
                                "   ON u.id = c.owner_id WHERE u.login = 'manager' ORDER BY random() LIMIT 1", NULL, NULL);
           break;
         case 3:
           /* away to another manager, or back */
-          write = query (conn, "UPDATE crm.customers SET owner_id = CASE WHEN owner_id = (SELECT id FROM crm.users"
+          write = crm_test_pg_query (conn, "UPDATE crm.customers SET owner_id = CASE WHEN owner_id = (SELECT id FROM crm.users"
                                "   WHERE login = 'manager') THEN (SELECT id FROM crm.users WHERE login = $1)"
                                "   ELSE (SELECT id FROM crm.users WHERE login = 'manager') END"
                                " WHERE id = (SELECT c.id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
                                "   WHERE u.login IN ('manager', $1) ORDER BY random() LIMIT 1)", w->other, NULL);
           break;
         default:
-          write = query (conn, "UPDATE crm.contacts SET title = coalesce(title, '') || '.' WHERE id ="
+          write = crm_test_pg_query (conn, "UPDATE crm.contacts SET title = coalesce(title, '') || '.' WHERE id ="
                                " (SELECT k.id FROM crm.contacts k JOIN crm.customers c ON c.id = k.customer_id"
                                "   JOIN crm.users u ON u.id = c.owner_id WHERE u.login = 'manager'"
                                "   ORDER BY random() LIMIT 1)", NULL, NULL);
           break;
         }
-      sleep = query (conn, "SELECT pg_sleep($1::float8)", delay, NULL);
-      commit = query (conn, "COMMIT", NULL, NULL);
+      sleep = crm_test_pg_query (conn, "SELECT pg_sleep($1::float8)", delay, NULL);
+      commit = crm_test_pg_query (conn, "COMMIT", NULL, NULL);
     }
   g_atomic_int_set (&w->done, 1);
   return NULL;

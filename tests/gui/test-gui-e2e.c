@@ -33,15 +33,7 @@ static char *data_home;
 static PGconn *
 admin_connection (void)
 {
-  g_autoptr(GError) error = NULL;
-  PGconn *conn = crm_pg_connect_blocking (conninfo, &error);
-  g_autoptr(PGresult) res = NULL;
-
-  g_assert_no_error (error);
-  res = PQexec (conn, "SELECT set_config('keyline.role', 'admin', false),"
-                      " set_config('keyline.user_id', (SELECT id::text FROM crm.users WHERE login = 'admin'), false)");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
-  return conn;
+  return crm_test_pg_connect_as_admin (conninfo);
 }
 
 static char *

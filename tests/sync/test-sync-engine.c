@@ -34,35 +34,10 @@ static char *base_url;   /* http://127.0.0.1:PORT */
 
 /* The database ------------------------------------------------------------ */
 
-/* A connection of the owner role acting as administrator (RLS is forced
- * even for the owner). */
 static PGconn *
 admin_connection (void)
 {
-  g_autoptr(GError) error = NULL;
-  PGconn *conn = crm_pg_connect_blocking (config->database, &error);
-  g_autoptr(PGresult) res = NULL;
-
-  g_assert_no_error (error);
-  res = PQexec (conn, "SELECT set_config('keyline.role', 'admin', false),"
-                      " set_config('keyline.user_id', (SELECT id::text FROM crm.users WHERE login = 'admin'), false)");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
-  return conn;
-}
-
-static PGresult *
-query (PGconn     *conn,
-       const char *sql,
-       const char *param1,
-       const char *param2)
-{
-  const char *params[2] = { param1, param2 };
-  int n = param2 ? 2 : param1 ? 1 : 0;
-  PGresult *res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (res) != PGRES_TUPLES_OK && PQresultStatus (res) != PGRES_COMMAND_OK)
-    g_error ("%s: %s", sql, PQerrorMessage (conn));
-  return res;
+  return crm_test_pg_connect_as_admin (config->database);
 }
 
 static char *
@@ -71,7 +46,7 @@ scalar (PGconn     *conn,
         const char *param1,
         const char *param2)
 {
-  g_autoptr(PGresult) res = query (conn, sql, param1, param2);
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, param1, param2);
 
   return PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? g_strdup (PQgetvalue (res, 0, 0)) : NULL;
 }
@@ -118,7 +93,7 @@ server_versions (PGconn     *conn,
     ? "SELECT c.id, c.version FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id WHERE u.login = $1"
     : "SELECT k.id, k.version FROM crm.contacts k JOIN crm.customers c ON c.id = k.customer_id"
       " JOIN crm.users u ON u.id = c.owner_id WHERE u.login = $1";
-  g_autoptr(PGresult) res = query (conn, sql, login, NULL);
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, login, NULL);
   GHashTable *versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (int i = 0; i < PQntuples (res); i++)
@@ -558,7 +533,7 @@ test_customer_moved_away_disappears_with_its_contacts (void)
   contacts_before = local_text (c->store, "SELECT count(*) FROM contacts WHERE customer_id = ?", moved);
   g_assert_cmpint (atoi (contacts_before), >, 0);
 
-  r = query (conn, "UPDATE crm.customers SET owner_id = (SELECT id FROM crm.users WHERE login = $2) WHERE id = $1",
+  r = crm_test_pg_query (conn, "UPDATE crm.customers SET owner_id = (SELECT id FROM crm.users WHERE login = $2) WHERE id = $1",
              moved, other);
   g_assert_true (sync_and_wait (c));
 
@@ -584,7 +559,7 @@ test_contact_deleted_on_the_server_disappears (void)
   before = local_text (c->store, "SELECT id FROM contacts WHERE id = ?", contact);
   g_assert_cmpstr (before, ==, contact);
 
-  r = query (conn, "DELETE FROM crm.contacts WHERE id = $1", contact, NULL);
+  r = crm_test_pg_query (conn, "DELETE FROM crm.contacts WHERE id = $1", contact, NULL);
   g_assert_true (sync_and_wait (c));
 
   g_assert_null (local_text (c->store, "SELECT id FROM contacts WHERE id = ?", contact));
@@ -651,7 +626,7 @@ test_stale_edit_gets_the_current_record (void)
   version = customer_version (conn, id);
 
   /* a colleague changes it first */
-  r = query (conn, "UPDATE crm.customers SET name = '同事先改的名字' WHERE id = $1", id, NULL);
+  r = crm_test_pg_query (conn, "UPDATE crm.customers SET name = '同事先改的名字' WHERE id = $1", id, NULL);
   m = edit_customer (c, id, "name", "我后改的名字");
   g_assert_true (sync_and_wait (c));
 
@@ -695,7 +670,7 @@ test_stale_contact_edit_gets_the_current_record (void)
   g_autofree char *title = NULL;
 
   g_assert_true (sync_and_wait (c));
-  r = query (conn, "UPDATE crm.contacts SET title = '同事改的职务' WHERE id = $1", contact, NULL);
+  r = crm_test_pg_query (conn, "UPDATE crm.contacts SET title = '同事改的职务' WHERE id = $1", contact, NULL);
   json_object_set_string_member (fields, "title", "我改的职务");
   m = crm_store_enqueue_update (c->store, CRM_ENTITY_CONTACT, contact, fields, &error);
   g_assert_no_error (error);
