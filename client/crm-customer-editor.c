@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-columns.h"
 #include "crm-customer-editor.h"
 #include "crm-format.h"
 
@@ -338,29 +339,7 @@ add_columns (CrmCustomerEditor  *self,
              GtkWidget         **left,
              GtkWidget         **right)
 {
-  GtkWidget *flow = gtk_flow_box_new ();
-
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
-  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
-  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 1);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 2);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 24);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 24);
-  gtk_widget_set_valign (flow, GTK_ALIGN_START);
-
-  *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
-  *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
-  gtk_widget_set_size_request (*left, 320, -1);
-  gtk_widget_set_size_request (*right, 320, -1);
-  gtk_flow_box_append (GTK_FLOW_BOX (flow), *left);
-  gtk_flow_box_append (GTK_FLOW_BOX (flow), *right);
-  for (int i = 0; i < 2; i++)
-    {
-      GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow), i);
-
-      gtk_widget_set_focusable (GTK_WIDGET (child), FALSE);
-      gtk_widget_set_valign (GTK_WIDGET (child), GTK_ALIGN_START);
-    }
+  GtkWidget *flow = crm_columns_new (left, right);
 
   gtk_box_append (self->groups_box, flow);
   g_ptr_array_add (self->groups, flow);
