@@ -575,6 +575,22 @@ test_mutations_bad_input_names_the_field (void)
     assert_error (no_version, 400, "invalid", "base_version");
     assert_error (no_token, 401, "unauthenticated", NULL);
   }
+  {
+    /* a body over the configured limit (1 MiB), and one nested too deep */
+    gsize n = 2 * 1024 * 1024;
+    g_autofree char *big = g_strnfill (n, ' ');
+    g_autofree char *deep = g_strnfill (2 * 100000, '[');
+    g_autoptr(Response) too_large = NULL;
+    g_autoptr(Response) too_deep = NULL;
+
+    big[0] = '{';
+    big[n - 1] = '}';
+    memset (deep + 100000, ']', 100000);
+    too_large = http ("POST", "mutations", token, "application/json", big, n);
+    too_deep = post_json ("mutations", token, deep);
+    assert_error (too_large, 413, "too_large", "body");
+    assert_error (too_deep, 400, "malformed", "body");
+  }
 }
 
 static void
