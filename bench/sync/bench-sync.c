@@ -11,7 +11,10 @@
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 
+#include <adwaita.h>
+
 #include "crm-api.h"
+#include "crm-customers-page.h"
 #include "crm-store.h"
 #include "crm-sync-engine.h"
 
@@ -31,6 +34,13 @@
  * a temporary directory with pages of --page records (default the
  * engine's, 1,000), then times --rounds (default 10) syncs in which nothing
  * changed and prints the median.
+ *
+ * With --window (needs a display: run it under `xvfb-run -a
+ * dbus-run-session`), the customer list (CrmCustomersPage, as the window
+ * shows it) is open on the store during the first sync, and the longest
+ * main-loop stall is printed: the longest gap between two dispatches of a
+ * 1 ms timeout, and between two frame-clock ticks of the window.  A user
+ * sees a stall over 16 ms as a dropped frame.
  */
 
 #define PASSWORD "keyline"
@@ -180,6 +190,71 @@ synced_cb (GObject      *object,
   wait->done = TRUE;
 }
 
+/* The main loop's longest stalls while the list is open. */
+typedef struct
+{
+  gint64 last_timeout;
+  gint64 last_tick;
+  gint64 max_timeout_gap;
+  gint64 max_tick_gap;
+  guint  timeout_gaps_over_16ms;
+  guint  ticks;
+} Stalls;
+
+static gboolean
+stall_timeout_cb (gpointer user_data)
+{
+  Stalls *stalls = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (stalls->last_timeout != 0)
+    {
+      gint64 gap = now - stalls->last_timeout;
+
+      stalls->max_timeout_gap = MAX (stalls->max_timeout_gap, gap);
+      if (gap > 16 * 1000)
+        stalls->timeout_gaps_over_16ms++;
+    }
+  stalls->last_timeout = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+stall_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  Stalls *stalls = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (stalls->last_tick != 0)
+    stalls->max_tick_gap = MAX (stalls->max_tick_gap, now - stalls->last_tick);
+  stalls->last_tick = now;
+  stalls->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A window with the customer list on @store, shown and drawn once. */
+static GtkWidget *
+open_list_window (CrmStore      *store,
+                  CrmSyncEngine *engine)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = crm_customers_page_new ();
+  gboolean drawn = FALSE;
+  gint64 end;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1240, 720);
+  crm_customers_page_set_store (CRM_CUSTOMERS_PAGE (page), store);
+  crm_customers_page_set_sync_engine (CRM_CUSTOMERS_PAGE (page), engine);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (!drawn && g_get_monotonic_time () < end)
+    drawn = !g_main_context_iteration (NULL, FALSE) && gtk_widget_get_mapped (window);
+  return window;
+}
+
 /* One sync; its wall time in seconds. */
 static double
 timed_sync (CrmSyncEngine *engine)
@@ -258,6 +333,10 @@ main (int   argc,
   int customers = 100000;
   int page = CRM_SYNC_ENGINE_PAGE_SIZE;
   int n_rounds = 10;
+  gboolean with_window = FALSE;
+  GtkWidget *window = NULL;
+  Stalls stalls = { 0 };
+  guint stall_source = 0;
   gint64 in_database;
   long rss_before;
   long rss_after;
@@ -271,6 +350,7 @@ main (int   argc,
     { "login", 0, 0, G_OPTION_ARG_STRING, &login, "Who syncs (admin: every customer)", "LOGIN" },
     { "page", 0, 0, G_OPTION_ARG_INT, &page, "Records per sync page (1000)", "N" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &n_rounds, "No-change syncs to time (10)", "N" },
+    { "window", 0, 0, G_OPTION_ARG_NONE, &with_window, "Keep the customer list open and measure main-loop stalls", NULL },
     { NULL }
   };
 
@@ -284,6 +364,11 @@ main (int   argc,
       return 2;
     }
   conninfo = argv[1];
+  if (with_window)
+    {
+      gtk_init ();
+      adw_init ();
+    }
   if (login == NULL)
     login = g_strdup ("admin");
   if (server == NULL)
@@ -341,10 +426,19 @@ main (int   argc,
   engine = crm_sync_engine_new (api, store);
   crm_sync_engine_set_page_size (engine, (guint) page);
 
+  if (with_window)
+    {
+      window = open_list_window (store, engine);
+      gtk_widget_add_tick_callback (window, stall_tick_cb, &stalls, NULL);
+      stall_source = g_timeout_add (1, stall_timeout_cb, &stalls);
+    }
+
   rss_before = peak_rss_kib ();
   cpu = cpu_seconds ();
   first = timed_sync (engine);
   cpu = cpu_seconds () - cpu;
+  if (stall_source != 0)
+    g_source_remove (stall_source);
   rss_after = peak_rss_kib ();
   records = crm_sync_engine_get_received (engine);
   if (crm_sync_engine_get_total (engine) != records)
@@ -384,6 +478,14 @@ main (int   argc,
                   g_array_index (rounds, double, rounds->len / 2)) / 2);
   printf ("| no-change sync, min..max (ms)       | %6.1f..%6.1f |\n",
           1000 * g_array_index (rounds, double, 0), 1000 * g_array_index (rounds, double, rounds->len - 1));
+  if (with_window)
+    {
+      printf ("| list open: longest main-loop stall (ms) | %10.1f |\n", stalls.max_timeout_gap / 1000.0);
+      printf ("| list open: 1 ms timeout gaps > 16 ms | %13u |\n", stalls.timeout_gaps_over_16ms);
+      printf ("| list open: longest frame-clock gap (ms)| %10.1f |\n", stalls.max_tick_gap / 1000.0);
+      printf ("| list open: frames during the sync     | %12u |\n", stalls.ticks);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
 
   g_clear_object (&engine);
   g_clear_object (&store);
