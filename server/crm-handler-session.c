@@ -13,7 +13,9 @@
  * Sign-in.  The application role cannot read password hashes or sessions;
  * it goes through the SECURITY DEFINER functions of the schema.  Failed
  * attempts count per account and per address; past the limit both are
- * locked for a while and the answer is 429 with Retry-After.
+ * locked for a while and the answer is 429 with Retry-After.  The check
+ * itself runs on crm-auth's bounded pool; when its queue is full the answer
+ * is 503 with Retry-After.
  */
 
 static const CrmSql sql_locked = {
@@ -42,6 +44,8 @@ static const CrmSql sql_close_session = {
 
 /* Addresses get more tries than accounts: many people share an office. */
 #define ADDRESS_LIMIT_FACTOR 4
+/* Seconds a client is asked to wait when the password checks are full. */
+#define BUSY_RETRY_AFTER "1"
 
 typedef struct
 {
@@ -131,6 +135,31 @@ failed_recorded (CrmRequest *req,
                     "The login or password is not right");
 }
 
+/* 503 for a full queue of password checks.  Not crm_request_fail (): for a
+ * 5xx it puts a database message in place of ours, and this is no
+ * database failure. */
+static void
+respond_busy (CrmRequest *req)
+{
+  g_autoptr(GError) error = NULL;
+  GString *out = g_string_new (NULL);
+  CrmJsonWriter w;
+
+  crm_set_field_error (&error, CRM_ERROR_UNAVAILABLE, NULL,
+                       "Too many sign-ins at once; try again in a moment");
+  crm_json_writer_init (&w, out);
+  crm_json_begin_object (&w);
+  crm_json_key (&w, "error");
+  crm_json_begin_object (&w);
+  crm_json_member_string (&w, "code", crm_error_code_to_string (CRM_ERROR_UNAVAILABLE));
+  crm_json_member_string (&w, "message", error->message);
+  crm_json_end_object (&w);
+  crm_json_end_object (&w);
+  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                "Retry-After", BUSY_RETRY_AFTER);
+  crm_request_respond (req, crm_http_status_for_error (error), out);
+}
+
 static void
 session_opened (CrmRequest *req,
                 CrmDbBatch *batch)
@@ -168,45 +197,26 @@ session_opened (CrmRequest *req,
 }
 
 static void
-verify_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  const SignIn *s = task_data;
-  static char *dummy_hash;
-  static gsize dummy_init;
-
-  /* An unknown login costs the same Argon2id work as a known one, so the
-   * answer's timing does not tell which logins exist. */
-  if (g_once_init_enter (&dummy_init))
-    {
-      dummy_hash = crm_auth_hash_password ("keyline-timing-equaliser", NULL);
-      g_once_init_leave (&dummy_init, 1);
-    }
-  if (s->hash != NULL)
-    g_task_return_boolean (task, crm_auth_verify_password (s->hash, s->password));
-  else
-    {
-      crm_auth_verify_password (dummy_hash, s->password);
-      g_task_return_boolean (task, FALSE);
-    }
-}
-
-static void
 verified_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   CrmRequest *req = user_data;
   SignIn *s = req->data;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), NULL);
-  CrmDbBatch *batch = crm_request_new_batch (req);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = crm_auth_check_password_finish (result, &error);
+  CrmDbBatch *batch;
   const CrmConfig *config = req->worker->config;
   g_autofree char *hours = NULL;
   const char *hash;
   gsize len;
 
+  if (error != NULL)
+    {
+      respond_busy (req);
+      return;
+    }
+  batch = crm_request_new_batch (req);
   add_record (batch, s, config, ok);
   if (!ok)
     {
@@ -236,7 +246,6 @@ looked_up (CrmRequest *req,
   PGresult *locked = crm_db_batch_get_result (batch, 0);
   PGresult *user = crm_db_batch_get_result (batch, 1);
   gint64 seconds = 0;
-  g_autoptr(GTask) task = NULL;
 
   if (locked && PQntuples (locked) == 1)
     g_ascii_string_to_signed (PQgetvalue (locked, 0, 0), 10, 0, G_MAXINT32, &seconds, NULL);
@@ -258,12 +267,9 @@ looked_up (CrmRequest *req,
       s->hash = g_strdup (crm_pg_value (user, 0, 1));
     }
 
-  /* Argon2id takes tens of milliseconds: off the main loop it goes.  The
-   * callback returns to this thread's context (GTask's rule). */
-  task = g_task_new (NULL, NULL, verified_cb, req);
-  g_task_set_source_tag (task, looked_up);
-  g_task_set_task_data (task, s, NULL);
-  g_task_run_in_thread (task, verify_thread);
+  /* Argon2id takes tens of milliseconds and 64 MiB: off the main loop, on
+   * the bounded pool.  The callback returns to this thread's context. */
+  crm_auth_check_password_async (s->hash, s->password, NULL, verified_cb, req);
 }
 
 static const char *
