@@ -124,6 +124,16 @@ read_answer (GSocket *socket)
   return a;
 }
 
+static Answer *
+sign_in_from (const char *from,
+              const char *login,
+              const char *password)
+{
+  g_autoptr(GSocket) socket = send_sign_in (from, login, password);
+
+  return read_answer (socket);
+}
+
 static const char *
 error_code (Answer *a)
 {
@@ -206,7 +216,114 @@ addresses (guint net,
   return list;
 }
 
+static guint
+rows_with_attempts (const char *network)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGconn) conn = crm_pg_connect_blocking (conninfo, &error);
+  PGresult *res;
+  guint n;
+
+  g_assert_no_error (error);
+  res = crm_test_pg_query (conn, "SELECT count(*) FROM crm.sign_in_attempts"
+                                 " WHERE attempts > 0 AND address << $1::inet",
+                           network, NULL);
+  n = (guint) atoi (PQgetvalue (res, 0, 0));
+  PQclear (res);
+  return n;
+}
+
 /* Tests -------------------------------------------------------------------- */
+
+static void
+test_parallel_guesses_check_at_most_the_limit (void)
+{
+  const char *from[] = { "127.0.0.1", NULL };
+  const char *logins[] = { "target", NULL };
+  Burst b = burst (BURST, from, logins, "guess");
+
+  g_test_message ("guesses checked: %u of %u (limit %u); %u answered 401, %u answered 429",
+                  b.checked, BURST, LIMIT, b.wrong, b.throttled);
+  g_assert_cmpuint (b.checked, <=, LIMIT);
+  g_assert_cmpuint (b.wrong, <=, LIMIT);
+  g_assert_cmpuint (b.wrong, >=, 1);
+  g_assert_cmpuint (b.ok + b.busy, ==, 0);
+  g_assert_cmpuint (b.throttled, ==, BURST - b.wrong);
+}
+
+static void
+test_right_password_after_the_limit_is_refused (void)
+{
+  guint64 before = crm_auth_get_n_verifications ();
+  g_autoptr(Answer) a = sign_in_from ("127.0.0.1", "target", PASSWORD);
+
+  assert_refused_with_retry (a, 429, "throttled");
+  g_assert_cmpuint (crm_auth_get_n_verifications () - before, ==, 0);
+}
+
+static void
+test_owner_gets_in_from_another_address (void)
+{
+  g_autoptr(Answer) owner = sign_in_from ("127.0.0.2", "target", PASSWORD);
+  g_autoptr(Answer) attacker = sign_in_from ("127.0.0.1", "target", PASSWORD);
+
+  assert_signed_in (owner);
+  /* and the owner's success does not lift the attacker's lock */
+  assert_refused_with_retry (attacker, 429, "throttled");
+}
+
+static void
+test_success_clears_the_failures_of_that_address (void)
+{
+  g_autoptr(Answer) right = NULL;
+  g_autoptr(Answer) locked = NULL;
+  g_autoptr(Answer) elsewhere = NULL;
+
+  for (guint i = 0; i < LIMIT; i++)
+    {
+      g_autoptr(Answer) a = sign_in_from ("127.0.0.4", "clears", "guess");
+      g_assert_cmpuint (a->status, ==, 401);
+    }
+  for (guint i = 0; i < LIMIT - 1; i++)
+    {
+      g_autoptr(Answer) a = sign_in_from ("127.0.0.3", "clears", "guess");
+      g_assert_cmpuint (a->status, ==, 401);
+    }
+  right = sign_in_from ("127.0.0.3", "clears", PASSWORD);
+  assert_signed_in (right);
+
+  /* a fresh allowance from 127.0.0.3 ... */
+  for (guint i = 0; i < LIMIT; i++)
+    {
+      g_autoptr(Answer) a = sign_in_from ("127.0.0.3", "clears", "guess");
+      g_assert_cmpuint (a->status, ==, 401);
+    }
+  locked = sign_in_from ("127.0.0.3", "clears", "guess");
+  assert_refused_with_retry (locked, 429, "throttled");
+
+  /* ... while 127.0.0.4 keeps its failures */
+  elsewhere = sign_in_from ("127.0.0.4", "clears", PASSWORD);
+  assert_refused_with_retry (elsewhere, 429, "throttled");
+}
+
+static void
+test_one_address_cannot_spray_many_accounts (void)
+{
+  const char *from[] = { "127.0.0.5", NULL };
+  g_autoptr(GPtrArray) logins = g_ptr_array_new_with_free_func (g_free);
+  Burst b;
+
+  for (guint i = 0; i < 40; i++)
+    g_ptr_array_add (logins, g_strdup_printf ("spray%u", i));
+  g_ptr_array_add (logins, NULL);
+  b = burst (40, from, (const char * const *) logins->pdata, "guess");
+
+  g_test_message ("spraying 40 logins from one address: %u checked (address limit %u)",
+                  b.checked, ADDRESS_LIMIT);
+  g_assert_cmpuint (b.checked, <=, ADDRESS_LIMIT);
+  g_assert_cmpuint (b.wrong, <=, ADDRESS_LIMIT);
+  g_assert_cmpuint (b.throttled, ==, 40 - b.wrong);
+}
 
 static void
 test_hashing_never_exceeds_the_pool (void)
@@ -247,6 +364,8 @@ test_full_queue_is_503_with_retry_after (void)
   g_assert_cmpuint (b.busy, >=, 1);
   g_assert_cmpuint (b.checked, ==, b.ok);
   g_assert_cmpuint (crm_auth_get_peak_verifications (), <=, 1);
+  /* an attempt refused for want of room was never checked: it does not count */
+  g_assert_cmpuint (rows_with_attempts ("127.0.2.0/24"), ==, 0);
 }
 
 /* Set-up ------------------------------------------------------------------- */
@@ -327,6 +446,16 @@ main (int   argc,
   g_assert_no_error (error);
   port = crm_server_get_port (server);
 
+  g_test_add_func ("/server/sign-in/parallel-guesses-check-at-most-the-limit",
+                   test_parallel_guesses_check_at_most_the_limit);
+  g_test_add_func ("/server/sign-in/right-password-after-the-limit-is-refused",
+                   test_right_password_after_the_limit_is_refused);
+  g_test_add_func ("/server/sign-in/owner-gets-in-from-another-address",
+                   test_owner_gets_in_from_another_address);
+  g_test_add_func ("/server/sign-in/success-clears-the-failures-of-that-address",
+                   test_success_clears_the_failures_of_that_address);
+  g_test_add_func ("/server/sign-in/one-address-cannot-spray-many-accounts",
+                   test_one_address_cannot_spray_many_accounts);
   g_test_add_func ("/server/sign-in/hashing-never-exceeds-the-pool",
                    test_hashing_never_exceeds_the_pool);
   g_test_add_func ("/server/sign-in/full-queue-is-503-with-retry-after",
