@@ -11,21 +11,28 @@
 
 /*
  * Sign-in.  The application role cannot read password hashes or sessions;
- * it goes through the SECURITY DEFINER functions of the schema.  Failed
- * attempts count per account and per address; past the limit both are
- * locked for a while and the answer is 429 with Retry-After.
+ * it goes through the SECURITY DEFINER functions of the schema.
+ *
+ * An attempt is counted before its password is checked, in one statement
+ * (crm.claim_sign_in, migration 0004) that also says whether it is within
+ * the limits: throttle-limit attempts per account from one address, four
+ * times that per address.  Past a limit the answer is 429 with Retry-After
+ * and the password is not checked.  A success forgets the account's
+ * failures from that address; failures from other addresses stay, and do
+ * not keep the owner out.  The check itself runs on crm-auth's bounded pool;
+ * when its queue is full the attempt is given back and the answer is 503.
  */
 
-static const CrmSql sql_locked = {
-  "sign_in_locked", "SELECT crm.sign_in_locked($1::text[])", 1
+static const CrmSql sql_claim = {
+  "claim_sign_in",
+  "SELECT crm.claim_sign_in($1, $2::inet, $3::integer, $4::integer,"
+  " make_interval(secs => $5::integer), make_interval(secs => $6::integer))", 6
 };
 static const CrmSql sql_password_hash = {
   "password_hash_for", "SELECT user_id, password_hash FROM crm.password_hash_for($1)", 1
 };
-static const CrmSql sql_record = {
-  "record_sign_in",
-  "SELECT crm.record_sign_in($1::text[], $2::boolean, $3::integer,"
-  " make_interval(secs => $4::integer), make_interval(secs => $5::integer))", 5
+static const CrmSql sql_release = {
+  "release_sign_in", "SELECT crm.release_sign_in($1, $2::inet, $3::boolean)", 3
 };
 static const CrmSql sql_open_session = {
   "open_session",
@@ -42,6 +49,8 @@ static const CrmSql sql_close_session = {
 
 /* Addresses get more tries than accounts: many people share an office. */
 #define ADDRESS_LIMIT_FACTOR 4
+/* Seconds a client is asked to wait when the password checks are full. */
+#define BUSY_RETRY_AFTER "1"
 
 typedef struct
 {
@@ -49,9 +58,6 @@ typedef struct
   char   *password;
   char   *user_id;
   char   *hash;
-  char   *account_keys;   /* text[] literals: {"login:NAME"} and {"addr:IP"} */
-  char   *address_keys;
-  char   *both_keys;
   char   *token;
   GBytes *token_hash;
 } SignIn;
@@ -67,68 +73,46 @@ sign_in_free (gpointer data)
   g_free (s->password);
   g_free (s->user_id);
   g_free (s->hash);
-  g_free (s->account_keys);
-  g_free (s->address_keys);
-  g_free (s->both_keys);
   g_free (s->token);
   g_clear_pointer (&s->token_hash, g_bytes_unref);
   g_free (s);
 }
 
-/* Appends "key" to a text[] literal under construction, quoted. */
 static void
-append_array_element (GString    *out,
-                      const char *key)
+add_release (CrmDbBatch       *batch,
+             const CrmRequest *req,
+             gboolean          succeeded)
 {
-  if (out->len > 1)
-    g_string_append_c (out, ',');
-  g_string_append_c (out, '"');
-  for (const char *p = key; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
+  const SignIn *s = req->data;
+  const char *values[3] = { s->login, req->client_address, succeeded ? "true" : "false" };
+
+  crm_db_batch_add (batch, &sql_release, values);
 }
 
-static char *
-text_array (const char *a,
-            const char *b)
-{
-  GString *out = g_string_new ("{");
-
-  append_array_element (out, a);
-  if (b)
-    append_array_element (out, b);
-  g_string_append_c (out, '}');
-  return g_string_free (out, FALSE);
-}
-
+/* 503 for a full queue of password checks.  Not crm_request_fail (): for a
+ * 5xx it puts a database message in place of ours, and this is no
+ * database failure. */
 static void
-add_record (CrmDbBatch      *batch,
-            const SignIn    *s,
-            const CrmConfig *config,
-            gboolean         ok)
+released_busy (CrmRequest *req,
+               CrmDbBatch *batch)
 {
-  g_autofree char *limit = g_strdup_printf ("%u", config->throttle_limit);
-  g_autofree char *address_limit = g_strdup_printf ("%u", config->throttle_limit * ADDRESS_LIMIT_FACTOR);
-  g_autofree char *window = g_strdup_printf ("%u", config->throttle_window);
-  g_autofree char *lock = g_strdup_printf ("%u", config->throttle_lock);
-  const char *result = ok ? "true" : "false";
-  const char *v_account[5] = { s->account_keys, result, limit, window, lock };
-  const char *v_address[5] = { s->address_keys, result, address_limit, window, lock };
+  g_autoptr(GError) error = NULL;
+  GString *out = g_string_new (NULL);
+  CrmJsonWriter w;
 
-  crm_db_batch_add (batch, &sql_record, v_account);
-  crm_db_batch_add (batch, &sql_record, v_address);
-}
-
-static void
-failed_recorded (CrmRequest *req,
-                 CrmDbBatch *batch)
-{
-  crm_request_fail (req, CRM_ERROR_BAD_CREDENTIALS, "password",
-                    "The login or password is not right");
+  crm_set_field_error (&error, CRM_ERROR_UNAVAILABLE, NULL,
+                       "Too many sign-ins at once; try again in a moment");
+  crm_json_writer_init (&w, out);
+  crm_json_begin_object (&w);
+  crm_json_key (&w, "error");
+  crm_json_begin_object (&w);
+  crm_json_member_string (&w, "code", crm_error_code_to_string (CRM_ERROR_UNAVAILABLE));
+  crm_json_member_string (&w, "message", error->message);
+  crm_json_end_object (&w);
+  crm_json_end_object (&w);
+  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                "Retry-After", BUSY_RETRY_AFTER);
+  crm_request_respond (req, crm_http_status_for_error (error), out);
 }
 
 static void
@@ -168,49 +152,33 @@ session_opened (CrmRequest *req,
 }
 
 static void
-verify_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  const SignIn *s = task_data;
-  static char *dummy_hash;
-  static gsize dummy_init;
-
-  /* An unknown login costs the same Argon2id work as a known one, so the
-   * answer's timing does not tell which logins exist. */
-  if (g_once_init_enter (&dummy_init))
-    {
-      dummy_hash = crm_auth_hash_password ("keyline-timing-equaliser", NULL);
-      g_once_init_leave (&dummy_init, 1);
-    }
-  if (s->hash != NULL)
-    g_task_return_boolean (task, crm_auth_verify_password (s->hash, s->password));
-  else
-    {
-      crm_auth_verify_password (dummy_hash, s->password);
-      g_task_return_boolean (task, FALSE);
-    }
-}
-
-static void
-verified_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+checked_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   CrmRequest *req = user_data;
   SignIn *s = req->data;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), NULL);
-  CrmDbBatch *batch = crm_request_new_batch (req);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = crm_auth_check_password_finish (result, &error);
   const CrmConfig *config = req->worker->config;
+  CrmDbBatch *batch;
   g_autofree char *hours = NULL;
   const char *hash;
   gsize len;
 
-  add_record (batch, s, config, ok);
+  if (error != NULL)
+    {
+      /* No room to check it: the attempt is given back, then 503. */
+      batch = crm_request_new_batch (req);
+      add_release (batch, req, FALSE);
+      crm_request_execute (req, batch, released_busy);
+      return;
+    }
   if (!ok)
     {
-      crm_request_execute (req, batch, failed_recorded);
+      /* The attempt was counted when it was claimed. */
+      crm_request_fail (req, CRM_ERROR_BAD_CREDENTIALS, "password",
+                        "The login or password is not right");
       return;
     }
 
@@ -218,6 +186,8 @@ verified_cb (GObject      *object,
   s->token_hash = crm_auth_token_hash (s->token);
   hours = g_strdup_printf ("%u", config->session_hours);
   hash = g_bytes_get_data (s->token_hash, &len);
+  batch = crm_request_new_batch (req);
+  add_release (batch, req, TRUE);
   {
     const char *open_values[4] = { s->user_id, hash, hours, req->client_address };
     const char *who_values[1] = { hash };
@@ -229,26 +199,32 @@ verified_cb (GObject      *object,
 }
 
 static void
-looked_up (CrmRequest *req,
-           CrmDbBatch *batch)
+claimed (CrmRequest *req,
+         CrmDbBatch *batch)
 {
   SignIn *s = req->data;
-  PGresult *locked = crm_db_batch_get_result (batch, 0);
+  PGresult *claim = crm_db_batch_get_result (batch, 0);
   PGresult *user = crm_db_batch_get_result (batch, 1);
-  gint64 seconds = 0;
-  g_autoptr(GTask) task = NULL;
+  gint64 seconds = -1;
 
-  if (locked && PQntuples (locked) == 1)
-    g_ascii_string_to_signed (PQgetvalue (locked, 0, 0), 10, 0, G_MAXINT32, &seconds, NULL);
+  if (claim && PQntuples (claim) == 1)
+    g_ascii_string_to_signed (PQgetvalue (claim, 0, 0), 10, 0, G_MAXINT32, &seconds, NULL);
+  if (seconds < 0)
+    {
+      crm_request_fail (req, CRM_ERROR_INTERNAL, NULL, "The sign-in attempt could not be counted");
+      return;
+    }
   if (seconds > 0)
     {
+      g_autoptr(GError) error = NULL;
       g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
-      g_autofree char *message = g_strdup_printf ("Too many failed sign-ins; try again in %" G_GINT64_FORMAT " minutes",
-                                                  (seconds + 59) / 60);
 
       soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
                                     "Retry-After", retry);
-      crm_request_fail (req, CRM_ERROR_THROTTLED, "login", message);
+      crm_set_field_error (&error, CRM_ERROR_THROTTLED, "login",
+                           "Too many failed sign-ins; try again in %" G_GINT64_FORMAT " minutes",
+                           (seconds + 59) / 60);
+      crm_request_respond_error (req, error);
       return;
     }
 
@@ -258,12 +234,9 @@ looked_up (CrmRequest *req,
       s->hash = g_strdup (crm_pg_value (user, 0, 1));
     }
 
-  /* Argon2id takes tens of milliseconds: off the main loop it goes.  The
-   * callback returns to this thread's context (GTask's rule). */
-  task = g_task_new (NULL, NULL, verified_cb, req);
-  g_task_set_source_tag (task, looked_up);
-  g_task_set_task_data (task, s, NULL);
-  g_task_run_in_thread (task, verify_thread);
+  /* Argon2id takes tens of milliseconds and 64 MiB: off the main loop, on
+   * the bounded pool.  The callback returns to this thread's context. */
+  crm_auth_check_password_async (s->hash, s->password, NULL, checked_cb, req);
 }
 
 static const char *
@@ -299,6 +272,7 @@ crm_handle_session_create (CrmRequest *req)
       return;
     }
 
+  /* The peer of the connection itself: no forwarding header is trusted. */
   req->client_address = g_strdup (soup_server_message_get_remote_host (req->msg));
   if (req->client_address == NULL)
     req->client_address = g_strdup ("127.0.0.1");
@@ -306,26 +280,23 @@ crm_handle_session_create (CrmRequest *req)
   s = g_new0 (SignIn, 1);
   s->login = g_strdup (login);
   s->password = g_strdup (password);
-  {
-    g_autofree char *account = g_strconcat ("login:", login, NULL);
-    g_autofree char *address = g_strconcat ("addr:", req->client_address, NULL);
-
-    s->account_keys = text_array (account, NULL);
-    s->address_keys = text_array (address, NULL);
-    s->both_keys = text_array (account, address);
-  }
   req->data = s;
   req->data_free = sign_in_free;
 
   batch = crm_request_new_batch (req);
   {
-    const char *v_keys[1] = { s->both_keys };
+    const CrmConfig *config = req->worker->config;
+    g_autofree char *limit = g_strdup_printf ("%u", MAX (config->throttle_limit, 1));
+    g_autofree char *address_limit = g_strdup_printf ("%u", MAX (config->throttle_limit, 1) * ADDRESS_LIMIT_FACTOR);
+    g_autofree char *window = g_strdup_printf ("%u", config->throttle_window);
+    g_autofree char *lock = g_strdup_printf ("%u", config->throttle_lock);
+    const char *v_claim[6] = { login, req->client_address, limit, address_limit, window, lock };
     const char *v_login[1] = { login };
 
-    crm_db_batch_add (batch, &sql_locked, v_keys);
+    crm_db_batch_add (batch, &sql_claim, v_claim);
     crm_db_batch_add (batch, &sql_password_hash, v_login);
   }
-  crm_request_execute (req, batch, looked_up);
+  crm_request_execute (req, batch, claimed);
 }
 
 static void
