@@ -302,8 +302,11 @@ add_field (CrmCustomerEditor  *self,
   gtk_widget_set_visible (field->message_row, FALSE);
   gtk_widget_add_css_class (field->message_row, "field-message");
   adw_preferences_group_add (group, field->message_row);
+  /* GTK 4.8 takes one object for a relation (the NULL-terminated list is
+   * GTK 4.14's): a NULL after it would be read as the next relation and
+   * the -1 as that one's object, which crashes as soon as AT-SPI is on. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (field->row),
-                                  GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE, label, NULL,
+                                  GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE, label,
                                   -1);
 
   g_ptr_array_add (self->fields, field);
