@@ -2,7 +2,7 @@
  * desktop client signed in to the real server (in-process on port 0, over
  * a throwaway PostgreSQL seeded with `keyline-server seed`), a customer
  * opened from the list, Edit pressed, a field changed, saved, and the
- * server's row read back. */
+ * server's row read back.  Also: masked personal data is never sent back. */
 #define G_LOG_DOMAIN "test-gui-editor"
 
 #include "config.h"
@@ -176,6 +176,18 @@ press (GtkWidget *button,
   wait_for (until, data);
 }
 
+static gboolean
+phone_masked (gpointer editor)
+{
+  return crm_customer_editor_get_masked (editor, NULL, "phone");
+}
+
+static gboolean
+phone_replacing (gpointer editor)
+{
+  return !crm_customer_editor_get_masked (editor, NULL, "phone");
+}
+
 static GtkWidget *
 detail_child (Fixture    *f,
               const char *name)
@@ -322,6 +334,108 @@ test_edit_button_opens_the_editor_and_save_reaches_the_server (Fixture       *f,
 }
 
 static void
+test_masked_values_are_read_only_and_never_sent (Fixture       *f,
+                                                 gconstpointer  data)
+{
+  g_autofree char *id = masked_customer ();
+  g_autofree char *phone = scalar ("SELECT phone FROM crm.customers WHERE id = $1", id);
+  g_autofree char *address = scalar ("SELECT address FROM crm.customers WHERE id = $1", id);
+  g_autofree char *fields = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *phone_after = NULL;
+  g_autofree char *address_after = NULL;
+  g_autofree char *masked_phone = NULL;
+  CrmCustomer *customer;
+  CrmContact *contact = NULL;
+  GtkWidget *row, *replace, *entry, *keep;
+
+  open_editor (f, id);
+  customer = crm_customer_editor_get_customer (f->editor);
+  for (guint i = 0; contact == NULL && i < customer->contacts->len; i++)
+    if (((CrmContact *) customer->contacts->pdata[i])->mobile != NULL)
+      contact = customer->contacts->pdata[i];
+  g_assert_nonnull (contact);
+  g_assert_nonnull (strchr (customer->phone, '*'));
+  masked_phone = g_strdup (customer->phone);
+
+  /* Phone, address and the contact's mobile show masked and read-only:
+   * no field anywhere holds the asterisks. */
+  text = crm_test_dup_visible_text (f->editor);
+  g_assert_nonnull (strstr (text, customer->phone));
+  g_assert_nonnull (strstr (text, customer->address));
+  g_assert_nonnull (strstr (text, contact->mobile));
+  g_assert_true (crm_customer_editor_get_masked (f->editor, NULL, "phone"));
+  g_assert_true (crm_customer_editor_get_masked (f->editor, NULL, "address"));
+  g_assert_true (crm_customer_editor_get_masked (f->editor, contact->id, "mobile"));
+  g_assert_false (crm_customer_editor_get_masked (f->editor, NULL, "name"));
+  row = crm_customer_editor_get_field_row (f->editor, NULL, "phone");
+  g_assert_true (ADW_IS_ACTION_ROW (row));
+  g_assert_false (GTK_IS_EDITABLE (row));
+  g_assert_true (gtk_widget_get_mapped (row));
+
+  /* Another change saves that field only: the masked ones stay as they
+   * are on the server. */
+  gtk_editable_set_text (GTK_EDITABLE (crm_customer_editor_get_field_row (f->editor, NULL, "name_en")),
+                         "Masked Test Ltd");
+  save (f);
+  fields = last_audited_fields (id);
+  g_assert_cmpstr (fields, ==, "[\"name_en\"]");
+  phone_after = scalar ("SELECT phone FROM crm.customers WHERE id = $1", id);
+  address_after = scalar ("SELECT address FROM crm.customers WHERE id = $1", id);
+  g_assert_cmpstr (phone_after, ==, phone);
+  g_assert_cmpstr (address_after, ==, address);
+  g_clear_pointer (&fields, g_free);
+  g_clear_pointer (&phone_after, g_free);
+
+  /* Replace… starts from an empty field; left empty, nothing changes. */
+  open_editor (f, id);
+  row = crm_customer_editor_get_field_row (f->editor, NULL, "phone");
+  replace = crm_test_find_button (row, "_Replace…");
+  g_assert_nonnull (replace);
+  press (replace, phone_replacing, f->editor);
+  entry = crm_customer_editor_get_field_row (f->editor, NULL, "phone");
+  g_assert_true (ADW_IS_ENTRY_ROW (entry));
+  crm_test_wait_drawn (f->window);
+  g_assert_true (gtk_widget_get_mapped (entry));
+  g_assert_false (gtk_widget_get_mapped (row));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_false (crm_customer_editor_get_changed (f->editor));
+  g_assert_false (gtk_widget_is_sensitive (detail_child (f, "save_button")));
+
+  /* The mask typed back is refused; so is a number that is not one. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), masked_phone);
+  g_assert_false (crm_customer_editor_get_valid (f->editor));
+  g_assert_cmpstr (crm_customer_editor_get_field_message (f->editor, NULL, "phone"), ==,
+                   "Enter the whole value: * stands for hidden characters");
+  g_assert_false (gtk_widget_is_sensitive (detail_child (f, "save_button")));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "12");
+  g_assert_cmpstr (crm_customer_editor_get_field_message (f->editor, NULL, "phone"), ==,
+                   "Enter a telephone number of 5 to 20 digits");
+
+  /* Keep puts the masked row back, with nothing changed. */
+  keep = crm_test_find_button (entry, "Keep the current value");
+  g_assert_nonnull (keep);
+  press (keep, phone_masked, f->editor);
+  g_assert_true (crm_customer_editor_get_valid (f->editor));
+  g_assert_false (crm_customer_editor_get_changed (f->editor));
+
+  /* A whole new number is checked and saved like any field. */
+  press (replace, phone_replacing, f->editor);
+  entry = crm_customer_editor_get_field_row (f->editor, NULL, "phone");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "021-55501234");
+  g_assert_null (crm_customer_editor_get_field_message (f->editor, NULL, "phone"));
+  save (f);
+  fields = last_audited_fields (id);
+  g_assert_cmpstr (fields, ==, "[\"phone\"]");
+  phone_after = scalar ("SELECT phone FROM crm.customers WHERE id = $1", id);
+  g_assert_cmpstr (phone_after, ==, "021-55501234");
+  g_clear_pointer (&address_after, g_free);
+  address_after = scalar ("SELECT address FROM crm.customers WHERE id = $1", id);
+  g_assert_cmpstr (address_after, ==, address);
+}
+
+static void
 remove_data_home (void)
 {
   g_autofree char *keyline = g_build_filename (data_home, "keyline", NULL);
@@ -395,6 +509,8 @@ main (int   argc,
               fixture_set_up, test_accessibility_is_on, fixture_tear_down);
   g_test_add ("/client/editor/edit-button-opens-the-editor-and-save-reaches-the-server", Fixture, NULL,
               fixture_set_up, test_edit_button_opens_the_editor_and_save_reaches_the_server, fixture_tear_down);
+  g_test_add ("/client/editor/masked-values-are-read-only-and-never-sent", Fixture, NULL,
+              fixture_set_up, test_masked_values_are_read_only_and_never_sent, fixture_tear_down);
 
   status = g_test_run ();
 
