@@ -54,6 +54,8 @@ struct _CrmCustomerEditor
   GPtrArray   *groups;     /* the groups made for the customer */
   gboolean     valid;
   gboolean     changed;
+  GTask       *discard_task;   /* while "Discard changes?" is asked */
+  GtkWidget   *discard_dialog;
 
   /* Template widgets */
   GtkBox      *groups_box;
@@ -528,11 +530,50 @@ keep_field_action (GtkWidget  *widget,
   set_replacing (field_for_action (self, parameter), FALSE);
 }
 
+/* Ends the question with @discard; or, with @error, takes the dialog
+ * away unanswered.  An answered dialog closes itself. */
+static void
+finish_discard (CrmCustomerEditor *self,
+                gboolean           discard,
+                GError            *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->discard_task);
+  GtkWidget *dialog = g_steal_pointer (&self->discard_dialog);
+
+  if (dialog != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (dialog, self);
+      if (error != NULL)
+        gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+  if (task == NULL)
+    return;
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, discard);
+}
+
+static void
+discard_response_cb (CrmCustomerEditor *self,
+                     const char        *response,
+                     AdwMessageDialog  *dialog)
+{
+  gboolean discard = g_str_equal (response, "discard");
+
+  finish_discard (self, discard, NULL);
+  if (!discard && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    crm_customer_editor_focus (self);
+}
+
 static void
 crm_customer_editor_dispose (GObject *object)
 {
   CrmCustomerEditor *self = (CrmCustomerEditor *)object;
 
+  if (self->discard_task != NULL)
+    finish_discard (self, FALSE, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                      "The editor went away before the answer"));
   g_clear_pointer (&self->customer, crm_customer_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_CUSTOMER_EDITOR);
 
@@ -633,6 +674,9 @@ crm_customer_editor_set_customer (CrmCustomerEditor *self,
 
   g_return_if_fail (CRM_IS_CUSTOMER_EDITOR (self));
 
+  if (self->discard_task != NULL)
+    finish_discard (self, FALSE, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                      "The form changed before the answer"));
   clear (self);
   g_clear_pointer (&self->customer, crm_customer_unref);
   if (customer == NULL)
@@ -827,4 +871,68 @@ crm_customer_editor_get_masked (CrmCustomerEditor *self,
 
   found = find_field (self, record_id, field);
   return found != NULL && field_is_locked (found);
+}
+
+/**
+ * crm_customer_editor_confirm_discard_async:
+ *
+ * Asks "Discard changes?" when the form has changes, and answers TRUE
+ * (discard) or FALSE (keep editing, the default); without changes it
+ * answers TRUE at once.
+ */
+void
+crm_customer_editor_confirm_discard_async (CrmCustomerEditor   *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GtkRoot *root;
+  GtkWidget *dialog;
+
+  g_return_if_fail (CRM_IS_CUSTOMER_EDITOR (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_customer_editor_confirm_discard_async);
+
+  if (!self->changed)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->discard_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "Already asking");
+      return;
+    }
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Discard changes?"),
+                                   _("The changes to this customer have not been saved."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
+  /* Enter and Escape both keep editing: discarding takes a deliberate click. */
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_swapped (dialog, "response", G_CALLBACK (discard_response_cb), self);
+
+  self->discard_task = g_steal_pointer (&task);
+  self->discard_dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+gboolean
+crm_customer_editor_confirm_discard_finish (CrmCustomerEditor  *self,
+                                            GAsyncResult       *result,
+                                            GError            **error)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_EDITOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, crm_customer_editor_confirm_discard_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

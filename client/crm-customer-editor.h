@@ -58,4 +58,15 @@ gboolean     crm_customer_editor_get_masked        (CrmCustomerEditor  *self,
                                                     const char         *record_id,
                                                     const char         *field);
 
+/* With changes, asks "Discard changes?" (an AdwMessageDialog; Cancel,
+ * the default, keeps editing); the result is TRUE to discard.  Without
+ * changes it is TRUE at once. */
+void         crm_customer_editor_confirm_discard_async  (CrmCustomerEditor   *self,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+gboolean     crm_customer_editor_confirm_discard_finish (CrmCustomerEditor   *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+
 G_END_DECLS

@@ -2,7 +2,8 @@
  * desktop client signed in to the real server (in-process on port 0, over
  * a throwaway PostgreSQL seeded with `keyline-server seed`), a customer
  * opened from the list, Edit pressed, a field changed, saved, and the
- * server's row read back.  Also: masked personal data is never sent back. */
+ * server's row read back.  Also: masked personal data is never sent back,
+ * and Escape asks before it drops changes. */
 #define G_LOG_DOMAIN "test-gui-editor"
 
 #include "config.h"
@@ -186,6 +187,12 @@ static gboolean
 phone_replacing (gpointer editor)
 {
   return !crm_customer_editor_get_masked (editor, NULL, "phone");
+}
+
+static gboolean
+no_dialog (gpointer unused)
+{
+  return crm_test_find_message_dialog () == NULL;
 }
 
 static GtkWidget *
@@ -436,6 +443,65 @@ test_masked_values_are_read_only_and_never_sent (Fixture       *f,
 }
 
 static void
+test_escape_asks_before_discarding_changes (Fixture       *f,
+                                            gconstpointer  data)
+{
+  g_autofree char *id = masked_customer ();
+  g_autofree char *name = scalar ("SELECT name FROM crm.customers WHERE id = $1", id);
+  g_autofree char *version = scalar ("SELECT version FROM crm.customers WHERE id = $1", id);
+  g_autofree char *escape = shortcut_action (GTK_WIDGET (f->detail), "Escape");
+  g_autofree char *on_server = NULL;
+  g_autofree char *new_version = NULL;
+  GtkWidget *dialog, *row;
+
+  g_assert_cmpstr (escape, ==, "action(customer.escape)");
+
+  /* Without changes, Escape just closes the editor. */
+  open_editor (f, id);
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "customer.escape", NULL);
+  g_assert_false (crm_customer_detail_get_editing (f->detail));
+  crm_test_iterate (50);
+  g_assert_null (crm_test_find_message_dialog ());
+
+  /* With a change, it asks; Cancel (the default) keeps editing, with
+   * what was typed. */
+  open_editor (f, id);
+  row = crm_customer_editor_get_field_row (f->editor, NULL, "name");
+  gtk_editable_set_text (GTK_EDITABLE (row), "不要保存的名字");
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "customer.escape", NULL);
+  crm_test_iterate (50);
+  dialog = crm_test_find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Discard changes?");
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "cancel"), ==, "_Cancel");
+  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "discard"), ==, "_Discard");
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  g_assert_true (crm_customer_detail_get_editing (f->detail));
+  press (crm_test_find_button (dialog, "_Cancel"), no_dialog, NULL);
+  g_assert_true (crm_customer_detail_get_editing (f->detail));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "不要保存的名字");
+
+  /* Discard drops the change: nothing queued, nothing sent. */
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "customer.escape", NULL);
+  crm_test_iterate (50);
+  dialog = crm_test_find_message_dialog ();
+  g_assert_nonnull (dialog);
+  press (crm_test_find_button (dialog, "_Discard"), no_dialog, NULL);
+  g_assert_false (crm_customer_detail_get_editing (f->detail));
+  g_assert_cmpuint (crm_sync_engine_get_pending (crm_context_get_sync_engine (f->context)), ==, 0);
+  g_assert_cmpstr (crm_customer_detail_get_value (f->detail, "name"), ==, name);
+  wait_for (idle_with_empty_queue, crm_context_get_sync_engine (f->context));
+  on_server = scalar ("SELECT name FROM crm.customers WHERE id = $1", id);
+  new_version = scalar ("SELECT version FROM crm.customers WHERE id = $1", id);
+  g_assert_cmpstr (on_server, ==, name);
+  g_assert_cmpstr (new_version, ==, version);
+}
+
+static void
 remove_data_home (void)
 {
   g_autofree char *keyline = g_build_filename (data_home, "keyline", NULL);
@@ -511,6 +577,8 @@ main (int   argc,
               fixture_set_up, test_edit_button_opens_the_editor_and_save_reaches_the_server, fixture_tear_down);
   g_test_add ("/client/editor/masked-values-are-read-only-and-never-sent", Fixture, NULL,
               fixture_set_up, test_masked_values_are_read_only_and_never_sent, fixture_tear_down);
+  g_test_add ("/client/editor/escape-asks-before-discarding-changes", Fixture, NULL,
+              fixture_set_up, test_escape_asks_before_discarding_changes, fixture_tear_down);
 
   status = g_test_run ();
 
