@@ -344,6 +344,17 @@ back_action (GtkWidget  *widget,
 }
 
 static void
+discard_confirmed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CrmCustomerDetail) self = user_data;
+
+  if (crm_customer_editor_confirm_discard_finish (CRM_CUSTOMER_EDITOR (object), result, NULL))
+    crm_customer_detail_set_editing (self, FALSE);
+}
+
+static void
 escape_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -352,8 +363,11 @@ escape_action (GtkWidget  *widget,
 
   if (!gtk_widget_get_mapped (widget))
     return;
-  if (self->editing)
+  if (self->editing && !crm_customer_editor_get_changed (self->editor))
     crm_customer_detail_set_editing (self, FALSE);
+  else if (self->editing)
+    /* Unsaved changes are dropped only when the user says so. */
+    crm_customer_editor_confirm_discard_async (self->editor, NULL, discard_confirmed_cb, g_object_ref (self));
   else
     g_signal_emit (self, signals[BACK], 0);
 }

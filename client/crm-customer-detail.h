@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (CrmCustomerDetail, crm_customer_detail, CRM, CUSTOMER_DETA
  * and its contacts, kept up to date from the store's ::customers-changed.
  * Edit mode (customer.edit, Ctrl+E) shows a CrmCustomerEditor; Save
  * (customer.save) queues the changed fields and asks the sync engine to
- * sync; Cancel (customer.cancel, Escape) drops them.  ::back asks the
+ * sync; Cancel (customer.cancel) drops them, and so does Escape
+ * (customer.escape) once the user confirms "Discard changes?".  ::back asks the
  * parent to show the list again (customer.back: Alt+Left, or Escape
  * outside edit mode).
  */

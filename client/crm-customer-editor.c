@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "crm-columns.h"
@@ -12,17 +14,36 @@
 typedef struct
 {
   CrmCustomerEditor  *editor;
+  guint               index;      /* in editor->fields */
   CrmEntity           entity;
   char               *record_id;
   const CrmFieldSpec *spec;
   GtkWidget          *row;        /* AdwEntryRow or AdwComboRow */
+  GtkWidget          *masked_row; /* AdwActionRow with the masked value and Replace…, or NULL */
   GtkWidget          *message_row;
   GtkLabel           *message;
   char               *original;   /* as the record has it (maybe masked); NULL for none */
   GStrv               choices;    /* the values an AdwComboRow offers, or NULL */
+  gboolean            replacing;  /* the masked value is being replaced */
   gboolean            changed;
   gboolean            valid;
 } Field;
+
+/* The personal data the server sends masked (server/crm-records.c:
+ * 138****5678, 上海********): the form shows it read-only, and replacing
+ * it starts from an empty field, so the mask is never sent back as a
+ * value. */
+static const struct
+{
+  CrmEntity   entity;
+  const char *name;
+} masked_fields[] = {
+  { CRM_ENTITY_CUSTOMER, "phone" },
+  { CRM_ENTITY_CUSTOMER, "address" },
+  { CRM_ENTITY_CONTACT,  "mobile" },
+  { CRM_ENTITY_CONTACT,  "id_number" },
+  { CRM_ENTITY_CONTACT,  "address" },
+};
 
 struct _CrmCustomerEditor
 {
@@ -33,6 +54,8 @@ struct _CrmCustomerEditor
   GPtrArray   *groups;     /* the groups made for the customer */
   gboolean     valid;
   gboolean     changed;
+  GTask       *discard_task;   /* while "Discard changes?" is asked */
+  GtkWidget   *discard_dialog;
 
   /* Template widgets */
   GtkBox      *groups_box;
@@ -48,6 +71,23 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static gboolean
+is_masked (CrmEntity   entity,
+           const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (masked_fields); i++)
+    if (masked_fields[i].entity == entity && g_str_equal (masked_fields[i].name, name))
+      return TRUE;
+  return FALSE;
+}
+
+/* Shown read-only: a masked value not (yet) being replaced. */
+static gboolean
+field_is_locked (Field *field)
+{
+  return field->masked_row != NULL && !field->replacing;
+}
 
 static void
 field_free (gpointer data)
@@ -174,13 +214,20 @@ update_totals (CrmCustomerEditor *self)
 static void
 check_field (Field *field)
 {
-  g_autofree char *value = field_value (field);
+  g_autofree char *value = field_is_locked (field) ? NULL : field_value (field);
   g_autofree char *message = NULL;
 
-  field->changed = g_strcmp0 (value, field->original) != 0;
+  if (field_is_locked (field))
+    field->changed = FALSE;
+  else if (field->masked_row != NULL)
+    /* Replacing starts from nothing; left empty, the value stays. */
+    field->changed = value != NULL;
+  else
+    field->changed = g_strcmp0 (value, field->original) != 0;
 
-  /* What came from the server stands: a masked number is not a number. */
-  if (field->changed && !crm_field_validate (field->spec, value, NULL))
+  if (field->changed && field->masked_row != NULL && strchr (value, '*') != NULL)
+    message = g_strdup (_("Enter the whole value: * stands for hidden characters"));
+  else if (field->changed && !crm_field_validate (field->spec, value, NULL))
     message = explain (field, value);
 
   field->valid = message == NULL;
@@ -236,26 +283,13 @@ field_title (CrmEntity   entity,
   return name;
 }
 
+/* The row that takes the field's value: an AdwComboRow for a choice, an
+ * AdwEntryRow for text. */
 static void
-add_field (CrmCustomerEditor  *self,
-           AdwPreferencesGroup *group,
-           CrmEntity           entity,
-           const char         *record_id,
-           const char         *name,
-           const char         *value)
+make_input_row (Field      *field,
+                const char *value)
 {
-  Field *field = g_new0 (Field, 1);
-  GtkWidget *label;
-
-  field->editor = self;
-  field->entity = entity;
-  field->record_id = g_strdup (record_id);
-  field->spec = crm_field_spec_lookup (entity, name);
-  g_assert (field->spec != NULL);
-  field->original = value && value[0] ? g_strdup (value) : NULL;
-  field->valid = TRUE;
   field->choices = choices_for (field->spec, value);
-
   if (field->choices != NULL)
     {
       g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
@@ -271,19 +305,69 @@ add_field (CrmCustomerEditor  *self,
   else
     {
       field->row = adw_entry_row_new ();
-      gtk_editable_set_text (GTK_EDITABLE (field->row), value ? value : "");
+      /* A masked value is not a value: replacing it starts empty. */
+      gtk_editable_set_text (GTK_EDITABLE (field->row), value && field->masked_row == NULL ? value : "");
       if (field->spec->type == CRM_FIELD_MOBILE || field->spec->type == CRM_FIELD_PHONE)
         adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (field->row), GTK_INPUT_PURPOSE_PHONE);
       else if (field->spec->type == CRM_FIELD_EMAIL)
         adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (field->row), GTK_INPUT_PURPOSE_EMAIL);
       g_signal_connect_swapped (field->row, "changed", G_CALLBACK (field_changed_cb), field);
     }
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field->row), field_title (entity, name));
-  gtk_widget_set_name (field->row, name);
-  adw_preferences_group_add (group, field->row);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field->row), field_title (field->entity, field->spec->name));
+  gtk_widget_set_name (field->row, field->spec->name);
+}
 
-  /* The message, right under its field, while the field is wrong. */
-  label = gtk_label_new (NULL);
+static GtkWidget *
+row_button (const char *label,
+            const char *icon_name,
+            const char *tooltip,
+            const char *action_name,
+            guint       index)
+{
+  GtkWidget *button = icon_name ? gtk_button_new_from_icon_name (icon_name) : gtk_button_new_with_mnemonic (label);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_uint32 (index));
+  if (icon_name != NULL)
+    {
+      gtk_widget_add_css_class (button, "flat");
+      /* GTK 4.8: a property's value, then -1. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+    }
+  return button;
+}
+
+/* A masked value, read-only, and Replace… to type a new one instead; the
+ * entry row gets Keep to go back. */
+static void
+make_masked_row (Field      *field,
+                 const char *value)
+{
+  const char *title = field_title (field->entity, field->spec->name);
+  GtkWidget *label = gtk_label_new (value);
+
+  field->masked_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field->masked_row), title);
+  gtk_widget_set_name (field->masked_row, field->spec->name);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "dim-label");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (field->masked_row), label);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (field->masked_row),
+                             row_button (_("_Replace…"), NULL,
+                                         _("Hidden to protect privacy: type a new value to replace it"),
+                                         "editor.replace-field", field->index));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (field->masked_row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Hidden to protect privacy"), -1);
+}
+
+/* The message, right under its field, while the field is wrong. */
+static void
+make_message_row (Field *field)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
   gtk_label_set_xalign (GTK_LABEL (label), 0.0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_widget_set_margin_top (label, 6);
@@ -301,10 +385,49 @@ add_field (CrmCustomerEditor  *self,
   gtk_widget_set_focusable (field->message_row, FALSE);
   gtk_widget_set_visible (field->message_row, FALSE);
   gtk_widget_add_css_class (field->message_row, "field-message");
-  adw_preferences_group_add (group, field->message_row);
+  /* GTK 4.8 takes one object for a relation (the NULL-terminated list is
+   * GTK 4.14's): a NULL after it would be read as the next relation and
+   * the -1 as that one's object, which crashes as soon as AT-SPI is on. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (field->row),
-                                  GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE, label, NULL,
+                                  GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE, label,
                                   -1);
+}
+
+static void
+add_field (CrmCustomerEditor   *self,
+           AdwPreferencesGroup *group,
+           CrmEntity            entity,
+           const char          *record_id,
+           const char          *name,
+           const char          *value)
+{
+  Field *field = g_new0 (Field, 1);
+
+  field->editor = self;
+  field->index = self->fields->len;
+  field->entity = entity;
+  field->record_id = g_strdup (record_id);
+  field->spec = crm_field_spec_lookup (entity, name);
+  g_assert (field->spec != NULL);
+  field->original = value && value[0] ? g_strdup (value) : NULL;
+  field->valid = TRUE;
+
+  if (field->original != NULL && is_masked (entity, name))
+    {
+      make_masked_row (field, value);
+      adw_preferences_group_add (group, field->masked_row);
+    }
+  make_input_row (field, value);
+  adw_preferences_group_add (group, field->row);
+  if (field->masked_row != NULL)
+    {
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (field->row),
+                                row_button (NULL, "edit-undo-symbolic", _("Keep the current value"),
+                                            "editor.keep-field", field->index));
+      gtk_widget_set_visible (field->row, FALSE);
+    }
+  make_message_row (field);
+  adw_preferences_group_add (group, field->message_row);
 
   g_ptr_array_add (self->fields, field);
 }
@@ -362,11 +485,95 @@ find_field (CrmCustomerEditor *self,
   return NULL;
 }
 
+static Field *
+field_for_action (CrmCustomerEditor *self,
+                  GVariant          *parameter)
+{
+  guint index = g_variant_get_uint32 (parameter);
+
+  return index < self->fields->len ? self->fields->pdata[index] : NULL;
+}
+
+static void
+set_replacing (Field    *field,
+               gboolean  replacing)
+{
+  if (field == NULL || field->masked_row == NULL || field->replacing == replacing)
+    return;
+
+  field->replacing = replacing;
+  /* Each time from an empty field: nothing of the mask, nothing typed before. */
+  gtk_editable_set_text (GTK_EDITABLE (field->row), "");
+  gtk_widget_set_visible (field->masked_row, !replacing);
+  gtk_widget_set_visible (field->row, replacing);
+  field_changed_cb (field);
+  gtk_widget_grab_focus (replacing ? field->row : field->masked_row);
+}
+
+static void
+replace_field_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CrmCustomerEditor *self = CRM_CUSTOMER_EDITOR (widget);
+
+  set_replacing (field_for_action (self, parameter), TRUE);
+}
+
+static void
+keep_field_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CrmCustomerEditor *self = CRM_CUSTOMER_EDITOR (widget);
+
+  set_replacing (field_for_action (self, parameter), FALSE);
+}
+
+/* Ends the question with @discard; or, with @error, takes the dialog
+ * away unanswered.  An answered dialog closes itself. */
+static void
+finish_discard (CrmCustomerEditor *self,
+                gboolean           discard,
+                GError            *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->discard_task);
+  GtkWidget *dialog = g_steal_pointer (&self->discard_dialog);
+
+  if (dialog != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (dialog, self);
+      if (error != NULL)
+        gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+  if (task == NULL)
+    return;
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, discard);
+}
+
+static void
+discard_response_cb (CrmCustomerEditor *self,
+                     const char        *response,
+                     AdwMessageDialog  *dialog)
+{
+  gboolean discard = g_str_equal (response, "discard");
+
+  finish_discard (self, discard, NULL);
+  if (!discard && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    crm_customer_editor_focus (self);
+}
+
 static void
 crm_customer_editor_dispose (GObject *object)
 {
   CrmCustomerEditor *self = (CrmCustomerEditor *)object;
 
+  if (self->discard_task != NULL)
+    finish_discard (self, FALSE, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                      "The editor went away before the answer"));
   g_clear_pointer (&self->customer, crm_customer_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_CUSTOMER_EDITOR);
 
@@ -431,6 +638,9 @@ crm_customer_editor_class_init (CrmCustomerEditorClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerEditor, groups_box);
+
+  gtk_widget_class_install_action (widget_class, "editor.replace-field", "u", replace_field_action);
+  gtk_widget_class_install_action (widget_class, "editor.keep-field", "u", keep_field_action);
 }
 
 static void
@@ -464,6 +674,9 @@ crm_customer_editor_set_customer (CrmCustomerEditor *self,
 
   g_return_if_fail (CRM_IS_CUSTOMER_EDITOR (self));
 
+  if (self->discard_task != NULL)
+    finish_discard (self, FALSE, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                      "The form changed before the answer"));
   clear (self);
   g_clear_pointer (&self->customer, crm_customer_unref);
   if (customer == NULL)
@@ -607,7 +820,9 @@ crm_customer_editor_get_field_row (CrmCustomerEditor *self,
   g_return_val_if_fail (field != NULL, NULL);
 
   found = find_field (self, record_id, field);
-  return found ? found->row : NULL;
+  if (found == NULL)
+    return NULL;
+  return field_is_locked (found) ? found->masked_row : found->row;
 }
 
 const char *
@@ -632,5 +847,92 @@ crm_customer_editor_focus (CrmCustomerEditor *self)
   g_return_if_fail (CRM_IS_CUSTOMER_EDITOR (self));
 
   if (self->fields->len > 0)
-    gtk_widget_grab_focus (((Field *) self->fields->pdata[0])->row);
+    {
+      Field *first = self->fields->pdata[0];
+
+      gtk_widget_grab_focus (field_is_locked (first) ? first->masked_row : first->row);
+    }
+}
+
+/**
+ * crm_customer_editor_get_masked:
+ *
+ * Returns: whether @field shows a masked value that is not being replaced
+ */
+gboolean
+crm_customer_editor_get_masked (CrmCustomerEditor *self,
+                                const char        *record_id,
+                                const char        *field)
+{
+  Field *found;
+
+  g_return_val_if_fail (CRM_IS_CUSTOMER_EDITOR (self), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  found = find_field (self, record_id, field);
+  return found != NULL && field_is_locked (found);
+}
+
+/**
+ * crm_customer_editor_confirm_discard_async:
+ *
+ * Asks "Discard changes?" when the form has changes, and answers TRUE
+ * (discard) or FALSE (keep editing, the default); without changes it
+ * answers TRUE at once.
+ */
+void
+crm_customer_editor_confirm_discard_async (CrmCustomerEditor   *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GtkRoot *root;
+  GtkWidget *dialog;
+
+  g_return_if_fail (CRM_IS_CUSTOMER_EDITOR (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_customer_editor_confirm_discard_async);
+
+  if (!self->changed)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->discard_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "Already asking");
+      return;
+    }
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Discard changes?"),
+                                   _("The changes to this customer have not been saved."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
+  /* Enter and Escape both keep editing: discarding takes a deliberate click. */
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_swapped (dialog, "response", G_CALLBACK (discard_response_cb), self);
+
+  self->discard_task = g_steal_pointer (&task);
+  self->discard_dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+gboolean
+crm_customer_editor_confirm_discard_finish (CrmCustomerEditor  *self,
+                                            GAsyncResult       *result,
+                                            GError            **error)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_EDITOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, crm_customer_editor_confirm_discard_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -18,7 +18,10 @@ G_DECLARE_FINAL_TYPE (CrmCustomerEditor, crm_customer_editor, CRM, CUSTOMER_EDIT
  * name, title, mobile and e-mail.  Each field is checked as the user
  * types with the rules the server applies (crm_field_validate ()); a
  * field that is wrong says why right under it.  A field left as it came
- * (personal data comes masked: 138****5678) is neither checked nor sent.
+ * is neither checked nor sent.  Personal data comes masked
+ * (138****5678): it shows read-only, and its Replace… button
+ * (editor.replace-field) swaps in an empty field for a new value; left
+ * empty, or put back with Keep (editor.keep-field), nothing is sent.
  *
  * "valid" is FALSE while any changed field is wrong; "changed" is TRUE
  * when any field differs from the record.
@@ -49,5 +52,21 @@ const char  *crm_customer_editor_get_field_message (CrmCustomerEditor  *self,
                                                     const char         *field);
 /* Focuses the first field. */
 void         crm_customer_editor_focus             (CrmCustomerEditor  *self);
+/* TRUE while @field shows its masked value read-only (get_field_row ()
+ * is then an AdwActionRow). */
+gboolean     crm_customer_editor_get_masked        (CrmCustomerEditor  *self,
+                                                    const char         *record_id,
+                                                    const char         *field);
+
+/* With changes, asks "Discard changes?" (an AdwMessageDialog; Cancel,
+ * the default, keeps editing); the result is TRUE to discard.  Without
+ * changes it is TRUE at once. */
+void         crm_customer_editor_confirm_discard_async  (CrmCustomerEditor   *self,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+gboolean     crm_customer_editor_confirm_discard_finish (CrmCustomerEditor   *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
 
 G_END_DECLS

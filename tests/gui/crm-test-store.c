@@ -1,7 +1,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "crm-customers-page.h"
 #include "crm-test-store.h"
@@ -146,6 +146,43 @@ crm_test_dup_visible_text (gpointer widget)
 
   collect_text (GTK_WIDGET (widget), out);
   return g_string_free (out, FALSE);
+}
+
+GtkWidget *
+crm_test_find_button (gpointer    widget,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      (g_strcmp0 (gtk_button_get_label (widget), label) == 0 ||
+       g_strcmp0 (gtk_widget_get_tooltip_text (widget), label) == 0))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = crm_test_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+crm_test_find_message_dialog (void)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+  GtkWidget *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+        {
+          g_assert_null (found);
+          found = window;
+        }
+    }
+  return found;
 }
 
 void

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
 #include "crm-store.h"
@@ -32,6 +33,12 @@ void          crm_test_iterate            (guint         ms);
 void          crm_test_wait_loaded        (gpointer      page);
 /* Every GtkLabel text under @widget that is drawn, joined by "\n". */
 char         *crm_test_dup_visible_text   (gpointer      widget);
+/* The first GtkButton under @widget whose label ("_Replace…") or, for an
+ * icon, tooltip is @label; or NULL. */
+GtkWidget    *crm_test_find_button        (gpointer      widget,
+                                           const char   *label);
+/* The one AdwMessageDialog among the toplevels, or NULL if none is shown. */
+GtkWidget    *crm_test_find_message_dialog (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmTestStore, crm_test_store_free)
 

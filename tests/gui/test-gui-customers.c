@@ -321,12 +321,18 @@ test_edit_checks_as_you_type_and_queues_changed_fields_only (Fixture       *f,
   g_assert_true (crm_customer_detail_get_editing (detail));
   crm_test_wait_drawn (f->window);
 
-  /* Nothing changed yet: masked values stand, Save waits for a change. */
+  /* Nothing changed yet: masked values stand, read-only, Save waits for
+   * a change.  Replacing the mobile starts from an empty field. */
   g_assert_true (crm_customer_editor_get_valid (editor));
   g_assert_false (save_enabled (detail));
   mobile = crm_customer_editor_get_field_row (editor, ZHANG_WEI, "mobile");
+  g_assert_true (ADW_IS_ACTION_ROW (mobile));
+  g_assert_true (crm_customer_editor_get_masked (editor, ZHANG_WEI, "mobile"));
+  gtk_widget_activate_action_variant (GTK_WIDGET (editor), "editor.replace-field",
+                                      gtk_actionable_get_action_target_value (GTK_ACTIONABLE (crm_test_find_button (mobile, "_Replace…"))));
+  mobile = crm_customer_editor_get_field_row (editor, ZHANG_WEI, "mobile");
   g_assert_true (ADW_IS_ENTRY_ROW (mobile));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (mobile)), ==, "139****5678");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (mobile)), ==, "");
 
   /* A wrong mobile: the message under the field, Save off. */
   gtk_editable_set_text (GTK_EDITABLE (mobile), "1391234");
