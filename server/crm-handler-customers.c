@@ -310,12 +310,9 @@ crm_handle_customers_list (CrmRequest *req)
                                "cursor belongs to another sort order");
           goto invalid;
         }
-      if (state->sort == CRM_CUSTOMER_SORT_REVENUE &&
-          !g_ascii_string_to_signed (cursor->value, 10, G_MININT64, G_MAXINT64, NULL, NULL))
-        {
-          crm_set_field_error (&error, CRM_ERROR_INVALID, "cursor", "cursor is damaged");
-          goto invalid;
-        }
+      /* a value its column's type would refuse never reaches PostgreSQL */
+      if (!crm_cursor_check_customer_sort (cursor, &error))
+        goto invalid;
       values[n++] = cursor->value;
       values[n++] = cursor->id;
     }
