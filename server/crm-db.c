@@ -17,21 +17,46 @@ typedef struct
   int          *formats;
 } Statement;
 
-/* What the connection sent for a batch, in order: a Parse for a statement
- * not yet prepared on this connection (PREPARE), or an Execute (its index). */
-#define CMD_PREPARE (-1)
+/*
+ * What the connection sent for a batch, in order.  A statement not yet
+ * prepared on this connection gets a Parse of its own, followed by its own
+ * Sync: it then succeeds or fails on its text alone, never because another
+ * statement failed, so whether it prepared is exactly its own result (a
+ * Parse inside the batch's Sync would be skipped after an earlier error,
+ * and one that succeeded would stay prepared even though the batch failed).
+ * Then the batch's Executes and the Sync that ends its transaction.
+ */
+typedef enum
+{
+  CMD_PARSE,       /* Parse of statement @index */
+  CMD_PARSE_SYNC,  /* the Sync after it */
+  CMD_EXECUTE,     /* Bind/Execute of statement @index */
+  CMD_SYNC,        /* the end of the batch */
+} CommandKind;
+
+typedef struct
+{
+  CommandKind kind;
+  guint       index;
+} Command;
 
 struct _CrmDbBatch
 {
   GArray        *statements;  /* Statement */
   GPtrArray     *results;     /* PGresult, one per statement */
-  GArray        *commands;    /* int: CMD_PREPARE or statement index */
-  GPtrArray     *prepared;    /* names prepared by this batch, to forget on failure */
+  GArray        *commands;    /* Command */
   guint          next_command;
   GError        *error;
   CrmDbCallback  callback;
   gpointer       user_data;
 };
+
+/* What the connection knows of a statement name (db->prepared). */
+typedef enum
+{
+  NAME_PARSING = 1,  /* its Parse was sent, the result is not in yet */
+  NAME_PREPARED,     /* PostgreSQL holds it */
+} NameState;
 
 typedef enum
 {
@@ -53,7 +78,7 @@ struct _CrmDb
   gint64        retry_at;
   GQueue        pending;    /* batches not sent yet */
   GQueue        in_flight;  /* batches sent, results awaited */
-  GHashTable   *prepared;   /* statement names prepared on this connection */
+  GHashTable   *prepared;   /* statement name -> NameState; absent: not prepared */
 };
 
 /* Statements -------------------------------------------------------- */
@@ -79,8 +104,7 @@ crm_db_batch_new (void)
   batch->statements = g_array_new (FALSE, TRUE, sizeof (Statement));
   g_array_set_clear_func (batch->statements, statement_clear);
   batch->results = g_ptr_array_new_with_free_func ((GDestroyNotify) PQclear);
-  batch->commands = g_array_new (FALSE, FALSE, sizeof (int));
-  batch->prepared = g_ptr_array_new ();
+  batch->commands = g_array_new (FALSE, FALSE, sizeof (Command));
   return batch;
 }
 
@@ -92,7 +116,6 @@ crm_db_batch_free (CrmDbBatch *batch)
   g_array_unref (batch->statements);
   g_ptr_array_unref (batch->results);
   g_array_unref (batch->commands);
-  g_ptr_array_unref (batch->prepared);
   g_clear_error (&batch->error);
   g_free (batch);
 }
@@ -176,24 +199,67 @@ fail_queue (GQueue     *queue,
     }
 }
 
+/*
+ * A failed statement as the client sees it: a code of ours and a message of
+ * ours.  PostgreSQL's own text names tables, columns, values and functions;
+ * it goes to the log with its SQLSTATE and never into a response.
+ */
+static const struct
+{
+  const char *sqlstate;
+  CrmError    code;
+  const char *message;
+} sqlstate_errors[] = {
+  { "23505", CRM_ERROR_CONFLICT,    "The record exists already" },
+  { "22P02", CRM_ERROR_INVALID,     "A value is not in the form this field takes" },
+  { "22007", CRM_ERROR_INVALID,     "A date or time is not in the form this field takes" },
+  { "22008", CRM_ERROR_INVALID,     "A date or time is out of range" },
+  { "22003", CRM_ERROR_INVALID,     "A number is out of range" },
+  { "23514", CRM_ERROR_INVALID,     "A value breaks a rule of this record" },
+  /* raised by the policies (a row the caller may not write) */
+  { "42501", CRM_ERROR_FORBIDDEN,   "You may not make this change" },
+  /* serialization failure, deadlock: nothing was written, a retry may pass */
+  { "40001", CRM_ERROR_UNAVAILABLE, "The database was busy; try again" },
+  { "40P01", CRM_ERROR_UNAVAILABLE, "The database was busy; try again" },
+};
+
+/* For the log: the SQLSTATE and PostgreSQL's primary message, without its
+ * DETAIL, which quotes row values ("Failing row contains ..."). */
+static char *
+describe_pg_error (const PGresult *res)
+{
+  const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+  const char *primary = PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY);
+
+  return g_strdup_printf ("SQLSTATE %s: %s", state ? state : "?????",
+                          primary ? primary : PQresStatus (PQresultStatus (res)));
+}
+
 static void
 set_result_error (CrmDbBatch     *batch,
+                  const char     *name,
                   const PGresult *res)
 {
-  const char *state;
+  const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+  g_autofree char *description = NULL;
+  CrmError code = CRM_ERROR_INTERNAL;
+  const char *message = "The database could not run a statement";
 
   if (batch->error != NULL)
     return;
-  state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
-  /* 23505 unique violation, 40001 serialization failure, 57014 canceled */
-  if (state != NULL && g_str_equal (state, "23505"))
-    batch->error = g_error_new (CRM_ERROR, CRM_ERROR_CONFLICT, "%s", PQresultErrorMessage (res));
-  else if (state != NULL && (g_str_equal (state, "22P02") || g_str_equal (state, "23514") ||
-                             g_str_equal (state, "22007") || g_str_equal (state, "22008")))
-    batch->error = g_error_new (CRM_ERROR, CRM_ERROR_INVALID, "%s", PQresultErrorMessage (res));
+  for (guint i = 0; state != NULL && i < G_N_ELEMENTS (sqlstate_errors); i++)
+    if (g_str_equal (state, sqlstate_errors[i].sqlstate))
+      {
+        code = sqlstate_errors[i].code;
+        message = sqlstate_errors[i].message;
+        break;
+      }
+  description = describe_pg_error (res);
+  if (code == CRM_ERROR_INTERNAL)
+    g_warning ("Statement %s failed: %s", name, description);
   else
-    batch->error = g_error_new (CRM_ERROR, CRM_ERROR_INTERNAL, "%s", PQresultErrorMessage (res));
-  g_strchomp (batch->error->message);
+    g_message ("Statement %s failed: %s", name, description);
+  batch->error = g_error_new_literal (CRM_ERROR, code, message);
 }
 
 /* Connection -------------------------------------------------------- */
@@ -298,30 +364,46 @@ continue_reconnect (CrmDb *db)
 
 /* Sending and receiving ------------------------------------------------ */
 
+static void
+add_command (CrmDbBatch  *batch,
+             CommandKind  kind,
+             guint        index)
+{
+  Command cmd = { kind, index };
+
+  g_array_append_val (batch->commands, cmd);
+}
+
 static gboolean
 send_batch (CrmDb      *db,
             CrmDbBatch *batch)
 {
+  /* First a Parse and Sync for each statement this connection has not
+   * prepared (nor sent a Parse for): each its own implicit transaction. */
+  for (guint i = 0; i < batch->statements->len; i++)
+    {
+      const CrmSql *sql = g_array_index (batch->statements, Statement, i).sql;
+
+      if (g_hash_table_contains (db->prepared, sql->name))
+        continue;
+      if (!PQsendPrepare (db->conn, sql->name, sql->sql, sql->n_params, NULL) ||
+          PQpipelineSync (db->conn) != 1)
+        return FALSE;
+      g_hash_table_insert (db->prepared, (gpointer) sql->name, GINT_TO_POINTER (NAME_PARSING));
+      add_command (batch, CMD_PARSE, i);
+      add_command (batch, CMD_PARSE_SYNC, i);
+    }
+  /* Then the batch, one implicit transaction. */
   for (guint i = 0; i < batch->statements->len; i++)
     {
       Statement *st = &g_array_index (batch->statements, Statement, i);
-      int cmd = (int) i;
 
-      if (!g_hash_table_contains (db->prepared, st->sql->name))
-        {
-          int prep = CMD_PREPARE;
-
-          if (!PQsendPrepare (db->conn, st->sql->name, st->sql->sql, st->sql->n_params, NULL))
-            return FALSE;
-          g_hash_table_add (db->prepared, (gpointer) st->sql->name);
-          g_ptr_array_add (batch->prepared, (gpointer) st->sql->name);
-          g_array_append_val (batch->commands, prep);
-        }
       if (!PQsendQueryPrepared (db->conn, st->sql->name, st->sql->n_params,
                                 (const char * const *) st->values, st->lengths, st->formats, 0))
         return FALSE;
-      g_array_append_val (batch->commands, cmd);
+      add_command (batch, CMD_EXECUTE, i);
     }
+  add_command (batch, CMD_SYNC, 0);
   return PQpipelineSync (db->conn) == 1;
 }
 
@@ -341,6 +423,61 @@ send_pending (CrmDb *db)
     }
 }
 
+/* The result of a Parse: only this decides whether the name is prepared. */
+static void
+parse_result (CrmDb          *db,
+              const char     *name,
+              const PGresult *res)
+{
+  const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+
+  if (PQresultStatus (res) == PGRES_COMMAND_OK)
+    g_hash_table_insert (db->prepared, (gpointer) name, GINT_TO_POINTER (NAME_PREPARED));
+  else if (state != NULL && g_str_equal (state, "42P05"))
+    {
+      /* duplicate_prepared_statement: it is there, whatever we thought */
+      g_warning ("Statement %s was prepared already", name);
+      g_hash_table_insert (db->prepared, (gpointer) name, GINT_TO_POINTER (NAME_PREPARED));
+    }
+  else
+    {
+      g_autofree char *description = describe_pg_error (res);
+
+      g_warning ("Cannot prepare statement %s: %s", name, description);
+      g_hash_table_remove (db->prepared, name);
+    }
+}
+
+/* A result of one of the batch's own statements. */
+static void
+execute_result (CrmDb      *db,
+                CrmDbBatch *batch,
+                guint       index,
+                PGresult   *res)
+{
+  const char *name = g_array_index (batch->statements, Statement, index).sql->name;
+  const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+  ExecStatusType status = PQresultStatus (res);
+
+  if ((status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) && batch->results->pdata[index] == NULL)
+    {
+      batch->results->pdata[index] = res;
+      return;
+    }
+  if (status == PGRES_FATAL_ERROR)
+    {
+      /* invalid_sql_statement_name: not prepared after all; Parse again */
+      if (state != NULL && g_str_equal (state, "26000"))
+        g_hash_table_remove (db->prepared, name);
+      set_result_error (batch, name, res);
+    }
+  else if (status != PGRES_PIPELINE_ABORTED && status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+    set_result_error (batch, name, res);
+  /* PGRES_PIPELINE_ABORTED: skipped after the batch's error, already recorded */
+  PQclear (res);
+}
+
+/* libpq ends each command's results with NULL, except a Sync's. */
 static void
 read_results (CrmDb *db)
 {
@@ -354,9 +491,17 @@ read_results (CrmDb *db)
     {
       CrmDbBatch *batch = g_queue_peek_head (&db->in_flight);
       PGresult *res = PQgetResult (db->conn);
-      ExecStatusType status;
-      int cmd;
+      Command *cmd;
 
+      if (batch->next_command >= batch->commands->len)
+        {
+          /* more results than commands: we no longer know whose they are */
+          g_warning ("Unexpected %s result from the database", res ? PQresStatus (PQresultStatus (res)) : "end of");
+          PQclear (res);
+          lost_connection (db);
+          return;
+        }
+      cmd = &g_array_index (batch->commands, Command, batch->next_command);
       if (res == NULL)
         {
           /* the end of one command's results */
@@ -364,29 +509,36 @@ read_results (CrmDb *db)
           continue;
         }
 
-      status = PQresultStatus (res);
-      if (status == PGRES_PIPELINE_SYNC)
+      if (PQresultStatus (res) == PGRES_PIPELINE_SYNC)
         {
           PQclear (res);
-          g_queue_pop_head (&db->in_flight);
-          if (batch->error != NULL)
-            for (guint i = 0; i < batch->prepared->len; i++)
-              g_hash_table_remove (db->prepared, batch->prepared->pdata[i]);
-          complete (batch);
+          if (cmd->kind != CMD_PARSE_SYNC && cmd->kind != CMD_SYNC)
+            {
+              g_warning ("A Sync answered a statement; starting the connection over");
+              lost_connection (db);
+              return;
+            }
+          batch->next_command++;
+          if (cmd->kind == CMD_SYNC)
+            {
+              g_queue_pop_head (&db->in_flight);
+              complete (batch);
+            }
           continue;
         }
 
-      cmd = batch->next_command < batch->commands->len
-          ? g_array_index (batch->commands, int, batch->next_command) : CMD_PREPARE;
-
-      if (status == PGRES_FATAL_ERROR || status == PGRES_PIPELINE_ABORTED)
-        set_result_error (batch, res);
-
-      if (cmd != CMD_PREPARE && batch->results->pdata[cmd] == NULL &&
-          (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK))
-        batch->results->pdata[cmd] = res;
+      if (cmd->kind == CMD_PARSE)
+        {
+          parse_result (db, g_array_index (batch->statements, Statement, cmd->index).sql->name, res);
+          PQclear (res);
+        }
+      else if (cmd->kind == CMD_EXECUTE)
+        execute_result (db, batch, cmd->index, res);
       else
-        PQclear (res);
+        {
+          g_warning ("Unexpected result for a Sync: %s", PQresStatus (PQresultStatus (res)));
+          PQclear (res);
+        }
     }
 }
 

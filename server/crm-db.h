@@ -12,13 +12,14 @@ G_BEGIN_DECLS
  * statements between two Sync messages), so a transaction-local
  * set_config() in the first statement holds for the rest and for nothing
  * else.  Batches from many requests are in flight at once and their results
- * come back in order.
+ * come back in order; a batch that fails fails only itself.
  */
 
 typedef struct _CrmDb CrmDb;
 typedef struct _CrmDbBatch CrmDbBatch;
 
-/* A statement known by name, prepared on each connection on first use. */
+/* A statement known by name, prepared on each connection on first use
+ * (by a Parse in an implicit transaction of its own, ahead of the batch). */
 typedef struct
 {
   const char *name;
@@ -52,13 +53,17 @@ guint       crm_db_batch_add_full (CrmDbBatch         *batch,
                                    int                 binary_index,
                                    gsize               binary_length);
 guint       crm_db_batch_get_n_statements (CrmDbBatch *batch);
-/* The result of statement @index once the batch completed, or NULL. */
+/* The result of statement @index once the batch completed, or NULL.  In a
+ * batch that failed, the statements that ran before the failure keep
+ * theirs. */
 PGresult   *crm_db_batch_get_result (CrmDbBatch  *batch,
                                      guint        index);
 
 /* Queues @batch; @callback runs on the connection's context once all its
  * results are in, with @error set if the batch failed (its transaction was
- * then rolled back).  Takes ownership of @batch, freed after the callback. */
+ * then rolled back).  The error is a CRM_ERROR chosen by the SQLSTATE with
+ * a message of ours; PostgreSQL's own text only goes to the log.  Takes
+ * ownership of @batch, freed after the callback. */
 void        crm_db_execute        (CrmDb         *db,
                                    CrmDbBatch    *batch,
                                    CrmDbCallback  callback,

@@ -157,6 +157,7 @@ typedef struct
   int      sort;
   gboolean descending;
   gint64   limit;
+  guint    page_index;   /* the page's statement in the batch */
 } ListState;
 
 static void
@@ -164,7 +165,7 @@ list_done (CrmRequest *req,
            CrmDbBatch *batch)
 {
   ListState *state = req->data;
-  PGresult *res = crm_db_batch_get_result (batch, 1);
+  PGresult *res = crm_db_batch_get_result (batch, state->page_index);
   int rows = PQntuples (res);
   int shown = MIN (rows, (int) state->limit);
   GString *out = g_string_sized_new (256 + 400 * shown);
@@ -310,12 +311,9 @@ crm_handle_customers_list (CrmRequest *req)
                                "cursor belongs to another sort order");
           goto invalid;
         }
-      if (state->sort == CRM_CUSTOMER_SORT_REVENUE &&
-          !g_ascii_string_to_signed (cursor->value, 10, G_MININT64, G_MAXINT64, NULL, NULL))
-        {
-          crm_set_field_error (&error, CRM_ERROR_INVALID, "cursor", "cursor is damaged");
-          goto invalid;
-        }
+      /* a value its column's type would refuse never reaches PostgreSQL */
+      if (!crm_cursor_check_customer_sort (cursor, &error))
+        goto invalid;
       values[n++] = cursor->value;
       values[n++] = cursor->id;
     }
@@ -325,7 +323,8 @@ crm_handle_customers_list (CrmRequest *req)
   values[0] = limit_text;
 
   batch = crm_request_new_batch (req);
-  crm_db_batch_add (batch, list_sql (filters, state->sort, state->descending, cursor != NULL), values);
+  state->page_index = crm_db_batch_add (batch, list_sql (filters, state->sort, state->descending, cursor != NULL),
+                                        values);
   crm_request_execute (req, batch, list_done);
   return;
 
@@ -333,12 +332,20 @@ invalid:
   crm_request_respond_error (req, error);
 }
 
+/* Where a customer's statements are in its batch. */
+typedef struct
+{
+  guint customer_index;
+  guint contacts_index;
+} CustomerState;
+
 static void
 customer_done (CrmRequest *req,
                CrmDbBatch *batch)
 {
-  PGresult *c = crm_db_batch_get_result (batch, 1);
-  PGresult *contacts = crm_db_batch_get_result (batch, 2);
+  CustomerState *state = req->data;
+  PGresult *c = crm_db_batch_get_result (batch, state->customer_index);
+  PGresult *contacts = crm_db_batch_get_result (batch, state->contacts_index);
   GString *out;
   CrmJsonWriter w;
 
@@ -370,6 +377,7 @@ crm_handle_customer_get (CrmRequest *req)
 {
   const char *id = crm_request_param (req, 0);
   const char *values[1] = { id };
+  CustomerState *state;
   CrmDbBatch *batch;
 
   if (!crm_validate_uuid (id))
@@ -377,8 +385,11 @@ crm_handle_customer_get (CrmRequest *req)
       crm_request_fail (req, CRM_ERROR_INVALID, "id", "id must be a customer id (a UUID)");
       return;
     }
+  state = g_new0 (CustomerState, 1);
+  req->data = state;
+  req->data_free = g_free;
   batch = crm_request_new_batch (req);
-  crm_db_batch_add (batch, &sql_customer, values);
-  crm_db_batch_add (batch, &sql_contacts, values);
+  state->customer_index = crm_db_batch_add (batch, &sql_customer, values);
+  state->contacts_index = crm_db_batch_add (batch, &sql_contacts, values);
   crm_request_execute (req, batch, customer_done);
 }

@@ -179,7 +179,7 @@ typedef struct
   gint64         limit;
   gboolean       incremental;
   int            round_index;    /* statement of the round's snapshot, or -1 */
-  int            first_index;    /* statement of the cursor's stage */
+  guint          stage_index[CRM_SYNC_N_STAGES];  /* each queried stage's statement */
   int            last_stage;     /* the last stage queried */
   int            final_stage;    /* the last stage of this round */
 } SyncState;
@@ -284,7 +284,7 @@ sync_done (CrmRequest *req,
 
       if (!more && stage >= state->cursor->stage && stage <= state->last_stage)
         {
-          res = crm_db_batch_get_result (batch, state->first_index + (stage - state->cursor->stage));
+          res = crm_db_batch_get_result (batch, state->stage_index[stage]);
           rows = PQntuples (res);
           take = (int) MIN ((gint64) rows, state->limit - emitted);
         }
@@ -437,7 +437,6 @@ crm_handle_sync (CrmRequest *req)
       gboolean at_cursor = stage == state->cursor->stage && state->cursor->xid != NULL;
       const char *values[5] = { limit_text, NULL, NULL, NULL, NULL };
       int n = 3;
-      guint index;
 
       /* every row the base did not see has sync_xid >= the base's xmin */
       values[1] = at_cursor ? state->cursor->xid : state->incremental ? base_xmin : "0";
@@ -447,11 +446,10 @@ crm_handle_sync (CrmRequest *req)
         values[n++] = state->cursor->base;
       if (scope == SCOPE_OWNER && stage != CRM_SYNC_STAGE_DEPARTURES)
         values[n++] = req->user->id;
-      index = crm_db_batch_add (batch, stage_sql (stage, state->incremental,
-                                                  stage == CRM_SYNC_STAGE_DEPARTURES ? SCOPE_ALL : scope),
-                                values);
-      if (stage == state->cursor->stage)
-        state->first_index = (int) index;
+      state->stage_index[stage] = crm_db_batch_add (batch,
+                                                    stage_sql (stage, state->incremental,
+                                                               stage == CRM_SYNC_STAGE_DEPARTURES ? SCOPE_ALL : scope),
+                                                    values);
     }
   crm_request_execute (req, batch, sync_done);
 }

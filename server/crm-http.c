@@ -374,6 +374,11 @@ batch_done_cb (CrmDbBatch   *batch,
       request_free (req);
       return;
     }
+  /* A session that ended fails the rest of its transaction too (nobody is
+   * signed in): that is a 401 below, not the failure it caused. */
+  if (error != NULL && req->token_hash != NULL && crm_db_batch_get_result (batch, 0) != NULL &&
+      PQntuples (crm_db_batch_get_result (batch, 0)) == 0)
+    error = NULL;
   if (error != NULL)
     {
       crm_request_respond_error (req, error);

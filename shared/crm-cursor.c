@@ -7,6 +7,7 @@
 #include "crm-cursor.h"
 #include "crm-error.h"
 #include "crm-validate.h"
+#include "crm-wire.h"
 
 #define CURSOR_VERSION '1'
 #define SEP '\n'
@@ -133,6 +134,102 @@ bad:
   return NULL;
 }
 
+/* @n digits at @p as a number, or -1. */
+static int
+fixed_digits (const char *p,
+              guint       n)
+{
+  int value = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (p[i]))
+        return -1;
+      value = value * 10 + (p[i] - '0');
+    }
+  return value;
+}
+
+/* PostgreSQL's text of a timestamptz (DateStyle ISO), as the list's cursor
+ * carries it: "2026-12-03 02:36:51.123456+08", the fraction optional, the
+ * offset's minutes and seconds too.  Anything else is refused here rather
+ * than by PostgreSQL. */
+gboolean
+crm_validate_pg_timestamp (const char *text)
+{
+  const char *p = text;
+  int year, month, day, hour, minute, second;
+  guint fraction = 0;
+
+  if (text == NULL || strlen (text) < 22)
+    return FALSE;
+  year = fixed_digits (p, 4);
+  month = fixed_digits (p + 5, 2);
+  day = fixed_digits (p + 8, 2);
+  hour = fixed_digits (p + 11, 2);
+  minute = fixed_digits (p + 14, 2);
+  second = fixed_digits (p + 17, 2);
+  if (p[4] != '-' || p[7] != '-' || (p[10] != ' ' && p[10] != 'T') || p[13] != ':' || p[16] != ':' ||
+      year < 1 || month < 1 || day < 1 || !g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year) ||
+      hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    return FALSE;
+  p += 19;
+  if (*p == '.')
+    {
+      for (p++; g_ascii_isdigit (*p); p++)
+        fraction++;
+      if (fraction < 1 || fraction > 6)
+        return FALSE;
+    }
+  /* the offset: +HH, +HH:MM or +HH:MM:SS, at most 15:59:59 */
+  if (*p != '+' && *p != '-')
+    return FALSE;
+  p++;
+  for (guint part = 0; part < 3; part++)
+    {
+      int value = fixed_digits (p, 2);
+
+      if (value < 0 || value > (part == 0 ? 15 : 59))
+        return FALSE;
+      p += 2;
+      if (*p == '\0')
+        return TRUE;
+      if (*p != ':' || part == 2)
+        return FALSE;
+      p++;
+    }
+  return FALSE;
+}
+
+gboolean
+crm_cursor_check_customer_sort (const CrmCursor  *cursor,
+                                GError          **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (cursor != NULL, FALSE);
+
+  switch (cursor->sort)
+    {
+    case CRM_CUSTOMER_SORT_NAME:
+      ok = cursor->value != NULL;
+      break;
+    case CRM_CUSTOMER_SORT_REVENUE:
+      ok = g_ascii_string_to_signed (cursor->value, 10, G_MININT64, G_MAXINT64, NULL, NULL);
+      break;
+    case CRM_CUSTOMER_SORT_UPDATED:
+      ok = crm_validate_pg_timestamp (cursor->value);
+      break;
+    case CRM_N_CUSTOMER_SORTS:
+    default:
+      ok = FALSE;
+      break;
+    }
+  if (!ok)
+    crm_set_field_error (error, CRM_ERROR_INVALID, "cursor", "cursor is damaged");
+  return ok;
+}
+
 /* Sync cursors ------------------------------------------------------------ */
 
 #define SYNC_VERSION "s1"
@@ -151,43 +248,63 @@ crm_sync_cursor_free (CrmSyncCursor *cursor)
   g_free (cursor);
 }
 
-/* PostgreSQL's pg_snapshot text: xmin:xmax:xip,xip,... (digits only). */
+/* Digits only, as an unsigned 64-bit number at most @max. */
+static gboolean
+parse_unsigned (const char *text,
+                gsize       len,
+                guint64     max,
+                guint64    *value)
+{
+  g_autofree char *copy = g_strndup (text, len);
+
+  if (len == 0 || len > 20)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (text[i]))
+      return FALSE;
+  return g_ascii_string_to_unsigned (copy, 10, 0, max, value, NULL);
+}
+
+/* PostgreSQL's pg_snapshot text: xmin:xmax:xip,xip,...  As PostgreSQL
+ * reads it: 0 < xmin <= xmax, each running transaction in [xmin, xmax)
+ * and in order; every number fits 64 bits. */
 gboolean
 crm_validate_snapshot (const char *text)
 {
-  guint colons = 0;
-  gboolean digit = FALSE;
+  g_auto(GStrv) parts = NULL;
+  g_auto(GStrv) running = NULL;
+  guint64 xmin, xmax, last;
 
-  if (text == NULL || *text == '\0')
+  if (text == NULL)
     return FALSE;
-  for (const char *p = text; *p; p++)
+  parts = g_strsplit (text, ":", -1);
+  if (g_strv_length (parts) != 3 ||
+      !parse_unsigned (parts[0], strlen (parts[0]), G_MAXUINT64, &xmin) ||
+      !parse_unsigned (parts[1], strlen (parts[1]), G_MAXUINT64, &xmax) ||
+      xmin == 0 || xmax < xmin)
+    return FALSE;
+  if (*parts[2] == '\0')
+    return TRUE;
+  running = g_strsplit (parts[2], ",", -1);
+  last = xmin;
+  for (guint i = 0; running[i] != NULL; i++)
     {
-      if (g_ascii_isdigit (*p))
-        digit = TRUE;
-      else if (*p == ':' && digit && colons < 2)
-        {
-          colons++;
-          digit = FALSE;
-        }
-      else if (*p == ',' && digit && colons == 2)
-        digit = FALSE;
-      else
+      guint64 xip;
+
+      if (!parse_unsigned (running[i], strlen (running[i]), G_MAXUINT64, &xip) ||
+          xip < last || xip >= xmax)
         return FALSE;
+      last = xip;
     }
-  /* the list of running transactions may be empty, xmin and xmax may not */
-  return colons == 2 && (digit || text[strlen (text) - 1] == ':');
+  return TRUE;
 }
 
+/* A decimal number without sign or leading noise, at most @max. */
 static gboolean
-all_digits (const char *text,
-            gsize       max)
+number_at_most (const char *text,
+                guint64     max)
 {
-  gsize n = 0;
-
-  for (const char *p = text; *p; p++, n++)
-    if (!g_ascii_isdigit (*p))
-      return FALSE;
-  return n > 0 && n <= max;
+  return parse_unsigned (text, strlen (text), max, NULL);
 }
 
 char *
@@ -234,15 +351,17 @@ crm_sync_cursor_decode (const char  *text,
     goto bad;
   cursor->stage = (int) stage;
 
-  if (!all_digits (cursor->identity, 64) ||
+  /* Every number within the range of its type (the identity a uint64,
+   * positions an xid8 and a bigint), so none of it fails in PostgreSQL. */
+  if (!number_at_most (cursor->identity, G_MAXUINT64) ||
       (cursor->base && !crm_validate_snapshot (cursor->base)) ||
       (cursor->round && !crm_validate_snapshot (cursor->round)) ||
       (cursor->xid == NULL) != (cursor->key == NULL) ||
-      (cursor->xid && !all_digits (cursor->xid, 20)))
+      (cursor->xid && !number_at_most (cursor->xid, G_MAXUINT64)))
     goto bad;
   /* the key is a row id, or for departures their sequence number */
   if (cursor->key && !(cursor->stage == CRM_SYNC_STAGE_DEPARTURES
-                       ? all_digits (cursor->key, 19) : crm_validate_uuid (cursor->key)))
+                       ? number_at_most (cursor->key, G_MAXINT64) : crm_validate_uuid (cursor->key)))
     goto bad;
 
   return g_steal_pointer (&cursor);

@@ -21,6 +21,14 @@ char      *crm_cursor_encode (const CrmCursor *cursor);
 CrmCursor *crm_cursor_decode (const char      *text,
                               GError         **error);
 void       crm_cursor_free   (CrmCursor       *cursor);
+/* Checks that a decoded cursor is one the customer list could have made:
+ * its sort is a CrmCustomerSort and its value reads as that sort's column
+ * (any text for the name, a bigint for revenue, a timestamptz as
+ * PostgreSQL writes it for updated).  Sets an error on "cursor". */
+gboolean   crm_cursor_check_customer_sort (const CrmCursor  *cursor,
+                                           GError          **error);
+/* PostgreSQL's text of a timestamptz, DateStyle ISO. */
+gboolean   crm_validate_pg_timestamp      (const char       *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmCursor, crm_cursor_free)
 

@@ -1391,6 +1391,176 @@ test_error_code_strings (void)
   g_assert_cmpstr (crm_error_code_to_string (CRM_ERROR_INTERNAL), ==, "internal");
 }
 
+/* ------------------------------------------------------------------ */
+/* Cursor ranges: nothing out of range reaches PostgreSQL              */
+/* ------------------------------------------------------------------ */
+
+/* A raw sync cursor from its parts, as crm_sync_cursor_encode lays them. */
+static CrmSyncCursor *
+decode_sync_parts (const char  *identity,
+                   const char  *base,
+                   const char  *round,
+                   const char  *stage,
+                   const char  *xid,
+                   const char  *key,
+                   GError     **error)
+{
+  g_autofree char *raw = g_strdup_printf ("s1\n%s\n%s\n%s\n%s\n%s\n%s", identity, base, round, stage, xid, key);
+  g_autofree char *text = urlsafe_base64 (raw, strlen (raw));
+
+  return crm_sync_cursor_decode (text, error);
+}
+
+static void
+assert_sync_parts_rejected (const char *identity,
+                            const char *base,
+                            const char *round,
+                            const char *stage,
+                            const char *xid,
+                            const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmSyncCursor) cursor = decode_sync_parts (identity, base, round, stage, xid, key, &error);
+
+  if (cursor != NULL)
+    g_test_message ("accepted: %s | %s | %s | %s | %s | %s", identity, base, round, stage, xid, key);
+  g_assert_null (cursor);
+  assert_field_error (error, CRM_ERROR_INVALID, "cursor");
+}
+
+static void
+assert_sync_parts_accepted (const char *identity,
+                            const char *base,
+                            const char *round,
+                            const char *stage,
+                            const char *xid,
+                            const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmSyncCursor) cursor = decode_sync_parts (identity, base, round, stage, xid, key, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (cursor);
+}
+
+static void
+test_sync_cursor_rejects_out_of_range_numbers (void)
+{
+  /* the edges of each type are accepted */
+  assert_sync_parts_accepted ("18446744073709551615", "1:1:", "", "0", "", "");
+  assert_sync_parts_accepted ("7", "5:10:5,5,9", "9:18446744073709551615:10", "1",
+                              "18446744073709551615", UUID_A);
+  assert_sync_parts_accepted ("7", "5:10:", "", "2", "0", "9223372036854775807");
+
+  /* the identity is a 64-bit number */
+  assert_sync_parts_rejected ("18446744073709551616", "", "", "0", "", "");
+  assert_sync_parts_rejected ("-1", "", "", "0", "", "");
+  /* stages */
+  assert_sync_parts_rejected ("7", "", "", "3", "", "");
+  assert_sync_parts_rejected ("7", "", "", "-1", "", "");
+  assert_sync_parts_rejected ("7", "", "", "99999999999999999999", "", "");
+  /* positions: an xid8 and, for departures, a bigint */
+  assert_sync_parts_rejected ("7", "", "", "0", "18446744073709551616", UUID_A);
+  assert_sync_parts_rejected ("7", "", "", "0", "-5", UUID_A);
+  assert_sync_parts_rejected ("7", "5:10:", "", "2", "1", "9223372036854775808");
+  assert_sync_parts_rejected ("7", "5:10:", "", "2", "1", "-1");
+  /* snapshots as PostgreSQL reads them */
+  assert_sync_parts_rejected ("7", "900:800:", "", "0", "", "");
+  assert_sync_parts_rejected ("7", "0:800:", "", "0", "", "");
+  assert_sync_parts_rejected ("7", "1:18446744073709551616:", "", "0", "", "");
+  assert_sync_parts_rejected ("7", "10:20:25", "", "0", "", "");
+  assert_sync_parts_rejected ("7", "10:20:20", "", "0", "", "");
+  assert_sync_parts_rejected ("7", "10:20:9", "", "0", "", "");
+  assert_sync_parts_rejected ("7", "10:20:15,12", "", "0", "", "");
+  assert_sync_parts_rejected ("7", "10:20:15,", "", "0", "", "");
+  assert_sync_parts_rejected ("7", "", "20:10:", "0", "", "");
+}
+
+static void
+test_snapshot_validation_follows_postgresql (void)
+{
+  static const char * const good[] = { "1:1:", "3:7:3", "3:7:3,4,6", "3:7:4,4", "100:200:150" };
+  static const char * const bad[] = {
+    NULL, "", "1:1", "1:2:3:4", ":1:", "1::", "a:b:", "1:2:,", "1:2:1,,1", "2:1:",
+    "0:0:", "1:5:0", "1:5:5", "1:5:3,2", "+1:2:", " 1:2:", "1:99999999999999999999:",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    if (!crm_validate_snapshot (good[i]))
+      g_test_fail_printf ("“%s” was refused", good[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    if (crm_validate_snapshot (bad[i]))
+      g_test_fail_printf ("“%s” was accepted", bad[i]);
+}
+
+static void
+test_pg_timestamp_validation (void)
+{
+  static const char * const good[] = {
+    "2026-12-03 02:36:51+00", "2026-12-03 02:36:51.123456+08", "2026-12-03 02:36:51.1-05",
+    "2024-02-29 23:59:59+05:30", "1890-01-01 00:00:00+08:05:43", "2026-12-03T02:36:51+00",
+  };
+  static const char * const bad[] = {
+    NULL, "", "not a time", "2026-12-03", "2026-12-03 02:36:51", "2026-13-01 00:00:00+00",
+    "2026-02-29 00:00:00+00", "2026-00-10 00:00:00+00", "0000-01-01 00:00:00+00",
+    "2026-01-01 24:00:00+00", "2026-01-01 00:60:00+00", "2026-01-01 00:00:60+00",
+    "2026-01-01 00:00:00.+00", "2026-01-01 00:00:00.1234567+00", "2026-01-01 00:00:00+16",
+    "2026-01-01 00:00:00+08:60", "2026-01-01 00:00:00+08:00:00:00", "2026-01-01 00:00:00+8",
+    "2026-01-01 00:00:00+00 BC", "99999-01-01 00:00:00+00", "infinity", "2026-1-01 00:00:00+00",
+    "2026-01-01 00:00:00 UTC",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    if (!crm_validate_pg_timestamp (good[i]))
+      g_test_fail_printf ("“%s” was refused", good[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    if (crm_validate_pg_timestamp (bad[i]))
+      g_test_fail_printf ("“%s” was accepted", bad[i]);
+}
+
+static void
+assert_sort_check (int         sort,
+                   const char *value,
+                   gboolean    expected)
+{
+  CrmCursor cursor = { sort, FALSE, (char *) value, (char *) UUID_A };
+  g_autoptr(GError) error = NULL;
+  gboolean ok = crm_cursor_check_customer_sort (&cursor, &error);
+
+  if (ok != expected)
+    g_test_fail_printf ("sort %d value “%s”: %s", sort, value, ok ? "accepted" : "refused");
+  if (!ok)
+    assert_field_error (error, CRM_ERROR_INVALID, "cursor");
+}
+
+static void
+test_cursor_value_is_checked_against_its_sort (void)
+{
+  assert_sort_check (CRM_CUSTOMER_SORT_NAME, "中国电信广州分公司", TRUE);
+  assert_sort_check (CRM_CUSTOMER_SORT_NAME, "'; DROP TABLE crm.customers; --", TRUE);
+  assert_sort_check (CRM_CUSTOMER_SORT_REVENUE, "9223372036854775807", TRUE);
+  assert_sort_check (CRM_CUSTOMER_SORT_REVENUE, "-9223372036854775808", TRUE);
+  assert_sort_check (CRM_CUSTOMER_SORT_REVENUE, "9223372036854775808", FALSE);
+  assert_sort_check (CRM_CUSTOMER_SORT_REVENUE, "1.5", FALSE);
+  assert_sort_check (CRM_CUSTOMER_SORT_REVENUE, "", FALSE);
+  assert_sort_check (CRM_CUSTOMER_SORT_UPDATED, "2026-12-03 02:36:51.123456+00", TRUE);
+  assert_sort_check (CRM_CUSTOMER_SORT_UPDATED, "yesterday", FALSE);
+  assert_sort_check (CRM_CUSTOMER_SORT_UPDATED, "2026-02-30 00:00:00+00", FALSE);
+  /* decoding takes any small sort number; the list knows three */
+  assert_sort_check (CRM_N_CUSTOMER_SORTS, "x", FALSE);
+  assert_sort_check (64, "x", FALSE);
+  assert_sort_check (-1, "x", FALSE);
+}
+
+static void
+add_cursor_range_tests (void)
+{
+  g_test_add_func ("/shared/cursor/sync-rejects-out-of-range-numbers", test_sync_cursor_rejects_out_of_range_numbers);
+  g_test_add_func ("/shared/cursor/snapshot-validation-follows-postgresql", test_snapshot_validation_follows_postgresql);
+  g_test_add_func ("/shared/cursor/pg-timestamp-validation", test_pg_timestamp_validation);
+  g_test_add_func ("/shared/cursor/value-is-checked-against-its-sort", test_cursor_value_is_checked_against_its_sort);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1465,6 +1635,8 @@ main (int   argc,
   g_test_add_func ("/shared/error/without-field", test_error_without_field);
   g_test_add_func ("/shared/error/field-of-other-domains-is-null", test_error_field_of_other_domains_is_null);
   g_test_add_func ("/shared/error/code-strings", test_error_code_strings);
+
+  add_cursor_range_tests ();
 
   return g_test_run ();
 }
