@@ -70,6 +70,16 @@ gboolean         crm_store_mutation_done          (CrmStore            *self,
 gboolean         crm_store_mutation_conflict      (CrmStore            *self,
                                                    gint64               seq,
                                                    JsonObject          *current,
+                                                   JsonArray           *conflicts,
+                                                   const char          *message,
+                                                   GError             **error);
+gboolean         crm_store_resolve_conflict       (CrmStore            *self,
+                                                   gint64               seq,
+                                                   const char * const  *keep_mine,
+                                                   CrmMutation        **resolved,
+                                                   GError             **error);
+CrmMutation     *crm_store_get_mutation           (CrmStore            *self,
+                                                   gint64               seq,
                                                    GError             **error);
 gboolean         crm_store_mutation_failed        (CrmStore            *self,
                                                    gint64               seq,
