@@ -2053,6 +2053,62 @@ crm_store_enqueue_create_contact (CrmStore    *self,
 }
 
 /**
+ * crm_store_enqueue_updates:
+ * @updates: (array length=n_updates): the changes of one save (a customer
+ *   and its contacts, say)
+ *
+ * Queues several updates as one unit: in one transaction, so that either
+ * every change is queued and shows locally, or (on any error: a field
+ * refused by the shared rules, an unknown record) none is.  Returns the
+ * queued mutations in the order of @updates, or %NULL.
+ */
+GPtrArray *
+crm_store_enqueue_updates (CrmStore              *self,
+                           const CrmStoreUpdate  *updates,
+                           guint                  n_updates,
+                           GError               **error)
+{
+  g_autoptr(GPtrArray) mutations = g_ptr_array_new_with_free_func ((GDestroyNotify) crm_mutation_unref);
+  g_autoptr(GHashTable) changed = changed_set_new ();
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail (updates != NULL || n_updates == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  for (guint i = 0; i < n_updates; i++)
+    {
+      g_return_val_if_fail ((guint) updates[i].entity < CRM_N_ENTITIES, NULL);
+      g_return_val_if_fail (updates[i].id != NULL && updates[i].fields != NULL, NULL);
+      if (!check_fields (updates[i].entity, CRM_MUTATION_OP_UPDATE, updates[i].fields, error))
+        return NULL;
+    }
+
+  g_mutex_lock (&self->lock);
+  if (!begin (self, error))
+    goto failed;
+  for (guint i = 0; i < n_updates; i++)
+    {
+      CrmMutation *m = enqueue_locked (self, updates[i].entity, CRM_MUTATION_OP_UPDATE, updates[i].id,
+                                       updates[i].fields, changed, error);
+
+      if (m == NULL)
+        goto failed;
+      g_ptr_array_add (mutations, m);
+    }
+  if (!commit (self, error))
+    goto failed;
+  g_mutex_unlock (&self->lock);
+
+  emit_changed (self, changed);
+  return g_steal_pointer (&mutations);
+
+failed:
+  rollback (self);
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+/**
  * crm_store_next_mutation:
  *
  * The oldest change that is pending or was sent without an answer (a

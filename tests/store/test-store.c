@@ -1090,6 +1090,72 @@ test_conflicts_sync_keeps_mine_on_top (StoreFixture  *f,
 }
 
 static void
+test_unit_save_is_all_or_nothing (StoreFixture  *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) name = fields1 ("name", "北京银行股份有限公司");
+  g_autoptr(JsonObject) bad_mobile = fields1 ("mobile", "12345");
+  g_autoptr(JsonObject) title = fields1 ("title", "行长");
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) gone = NULL;
+  g_autoptr(GPtrArray) both = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(CrmCustomer) c = NULL;
+  g_autoptr(CrmCustomer) after = NULL;
+  CrmStoreUpdate invalid[] = {
+    { CRM_ENTITY_CUSTOMER, test_id (1), name },
+    { CRM_ENTITY_CONTACT, test_id (101), bad_mobile },
+  };
+  CrmStoreUpdate unknown[] = {
+    { CRM_ENTITY_CUSTOMER, test_id (1), name },
+    { CRM_ENTITY_CONTACT, test_id (199), title },
+  };
+  CrmStoreUpdate good[] = {
+    { CRM_ENTITY_CUSTOMER, test_id (1), name },
+    { CRM_ENTITY_CONTACT, test_id (101), title },
+  };
+
+  seed_one (f->store, 7);
+
+  /* the second record's update is refused by the field rules: nothing */
+  none = crm_store_enqueue_updates (f->store, invalid, G_N_ELEMENTS (invalid), &error);
+  g_assert_null (none);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_clear_error (&error);
+  /* the second record is not here: the first, already applied, goes back */
+  gone = crm_store_enqueue_updates (f->store, unknown, G_N_ELEMENTS (unknown), &error);
+  g_assert_null (gone);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  list = list_mutations (f->store);
+  g_assert_cmpuint (list->len, ==, 0);
+  g_assert_cmpint (sql_count (f->path, "SELECT count(*) FROM customers_server"), ==, 0);
+  c = get_customer (f->store, 1);
+  g_assert_cmpstr (c->name, ==, "北京银行");
+
+  /* both good: both queued, in order, and shown */
+  both = crm_store_enqueue_updates (f->store, good, G_N_ELEMENTS (good), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (both);
+  if (both == NULL)
+    return;
+  g_assert_cmpuint (both->len, ==, 2);
+  g_assert_cmpint (((CrmMutation *) both->pdata[0])->entity, ==, CRM_ENTITY_CUSTOMER);
+  g_assert_cmpint (((CrmMutation *) both->pdata[1])->seq, >, ((CrmMutation *) both->pdata[0])->seq);
+  after = get_customer (f->store, 1);
+  g_assert_cmpstr (after->name, ==, "北京银行股份有限公司");
+  for (guint i = 0; i < after->contacts->len; i++)
+    {
+      CrmContact *k = after->contacts->pdata[i];
+
+      if (g_str_equal (k->id, test_id (101)))
+        g_assert_cmpstr (k->title, ==, "行长");
+    }
+}
+
+static void
 test_schema_migrates_a_version_1_queue (StoreFixture  *f,
                                         gconstpointer  data)
 {
@@ -1260,6 +1326,7 @@ main (int   argc,
   ADD ("/store/conflicts/keep-theirs-takes-theirs-and-sends-nothing",
        test_conflicts_keep_theirs_takes_theirs_and_sends_nothing);
   ADD ("/store/conflicts/sync-keeps-mine-on-top", test_conflicts_sync_keeps_mine_on_top);
+  ADD ("/store/unit/save-is-all-or-nothing", test_unit_save_is_all_or_nothing);
   ADD ("/store/mutations/refused-change-is-taken-back", test_mutations_refused_change_is_taken_back);
   ADD ("/store/mutations/new-contact-shows-and-goes-if-refused", test_mutations_new_contact_shows_and_goes_if_refused);
   ADD ("/store/mutations/survive-a-reset", test_mutations_survive_a_reset);
