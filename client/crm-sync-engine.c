@@ -38,7 +38,9 @@
  * 409 without "conflicts" (a create of a record that exists) and every
  * other 4xx (422 idempotency_key_reused, 404, 403...) marks the change
  * failed with the server's code and message, kept in the queue for the
- * user to see.
+ * user to see.  The first run of an engine also emits ::conflict (without
+ * a current record) for each change still in conflict from an earlier
+ * session, so that the window can offer it again.
  */
 
 struct _CrmSyncEngine
@@ -61,6 +63,7 @@ struct _CrmSyncEngine
   GSource       *timer;
   struct _Run   *run;            /* the running sync, or NULL */
   gboolean       rerun;          /* one more run after it */
+  gboolean       announced;      /* conflicts of earlier sessions announced */
   GPtrArray     *next_waiters;   /* Waiter: sync_async calls for the run after */
 
   gulong         changed_handler;
@@ -139,7 +142,9 @@ typedef struct
   JsonArray   *conflicts;  /* for CONFLICT */
   char        *reason;     /* for FAILED, and CONFLICT's message */
   gboolean     take_next;
+  gboolean     announce;   /* find the changes in conflict */
   /* out */
+  GPtrArray   *unresolved; /* CrmMutation: those in conflict, if announce */
   CrmMutation *settled;    /* CONFLICT: the change as the store now keeps it */
   CrmMutation *next;
   guint        pending;
@@ -186,6 +191,7 @@ queue_step_free (gpointer data)
   g_clear_pointer (&step->record, json_object_unref);
   g_clear_pointer (&step->conflicts, json_array_unref);
   g_clear_pointer (&step->settled, crm_mutation_unref);
+  g_clear_pointer (&step->unresolved, g_ptr_array_unref);
   g_free (step->reason);
   g_clear_pointer (&step->next, crm_mutation_unref);
   g_free (step->cursor);
@@ -301,9 +307,11 @@ is_offline_error (const GError *error)
 /* The queue step (a worker)                                           */
 /* ------------------------------------------------------------------ */
 
+/* The changes still to send; with @unresolved, collects those in conflict. */
 static guint
-count_pending (CrmStore  *store,
-               GError   **error)
+count_pending (CrmStore   *store,
+               GPtrArray  *unresolved,
+               GError    **error)
 {
   g_autoptr(GPtrArray) queue = crm_store_list_mutations (store, error);
   guint pending = 0;
@@ -316,6 +324,8 @@ count_pending (CrmStore  *store,
 
       if (m->state == CRM_MUTATION_PENDING || m->state == CRM_MUTATION_SENT)
         pending++;
+      else if (m->state == CRM_MUTATION_CONFLICT && unresolved != NULL)
+        g_ptr_array_add (unresolved, crm_mutation_ref (m));
     }
   return pending;
 }
@@ -356,7 +366,9 @@ queue_step_thread (GTask        *task,
     }
   if (ok)
     {
-      step->pending = count_pending (step->store, &error);
+      if (step->announce)
+        step->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) crm_mutation_unref);
+      step->pending = count_pending (step->store, step->unresolved, &error);
       ok = step->pending != G_MAXUINT;
     }
   if (!ok)
@@ -524,6 +536,10 @@ queue_stepped_cb (GObject      *object,
   /* the store holds the current record when the signal is emitted */
   if (step->settle == SETTLE_CONFLICT)
     g_signal_emit (self, signals[CONFLICT], 0, step->settled, step->record);
+  if (step->announce)
+    self->announced = TRUE;
+  for (guint i = 0; step->unresolved != NULL && i < step->unresolved->len; i++)
+    g_signal_emit (self, signals[CONFLICT], 0, step->unresolved->pdata[i], NULL);
 
   if (step->next != NULL)
     {
@@ -802,6 +818,7 @@ start_run (CrmSyncEngine *self)
   step->store = g_object_ref (self->store);
   step->settle = SETTLE_NONE;
   step->take_next = TRUE;
+  step->announce = !self->announced;
   queue_step_run (step, queue_stepped_cb, g_steal_pointer (&task));
 }
 
@@ -1033,7 +1050,9 @@ crm_sync_engine_class_init (CrmSyncEngineClass *klass)
    * CrmSyncEngine::conflict:
    * @mutation: the change in conflict, as the store now keeps it (state
    *   %CRM_MUTATION_CONFLICT, with its conflicts)
-   * @current: (nullable): the server's current record, now in the store
+   * @current: (nullable): the server's current record, now in the store;
+   *   %NULL for a conflict of an earlier session, announced by the
+   *   engine's first run
    *
    * Emitted after the store recorded the conflict; the change waits for
    * crm_store_resolve_conflict().

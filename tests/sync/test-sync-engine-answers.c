@@ -585,6 +585,43 @@ test_refusals_stay_visible_as_failed (Fixture       *fixture,
 }
 
 static void
+test_conflict_of_an_earlier_session_is_announced_once (Fixture       *fixture,
+                                                       gconstpointer  data)
+{
+  g_autoptr(CrmMutation) mine = edit (fixture, CRM_ENTITY_CUSTOMER, 1, "name", "我的改名");
+  g_autoptr(CrmMutation) sent = NULL;
+  g_autoptr(JsonArray) conflicts = json_array_new ();
+  g_autoptr(JsonObject) conflict = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* a conflict the store kept from an earlier session */
+  sent = crm_store_next_mutation (fixture->store.store, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (conflict, "field", "name");
+  json_object_set_string_member (conflict, "base", "上海浦东发展银行");
+  json_object_set_string_member (conflict, "mine", "我的改名");
+  json_object_set_string_member (conflict, "theirs", "浦发银行");
+  json_array_add_object_element (conflicts, json_object_ref (conflict));
+  g_assert_true (crm_store_mutation_conflict (fixture->store.store, mine->seq, NULL, conflicts, NULL, &error));
+  g_assert_no_error (error);
+
+  /* this engine's first run offers it again; nothing is sent */
+  script_page (fixture, test_page ("c2"));
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_cmpuint (fixture->requests->len, ==, 1);
+  g_assert_cmpuint (fixture->conflicts, ==, 1);
+  g_assert_nonnull (fixture->conflict_mutation);
+  g_assert_cmpint (fixture->conflict_mutation->seq, ==, mine->seq);
+  g_assert_cmpint (fixture->conflict_mutation->state, ==, CRM_MUTATION_CONFLICT);
+  g_assert_null (fixture->conflict_current);
+
+  /* once */
+  script_page (fixture, test_page ("c3"));
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_cmpuint (fixture->conflicts, ==, 1);
+}
+
+static void
 test_created_contact_is_confirmed (Fixture       *fixture,
                                    gconstpointer  data)
 {
@@ -633,6 +670,7 @@ main (int   argc,
   ADD ("conflict-keeps-the-change-and-goes-on-with-other-records",
        test_conflict_keeps_the_change_and_goes_on_with_other_records);
   ADD ("refusals-stay-visible-as-failed", test_refusals_stay_visible_as_failed);
+  ADD ("conflict-of-an-earlier-session-is-announced-once", test_conflict_of_an_earlier_session_is_announced_once);
   ADD ("created-contact-is-confirmed", test_created_contact_is_confirmed);
 #undef ADD
 
