@@ -206,7 +206,8 @@ write_node (CrmJsonWriter *w,
   crm_json_raw (w, text);
 }
 
-/* theirs as the caller may see it: a masked field stays masked. */
+/* theirs as the caller may see it: a masked field stays masked; empty is
+ * null, as in base. */
 static void
 write_theirs (CrmJsonWriter      *w,
               const CrmFieldSpec *spec,
@@ -214,7 +215,8 @@ write_theirs (CrmJsonWriter      *w,
 {
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     {
-      g_autofree char *shown = crm_field_mask_value (spec, json_node_get_string (node));
+      const char *value = json_node_get_string (node);
+      g_autofree char *shown = *value ? crm_field_mask_value (spec, value) : NULL;
 
       crm_json_member_string (w, "theirs", shown);
     }

@@ -394,9 +394,15 @@ empty_and_null_are_the_same_base (void)
   g_autofree char *id = own_customer (conn, 10);
   g_autoptr(PGresult) cleared = crm_test_pg_query (conn, "UPDATE crm.customers SET name_en = '' WHERE id = $1", id, NULL);
   gint64 version = version_of (conn, "customer", id);
+  g_autoptr(Response) stale = post_update (manager, "customer", id, version, "{\"name_en\":\"Stale Ltd.\"}",
+                                           "{\"name_en\":\"Before Ltd.\"}");
   g_autoptr(Response) r = post_update (manager, "customer", id, version, "{\"name_en\":\"Empty Before Ltd.\"}",
                                        "{\"name_en\":null}");
 
+  /* theirs, empty, is sent as null: the base to resend with */
+  assert_error (stale, 409, "conflict", "name_en");
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (
+                   json_object_get_array_member (obj (stale), "conflicts"), 0), "theirs"));
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_cmpstr (record_string (r, "name_en"), ==, "Empty Before Ltd.");
 }
