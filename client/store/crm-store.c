@@ -311,6 +311,7 @@ static const char SQL_NEXT_MUTATION[] =
   " ORDER BY seq LIMIT 1";
 static const char SQL_ALL_MUTATIONS[] = "SELECT " MUTATION_COLUMNS " FROM mutations ORDER BY seq";
 static const char SQL_MARK_SENT[] = "UPDATE mutations SET state = 'sent' WHERE seq = ?1";
+static const char SQL_SET_BASE[] = "UPDATE mutations SET base = ?2 WHERE seq = ?1";
 static const char SQL_MARK_FAILED[] = "UPDATE mutations SET state = 'failed', last_error = ?2 WHERE seq = ?1";
 static const char SQL_DELETE_MUTATION[] = "DELETE FROM mutations WHERE seq = ?1";
 static const char SQL_MARK_CONFLICT[] =
@@ -1452,6 +1453,37 @@ failed:
   return FALSE;
 }
 
+/* An update queued before the store recorded bases (schema 1) has none:
+ * it is based on the server layer's row, the last values the server
+ * confirmed, so that the server can take it (or answer a conflict). */
+static gboolean
+fill_missing_base (CrmStore     *self,
+                   CrmMutation  *m,
+                   GError      **error)
+{
+  g_autoptr(JsonObject) server = NULL;
+  g_autoptr(CachedStmt) s = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *base_text = NULL;
+
+  if (m->op != CRM_MUTATION_OP_UPDATE || m->base != NULL)
+    return TRUE;
+  server = row_values (self, m->entity, LAYER_SERVER, m->record_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  m->base = pick_values (m->fields, server);
+  base_text = object_to_text (m->base);
+  s = stmt (self, SQL_SET_BASE, error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, m->seq);
+  sqlite3_bind_text (s, 2, base_text, -1, SQLITE_STATIC);
+  return step_done (self, s, error);
+}
+
 /* The member of a conflict object @field in @conflicts, or NULL. */
 static JsonObject *
 find_conflict (JsonArray  *conflicts,
@@ -2139,6 +2171,8 @@ crm_store_next_mutation (CrmStore  *self,
           sqlite_error (self, error, "reading the queue");
       }
   }
+  if (m != NULL && !fill_missing_base (self, m, error))
+    g_clear_pointer (&m, crm_mutation_unref);
   if (m != NULL)
     {
       g_autoptr(CachedStmt) s = stmt (self, SQL_MARK_SENT, error);
