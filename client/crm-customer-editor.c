@@ -754,10 +754,10 @@ crm_customer_editor_save (CrmCustomerEditor  *self,
                           guint              *n_queued,
                           GError            **error)
 {
-  g_autoptr(JsonObject) fields = NULL;
-  const char *record_id = NULL;
-  CrmEntity entity = CRM_ENTITY_CUSTOMER;
-  guint queued = 0;
+  g_autoptr(GArray) updates = g_array_new (FALSE, TRUE, sizeof (CrmStoreUpdate));
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GPtrArray) mutations = NULL;
+  CrmStoreUpdate *current = NULL;
 
   g_return_val_if_fail (CRM_IS_CUSTOMER_EDITOR (self), FALSE);
   g_return_val_if_fail (CRM_IS_STORE (store), FALSE);
@@ -766,41 +766,37 @@ crm_customer_editor_save (CrmCustomerEditor  *self,
   if (n_queued)
     *n_queued = 0;
 
-  /* Fields are in record order: one update per record, when it ends. */
-  for (guint i = 0; i <= self->fields->len; i++)
+  /* Fields are in record order: one update per record, all queued as one
+   * unit (the customer and its contacts together, or nothing). */
+  for (guint i = 0; i < self->fields->len; i++)
     {
-      Field *field = i < self->fields->len ? self->fields->pdata[i] : NULL;
+      Field *field = self->fields->pdata[i];
+      g_autofree char *value = NULL;
 
-      if (fields != NULL && (field == NULL || field->entity != entity ||
-                             g_strcmp0 (field->record_id, record_id) != 0))
+      if (!field->changed)
+        continue;
+      if (current == NULL || current->entity != field->entity || g_strcmp0 (current->id, field->record_id) != 0)
         {
-          g_autoptr(CrmMutation) mutation = crm_store_enqueue_update (store, entity, record_id, fields, error);
+          CrmStoreUpdate update = { field->entity, field->record_id, json_object_new () };
 
-          if (mutation == NULL)
-            return FALSE;
-          g_clear_pointer (&fields, json_object_unref);
-          queued++;
-          if (n_queued)
-            *n_queued = queued;
+          g_ptr_array_add (objects, update.fields);
+          g_array_append_val (updates, update);
+          current = &g_array_index (updates, CrmStoreUpdate, updates->len - 1);
         }
-      if (field == NULL)
-        break;
-
-      if (field->changed)
-        {
-          g_autofree char *value = field_value (field);
-
-          if (fields == NULL)
-            fields = json_object_new ();
-          entity = field->entity;
-          record_id = field->record_id;
-          if (value != NULL)
-            json_object_set_string_member (fields, field->spec->name, value);
-          else
-            json_object_set_null_member (fields, field->spec->name);
-        }
+      value = field_value (field);
+      if (value != NULL)
+        json_object_set_string_member (current->fields, field->spec->name, value);
+      else
+        json_object_set_null_member (current->fields, field->spec->name);
     }
+  if (updates->len == 0)
+    return TRUE;
 
+  mutations = crm_store_enqueue_updates (store, (CrmStoreUpdate *) (gpointer) updates->data, updates->len, error);
+  if (mutations == NULL)
+    return FALSE;
+  if (n_queued)
+    *n_queued = mutations->len;
   return TRUE;
 }
 

@@ -28,11 +28,19 @@
  *   G_IO_ERROR_CANCELLED                      -> the status before the run
  *   anything else (an answered 5xx, a bad page, the store) -> FAILED
  *
- * 412 and "current".  The answer carries the record as it is now; the
- * store takes it and ::conflict passes it on.  Should an answer lack it,
- * the engine asks GET /customers/{id} for a customer, and for a contact
- * (no endpoint of its own) the pull that follows brings its current
- * version.
+ * 409 and "conflicts".  An update whose fields a colleague changed first
+ * is answered 409 with the record as it is now and, per field, base, mine
+ * and theirs; nothing of it was applied.  The store keeps the change in
+ * conflict (still shown, never dropped) with the current record, and
+ * ::conflict passes both on for the window to offer a resolution.  The
+ * push goes on with the next change: a conflict holds back only the later
+ * changes of the same record (crm_store_next_mutation() skips them).  A
+ * 409 without "conflicts" (a create of a record that exists) and every
+ * other 4xx (422 idempotency_key_reused, 404, 403...) marks the change
+ * failed with the server's code and message, kept in the queue for the
+ * user to see.  The first run of an engine also emits ::conflict (without
+ * a current record) for each change still in conflict from an earlier
+ * session, so that the window can offer it again.
  */
 
 struct _CrmSyncEngine
@@ -55,6 +63,7 @@ struct _CrmSyncEngine
   GSource       *timer;
   struct _Run   *run;            /* the running sync, or NULL */
   gboolean       rerun;          /* one more run after it */
+  gboolean       announced;      /* conflicts of earlier sessions announced */
   GPtrArray     *next_waiters;   /* Waiter: sync_async calls for the run after */
 
   gulong         changed_handler;
@@ -130,9 +139,13 @@ typedef struct
   Settle       settle;
   gint64       seq;
   JsonObject  *record;     /* for DONE and CONFLICT; may be NULL */
-  char        *reason;     /* for FAILED */
+  JsonArray   *conflicts;  /* for CONFLICT */
+  char        *reason;     /* for FAILED, and CONFLICT's message */
   gboolean     take_next;
+  gboolean     announce;   /* find the changes in conflict */
   /* out */
+  GPtrArray   *unresolved; /* CrmMutation: those in conflict, if announce */
+  CrmMutation *settled;    /* CONFLICT: the change as the store now keeps it */
   CrmMutation *next;
   guint        pending;
   char        *cursor;
@@ -176,6 +189,9 @@ queue_step_free (gpointer data)
 
   g_clear_object (&step->store);
   g_clear_pointer (&step->record, json_object_unref);
+  g_clear_pointer (&step->conflicts, json_array_unref);
+  g_clear_pointer (&step->settled, crm_mutation_unref);
+  g_clear_pointer (&step->unresolved, g_ptr_array_unref);
   g_free (step->reason);
   g_clear_pointer (&step->next, crm_mutation_unref);
   g_free (step->cursor);
@@ -291,9 +307,11 @@ is_offline_error (const GError *error)
 /* The queue step (a worker)                                           */
 /* ------------------------------------------------------------------ */
 
+/* The changes still to send; with @unresolved, collects those in conflict. */
 static guint
-count_pending (CrmStore  *store,
-               GError   **error)
+count_pending (CrmStore   *store,
+               GPtrArray  *unresolved,
+               GError    **error)
 {
   g_autoptr(GPtrArray) queue = crm_store_list_mutations (store, error);
   guint pending = 0;
@@ -304,8 +322,10 @@ count_pending (CrmStore  *store,
     {
       CrmMutation *m = queue->pdata[i];
 
-      if (m->state != CRM_MUTATION_FAILED)
+      if (m->state == CRM_MUTATION_PENDING || m->state == CRM_MUTATION_SENT)
         pending++;
+      else if (m->state == CRM_MUTATION_CONFLICT && unresolved != NULL)
+        g_ptr_array_add (unresolved, crm_mutation_ref (m));
     }
   return pending;
 }
@@ -329,7 +349,9 @@ queue_step_thread (GTask        *task,
       ok = crm_store_mutation_done (step->store, step->seq, step->record, &error);
       break;
     case SETTLE_CONFLICT:
-      ok = crm_store_mutation_conflict (step->store, step->seq, step->record, &error);
+      ok = crm_store_mutation_conflict (step->store, step->seq, step->record, step->conflicts, step->reason,
+                                        &error) &&
+           (step->settled = crm_store_get_mutation (step->store, step->seq, &error)) != NULL;
       break;
     case SETTLE_FAILED:
       ok = crm_store_mutation_failed (step->store, step->seq, step->reason, &error);
@@ -344,7 +366,9 @@ queue_step_thread (GTask        *task,
     }
   if (ok)
     {
-      step->pending = count_pending (step->store, &error);
+      if (step->announce)
+        step->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) crm_mutation_unref);
+      step->pending = count_pending (step->store, step->unresolved, &error);
       ok = step->pending != G_MAXUINT;
     }
   if (!ok)
@@ -384,6 +408,7 @@ static void
 settle (GTask       *task,
         Settle       how,
         JsonObject  *record,
+        JsonArray   *conflicts,
         const char  *reason)
 {
   CrmSyncEngine *self = g_task_get_source_object (task);
@@ -394,33 +419,31 @@ settle (GTask       *task,
   step->settle = how;
   step->seq = run->mutation->seq;
   step->record = record ? json_object_ref (record) : NULL;
+  step->conflicts = conflicts ? json_array_ref (conflicts) : NULL;
   step->reason = g_strdup (reason);
   step->take_next = TRUE;
   queue_step_run (step, queue_stepped_cb, task);
 }
 
-static void
-current_record_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+/* The "conflicts" array of a 409's body, or NULL. */
+static JsonArray *
+conflicts_member (JsonObject *body)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) answer = NULL;
-  JsonObject *current;
+  JsonNode *node = body ? json_object_get_member (body, "conflicts") : NULL;
 
-  answer = crm_api_get_json_finish (CRM_API (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
-    {
-      /* the mutation stays sent: its retry gets the same 412 */
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (error != NULL)
-    g_debug ("The current record of a conflict could not be fetched: %s", error->message);
-  current = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
-  settle (g_steal_pointer (&task), SETTLE_CONFLICT, current, NULL);
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* "code: message" of a refusal, with the server's own code when it gave
+ * one (idempotency_key_reused is not one of ours). */
+static char *
+refusal_reason (const GError *error,
+                JsonObject   *body)
+{
+  JsonObject *detail = body ? object_member (body, "error") : NULL;
+  const char *code = detail ? json_object_get_string_member_with_default (detail, "code", NULL) : NULL;
+
+  return g_strdup_printf ("%s: %s", code ? code : crm_error_code_to_string (error->code), error->message);
 }
 
 static void
@@ -432,8 +455,8 @@ mutation_posted_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) answer = NULL;
   g_autoptr(JsonNode) error_body = NULL;
-  CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
+  JsonObject *body;
   guint status = 0;
 
   answer = crm_api_post_json_finish_full (CRM_API (object), result, &status, &error_body, &error);
@@ -442,37 +465,27 @@ mutation_posted_cb (GObject      *object,
       JsonObject *record = JSON_NODE_HOLDS_OBJECT (answer) ? object_member (json_node_get_object (answer), "record")
                                                            : NULL;
 
-      settle (g_steal_pointer (&task), SETTLE_DONE, record, NULL);
+      settle (g_steal_pointer (&task), SETTLE_DONE, record, NULL, NULL);
       return;
     }
+  body = error_body != NULL && JSON_NODE_HOLDS_OBJECT (error_body) ? json_node_get_object (error_body) : NULL;
 
-  if (g_error_matches (error, CRM_ERROR, CRM_ERROR_PRECONDITION_FAILED))
+  if (g_error_matches (error, CRM_ERROR, CRM_ERROR_CONFLICT) && conflicts_member (body) != NULL &&
+      run->mutation->op == CRM_MUTATION_OP_UPDATE)
     {
-      JsonObject *current = error_body != NULL ? object_member (json_node_get_object (error_body), "current")
-                                               : NULL;
-
-      g_debug ("Mutation %" G_GINT64_FORMAT " (%s) is stale: %s", run->mutation->seq, run->mutation->key,
+      g_debug ("Mutation %" G_GINT64_FORMAT " (%s) is in conflict: %s", run->mutation->seq, run->mutation->key,
                error->message);
-      if (current != NULL)
-        settle (g_steal_pointer (&task), SETTLE_CONFLICT, current, NULL);
-      else if (run->mutation->entity == CRM_ENTITY_CUSTOMER)
-        {
-          g_autofree char *path = g_strconcat ("/customers/", run->mutation->record_id, NULL);
-          GCancellable *cancellable = g_task_get_cancellable (task);
-
-          crm_api_get_json_async (self->api, path, NULL, cancellable, current_record_cb, g_steal_pointer (&task));
-        }
-      else
-        settle (g_steal_pointer (&task), SETTLE_CONFLICT, NULL, NULL);
+      settle (g_steal_pointer (&task), SETTLE_CONFLICT, object_member (body, "record"), conflicts_member (body),
+              error->message);
       return;
     }
 
   if (status >= 400 && status < 500 && !g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
     {
-      g_autofree char *reason = g_strdup_printf ("%s: %s", crm_error_code_to_string (error->code), error->message);
+      g_autofree char *reason = refusal_reason (error, body);
 
       g_message ("The server refused a change (%u): %s", status, reason);
-      settle (g_steal_pointer (&task), SETTLE_FAILED, NULL, reason);
+      settle (g_steal_pointer (&task), SETTLE_FAILED, NULL, NULL, reason);
       return;
     }
 
@@ -522,7 +535,11 @@ queue_stepped_cb (GObject      *object,
   set_pending (self, step->pending);
   /* the store holds the current record when the signal is emitted */
   if (step->settle == SETTLE_CONFLICT)
-    g_signal_emit (self, signals[CONFLICT], 0, run->mutation, step->record);
+    g_signal_emit (self, signals[CONFLICT], 0, step->settled, step->record);
+  if (step->announce)
+    self->announced = TRUE;
+  for (guint i = 0; step->unresolved != NULL && i < step->unresolved->len; i++)
+    g_signal_emit (self, signals[CONFLICT], 0, step->unresolved->pdata[i], NULL);
 
   if (step->next != NULL)
     {
@@ -801,6 +818,7 @@ start_run (CrmSyncEngine *self)
   step->store = g_object_ref (self->store);
   step->settle = SETTLE_NONE;
   step->take_next = TRUE;
+  step->announce = !self->announced;
   queue_step_run (step, queue_stepped_cb, g_steal_pointer (&task));
 }
 
@@ -1030,11 +1048,14 @@ crm_sync_engine_class_init (CrmSyncEngineClass *klass)
 
   /**
    * CrmSyncEngine::conflict:
-   * @mutation: the change the server refused as stale (now failed)
+   * @mutation: the change in conflict, as the store now keeps it (state
+   *   %CRM_MUTATION_CONFLICT, with its conflicts)
    * @current: (nullable): the server's current record, now in the store;
-   *   %NULL when it could not be fetched (always for a contact: see above)
+   *   %NULL for a conflict of an earlier session, announced by the
+   *   engine's first run
    *
-   * Emitted after the store recorded the conflict.
+   * Emitted after the store recorded the conflict; the change waits for
+   * crm_store_resolve_conflict().
    */
   signals[CONFLICT] =
     g_signal_new ("conflict",

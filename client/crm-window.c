@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-conflict-dialog.h"
 #include "crm-customers-page.h"
 #include "crm-format.h"
 #include "crm-sign-in-page.h"
@@ -225,32 +226,84 @@ engine_status_cb (CrmWindow *self)
   update_sync_status (self);
 }
 
+/* The name of the customer a change belongs to (a contact's customer),
+ * or NULL. */
+static char *
+conflict_customer_name (CrmStore    *store,
+                        CrmMutation *mutation,
+                        JsonObject  *current)
+{
+  const char *customer_id = mutation->record_id;
+  g_autoptr(CrmCustomer) customer = NULL;
+
+  if (mutation->entity == CRM_ENTITY_CONTACT)
+    customer_id = current ? json_object_get_string_member_with_default (current, "customer_id", NULL) : NULL;
+  if (store != NULL && customer_id != NULL)
+    customer = crm_store_get_customer (store, customer_id, NULL);
+  if (customer != NULL)
+    return g_strdup (customer->name);
+  if (mutation->entity == CRM_ENTITY_CUSTOMER && current != NULL)
+    return g_strdup (json_object_get_string_member_with_default (current, "name", NULL));
+  return NULL;
+}
+
+static void
+conflict_resolved_cb (CrmWindow   *self,
+                      CrmMutation *resolved)
+{
+  CrmSyncEngine *engine = crm_context_get_sync_engine (self->context);
+
+  if (resolved != NULL && engine != NULL)
+    crm_sync_engine_sync_now (engine);
+}
+
+/* win.resolve-conflict(x seq): the conflict dialog for a change. */
+static void
+resolve_conflict_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  CrmWindow *self = CRM_WINDOW (widget);
+  CrmStore *store = crm_context_get_store (self->context);
+  g_autoptr(CrmMutation) mutation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  GtkWidget *dialog;
+
+  if (store == NULL)
+    return;
+  mutation = crm_store_get_mutation (store, g_variant_get_int64 (parameter), &error);
+  if (mutation == NULL || mutation->state != CRM_MUTATION_CONFLICT)
+    return;   /* resolved meanwhile */
+  name = conflict_customer_name (store, mutation, NULL);
+  dialog = crm_conflict_dialog_new (GTK_WINDOW (self), store, mutation, name);
+  g_signal_connect_object (dialog, "resolved", G_CALLBACK (conflict_resolved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 conflict_cb (CrmWindow   *self,
              CrmMutation *mutation,
              JsonObject  *current)
 {
-  const char *name = current ? json_object_get_string_member_with_default (current, "name", NULL) : NULL;
+  g_autofree char *name = conflict_customer_name (crm_context_get_store (self->context), mutation, current);
   g_autofree char *title = NULL;
   AdwToast *toast;
-
-  /* The engine has no record of a contact to give; the edit may name it. */
-  if (name == NULL && mutation->fields != NULL)
-    name = json_object_get_string_member_with_default (mutation->fields, "name", NULL);
 
   if (name != NULL)
     {
       g_autofree char *escaped = g_markup_escape_text (name, -1);
 
-      /* TRANSLATORS: %s is the name of a customer or contact */
-      title = g_strdup_printf (_("Changed elsewhere: your edit to %s was not applied"), escaped);
+      /* TRANSLATORS: %s is the name of a customer */
+      title = g_strdup_printf (_("Changes to %s conflict with someone else’s"), escaped);
     }
-  else if (mutation->entity == CRM_ENTITY_CONTACT)
-    title = g_strdup (_("Changed elsewhere: your edit to a contact was not applied"));
   else
-    title = g_strdup (_("Changed elsewhere: your edit to a customer was not applied"));
+    title = g_strdup (_("Your changes conflict with someone else’s"));
   toast = adw_toast_new (title);
-  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_button_label (toast, _("_Resolve…"));
+  adw_toast_set_action_name (toast, "win.resolve-conflict");
+  adw_toast_set_action_target_value (toast, g_variant_new_int64 (mutation->seq));
+  adw_toast_set_timeout (toast, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -582,6 +635,7 @@ crm_window_class_init (CrmWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.resolve-conflict", "x", resolve_conflict_action);
 }
 
 static void

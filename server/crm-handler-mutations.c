@@ -15,23 +15,33 @@
  * POST /mutations: one write from a client's queue.
  *
  *   {"key": UUID, "entity": "customer"|"contact", "op": "update"|"create",
- *    "id": UUID, "base_version": N, "fields": {...}}
+ *    "id": UUID, "fields": {...}, "base": {...}, "base_version": N}
  *
- * An update applies only if the record is still at base_version; otherwise
- * 412 with the current record.  The key makes a retry safe: the first
- * answer is kept (crm.mutations) and given again instead of applying the
- * write twice.  The write itself is crm.apply_mutation(), which runs as the
- * caller under the tables' policies; this file checks the body against the
- * field rules shared with the client (crm-fields.h).
+ * An update is merged by field: "base" holds, for each field in "fields",
+ * the value the change was made on.  A field still at its base takes the
+ * new value, one already at the new value is fine, and one changed to
+ * something else meanwhile is a conflict: then nothing applies and the
+ * answer is 409 with the current record and, per conflicting field, base,
+ * mine and theirs.  "base_version" is informative only.  The key makes a
+ * retry safe: the first answer is kept (crm.mutations) and given again
+ * instead of applying the write twice; the same key with another body is
+ * refused.  The write itself is crm.apply_mutation() (0005-merge-by-field),
+ * which runs as the caller under the tables' policies and answers with
+ * CrmError codes; this file checks the body against the field rules shared
+ * with the client (crm-fields.h) and writes the answer.
  */
 
 static const char * const op_names[] = { "update", "create", NULL };
 enum { OP_UPDATE, OP_CREATE };
 
+/* The columns of crm.apply_mutation()'s row. */
+enum { APPLY_CODE, APPLY_FIELD, APPLY_STATUS, APPLY_ANSWER, APPLY_THEIRS };
+
 static const CrmSql sql_apply = {
   "mutation_apply",
-  "SELECT status, answer FROM crm.apply_mutation($1::uuid, $2, $3, $4::uuid, $5::integer, $6::jsonb)",
-  6
+  "SELECT code, field, status, answer, theirs"
+  " FROM crm.apply_mutation($1::uuid, $2, $3, $4::uuid, $5::jsonb, $6::jsonb, $7::jsonb)",
+  7
 };
 
 static const CrmSql sql_customer = {
@@ -48,18 +58,21 @@ static const CrmSql sql_contact = {
 
 static const CrmSql sql_keep_answer = {
   "mutation_keep_answer",
-  "UPDATE crm.mutations SET answer = $2 WHERE user_id = crm.current_user_id() AND key = $1::uuid",
-  2
+  "UPDATE crm.mutations SET answer = $2, status = $3::smallint"
+  " WHERE user_id = crm.current_user_id() AND key = $1::uuid AND answer IS NULL",
+  3
 };
 
 typedef struct
 {
-  char      *key;
-  CrmEntity  entity;
-  int        op;
-  char      *id;
-  guint      status;
-  GString   *answer;
+  char       *key;
+  CrmEntity   entity;
+  int         op;
+  char       *id;
+  JsonObject *fields;   /* borrowed from the request's body */
+  JsonObject *base;     /* the same; NULL for a create */
+  guint       status;
+  GString    *answer;
 } Mutation;
 
 static void
@@ -85,31 +98,67 @@ member_string (JsonObject *obj,
   return json_node_get_string (node);
 }
 
-/* The fields as validated text for crm.apply_mutation(), or NULL. */
 static char *
-check_fields (JsonObject  *fields,
-              CrmEntity    entity,
-              int          op,
-              GError     **error)
+object_to_text (JsonObject *obj)
 {
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), obj);
 
-  if (!crm_fields_check_object (entity, op == OP_CREATE, fields, error))
-    return NULL;
-  root = json_node_init_object (json_node_alloc (), fields);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  return json_to_string (root, FALSE);
 }
 
-static void
-answer_kept (CrmRequest *req,
-             CrmDbBatch *batch)
+/* {field: [head, tail]} for the masked fields of @entity, for
+ * crm.merge_conflicts(): a base may be the masked value the client saw. */
+static char *
+masks_text (CrmEntity entity)
 {
-  Mutation *m = req->data;
+  g_autoptr(GString) out = g_string_new ("{");
 
-  crm_request_respond (req, m->status, g_steal_pointer (&m->answer));
+  for (const CrmFieldSpec *spec = crm_entity_fields (entity); spec->name; spec++)
+    {
+      guint head, tail;
+
+      if (crm_field_mask_kept (spec, &head, &tail))
+        g_string_append_printf (out, "%s\"%s\":[%u,%u]", out->len > 1 ? "," : "", spec->name, head, tail);
+    }
+  g_string_append_c (out, '}');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A success code or a CrmError code from crm.apply_mutation() as a
+ * status, through the one mapping. */
+static guint
+status_for_code (const char *code,
+                 CrmError   *error_code)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (code, "ok") == 0)
+    return SOUP_STATUS_OK;
+  if (g_strcmp0 (code, "created") == 0)
+    return SOUP_STATUS_CREATED;
+  *error_code = CRM_ERROR_INTERNAL;
+  for (int i = CRM_ERROR_INVALID; i <= CRM_ERROR_INTERNAL; i++)
+    if (g_strcmp0 (crm_error_code_to_string ((CrmError) i), code) == 0)
+      *error_code = (CrmError) i;
+  crm_set_field_error (&error, *error_code, NULL, "%s", code);
+  return crm_http_status_for_error (error);
+}
+
+static const char *
+message_for (CrmError code,
+             int      op)
+{
+  if (code == CRM_ERROR_NOT_FOUND)
+    return "No such record, or not one of yours";
+  if (code == CRM_ERROR_FORBIDDEN)
+    return "You may see this record but not change it";
+  if (code == CRM_ERROR_CONFLICT && op == OP_CREATE)
+    return "A record with this id exists already";
+  if (code == CRM_ERROR_CONFLICT)
+    return "Someone else changed these fields since your copy; nothing was changed";
+  if (code == CRM_ERROR_IDEMPOTENCY_KEY_REUSED)
+    return "This key was used for a different write; make a new key";
+  return "The write failed";
 }
 
 static void
@@ -128,82 +177,239 @@ write_error (CrmJsonWriter *w,
 }
 
 static void
+write_record (CrmJsonWriter *w,
+              Mutation      *m,
+              PGresult      *record)
+{
+  crm_json_key (w, "record");
+  if (PQntuples (record) != 1)
+    {
+      crm_json_null (w);
+      return;
+    }
+  crm_json_begin_object (w);
+  if (m->entity == CRM_ENTITY_CUSTOMER)
+    crm_write_customer (w, record, 0, 0);
+  else
+    crm_write_contact (w, record, 0, 0);
+  crm_json_end_object (w);
+}
+
+static void
+write_node (CrmJsonWriter *w,
+            const char    *key,
+            JsonNode      *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  crm_json_key (w, key);
+  crm_json_raw (w, text);
+}
+
+/* theirs as the caller may see it: a masked field stays masked; empty is
+ * null, as in base. */
+static void
+write_theirs (CrmJsonWriter      *w,
+              const CrmFieldSpec *spec,
+              JsonNode           *node)
+{
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *value = json_node_get_string (node);
+      g_autofree char *shown = *value ? crm_field_mask_value (spec, value) : NULL;
+
+      crm_json_member_string (w, "theirs", shown);
+    }
+  else
+    write_node (w, "theirs", node);
+}
+
+/* "conflicts": [{field, base, mine, theirs}] in the order of the request's
+ * fields. */
+static void
+write_conflicts (CrmJsonWriter *w,
+                 Mutation      *m,
+                 GList         *names,
+                 JsonObject    *theirs)
+{
+  crm_json_key (w, "conflicts");
+  crm_json_begin_array (w);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+
+      if (!json_object_has_member (theirs, name))
+        continue;
+      crm_json_begin_object (w);
+      crm_json_member_string (w, "field", name);
+      write_node (w, "base", json_object_get_member (m->base, name));
+      write_node (w, "mine", json_object_get_member (m->fields, name));
+      write_theirs (w, crm_field_spec_lookup (m->entity, name), json_object_get_member (theirs, name));
+      crm_json_end_object (w);
+    }
+  crm_json_end_array (w);
+}
+
+static void
+answer_kept (CrmRequest *req,
+             CrmDbBatch *batch)
+{
+  Mutation *m = req->data;
+
+  crm_request_respond (req, m->status, g_steal_pointer (&m->answer));
+}
+
+/* The 409 of an update whose fields conflict: the error names the first
+ * conflicting field in the request's order. */
+static void
+write_field_conflict (Mutation   *m,
+                      PGresult   *record,
+                      const char *theirs_text)
+{
+  g_autoptr(JsonNode) node = json_from_string (theirs_text, NULL);
+  g_autoptr(GList) names = json_object_get_members (m->fields);
+  JsonObject *theirs = json_node_get_object (node);
+  const char *first = NULL;
+  CrmJsonWriter w;
+
+  for (GList *l = names; l != NULL && first == NULL; l = l->next)
+    if (json_object_has_member (theirs, l->data))
+      first = l->data;
+
+  crm_json_writer_init (&w, m->answer);
+  crm_json_begin_object (&w);
+  write_error (&w, CRM_ERROR_CONFLICT, first, message_for (CRM_ERROR_CONFLICT, OP_UPDATE));
+  write_record (&w, m, record);
+  write_conflicts (&w, m, names, theirs);
+  crm_json_end_object (&w);
+}
+
+static void
 applied (CrmRequest *req,
          CrmDbBatch *batch)
 {
   Mutation *m = req->data;
   PGresult *res = crm_db_batch_get_result (batch, 1);
   PGresult *record = crm_db_batch_get_result (batch, 2);
-  const char *first_answer;
+  const char *first_answer = crm_pg_value (res, 0, APPLY_ANSWER);
+  const char *code = crm_pg_value (res, 0, APPLY_CODE);
+  CrmError error_code = CRM_ERROR_INTERNAL;
   CrmJsonWriter w;
-  gboolean have_record;
-
-  m->status = (guint) g_ascii_strtoull (PQgetvalue (res, 0, 0), NULL, 10);
-  first_answer = crm_pg_value (res, 0, 1);
-  have_record = PQntuples (record) == 1;
 
   if (first_answer != NULL)
     {
       /* A retry: the first answer, as it was. */
+      m->status = (guint) g_ascii_strtoull (crm_pg_value (res, 0, APPLY_STATUS), NULL, 10);
       crm_request_respond (req, m->status, g_string_new (first_answer));
       return;
     }
 
+  m->status = status_for_code (code, &error_code);
   m->answer = g_string_sized_new (2048);
-  crm_json_writer_init (&w, m->answer);
-  crm_json_begin_object (&w);
-  switch (m->status)
+  if (m->status == SOUP_STATUS_OK || m->status == SOUP_STATUS_CREATED)
     {
-    case 200:
-    case 201:
-    case 412:
-      if (m->status == 412)
-        write_error (&w, CRM_ERROR_PRECONDITION_FAILED, "base_version",
-                     "The record changed since base_version; the current record is attached");
-      crm_json_key (&w, m->status == 412 ? "current" : "record");
-      if (have_record)
-        {
-          crm_json_begin_object (&w);
-          if (m->entity == CRM_ENTITY_CUSTOMER)
-            crm_write_customer (&w, record, 0, 0);
-          else
-            crm_write_contact (&w, record, 0, 0);
-          crm_json_end_object (&w);
-        }
-      else
-        crm_json_null (&w);
-      break;
-    case 403:
-      write_error (&w, CRM_ERROR_FORBIDDEN, "id", "You may see this record but not change it");
-      break;
-    case 404:
-      write_error (&w, CRM_ERROR_NOT_FOUND, m->op == OP_CREATE ? "customer_id" : "id",
-                   "No such record, or not one of yours");
-      break;
-    case 409:
-      write_error (&w, CRM_ERROR_CONFLICT, "id", "A record with this id exists already");
-      break;
-    case 422:
-      /* the key was used for another record: not a retry, and not kept */
-      write_error (&w, CRM_ERROR_INVALID, "key", "This key was used for another write; make a new key");
+      crm_json_writer_init (&w, m->answer);
+      crm_json_begin_object (&w);
+      write_record (&w, m, record);
       crm_json_end_object (&w);
-      crm_request_respond (req, 400, g_steal_pointer (&m->answer));
-      return;
-    default:
-      crm_json_end_object (&w);
-      crm_request_fail (req, CRM_ERROR_INTERNAL, NULL, "The write returned an unexpected status");
+    }
+  else if (error_code == CRM_ERROR_CONFLICT && !PQgetisnull (res, 0, APPLY_THEIRS))
+    write_field_conflict (m, record, PQgetvalue (res, 0, APPLY_THEIRS));
+  else if (error_code == CRM_ERROR_IDEMPOTENCY_KEY_REUSED)
+    {
+      /* not a retry of the first write, and not kept for one */
+      crm_request_fail (req, error_code, "key", message_for (error_code, m->op));
       return;
     }
-  crm_json_end_object (&w);
+  else if (error_code == CRM_ERROR_INTERNAL)
+    {
+      g_warning ("crm.apply_mutation() answered %s", code ? code : "(null)");
+      crm_request_fail (req, CRM_ERROR_INTERNAL, NULL, "The write returned an unexpected answer");
+      return;
+    }
+  else
+    {
+      crm_json_writer_init (&w, m->answer);
+      crm_json_begin_object (&w);
+      write_error (&w, error_code, crm_pg_value (res, 0, APPLY_FIELD), message_for (error_code, m->op));
+      crm_json_end_object (&w);
+    }
 
   /* Keep the answer for retries, then give it. */
   {
     CrmDbBatch *keep = crm_request_new_batch (req);
-    const char *values[2] = { m->key, m->answer->str };
+    g_autofree char *status_text = g_strdup_printf ("%u", m->status);
+    const char *values[3] = { m->key, m->answer->str, status_text };
 
     crm_db_batch_add (keep, &sql_keep_answer, values);
     crm_request_execute (req, keep, answer_kept);
   }
+}
+
+/* Checks the body; fills @m and the texts crm.apply_mutation() takes. */
+static gboolean
+check_request (JsonObject  *obj,
+               Mutation    *m,
+               GError     **error)
+{
+  JsonNode *fields = json_object_get_member (obj, "fields");
+  JsonNode *base_version = json_object_get_member (obj, "base_version");
+  const char *key = member_string (obj, "key");
+  const char *entity = member_string (obj, "entity");
+  const char *op = member_string (obj, "op");
+  const char *id = member_string (obj, "id");
+  int entity_index = -1;
+
+  if (key == NULL || !crm_validate_uuid (key))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "key", "key must be a UUID made for this write");
+      return FALSE;
+    }
+  if (entity == NULL || (entity_index = crm_wire_lookup (crm_entity_names, entity)) < 0)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "entity", "entity must be customer or contact");
+      return FALSE;
+    }
+  m->entity = (CrmEntity) entity_index;
+  m->op = op ? crm_wire_lookup (op_names, op) : OP_UPDATE;
+  if (m->op < 0 || (m->op == OP_CREATE && m->entity != CRM_ENTITY_CONTACT))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "op", "op must be update, or create for a contact");
+      return FALSE;
+    }
+  if (id == NULL || !crm_validate_uuid (id))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "id", "id must be the record's id (a UUID)");
+      return FALSE;
+    }
+  /* informative only, but if given, a version */
+  if (base_version != NULL && !JSON_NODE_HOLDS_NULL (base_version) &&
+      (!JSON_NODE_HOLDS_VALUE (base_version) || json_node_get_value_type (base_version) != G_TYPE_INT64 ||
+       json_node_get_int (base_version) < 0 || json_node_get_int (base_version) > G_MAXINT32))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "base_version",
+                           "base_version must be the version the change was made on");
+      return FALSE;
+    }
+  if (fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "fields", "fields must be an object");
+      return FALSE;
+    }
+  m->fields = json_node_get_object (fields);
+  if (!crm_fields_check_object (m->entity, m->op == OP_CREATE, m->fields, error))
+    return FALSE;
+  if (m->op == OP_UPDATE)
+    {
+      JsonNode *base = json_object_get_member (obj, "base");
+
+      if (!crm_fields_check_base (m->entity, m->fields, base, error))
+        return FALSE;
+      m->base = json_node_get_object (base);
+    }
+  m->key = g_strdup (key);
+  m->id = g_strdup (id);
+  return TRUE;
 }
 
 void
@@ -212,72 +418,27 @@ crm_handle_mutation (CrmRequest *req)
   g_autoptr(GError) error = NULL;
   g_autofree char *fields_text = NULL;
   g_autofree char *base_text = NULL;
-  JsonObject *obj = json_node_get_object (req->body);
-  JsonNode *fields = json_object_get_member (obj, "fields");
-  JsonNode *base = json_object_get_member (obj, "base_version");
-  const char *key = member_string (obj, "key");
-  const char *entity = member_string (obj, "entity");
-  const char *op = member_string (obj, "op");
-  const char *id = member_string (obj, "id");
+  g_autofree char *masks = NULL;
   Mutation *m = g_new0 (Mutation, 1);
-  int entity_index = -1;
   CrmDbBatch *batch;
 
   req->data = m;
   req->data_free = mutation_free;
 
-  if (key == NULL || !crm_validate_uuid (key))
-    {
-      crm_request_fail (req, CRM_ERROR_INVALID, "key", "key must be a UUID made for this write");
-      return;
-    }
-  if (entity == NULL || (entity_index = crm_wire_lookup (crm_entity_names, entity)) < 0)
-    {
-      crm_request_fail (req, CRM_ERROR_INVALID, "entity", "entity must be customer or contact");
-      return;
-    }
-  m->entity = (CrmEntity) entity_index;
-  m->op = op ? crm_wire_lookup (op_names, op) : OP_UPDATE;
-  if (m->op < 0 || (m->op == OP_CREATE && m->entity != CRM_ENTITY_CONTACT))
-    {
-      crm_request_fail (req, CRM_ERROR_INVALID, "op",
-                        "op must be update, or create for a contact");
-      return;
-    }
-  if (id == NULL || !crm_validate_uuid (id))
-    {
-      crm_request_fail (req, CRM_ERROR_INVALID, "id", "id must be the record's id (a UUID)");
-      return;
-    }
-  if (m->op == OP_UPDATE)
-    {
-      if (base == NULL || !JSON_NODE_HOLDS_VALUE (base) || json_node_get_value_type (base) != G_TYPE_INT64 ||
-          json_node_get_int (base) < 1 || json_node_get_int (base) > G_MAXINT32)
-        {
-          crm_request_fail (req, CRM_ERROR_INVALID, "base_version",
-                            "base_version must be the version the change was made on");
-          return;
-        }
-      base_text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (base));
-    }
-  if (fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
-    {
-      crm_request_fail (req, CRM_ERROR_INVALID, "fields", "fields must be an object");
-      return;
-    }
-  fields_text = check_fields (json_node_get_object (fields), m->entity, m->op, &error);
-  if (fields_text == NULL)
+  if (!check_request (json_node_get_object (req->body), m, &error))
     {
       crm_request_respond_error (req, error);
       return;
     }
+  fields_text = object_to_text (m->fields);
+  base_text = m->base ? object_to_text (m->base) : g_strdup ("{}");
+  masks = masks_text (m->entity);
 
-  m->key = g_strdup (key);
-  m->id = g_strdup (id);
   batch = crm_request_new_batch (req);
   {
-    const char *apply_values[6] = { key, entity, op_names[m->op], id, base_text, fields_text };
-    const char *record_values[1] = { id };
+    const char *apply_values[7] = { m->key, crm_entity_names[m->entity], op_names[m->op], m->id,
+                                    fields_text, base_text, masks };
+    const char *record_values[1] = { m->id };
 
     crm_db_batch_add (batch, &sql_apply, apply_values);
     crm_db_batch_add (batch, m->entity == CRM_ENTITY_CUSTOMER ? &sql_customer : &sql_contact, record_values);

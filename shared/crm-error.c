@@ -46,6 +46,7 @@ crm_error_code_to_string (CrmError code)
     case CRM_ERROR_NOT_FOUND:           return "not_found";
     case CRM_ERROR_CONFLICT:            return "conflict";
     case CRM_ERROR_PRECONDITION_FAILED: return "precondition_failed";
+    case CRM_ERROR_IDEMPOTENCY_KEY_REUSED: return "idempotency_key_reused";
     case CRM_ERROR_THROTTLED:           return "throttled";
     case CRM_ERROR_UNAVAILABLE:         return "unavailable";
     case CRM_ERROR_INTERNAL:            return "internal";

@@ -19,6 +19,7 @@ typedef enum
   CRM_ERROR_NOT_FOUND,           /* no such record, or not visible */
   CRM_ERROR_CONFLICT,            /* the record exists already */
   CRM_ERROR_PRECONDITION_FAILED, /* the version did not match */
+  CRM_ERROR_IDEMPOTENCY_KEY_REUSED, /* a write's key was used for a different write */
   CRM_ERROR_THROTTLED,           /* too many attempts */
   CRM_ERROR_UNAVAILABLE,         /* the database cannot be reached */
   CRM_ERROR_INTERNAL,            /* a bug or an unexpected database error */

@@ -21,8 +21,8 @@ static const CrmFieldSpec customer_fields[] = {
   { "status",          CRM_FIELD_ENUM,  TRUE,  0,   crm_customer_status_names },
   { "credit_rating",   CRM_FIELD_ENUM,  TRUE,  0,   crm_credit_rating_names },
   { "registration_no", CRM_FIELD_TEXT,  FALSE, 50,  NULL },
-  { "phone",           CRM_FIELD_PHONE, FALSE, 0,   NULL },
-  { "address",         CRM_FIELD_TEXT,  FALSE, 300, NULL },
+  { "phone",           CRM_FIELD_PHONE, FALSE, 0,   NULL, CRM_FIELD_MASK_PHONE },
+  { "address",         CRM_FIELD_TEXT,  FALSE, 300, NULL, CRM_FIELD_MASK_TEXT },
   { NULL }
 };
 
@@ -30,9 +30,9 @@ static const CrmFieldSpec contact_fields[] = {
   { "customer_id",     CRM_FIELD_UUID,   TRUE,  0,   NULL },
   { "name",            CRM_FIELD_TEXT,   TRUE,  100, NULL },
   { "title",           CRM_FIELD_TEXT,   FALSE, 100, NULL },
-  { "mobile",          CRM_FIELD_MOBILE, FALSE, 0,   NULL },
+  { "mobile",          CRM_FIELD_MOBILE, FALSE, 0,   NULL, CRM_FIELD_MASK_PHONE },
   { "email",           CRM_FIELD_EMAIL,  FALSE, 0,   NULL },
-  { "address",         CRM_FIELD_TEXT,   FALSE, 300, NULL },
+  { "address",         CRM_FIELD_TEXT,   FALSE, 300, NULL, CRM_FIELD_MASK_TEXT },
   { "is_primary",      CRM_FIELD_BOOL,   TRUE,  0,   NULL },
   { NULL }
 };
@@ -91,6 +91,14 @@ crm_field_validate (const CrmFieldSpec *spec,
         }
       return TRUE;
     }
+  if (spec->mask != CRM_FIELD_MASK_NONE && strchr (value, '*') != NULL)
+    {
+      /* what the server sent (138****5678) saved back would replace the
+       * real value with the mask */
+      crm_set_field_error (error, CRM_ERROR_INVALID, spec->name,
+                           "%s still holds hidden characters (*); enter the whole value", spec->name);
+      return FALSE;
+    }
 
   switch (spec->type)
     {
@@ -137,6 +145,25 @@ crm_field_validate (const CrmFieldSpec *spec,
     }
 }
 
+/* @node as crm_field_validate() takes it, if it has the field's JSON type. */
+static gboolean
+node_value (const CrmFieldSpec  *spec,
+            JsonNode            *node,
+            const char         **value)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    *value = NULL;
+  else if (spec->type == CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
+           json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    *value = json_node_get_boolean (node) ? "true" : "false";
+  else if (spec->type != CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
+           json_node_get_value_type (node) == G_TYPE_STRING)
+    *value = json_node_get_string (node);
+  else
+    return FALSE;
+  return TRUE;
+}
+
 gboolean
 crm_fields_check_object (CrmEntity    entity,
                          gboolean     create,
@@ -163,15 +190,7 @@ crm_fields_check_object (CrmEntity    entity,
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s is not a field a client may write here", name);
           return FALSE;
         }
-      if (JSON_NODE_HOLDS_NULL (node))
-        value = NULL;
-      else if (spec->type == CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
-               json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-        value = json_node_get_boolean (node) ? "true" : "false";
-      else if (spec->type != CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
-               json_node_get_value_type (node) == G_TYPE_STRING)
-        value = json_node_get_string (node);
-      else
+      if (!node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a %s or null", name,
                                spec->type == CRM_FIELD_BOOL ? "boolean" : "string");
@@ -188,4 +207,82 @@ crm_fields_check_object (CrmEntity    entity,
           return FALSE;
         }
   return TRUE;
+}
+
+gboolean
+crm_fields_check_base (CrmEntity    entity,
+                       JsonObject  *fields,
+                       JsonNode    *base,
+                       GError     **error)
+{
+  g_autoptr(GList) names = NULL;
+  JsonObject *base_obj;
+
+  if (base == NULL || !JSON_NODE_HOLDS_OBJECT (base))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "base",
+                           "base must be an object: for each changed field, the value the change was made on");
+      return FALSE;
+    }
+  base_obj = json_node_get_object (base);
+  if (json_object_get_size (base_obj) != json_object_get_size (fields))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "base", "base must name exactly the fields in fields");
+      return FALSE;
+    }
+  names = json_object_get_members (fields);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      const CrmFieldSpec *spec = crm_field_spec_lookup (entity, name);
+      JsonNode *node = json_object_get_member (base_obj, name);
+      const char *value;
+
+      if (node == NULL)
+        {
+          crm_set_field_error (error, CRM_ERROR_INVALID, "base", "base has no value for %s", name);
+          return FALSE;
+        }
+      if (spec == NULL || !node_value (spec, node, &value))
+        {
+          crm_set_field_error (error, CRM_ERROR_INVALID, "base", "base's %s must be a %s or null", name,
+                               spec && spec->type == CRM_FIELD_BOOL ? "boolean" : "string");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+crm_field_mask_kept (const CrmFieldSpec *spec,
+                     guint              *head,
+                     guint              *tail)
+{
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  switch (spec->mask)
+    {
+    case CRM_FIELD_MASK_PHONE:   /* 13812345678 -> 138****5678 */
+      *head = 3;
+      *tail = 4;
+      return TRUE;
+    case CRM_FIELD_MASK_TEXT:    /* 北京市朝阳区 -> 北京**** */
+      *head = 2;
+      *tail = 0;
+      return TRUE;
+    case CRM_FIELD_MASK_NONE:
+    default:
+      return FALSE;
+    }
+}
+
+char *
+crm_field_mask_value (const CrmFieldSpec *spec,
+                      const char         *value)
+{
+  guint head, tail;
+
+  if (!crm_field_mask_kept (spec, &head, &tail))
+    return g_strdup (value);
+  return crm_mask_text (value, head, tail);
 }

@@ -21,6 +21,15 @@ typedef enum
   CRM_FIELD_UUID,
 } CrmFieldType;
 
+/* Personal data leaves the server masked with '*' (crm_mask_phone,
+ * crm_mask_text); a masked value is never a value to write back. */
+typedef enum
+{
+  CRM_FIELD_MASK_NONE,
+  CRM_FIELD_MASK_PHONE,  /* first 3 and last 4 characters kept */
+  CRM_FIELD_MASK_TEXT,   /* first 2 characters kept */
+} CrmFieldMask;
+
 typedef struct
 {
   const char         *name;
@@ -28,6 +37,7 @@ typedef struct
   gboolean            required;    /* may be neither null nor empty */
   guint               max_chars;   /* for text */
   const char * const *names;       /* for enums */
+  CrmFieldMask        mask;        /* how the server masks it when it sends it */
 } CrmFieldSpec;
 
 typedef enum
@@ -45,7 +55,8 @@ const CrmFieldSpec *crm_entity_fields     (CrmEntity           entity);
 const CrmFieldSpec *crm_field_spec_lookup (CrmEntity           entity,
                                            const char         *name);
 /* Checks one value (NULL for JSON null; "true"/"false" for booleans).
- * The error names the field. */
+ * A masked field refuses a value holding the mask character '*'.  The
+ * error names the field. */
 gboolean            crm_field_validate    (const CrmFieldSpec *spec,
                                            const char         *value,
                                            GError            **error);
@@ -57,5 +68,24 @@ gboolean            crm_fields_check_object (CrmEntity     entity,
                                              gboolean      create,
                                              JsonObject   *fields,
                                              GError      **error);
+
+/* Checks an update's "base" (the value each changed field had before the
+ * edit) against its @fields: exactly the same names, each value null or
+ * of the field's JSON type (content is not checked: a base may be masked).
+ * The error names "base". */
+gboolean            crm_fields_check_base   (CrmEntity     entity,
+                                             JsonObject   *fields,
+                                             JsonNode     *base,
+                                             GError      **error);
+
+/* For a masked field, how many characters the mask keeps at the head and
+ * the tail (crm_mask_text); FALSE for a field sent as it is. */
+gboolean            crm_field_mask_kept     (const CrmFieldSpec *spec,
+                                             guint              *head,
+                                             guint              *tail);
+/* @value as the server sends it for @spec (masked or unchanged); NULL for
+ * NULL. */
+char               *crm_field_mask_value    (const CrmFieldSpec *spec,
+                                             const char         *value);
 
 G_END_DECLS

@@ -737,7 +737,11 @@ main (int   argc,
   g_assert_no_error (error);
   g_assert_true (crm_migrate_run (conninfo, &applied, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (applied, ==, crm_migrate_latest ());
+  {
+    g_auto(GStrv) compiled = g_resources_enumerate_children ("/org/keylinecrm/Keyline/server/sql", 0, NULL);
+
+    g_assert_cmpuint (applied, ==, g_strv_length (compiled));
+  }
   load_fixture ();
 
   g_free (config->database);

@@ -424,11 +424,12 @@ mutation (const char *key,
           const char *op,
           const char *id,
           gint64      base_version,
-          const char *fields)
+          const char *fields,
+          const char *base)
 {
   return g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"%s\",\"op\":\"%s\",\"id\":\"%s\","
-                          "\"base_version\":%" G_GINT64_FORMAT ",\"fields\":%s}",
-                          key, entity, op, id, base_version, fields);
+                          "\"base_version\":%" G_GINT64_FORMAT ",\"fields\":%s,\"base\":%s}",
+                          key, entity, op, id, base_version, fields, base);
 }
 
 static char *
@@ -449,19 +450,24 @@ version_of (PGconn     *conn,
 }
 
 static void
-test_mutations_update_applies_once_and_a_stale_one_is_412 (void)
+test_mutations_update_applies_once_and_a_stale_one_is_409 (void)
 {
   g_autofree char *token = sign_in_with ("manager", PASSWORD);
   g_autoptr(PGconn) conn = admin_connection ();
   g_autofree char *id = own_customer (conn);
   gint64 version = version_of (conn, "SELECT version FROM crm.customers WHERE id = $1", id);
   g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *name = scalar (conn, "SELECT name FROM crm.customers WHERE id = $1", id);
+  g_autofree char *tier = scalar (conn, "SELECT tier FROM crm.customers WHERE id = $1", id);
+  g_autofree char *base = g_strdup_printf ("{\"name\":\"%s\",\"tier\":\"%s\"}", name, tier);
+  g_autofree char *stale_base = g_strdup_printf ("{\"name\":\"%s\"}", name);
   g_autofree char *body = mutation (key, "customer", "update", id, version,
-                                    "{\"name\":\"广州移动测试客户\",\"tier\":\"key\"}");
+                                    "{\"name\":\"广州移动测试客户\",\"tier\":\"key\"}", base);
   g_autoptr(Response) first = post_json ("mutations", token, body);
   g_autoptr(Response) retry = post_json ("mutations", token, body);
   g_autofree char *stale_key = g_uuid_string_random ();
-  g_autofree char *stale_body = mutation (stale_key, "customer", "update", id, version, "{\"name\":\"旧的修改\"}");
+  g_autofree char *stale_body = mutation (stale_key, "customer", "update", id, version, "{\"name\":\"旧的修改\"}",
+                                          stale_base);
   g_autoptr(Response) stale = post_json ("mutations", token, stale_body);
   g_autofree char *audit = NULL;
   JsonObject *record;
@@ -477,9 +483,9 @@ test_mutations_update_applies_once_and_a_stale_one_is_412 (void)
   g_assert_cmpstr (retry->body, ==, first->body);
   g_assert_cmpint (version_of (conn, "SELECT version FROM crm.customers WHERE id = $1", id), ==, version + 1);
 
-  /* a change made on the old version does not overwrite */
-  assert_error (stale, 412, "precondition_failed", "base_version");
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (obj (stale), "current"), "version"),
+  /* a change of the same field made on the old value does not overwrite */
+  assert_error (stale, 409, "conflict", "name");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (obj (stale), "record"), "version"),
                    ==, version + 1);
   g_assert_cmpint (version_of (conn, "SELECT version FROM crm.customers WHERE id = $1", id), ==, version + 1);
 
@@ -500,8 +506,10 @@ test_mutations_a_second_client_sees_the_edit (void)
   g_autoptr(Copy) other = copy_new ();
   g_autofree char *id = own_customer (conn);
   gint64 version = version_of (conn, "SELECT version FROM crm.customers WHERE id = $1", id);
+  g_autofree char *rating = scalar (conn, "SELECT credit_rating FROM crm.customers WHERE id = $1", id);
+  g_autofree char *base = g_strdup_printf ("{\"credit_rating\":\"%s\"}", rating);
   g_autofree char *key = g_uuid_string_random ();
-  g_autofree char *body = mutation (key, "customer", "update", id, version, "{\"credit_rating\":\"AA\"}");
+  g_autofree char *body = mutation (key, "customer", "update", id, version, "{\"credit_rating\":\"AA\"}", base);
   g_autoptr(Response) r = NULL;
 
   copy_sync (other, desktop, 500);
@@ -525,8 +533,10 @@ test_mutations_who_may_write_what (void)
   gint64 v_mine = version_of (conn, "SELECT version FROM crm.customers WHERE id = $1", mine);
   g_autofree char *k1 = g_uuid_string_random ();
   g_autofree char *k2 = g_uuid_string_random ();
-  g_autofree char *b1 = mutation (k1, "customer", "update", foreign, v_foreign, "{\"name\":\"抢客户\"}");
-  g_autofree char *b2 = mutation (k2, "customer", "update", mine, v_mine, "{\"name\":\"市场部改名\"}");
+  g_autofree char *b1 = mutation (k1, "customer", "update", foreign, v_foreign, "{\"name\":\"抢客户\"}",
+                                  "{\"name\":null}");
+  g_autofree char *b2 = mutation (k2, "customer", "update", mine, v_mine, "{\"name\":\"市场部改名\"}",
+                                  "{\"name\":null}");
   g_autoptr(Response) not_mine = post_json ("mutations", manager, b1);
   g_autoptr(Response) read_only = post_json ("mutations", marketing, b2);
 
@@ -559,7 +569,8 @@ test_mutations_bad_input_names_the_field (void)
   g_assert_nonnull (contact);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *body = mutation (key, cases[i].entity, "update", cases[i].target, 1, cases[i].body_fields);
+      g_autofree char *body = mutation (key, cases[i].entity, "update", cases[i].target, 1, cases[i].body_fields,
+                                            "{}");
       g_autoptr(Response) r = post_json ("mutations", token, body);
 
       assert_error (r, 400, "invalid", cases[i].field);
@@ -572,7 +583,7 @@ test_mutations_bad_input_names_the_field (void)
     g_autoptr(Response) no_token = post_json ("mutations", NULL, "{}");
 
     assert_error (no_key, 400, "invalid", "key");
-    assert_error (no_version, 400, "invalid", "base_version");
+    assert_error (no_version, 400, "invalid", "base");
     assert_error (no_token, 401, "unauthenticated", NULL);
   }
   {
@@ -604,8 +615,8 @@ test_mutations_create_a_contact_with_the_clients_id (void)
   g_autofree char *again_key = g_uuid_string_random ();
   g_autofree char *fields = g_strdup_printf ("{\"customer_id\":\"%s\",\"name\":\"陈晓明\",\"mobile\":\"13912345678\","
                                              "\"email\":\"chen@example.cn\",\"is_primary\":false}", customer);
-  g_autofree char *body = mutation (key, "contact", "create", id, 0, fields);
-  g_autofree char *again = mutation (again_key, "contact", "create", id, 0, fields);
+  g_autofree char *body = mutation (key, "contact", "create", id, 0, fields, "{}");
+  g_autofree char *again = mutation (again_key, "contact", "create", id, 0, fields, "{}");
   g_autoptr(Response) created = post_json ("mutations", token, body);
   g_autoptr(Response) duplicate = post_json ("mutations", token, again);
   g_autoptr(Copy) c = copy_new ();
@@ -672,8 +683,8 @@ main (int   argc,
   g_test_add_func ("/server/sync/concurrent-writers-never-skip-a-row", test_sync_concurrent_writers_never_skip_a_row);
   g_test_add_func ("/server/sync/cursor-of-someone-else-starts-over", test_sync_cursor_of_someone_else_starts_over);
   g_test_add_func ("/server/sync/rejects-bad-parameters", test_sync_rejects_bad_parameters);
-  g_test_add_func ("/server/mutations/update-applies-once-and-a-stale-one-is-412",
-                   test_mutations_update_applies_once_and_a_stale_one_is_412);
+  g_test_add_func ("/server/mutations/update-applies-once-and-a-stale-one-is-409",
+                   test_mutations_update_applies_once_and_a_stale_one_is_409);
   g_test_add_func ("/server/mutations/a-second-client-sees-the-edit", test_mutations_a_second_client_sees_the_edit);
   g_test_add_func ("/server/mutations/who-may-write-what", test_mutations_who_may_write_what);
   g_test_add_func ("/server/mutations/bad-input-names-the-field", test_mutations_bad_input_names_the_field);

@@ -14,7 +14,9 @@ mutation_clear (gpointer data)
   g_free (mutation->key);
   g_free (mutation->record_id);
   g_clear_pointer (&mutation->fields, json_object_unref);
+  g_clear_pointer (&mutation->base, json_object_unref);
   g_free (mutation->last_error);
+  g_clear_pointer (&mutation->conflicts, json_array_unref);
 }
 
 CrmMutation *
@@ -64,6 +66,8 @@ crm_mutation_state_to_string (CrmMutationState state)
       return "sent";
     case CRM_MUTATION_FAILED:
       return "failed";
+    case CRM_MUTATION_CONFLICT:
+      return "conflict";
     default:
       g_return_val_if_reached (NULL);
     }
@@ -82,7 +86,11 @@ crm_mutation_to_request (CrmMutation *mutation)
   json_object_set_string_member (body, "op", crm_mutation_op_to_string (mutation->op));
   json_object_set_string_member (body, "id", mutation->record_id);
   if (mutation->op == CRM_MUTATION_OP_UPDATE)
-    json_object_set_int_member (body, "base_version", mutation->base_version);
+    {
+      json_object_set_int_member (body, "base_version", mutation->base_version);
+      json_object_set_object_member (body, "base", mutation->base ? json_object_ref (mutation->base)
+                                                                  : json_object_new ());
+    }
   json_object_set_object_member (body, "fields", json_object_ref (mutation->fields));
   return body;
 }

@@ -20,6 +20,8 @@ typedef enum
   CRM_MUTATION_PENDING,  /* queued, not sent yet */
   CRM_MUTATION_SENT,     /* handed to the sync engine; resent with the same key after a crash */
   CRM_MUTATION_FAILED,   /* refused by the server; last_error says why */
+  CRM_MUTATION_CONFLICT, /* a colleague changed the same field first: kept, still shown,
+                          * waiting for the user to choose (conflicts says what) */
 } CrmMutationState;
 
 /*
@@ -35,8 +37,11 @@ typedef struct
   char             *record_id;
   gint64            base_version;  /* 0 for a create */
   JsonObject       *fields;
+  JsonObject       *base;          /* updates: field -> the value the change was made on
+                                    * (JSON null for empty); NULL for a create */
   CrmMutationState  state;
-  char             *last_error;    /* NULL unless failed */
+  char             *last_error;    /* NULL unless failed or in conflict */
+  JsonArray        *conflicts;     /* in conflict: {field, base, mine, theirs} objects; else NULL */
 } CrmMutation;
 
 GType        crm_mutation_get_type   (void) G_GNUC_CONST;
@@ -44,7 +49,7 @@ CrmMutation *crm_mutation_new        (void);
 CrmMutation *crm_mutation_ref        (CrmMutation *mutation);
 void         crm_mutation_unref      (CrmMutation *mutation);
 /* The body of POST /mutations for @mutation: key, entity, op, id,
- * base_version (updates only) and fields. */
+ * base_version and base (updates only) and fields. */
 JsonObject  *crm_mutation_to_request (CrmMutation *mutation);
 
 const char  *crm_mutation_op_to_string    (CrmMutationOp    op);

@@ -42,6 +42,18 @@
  * mutations and the server has confirmed it at least once.  A contact
  * created here and not yet confirmed has version 0 and no server row.
  *
+ * Conflicts.  An update records, for each field it changes, the value the
+ * shown row held before it (its base), and sends it as POST /mutations
+ * "base"; a second edit of the same field is based on the first, which is
+ * sent before it.  When the server answers 409 (a colleague changed one of
+ * the fields first) the change is kept in state 'conflict' with the
+ * server's conflicts, the server's record goes to the server layer, and the
+ * change still applies on top of it: the row shows the colleague's values
+ * for the other fields and the user's for the changed ones, until
+ * crm_store_resolve_conflict() turns the user's choices into a new change
+ * (a new key, base = theirs) in the same place of the queue, or drops it.
+ * Later changes of the record wait behind a change in conflict.
+ *
  * Every statement is prepared once and takes its values as parameters.
  * The SQL text that is assembled (the upserts, from the column tables
  * below) is assembled from compiled-in constants only.
@@ -49,7 +61,11 @@
 
 #define MIGRATIONS_PATH "/org/keylinecrm/Keyline/store/sql"
 
+/* Changes still to send. */
 #define ACTIVE "('pending', 'sent')"
+/* Changes that show on the local row: those still to send and those in
+ * conflict, which wait for the user (see "Conflicts"). */
+#define SHOWN "('pending', 'sent', 'conflict')"
 
 struct _CrmStore
 {
@@ -163,6 +179,7 @@ typedef struct
   /* assembled once from the above */
   char         *upsert_sql[N_LAYERS];
   char         *keep_server_sql;  /* copy the shown row to the server table */
+  char         *values_sql[N_LAYERS];  /* the writable fields of a row as a JSON object, ?1 id */
   char         *restore_sql;      /* copy the server row to the shown table */
 } Entity;
 
@@ -215,6 +232,23 @@ assemble_entity_sql (Entity *e)
                                               " WHERE excluded.version >= %s.version",
                                               table, names->str, params->str, sets->str, table);
     }
+  {
+    const CrmFieldSpec *specs = crm_entity_fields ((CrmEntity) (e - entities));
+    g_autoptr(GString) pairs = g_string_new (NULL);
+
+    /* names from the shared table of writable fields: constants */
+    for (guint i = 0; specs[i].name != NULL; i++)
+      {
+        if (specs[i].type == CRM_FIELD_BOOL)
+          g_string_append_printf (pairs, "%s'%s', json(CASE WHEN %s THEN 'true' ELSE 'false' END)",
+                                  i ? ", " : "", specs[i].name, specs[i].name);
+        else
+          g_string_append_printf (pairs, "%s'%s', %s", i ? ", " : "", specs[i].name, specs[i].name);
+      }
+    for (guint layer = 0; layer < N_LAYERS; layer++)
+      e->values_sql[layer] = g_strdup_printf ("SELECT json_object(%s) FROM %s WHERE id = ?1", pairs->str,
+                                              layer == LAYER_SHOWN ? e->table : e->server_table);
+  }
   e->keep_server_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s"
                                         " WHERE id = ?1 AND version > 0",
                                         e->server_table, names->str, names->str, e->table);
@@ -235,16 +269,18 @@ static const char SQL_STATE_SET[] =
   "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 static const char SQL_STATE_DELETE[] = "DELETE FROM sync_state WHERE key = ?1";
 
-static const char SQL_ANY_ACTIVE[] = "SELECT EXISTS (SELECT 1 FROM mutations WHERE state IN " ACTIVE ")";
+static const char SQL_ANY_ACTIVE[] = "SELECT EXISTS (SELECT 1 FROM mutations WHERE state IN " SHOWN ")";
 static const char SQL_HAS_ACTIVE[] =
-  "SELECT EXISTS (SELECT 1 FROM mutations WHERE entity = ?1 AND record_id = ?2 AND state IN " ACTIVE ")";
+  "SELECT EXISTS (SELECT 1 FROM mutations WHERE entity = ?1 AND record_id = ?2 AND state IN " SHOWN ")";
 static const char SQL_ACTIVE_OF[] =
-  "SELECT op, fields FROM mutations WHERE entity = ?1 AND record_id = ?2 AND state IN " ACTIVE " ORDER BY seq";
+  "SELECT op, fields FROM mutations WHERE entity = ?1 AND record_id = ?2 AND state IN " SHOWN " ORDER BY seq";
 static const char SQL_ACTIVE_CREATES[] =
   "SELECT record_id FROM mutations WHERE entity = 'contact' AND op = 'create' AND state IN " ACTIVE;
 
 static const char SQL_CUSTOMER_VERSION[] = "SELECT version FROM customers WHERE id = ?1";
 static const char SQL_CONTACT_VERSION[] = "SELECT version FROM contacts WHERE id = ?1";
+static const char SQL_SERVER_CUSTOMER_VERSION[] = "SELECT version FROM customers_server WHERE id = ?1";
+static const char SQL_SERVER_CONTACT_VERSION[] = "SELECT version FROM contacts_server WHERE id = ?1";
 static const char SQL_CONTACT_CUSTOMER[] = "SELECT customer_id FROM contacts WHERE id = ?1";
 static const char SQL_HAS_SERVER_CUSTOMER[] = "SELECT EXISTS (SELECT 1 FROM customers_server WHERE id = ?1)";
 static const char SQL_HAS_SERVER_CONTACT[] = "SELECT EXISTS (SELECT 1 FROM contacts_server WHERE id = ?1)";
@@ -262,17 +298,28 @@ static const char SQL_NEW_CONTACT[] =
   " VALUES (?1, json_extract(?2, '$.customer_id'), '', 0, 0)";
 
 static const char SQL_ENQUEUE[] =
-  "INSERT INTO mutations (key, entity, op, record_id, base_version, fields, state)"
-  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')";
+  "INSERT INTO mutations (key, entity, op, record_id, base_version, fields, state, base)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)";
 
-#define MUTATION_COLUMNS "seq, key, entity, op, record_id, base_version, fields, state, last_error"
+#define MUTATION_COLUMNS "seq, key, entity, op, record_id, base_version, fields, state, last_error, base, conflicts"
 static const char SQL_MUTATION[] = "SELECT " MUTATION_COLUMNS " FROM mutations WHERE seq = ?1";
+/* The oldest change to send whose record has no older change in conflict. */
 static const char SQL_NEXT_MUTATION[] =
-  "SELECT " MUTATION_COLUMNS " FROM mutations WHERE state IN " ACTIVE " ORDER BY seq LIMIT 1";
+  "SELECT " MUTATION_COLUMNS " FROM mutations m WHERE state IN " ACTIVE
+  " AND NOT EXISTS (SELECT 1 FROM mutations c WHERE c.state = 'conflict' AND c.entity = m.entity"
+  " AND c.record_id = m.record_id AND c.seq < m.seq)"
+  " ORDER BY seq LIMIT 1";
 static const char SQL_ALL_MUTATIONS[] = "SELECT " MUTATION_COLUMNS " FROM mutations ORDER BY seq";
 static const char SQL_MARK_SENT[] = "UPDATE mutations SET state = 'sent' WHERE seq = ?1";
+static const char SQL_SET_BASE[] = "UPDATE mutations SET base = ?2 WHERE seq = ?1";
 static const char SQL_MARK_FAILED[] = "UPDATE mutations SET state = 'failed', last_error = ?2 WHERE seq = ?1";
 static const char SQL_DELETE_MUTATION[] = "DELETE FROM mutations WHERE seq = ?1";
+static const char SQL_MARK_CONFLICT[] =
+  "UPDATE mutations SET state = 'conflict', last_error = ?2, conflicts = ?3 WHERE seq = ?1";
+/* A resolved conflict: a new change (new key) in the same place of the queue. */
+static const char SQL_RESOLVE[] =
+  "UPDATE mutations SET key = ?2, fields = ?3, base = ?4, base_version = ?5, state = 'pending',"
+  " last_error = NULL, conflicts = NULL WHERE seq = ?1";
 /* Later changes of the same record made on the same version were made on
  * top of the confirmed one: they now apply to the version it produced. */
 static const char SQL_REBASE[] =
@@ -444,6 +491,32 @@ parse_object (const char  *text,
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
+}
+
+static JsonArray *
+parse_array (const char  *text,
+             GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, -1, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_set_error (error, CRM_ERROR, CRM_ERROR_MALFORMED, "Not a JSON array: %s", text);
+      return NULL;
+    }
+  return json_array_ref (json_node_get_array (root));
+}
+
+static char *
+array_to_text (JsonArray *array)
+{
+  g_autoptr(JsonNode) node = json_node_init_array (json_node_alloc (), array);
+
+  return json_to_string (node, FALSE);
 }
 
 static char *
@@ -1086,8 +1159,16 @@ mutation_from_row (sqlite3_stmt  *s,
   m->fields = parse_object ((const char *) sqlite3_column_text (s, 6), error);
   if (m->fields == NULL)
     return NULL;
+  if (sqlite3_column_type (s, 9) != SQLITE_NULL &&
+      (m->base = parse_object ((const char *) sqlite3_column_text (s, 9), error)) == NULL)
+    return NULL;
+  if (sqlite3_column_type (s, 10) != SQLITE_NULL &&
+      (m->conflicts = parse_array ((const char *) sqlite3_column_text (s, 10), error)) == NULL)
+    return NULL;
   if (g_strcmp0 (state, "failed") == 0)
     m->state = CRM_MUTATION_FAILED;
+  else if (g_strcmp0 (state, "conflict") == 0)
+    m->state = CRM_MUTATION_CONFLICT;
   else if (g_strcmp0 (state, "sent") == 0)
     m->state = CRM_MUTATION_SENT;
   else
@@ -1118,64 +1199,109 @@ get_mutation (CrmStore  *self,
   return NULL;
 }
 
-/* Queues a change and applies it to the shown row, in one transaction. */
+/* The writable fields of a record's row in @layer as a JSON object, or
+ * NULL (without error) when the layer has no row. */
+static JsonObject *
+row_values (CrmStore    *self,
+            CrmEntity    entity,
+            guint        layer,
+            const char  *id,
+            GError     **error)
+{
+  g_autoptr(CachedStmt) s = stmt (self, entities[entity].values_sql[layer], error);
+  int rc;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_text (s, 1, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    return parse_object ((const char *) sqlite3_column_text (s, 0), error);
+  if (rc != SQLITE_DONE)
+    sqlite_error (self, error, "reading a row");
+  return NULL;
+}
+
+/* For each member of @fields, its value in @values (JSON null if none). */
+static JsonObject *
+pick_values (JsonObject *fields,
+             JsonObject *values)
+{
+  g_autoptr(GList) names = json_object_get_members (fields);
+  JsonObject *picked = json_object_new ();
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *value = values ? json_object_get_member (values, l->data) : NULL;
+
+      json_object_set_member (picked, l->data, value ? json_node_copy (value) : json_node_new (JSON_NODE_NULL));
+    }
+  return picked;
+}
+
+/* Queues a change and applies it to the shown row, inside the caller's
+ * transaction and lock.  An update records each field's base: the value
+ * the shown row holds before the change. */
 static CrmMutation *
-enqueue (CrmStore       *self,
-         CrmEntity       entity,
-         CrmMutationOp   op,
-         const char     *id,
-         JsonObject     *fields,
-         GError        **error)
+enqueue_locked (CrmStore       *self,
+                CrmEntity       entity,
+                CrmMutationOp   op,
+                const char     *id,
+                JsonObject     *fields,
+                GHashTable     *changed,
+                GError        **error)
 {
   g_autofree char *fields_text = object_to_text (fields);
+  g_autofree char *base_text = NULL;
   g_autofree char *key = g_uuid_string_random ();
-  g_autoptr(GHashTable) changed = changed_set_new ();
-  g_autoptr(CrmMutation) mutation = NULL;
   const Entity *e = &entities[entity];
   gint64 version = -1;
-  gint64 seq;
-
-  g_mutex_lock (&self->lock);
-  if (!begin (self, error))
-    goto failed;
 
   if (op == CRM_MUTATION_OP_CREATE)
     {
       gint64 parent = -1;
 
       if (!query_int (self, SQL_CUSTOMER_VERSION, string_member (fields, "customer_id"), NULL, -1, &parent, error))
-        goto failed;
+        return NULL;
       if (parent < 0)
         {
           crm_set_field_error (error, CRM_ERROR_NOT_FOUND, "customer_id", "No such customer here");
-          goto failed;
+          return NULL;
         }
       if (!exec2 (self, SQL_NEW_CONTACT, id, fields_text, error))
-        goto failed;
+        return NULL;
     }
   else
     {
+      g_autoptr(JsonObject) values = NULL;
+      g_autoptr(JsonObject) base = NULL;
+
       if (!query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_CUSTOMER_VERSION : SQL_CONTACT_VERSION,
                       id, NULL, -1, &version, error))
-        goto failed;
+        return NULL;
       if (version < 0)
         {
           crm_set_field_error (error, CRM_ERROR_NOT_FOUND, "id", "No such %s here", crm_entity_names[entity]);
-          goto failed;
+          return NULL;
         }
+      values = row_values (self, entity, LAYER_SHOWN, id, error);
+      if (values == NULL)
+        return NULL;
+      base = pick_values (fields, values);
+      base_text = object_to_text (base);
       /* keep the server's record while the change is unconfirmed */
       if (!exec2 (self, e->keep_server_sql, id, NULL, error))
-        goto failed;
+        return NULL;
     }
 
   if (!apply_fields (self, entity, id, fields_text, error))
-    goto failed;
+    return NULL;
 
   {
     g_autoptr(CachedStmt) s = stmt (self, SQL_ENQUEUE, error);
 
     if (s == NULL)
-      goto failed;
+      return NULL;
     sqlite3_bind_text (s, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text (s, 2, crm_entity_names[entity], -1, SQLITE_STATIC);
     sqlite3_bind_text (s, 3, crm_mutation_op_to_string (op), -1, SQLITE_STATIC);
@@ -1185,13 +1311,34 @@ enqueue (CrmStore       *self,
     else
       sqlite3_bind_null (s, 5);
     sqlite3_bind_text (s, 6, fields_text, -1, SQLITE_STATIC);
+    if (base_text != NULL)
+      sqlite3_bind_text (s, 7, base_text, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null (s, 7);
     if (!step_done (self, s, error))
-      goto failed;
+      return NULL;
   }
-  seq = sqlite3_last_insert_rowid (self->db);
   if (!note_changed (self, entity, id, changed, error))
+    return NULL;
+  return get_mutation (self, sqlite3_last_insert_rowid (self->db), error);
+}
+
+/* Queues a change and applies it to the shown row, in one transaction. */
+static CrmMutation *
+enqueue (CrmStore       *self,
+         CrmEntity       entity,
+         CrmMutationOp   op,
+         const char     *id,
+         JsonObject     *fields,
+         GError        **error)
+{
+  g_autoptr(GHashTable) changed = changed_set_new ();
+  g_autoptr(CrmMutation) mutation = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (!begin (self, error))
     goto failed;
-  mutation = get_mutation (self, seq, error);
+  mutation = enqueue_locked (self, entity, op, id, fields, changed, error);
   if (mutation == NULL || !commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
@@ -1205,18 +1352,51 @@ failed:
   return NULL;
 }
 
-/* After the server's answer to mutation @seq: removes it (@remove) or marks
- * it failed with @reason, stores @record if any, rebuilds the shown row. */
+typedef enum
+{
+  OUTCOME_REMOVE,     /* applied, or given up */
+  OUTCOME_FAIL,       /* refused: kept as failed, no longer shown */
+  OUTCOME_CONFLICT,   /* kept in conflict, still shown */
+} Outcome;
+
+/* Marks @seq failed or in conflict with @reason (and @conflicts). */
+static gboolean
+mark (CrmStore    *self,
+      gint64       seq,
+      Outcome      how,
+      const char  *reason,
+      JsonArray   *conflicts,
+      GError     **error)
+{
+  g_autoptr(CachedStmt) s = stmt (self, how == OUTCOME_CONFLICT ? SQL_MARK_CONFLICT
+                                        : how == OUTCOME_FAIL ? SQL_MARK_FAILED : SQL_DELETE_MUTATION, error);
+  g_autofree char *conflicts_text = conflicts ? array_to_text (conflicts) : NULL;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, seq);
+  if (how != OUTCOME_REMOVE)
+    sqlite3_bind_text (s, 2, reason, -1, SQLITE_STATIC);
+  if (how == OUTCOME_CONFLICT)
+    sqlite3_bind_text (s, 3, conflicts_text ? conflicts_text : "[]", -1, SQLITE_TRANSIENT);
+  return step_done (self, s, error);
+}
+
+/* After the server's answer to mutation @seq: removes it, marks it failed
+ * or in conflict with @reason, stores @record if any, rebuilds the shown
+ * row. */
 static gboolean
 settle (CrmStore    *self,
         gint64       seq,
-        gboolean     remove,
+        Outcome      how,
         const char  *reason,
         JsonObject  *record,
+        JsonArray   *conflicts,
         GError     **error)
 {
   g_autoptr(GHashTable) changed = changed_set_new ();
   g_autoptr(CrmMutation) m = NULL;
+  gboolean remove = how == OUTCOME_REMOVE;
   const char *record_id;
 
   g_mutex_lock (&self->lock);
@@ -1232,17 +1412,8 @@ settle (CrmStore    *self,
       goto failed;
     }
 
-  {
-    g_autoptr(CachedStmt) s = stmt (self, remove ? SQL_DELETE_MUTATION : SQL_MARK_FAILED, error);
-
-    if (s == NULL)
-      goto failed;
-    sqlite3_bind_int64 (s, 1, seq);
-    if (!remove)
-      sqlite3_bind_text (s, 2, reason, -1, SQLITE_STATIC);
-    if (!step_done (self, s, error))
-      goto failed;
-  }
+  if (!mark (self, seq, how, reason, conflicts, error))
+    goto failed;
 
   if (remove && record != NULL)
     {
@@ -1266,7 +1437,8 @@ settle (CrmStore    *self,
 
   if (record != NULL && !store_server_record (self, m->entity, record, TRUE, changed, error))
     goto failed;
-  /* whatever the record did, the settled change no longer shows */
+  /* whatever the record did, the settled change no longer shows (or, in
+   * conflict, shows on the server's current record) */
   if (!rebuild (self, m->entity, m->record_id, changed, error) ||
       !commit (self, error))
     goto failed;
@@ -1279,6 +1451,131 @@ failed:
   rollback (self);
   g_mutex_unlock (&self->lock);
   return FALSE;
+}
+
+/* An update queued before the store recorded bases (schema 1) has none:
+ * it is based on the server layer's row, the last values the server
+ * confirmed, so that the server can take it (or answer a conflict). */
+static gboolean
+fill_missing_base (CrmStore     *self,
+                   CrmMutation  *m,
+                   GError      **error)
+{
+  g_autoptr(JsonObject) server = NULL;
+  g_autoptr(CachedStmt) s = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *base_text = NULL;
+
+  if (m->op != CRM_MUTATION_OP_UPDATE || m->base != NULL)
+    return TRUE;
+  server = row_values (self, m->entity, LAYER_SERVER, m->record_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  m->base = pick_values (m->fields, server);
+  base_text = object_to_text (m->base);
+  s = stmt (self, SQL_SET_BASE, error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, m->seq);
+  sqlite3_bind_text (s, 2, base_text, -1, SQLITE_STATIC);
+  return step_done (self, s, error);
+}
+
+/* The member of a conflict object @field in @conflicts, or NULL. */
+static JsonObject *
+find_conflict (JsonArray  *conflicts,
+               const char *field)
+{
+  for (guint i = 0; conflicts != NULL && i < json_array_get_length (conflicts); i++)
+    {
+      JsonNode *node = json_array_get_element (conflicts, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node) &&
+          g_strcmp0 (string_member (json_node_get_object (node), "field"), field) == 0)
+        return json_node_get_object (node);
+    }
+  return NULL;
+}
+
+/* Turns conflict @m into what the user chose: the fields in @keep_mine
+ * with base = theirs, the other changed fields based on the server's
+ * record, the conflicting fields not kept dropped.  Sets *resolved to the
+ * new change, or NULL when nothing is left to send (then @m is gone). */
+static gboolean
+resolve_locked (CrmStore            *self,
+                CrmMutation         *m,
+                const char * const  *keep_mine,
+                CrmMutation        **resolved,
+                GError             **error)
+{
+  g_autoptr(JsonObject) server = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) base = json_object_new ();
+  g_autoptr(GList) names = json_object_get_members (m->fields);
+  g_autoptr(GError) local_error = NULL;
+  gint64 version = m->base_version;
+
+  for (guint i = 0; keep_mine != NULL && keep_mine[i] != NULL; i++)
+    if (find_conflict (m->conflicts, keep_mine[i]) == NULL)
+      {
+        crm_set_field_error (error, CRM_ERROR_INVALID, keep_mine[i], "%s is not in conflict", keep_mine[i]);
+        return FALSE;
+      }
+
+  server = row_values (self, m->entity, LAYER_SERVER, m->record_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!query_int (self, m->entity == CRM_ENTITY_CUSTOMER ? SQL_SERVER_CUSTOMER_VERSION : SQL_SERVER_CONTACT_VERSION,
+                  m->record_id, NULL, m->base_version, &version, error))
+    return FALSE;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonObject *conflict = find_conflict (m->conflicts, name);
+      JsonNode *their = conflict ? json_object_get_member (conflict, "theirs") : NULL;
+      JsonNode *was = NULL;
+
+      if (conflict != NULL && !(keep_mine != NULL && g_strv_contains (keep_mine, name)))
+        continue;   /* theirs: the server's record shows */
+      if (conflict != NULL)
+        was = their;
+      else if (server != NULL)
+        was = json_object_get_member (server, name);
+      else if (m->base != NULL)
+        was = json_object_get_member (m->base, name);
+      json_object_set_member (fields, name, json_node_copy (json_object_get_member (m->fields, name)));
+      json_object_set_member (base, name, was ? json_node_copy (was) : json_node_new (JSON_NODE_NULL));
+    }
+
+  *resolved = NULL;
+  if (json_object_get_size (fields) == 0)
+    return mark (self, m->seq, OUTCOME_REMOVE, NULL, NULL, error);
+
+  {
+    g_autoptr(CachedStmt) s = stmt (self, SQL_RESOLVE, error);
+    g_autofree char *key = g_uuid_string_random ();   /* a new change: a new key */
+    g_autofree char *fields_text = object_to_text (fields);
+    g_autofree char *base_text = object_to_text (base);
+
+    if (s == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (s, 1, m->seq);
+    sqlite3_bind_text (s, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text (s, 3, fields_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text (s, 4, base_text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (s, 5, version);
+    if (!step_done (self, s, error))
+      return FALSE;
+  }
+  *resolved = get_mutation (self, m->seq, error);
+  return *resolved != NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1788,11 +2085,68 @@ crm_store_enqueue_create_contact (CrmStore    *self,
 }
 
 /**
+ * crm_store_enqueue_updates:
+ * @updates: (array length=n_updates): the changes of one save (a customer
+ *   and its contacts, say)
+ *
+ * Queues several updates as one unit: in one transaction, so that either
+ * every change is queued and shows locally, or (on any error: a field
+ * refused by the shared rules, an unknown record) none is.  Returns the
+ * queued mutations in the order of @updates, or %NULL.
+ */
+GPtrArray *
+crm_store_enqueue_updates (CrmStore              *self,
+                           const CrmStoreUpdate  *updates,
+                           guint                  n_updates,
+                           GError               **error)
+{
+  g_autoptr(GPtrArray) mutations = g_ptr_array_new_with_free_func ((GDestroyNotify) crm_mutation_unref);
+  g_autoptr(GHashTable) changed = changed_set_new ();
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail (updates != NULL || n_updates == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  for (guint i = 0; i < n_updates; i++)
+    {
+      g_return_val_if_fail ((guint) updates[i].entity < CRM_N_ENTITIES, NULL);
+      g_return_val_if_fail (updates[i].id != NULL && updates[i].fields != NULL, NULL);
+      if (!check_fields (updates[i].entity, CRM_MUTATION_OP_UPDATE, updates[i].fields, error))
+        return NULL;
+    }
+
+  g_mutex_lock (&self->lock);
+  if (!begin (self, error))
+    goto failed;
+  for (guint i = 0; i < n_updates; i++)
+    {
+      CrmMutation *m = enqueue_locked (self, updates[i].entity, CRM_MUTATION_OP_UPDATE, updates[i].id,
+                                       updates[i].fields, changed, error);
+
+      if (m == NULL)
+        goto failed;
+      g_ptr_array_add (mutations, m);
+    }
+  if (!commit (self, error))
+    goto failed;
+  g_mutex_unlock (&self->lock);
+
+  emit_changed (self, changed);
+  return g_steal_pointer (&mutations);
+
+failed:
+  rollback (self);
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+/**
  * crm_store_next_mutation:
  *
  * The oldest change that is pending or was sent without an answer (a
  * retry keeps its key, so the server applies it once), marked sent; or
- * %NULL, without error, when there is none.
+ * %NULL, without error, when there is none.  A change of a record that
+ * has an older change in conflict waits behind it: it is not taken.
  */
 CrmMutation *
 crm_store_next_mutation (CrmStore  *self,
@@ -1817,6 +2171,8 @@ crm_store_next_mutation (CrmStore  *self,
           sqlite_error (self, error, "reading the queue");
       }
   }
+  if (m != NULL && !fill_missing_base (self, m, error))
+    g_clear_pointer (&m, crm_mutation_unref);
   if (m != NULL)
     {
       g_autoptr(CachedStmt) s = stmt (self, SQL_MARK_SENT, error);
@@ -1854,36 +2210,38 @@ crm_store_mutation_done (CrmStore    *self,
   g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return settle (self, seq, TRUE, NULL, server_record, error);
+  return settle (self, seq, OUTCOME_REMOVE, NULL, server_record, NULL, error);
 }
 
 /**
  * crm_store_mutation_conflict:
  * @seq: the mutation
- * @current: (nullable): the server's current record (412 "current")
+ * @current: (nullable): the server's current record (409 "record")
+ * @conflicts: (nullable): the 409's "conflicts": {field, base, mine,
+ *   theirs} objects
+ * @message: (nullable): the server's message
  *
- * The record changed on the server since the change was made: stores the
- * server's current record and marks the change failed; the row shows the
- * server's record (and the record's other queued changes).
+ * A colleague changed a field of the change first and the server applied
+ * none of it: stores the server's current record and keeps the change, in
+ * conflict, until crm_store_resolve_conflict().  The row shows the
+ * server's record with the change still on top (the user's values are
+ * never lost); later changes of the record are not sent until then.
  */
 gboolean
 crm_store_mutation_conflict (CrmStore    *self,
                              gint64       seq,
                              JsonObject  *current,
+                             JsonArray   *conflicts,
+                             const char  *message,
                              GError     **error)
 {
   g_autofree char *reason = NULL;
-  JsonNode *version = current ? json_object_get_member (current, "version") : NULL;
 
   g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (version != NULL && JSON_NODE_HOLDS_VALUE (version) && json_node_get_value_type (version) == G_TYPE_INT64)
-    reason = g_strdup_printf ("precondition_failed: the record changed on the server (now version %" G_GINT64_FORMAT ")",
-                              json_node_get_int (version));
-  else
-    reason = g_strdup ("precondition_failed: the record changed on the server");
-  return settle (self, seq, FALSE, reason, current, error);
+  reason = g_strdup_printf ("conflict: %s", message ? message : "the record changed on the server");
+  return settle (self, seq, OUTCOME_CONFLICT, reason, current, conflicts, error);
 }
 
 /**
@@ -1903,7 +2261,7 @@ crm_store_mutation_failed (CrmStore    *self,
   g_return_val_if_fail (reason != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return settle (self, seq, FALSE, reason, NULL, error);
+  return settle (self, seq, OUTCOME_FAIL, reason, NULL, NULL, error);
 }
 
 /* Forgets a change (a failed one the user gave up on, or a pending one
@@ -1916,7 +2274,83 @@ crm_store_discard_mutation (CrmStore  *self,
   g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return settle (self, seq, TRUE, NULL, NULL, error);
+  return settle (self, seq, OUTCOME_REMOVE, NULL, NULL, NULL, error);
+}
+
+/**
+ * crm_store_resolve_conflict:
+ * @seq: a change in conflict
+ * @keep_mine: (nullable) (array zero-terminated=1): the conflicting
+ *   fields for which the user keeps their own value; every other
+ *   conflicting field takes the server's (theirs)
+ * @resolved: (out) (optional) (nullable): the change that will be sent,
+ *   or %NULL when nothing is left to send
+ *
+ * Ends a conflict as the user chose.  The change becomes a new one (a new
+ * idempotency key, in the same place of the queue): the kept fields with
+ * base = theirs, the change's fields that were not in conflict based on
+ * the server's record; the fields where theirs was kept are dropped and
+ * the row shows the server's values for them.  When nothing is left the
+ * change is gone and nothing is sent.  CRM_ERROR_INVALID when @seq is not
+ * in conflict or @keep_mine names a field that is not.
+ */
+gboolean
+crm_store_resolve_conflict (CrmStore            *self,
+                            gint64               seq,
+                            const char * const  *keep_mine,
+                            CrmMutation        **resolved,
+                            GError             **error)
+{
+  g_autoptr(GHashTable) changed = changed_set_new ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(CrmMutation) result = NULL;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (!begin (self, error))
+    goto failed;
+  m = get_mutation (self, seq, error);
+  if (m == NULL)
+    goto failed;
+  if (m->state != CRM_MUTATION_CONFLICT)
+    {
+      g_set_error (error, CRM_ERROR, CRM_ERROR_INVALID, "The change %" G_GINT64_FORMAT " is not in conflict", seq);
+      goto failed;
+    }
+  if (!resolve_locked (self, m, keep_mine, &result, error) ||
+      !rebuild (self, m->entity, m->record_id, changed, error) ||
+      !commit (self, error))
+    goto failed;
+  g_mutex_unlock (&self->lock);
+
+  emit_changed (self, changed);
+  if (resolved != NULL)
+    *resolved = g_steal_pointer (&result);
+  return TRUE;
+
+failed:
+  rollback (self);
+  g_mutex_unlock (&self->lock);
+  return FALSE;
+}
+
+/* The queued change @seq, or %NULL with CRM_ERROR_NOT_FOUND. */
+CrmMutation *
+crm_store_get_mutation (CrmStore  *self,
+                        gint64     seq,
+                        GError   **error)
+{
+  CrmMutation *m;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  m = get_mutation (self, seq, error);
+  g_mutex_unlock (&self->lock);
+  return m;
 }
 
 /* Every queued change, oldest first, failed ones included. */

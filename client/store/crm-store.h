@@ -57,6 +57,17 @@ CrmMutation     *crm_store_enqueue_update         (CrmStore            *self,
                                                    const char          *id,
                                                    JsonObject          *changed_fields,
                                                    GError             **error);
+/* One update of a unit (crm_store_enqueue_updates). */
+typedef struct
+{
+  CrmEntity   entity;
+  const char *id;
+  JsonObject *fields;   /* the changed fields, as for crm_store_enqueue_update() */
+} CrmStoreUpdate;
+GPtrArray       *crm_store_enqueue_updates        (CrmStore            *self,
+                                                   const CrmStoreUpdate *updates,
+                                                   guint                n_updates,
+                                                   GError             **error);
 CrmMutation     *crm_store_enqueue_create_contact (CrmStore            *self,
                                                    const char          *customer_id,
                                                    JsonObject          *fields,
@@ -70,6 +81,16 @@ gboolean         crm_store_mutation_done          (CrmStore            *self,
 gboolean         crm_store_mutation_conflict      (CrmStore            *self,
                                                    gint64               seq,
                                                    JsonObject          *current,
+                                                   JsonArray           *conflicts,
+                                                   const char          *message,
+                                                   GError             **error);
+gboolean         crm_store_resolve_conflict       (CrmStore            *self,
+                                                   gint64               seq,
+                                                   const char * const  *keep_mine,
+                                                   CrmMutation        **resolved,
+                                                   GError             **error);
+CrmMutation     *crm_store_get_mutation           (CrmStore            *self,
+                                                   gint64               seq,
                                                    GError             **error);
 gboolean         crm_store_mutation_failed        (CrmStore            *self,
                                                    gint64               seq,

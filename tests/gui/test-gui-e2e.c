@@ -1,7 +1,8 @@
 /* The desktop client against the real server, in-process on port 0, over a
  * throwaway PostgreSQL seeded with `keyline-server seed --customers 300`:
  * sign in, the first sync, the list, search, an edit that reaches the
- * server and a second client, and a stale edit that gets 412. */
+ * server and a second client, and two clients changing the same field: a
+ * conflict, resolved in the dialog, keeping mine. */
 #define G_LOG_DOMAIN "test-gui-e2e"
 
 #include "config.h"
@@ -14,6 +15,7 @@
 
 #include "crm-auth.h"
 #include "crm-config.h"
+#include "crm-conflict-dialog.h"
 #include "crm-customer-detail.h"
 #include "crm-customers-page.h"
 #include "crm-migrate.h"
@@ -337,35 +339,97 @@ test_edit_reaches_the_server_and_a_second_client (void)
   g_assert_cmpstr (on_second, ==, "端到端测试客户");
 }
 
+static CrmMutation *
+find_conflict (CrmStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) queue = crm_store_list_mutations (store, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < queue->len; i++)
+    if (((CrmMutation *) queue->pdata[i])->state == CRM_MUTATION_CONFLICT)
+      return crm_mutation_ref (queue->pdata[i]);
+  return NULL;
+}
+
+static CrmConflictDialog *
+find_conflict_dialog (void)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (CRM_IS_CONFLICT_DIALOG (window))
+        return CRM_CONFLICT_DIALOG (window);
+    }
+  return NULL;
+}
+
 static void
-test_stale_edit_gets_412_instead_of_overwriting (void)
+test_conflict_resolved_with_mine_reaches_the_server (void)
 {
   g_autoptr(Desktop) desktop = desktop_new ("manager");
   g_autoptr(Second) second = second_new ("manager");
   g_autofree char *id = scalar ("SELECT c.id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
                                 " WHERE u.login = 'manager' ORDER BY c.id DESC LIMIT 1", NULL);
   g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(CrmMutation) stale = NULL;
+  g_autoptr(CrmMutation) theirs = NULL;
+  g_autoptr(CrmMutation) conflict = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *text = NULL;
   g_autofree char *on_server = NULL;
-  g_autofree char *on_second = NULL;
+  g_autofree char *after = NULL;
+  CrmStore *store = crm_context_get_store (desktop->context);
+  CrmSyncEngine *engine = crm_context_get_sync_engine (desktop->context);
+  CrmConflictDialog *dialog;
 
-  /* The desktop renames the customer; the second client, which has not
-   * synced since, renames it too, from the version it has. */
-  rename_in_window (desktop, id, "先改的名字");
-  json_object_set_string_member (fields, "name", "后改的名字");
-  stale = crm_store_enqueue_update (second->store->store, CRM_ENTITY_CUSTOMER, id, fields, &error);
+  /* A colleague (the second client) renames the customer first... */
+  json_object_set_string_member (fields, "name", "同事先改的名字");
+  theirs = crm_store_enqueue_update (second->store->store, CRM_ENTITY_CUSTOMER, id, fields, &error);
   g_assert_no_error (error);
   second_sync (second);
-
-  /* 412: the server keeps the first edit, the second client is told and
-   * shows the server's version. */
-  g_assert_cmpuint (second->conflicts, ==, 1);
-  g_assert_cmpstr (second->conflict_name, ==, "先改的名字");
   on_server = scalar ("SELECT name FROM crm.customers WHERE id = $1", id);
-  g_assert_cmpstr (on_server, ==, "先改的名字");
-  on_second = local_name (second->store->store, id);
-  g_assert_cmpstr (on_second, ==, "先改的名字");
+  g_assert_cmpstr (on_server, ==, "同事先改的名字");
+  g_clear_pointer (&on_server, g_free);
+
+  /* ...then the desktop, which has not synced since, renames it too: 409 */
+  rename_in_window (desktop, id, "我后改的名字");
+  conflict = find_conflict (store);
+  g_assert_nonnull (conflict);
+  if (conflict == NULL)
+    return;
+  g_assert_cmpuint (json_array_get_length (conflict->conflicts), ==, 1);
+  on_server = scalar ("SELECT name FROM crm.customers WHERE id = $1", id);
+  g_assert_cmpstr (on_server, ==, "同事先改的名字");
+  g_clear_pointer (&on_server, g_free);
+  /* mine is kept and still shows; the toast offers to resolve it */
+  shown = local_name (store, id);
+  g_assert_cmpstr (shown, ==, "我后改的名字");
+  crm_test_iterate (100);
+  text = crm_test_dup_visible_text (desktop->window);
+  g_assert_nonnull (strstr (text, "conflict with someone else"));
+
+  /* Resolve…: the dialog; keep mine; Apply */
+  gtk_widget_activate_action (GTK_WIDGET (desktop->window), "win.resolve-conflict", "x", conflict->seq);
+  crm_test_iterate (100);
+  dialog = find_conflict_dialog ();
+  g_assert_nonnull (dialog);
+  if (dialog == NULL)
+    return;
+  g_assert_true (gtk_toggle_button_get_active (crm_conflict_dialog_get_choice (dialog, "name", TRUE)));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "apply");
+  crm_test_iterate (50);
+  wait_for (idle_with_empty_queue, engine);
+
+  /* the server has mine, and the desktop nothing left to send */
+  on_server = scalar ("SELECT name FROM crm.customers WHERE id = $1", id);
+  g_assert_cmpstr (on_server, ==, "我后改的名字");
+  g_assert_null (find_conflict (store));
+  after = local_name (store, id);
+  g_assert_cmpstr (after, ==, "我后改的名字");
 }
 
 int
@@ -420,8 +484,8 @@ main (int   argc,
   g_test_add_func ("/client/e2e/first-sync-lists-the-managers-customers", test_first_sync_lists_the_managers_customers);
   g_test_add_func ("/client/e2e/edit-reaches-the-server-and-a-second-client",
                    test_edit_reaches_the_server_and_a_second_client);
-  g_test_add_func ("/client/e2e/stale-edit-gets-412-instead-of-overwriting",
-                   test_stale_edit_gets_412_instead_of_overwriting);
+  g_test_add_func ("/client/e2e/conflict-resolved-with-mine-reaches-the-server",
+                   test_conflict_resolved_with_mine_reaches_the_server);
 
   status = g_test_run ();
 

@@ -401,7 +401,7 @@ test_window_says_when_it_synced_and_when_offline (void)
   wait_for (engine_idle, context);
   g_assert_cmpuint (server->sync_requests, >, requests);
 
-  /* An edit the server refused (412): a toast names the record. */
+  /* An edit in conflict (409): a toast names the customer and offers to resolve it. */
   {
     g_autoptr(CrmMutation) mutation = crm_mutation_new ();
     g_autoptr(JsonObject) current = json_object_new ();
@@ -412,7 +412,8 @@ test_window_says_when_it_synced_and_when_offline (void)
     g_signal_emit_by_name (crm_context_get_sync_engine (context), "conflict", mutation, current);
     crm_test_wait_drawn (window);
     text = crm_test_dup_visible_text (window);
-    g_assert_nonnull (strstr (text, "Changed elsewhere: your edit to 上海浦东发展银行 was not applied"));
+    g_assert_nonnull (strstr (text, "Changes to 上海浦东发展银行 conflict with someone else’s"));
+    g_assert_nonnull (strstr (text, "Resolve…"));
   }
 
   /* The server goes away: the header says so, the list stays. */

@@ -149,8 +149,8 @@ test_schema_migrates_an_empty_file (StoreFixture  *f,
   g_autofree char *version = test_sql_text (f->path, "PRAGMA user_version");
   const char *tables[] = { "customers", "contacts", "customers_server", "contacts_server", "sync_state", "mutations" };
 
-  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 1);
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 2);
+  g_assert_cmpstr (version, ==, "2");
   g_assert_cmpstr (mode, ==, "wal");
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
@@ -179,7 +179,7 @@ test_schema_reopen_keeps_rows_and_runs_no_migration_twice (StoreFixture  *f,
   g_assert_no_error (error);
   if (f->store == NULL)
     return;
-  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 1);
+  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 2);
   customer = get_customer (f->store, 1);
   if (customer == NULL)
     return;
@@ -809,40 +809,407 @@ test_mutations_sync_keeps_pending_edits_on_top (StoreFixture  *f,
 }
 
 static void
-test_mutations_conflict_stores_current_and_fails (StoreFixture  *f,
-                                                  gconstpointer  data)
+test_mutations_update_records_the_base_of_each_field (StoreFixture  *f,
+                                                      gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = fields1 ("name", "我的改名");
+  g_autoptr(CrmMutation) first = NULL;
+  g_autoptr(CrmMutation) second = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) contact = json_object_new ();
+  g_autoptr(CrmMutation) k = NULL;
+  JsonObject *base;
+
+  seed_one (f->store, 7);
+  json_object_set_null_member (fields, "name_en");
+  json_object_set_string_member (fields, "phone", "021-66668888");
+  first = crm_store_enqueue_update (f->store, CRM_ENTITY_CUSTOMER, test_id (1), fields, &error);
+  g_assert_no_error (error);
+  if (first == NULL)
+    return;
+  /* the values the row held before the edit, for exactly the changed fields */
+  g_assert_nonnull (first->base);
+  g_assert_cmpuint (json_object_get_size (first->base), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (first->base, "name"), ==, "北京银行");
+  g_assert_cmpstr (json_object_get_string_member (first->base, "phone"), ==, "138****5678");
+  g_assert_true (json_object_get_null_member (first->base, "name_en"));
+
+  /* sent as "base" */
+  request = crm_mutation_to_request (first);
+  g_assert_true (json_object_has_member (request, "base"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (request, "base"), "name"),
+                   ==, "北京银行");
+  g_assert_cmpint (json_object_get_int_member (request, "base_version"), ==, 7);
+
+  /* a second edit of the same field is based on the first */
+  second = enqueue_name (f->store, 1, "再改一次");
+  g_assert_cmpstr (json_object_get_string_member (second->base, "name"), ==, "我的改名");
+
+  /* a contact's boolean is based on a JSON boolean */
+  json_object_set_boolean_member (contact, "is_primary", TRUE);
+  k = crm_store_enqueue_update (f->store, CRM_ENTITY_CONTACT, test_id (101), contact, &error);
+  g_assert_no_error (error);
+  if (k == NULL)
+    return;
+  base = k->base;
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (base, "is_primary")), ==, G_TYPE_BOOLEAN);
+  g_assert_false (json_object_get_boolean_member (base, "is_primary"));
+}
+
+/* A 409 body's conflicts: one {field, base, mine, theirs} per triple. */
+static JsonArray *
+conflicts_of (const char *field,
+              ...)
+{
+  JsonArray *conflicts = json_array_new ();
+  va_list args;
+
+  va_start (args, field);
+  for (const char *name = field; name != NULL; name = va_arg (args, const char *))
+    {
+      JsonObject *c = json_object_new ();
+
+      json_object_set_string_member (c, "field", name);
+      json_object_set_string_member (c, "base", va_arg (args, const char *));
+      json_object_set_string_member (c, "mine", va_arg (args, const char *));
+      json_object_set_string_member (c, "theirs", va_arg (args, const char *));
+      json_array_add_object_element (conflicts, c);
+    }
+  va_end (args);
+  return conflicts;
+}
+
+/* Customer 1 at version 7, edited here (name and, if given, industry),
+ * sent, and answered 409: a colleague made version 8 with another name,
+ * industry (if @industry_theirs) and tier. */
+static CrmMutation *
+conflict_one (StoreFixture *f,
+              const char   *industry_mine,
+              const char   *industry_theirs)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = fields1 ("name", "我的改名");
+  g_autoptr(JsonObject) current = test_customer (1, "同事的改名", 8);
+  g_autoptr(JsonArray) conflicts = NULL;
   g_autoptr(CrmMutation) m = NULL;
   g_autoptr(CrmMutation) sent = NULL;
+
+  seed_one (f->store, 7);
+  if (industry_mine != NULL)
+    json_object_set_string_member (fields, "industry", industry_mine);
+  m = crm_store_enqueue_update (f->store, CRM_ENTITY_CUSTOMER, test_id (1), fields, &error);
+  g_assert_no_error (error);
+  sent = crm_store_next_mutation (f->store, &error);
+  g_assert_cmpint (sent->seq, ==, m->seq);
+
+  json_object_set_string_member (current, "tier", "strategic");
+  if (industry_theirs != NULL)
+    {
+      json_object_set_string_member (current, "industry", industry_theirs);
+      conflicts = conflicts_of ("name", "北京银行", "我的改名", "同事的改名",
+                                "industry", "通信", industry_mine, industry_theirs, NULL);
+    }
+  else
+    conflicts = conflicts_of ("name", "北京银行", "我的改名", "同事的改名", NULL);
+  g_assert_true (crm_store_mutation_conflict (f->store, m->seq, current, conflicts, "Someone else changed name",
+                                              &error));
+  g_assert_no_error (error);
+  return crm_store_get_mutation (f->store, m->seq, &error);
+}
+
+static void
+test_conflicts_conflict_keeps_mine_and_records_the_conflicts (StoreFixture  *f,
+                                                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = conflict_one (f, "金融", NULL);
+  g_autoptr(CrmCustomer) c = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(CrmMutation) next = NULL;
+  JsonObject *conflict;
+
+  if (m == NULL)
+    return;
+  g_assert_cmpint (m->state, ==, CRM_MUTATION_CONFLICT);
+  g_assert_nonnull (m->conflicts);
+  g_assert_cmpuint (json_array_get_length (m->conflicts), ==, 1);
+  conflict = json_array_get_object_element (m->conflicts, 0);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "field"), ==, "name");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "theirs"), ==, "同事的改名");
+  g_assert_nonnull (strstr (m->last_error, "Someone else changed name"));
+  /* the user's values are kept, in the queue and on the row */
+  g_assert_cmpstr (json_object_get_string_member (m->fields, "name"), ==, "我的改名");
+  c = get_customer (f->store, 1);
+  g_assert_cmpstr (c->name, ==, "我的改名");
+  g_assert_cmpstr (c->industry, ==, "金融");
+  /* the colleague's other change shows, on their version */
+  g_assert_cmpstr (c->tier, ==, "strategic");
+  g_assert_cmpint (c->version, ==, 8);
+  list = list_mutations (f->store);
+  g_assert_cmpuint (list->len, ==, 1);
+  /* not sent again until resolved */
+  next = crm_store_next_mutation (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_null (next);
+}
+
+static void
+test_conflicts_later_changes_of_the_record_wait_behind_it (StoreFixture  *f,
+                                                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = conflict_one (f, NULL, NULL);
+  g_autoptr(JsonObject) phone = fields1 ("phone", "021-66668888");
+  g_autoptr(JsonObject) title = fields1 ("title", "采购经理");
+  g_autoptr(CrmMutation) later = NULL;
+  g_autoptr(CrmMutation) other = NULL;
+  g_autoptr(CrmMutation) next = NULL;
+  g_autoptr(CrmMutation) after = NULL;
+
+  later = crm_store_enqueue_update (f->store, CRM_ENTITY_CUSTOMER, test_id (1), phone, &error);
+  g_assert_no_error (error);
+  other = crm_store_enqueue_update (f->store, CRM_ENTITY_CONTACT, test_id (101), title, &error);
+  g_assert_no_error (error);
+  if (m == NULL || later == NULL || other == NULL)
+    return;
+
+  /* the contact's change goes; the customer's later change waits */
+  next = crm_store_next_mutation (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (next);
+  if (next == NULL)
+    return;
+  g_assert_cmpint (next->seq, ==, other->seq);
+  g_assert_true (crm_store_mutation_done (f->store, next->seq, NULL, &error));
+  after = crm_store_next_mutation (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_null (after);
+  g_clear_pointer (&after, crm_mutation_unref);
+
+  /* once resolved, the resolved change goes first, then the later one */
+  g_assert_true (crm_store_resolve_conflict (f->store, m->seq, (const char *[]) { "name", NULL }, NULL, &error));
+  g_assert_no_error (error);
+  after = crm_store_next_mutation (f->store, &error);
+  g_assert_nonnull (after);
+  if (after != NULL)
+    g_assert_cmpint (after->seq, ==, m->seq);
+}
+
+static void
+test_conflicts_keep_mine_is_a_new_change_based_on_theirs (StoreFixture  *f,
+                                                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = conflict_one (f, "金融", "能源");
+  g_autoptr(CrmMutation) resolved = NULL;
   g_autoptr(CrmMutation) next = NULL;
   g_autoptr(CrmCustomer) c = NULL;
   g_autoptr(GPtrArray) list = NULL;
-  g_autoptr(JsonObject) current = test_customer (1, "北京银行（他人改名）", 9);
-  CrmMutation *failed;
+  const char *keep[] = { "name", NULL };
 
-  seed_one (f->store, 7);
-  m = enqueue_name (f->store, 1, "我的改名");
-  sent = crm_store_next_mutation (f->store, &error);
-  g_assert_true (crm_store_mutation_conflict (f->store, m->seq, current, &error));
+  if (m == NULL)
+    return;
+  /* a field that is not in conflict cannot be chosen */
+  g_assert_false (crm_store_resolve_conflict (f->store, m->seq, (const char *[]) { "phone", NULL }, NULL, &error));
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* mine for the name, theirs for the industry */
+  g_assert_true (crm_store_resolve_conflict (f->store, m->seq, keep, &resolved, &error));
   g_assert_no_error (error);
+  g_assert_nonnull (resolved);
+  if (resolved == NULL)
+    return;
+  g_assert_cmpint (resolved->state, ==, CRM_MUTATION_PENDING);
+  g_assert_cmpstr (resolved->key, !=, m->key);
+  g_assert_cmpuint (json_object_get_size (resolved->fields), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (resolved->fields, "name"), ==, "我的改名");
+  g_assert_cmpuint (json_object_get_size (resolved->base), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (resolved->base, "name"), ==, "同事的改名");
+  g_assert_cmpint (resolved->base_version, ==, 8);
+  g_assert_null (resolved->conflicts);
 
   c = get_customer (f->store, 1);
-  g_assert_cmpstr (c->name, ==, "北京银行（他人改名）");
-  g_assert_cmpint (c->version, ==, 9);
-
+  g_assert_cmpstr (c->name, ==, "我的改名");
+  g_assert_cmpstr (c->industry, ==, "能源");
   list = list_mutations (f->store);
   g_assert_cmpuint (list->len, ==, 1);
-  if (list->len != 1)
-    return;
-  failed = list->pdata[0];
-  g_assert_cmpint (failed->state, ==, CRM_MUTATION_FAILED);
-  g_assert_nonnull (failed->last_error);
-  g_assert_nonnull (strstr (failed->last_error, "precondition_failed"));
-  /* a failed change is not sent again */
+
   next = crm_store_next_mutation (f->store, &error);
-  g_assert_null (next);
+  g_assert_nonnull (next);
+  if (next != NULL)
+    g_assert_cmpstr (next->key, ==, resolved->key);
+}
+
+static void
+test_conflicts_keep_theirs_takes_theirs_and_sends_nothing (StoreFixture  *f,
+                                                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = conflict_one (f, NULL, NULL);
+  g_autoptr(CrmMutation) resolved = NULL;
+  g_autoptr(CrmMutation) next = NULL;
+  g_autoptr(CrmCustomer) c = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *server_rows = NULL;
+
+  if (m == NULL)
+    return;
+  g_assert_true (crm_store_resolve_conflict (f->store, m->seq, NULL, &resolved, &error));
   g_assert_no_error (error);
+  g_assert_null (resolved);
+
+  c = get_customer (f->store, 1);
+  g_assert_cmpstr (c->name, ==, "同事的改名");
+  g_assert_cmpint (c->version, ==, 8);
+  list = list_mutations (f->store);
+  g_assert_cmpuint (list->len, ==, 0);
+  next = crm_store_next_mutation (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_null (next);
+  /* nothing queued: no server layer either (see "Two layers") */
+  server_rows = test_sql_text (f->path, "SELECT count(*) FROM customers_server");
+  g_assert_cmpstr (server_rows, ==, "0");
+}
+
+static void
+test_conflicts_sync_keeps_mine_on_top (StoreFixture  *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(CrmMutation) m = conflict_one (f, NULL, NULL);
+  g_autoptr(CrmCustomer) c = NULL;
+  JsonObject *page = test_page ("c2");
+  JsonObject *newer = test_customer (1, "同事又改了", 9);
+
+  test_page_add_customer (page, newer);
+  test_apply (f->store, page);
+  c = get_customer (f->store, 1);
+  g_assert_cmpstr (c->name, ==, "我的改名");
+  g_assert_cmpint (c->version, ==, 9);
+}
+
+static void
+test_unit_save_is_all_or_nothing (StoreFixture  *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) name = fields1 ("name", "北京银行股份有限公司");
+  g_autoptr(JsonObject) bad_mobile = fields1 ("mobile", "12345");
+  g_autoptr(JsonObject) title = fields1 ("title", "行长");
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) gone = NULL;
+  g_autoptr(GPtrArray) both = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(CrmCustomer) c = NULL;
+  g_autoptr(CrmCustomer) after = NULL;
+  CrmStoreUpdate invalid[] = {
+    { CRM_ENTITY_CUSTOMER, test_id (1), name },
+    { CRM_ENTITY_CONTACT, test_id (101), bad_mobile },
+  };
+  CrmStoreUpdate unknown[] = {
+    { CRM_ENTITY_CUSTOMER, test_id (1), name },
+    { CRM_ENTITY_CONTACT, test_id (199), title },
+  };
+  CrmStoreUpdate good[] = {
+    { CRM_ENTITY_CUSTOMER, test_id (1), name },
+    { CRM_ENTITY_CONTACT, test_id (101), title },
+  };
+
+  seed_one (f->store, 7);
+
+  /* the second record's update is refused by the field rules: nothing */
+  none = crm_store_enqueue_updates (f->store, invalid, G_N_ELEMENTS (invalid), &error);
+  g_assert_null (none);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_clear_error (&error);
+  /* the second record is not here: the first, already applied, goes back */
+  gone = crm_store_enqueue_updates (f->store, unknown, G_N_ELEMENTS (unknown), &error);
+  g_assert_null (gone);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  list = list_mutations (f->store);
+  g_assert_cmpuint (list->len, ==, 0);
+  g_assert_cmpint (sql_count (f->path, "SELECT count(*) FROM customers_server"), ==, 0);
+  c = get_customer (f->store, 1);
+  g_assert_cmpstr (c->name, ==, "北京银行");
+
+  /* both good: both queued, in order, and shown */
+  both = crm_store_enqueue_updates (f->store, good, G_N_ELEMENTS (good), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (both);
+  if (both == NULL)
+    return;
+  g_assert_cmpuint (both->len, ==, 2);
+  g_assert_cmpint (((CrmMutation *) both->pdata[0])->entity, ==, CRM_ENTITY_CUSTOMER);
+  g_assert_cmpint (((CrmMutation *) both->pdata[1])->seq, >, ((CrmMutation *) both->pdata[0])->seq);
+  after = get_customer (f->store, 1);
+  g_assert_cmpstr (after->name, ==, "北京银行股份有限公司");
+  for (guint i = 0; i < after->contacts->len; i++)
+    {
+      CrmContact *k = after->contacts->pdata[i];
+
+      if (g_str_equal (k->id, test_id (101)))
+        g_assert_cmpstr (k->title, ==, "行长");
+    }
+}
+
+static void
+test_schema_migrates_a_version_1_queue (StoreFixture  *f,
+                                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) v1 = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "v1.sqlite", NULL);
+  g_autoptr(CrmStore) store = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(CrmMutation) next = NULL;
+  g_autoptr(CrmMutation) again = NULL;
+  sqlite3 *db = NULL;
+
+  v1 = g_resources_lookup_data ("/org/keylinecrm/Keyline/store/sql/0001-local-schema.sql", 0, &error);
+  g_assert_no_error (error);
+  sql = g_strndup (g_bytes_get_data (v1, NULL), g_bytes_get_size (v1));
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 1;"
+                                     " INSERT INTO mutations (key, entity, op, record_id, base_version, fields, state)"
+                                     " VALUES ('k1', 'customer', 'update', 'r1', 3, '{\"name\":\"x\"}', 'failed');"
+                                     " INSERT INTO customers (id, name, version) VALUES ('r2', '新名字', 4);"
+                                     " INSERT INTO customers_server (id, name, version) VALUES ('r2', '旧名字', 4);"
+                                     " INSERT INTO mutations (key, entity, op, record_id, base_version, fields, state)"
+                                     " VALUES ('k2', 'customer', 'update', 'r2', 4, '{\"name\":\"新名字\"}', 'pending')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = crm_store_open (path, &error);
+  g_assert_no_error (error);
+  if (store == NULL)
+    return;
+  g_assert_cmpuint (crm_store_get_schema_version (store), ==, 2);
+  list = list_mutations (store);
+  g_assert_cmpuint (list->len, ==, 2);
+  if (list->len != 2)
+    return;
+  g_assert_cmpstr (((CrmMutation *) list->pdata[0])->key, ==, "k1");
+  g_assert_cmpint (((CrmMutation *) list->pdata[0])->state, ==, CRM_MUTATION_FAILED);
+
+  /* a pending update of schema 1 has no base: it is sent based on the
+   * server's last confirmed values */
+  next = crm_store_next_mutation (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (next);
+  if (next == NULL)
+    return;
+  g_assert_cmpstr (next->key, ==, "k2");
+  g_assert_nonnull (next->base);
+  if (next->base == NULL)
+    return;
+  g_assert_cmpstr (json_object_get_string_member (next->base, "name"), ==, "旧名字");
+  again = crm_store_get_mutation (store, next->seq, &error);
+  g_assert_cmpstr (json_object_get_string_member (again->base, "name"), ==, "旧名字");
 }
 
 static void
@@ -946,6 +1313,7 @@ main (int   argc,
   ADD ("/store/schema/reopen-keeps-rows-and-runs-no-migration-twice",
        test_schema_reopen_keeps_rows_and_runs_no_migration_twice);
   ADD ("/store/schema/refuses-a-file-from-a-newer-version", test_schema_refuses_a_newer_file);
+  ADD ("/store/schema/migrates-a-version-1-queue", test_schema_migrates_a_version_1_queue);
 
   ADD ("/store/sync/stores-every-field", test_sync_stores_every_field);
   ADD ("/store/sync/newer-version-replaces", test_sync_newer_version_replaces);
@@ -968,7 +1336,17 @@ main (int   argc,
   ADD ("/store/mutations/done-stores-the-server-record", test_mutations_done_stores_the_server_record);
   ADD ("/store/mutations/later-change-is-rebased-on-the-confirmed-version", test_mutations_later_change_is_rebased);
   ADD ("/store/mutations/sync-keeps-pending-edits-on-top", test_mutations_sync_keeps_pending_edits_on_top);
-  ADD ("/store/mutations/conflict-stores-current-and-fails", test_mutations_conflict_stores_current_and_fails);
+  ADD ("/store/mutations/update-records-the-base-of-each-field", test_mutations_update_records_the_base_of_each_field);
+  ADD ("/store/conflicts/conflict-keeps-mine-and-records-the-conflicts",
+       test_conflicts_conflict_keeps_mine_and_records_the_conflicts);
+  ADD ("/store/conflicts/later-changes-of-the-record-wait-behind-it",
+       test_conflicts_later_changes_of_the_record_wait_behind_it);
+  ADD ("/store/conflicts/keep-mine-is-a-new-change-based-on-theirs",
+       test_conflicts_keep_mine_is_a_new_change_based_on_theirs);
+  ADD ("/store/conflicts/keep-theirs-takes-theirs-and-sends-nothing",
+       test_conflicts_keep_theirs_takes_theirs_and_sends_nothing);
+  ADD ("/store/conflicts/sync-keeps-mine-on-top", test_conflicts_sync_keeps_mine_on_top);
+  ADD ("/store/unit/save-is-all-or-nothing", test_unit_save_is_all_or_nothing);
   ADD ("/store/mutations/refused-change-is-taken-back", test_mutations_refused_change_is_taken_back);
   ADD ("/store/mutations/new-contact-shows-and-goes-if-refused", test_mutations_new_contact_shows_and_goes_if_refused);
   ADD ("/store/mutations/survive-a-reset", test_mutations_survive_a_reset);

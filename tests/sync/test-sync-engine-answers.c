@@ -1,6 +1,6 @@
 /* The sync engine against scripted answers: what the real server seldom
  * or never says (a 500 in the push, an answered 503, malformed pages, a
- * reset, a conflict whose current record cannot be fetched).  A SoupServer
+ * reset, conflicts and refusals of every kind).  A SoupServer
  * on the test's main context answers each path from its own queue; no
  * database, no display. */
 #define G_LOG_DOMAIN "test-sync-engine-answers"
@@ -33,6 +33,7 @@ typedef struct
   CrmSyncEngine *engine;
   guint          conflicts;
   JsonObject    *conflict_current;
+  CrmMutation   *conflict_mutation;
   guint          finished;
   gboolean       saw_first_sync;
   gboolean       done;
@@ -124,6 +125,8 @@ conflict_cb (CrmSyncEngine *engine,
   fixture->conflicts++;
   g_clear_pointer (&fixture->conflict_current, json_object_unref);
   fixture->conflict_current = current ? json_object_ref (current) : NULL;
+  g_clear_pointer (&fixture->conflict_mutation, crm_mutation_unref);
+  fixture->conflict_mutation = crm_mutation_ref (mutation);
 }
 
 static void
@@ -210,6 +213,7 @@ fixture_tear_down (Fixture       *fixture,
   g_ptr_array_unref (fixture->requests);
   g_ptr_array_unref (fixture->bodies);
   g_clear_pointer (&fixture->conflict_current, json_object_unref);
+  g_clear_pointer (&fixture->conflict_mutation, crm_mutation_unref);
   g_clear_error (&fixture->error);
 }
 
@@ -434,33 +438,187 @@ test_pages_follow_the_cursor (Fixture       *fixture,
   g_assert_null (local_text (fixture, "SELECT id FROM contacts"));
 }
 
-static void
-test_conflict_without_the_current_record (Fixture       *fixture,
-                                          gconstpointer  data)
+static CrmMutation *
+edit (Fixture    *fixture,
+      CrmEntity   entity,
+      guint       n,
+      const char *field,
+      const char *value)
 {
-  g_autoptr(CrmMutation) m = edit_customer (fixture);
-  g_autoptr(CrmMutation) failed = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  CrmMutation *m;
+
+  json_object_set_string_member (fields, field, value);
+  m = crm_store_enqueue_update (fixture->store.store, entity, test_id (n), fields, &error);
+  g_assert_no_error (error);
+  return m;
+}
+
+static CrmMutation *
+find_mutation (Fixture *fixture,
+               gint64   seq)
+{
+  g_autoptr(GError) error = NULL;
+  CrmMutation *m = crm_store_get_mutation (fixture->store.store, seq, &error);
+
+  if (g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
+    return NULL;
+  g_assert_no_error (error);
+  return m;
+}
+
+static void
+test_conflict_keeps_the_change_and_goes_on_with_other_records (Fixture       *fixture,
+                                                               gconstpointer  data)
+{
+  g_autoptr(CrmMutation) mine = edit (fixture, CRM_ENTITY_CUSTOMER, 1, "name", "我的改名");
+  g_autoptr(CrmMutation) contact = edit (fixture, CRM_ENTITY_CONTACT, 11, "title", "采购经理");
+  g_autoptr(CrmMutation) later = edit (fixture, CRM_ENTITY_CUSTOMER, 1, "industry", "金融");
+  g_autoptr(JsonObject) theirs = test_customer (1, "同事的改名", 4);
+  g_autoptr(JsonObject) confirmed = test_contact (11, 1, "李娜", TRUE, 3);
+  g_autoptr(JsonNode) conflict_answer = NULL;
+  g_autoptr(JsonNode) done_answer = NULL;
+  g_autoptr(CrmMutation) kept = NULL;
+  g_autoptr(CrmMutation) waiting = NULL;
+  g_autoptr(CrmMutation) gone = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *conflict_text = NULL;
+  g_autofree char *done_text = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *fetch = g_strdup_printf ("GET /api/v1/customers/%s", test_id (1));
+  g_autofree char *tier = NULL;
+  JsonObject *body;
+  JsonObject *sent;
 
-  script (fixture, "/api/v1/mutations", SOUP_STATUS_PRECONDITION_FAILED,
-          "{\"error\": {\"code\": \"precondition_failed\", \"message\": \"The record changed\","
-          " \"field\": \"base_version\"}, \"current\": null}");
-  script (fixture, "/api/v1/customers/", SOUP_STATUS_NOT_FOUND,
-          "{\"error\": {\"code\": \"not_found\", \"message\": \"No such customer\", \"field\": \"id\"}}");
+  json_object_set_string_member (theirs, "tier", "strategic");
+  conflict_answer = json_from_string ("{\"error\": {\"code\": \"conflict\", \"message\": \"Someone else changed name\","
+                                      " \"field\": \"name\"}, \"conflicts\": [{\"field\": \"name\","
+                                      " \"base\": \"上海浦东发展银行\", \"mine\": \"我的改名\", \"theirs\": \"同事的改名\"}]}",
+                                      NULL);
+  json_object_set_object_member (json_node_get_object (conflict_answer), "record", json_object_ref (theirs));
+  conflict_text = json_to_string (conflict_answer, FALSE);
+  json_object_set_string_member (confirmed, "title", "采购经理");
+  done_answer = json_node_init_object (json_node_alloc (), json_object_new ());
+  json_object_set_object_member (json_node_get_object (done_answer), "record", json_object_ref (confirmed));
+  done_text = json_to_string (done_answer, FALSE);
+
+  script (fixture, "/api/v1/mutations", 409, conflict_text);
+  script (fixture, "/api/v1/mutations", SOUP_STATUS_OK, done_text);
   script_page (fixture, test_page ("c2"));
-
   g_assert_true (sync_and_wait (fixture));
+
+  /* the conflict did not stop the contact's change; the customer's later
+   * change waits behind the conflict */
   g_assert_cmpuint (fixture->requests->len, ==, 3);
-  g_assert_cmpstr (fixture->requests->pdata[1], ==, fetch);
+  g_assert_cmpstr (fixture->requests->pdata[0], ==, "POST /api/v1/mutations");
+  g_assert_cmpstr (fixture->requests->pdata[1], ==, "POST /api/v1/mutations");
+  g_assert_nonnull (strstr (fixture->bodies->pdata[1], contact->key));
+  g_assert_true (g_str_has_prefix (fixture->requests->pdata[2], "GET /api/v1/sync"));
+
+  /* the first body carried the base of the change */
+  g_assert_true (json_parser_load_from_data (parser, fixture->bodies->pdata[0], -1, NULL));
+  sent = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (sent, "key"), ==, mine->key);
+  body = json_object_get_object_member (sent, "base");
+  g_assert_cmpstr (json_object_get_string_member (body, "name"), ==, "上海浦东发展银行");
+
+  /* ::conflict with the change as kept and the current record */
   g_assert_cmpuint (fixture->conflicts, ==, 1);
-  g_assert_null (fixture->conflict_current);
-  failed = only_mutation (fixture);
-  g_assert_cmpint (failed->state, ==, CRM_MUTATION_FAILED);
-  g_assert_true (g_str_has_prefix (failed->last_error, "precondition_failed"));
-  /* the edit no longer shows */
+  g_assert_nonnull (fixture->conflict_mutation);
+  g_assert_cmpint (fixture->conflict_mutation->state, ==, CRM_MUTATION_CONFLICT);
+  g_assert_cmpuint (json_array_get_length (fixture->conflict_mutation->conflicts), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (fixture->conflict_current, "name"), ==, "同事的改名");
+
+  kept = find_mutation (fixture, mine->seq);
+  g_assert_nonnull (kept);
+  g_assert_cmpint (kept->state, ==, CRM_MUTATION_CONFLICT);
+  waiting = find_mutation (fixture, later->seq);
+  g_assert_nonnull (waiting);
+  g_assert_cmpint (waiting->state, ==, CRM_MUTATION_PENDING);
+  gone = find_mutation (fixture, contact->seq);
+  g_assert_null (gone);
+  /* mine shows, with the colleague's other change */
   name = local_text (fixture, "SELECT name FROM customers");
-  g_assert_cmpstr (name, ==, "上海浦东发展银行");
+  g_assert_cmpstr (name, ==, "我的改名");
+  tier = local_text (fixture, "SELECT tier FROM customers");
+  g_assert_cmpstr (tier, ==, "strategic");
+  /* pending: the waiting change only (the conflict waits for the user) */
+  g_assert_cmpuint (crm_sync_engine_get_pending (fixture->engine), ==, 1);
+}
+
+static void
+test_refusals_stay_visible_as_failed (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(CrmMutation) reused = edit (fixture, CRM_ENTITY_CUSTOMER, 1, "name", "改名一");
+  g_autoptr(CrmMutation) missing = edit (fixture, CRM_ENTITY_CONTACT, 11, "title", "经理");
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) create = NULL;
+  g_autoptr(GPtrArray) queue = NULL;
+
+  json_object_set_string_member (fields, "name", "陈晓明");
+  create = crm_store_enqueue_create_contact (fixture->store.store, test_id (1), fields, &error);
+  g_assert_no_error (error);
+
+  script (fixture, "/api/v1/mutations", 422,
+          "{\"error\": {\"code\": \"idempotency_key_reused\", \"message\": \"This key was used for another change\","
+          " \"field\": \"key\"}}");
+  script (fixture, "/api/v1/mutations", SOUP_STATUS_NOT_FOUND,
+          "{\"error\": {\"code\": \"not_found\", \"message\": \"No such contact\", \"field\": \"id\"}}");
+  script (fixture, "/api/v1/mutations", 409,
+          "{\"error\": {\"code\": \"conflict\", \"message\": \"The record exists already\", \"field\": \"id\"}}");
+  script_page (fixture, test_page ("c2"));
+  g_assert_true (sync_and_wait (fixture));
+
+  g_assert_cmpuint (fixture->conflicts, ==, 0);
+  queue = crm_store_list_mutations (fixture->store.store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (queue->len, ==, 3);
+  for (guint i = 0; i < queue->len; i++)
+    g_assert_cmpint (((CrmMutation *) queue->pdata[i])->state, ==, CRM_MUTATION_FAILED);
+  g_assert_cmpstr (((CrmMutation *) queue->pdata[0])->last_error, ==,
+                   "idempotency_key_reused: This key was used for another change");
+  g_assert_cmpstr (((CrmMutation *) queue->pdata[1])->last_error, ==, "not_found: No such contact");
+  g_assert_cmpstr (((CrmMutation *) queue->pdata[2])->last_error, ==, "conflict: The record exists already");
+  g_assert_cmpuint (crm_sync_engine_get_pending (fixture->engine), ==, 0);
+}
+
+static void
+test_conflict_of_an_earlier_session_is_announced_once (Fixture       *fixture,
+                                                       gconstpointer  data)
+{
+  g_autoptr(CrmMutation) mine = edit (fixture, CRM_ENTITY_CUSTOMER, 1, "name", "我的改名");
+  g_autoptr(CrmMutation) sent = NULL;
+  g_autoptr(JsonArray) conflicts = json_array_new ();
+  g_autoptr(JsonObject) conflict = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* a conflict the store kept from an earlier session */
+  sent = crm_store_next_mutation (fixture->store.store, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (conflict, "field", "name");
+  json_object_set_string_member (conflict, "base", "上海浦东发展银行");
+  json_object_set_string_member (conflict, "mine", "我的改名");
+  json_object_set_string_member (conflict, "theirs", "浦发银行");
+  json_array_add_object_element (conflicts, json_object_ref (conflict));
+  g_assert_true (crm_store_mutation_conflict (fixture->store.store, mine->seq, NULL, conflicts, NULL, &error));
+  g_assert_no_error (error);
+
+  /* this engine's first run offers it again; nothing is sent */
+  script_page (fixture, test_page ("c2"));
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_cmpuint (fixture->requests->len, ==, 1);
+  g_assert_cmpuint (fixture->conflicts, ==, 1);
+  g_assert_nonnull (fixture->conflict_mutation);
+  g_assert_cmpint (fixture->conflict_mutation->seq, ==, mine->seq);
+  g_assert_cmpint (fixture->conflict_mutation->state, ==, CRM_MUTATION_CONFLICT);
+  g_assert_null (fixture->conflict_current);
+
+  /* once */
+  script_page (fixture, test_page ("c3"));
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_cmpuint (fixture->conflicts, ==, 1);
 }
 
 static void
@@ -509,7 +667,10 @@ main (int   argc,
   ADD ("malformed-pages-fail-and-change-nothing", test_malformed_pages_fail_and_change_nothing);
   ADD ("reset-drops-the-copy-and-starts-over", test_reset_drops_the_copy_and_starts_over);
   ADD ("pages-follow-the-cursor", test_pages_follow_the_cursor);
-  ADD ("conflict-without-the-current-record", test_conflict_without_the_current_record);
+  ADD ("conflict-keeps-the-change-and-goes-on-with-other-records",
+       test_conflict_keeps_the_change_and_goes_on_with_other_records);
+  ADD ("refusals-stay-visible-as-failed", test_refusals_stay_visible_as_failed);
+  ADD ("conflict-of-an-earlier-session-is-announced-once", test_conflict_of_an_earlier_session_is_announced_once);
   ADD ("created-contact-is-confirmed", test_created_contact_is_confirmed);
 #undef ADD
 

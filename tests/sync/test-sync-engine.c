@@ -608,55 +608,92 @@ test_local_edit_reaches_the_server_and_another_client (void)
 }
 
 static void
-test_stale_edit_gets_the_current_record (void)
+test_edit_of_another_field_merges (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *id = customer_of (conn, "manager", 2);
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(PGresult) r = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *industry = NULL;
+
+  g_assert_true (sync_and_wait (c));
+  /* a colleague changes another field first: the version moves */
+  r = crm_test_pg_query (conn, "UPDATE crm.customers SET industry = '同事改的行业' WHERE id = $1", id, NULL);
+  m = edit_customer (c, id, "name", "合并测试客户");
+  g_assert_true (sync_and_wait (c));
+
+  /* both changes stand; no conflict */
+  g_assert_cmpuint (c->conflicts, ==, 0);
+  name = scalar (conn, "SELECT name FROM crm.customers WHERE id = $1", id, NULL);
+  industry = scalar (conn, "SELECT industry FROM crm.customers WHERE id = $1", id, NULL);
+  g_assert_cmpstr (name, ==, "合并测试客户");
+  g_assert_cmpstr (industry, ==, "同事改的行业");
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+  assert_store_matches (c->store, conn, "manager");
+}
+
+static void
+test_edit_of_a_field_changed_elsewhere_is_a_conflict (void)
 {
   g_autoptr(Client) c = client_new ("manager");
   g_autoptr(PGconn) conn = admin_connection ();
   g_autofree char *id = customer_of (conn, "manager", 3);
   g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(CrmMutation) resolved = NULL;
   g_autoptr(GPtrArray) queue = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) r = NULL;
   g_autofree char *server_name = NULL;
   g_autofree char *local_name = NULL;
-  g_autofree char *local_version = NULL;
-  gint64 version;
+  g_autofree char *final_name = NULL;
+  JsonObject *conflict;
+  const char *keep[] = { "name", NULL };
 
   g_assert_true (sync_and_wait (c));
-  version = customer_version (conn, id);
 
-  /* a colleague changes it first */
+  /* a colleague changes the same field first */
   r = crm_test_pg_query (conn, "UPDATE crm.customers SET name = '同事先改的名字' WHERE id = $1", id, NULL);
   m = edit_customer (c, id, "name", "我后改的名字");
   g_assert_true (sync_and_wait (c));
 
-  /* the server kept the colleague's change */
+  /* 409: the server kept the colleague's change */
   server_name = scalar (conn, "SELECT name FROM crm.customers WHERE id = $1", id, NULL);
   g_assert_cmpstr (server_name, ==, "同事先改的名字");
-  g_assert_cmpint (customer_version (conn, id), ==, version + 1);
 
-  /* ::conflict with the current record, which the store now holds */
+  /* ::conflict with the change kept and the current record */
   g_assert_cmpuint (c->conflicts, ==, 1);
   g_assert_cmpstr (c->conflict_mutation->key, ==, m->key);
+  g_assert_cmpint (c->conflict_mutation->state, ==, CRM_MUTATION_CONFLICT);
+  g_assert_cmpuint (json_array_get_length (c->conflict_mutation->conflicts), ==, 1);
+  conflict = json_array_get_object_element (c->conflict_mutation->conflicts, 0);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "field"), ==, "name");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "mine"), ==, "我后改的名字");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "theirs"), ==, "同事先改的名字");
   g_assert_nonnull (c->conflict_current);
-  g_assert_cmpint (json_object_get_int_member (c->conflict_current, "version"), ==, version + 1);
   g_assert_cmpstr (json_object_get_string_member (c->conflict_current, "name"), ==, "同事先改的名字");
-  local_name = local_text (c->store, "SELECT name FROM customers WHERE id = ?", id);
-  local_version = local_text (c->store, "SELECT version FROM customers WHERE id = ?", id);
-  g_assert_cmpstr (local_name, ==, "同事先改的名字");
-  g_assert_cmpint (g_ascii_strtoll (local_version, NULL, 10), ==, version + 1);
 
-  /* the change is kept as failed, not pending */
+  /* mine still shows locally and is not pending */
+  local_name = local_text (c->store, "SELECT name FROM customers WHERE id = ?", id);
+  g_assert_cmpstr (local_name, ==, "我后改的名字");
   queue = crm_store_list_mutations (c->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (queue->len, ==, 1);
-  g_assert_cmpint (((CrmMutation *) queue->pdata[0])->state, ==, CRM_MUTATION_FAILED);
   g_assert_cmpuint (crm_sync_engine_get_pending (c->engine), ==, 0);
+
+  /* keep mine: sent again based on theirs, and applied */
+  g_assert_true (crm_store_resolve_conflict (c->store, m->seq, keep, &resolved, &error));
+  g_assert_no_error (error);
+  g_assert_true (sync_and_wait (c));
+  final_name = scalar (conn, "SELECT name FROM crm.customers WHERE id = $1", id, NULL);
+  g_assert_cmpstr (final_name, ==, "我后改的名字");
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
   assert_store_matches (c->store, conn, "manager");
 }
 
 static void
-test_stale_contact_edit_gets_the_current_record (void)
+test_contact_edit_of_a_field_changed_elsewhere_is_a_conflict (void)
 {
   g_autoptr(Client) c = client_new ("manager");
   g_autoptr(PGconn) conn = admin_connection ();
@@ -668,6 +705,7 @@ test_stale_contact_edit_gets_the_current_record (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) r = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *server_title = NULL;
 
   g_assert_true (sync_and_wait (c));
   r = crm_test_pg_query (conn, "UPDATE crm.contacts SET title = '同事改的职务' WHERE id = $1", contact, NULL);
@@ -678,10 +716,12 @@ test_stale_contact_edit_gets_the_current_record (void)
 
   g_assert_cmpuint (c->conflicts, ==, 1);
   g_assert_cmpstr (c->conflict_mutation->key, ==, m->key);
+  g_assert_cmpint (c->conflict_mutation->state, ==, CRM_MUTATION_CONFLICT);
   title = local_text (c->store, "SELECT title FROM contacts WHERE id = ?", contact);
-  g_assert_cmpstr (title, ==, "同事改的职务");
+  g_assert_cmpstr (title, ==, "我改的职务");
+  server_title = scalar (conn, "SELECT title FROM crm.contacts WHERE id = $1", contact, NULL);
+  g_assert_cmpstr (server_title, ==, "同事改的职务");
   g_assert_cmpuint (crm_sync_engine_get_pending (c->engine), ==, 0);
-  assert_store_matches (c->store, conn, "manager");
 }
 
 static void
@@ -1108,9 +1148,11 @@ main (int   argc,
                    test_contact_deleted_on_the_server_disappears);
   g_test_add_func ("/sync/engine/local-edit-reaches-the-server-and-another-client",
                    test_local_edit_reaches_the_server_and_another_client);
-  g_test_add_func ("/sync/engine/stale-edit-gets-the-current-record", test_stale_edit_gets_the_current_record);
-  g_test_add_func ("/sync/engine/stale-contact-edit-gets-the-current-record",
-                   test_stale_contact_edit_gets_the_current_record);
+  g_test_add_func ("/sync/engine/edit-of-another-field-merges", test_edit_of_another_field_merges);
+  g_test_add_func ("/sync/engine/edit-of-a-field-changed-elsewhere-is-a-conflict",
+                   test_edit_of_a_field_changed_elsewhere_is_a_conflict);
+  g_test_add_func ("/sync/engine/contact-edit-of-a-field-changed-elsewhere-is-a-conflict",
+                   test_contact_edit_of_a_field_changed_elsewhere_is_a_conflict);
   g_test_add_func ("/sync/engine/retried-mutation-applies-once", test_retried_mutation_applies_once);
   g_test_add_func ("/sync/engine/refused-edit-is-marked-failed", test_refused_edit_is_marked_failed);
   g_test_add_func ("/sync/engine/unreachable-server-is-offline-and-keeps-the-queue",

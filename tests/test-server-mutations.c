@@ -1,0 +1,708 @@
+/* POST /mutations merged by field, and its refusals, against an in-process
+ * server and a seeded throwaway database (keyline-server seed --customers
+ * 300).  Every write's "base" is taken, as a client takes it, from the
+ * record the server showed (GET /customers/:id: personal data masked). */
+#define G_LOG_DOMAIN "test-server-mutations"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "crm-auth.h"
+#include "crm-config.h"
+#include "crm-error.h"
+#include "crm-fields.h"
+#include "crm-migrate.h"
+#include "crm-server.h"
+#include "crm-test-http.h"
+#include "crm-test-pg.h"
+
+#define PASSWORD "keyline"
+
+static CrmServer *server;
+static char *conninfo;
+
+/* Helpers ------------------------------------------------------------------ */
+
+static char *
+scalar (PGconn     *conn,
+        const char *sql,
+        const char *param)
+{
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, param, NULL);
+
+  return PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? g_strdup (PQgetvalue (res, 0, 0)) : NULL;
+}
+
+/* The @n-th customer of the account manager `manager` (each test takes its
+ * own, so that the tests do not meet). */
+static char *
+own_customer (PGconn *conn,
+              guint   n)
+{
+  g_autofree char *offset = g_strdup_printf ("%u", n);
+
+  return scalar (conn, "SELECT c.id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
+                       " WHERE u.login = 'manager' ORDER BY c.id OFFSET $1::integer LIMIT 1", offset);
+}
+
+/* A contact of the @n-th customer of `manager`. */
+static char *
+own_contact (PGconn *conn,
+             guint   n)
+{
+  g_autofree char *customer = own_customer (conn, n);
+
+  return scalar (conn, "SELECT id FROM crm.contacts WHERE customer_id = $1 ORDER BY id LIMIT 1", customer);
+}
+
+static char *
+customer_of (PGconn     *conn,
+             const char *contact)
+{
+  return scalar (conn, "SELECT customer_id FROM crm.contacts WHERE id = $1", contact);
+}
+
+static gint64
+version_of (PGconn     *conn,
+            const char *entity,
+            const char *id)
+{
+  g_autofree char *v = scalar (conn, g_str_equal (entity, "customer")
+                                       ? "SELECT version FROM crm.customers WHERE id = $1"
+                                       : "SELECT version FROM crm.contacts WHERE id = $1", id);
+
+  return g_ascii_strtoll (v, NULL, 10);
+}
+
+/* The record as the server shows it to @token: a customer, or one of its
+ * contacts (@contact not NULL). */
+static JsonObject *
+shown (const char *token,
+       const char *customer,
+       const char *contact)
+{
+  g_autofree char *path = g_strdup_printf ("customers/%s", customer);
+  g_autoptr(Response) r = get (path, token);
+  JsonArray *contacts;
+
+  if (r->status != 200)
+    g_error ("GET %s: %u %s", path, r->status, r->body);
+  if (contact == NULL)
+    return json_object_ref (obj (r));
+  contacts = json_object_get_array_member (obj (r), "contacts");
+  for (guint i = 0; i < json_array_get_length (contacts); i++)
+    {
+      JsonObject *k = json_array_get_object_element (contacts, i);
+
+      if (g_str_equal (json_object_get_string_member (k, "id"), contact))
+        return json_object_ref (k);
+    }
+  g_error ("contact %s is not shown with customer %s", contact, customer);
+}
+
+/* {name: value, ...} of @names as @record holds them: a client's base. */
+static char *
+base_of (JsonObject         *record,
+         const char * const *names)
+{
+  g_autoptr(JsonObject) base = json_object_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  for (guint i = 0; names[i]; i++)
+    json_object_set_member (base, names[i], json_node_copy (json_object_get_member (record, names[i])));
+  root = json_node_init_object (json_node_alloc (), base);
+  return json_to_string (root, FALSE);
+}
+
+/* The body of an update made on a copy at @base_version; @base NULL
+ * leaves it out. */
+static char *
+update_body (const char *key,
+             const char *entity,
+             const char *id,
+             gint64      base_version,
+             const char *fields,
+             const char *base)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  g_string_append_printf (s, "{\"key\":\"%s\",\"entity\":\"%s\",\"op\":\"update\",\"id\":\"%s\","
+                          "\"base_version\":%" G_GINT64_FORMAT ",\"fields\":%s",
+                          key, entity, id, base_version, fields);
+  if (base)
+    g_string_append_printf (s, ",\"base\":%s", base);
+  g_string_append_c (s, '}');
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static Response *
+post_update (const char *token,
+             const char *entity,
+             const char *id,
+             gint64      base_version,
+             const char *fields,
+             const char *base)
+{
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *body = update_body (key, entity, id, base_version, fields, base);
+
+  return post_json ("mutations", token, body);
+}
+
+static const char *
+record_string (Response   *r,
+               const char *name)
+{
+  return json_object_get_string_member (json_object_get_object_member (obj (r), "record"), name);
+}
+
+/* The entity's two writable text fields a test changes, and values for
+ * them: customers and contacts run the same tests. */
+typedef struct
+{
+  const char *entity;
+  CrmEntity   id;
+  const char *field_a;    /* changed by one side */
+  const char *field_b;    /* changed by the other */
+  const char *value_b;    /* a valid value for it */
+  const char *masked;     /* a masked field */
+  const char *masked_1;   /* two values for it */
+  const char *masked_2;
+} Kind;
+
+static const Kind customer_kind = {
+  "customer", CRM_ENTITY_CUSTOMER, "industry", "name_en", "Changed by B", "phone", "020-87654321", "13800001111",
+};
+static const Kind contact_kind = {
+  "contact", CRM_ENTITY_CONTACT, "title", "email", "yi@example.cn", "mobile", "13911112222", "13722223333",
+};
+
+/* A target for @kind: its id, and the customer to GET it through. */
+static void
+target (PGconn      *conn,
+        const Kind  *kind,
+        guint        n,
+        char       **id,
+        char       **customer)
+{
+  if (g_str_equal (kind->entity, "customer"))
+    {
+      *id = own_customer (conn, n);
+      *customer = g_strdup (*id);
+    }
+  else
+    {
+      *id = own_contact (conn, n);
+      *customer = customer_of (conn, *id);
+    }
+  g_assert_nonnull (*id);
+}
+
+static JsonObject *
+shown_target (const char *token,
+              const Kind *kind,
+              const char *id,
+              const char *customer)
+{
+  return shown (token, customer, g_str_equal (kind->entity, "customer") ? NULL : id);
+}
+
+/* Merging ------------------------------------------------------------------ */
+
+/* Two users, each with a copy made at the same version, change different
+ * fields: both apply, and the record ends with both. */
+static void
+different_fields_from_the_same_base_both_apply (gconstpointer data)
+{
+  const Kind *kind = data;
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *id = NULL, *customer = NULL;
+  g_autoptr(JsonObject) copy = NULL;
+  g_autofree char *base_a = NULL, *base_b = NULL, *fields_a = NULL, *fields_b = NULL;
+  g_autoptr(Response) a = NULL;
+  g_autoptr(Response) b = NULL;
+  const char *names_a[2] = { kind->field_a, NULL };
+  const char *names_b[2] = { kind->field_b, NULL };
+  gint64 version;
+
+  target (conn, kind, 0, &id, &customer);
+  copy = shown_target (manager, kind, id, customer);
+  version = json_object_get_int_member (copy, "version");
+  base_a = base_of (copy, names_a);
+  base_b = base_of (copy, names_b);
+  fields_a = g_strdup_printf ("{\"%s\":\"甲方改的\"}", kind->field_a);
+  fields_b = g_strdup_printf ("{\"%s\":\"%s\"}", kind->field_b, kind->value_b);
+
+  a = post_update (manager, kind->entity, id, version, fields_a, base_a);
+  b = post_update (admin, kind->entity, id, version, fields_b, base_b);
+
+  g_assert_cmpuint (a->status, ==, 200);
+  g_assert_cmpuint (b->status, ==, 200);
+  g_assert_cmpstr (record_string (b, kind->field_a), ==, "甲方改的");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (obj (b), "record"), "version"),
+                   ==, version + 2);
+  g_assert_cmpint (version_of (conn, kind->entity, id), ==, version + 2);
+  {
+    g_autoptr(JsonObject) now = shown_target (manager, kind, id, customer);
+
+    g_assert_cmpstr (json_object_get_string_member (now, kind->field_a), ==, "甲方改的");
+    g_assert_cmpstr (json_object_get_string_member (now, kind->field_b), ==, kind->value_b);
+  }
+}
+
+/* Both sides change the same (masked) field from the same base: the second
+ * is refused whole with the conflict, theirs still masked; resent with
+ * base = theirs it applies; the first answer comes again for its key. */
+static void
+same_field_on_both_sides_conflicts_and_applies_nothing (gconstpointer data)
+{
+  const Kind *kind = data;
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *id = NULL, *customer = NULL;
+  g_autoptr(JsonObject) copy = NULL;
+  g_autofree char *base = NULL, *fields_a = NULL, *fields_b = NULL, *key = g_uuid_string_random ();
+  g_autofree char *body_b = NULL, *masked_theirs = NULL, *field_a_before = NULL;
+  g_autoptr(Response) a = NULL;
+  g_autoptr(Response) b = NULL;
+  g_autoptr(Response) b_again = NULL;
+  const char *names[3] = { kind->masked, kind->field_a, NULL };
+  const CrmFieldSpec *spec = crm_field_spec_lookup (kind->id, kind->masked);
+  JsonArray *conflicts;
+  JsonObject *conflict;
+  gint64 version;
+
+  target (conn, kind, 1, &id, &customer);
+  copy = shown_target (manager, kind, id, customer);
+  base = base_of (copy, names);
+  field_a_before = g_strdup (json_object_get_string_member (copy, kind->field_a));
+  fields_a = g_strdup_printf ("{\"%s\":\"%s\"}", kind->masked, kind->masked_1);
+  fields_b = g_strdup_printf ("{\"%s\":\"%s\",\"%s\":\"乙方也改了\"}", kind->masked, kind->masked_2, kind->field_a);
+
+  /* the first applies: its base is the masked value it was shown */
+  g_assert_nonnull (strchr (json_object_get_string_member (copy, kind->masked), '*'));
+  {
+    const char *only_masked[2] = { kind->masked, NULL };
+    g_autofree char *base_a = base_of (copy, only_masked);
+
+    a = post_update (admin, kind->entity, id, json_object_get_int_member (copy, "version"), fields_a, base_a);
+  }
+  g_assert_cmpuint (a->status, ==, 200);
+  version = version_of (conn, kind->entity, id);
+
+  body_b = update_body (key, kind->entity, id, json_object_get_int_member (copy, "version"), fields_b, base);
+  b = post_json ("mutations", manager, body_b);
+  assert_error (b, 409, "conflict", kind->masked);
+  conflicts = json_object_get_array_member (obj (b), "conflicts");
+  g_assert_cmpuint (json_array_get_length (conflicts), ==, 1);
+  conflict = json_array_get_object_element (conflicts, 0);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "field"), ==, kind->masked);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "mine"), ==, kind->masked_2);
+  g_assert_true (json_node_equal (json_object_get_member (conflict, "base"), json_object_get_member (copy, kind->masked)));
+  /* theirs as the caller may see it: masked, never the value itself */
+  masked_theirs = crm_field_mask_value (spec, kind->masked_1);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "theirs"), ==, masked_theirs);
+  g_assert_null (strstr (b->body, kind->masked_1));
+  /* the current record comes along; nothing of the write applied */
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (obj (b), "record"), "version"),
+                   ==, version);
+  g_assert_cmpstr (record_string (b, kind->masked), ==, masked_theirs);
+  g_assert_cmpstr (record_string (b, kind->field_a), ==, field_a_before);
+  g_assert_cmpint (version_of (conn, kind->entity, id), ==, version);
+
+  /* the same key again: the same answer */
+  b_again = post_json ("mutations", manager, body_b);
+  g_assert_cmpuint (b_again->status, ==, 409);
+  g_assert_cmpstr (b_again->body, ==, b->body);
+
+  /* the user keeps theirs for the masked field (dropped) and keeps mine for
+   * the other, re-based on theirs: a new key, and it applies */
+  {
+    g_autofree char *fields_c = g_strdup_printf ("{\"%s\":\"乙方也改了\"}", kind->field_a);
+    g_autoptr(JsonObject) theirs_base = json_object_new ();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *base_c = NULL;
+    g_autoptr(Response) c = NULL;
+
+    json_object_set_member (theirs_base, kind->field_a,
+                            json_node_copy (json_object_get_member (json_object_get_object_member (obj (b), "record"),
+                                                                    kind->field_a)));
+    root = json_node_init_object (json_node_alloc (), json_object_ref (theirs_base));
+    base_c = json_to_string (root, FALSE);
+    c = post_update (manager, kind->entity, id, version, fields_c, base_c);
+    g_assert_cmpuint (c->status, ==, 200);
+    g_assert_cmpstr (record_string (c, kind->field_a), ==, "乙方也改了");
+    g_assert_cmpstr (record_string (c, kind->masked), ==, masked_theirs);
+  }
+  /* and mine for the masked field, with base = theirs (masked): applies */
+  {
+    g_autofree char *fields_d = g_strdup_printf ("{\"%s\":\"%s\"}", kind->masked, kind->masked_2);
+    g_autofree char *base_d = g_strdup_printf ("{\"%s\":\"%s\"}", kind->masked, masked_theirs);
+    g_autoptr(Response) d = post_update (manager, kind->entity, id, version + 1, fields_d, base_d);
+    g_autofree char *stored = scalar (conn, g_str_equal (kind->entity, "customer")
+                                              ? "SELECT phone FROM crm.customers WHERE id = $1"
+                                              : "SELECT mobile FROM crm.contacts WHERE id = $1", id);
+
+    g_assert_cmpuint (d->status, ==, 200);
+    g_assert_cmpstr (stored, ==, kind->masked_2);
+    g_assert_cmpint (version_of (conn, kind->entity, id), ==, version + 2);
+  }
+}
+
+/* Both sides make the same change: no conflict, both answered 200. */
+static void
+same_change_on_both_sides_is_no_conflict (gconstpointer data)
+{
+  const Kind *kind = data;
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *id = NULL, *customer = NULL, *base = NULL, *fields = NULL;
+  g_autoptr(JsonObject) copy = NULL;
+  g_autoptr(Response) a = NULL;
+  g_autoptr(Response) b = NULL;
+  const char *names[2] = { kind->field_a, NULL };
+  gint64 version;
+
+  target (conn, kind, 2, &id, &customer);
+  copy = shown_target (manager, kind, id, customer);
+  version = json_object_get_int_member (copy, "version");
+  base = base_of (copy, names);
+  fields = g_strdup_printf ("{\"%s\":\"两边一样\"}", kind->field_a);
+
+  a = post_update (admin, kind->entity, id, version, fields, base);
+  b = post_update (manager, kind->entity, id, version, fields, base);
+
+  g_assert_cmpuint (a->status, ==, 200);
+  g_assert_cmpuint (b->status, ==, 200);
+  g_assert_cmpstr (record_string (b, kind->field_a), ==, "两边一样");
+}
+
+/* An empty value and null are the same base: a client that keeps an empty
+ * field as null is not in conflict with a database that holds "". */
+static void
+empty_and_null_are_the_same_base (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *id = own_customer (conn, 10);
+  g_autoptr(PGresult) cleared = crm_test_pg_query (conn, "UPDATE crm.customers SET name_en = '' WHERE id = $1", id, NULL);
+  gint64 version = version_of (conn, "customer", id);
+  g_autoptr(Response) stale = post_update (manager, "customer", id, version, "{\"name_en\":\"Stale Ltd.\"}",
+                                           "{\"name_en\":\"Before Ltd.\"}");
+  g_autoptr(Response) r = post_update (manager, "customer", id, version, "{\"name_en\":\"Empty Before Ltd.\"}",
+                                       "{\"name_en\":null}");
+
+  /* theirs, empty, is sent as null: the base to resend with */
+  assert_error (stale, 409, "conflict", "name_en");
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (
+                   json_object_get_array_member (obj (stale), "conflicts"), 0), "theirs"));
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (record_string (r, "name_en"), ==, "Empty Before Ltd.");
+}
+
+/* Idempotency ---------------------------------------------------------------- */
+
+static void
+key_reused_for_another_body_is_refused (gconstpointer data)
+{
+  const Kind *kind = data;
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *id = NULL, *customer = NULL, *other_id = NULL, *other_customer = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *base = NULL, *first_body = NULL;
+  g_autoptr(JsonObject) copy = NULL;
+  g_autoptr(Response) first = NULL;
+  g_autoptr(Response) same = NULL;
+  const char *names[2] = { kind->field_a, NULL };
+  gint64 version;
+
+  target (conn, kind, 3, &id, &customer);
+  target (conn, kind, 4, &other_id, &other_customer);
+  copy = shown_target (manager, kind, id, customer);
+  base = base_of (copy, names);
+  {
+    g_autofree char *fields = g_strdup_printf ("{\"%s\":\"第一次\"}", kind->field_a);
+
+    first_body = update_body (key, kind->entity, id, json_object_get_int_member (copy, "version"), fields, base);
+  }
+  first = post_json ("mutations", manager, first_body);
+  g_assert_cmpuint (first->status, ==, 200);
+  version = version_of (conn, kind->entity, id);
+
+  {
+    /* other fields, another base, another record: each refused */
+    g_autofree char *other_fields = g_strdup_printf ("{\"%s\":\"第二次\"}", kind->field_a);
+    g_autofree char *other_base = g_strdup_printf ("{\"%s\":\"别的\"}", kind->field_a);
+    char *bodies[3] = {
+      update_body (key, kind->entity, id, version - 1, other_fields, base),
+      g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"%s\",\"op\":\"update\",\"id\":\"%s\","
+                       "\"fields\":{\"%s\":\"第一次\"},\"base\":%s}", key, kind->entity, id, kind->field_a, other_base),
+      update_body (key, kind->entity, other_id, version - 1, other_fields, base),
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+      {
+        g_autoptr(Response) r = post_json ("mutations", manager, bodies[i]);
+
+        assert_error (r, 422, "idempotency_key_reused", "key");
+        g_free (bodies[i]);
+      }
+  }
+  g_assert_cmpint (version_of (conn, kind->entity, id), ==, version);
+
+  /* the same body (keys in another order, other spacing): the first answer */
+  {
+    g_autofree char *fields = g_strdup_printf ("{ \"%s\" : \"第一次\" }", kind->field_a);
+    g_autofree char *reordered = g_strdup_printf ("{\"base\":%s, \"fields\":%s, \"id\":\"%s\", \"op\":\"update\","
+                                                  " \"entity\":\"%s\", \"key\":\"%s\", \"base_version\": 1}",
+                                                  base, fields, id, kind->entity, key);
+    g_autoptr(Response) again = post_json ("mutations", manager, reordered);
+
+    same = post_json ("mutations", manager, first_body);
+    g_assert_cmpuint (same->status, ==, 200);
+    g_assert_cmpstr (same->body, ==, first->body);
+    g_assert_cmpuint (again->status, ==, 200);
+    g_assert_cmpstr (again->body, ==, first->body);
+  }
+  g_assert_cmpint (version_of (conn, kind->entity, id), ==, version);
+}
+
+/* Creating ------------------------------------------------------------------- */
+
+static char *
+create_body (const char *key,
+             const char *id,
+             const char *customer)
+{
+  return g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"contact\",\"op\":\"create\",\"id\":\"%s\","
+                          "\"fields\":{\"customer_id\":\"%s\",\"name\":\"王建国\",\"is_primary\":false}}",
+                          key, id, customer);
+}
+
+/* An id taken by a contact the caller may not see answers as if there were
+ * none (404), not 409, which would tell it exists; one the caller sees is a
+ * conflict. */
+static void
+create_with_a_taken_id (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 5);
+  g_autofree char *visible = own_contact (conn, 6);
+  g_autofree char *hidden = scalar (conn, "SELECT k.id FROM crm.contacts k JOIN crm.customers c ON c.id = k.customer_id"
+                                          " JOIN crm.users u ON u.id = c.owner_id WHERE u.login <> 'manager'"
+                                          " ORDER BY k.id LIMIT 1", NULL);
+  g_autofree char *k1 = g_uuid_string_random ();
+  g_autofree char *k2 = g_uuid_string_random ();
+  g_autofree char *b1 = create_body (k1, hidden, customer);
+  g_autofree char *b2 = create_body (k2, visible, customer);
+  g_autofree char *hidden_before = scalar (conn, "SELECT version || ' ' || customer_id || ' ' || name"
+                                                 " FROM crm.contacts WHERE id = $1", hidden);
+  g_autoptr(Response) invisible = post_json ("mutations", manager, b1);
+  g_autoptr(Response) taken = post_json ("mutations", manager, b2);
+  g_autofree char *hidden_after = scalar (conn, "SELECT version || ' ' || customer_id || ' ' || name"
+                                                " FROM crm.contacts WHERE id = $1", hidden);
+
+  g_assert_nonnull (hidden);
+  assert_error (invisible, 404, "not_found", "id");
+  assert_error (taken, 409, "conflict", "id");
+  g_assert_cmpstr (hidden_after, ==, hidden_before);
+}
+
+/* Refusals ------------------------------------------------------------------- */
+
+/* What the server sent masked, saved back, would replace the real value
+ * with asterisks. */
+static void
+masked_value_is_refused (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 7);
+  g_autofree char *contact = own_contact (conn, 7);
+  struct { const char *entity; const char *id; const char *field; const char *value; } cases[] = {
+    { "customer", customer, "phone",   "138****5678" },
+    { "customer", customer, "address", "北京********" },
+    { "contact",  contact,  "mobile",  "139****1234" },
+    { "contact",  contact,  "address", "上海*" },
+  };
+  gint64 v_customer = version_of (conn, "customer", customer);
+  gint64 v_contact = version_of (conn, "contact", contact);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *fields = g_strdup_printf ("{\"%s\":\"%s\"}", cases[i].field, cases[i].value);
+      g_autofree char *base = g_strdup_printf ("{\"%s\":null}", cases[i].field);
+      g_autoptr(Response) r = post_update (manager, cases[i].entity, cases[i].id, version_of (conn, cases[i].entity, cases[i].id),
+                                                 fields, base);
+      const CrmFieldSpec *spec = crm_field_spec_lookup (g_str_equal (cases[i].entity, "customer")
+                                                          ? CRM_ENTITY_CUSTOMER : CRM_ENTITY_CONTACT,
+                                                        cases[i].field);
+      g_autoptr(GError) error = NULL;
+
+      assert_error (r, 400, "invalid", cases[i].field);
+      /* the client's form check says the same */
+      g_assert_false (crm_field_validate (spec, cases[i].value, &error));
+      g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+      g_assert_cmpstr (crm_error_get_field (error), ==, cases[i].field);
+    }
+  g_assert_cmpint (version_of (conn, "customer", customer), ==, v_customer);
+  g_assert_cmpint (version_of (conn, "contact", contact), ==, v_contact);
+  /* an unmasked field may hold an asterisk */
+  g_assert_true (crm_field_validate (crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "name"), "A*B 科技", NULL));
+}
+
+static void
+missing_or_mismatched_base_is_refused (gconstpointer data)
+{
+  const Kind *kind = data;
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *id = NULL, *customer = NULL, *fields = NULL;
+  g_autofree char *b_missing_key = NULL, *b_extra_key = NULL, *b_number = NULL, *b_ok_other = NULL;
+  gint64 version;
+
+  target (conn, kind, 8, &id, &customer);
+  version = version_of (conn, kind->entity, id);
+  fields = g_strdup_printf ("{\"%s\":\"x1\",\"%s\":\"%s\"}", kind->field_a, kind->field_b, kind->value_b);
+  b_missing_key = g_strdup_printf ("{\"%s\":null}", kind->field_a);
+  b_extra_key = g_strdup_printf ("{\"%s\":null,\"%s\":null,\"name\":null}", kind->field_a, kind->field_b);
+  b_number = g_strdup_printf ("{\"%s\":null,\"%s\":7}", kind->field_a, kind->field_b);
+  b_ok_other = g_strdup_printf ("{\"%s\":null,\"nonsense\":null}", kind->field_a);
+  {
+    const char *bases[] = { NULL, "null", "[]", "\"x\"", "{}", b_missing_key, b_extra_key, b_number, b_ok_other };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bases); i++)
+      {
+        g_autoptr(Response) r = post_update (manager, kind->entity, id, version, fields, bases[i]);
+
+        assert_error (r, 400, "invalid", "base");
+      }
+  }
+  g_assert_cmpint (version_of (conn, kind->entity, id), ==, version);
+}
+
+/* The database's mask (crm.mask_text, which a masked base is compared
+ * through) and the one the records are sent with agree. */
+static void
+database_mask_matches_the_sent_mask (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  const char *values[] = { "", "1", "12", "123", "1234567", "13812345678", "020-87654321",
+                           "北京", "北京市", "北京市朝阳区建国路88号", "a", "ab", "abcdefg" };
+  const CrmFieldSpec *specs[] = { crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "phone"),
+                                  crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "address") };
+
+  for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
+    for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+      {
+        guint head, tail;
+        g_autofree char *params = NULL;
+        g_autofree char *in_c = crm_field_mask_value (specs[s], values[i]);
+        g_autoptr(PGresult) res = NULL;
+
+        g_assert_true (crm_field_mask_kept (specs[s], &head, &tail));
+        params = g_strdup_printf ("%u,%u", head, tail);
+        res = crm_test_pg_query (conn, "SELECT crm.mask_text($1, split_part($2, ',', 1)::integer,"
+                                       " split_part($2, ',', 2)::integer)", values[i], params);
+        g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, in_c);
+      }
+
+  /* and the field table's mask is the one the records are sent with */
+  {
+    g_autofree char *customer = scalar (conn, "SELECT c.id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
+                                              " WHERE u.login = $1 AND c.phone IS NOT NULL AND c.address IS NOT NULL"
+                                              " ORDER BY c.id DESC LIMIT 1", "manager");
+    g_autofree char *phone = scalar (conn, "SELECT phone FROM crm.customers WHERE id = $1", customer);
+    g_autofree char *address = scalar (conn, "SELECT address FROM crm.customers WHERE id = $1", customer);
+    g_autoptr(JsonObject) record = shown (manager, customer, NULL);
+    g_autofree char *phone_masked = crm_field_mask_value (specs[0], phone);
+    g_autofree char *address_masked = crm_field_mask_value (specs[1], address);
+
+    g_assert_nonnull (phone);
+    g_assert_nonnull (address);
+    g_assert_cmpstr (json_object_get_string_member (record, "phone"), ==, phone_masked);
+    g_assert_cmpstr (json_object_get_string_member (record, "address"), ==, address_masked);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmConfig) config = crm_config_new ();
+  g_autofree char *base_url = NULL;
+  const char *binary = g_getenv ("KEYLINE_SERVER");
+  const Kind *kinds[] = { &customer_kind, &contact_kind };
+  int status;
+  int seed_status = -1;
+
+  g_test_init (&argc, &argv, NULL);
+  crm_auth_init (NULL);
+
+  if (!crm_test_pg_available () || binary == NULL)
+    {
+      g_test_skip ("no throwaway PostgreSQL (KEYLINE_TEST_PGHOST unset) or no KEYLINE_SERVER");
+      return g_test_run ();
+    }
+
+  conninfo = crm_test_pg_create_database (&error);
+  g_assert_no_error (error);
+  {
+    const char *argv_seed[] = { binary, "--database", conninfo, "seed", "--customers", "300", "--seed", "3", NULL };
+
+    g_spawn_sync (NULL, (char **) argv_seed, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &seed_status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (seed_status, NULL));
+  }
+
+  g_free (config->database);
+  config->database = g_strdup (conninfo);
+  g_free (config->listen_host);
+  config->listen_host = g_strdup ("127.0.0.1");
+  config->listen_port = 0;
+  config->threads = 2;
+  server = crm_server_start (config, &error);
+  g_assert_no_error (error);
+  base_url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/", crm_server_get_port (server));
+  crm_test_http_init (base_url);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      const char *e = kinds[i]->entity;
+      g_autofree char *p1 = g_strdup_printf ("/server/mutations/%s/different-fields-from-the-same-base-both-apply", e);
+      g_autofree char *p2 = g_strdup_printf ("/server/mutations/%s/same-field-on-both-sides-conflicts-and-applies-nothing", e);
+      g_autofree char *p3 = g_strdup_printf ("/server/mutations/%s/same-change-on-both-sides-is-no-conflict", e);
+      g_autofree char *p4 = g_strdup_printf ("/server/mutations/%s/key-reused-for-another-body-is-refused", e);
+      g_autofree char *p5 = g_strdup_printf ("/server/mutations/%s/missing-or-mismatched-base-is-refused", e);
+
+      g_test_add_data_func (p1, kinds[i], different_fields_from_the_same_base_both_apply);
+      g_test_add_data_func (p2, kinds[i], same_field_on_both_sides_conflicts_and_applies_nothing);
+      g_test_add_data_func (p3, kinds[i], same_change_on_both_sides_is_no_conflict);
+      g_test_add_data_func (p4, kinds[i], key_reused_for_another_body_is_refused);
+      g_test_add_data_func (p5, kinds[i], missing_or_mismatched_base_is_refused);
+    }
+  g_test_add_func ("/server/mutations/contact/create-with-a-taken-id-is-404-if-hidden-else-409", create_with_a_taken_id);
+  g_test_add_func ("/server/mutations/customer/empty-and-null-are-the-same-base", empty_and_null_are_the_same_base);
+  g_test_add_func ("/server/mutations/masked-value-is-refused-naming-the-field", masked_value_is_refused);
+  g_test_add_func ("/server/mutations/database-mask-matches-the-sent-mask", database_mask_matches_the_sent_mask);
+
+  status = g_test_run ();
+
+  crm_test_http_shutdown ();
+  crm_server_stop (server);
+  crm_test_pg_drop_database (conninfo);
+  g_free (conninfo);
+  return status;
+}
