@@ -462,19 +462,22 @@ assert_no_pg_text (Response *r)
       g_error ("the answer (%u) shows “%s”: %s", r->status, words[i], r->body);
 }
 
-static Response *
-mutate (const char *token,
-        const char *customer,
-        const char *version,
-        const char *industry)
+/* An update of the customer's industry, based on what the database holds
+ * now: its version and its industry (as JSON). */
+static char *
+industry_mutation (ServerFixture *f,
+                   const char    *customer,
+                   const char    *industry)
 {
   g_autofree char *key = g_uuid_string_random ();
-  g_autofree char *body = g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"customer\",\"op\":\"update\","
-                                           "\"id\":\"%s\",\"base_version\":%s,"
-                                           "\"fields\":{\"industry\":\"%s\"}}",
-                                           key, customer, version, industry);
+  g_autofree char *version = scalar (f, "SELECT version::text FROM crm.customers WHERE id = $1::uuid", customer);
+  g_autofree char *base = scalar (f, "SELECT to_json(industry)::text FROM crm.customers WHERE id = $1::uuid",
+                                  customer);
 
-  return post_json ("mutations", token, body);
+  return g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"customer\",\"op\":\"update\","
+                          "\"id\":\"%s\",\"base_version\":%s,"
+                          "\"fields\":{\"industry\":\"%s\"},\"base\":{\"industry\":%s}}",
+                          key, customer, version, industry, base);
 }
 
 static Response *
@@ -483,9 +486,9 @@ mutate_current (ServerFixture *f,
                 const char    *customer,
                 const char    *industry)
 {
-  g_autofree char *version = scalar (f, "SELECT version::text FROM crm.customers WHERE id = $1::uuid", customer);
+  g_autofree char *body = industry_mutation (f, customer, industry);
 
-  return mutate (token, customer, version, industry);
+  return post_json ("mutations", token, body);
 }
 
 static void
@@ -773,15 +776,10 @@ test_server_crafted_sync_cursor_is_400_and_the_next_sync_works (ServerFixture *f
 static GSocket *
 send_mutation (ServerFixture *f,
                const char    *token,
-               const char    *customer,
-               const char    *version)
+               const char    *body)
 {
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1",
                                                                             crm_server_get_port (f->server));
-  g_autofree char *key = g_uuid_string_random ();
-  g_autofree char *body = g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"customer\",\"op\":\"update\","
-                                           "\"id\":\"%s\",\"base_version\":%s,"
-                                           "\"fields\":{\"industry\":\"物流\"}}", key, customer, version);
   g_autofree char *request = g_strdup_printf ("POST /api/v1/mutations HTTP/1.1\r\nHost: test\r\n"
                                               "Authorization: Bearer %s\r\nConnection: close\r\n"
                                               "Content-Type: application/json\r\n"
@@ -817,7 +815,6 @@ test_server_request_queued_behind_a_failing_one_succeeds (ServerFixture *f,
   g_autofree char *ended = sign_in_and_use ("mgr_gz");
   g_autofree char *token = sign_in_and_use ("mgr_gz");
   g_autofree char *customer = customer_of (f, MGR_GZ);
-  g_autofree char *version = scalar (f, "SELECT version::text FROM crm.customers WHERE id = $1::uuid", customer);
   g_autoptr(GSocket) first = NULL;
   g_autoptr(GSocket) second = NULL;
   g_autofree char *first_status = NULL;
@@ -829,12 +826,17 @@ test_server_request_queued_behind_a_failing_one_succeeds (ServerFixture *f,
    * connection.  The sessions table is held meanwhile, so that the first
    * request waits inside PostgreSQL while the second is sent behind it on
    * the same connection. */
+  g_autofree char *first_body = NULL;
+  g_autofree char *second_body = NULL;
+
   expire_session (f, ended);
+  first_body = industry_mutation (f, customer, "物流");
+  second_body = industry_mutation (f, customer, "物流");
   PQclear (crm_test_pg_query (f->admin, "BEGIN", NULL, NULL));
   PQclear (crm_test_pg_query (f->admin, "LOCK TABLE crm.sessions IN ACCESS EXCLUSIVE MODE", NULL, NULL));
-  first = send_mutation (f, ended, customer, version);
+  first = send_mutation (f, ended, first_body);
   g_usleep (200 * 1000);
-  second = send_mutation (f, token, customer, version);
+  second = send_mutation (f, token, second_body);
   g_usleep (200 * 1000);
   PQclear (crm_test_pg_query (f->admin, "COMMIT", NULL, NULL));
 
