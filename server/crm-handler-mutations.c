@@ -73,6 +73,8 @@ typedef struct
   JsonObject *base;     /* the same; NULL for a create */
   guint       status;
   GString    *answer;
+  guint       apply_index;    /* crm.apply_mutation() in the batch */
+  guint       record_index;   /* the record as the caller now sees it */
 } Mutation;
 
 static void
@@ -289,8 +291,8 @@ applied (CrmRequest *req,
          CrmDbBatch *batch)
 {
   Mutation *m = req->data;
-  PGresult *res = crm_db_batch_get_result (batch, 1);
-  PGresult *record = crm_db_batch_get_result (batch, 2);
+  PGresult *res = crm_db_batch_get_result (batch, m->apply_index);
+  PGresult *record = crm_db_batch_get_result (batch, m->record_index);
   const char *first_answer = crm_pg_value (res, 0, APPLY_ANSWER);
   const char *code = crm_pg_value (res, 0, APPLY_CODE);
   CrmError error_code = CRM_ERROR_INTERNAL;
@@ -440,8 +442,9 @@ crm_handle_mutation (CrmRequest *req)
                                     fields_text, base_text, masks };
     const char *record_values[1] = { m->id };
 
-    crm_db_batch_add (batch, &sql_apply, apply_values);
-    crm_db_batch_add (batch, m->entity == CRM_ENTITY_CUSTOMER ? &sql_customer : &sql_contact, record_values);
+    m->apply_index = crm_db_batch_add (batch, &sql_apply, apply_values);
+    m->record_index = crm_db_batch_add (batch, m->entity == CRM_ENTITY_CUSTOMER ? &sql_customer : &sql_contact,
+                                        record_values);
   }
   crm_request_execute (req, batch, applied);
 }

@@ -60,6 +60,9 @@ typedef struct
   char   *hash;
   char   *token;
   GBytes *token_hash;
+  guint   claim_index;  /* the statements' places in the current batch */
+  guint   user_index;
+  guint   who_index;
 } SignIn;
 
 static void
@@ -120,8 +123,7 @@ session_opened (CrmRequest *req,
                 CrmDbBatch *batch)
 {
   SignIn *s = req->data;
-  guint n = crm_db_batch_get_n_statements (batch);
-  PGresult *who = crm_db_batch_get_result (batch, n - 1);
+  PGresult *who = crm_db_batch_get_result (batch, s->who_index);
   GString *out;
   CrmJsonWriter w;
   int role;
@@ -193,7 +195,7 @@ checked_cb (GObject      *object,
     const char *who_values[1] = { hash };
 
     crm_db_batch_add_full (batch, &sql_open_session, open_values, 1, len);
-    crm_db_batch_add_full (batch, &sql_session_user, who_values, 0, len);
+    s->who_index = crm_db_batch_add_full (batch, &sql_session_user, who_values, 0, len);
   }
   crm_request_execute (req, batch, session_opened);
 }
@@ -203,8 +205,8 @@ claimed (CrmRequest *req,
          CrmDbBatch *batch)
 {
   SignIn *s = req->data;
-  PGresult *claim = crm_db_batch_get_result (batch, 0);
-  PGresult *user = crm_db_batch_get_result (batch, 1);
+  PGresult *claim = crm_db_batch_get_result (batch, s->claim_index);
+  PGresult *user = crm_db_batch_get_result (batch, s->user_index);
   gint64 seconds = -1;
 
   if (claim && PQntuples (claim) == 1)
@@ -293,8 +295,8 @@ crm_handle_session_create (CrmRequest *req)
     const char *v_claim[6] = { login, req->client_address, limit, address_limit, window, lock };
     const char *v_login[1] = { login };
 
-    crm_db_batch_add (batch, &sql_claim, v_claim);
-    crm_db_batch_add (batch, &sql_password_hash, v_login);
+    s->claim_index = crm_db_batch_add (batch, &sql_claim, v_claim);
+    s->user_index = crm_db_batch_add (batch, &sql_password_hash, v_login);
   }
   crm_request_execute (req, batch, claimed);
 }
