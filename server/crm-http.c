@@ -605,6 +605,7 @@ api_cb (SoupServer        *server,
 typedef struct
 {
   SoupServerMessage *msg;
+  GSocket           *socket;   /* the message's, when it was refused */
   GBytes            *response;
 } Refusal;
 
@@ -683,6 +684,7 @@ refusal_free (gpointer data)
   Refusal *refusal = data;
 
   g_object_unref (refusal->msg);
+  g_clear_object (&refusal->socket);
   g_bytes_unref (refusal->response);
   g_free (refusal);
 }
@@ -697,9 +699,12 @@ refusal_cb (gpointer user_data)
   const char *data = g_bytes_get_data (refusal->response, &len);
 
   /* The client may have gone meanwhile, and libsoup with it. */
-  if (soup_server_message_get_socket (refusal->msg) == NULL)
+  socket = soup_server_message_get_socket (refusal->msg);
+  if (socket == NULL)
+    socket = refusal->socket;
+  if (socket == NULL || g_socket_is_closed (socket))
     return G_SOURCE_REMOVE;
-  socket = g_object_ref (soup_server_message_get_socket (refusal->msg));
+  g_object_ref (socket);
   stream = soup_server_message_steal_connection (refusal->msg);
   /* A few hundred bytes on a socket that has sent nothing yet: the send
    * buffer takes them at once; if not, the client is not reading anyway. */
@@ -772,6 +777,8 @@ crm_http_refuse (SoupServerMessage *msg,
 
   refusal = g_new0 (Refusal, 1);
   refusal->msg = g_object_ref (msg);
+  if (soup_server_message_get_socket (msg) != NULL)
+    refusal->socket = g_object_ref (soup_server_message_get_socket (msg));
   refusal->response = crm_http_error_response (error);
   /* Not from inside libsoup's reading: stop reading now, take the
    * connection on the next turn of the loop, before any other source. */

@@ -285,6 +285,9 @@ request_started_cb (SoupServer        *soup,
     refuse (msg, CRM_ERROR_UNAVAILABLE, "Too many connections from this address; try again shortly");
 }
 
+/* The request has arrived in full (or is over): all the bytes received so
+ * far are its own, so any that come while the connection is idle belong to
+ * a next request. */
 static void
 reading_done (Thread            *thread,
               SoupServerMessage *msg)
@@ -293,7 +296,11 @@ reading_done (Thread            *thread,
   Client *client = socket ? g_hash_table_lookup (thread->clients, socket) : NULL;
 
   if (client != NULL && client->reading == msg)
-    g_clear_object (&client->reading);
+    {
+      g_clear_object (&client->reading);
+      client->idle_bytes = bytes_received (client->socket);
+      client->partial_since = 0;
+    }
 }
 
 /* From a request read in full until its response is written or the client
@@ -324,8 +331,6 @@ request_ended_cb (SoupServer        *soup,
     {
       client->busy--;
       client->last_active = g_get_monotonic_time ();
-      client->idle_bytes = bytes_received (client->socket);
-      client->partial_since = 0;
     }
 }
 
