@@ -31,6 +31,7 @@
 
 static CrmServer *server;
 static guint16 port;
+static char *server_conninfo;
 
 /* Raw connections ---------------------------------------------------------- */
 
@@ -561,6 +562,38 @@ test_http_connections_per_address_are_capped (void)
     g_object_unref (sockets[i]);
 }
 
+static void
+test_http_database_unavailable_503_carries_retry_after (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGconn) conn = crm_pg_connect_blocking (server_conninfo, &error);
+  const char *health = "GET /api/v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  g_autoptr(Raw) r = NULL;
+  g_autofree char *retry = NULL;
+  PGresult *res;
+  GLogLevelFlags fatal;
+
+  g_assert_no_error (error);
+  /* the server's own warnings about the database it lost are expected */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  /* every request connection of the server goes; it waits a second before
+   * it reconnects, and answers 503 meanwhile */
+  res = PQexec (conn, "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
+                      " WHERE datname = current_database () AND usename = 'keyline_app'");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+  g_assert_cmpint (PQntuples (res), >=, 1);
+  PQclear (res);
+  g_usleep (200 * 1000);
+  r = raw_request (health, strlen (health));
+  assert_json_error (r, 503, "unavailable");
+  retry = raw_header (r, "Retry-After");
+  g_assert_nonnull (retry);
+  g_assert_cmpuint (g_ascii_strtoull (retry, NULL, 10), >, 0);
+  /* let the server reconnect before warnings are fatal again */
+  g_usleep (1500 * 1000);
+  g_log_set_always_fatal (fatal);
+}
+
 /* Configuration and logging ------------------------------------------------ */
 
 static void
@@ -690,7 +723,6 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CrmConfig) config = crm_config_new ();
-  g_autofree char *conninfo = NULL;
   guint applied = 0;
   int status;
 
@@ -709,9 +741,9 @@ main (int   argc,
       return g_test_run ();
     }
 
-  conninfo = crm_test_pg_create_database (&error);
+  server_conninfo = crm_test_pg_create_database (&error);
   g_assert_no_error (error);
-  g_assert_true (crm_migrate_run (conninfo, &applied, &error));
+  g_assert_true (crm_migrate_run (server_conninfo, &applied, &error));
   g_assert_no_error (error);
 
   /* KEYLINE_TEST_HTTP_PORT: test a server already running there instead
@@ -723,7 +755,7 @@ main (int   argc,
     goto add_tests;
 
   g_free (config->database);
-  config->database = g_strdup (conninfo);
+  config->database = g_strdup (server_conninfo);
   config->listen_port = 0;
   config->threads = 2;
   config->max_body = MAX_BODY;
@@ -751,10 +783,13 @@ add_tests:
                    test_http_stalled_request_on_a_kept_alive_connection_times_out);
   g_test_add_func ("/server/http/connections-per-address-are-capped", test_http_connections_per_address_are_capped);
   g_test_add_func ("/server/http/keyline-log-debug-logs-each-request", test_http_keyline_log_debug_logs_each_request);
+  g_test_add_func ("/server/http/database-unavailable-503-carries-retry-after",
+                   test_http_database_unavailable_503_carries_retry_after);
 
   status = g_test_run ();
 
   g_clear_pointer (&server, crm_server_stop);
-  crm_test_pg_drop_database (conninfo);
+  crm_test_pg_drop_database (server_conninfo);
+  g_free (server_conninfo);
   return status;
 }
