@@ -23,8 +23,22 @@ crm_config_new (void)
   config->throttle_window = 15 * 60;
   config->throttle_lock = 15 * 60;
   config->idle_timeout = 60;
+  config->request_timeout = 30;
+  config->max_client_connections = 64;
   config->log_level = g_strdup ("info");
   return config;
+}
+
+CrmConfig *
+crm_config_copy (const CrmConfig *config)
+{
+  CrmConfig *copy = g_memdup2 (config, sizeof *config);
+
+  copy->database = g_strdup (config->database);
+  copy->app_database = g_strdup (config->app_database);
+  copy->listen_host = g_strdup (config->listen_host);
+  copy->log_level = g_strdup (config->log_level);
+  return copy;
 }
 
 void
@@ -107,6 +121,8 @@ crm_config_load_key_file (CrmConfig   *config,
   GET_UINT ("throttle-window", throttle_window);
   GET_UINT ("throttle-lock", throttle_lock);
   GET_UINT ("idle-timeout", idle_timeout);
+  GET_UINT ("request-timeout", request_timeout);
+  GET_UINT ("max-client-connections", max_client_connections);
 #undef GET_UINT
 
   if ((database = g_key_file_get_string (kf, "server", "database", NULL)))
@@ -132,6 +148,26 @@ crm_config_load_environment (CrmConfig *config)
     set_str (&config->log_level, v);
 }
 
+/* Values a key file may set wrongly as well as the command line. */
+static gboolean
+crm_config_check (const CrmConfig  *config,
+                  GError          **error)
+{
+  if (g_strcmp0 (config->log_level, "info") != 0 && g_strcmp0 (config->log_level, "debug") != 0)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "log",
+                           "KEYLINE_LOG must be “info” or “debug”, not “%s”", config->log_level);
+      return FALSE;
+    }
+  if (config->request_timeout == 0 || config->max_client_connections == 0)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, NULL,
+                           "request-timeout and max-client-connections must be at least 1");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 crm_config_parse (CrmConfig   *config,
                   int         *argc,
@@ -143,6 +179,8 @@ crm_config_parse (CrmConfig   *config,
   g_autofree char *app_database = NULL;
   g_autofree char *listen = NULL;
   int threads = -1;
+  int request_timeout = -1;
+  int max_client_connections = -1;
   g_autoptr(GOptionContext) context = NULL;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file, "Read settings from FILE ([server] group)", "FILE" },
@@ -150,6 +188,8 @@ crm_config_parse (CrmConfig   *config,
     { "app-database", 0, 0, G_OPTION_ARG_STRING, &app_database, "Connection string for requests (default: --database as keyline_app)", "CONNINFO" },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address to serve on (default 127.0.0.1:8470)", "HOST:PORT" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Server threads (default: one per core)", "N" },
+    { "request-timeout", 0, 0, G_OPTION_ARG_INT, &request_timeout, "Seconds a request may take to arrive (default 30)", "SECONDS" },
+    { "max-client-connections", 0, 0, G_OPTION_ARG_INT, &max_client_connections, "Open connections per client address (default 64)", "N" },
     { NULL }
   };
 
@@ -179,7 +219,35 @@ crm_config_parse (CrmConfig   *config,
     }
   if (threads >= 1)
     config->threads = threads;
-  return TRUE;
+  if (request_timeout == 0 || request_timeout > 3600)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "request-timeout",
+                           "--request-timeout must be from 1 to 3600 seconds");
+      return FALSE;
+    }
+  if (request_timeout > 0)
+    config->request_timeout = request_timeout;
+  if (max_client_connections == 0 || max_client_connections > 100000)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "max-client-connections",
+                           "--max-client-connections must be from 1 to 100000");
+      return FALSE;
+    }
+  if (max_client_connections > 0)
+    config->max_client_connections = max_client_connections;
+  return crm_config_check (config, error);
+}
+
+void
+crm_config_apply_log_level (const CrmConfig *config)
+{
+  /* GLib's default log writer drops debug messages unless asked;
+   * each request is logged at debug level (crm-http.c, log_request).  All
+   * of the log goes to stderr: GLib would send debug and info to stdout,
+   * where keyline-server prints what it is listening on. */
+  g_log_writer_default_set_use_stderr (TRUE);
+  if (g_strcmp0 (config->log_level, "debug") == 0)
+    g_log_set_debug_enabled (TRUE);
 }
 
 char *

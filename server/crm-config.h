@@ -22,11 +22,19 @@ typedef struct
   guint    throttle_window; /* seconds in which they count */
   guint    throttle_lock;   /* seconds a lock lasts */
   guint    idle_timeout;    /* seconds an idle keep-alive connection is kept */
-  char    *log_level;       /* "info" or "debug" */
+  guint    request_timeout; /* seconds a request may take to arrive in full */
+  guint    max_client_connections; /* open connections per client address */
+  char    *log_level;       /* "info" or "debug" (KEYLINE_LOG) */
 } CrmConfig;
 
 CrmConfig *crm_config_new               (void);
+/* A deep copy: every string field is duplicated.  A new string field is
+ * added here, in crm_config_copy() and in crm_config_free(), and nowhere
+ * else. */
+CrmConfig *crm_config_copy              (const CrmConfig *config);
 void       crm_config_free              (CrmConfig   *config);
+/* Applies log_level to this process: "debug" logs every request. */
+void       crm_config_apply_log_level   (const CrmConfig *config);
 /* Parses the global options out of argv (anywhere in it), leaving the rest. */
 gboolean   crm_config_parse             (CrmConfig   *config,
                                          int         *argc,

@@ -7,6 +7,7 @@
 #include "crm-auth.h"
 #include "crm-error.h"
 #include "crm-http.h"
+#include "crm-http-private.h"
 #include "crm-json-check.h"
 #include "crm-router.h"
 
@@ -178,6 +179,9 @@ crm_http_status_for_error (const GError *error)
     case CRM_ERROR_IDEMPOTENCY_KEY_REUSED: return SOUP_STATUS_UNPROCESSABLE_ENTITY;
     case CRM_ERROR_THROTTLED:           return 429;
     case CRM_ERROR_UNAVAILABLE:         return SOUP_STATUS_SERVICE_UNAVAILABLE;
+    case CRM_ERROR_URI_TOO_LONG:        return SOUP_STATUS_REQUEST_URI_TOO_LONG;
+    case CRM_ERROR_HEADERS_TOO_LARGE:   return 431;
+    case CRM_ERROR_TIMEOUT:             return SOUP_STATUS_REQUEST_TIMEOUT;
     case CRM_ERROR_INTERNAL:            return SOUP_STATUS_INTERNAL_SERVER_ERROR;
     default:                            return SOUP_STATUS_INTERNAL_SERVER_ERROR;
     }
@@ -211,17 +215,19 @@ log_request (CrmRequest *req,
   g_autofree char *us_text = g_strdup_printf ("%" G_GINT64_FORMAT, us);
 
   /* Structured, and free of personal data: the route pattern, never the
-   * path or query (ids and search terms stay out of the log). */
+   * path or query (ids and search terms stay out of the log).  MESSAGE
+   * comes last: g_log_structured () reads what follows it as its
+   * arguments. */
   if (status >= 500)
     g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
-                      "MESSAGE", "%s %s -> %u in %" G_GINT64_FORMAT " us", method, route, status, us,
                       "HTTP_METHOD", method, "HTTP_ROUTE", route,
-                      "HTTP_STATUS", status_text, "DURATION_US", us_text);
+                      "HTTP_STATUS", status_text, "DURATION_US", us_text,
+                      "MESSAGE", "%s %s -> %u in %" G_GINT64_FORMAT " us", method, route, status, us);
   else
     g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG,
-                      "MESSAGE", "%s %s -> %u in %" G_GINT64_FORMAT " us", method, route, status, us,
                       "HTTP_METHOD", method, "HTTP_ROUTE", route,
-                      "HTTP_STATUS", status_text, "DURATION_US", us_text);
+                      "HTTP_STATUS", status_text, "DURATION_US", us_text,
+                      "MESSAGE", "%s %s -> %u in %" G_GINT64_FORMAT " us", method, route, status, us);
 }
 
 static void
@@ -245,7 +251,11 @@ crm_request_respond (CrmRequest *req,
   if (!req->gone)
     {
       gsize len = json->len;
+      SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
 
+      if (status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
+          soup_message_headers_get_one (headers, "Retry-After") == NULL)
+        soup_message_headers_replace (headers, "Retry-After", CRM_HTTP_RETRY_AFTER);
       soup_server_message_set_status (req->msg, status, NULL);
       soup_server_message_set_response (req->msg, "application/json",
                                         SOUP_MEMORY_TAKE, g_string_free (json, FALSE), len);
@@ -264,8 +274,8 @@ crm_request_respond_empty (CrmRequest *req,
   finish (req, status);
 }
 
-static GString *
-error_body (CrmError    code,
+GString *
+crm_http_error_body (CrmError    code,
             const char *message,
             const char *field)
 {
@@ -301,7 +311,7 @@ crm_request_respond_error (CrmRequest   *req,
       message = code == CRM_ERROR_UNAVAILABLE ? "The database is unavailable; try again shortly"
                                               : "The server failed to handle the request";
     }
-  crm_request_respond (req, status, error_body (code, message, crm_error_get_field (error)));
+  crm_request_respond (req, status, crm_http_error_body (code, message, crm_error_get_field (error)));
 }
 
 void
@@ -464,7 +474,9 @@ read_json_body (CrmRequest  *req,
   const char *data;
   gsize len;
 
-  if (content_type != NULL && !g_str_equal (content_type, "application/json"))
+  /* Media types are case-insensitive and may carry parameters
+   * (soup_message_headers_get_content_type () leaves those out). */
+  if (content_type != NULL && g_ascii_strcasecmp (content_type, "application/json") != 0)
     {
       crm_set_field_error (error, CRM_ERROR_INVALID, "body", "The body must be application/json");
       return FALSE;
@@ -540,7 +552,7 @@ api_cb (SoupServer        *server,
     case CRM_ROUTER_BAD_METHOD:
       soup_message_headers_replace (response_headers, "Allow", allowed);
       crm_request_respond (req, SOUP_STATUS_METHOD_NOT_ALLOWED,
-                           error_body (CRM_ERROR_INVALID, "Method not allowed on this path", NULL));
+                           crm_http_error_body (CRM_ERROR_INVALID, "Method not allowed on this path", NULL));
       return;
     case CRM_ROUTER_FOUND:
     default:
@@ -575,44 +587,10 @@ api_cb (SoupServer        *server,
   req->route->handler (req);
 }
 
-/* Refuses bodies over the limit from the headers alone, before reading them. */
-static void
-early_cb (SoupServer        *server,
-          SoupServerMessage *msg,
-          const char        *path,
-          GHashTable        *query,
-          gpointer           user_data)
-{
-  CrmWorker *worker = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  goffset length = soup_message_headers_get_content_length (headers);
-  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
-  g_autoptr(GString) body = NULL;
-  gsize len;
-
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length <= (goffset) worker->config->max_body)
-    return;
-  if (encoding == SOUP_ENCODING_NONE)
-    return;
-
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH)
-    body = error_body (CRM_ERROR_TOO_LARGE, "The body is too large", "body");
-  else
-    body = error_body (CRM_ERROR_INVALID, "Send the body with a Content-Length", "body");
-  len = body->len;
-  soup_server_message_set_status (msg, encoding == SOUP_ENCODING_CONTENT_LENGTH
-                                       ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE
-                                       : SOUP_STATUS_LENGTH_REQUIRED, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_string_free (g_steal_pointer (&body), FALSE), len);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Connection", "close");
-}
-
 void
 crm_http_install (SoupServer *server,
                   CrmWorker  *worker)
 {
-  soup_server_add_early_handler (server, NULL, early_cb, worker, NULL);
+  crm_http_limits_install (server, worker);
   soup_server_add_handler (server, NULL, api_cb, worker, NULL);
 }

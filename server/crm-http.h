@@ -107,6 +107,17 @@ void        crm_json_user             (CrmJsonWriter *w,
 void        crm_user_free             (CrmUser       *user);
 CrmUser    *crm_user_copy             (const CrmUser *user);
 
+/* Seconds a client is asked to wait after a 503. */
+#define CRM_HTTP_RETRY_AFTER "5"
+
+/* Answers @msg with @error's JSON and status before its request has been
+ * read in full, and closes the connection without reading the rest. */
+void        crm_http_refuse           (SoupServerMessage *msg,
+                                       const GError      *error);
+gboolean    crm_http_is_refused       (SoupServerMessage *msg);
+/* A whole HTTP/1.1 response, "Connection: close", with @error as JSON. */
+GBytes     *crm_http_error_response   (const GError      *error);
+
 /* Installs the API on @server for @worker. */
 void        crm_http_install          (SoupServer  *server,
                                        CrmWorker   *worker);

@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,21 +36,35 @@
  * row while no request is running on it, is closed by us (see sweep_cb).
  * libsoup keeps keep-alive connections only while it has a listener of its
  * own, so the listening socket is handed to soup_server_listen_socket().
+ *
+ * The same table bounds what one client can hold: connections per peer
+ * address are counted across threads (max-client-connections; one over
+ * gets a JSON 503), and a request still arriving after request-timeout
+ * seconds gets a JSON 408 (crm_http_refuse () in crm-http.c answers both
+ * without reading further).
  */
 
 #define SWEEP_INTERVAL_MS 500
 #define STOP_GRACE_SECONDS 10
 #define STOP_SETTLE_MS 100
 
-typedef struct
-{
-  GSocket *socket;
-  gint64   last_active;
-  guint    busy;        /* requests in progress on this connection */
-  gboolean peer_gone;   /* the peer had closed at the last sweep */
-} Client;
+typedef struct _Thread Thread;
 
 typedef struct
+{
+  Thread            *thread;
+  GSocket           *socket;
+  char              *address;     /* the peer's, counted in CrmServer.per_address */
+  gint64             last_active;
+  guint              busy;        /* requests in progress on this connection */
+  gboolean           peer_gone;   /* the peer had closed at the last sweep */
+  SoupServerMessage *reading;     /* the request still arriving, if any */
+  gint64             reading_since;
+  guint64            idle_bytes;    /* bytes received when it last fell idle */
+  gint64             partial_since; /* bytes came while idle, with no request yet */
+} Client;
+
+struct _Thread
 {
   CrmServer    *server;
   guint         index;
@@ -66,7 +80,7 @@ typedef struct
   guint         active;       /* requests read and not yet fully answered */
   gint64        stop_started;
   gint64        stop_deadline;
-} Thread;
+};
 
 struct _CrmServer
 {
@@ -78,6 +92,8 @@ struct _CrmServer
   GCond      cond;
   guint      ready;
   GError    *error;
+  GMutex     clients_lock;
+  GHashTable *per_address;  /* peer address -> open connections, all threads */
 };
 
 /* Listening sockets ------------------------------------------------------ */
@@ -169,15 +185,74 @@ open_listener (const char  *host,
 
 /* Connections ------------------------------------------------------------ */
 
+/* Bytes received on the connection so far (Linux's TCP_INFO). */
+static guint64
+bytes_received (GSocket *socket)
+{
+  struct tcp_info info = { 0 };
+  socklen_t len = sizeof info;
+
+  if (getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &len) < 0 ||
+      len < G_STRUCT_OFFSET (struct tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received)
+    return 0;
+  return info.tcpi_bytes_received;
+}
+
+/* Counts a new connection from @address; FALSE when over the limit. */
+static gboolean
+address_add (CrmServer  *server,
+             const char *address)
+{
+  guint n;
+
+  g_mutex_lock (&server->clients_lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, address)) + 1;
+  g_hash_table_replace (server->per_address, g_strdup (address), GUINT_TO_POINTER (n));
+  g_mutex_unlock (&server->clients_lock);
+  return n <= server->config->max_client_connections;
+}
+
+static void
+address_remove (CrmServer  *server,
+                const char *address)
+{
+  guint n;
+
+  g_mutex_lock (&server->clients_lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, address));
+  if (n <= 1)
+    g_hash_table_remove (server->per_address, address);
+  else
+    g_hash_table_replace (server->per_address, g_strdup (address), GUINT_TO_POINTER (n - 1));
+  g_mutex_unlock (&server->clients_lock);
+}
+
 static void
 client_free (gpointer data)
 {
   Client *client = data;
 
+  address_remove (client->thread->server, client->address);
+  g_clear_object (&client->reading);
   g_object_unref (client->socket);
+  g_free (client->address);
   g_free (client);
 }
 
+static void
+refuse (SoupServerMessage *msg,
+        CrmError           code,
+        const char        *message)
+{
+  g_autoptr(GError) error = NULL;
+
+  crm_set_field_error (&error, code, NULL, "%s", message);
+  crm_http_refuse (msg, error);
+}
+
+/* libsoup 3.2.3 emits "request-started" when it accepts a connection (and,
+ * on a kept-alive one, once the next request's first line is in): a
+ * connection is known, counted and timed from then on. */
 static void
 request_started_cb (SoupServer        *soup,
                     SoupServerMessage *msg,
@@ -185,19 +260,47 @@ request_started_cb (SoupServer        *soup,
 {
   GSocket *socket = soup_server_message_get_socket (msg);
   Client *client;
+  gboolean over_limit = FALSE;
 
   if (socket == NULL)
     return;
   client = g_hash_table_lookup (thread->clients, socket);
   if (client == NULL)
     {
+      const char *host = soup_server_message_get_remote_host (msg);
+
       client = g_new0 (Client, 1);
+      client->thread = thread;
       client->socket = g_object_ref (socket);
+      client->address = g_strdup (host ? host : "-");
       g_hash_table_insert (thread->clients, socket, client);
+      over_limit = !address_add (thread->server, client->address);
     }
   client->busy++;
   client->peer_gone = FALSE;
   client->last_active = g_get_monotonic_time ();
+  g_set_object (&client->reading, msg);
+  client->reading_since = client->last_active;
+  if (over_limit)
+    refuse (msg, CRM_ERROR_UNAVAILABLE, "Too many connections from this address; try again shortly");
+}
+
+/* The request has arrived in full (or is over): all the bytes received so
+ * far are its own, so any that come while the connection is idle belong to
+ * a next request. */
+static void
+reading_done (Thread            *thread,
+              SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Client *client = socket ? g_hash_table_lookup (thread->clients, socket) : NULL;
+
+  if (client != NULL && client->reading == msg)
+    {
+      g_clear_object (&client->reading);
+      client->idle_bytes = bytes_received (client->socket);
+      client->partial_since = 0;
+    }
 }
 
 /* From a request read in full until its response is written or the client
@@ -208,6 +311,7 @@ request_read_cb (SoupServer        *soup,
                  SoupServerMessage *msg,
                  Thread            *thread)
 {
+  reading_done (thread, msg);
   thread->active++;
   g_object_set_data (G_OBJECT (msg), "crm-active", GINT_TO_POINTER (1));
 }
@@ -220,6 +324,7 @@ request_ended_cb (SoupServer        *soup,
   GSocket *socket = soup_server_message_get_socket (msg);
   Client *client = socket ? g_hash_table_lookup (thread->clients, socket) : NULL;
 
+  reading_done (thread, msg);
   if (g_object_steal_data (G_OBJECT (msg), "crm-active") != NULL)
     thread->active--;
   if (client != NULL && client->busy > 0)
@@ -227,6 +332,40 @@ request_ended_cb (SoupServer        *soup,
       client->busy--;
       client->last_active = g_get_monotonic_time ();
     }
+}
+
+/* On a keep-alive connection, libsoup 3.2 emits "request-started" for the
+ * next request only once its first line is complete: a request stalled
+ * inside that line shows only as bytes received while the connection looked
+ * idle.  It gets the same 408, written here, and the connection is shut
+ * (the sweep closes it once libsoup has let go). */
+static gboolean
+stalled_while_idle (Client *client,
+                    gint64  now,
+                    gint64  limit)
+{
+  if (client->busy > 0 || bytes_received (client->socket) <= client->idle_bytes)
+    return FALSE;
+  if (client->partial_since == 0)
+    client->partial_since = now;
+  return now - client->partial_since > limit;
+}
+
+static void
+answer_stalled_idle (Client *client)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) response = NULL;
+  gsize len;
+  const char *data;
+
+  crm_set_field_error (&error, CRM_ERROR_TIMEOUT, NULL, "The request did not arrive in time");
+  response = crm_http_error_response (error);
+  data = g_bytes_get_data (response, &len);
+  g_socket_send_with_blocking (client->socket, data, len, FALSE, NULL, NULL);
+  g_socket_shutdown (client->socket, TRUE, TRUE, NULL);
+  client->partial_since = 0;
+  client->idle_bytes = G_MAXUINT64;
 }
 
 /* Has the peer closed its end?  A zero-byte peek means end of stream. */
@@ -247,6 +386,7 @@ sweep_cb (gpointer user_data)
   Client *client;
   gint64 now = g_get_monotonic_time ();
   gint64 idle_limit = (gint64) thread->server->config->idle_timeout * G_USEC_PER_SEC;
+  gint64 request_limit = (gint64) thread->server->config->request_timeout * G_USEC_PER_SEC;
 
   g_hash_table_iter_init (&iter, thread->clients);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &client))
@@ -255,6 +395,18 @@ sweep_cb (gpointer user_data)
         {
           /* libsoup closed it itself */
           g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      if (client->reading != NULL && now - client->reading_since > request_limit)
+        {
+          /* Headers or body stalled: answer 408 and close. */
+          refuse (client->reading, CRM_ERROR_TIMEOUT, "The request did not arrive in time");
+          g_clear_object (&client->reading);
+          continue;
+        }
+      if (stalled_while_idle (client, now, request_limit))
+        {
+          answer_stalled_idle (client);
           continue;
         }
       if (client->busy > 0)
@@ -324,15 +476,17 @@ thread_main (gpointer data)
   g_signal_connect (thread->soup, "request-finished", G_CALLBACK (request_ended_cb), thread);
   g_signal_connect (thread->soup, "request-aborted", G_CALLBACK (request_ended_cb), thread);
 
+  /* The GSocket owns the descriptor from here on, whether or not it or
+   * the listening succeeds: closing it again would close a descriptor
+   * some other thread may have been given meanwhile. */
   listener = g_socket_new_from_fd (thread->listen_fd, &error);
+  thread->listen_fd = -1;
   if (listener == NULL || !soup_server_listen_socket (thread->soup, listener, 0, &error))
     {
       thread_ready (thread, error);
       g_main_context_pop_thread_default (thread->context);
       return NULL;
     }
-  /* the GSocket owns the descriptor now */
-  thread->listen_fd = -1;
 
   thread->sweep_source = g_timeout_source_new (SWEEP_INTERVAL_MS);
   g_source_set_callback (thread->sweep_source, sweep_cb, thread, NULL);
@@ -418,6 +572,15 @@ stop_in_thread_cb (gpointer user_data)
 
 /* Public API ------------------------------------------------------------- */
 
+/* A GSourceFunc that ends @user_data, a GMainLoop. */
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+
 void
 crm_server_raise_fd_limit (void)
 {
@@ -439,15 +602,13 @@ crm_server_start (const CrmConfig  *config,
   guint n = config->threads ? config->threads : g_get_num_processors ();
   guint16 port = config->listen_port;
 
-  server->config = g_memdup2 (config, sizeof *config);
-  server->config->database = g_strdup (config->database);
-  server->config->app_database = g_strdup (config->app_database);
-  server->config->listen_host = g_strdup (config->listen_host);
-  server->config->log_level = g_strdup (config->log_level);
+  server->config = crm_config_copy (config);
   server->app_conninfo = crm_config_get_app_conninfo (config);
   server->threads = g_ptr_array_new_with_free_func (thread_free);
   g_mutex_init (&server->lock);
   g_cond_init (&server->cond);
+  g_mutex_init (&server->clients_lock);
+  server->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; i < n; i++)
     {
@@ -515,7 +676,7 @@ crm_server_stop (CrmServer *server)
       if (thread->thread && thread->worker.db)
         g_main_context_invoke (thread->context, stop_in_thread_cb, thread);
       else if (thread->thread)
-        g_main_context_invoke (thread->context, (GSourceFunc) g_main_loop_quit, thread->loop);
+        g_main_context_invoke (thread->context, quit_cb, thread->loop);
     }
   for (guint i = 0; i < server->threads->len; i++)
     {
@@ -530,18 +691,13 @@ crm_server_stop (CrmServer *server)
   crm_config_free (server->config);
   g_mutex_clear (&server->lock);
   g_cond_clear (&server->cond);
+  g_hash_table_unref (server->per_address);
+  g_mutex_clear (&server->clients_lock);
   g_clear_error (&server->error);
   g_free (server);
 }
 
 /* keyline-server serve -------------------------------------------------- */
-
-static gboolean
-quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
 
 int
 crm_serve_command (CrmConfig  *config,

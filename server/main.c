@@ -25,7 +25,7 @@ usage (void)
 {
   fprintf (stderr,
            "Usage: keyline-server [--config FILE] [--database CONNINFO] [--listen HOST:PORT] "
-           "[--threads N] [COMMAND] [ARGS]\n\nCommands:\n");
+           "[--threads N]\n    [--request-timeout SECONDS] [--max-client-connections N] [COMMAND] [ARGS]\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (stderr, "  %-8s %s\n", commands[i].name, commands[i].summary);
   return 2;
@@ -46,6 +46,7 @@ main (int   argc,
       fprintf (stderr, "keyline-server: %s\n", error->message);
       return 2;
     }
+  crm_config_apply_log_level (config);
 
   if (argc < 2)
     return crm_serve_command (config, 1, serve_argv);

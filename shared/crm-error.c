@@ -49,6 +49,9 @@ crm_error_code_to_string (CrmError code)
     case CRM_ERROR_IDEMPOTENCY_KEY_REUSED: return "idempotency_key_reused";
     case CRM_ERROR_THROTTLED:           return "throttled";
     case CRM_ERROR_UNAVAILABLE:         return "unavailable";
+    case CRM_ERROR_URI_TOO_LONG:        return "uri_too_long";
+    case CRM_ERROR_HEADERS_TOO_LARGE:   return "headers_too_large";
+    case CRM_ERROR_TIMEOUT:             return "timeout";
     case CRM_ERROR_INTERNAL:            return "internal";
     default:                            return "internal";
     }

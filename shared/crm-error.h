@@ -21,7 +21,10 @@ typedef enum
   CRM_ERROR_PRECONDITION_FAILED, /* the version did not match */
   CRM_ERROR_IDEMPOTENCY_KEY_REUSED, /* a write's key was used for a different write */
   CRM_ERROR_THROTTLED,           /* too many attempts */
-  CRM_ERROR_UNAVAILABLE,         /* the database cannot be reached */
+  CRM_ERROR_UNAVAILABLE,         /* the database cannot be reached, or too busy */
+  CRM_ERROR_URI_TOO_LONG,        /* the request's path and query are over the limit */
+  CRM_ERROR_HEADERS_TOO_LARGE,   /* the request's headers are over the limit */
+  CRM_ERROR_TIMEOUT,             /* the request did not arrive in time */
   CRM_ERROR_INTERNAL,            /* a bug or an unexpected database error */
 } CrmError;
 

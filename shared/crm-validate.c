@@ -95,12 +95,13 @@ crm_validate_login (const char *value)
   return TRUE;
 }
 
-gboolean
-crm_validate_text (const char  *field,
-                   const char  *value,
-                   guint        min_chars,
-                   guint        max_chars,
-                   GError     **error)
+static gboolean
+validate_text (const char  *field,
+               const char  *value,
+               guint        min_chars,
+               guint        max_chars,
+               gboolean     multiline,
+               GError     **error)
 {
   glong chars;
 
@@ -108,6 +109,21 @@ crm_validate_text (const char  *field,
     {
       crm_set_field_error (error, CRM_ERROR_INVALID, field, "%s must be text", field);
       return FALSE;
+    }
+  /* Control characters (a NUL arriving as \u0000 is refused before this,
+   * by crm_json_check, since a C string ends there). */
+  for (const char *p = value; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if ((c < 0x20 || c == 0x7f) && !(multiline && (c == '\n' || c == '\t')))
+        {
+          crm_set_field_error (error, CRM_ERROR_INVALID, field,
+                               multiline ? "%s must not contain control characters"
+                                         : "%s must be one line without control characters",
+                               field);
+          return FALSE;
+        }
     }
   chars = g_utf8_strlen (value, -1);
   if (chars < min_chars)
@@ -123,6 +139,26 @@ crm_validate_text (const char  *field,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+crm_validate_text (const char  *field,
+                   const char  *value,
+                   guint        min_chars,
+                   guint        max_chars,
+                   GError     **error)
+{
+  return validate_text (field, value, min_chars, max_chars, FALSE, error);
+}
+
+gboolean
+crm_validate_text_multiline (const char  *field,
+                             const char  *value,
+                             guint        min_chars,
+                             guint        max_chars,
+                             GError     **error)
+{
+  return validate_text (field, value, min_chars, max_chars, TRUE, error);
 }
 
 gboolean

@@ -1560,6 +1560,7 @@ add_cursor_range_tests (void)
   g_test_add_func ("/shared/cursor/pg-timestamp-validation", test_pg_timestamp_validation);
   g_test_add_func ("/shared/cursor/value-is-checked-against-its-sort", test_cursor_value_is_checked_against_its_sort);
 }
+static void add_strictness_tests (void);
 
 int
 main (int   argc,
@@ -1635,8 +1636,118 @@ main (int   argc,
   g_test_add_func ("/shared/error/without-field", test_error_without_field);
   g_test_add_func ("/shared/error/field-of-other-domains-is-null", test_error_field_of_other_domains_is_null);
   g_test_add_func ("/shared/error/code-strings", test_error_code_strings);
+  add_strictness_tests ();
 
   add_cursor_range_tests ();
 
   return g_test_run ();
+}
+
+/* Strict text and JSON (control characters, comments, trailing data) ------- */
+
+static void
+test_validate_text_rejects_control_characters (void)
+{
+  static const char *bad[] = { "a\nb", "a\tb", "a\rb", "a\x01" "b", "a\x1f", "a\x7f" "b", "\x1b[31m" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (crm_validate_text ("name", bad[i], 0, 100, &error));
+      g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+      g_assert_cmpstr (crm_error_get_field (error), ==, "name");
+    }
+  g_assert_true (crm_validate_text ("name", "上海 Shanghai · 1号", 0, 100, NULL));
+}
+
+static void
+test_validate_text_multiline_allows_only_tab_and_newline (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (crm_validate_text_multiline ("notes", "line 1\nline 2\tx", 0, 100, NULL));
+  g_assert_false (crm_validate_text_multiline ("notes", "line 1\r\nline 2", 0, 100, &error));
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_assert_cmpstr (crm_error_get_field (error), ==, "notes");
+  g_clear_error (&error);
+  g_assert_false (crm_validate_text_multiline ("notes", "bell\a", 0, 100, &error));
+  g_assert_cmpstr (crm_error_get_field (error), ==, "notes");
+  /* the length rules still hold */
+  g_assert_false (crm_validate_text_multiline ("notes", "abc\n", 0, 3, NULL));
+}
+
+static void
+test_json_check_rejects_comments (void)
+{
+  static const char *bad[] = {
+    "{\"a\": 1 /* c */}",
+    "{\"a\": 1} // c",
+    "/* c */ {\"a\": 1}",
+    "{\"a\": 1, # c\n \"b\": 2}",
+    "{'a': 1}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (crm_json_check (bad[i], strlen (bad[i]), CRM_JSON_MAX_DEPTH, &error));
+      g_assert_error (error, CRM_ERROR, CRM_ERROR_MALFORMED);
+      g_assert_cmpstr (crm_error_get_field (error), ==, "body");
+    }
+  /* the same characters inside strings are text */
+  {
+    const char *in_string = "{\"a\": \"/* x */ // # '\"}";
+
+    g_assert_true (crm_json_check (in_string, strlen (in_string), CRM_JSON_MAX_DEPTH, NULL));
+  }
+}
+
+static void
+test_json_check_rejects_trailing_data (void)
+{
+  static const char *bad[] = { "{} {}", "{}x", "[1] 2", "\"a\" \"b\"", "1 2", "true false", "{}}" };
+  static const char *good[] = { "{}", " {\"a\": [1, 2.5e-3, true, false, null]} \n", "1", "\"a\"", "-0.5 " };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (crm_json_check (bad[i], strlen (bad[i]), CRM_JSON_MAX_DEPTH, &error));
+      g_assert_error (error, CRM_ERROR, CRM_ERROR_MALFORMED);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (crm_json_check (good[i], strlen (good[i]), CRM_JSON_MAX_DEPTH, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_json_check_rejects_escaped_nul_naming_the_member (void)
+{
+  const char *text = "{\"name\": \"ok\", \"address\": {\"line\": \"a\\u0000b\"}}";
+  const char *escaped_backslash = "{\"name\": \"a\\\\u0000\"}";
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (crm_json_check (text, strlen (text), CRM_JSON_MAX_DEPTH, &error));
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_assert_cmpstr (crm_error_get_field (error), ==, "address");
+  /* an escaped backslash followed by "u0000" is text, not a NUL */
+  g_assert_true (crm_json_check (escaped_backslash, strlen (escaped_backslash), CRM_JSON_MAX_DEPTH, NULL));
+}
+
+static void
+add_strictness_tests (void)
+{
+  g_test_add_func ("/shared/validate/text-rejects-control-characters", test_validate_text_rejects_control_characters);
+  g_test_add_func ("/shared/validate/text-multiline-allows-only-tab-and-newline",
+                   test_validate_text_multiline_allows_only_tab_and_newline);
+  g_test_add_func ("/shared/json-check/rejects-comments", test_json_check_rejects_comments);
+  g_test_add_func ("/shared/json-check/rejects-trailing-data", test_json_check_rejects_trailing_data);
+  g_test_add_func ("/shared/json-check/rejects-escaped-nul-naming-the-member",
+                   test_json_check_rejects_escaped_nul_naming_the_member);
 }
