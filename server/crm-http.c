@@ -355,7 +355,7 @@ crm_request_new_batch (CrmRequest *req)
       const char *hash = g_bytes_get_data (req->token_hash, &len);
       const char *values[1] = { hash };
 
-      crm_db_batch_add_full (batch, &sql_authenticate, values, 0, len);
+      req->auth_index = crm_db_batch_add_full (batch, &sql_authenticate, values, 0, len);
     }
   return batch;
 }
@@ -387,8 +387,8 @@ batch_done_cb (CrmDbBatch   *batch,
     }
   /* A session that ended fails the rest of its transaction too (nobody is
    * signed in): that is a 401 below, not the failure it caused. */
-  if (error != NULL && req->token_hash != NULL && crm_db_batch_get_result (batch, 0) != NULL &&
-      PQntuples (crm_db_batch_get_result (batch, 0)) == 0)
+  if (error != NULL && req->token_hash != NULL && crm_db_batch_get_result (batch, req->auth_index) != NULL &&
+      PQntuples (crm_db_batch_get_result (batch, req->auth_index)) == 0)
     error = NULL;
   if (error != NULL)
     {
@@ -398,7 +398,7 @@ batch_done_cb (CrmDbBatch   *batch,
 
   if (req->token_hash != NULL)
     {
-      CrmUser *user = user_from_row (crm_db_batch_get_result (batch, 0));
+      CrmUser *user = user_from_row (crm_db_batch_get_result (batch, req->auth_index));
 
       if (user == NULL)
         {

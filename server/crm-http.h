@@ -63,6 +63,7 @@ struct _CrmRequest
   JsonNode          *body;         /* with CRM_ROUTE_BODY */
   GBytes            *token_hash;   /* with CRM_ROUTE_AUTH */
   CrmUser           *user;         /* with CRM_ROUTE_AUTH, once known */
+  guint              auth_index;   /* crm.authenticate() in the current batch */
   char              *client_address;
   CrmBatchDone       done;
   gulong             finished_id;
@@ -80,8 +81,9 @@ const char *crm_request_param         (CrmRequest  *req,
                                        guint        index);
 const char *crm_request_query         (CrmRequest  *req,
                                        const char  *name);
-/* A new batch for this request; with CRM_ROUTE_AUTH its statement 0 is the
- * authentication that also tells PostgreSQL who is asking. */
+/* A new batch for this request; with CRM_ROUTE_AUTH it begins with the
+ * authentication that also tells PostgreSQL who is asking (its place is
+ * kept in req->auth_index). */
 CrmDbBatch *crm_request_new_batch     (CrmRequest  *req);
 /* Pauses the message and runs @batch; @done runs on this thread with the
  * caller authenticated in the same transaction (otherwise 401 was sent). */
