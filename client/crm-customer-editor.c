@@ -29,22 +29,6 @@ typedef struct
   gboolean            valid;
 } Field;
 
-/* The personal data the server sends masked (server/crm-records.c:
- * 138****5678, 上海********): the form shows it read-only, and replacing
- * it starts from an empty field, so the mask is never sent back as a
- * value. */
-static const struct
-{
-  CrmEntity   entity;
-  const char *name;
-} masked_fields[] = {
-  { CRM_ENTITY_CUSTOMER, "phone" },
-  { CRM_ENTITY_CUSTOMER, "address" },
-  { CRM_ENTITY_CONTACT,  "mobile" },
-  { CRM_ENTITY_CONTACT,  "id_number" },
-  { CRM_ENTITY_CONTACT,  "address" },
-};
-
 struct _CrmCustomerEditor
 {
   AdwBin       parent_instance;
@@ -72,14 +56,15 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Personal data the server sent masked (138****5678, 上海********, as the
+ * field's spec in shared/crm-fields.c says): the form shows it read-only,
+ * and replacing it starts from an empty field, so the mask is never sent
+ * back as a value.  A value sent in full (no '*') is edited as any other. */
 static gboolean
-is_masked (CrmEntity   entity,
-           const char *name)
+is_masked (const CrmFieldSpec *spec,
+           const char         *value)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (masked_fields); i++)
-    if (masked_fields[i].entity == entity && g_str_equal (masked_fields[i].name, name))
-      return TRUE;
-  return FALSE;
+  return spec->mask != CRM_FIELD_MASK_NONE && value != NULL && strchr (value, '*') != NULL;
 }
 
 /* Shown read-only: a masked value not (yet) being replaced. */
@@ -412,7 +397,7 @@ add_field (CrmCustomerEditor   *self,
   field->original = value && value[0] ? g_strdup (value) : NULL;
   field->valid = TRUE;
 
-  if (field->original != NULL && is_masked (entity, name))
+  if (is_masked (field->spec, field->original))
     {
       make_masked_row (field, value);
       adw_preferences_group_add (group, field->masked_row);
