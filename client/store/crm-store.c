@@ -1679,12 +1679,18 @@ apply_sync_page_thread (GTask        *worker,
   JsonObject *page = task_data;
   PageResult *result;
   GError *error = NULL;
+  gboolean applied;
 
   if (g_task_return_error_if_cancelled (worker))
     return;
   result = g_new0 (PageResult, 1);
   result->changed = changed_set_new ();
-  if (!apply_page (self, page, result->changed, &result->reset, &error))
+  applied = apply_page (self, page, result->changed, &result->reset, &error);
+  /* The page is let go here rather than where the task ends, on the
+   * caller's main thread: when nobody else holds it (the sync engine does
+   * not), a thousand records are freed in this thread. */
+  g_task_set_task_data (worker, NULL, NULL);
+  if (!applied)
     {
       page_result_free (result);
       g_task_return_error (worker, error);
@@ -1719,8 +1725,9 @@ sync_page_applied_cb (GObject      *source,
  * crm_store_apply_sync_page_async:
  *
  * Applies @page in a worker thread (g_task_run_in_thread).  @page is
- * referenced and read from that thread: do not change it until the
- * callback.  ::customers-changed is emitted before @callback runs.
+ * referenced and read from that thread, and released there: do not
+ * change it until the callback.  ::customers-changed is emitted before
+ * @callback runs.
  */
 void
 crm_store_apply_sync_page_async (CrmStore            *self,
