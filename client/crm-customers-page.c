@@ -20,8 +20,8 @@
  *
  * Filter choices.  Tiers and statuses are the closed vocabularies; the
  * regions and account managers offered are those of the customers in the
- * store: taken from the list as it loads, and read again in a worker
- * thread after a sync that changed rows.
+ * store: the model counts them as it loads and as rows change
+ * (::choices-changed), so nothing reads every customer again after a sync.
  *
  * Loading.  Reading 100,000 customers takes most of a second, so the model
  * is filled in a worker thread while the page shows a spinner.  Its
@@ -32,6 +32,9 @@
  */
 
 #define N_COLUMNS (CRM_CUSTOMER_COLUMN_STATUS + 1)
+
+/* How long the filter menus wait for more changed choices. */
+#define CHOICES_DELAY_MS 250
 
 typedef struct
 {
@@ -62,10 +65,8 @@ struct _CrmCustomersPage
   GPtrArray           *region_ids;      /* [0] is NULL: every region */
   GtkStringList       *owner_labels;
   GPtrArray           *owner_ids;
-  GCancellable        *options_cancellable;
-  guint                options_timeout;
-  gboolean             options_stale;
   guint                filters_blocked;
+  guint                choices_timeout;
 
   const char          *state;
 
@@ -455,6 +456,30 @@ options_free (gpointer data)
   g_free (options);
 }
 
+/* The collation key of @name, an interned string: made once (the menus
+ * are made again each time a region or owner comes or goes). */
+static char *
+dup_choice_key (const char *name)
+{
+  static GHashTable *keys;   /* interned name -> key */
+  G_LOCK_DEFINE_STATIC (keys);
+  char *key;
+
+  G_LOCK (keys);
+  if (keys == NULL)
+    keys = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  key = g_hash_table_lookup (keys, name);
+  if (key == NULL)
+    {
+      key = g_utf8_collate_key (name, -1);
+      g_hash_table_insert (keys, (gpointer) name, key);
+    }
+  key = g_strdup (key);
+  G_UNLOCK (keys);
+  return key;
+}
+
+/* @table: id -> name, interned strings (crm_customer_model_dup_regions) */
 static GPtrArray *
 choices_from (GHashTable *table)
 {
@@ -469,64 +494,40 @@ choices_from (GHashTable *table)
 
       choice->id = g_strdup (key);
       choice->name = g_strdup (value ? value : key);
-      choice->key = g_utf8_collate_key (choice->name, -1);
+      choice->key = dup_choice_key (value ? value : key);
       g_ptr_array_add (choices, choice);
     }
   g_ptr_array_sort (choices, choice_compare);
   return choices;
 }
 
-/* The regions and owners of @items (a GListModel of CrmCustomerItem). */
+/* The regions and owners of the customers of @model. */
 static Options *
-options_from (GListModel *items)
+options_from (CrmCustomerModel *model)
 {
-  g_autoptr(GHashTable) regions = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) owners = g_hash_table_new (g_str_hash, g_str_equal);
-  guint n = g_list_model_get_n_items (items);
-  Options *options;
+  g_autoptr(GHashTable) regions = crm_customer_model_dup_regions (model);
+  g_autoptr(GHashTable) owners = crm_customer_model_dup_owners (model);
+  Options *options = g_new0 (Options, 1);
 
-  /* The ids and names are interned by the items: borrowed here. */
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CrmCustomerItem) item = g_list_model_get_item (items, i);
-      const char *region = crm_customer_item_get_region_id (item);
-      const char *owner = crm_customer_item_get_owner_id (item);
-
-      if (region != NULL)
-        g_hash_table_insert (regions, (gpointer) region, (gpointer) crm_customer_item_get_region_name (item));
-      if (owner != NULL)
-        g_hash_table_insert (owners, (gpointer) owner, (gpointer) crm_customer_item_get_owner_name (item));
-    }
-
-  options = g_new0 (Options, 1);
   options->regions = choices_from (regions);
   options->owners = choices_from (owners);
   return options;
 }
 
-static void
-options_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+/* Whether entry @i of the menu (@ids, @labels) is @choice (i > 0). */
+static gboolean
+choice_is_at (GtkStringList *labels,
+              GPtrArray     *ids,
+              guint          i,
+              const Choice  *choice)
 {
-  CrmStore *store = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = crm_store_list_customer_items (store, &error);
-  g_autoptr(GListStore) list = NULL;
-
-  if (items == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  list = g_list_store_new (CRM_TYPE_CUSTOMER_ITEM);
-  g_list_store_splice (list, 0, 0, items->pdata, items->len);
-  g_task_return_pointer (task, options_from (G_LIST_MODEL (list)), options_free);
+  return g_strcmp0 (ids->pdata[i], choice->id) == 0 &&
+         g_strcmp0 (gtk_string_list_get_string (labels, i), choice->name) == 0;
 }
 
 /* Replaces the choices of @drop_down, keeping the one selected if it is
- * still there. */
+ * still there.  Only the entries between the unchanged head and tail are
+ * spliced: a region or owner that comes costs one entry, not a menu. */
 static void
 set_choices (GtkDropDown   *drop_down,
              GtkStringList *labels,
@@ -537,11 +538,31 @@ set_choices (GtkDropDown   *drop_down,
   g_autofree char *selected = g_strdup (selected_id (drop_down, ids));
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) strings = NULL;
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (labels));
+  guint head = 1, tail = 0;
   guint position = 0;
+
+  if (n_old == 0 || g_strcmp0 (gtk_string_list_get_string (labels, 0), all_label) != 0)
+    head = 0;
+  if (head > 0)
+    {
+      while (head < n_old && head - 1 < choices->len && choice_is_at (labels, ids, head, choices->pdata[head - 1]))
+        head++;
+      while (tail < n_old - head && tail < choices->len - (head - 1) &&
+             choice_is_at (labels, ids, n_old - 1 - tail, choices->pdata[choices->len - 1 - tail]))
+        tail++;
+    }
+  if (head == n_old && head == choices->len + 1)
+    return;   /* the same menu */
+
+  if (head == 0)
+    g_strv_builder_add (builder, all_label);
+  for (guint i = MAX (head, 1) - 1; i < choices->len - tail; i++)
+    g_strv_builder_add (builder, ((Choice *) choices->pdata[i])->name);
+  strings = g_strv_builder_end (builder);
 
   g_ptr_array_set_size (ids, 0);
   g_ptr_array_add (ids, NULL);
-  g_strv_builder_add (builder, all_label);
   for (guint i = 0; i < choices->len; i++)
     {
       Choice *choice = choices->pdata[i];
@@ -549,12 +570,10 @@ set_choices (GtkDropDown   *drop_down,
       if (g_strcmp0 (choice->id, selected) == 0)
         position = i + 1;
       g_ptr_array_add (ids, g_strdup (choice->id));
-      g_strv_builder_add (builder, choice->name);
     }
-  strings = g_strv_builder_end (builder);
-  gtk_string_list_splice (labels, 0, g_list_model_get_n_items (G_LIST_MODEL (labels)),
-                          (const char * const *) strings);
-  gtk_drop_down_set_selected (drop_down, position);
+  gtk_string_list_splice (labels, head, n_old - head - tail, (const char * const *) strings);
+  if (gtk_drop_down_get_selected (drop_down) != position)
+    gtk_drop_down_set_selected (drop_down, position);
 }
 
 static void
@@ -569,57 +588,29 @@ show_options (CrmCustomersPage *self,
   apply_filters (self);
 }
 
-static void
-options_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  CrmCustomersPage *self;
-  Options *options;
-
-  /* A task cancelled (the page gone, or given another store) answers
-   * G_IO_ERROR_CANCELLED even when its thread had finished. */
-  options = g_task_propagate_pointer (G_TASK (result), &error);
-  if (options == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot read the regions and account managers: %s", error->message);
-      return;
-    }
-  self = user_data;
-  show_options (self, options);
-  options_free (options);
-}
-
-static void
-refresh_options (CrmCustomersPage *self)
-{
-  GTask *task;
-
-  g_clear_handle_id (&self->options_timeout, g_source_remove);
-  g_cancellable_cancel (self->options_cancellable);
-  g_clear_object (&self->options_cancellable);
-  self->options_stale = FALSE;
-  if (self->store == NULL)
-    return;
-
-  self->options_cancellable = g_cancellable_new ();
-  task = g_task_new (NULL, self->options_cancellable, options_cb, self);
-  g_task_set_source_tag (task, refresh_options);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, options_thread);
-  g_object_unref (task);
-}
-
 static gboolean
-options_timeout_cb (gpointer user_data)
+choices_timeout_cb (gpointer user_data)
 {
   CrmCustomersPage *self = user_data;
+  Options *options;
 
-  self->options_timeout = 0;
-  refresh_options (self);
+  self->choices_timeout = 0;
+  if (self->model == NULL)
+    return G_SOURCE_REMOVE;
+  options = options_from (self->model);
+  show_options (self, options);
+  options_free (options);
   return G_SOURCE_REMOVE;
+}
+
+/* A region or account manager came, went or was renamed: the menus are
+ * made again shortly, once for a burst (a first sync adds owners page
+ * after page), in a main-loop iteration of their own. */
+static void
+model_choices_changed_cb (CrmCustomersPage *self)
+{
+  if (self->choices_timeout == 0)
+    self->choices_timeout = g_timeout_add (CHOICES_DELAY_MS, choices_timeout_cb, self);
 }
 
 static void
@@ -634,16 +625,7 @@ store_changed_cb (CrmCustomersPage   *self,
         self->reset_while_loading = TRUE;
       for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
         g_hash_table_add (self->changed_while_loading, g_strdup (ids[i]));
-      return;
     }
-
-  self->options_stale = TRUE;
-
-  /* During a sync, once when it ends; else soon, once for a burst. */
-  if (self->engine != NULL && crm_sync_engine_get_status (self->engine) == CRM_SYNC_STATUS_RUNNING)
-    return;
-  if (self->options_timeout == 0)
-    self->options_timeout = g_timeout_add (500, options_timeout_cb, self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -830,8 +812,6 @@ engine_finished_cb (CrmCustomersPage *self,
                     gboolean          success,
                     CrmSyncEngine    *engine)
 {
-  if (self->options_stale)
-    refresh_options (self);
   update_state (self);
 }
 
@@ -871,7 +851,7 @@ load_thread (GTask        *task,
       return;
     }
   /* No filter yet: the model shows every customer. */
-  load->options = options_from (G_LIST_MODEL (load->model));
+  load->options = options_from (load->model);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -902,10 +882,8 @@ load_cb (GObject      *object,
            (g_get_monotonic_time () - load->start) / 1000.0);
 
   if (self->reset_while_loading)
-    {
-      if (!crm_customer_model_reload (self->model, &error))
-        g_warning ("Cannot read the customers: %s", error->message);
-    }
+    /* read again in a worker; the list shows meanwhile what was read */
+    crm_customer_model_reload_async (self->model, NULL, NULL, NULL);
   else if (changed != NULL && g_hash_table_size (changed) > 0)
     {
       g_autofree char **ids = (char **) g_hash_table_get_keys_as_array (changed, NULL);
@@ -1026,9 +1004,7 @@ crm_customers_page_dispose (GObject *object)
 {
   CrmCustomersPage *self = (CrmCustomersPage *)object;
 
-  g_clear_handle_id (&self->options_timeout, g_source_remove);
-  g_cancellable_cancel (self->options_cancellable);
-  g_clear_object (&self->options_cancellable);
+  g_clear_handle_id (&self->choices_timeout, g_source_remove);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
 
@@ -1247,10 +1223,13 @@ crm_customers_page_init (CrmCustomersPage *self)
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
 
   self->model_signals = g_signal_group_new (CRM_TYPE_CUSTOMER_MODEL);
-  g_signal_group_connect_swapped (self->model_signals, "items-changed", G_CALLBACK (model_changed_cb), self);
+  /* Not items-changed: a sync moves rows one signal each, the count
+   * changes only with n-items. */
+  g_signal_group_connect_swapped (self->model_signals, "notify::n-items", G_CALLBACK (model_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::total", G_CALLBACK (model_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::sort-column", G_CALLBACK (model_sort_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::sort-descending", G_CALLBACK (model_sort_changed_cb), self);
+  g_signal_group_connect_swapped (self->model_signals, "choices-changed", G_CALLBACK (model_choices_changed_cb), self);
 
   self->engine_signals = g_signal_group_new (CRM_TYPE_SYNC_ENGINE);
   g_signal_group_connect_swapped (self->engine_signals, "notify::status", G_CALLBACK (engine_changed_cb), self);
@@ -1308,10 +1287,7 @@ crm_customers_page_set_store (CrmCustomersPage *self,
   g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->changed_while_loading, g_hash_table_unref);
   self->reset_while_loading = FALSE;
-  g_clear_handle_id (&self->options_timeout, g_source_remove);
-  g_cancellable_cancel (self->options_cancellable);
-  g_clear_object (&self->options_cancellable);
-  self->options_stale = FALSE;
+  g_clear_handle_id (&self->choices_timeout, g_source_remove);
 
   gtk_column_view_set_model (self->column_view, NULL);
   g_signal_group_set_target (self->model_signals, NULL);

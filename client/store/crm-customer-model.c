@@ -28,14 +28,41 @@
  * of the old and new lists are left out).  A change of the store's rows
  * re-reads those rows and moves each in O(log n); up to EXACT_EDITS changed
  * rows emit exact signals (a row that moves: one removal, one insertion),
- * more are coalesced into one items-changed spanning them all.
+ * more are coalesced into spans of neighbouring edits.  A span is never
+ * long: GtkSingleSelection looks for its selected item in every position
+ * a signal adds (100 ms for a span over 100,000 rows), and a list view
+ * rebinds the rows a signal covers.
+ *
+ * The main thread never reads the whole list, nor many rows.  Up to
+ * SYNC_ROWS changed rows are read at once (an edit shows at once); more
+ * (a sync page: a thousand) are read in a worker, with their collation
+ * keys, and applied SLICE_USEC at a time, one main-loop iteration each,
+ * so frames are drawn in between.  A reset (::customers-changed without
+ * ids) reads, counts and sorts every row in a worker; the main thread
+ * swaps the result in, and old items are freed in a worker.  One thing at
+ * a time: what the store tells meanwhile waits in self->pending, and a
+ * reload's snapshot has whatever was told before it began.
+ *
+ * Choices.  The regions and owners of all rows are counted as rows come
+ * and go (::choices-changed), for the filter menus.
  */
 
-/* Above this many changed rows in one batch, one coalesced signal. */
+/* Above this many changed rows in one batch, coalesced signals. */
 #define EXACT_EDITS 8
 
 /* Search texts whose lists are kept for typing back. */
 #define SEARCH_CACHE_SIZE 8
+
+/* Edits further apart than this many rows are told in separate signals. */
+#define SPAN_GAP 32
+/* A span is told once it covers this many rows (a list view's work grows
+ * with it), so that a slice of a batch stays within its time. */
+#define SPAN_MAX 16
+
+/* Up to this many changed rows are read at once on the main thread; more
+ * in a worker, then applied for at most SLICE_USEC a main-loop iteration. */
+#define SYNC_ROWS EXACT_EDITS
+#define SLICE_USEC 3000
 
 struct _CrmCustomerModel
 {
@@ -59,6 +86,19 @@ struct _CrmCustomerModel
   const char        *owner_id;   /* interned, or NULL */
 
   GPtrArray         *search_cache;   /* of CachedSearch, oldest first */
+
+  GHashTable        *regions;    /* interned id -> ChoiceCount */
+  GHashTable        *owners;
+
+  /* Work on its way in: one thing at a time (see "Signals" above) */
+  GHashTable        *pending;        /* ids told and not read yet */
+  gboolean           pending_reset;  /* everything told */
+  gboolean           busy;           /* a worker reads, or a batch is applied */
+  struct _Batch     *batch;          /* rows read, applied a slice at a time */
+  guint              batch_source;
+  guint              generation;     /* bumped by each reload */
+  GCancellable      *cancellable;
+  GPtrArray         *reload_waiters; /* of GTask */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -93,6 +133,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  CHOICES_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 /* ------------------------------------------------------------------ */
 /* Order and filters                                                   */
 /* ------------------------------------------------------------------ */
@@ -118,17 +165,22 @@ compare_key (const char *a,
   return strcmp (a, b);
 }
 
-static int
-compare_items (gconstpointer pa,
-               gconstpointer pb,
-               gpointer      data)
+/* The order of a sort column and direction, apart from a model: a reload
+ * sorts in a worker with the order the model had when it began. */
+typedef struct
 {
-  const CrmCustomerItem *a = pa;
-  const CrmCustomerItem *b = pb;
-  const CrmCustomerModel *self = data;
+  CrmCustomerColumn column;
+  gboolean          descending;
+} Order;
+
+static int
+compare_in_order (const CrmCustomerItem *a,
+                  const CrmCustomerItem *b,
+                  const Order           *order)
+{
   int r;
 
-  switch (self->sort_column)
+  switch (order->column)
     {
     case CRM_CUSTOMER_COLUMN_NAME:
       r = 0;
@@ -158,7 +210,26 @@ compare_items (gconstpointer pa,
     r = strcmp (a->collation_key, b->collation_key);
   if (r == 0)
     r = strcmp (a->id, b->id);
-  return self->descending ? -r : r;
+  return order->descending ? -r : r;
+}
+
+static int
+compare_items (gconstpointer pa,
+               gconstpointer pb,
+               gpointer      data)
+{
+  const CrmCustomerModel *self = data;
+  Order order = { self->sort_column, self->descending };
+
+  return compare_in_order (pa, pb, &order);
+}
+
+static int
+compare_slots_in_order (gconstpointer pa,
+                        gconstpointer pb,
+                        gpointer      data)
+{
+  return compare_in_order (*(gconstpointer const *) pa, *(gconstpointer const *) pb, data);
 }
 
 static int
@@ -332,7 +403,7 @@ resort (CrmCustomerModel *self)
 }
 
 /* ------------------------------------------------------------------ */
-/* Changed rows                                                        */
+/* Spans of changed rows                                               */
 /* ------------------------------------------------------------------ */
 
 /* The union of a batch's edits: [lo, old_end) of the list before the
@@ -368,100 +439,618 @@ span_add (Span  *span,
   span->lo = MIN (span->lo, position);
 }
 
+/* Whether an edit at [position, position + removed) lies more than
+ * SPAN_GAP rows away from @span: it is then told apart, since a signal
+ * over a long span makes a GtkSingleSelection look for its selected item
+ * in every added position. */
+static gboolean
+span_is_far (const Span *span,
+             guint       position,
+             guint       removed)
+{
+  return span->any && (position + removed + SPAN_GAP < span->lo || position > span->new_end + SPAN_GAP);
+}
+
+static void
+span_flush (CrmCustomerModel *self,
+            Span             *span)
+{
+  if (span->any)
+    g_list_model_items_changed (G_LIST_MODEL (self), span->lo, span->old_end - span->lo, span->new_end - span->lo);
+  span->any = FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Filter choices                                                      */
+/* ------------------------------------------------------------------ */
+
+/* How many customers have a region (or owner), and the name the latest
+ * of them gave it: the filter menus follow the changed rows. */
+typedef struct
+{
+  const char *name;   /* interned */
+  guint       count;
+} ChoiceCount;
+
+static GHashTable *
+choice_table_new (void)
+{
+  return g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+}
+
+static gboolean
+choice_add (GHashTable *table,
+            const char *id,
+            const char *name,
+            int         delta)
+{
+  ChoiceCount *count;
+
+  if (id == NULL)
+    return FALSE;
+  count = g_hash_table_lookup (table, id);
+  if (delta > 0 && count == NULL)
+    {
+      count = g_new0 (ChoiceCount, 1);
+      count->name = name;
+      count->count = 1;
+      g_hash_table_insert (table, (gpointer) id, count);
+      return TRUE;
+    }
+  if (count == NULL)
+    return FALSE;
+  if (delta < 0 && --count->count == 0)
+    {
+      g_hash_table_remove (table, id);
+      return TRUE;
+    }
+  if (delta > 0)
+    count->count++;
+  if (delta > 0 && count->name != name)
+    {
+      count->name = name;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Counts @item in (@delta 1) or out (-1); whether a choice came, went or
+ * was renamed. */
+static gboolean
+choices_count (GHashTable            *regions,
+               GHashTable            *owners,
+               const CrmCustomerItem *item,
+               int                    delta)
+{
+  gboolean changed = choice_add (regions, item->region_id, item->region_name, delta);
+
+  return choice_add (owners, item->owner_id, item->owner_name, delta) || changed;
+}
+
+static GHashTable *
+choices_dup (GHashTable *table)
+{
+  GHashTable *out = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer id, count;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &id, &count))
+    g_hash_table_insert (out, id, (gpointer) ((ChoiceCount *) count)->name);
+  return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Changed rows                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Moves the row of @id to where @item (NULL: gone) belongs: in @span
+ * unless @exact.  Returns whether the filter choices changed. */
+static gboolean
+update_row (CrmCustomerModel *self,
+            const char       *id,
+            CrmCustomerItem  *item,
+            gboolean          exact,
+            Span             *span)
+{
+  CrmCustomerItem *old = g_hash_table_lookup (self->by_id, id);
+  gboolean was_shown = FALSE, choices_changed = FALSE;
+  guint at = 0, to = 0;
+
+  if (old == NULL && item == NULL)
+    return FALSE;
+  if (old != NULL && item != NULL && crm_customer_item_equal (old, item))
+    return FALSE;
+
+  if (!exact)
+    {
+      /* Far from the span so far: tell it before this row changes. */
+      if (old != NULL && matches (self, old) && crm_item_tree_find (self->shown, old, compare_items, self, &at) &&
+          span_is_far (span, at, 1))
+        span_flush (self, span);
+      if (item != NULL && matches (self, item) &&
+          span_is_far (span, crm_item_tree_lower_bound (self->shown, item, compare_items, self), 0))
+        span_flush (self, span);
+    }
+
+  if (old != NULL)
+    {
+      guint position;
+
+      if (crm_item_tree_find (self->all, old, compare_items, self, &position))
+        crm_item_tree_remove_at (self->all, position);
+      if (matches (self, old) && crm_item_tree_find (self->shown, old, compare_items, self, &at))
+        {
+          crm_item_tree_remove_at (self->shown, at);
+          was_shown = TRUE;
+        }
+    }
+  if (item != NULL)
+    {
+      crm_item_tree_insert_at (self->all, crm_item_tree_lower_bound (self->all, item, compare_items, self), item);
+      choices_changed = choices_count (self->regions, self->owners, item, 1);
+    }
+  /* Out after in: a choice the row keeps never drops to none. */
+  if (old != NULL && choices_count (self->regions, self->owners, old, -1))
+    choices_changed = TRUE;
+
+  if (item != NULL && matches (self, item))
+    {
+      to = crm_item_tree_lower_bound (self->shown, item, compare_items, self);
+      if (was_shown && to == at)
+        {
+          /* changed in place */
+          crm_item_tree_insert_at (self->shown, to, item);
+          if (exact)
+            g_list_model_items_changed (G_LIST_MODEL (self), at, 1, 1);
+          else
+            span_add (span, at, 1, 1);
+        }
+      else
+        {
+          if (was_shown)
+            {
+              if (exact)
+                g_list_model_items_changed (G_LIST_MODEL (self), at, 1, 0);
+              else
+                span_add (span, at, 1, 0);
+            }
+          crm_item_tree_insert_at (self->shown, to, item);
+          if (exact)
+            g_list_model_items_changed (G_LIST_MODEL (self), to, 0, 1);
+          else
+            span_add (span, to, 0, 1);
+        }
+    }
+  else if (was_shown)
+    {
+      if (exact)
+        g_list_model_items_changed (G_LIST_MODEL (self), at, 1, 0);
+      else
+        span_add (span, at, 1, 0);
+    }
+
+  if (item != NULL)
+    g_hash_table_replace (self->by_id, item->id, g_object_ref (item));
+  else
+    g_hash_table_remove (self->by_id, id);
+  return choices_changed;
+}
+
+/* Applies rows [*next, n) of a batch read from the store (@fresh[i] is
+ * the item of @ids[i], NULL when gone), until @deadline (0: all of them).
+ * Up to EXACT_EDITS rows in a batch emit exact signals, more are
+ * coalesced by neighbourhood. */
 static void
 update_rows (CrmCustomerModel   *self,
-             const char * const *ids)
+             const char * const *ids,
+             GPtrArray          *fresh,
+             guint              *next,
+             gint64              deadline)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) fresh = crm_store_get_customer_items (self->store, ids, &error);
   guint total_before = crm_item_tree_get_size (self->all);
   guint shown_before = crm_item_tree_get_size (self->shown);
-  gboolean exact;
+  gboolean exact = fresh->len <= EXACT_EDITS;
+  gboolean choices_changed = FALSE;
   Span span = { 0 };
 
-  if (fresh == NULL)
-    {
-      g_warning ("Cannot read changed customers: %s", error->message);
-      return;
-    }
-  exact = fresh->len <= EXACT_EDITS;
   search_cache_clear (self);
-
-  for (guint i = 0; i < fresh->len; i++)
+  while (*next < fresh->len)
     {
-      CrmCustomerItem *item = fresh->pdata[i];
-      CrmCustomerItem *old = g_hash_table_lookup (self->by_id, ids[i]);
-      gboolean was_shown = FALSE;
-      guint at = 0, to = 0;
+      guint i = (*next)++;
 
-      if (old == NULL && item == NULL)
-        continue;
-      if (old != NULL && item != NULL && crm_customer_item_equal (old, item))
-        continue;
-
-      if (old != NULL)
-        {
-          guint position;
-
-          if (crm_item_tree_find (self->all, old, compare_items, self, &position))
-            crm_item_tree_remove_at (self->all, position);
-          if (matches (self, old) && crm_item_tree_find (self->shown, old, compare_items, self, &at))
-            {
-              crm_item_tree_remove_at (self->shown, at);
-              was_shown = TRUE;
-            }
-        }
-      if (item != NULL)
-        crm_item_tree_insert_at (self->all, crm_item_tree_lower_bound (self->all, item, compare_items, self), item);
-
-      if (item != NULL && matches (self, item))
-        {
-          to = crm_item_tree_lower_bound (self->shown, item, compare_items, self);
-          if (was_shown && to == at)
-            {
-              /* changed in place */
-              crm_item_tree_insert_at (self->shown, to, item);
-              if (exact)
-                g_list_model_items_changed (G_LIST_MODEL (self), at, 1, 1);
-              else
-                span_add (&span, at, 1, 1);
-            }
-          else
-            {
-              if (was_shown)
-                {
-                  if (exact)
-                    g_list_model_items_changed (G_LIST_MODEL (self), at, 1, 0);
-                  else
-                    span_add (&span, at, 1, 0);
-                }
-              crm_item_tree_insert_at (self->shown, to, item);
-              if (exact)
-                g_list_model_items_changed (G_LIST_MODEL (self), to, 0, 1);
-              else
-                span_add (&span, to, 0, 1);
-            }
-        }
-      else if (was_shown)
-        {
-          if (exact)
-            g_list_model_items_changed (G_LIST_MODEL (self), at, 1, 0);
-          else
-            span_add (&span, at, 1, 0);
-        }
-
-      if (item != NULL)
-        g_hash_table_replace (self->by_id, item->id, g_object_ref (item));
-      else
-        g_hash_table_remove (self->by_id, ids[i]);
+      if (update_row (self, ids[i], fresh->pdata[i], exact, &span))
+        choices_changed = TRUE;
+      if (span.any && span.new_end - span.lo > SPAN_MAX)
+        span_flush (self, &span);
+      if (deadline != 0 && g_get_monotonic_time () >= deadline)
+        break;
     }
 
-  if (span.any)
-    g_list_model_items_changed (G_LIST_MODEL (self), span.lo, span.old_end - span.lo, span.new_end - span.lo);
+  span_flush (self, &span);
   if (total_before != crm_item_tree_get_size (self->all))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
   if (shown_before != crm_item_tree_get_size (self->shown))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  if (choices_changed)
+    g_signal_emit (self, signals[CHOICES_CHANGED], 0);
+}
+
+/* A batch of rows read in a worker, applied a slice a main-loop
+ * iteration. */
+typedef struct _Batch
+{
+  CrmStore   *store;
+  char      **ids;
+  GPtrArray  *fresh;
+  guint       next;
+  guint       generation;
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  g_clear_object (&batch->store);
+  g_strfreev (batch->ids);
+  g_clear_pointer (&batch->fresh, g_ptr_array_unref);
+  g_free (batch);
+}
+
+static void pump (CrmCustomerModel *self);
+
+static gboolean
+apply_batch_cb (gpointer data)
+{
+  CrmCustomerModel *self = data;
+  Batch *batch = self->batch;
+
+  update_rows (self, (const char * const *) batch->ids, batch->fresh, &batch->next,
+               g_get_monotonic_time () + SLICE_USEC);
+  if (batch->next < batch->fresh->len)
+    return G_SOURCE_CONTINUE;
+
+  self->batch_source = 0;
+  g_clear_pointer (&self->batch, batch_free);
+  self->busy = FALSE;
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+read_rows_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  Batch *batch = task_data;
+  GError *error = NULL;
+
+  batch->fresh = crm_store_get_customer_items (batch->store, (const char * const *) batch->ids, &error);
+  if (batch->fresh == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+rows_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CrmCustomerModel *self;
+  Batch *batch = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  /* Cancelled: the model is gone (the task does not hold it, so that it
+   * goes when its owner lets it go). */
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  /* The worker is done with the store: let it go here, not wherever the
+   * task happens to end. */
+  g_clear_object (&batch->store);
+  if (error != NULL)
+    {
+      g_warning ("Cannot read changed customers: %s", error->message);
+      self->busy = FALSE;
+      pump (self);
+      return;
+    }
+  if (batch->generation != self->generation)
+    {
+      /* read before a reload that has them */
+      self->busy = FALSE;
+      pump (self);
+      return;
+    }
+
+  /* Taken from the task, which frees its data wherever it ends. */
+  self->batch = g_new0 (Batch, 1);
+  self->batch->ids = g_steal_pointer (&batch->ids);
+  self->batch->fresh = g_steal_pointer (&batch->fresh);
+  if (apply_batch_cb (self) == G_SOURCE_CONTINUE)
+    {
+      self->batch_source = g_idle_add (apply_batch_cb, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->batch_source),
+                                "[crm-customer-model] changed rows");
+    }
+}
+
+/* Reads the rows of @ids: at once when they are few, else in a worker,
+ * then applies them a slice a main-loop iteration. */
+static void
+read_rows (CrmCustomerModel *self,
+           char            **ids)
+{
+  g_autoptr(GTask) task = NULL;
+  Batch *batch;
+
+  if (g_strv_length (ids) <= SYNC_ROWS)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) fresh = crm_store_get_customer_items (self->store, (const char * const *) ids, &error);
+      guint next = 0;
+
+      if (fresh == NULL)
+        g_warning ("Cannot read changed customers: %s", error->message);
+      else
+        update_rows (self, (const char * const *) ids, fresh, &next, 0);
+      g_strfreev (ids);
+      return;
+    }
+
+  self->busy = TRUE;
+  batch = g_new0 (Batch, 1);
+  batch->store = g_object_ref (self->store);
+  batch->ids = ids;
+  batch->generation = self->generation;
+  task = g_task_new (NULL, self->cancellable, rows_read_cb, self);
+  g_task_set_source_tag (task, read_rows);
+  g_task_set_task_data (task, batch, (GDestroyNotify) batch_free);
+  g_task_run_in_thread (task, read_rows_thread);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reloading                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Every customer, read, counted and sorted: in a worker for a reload. */
+typedef struct
+{
+  Order        order;
+  GPtrArray   *items;     /* sorted */
+  GHashTable  *by_id;
+  CrmItemTree *all;
+  GHashTable  *regions;
+  GHashTable  *owners;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->items, g_ptr_array_unref);
+  g_clear_pointer (&loaded->by_id, g_hash_table_unref);
+  g_clear_pointer (&loaded->all, crm_item_tree_free);
+  g_clear_pointer (&loaded->regions, g_hash_table_unref);
+  g_clear_pointer (&loaded->owners, g_hash_table_unref);
+  g_free (loaded);
+}
+
+static Loaded *
+load (CrmStore     *store,
+      const Order  *order,
+      GError      **error)
+{
+  g_autoptr(GPtrArray) items = crm_store_list_customer_items (store, error);
+  Loaded *loaded;
+
+  if (items == NULL)
+    return NULL;
+  loaded = g_new0 (Loaded, 1);
+  loaded->order = *order;
+  loaded->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  loaded->regions = choice_table_new ();
+  loaded->owners = choice_table_new ();
+  for (guint i = 0; i < items->len; i++)
+    {
+      CrmCustomerItem *item = items->pdata[i];
+
+      g_hash_table_replace (loaded->by_id, item->id, g_object_ref (item));
+      choices_count (loaded->regions, loaded->owners, item, 1);
+    }
+  g_ptr_array_sort_with_data (items, compare_slots_in_order, &loaded->order);
+  loaded->all = crm_item_tree_new ();
+  crm_item_tree_build (loaded->all, items->pdata, items->len);
+  loaded->items = g_steal_pointer (&items);
+  return loaded;
+}
+
+#define SWAP(a, b) G_STMT_START { gpointer swap_tmp = (a); (a) = (b); (b) = swap_tmp; } G_STMT_END
+
+/* Shows @loaded (in the model's order) in one items-changed; @loaded
+ * then holds what the model held, for the caller to free. */
+static void
+swap_in (CrmCustomerModel *self,
+         Loaded           *loaded)
+{
+  g_autoptr(GPtrArray) shown = g_ptr_array_sized_new (loaded->items->len);
+  guint total_before = crm_item_tree_get_size (self->all);
+  guint shown_before = crm_item_tree_get_size (self->shown);
+
+  /* The old items stay alive until the signal has told everyone. */
+  SWAP (self->by_id, loaded->by_id);
+  SWAP (self->all, loaded->all);
+  SWAP (self->regions, loaded->regions);
+  SWAP (self->owners, loaded->owners);
+
+  for (guint i = 0; i < loaded->items->len; i++)
+    if (matches (self, loaded->items->pdata[i]))
+      g_ptr_array_add (shown, loaded->items->pdata[i]);
+  crm_item_tree_build (self->shown, shown->pdata, shown->len);
+  search_cache_clear (self);
+  search_cache_keep (self, shown);
+
+  if (shown_before > 0 || shown->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, shown_before, shown->len);
+  if (total_before != loaded->items->len)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
+  if (shown_before != shown->len)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_signal_emit (self, signals[CHOICES_CHANGED], 0);
+}
+
+static void
+free_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  loaded_free (task_data);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Frees @loaded (a whole list of items, a few tens of milliseconds for
+ * 100,000) in a worker. */
+static void
+free_in_worker (Loaded *loaded)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, free_in_worker);
+  g_task_set_task_data (task, loaded, NULL);
+  g_task_run_in_thread (task, free_thread);
+}
+
+typedef struct
+{
+  CrmStore *store;
+  Order     order;
+  guint     generation;
+} ReloadData;
+
+static void
+reload_data_free (ReloadData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data);
+}
+
+static void
+reload_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ReloadData *data = task_data;
+  GError *error = NULL;
+  Loaded *loaded = load (data->store, &data->order, &error);
+
+  if (loaded == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+}
+
+static void
+complete_waiters (CrmCustomerModel *self,
+                  const GError     *error)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->reload_waiters);
+
+  self->reload_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      if (error != NULL)
+        g_task_return_error (waiters->pdata[i], g_error_copy (error));
+      else
+        g_task_return_boolean (waiters->pdata[i], TRUE);
+    }
+}
+
+static void
+reloaded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  CrmCustomerModel *self;
+  ReloadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* Cancelled: the model is gone (as in rows_read_cb()). */
+  if (loaded == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  g_clear_object (&data->store);   /* as in rows_read_cb() */
+  self->busy = FALSE;
+  if (loaded == NULL)
+    {
+      g_warning ("Cannot reload the customer list: %s", error->message);
+      complete_waiters (self, error);
+      pump (self);
+      return;
+    }
+  if (data->generation != self->generation)
+    /* a blocking reload came meanwhile: this one is older */
+    free_in_worker (loaded);
+  else if (data->order.column != self->sort_column || data->order.descending != self->descending)
+    {
+      /* sorted the old way: once more */
+      free_in_worker (loaded);
+      self->pending_reset = TRUE;
+      pump (self);
+      return;
+    }
+  else
+    {
+      self->generation++;
+      swap_in (self, loaded);
+      free_in_worker (loaded);
+    }
+  complete_waiters (self, NULL);
+  pump (self);
+}
+
+/* Reads every customer in a worker; the main thread only swaps the
+ * result in.  Changes told meanwhile wait in self->pending. */
+static void
+start_reload (CrmCustomerModel *self)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, reloaded_cb, self);
+  ReloadData *data = g_new0 (ReloadData, 1);
+
+  data->store = g_object_ref (self->store);
+  data->order.column = self->sort_column;
+  data->order.descending = self->descending;
+  data->generation = self->generation;
+  /* Told before the read begins: the read has them. */
+  g_hash_table_remove_all (self->pending);
+  self->busy = TRUE;
+  g_task_set_source_tag (task, start_reload);
+  g_task_set_task_data (task, data, (GDestroyNotify) reload_data_free);
+  g_task_run_in_thread (task, reload_thread);
+}
+
+/* One thing at a time: a reload, or the changed rows told so far. */
+static void
+pump (CrmCustomerModel *self)
+{
+  char **ids;
+
+  if (self->busy || self->store == NULL)
+    return;
+  if (self->pending_reset)
+    {
+      self->pending_reset = FALSE;
+      start_reload (self);
+      return;
+    }
+  if (g_hash_table_size (self->pending) == 0)
+    return;
+  ids = (char **) g_hash_table_get_keys_as_array (self->pending, NULL);
+  g_hash_table_steal_all (self->pending);   /* the keys now belong to ids */
+  read_rows (self, ids);
 }
 
 static void
@@ -471,13 +1060,13 @@ customers_changed_cb (CrmStore           *store,
 {
   if (ids == NULL)
     {
-      g_autoptr(GError) error = NULL;
-
-      if (!crm_customer_model_reload (self, &error))
-        g_warning ("Cannot reload the customer list: %s", error->message);
-      return;
+      self->pending_reset = TRUE;
+      g_hash_table_remove_all (self->pending);
     }
-  update_rows (self, ids);
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    if (!g_hash_table_contains (self->pending, ids[i]))
+      g_hash_table_add (self->pending, g_strdup (ids[i]));
+  pump (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -525,6 +1114,9 @@ crm_customer_model_dispose (GObject *object)
   CrmCustomerModel *self = CRM_CUSTOMER_MODEL (object);
 
   g_clear_signal_handler (&self->changed_handler, self->store);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->batch_source, g_source_remove);
+  g_clear_pointer (&self->batch, batch_free);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (crm_customer_model_parent_class)->dispose (object);
@@ -539,6 +1131,11 @@ crm_customer_model_finalize (GObject *object)
   g_clear_pointer (&self->all, crm_item_tree_free);
   g_clear_pointer (&self->search_cache, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->regions, g_hash_table_unref);
+  g_clear_pointer (&self->owners, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->reload_waiters, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
   g_free (self->search);
   g_free (self->search_key);
 
@@ -671,6 +1268,18 @@ crm_customer_model_class_init (CrmCustomerModelClass *klass)
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_ITEM_TYPE] = g_param_spec_gtype ("item-type", NULL, NULL, G_TYPE_OBJECT, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CrmCustomerModel::choices-changed:
+   *
+   * The regions or account managers of the customers (filters aside)
+   * changed: one came, went, or was renamed.
+   */
+  signals[CHOICES_CHANGED] = g_signal_new ("choices-changed",
+                                           G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
 }
 
 static void
@@ -682,6 +1291,11 @@ crm_customer_model_init (CrmCustomerModel *self)
   self->tier = -1;
   self->status = -1;
   self->search_cache = g_ptr_array_new_with_free_func (cached_search_free);
+  self->regions = choice_table_new ();
+  self->owners = choice_table_new ();
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+  self->reload_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* ------------------------------------------------------------------ */
@@ -707,56 +1321,110 @@ crm_customer_model_get_store (CrmCustomerModel *self)
 /**
  * crm_customer_model_reload:
  *
- * Reads every customer from the store again (once at start and after a
- * reset; changes after that arrive through ::customers-changed).  The
+ * Reads every customer from the store again, blocking: for a model that
+ * is not shown yet, filled in a worker thread (the page's loader).  The
  * collation keys are made in the current locale.  One items-changed.
+ * Rows read before it and not applied yet are dropped: it has them.
  */
 gboolean
 crm_customer_model_reload (CrmCustomerModel  *self,
                            GError           **error)
 {
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GHashTable) old_by_id = NULL;
-  g_autoptr(GPtrArray) shown = NULL;
-  guint total_before, shown_before;
+  Order order;
+  Loaded *loaded;
 
   g_return_val_if_fail (CRM_IS_CUSTOMER_MODEL (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  items = crm_store_list_customer_items (self->store, error);
-  if (items == NULL)
+  order.column = self->sort_column;
+  order.descending = self->descending;
+  loaded = load (self->store, &order, error);
+  if (loaded == NULL)
     return FALSE;
 
-  total_before = crm_item_tree_get_size (self->all);
-  shown_before = crm_item_tree_get_size (self->shown);
-
-  /* The old items stay alive until the signal has told everyone. */
-  old_by_id = g_steal_pointer (&self->by_id);
-  self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
-  for (guint i = 0; i < items->len; i++)
+  self->generation++;
+  if (self->batch != NULL)
     {
-      CrmCustomerItem *item = items->pdata[i];
-
-      g_hash_table_replace (self->by_id, item->id, g_object_ref (item));
+      g_clear_handle_id (&self->batch_source, g_source_remove);
+      g_clear_pointer (&self->batch, batch_free);
+      self->busy = FALSE;
     }
-
-  g_ptr_array_sort_with_data (items, compare_slots, self);
-  crm_item_tree_build (self->all, items->pdata, items->len);
-  shown = g_ptr_array_sized_new (items->len);
-  for (guint i = 0; i < items->len; i++)
-    if (matches (self, items->pdata[i]))
-      g_ptr_array_add (shown, items->pdata[i]);
-  crm_item_tree_build (self->shown, shown->pdata, shown->len);
-  search_cache_clear (self);
-  search_cache_keep (self, shown);
-
-  if (shown_before > 0 || shown->len > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, shown_before, shown->len);
-  if (total_before != items->len)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
-  if (shown_before != shown->len)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_hash_table_remove_all (self->pending);
+  swap_in (self, loaded);
+  loaded_free (loaded);
   return TRUE;
+}
+
+/**
+ * crm_customer_model_reload_async:
+ *
+ * Reads and sorts every customer again in a worker thread, then shows
+ * them in one items-changed (as the store's ::customers-changed with no
+ * ids does by itself).  Rows changed meanwhile are applied after.
+ */
+void
+crm_customer_model_reload_async (CrmCustomerModel    *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_CUSTOMER_MODEL (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_customer_model_reload_async);
+  g_ptr_array_add (self->reload_waiters, task);
+  self->pending_reset = TRUE;
+  pump (self);
+}
+
+gboolean
+crm_customer_model_reload_finish (CrmCustomerModel  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_MODEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * crm_customer_model_is_busy:
+ *
+ * Whether changes told by the store are still on their way in (a reload
+ * or changed rows read in a worker, or applied a slice at a time).
+ */
+gboolean
+crm_customer_model_is_busy (CrmCustomerModel *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_MODEL (self), FALSE);
+
+  return self->busy || self->pending_reset || g_hash_table_size (self->pending) > 0;
+}
+
+/**
+ * crm_customer_model_dup_regions:
+ *
+ * The regions of all customers, filters aside: a table of region id to
+ * name (both interned strings, borrowed).
+ */
+GHashTable *
+crm_customer_model_dup_regions (CrmCustomerModel *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_MODEL (self), NULL);
+
+  return choices_dup (self->regions);
+}
+
+/* The account managers of all customers: owner id to name, as above. */
+GHashTable *
+crm_customer_model_dup_owners (CrmCustomerModel *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_MODEL (self), NULL);
+
+  return choices_dup (self->owners);
 }
 
 guint

@@ -33,12 +33,28 @@ G_DECLARE_FINAL_TYPE (CrmCustomerModel, crm_customer_model, CRM, CUSTOMER_MODEL,
  * when a filter changes, without reading SQLite again.  Ties of the sort
  * column are broken by name, then id; descending is the exact reverse.
  * The store's ::customers-changed updates the changed rows only, each in
- * O(log n).  Call crm_customer_model_reload() once to fill it.
+ * O(log n); many rows are read in a worker and applied a slice per
+ * main-loop iteration, and a reset (no ids) reloads in a worker, so the
+ * main thread never reads the whole list.  Call crm_customer_model_reload()
+ * once to fill it (in a worker thread, before the model is shown).
+ * ::choices-changed tells when the regions or owners of the customers
+ * changed.
  */
 
 CrmCustomerModel  *crm_customer_model_new                 (CrmStore          *store);
 gboolean           crm_customer_model_reload              (CrmCustomerModel  *self,
                                                            GError           **error);
+void               crm_customer_model_reload_async        (CrmCustomerModel    *self,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean           crm_customer_model_reload_finish       (CrmCustomerModel  *self,
+                                                           GAsyncResult      *result,
+                                                           GError           **error);
+gboolean           crm_customer_model_is_busy             (CrmCustomerModel  *self);
+/* The filter choices of all customers: id -> name (interned, borrowed). */
+GHashTable        *crm_customer_model_dup_regions         (CrmCustomerModel  *self);
+GHashTable        *crm_customer_model_dup_owners          (CrmCustomerModel  *self);
 CrmStore          *crm_customer_model_get_store           (CrmCustomerModel  *self);
 /* All customers, filters aside. */
 guint              crm_customer_model_get_total           (CrmCustomerModel  *self);

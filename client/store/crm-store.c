@@ -16,18 +16,23 @@
 /*
  * The local store: one SQLite file (WAL) per server and user.
  *
- * Threads.  One connection, opened SQLITE_OPEN_NOMUTEX and serialised by
- * the store's own mutex, which every public function holds while it uses
- * the connection and its cached statements.  The app applies sync pages in
- * a GTask worker (crm_store_apply_sync_page_async); the main thread's short
- * reads (one customer, the changed rows of a page) then wait at most for
- * one page's transaction, a few milliseconds for the server's 500-row
- * pages.  A second connection for the main thread would let it read while a
- * page is written (WAL allows it), but doubles the prepared statements and
- * makes "a change is visible once ::customers-changed is emitted" depend on
- * which connection reads; one connection keeps that simple and is fast
- * enough.  Signals are never emitted with the mutex held, and always on the
- * main context of the thread that opened the store.
+ * Threads.  Two connections.  The writer (read-write) applies sync pages,
+ * resets and the queue's changes; its mutex, held by every public function
+ * that writes, serialises them, and the app applies sync pages in a GTask
+ * worker (crm_store_apply_sync_page_async), each in one transaction.  The
+ * reader (SQLITE_OPEN_READONLY, its own mutex and statement cache) serves
+ * the pure reads: a customer, the list items, the changed rows, the sync
+ * state, the queue's list.  WAL lets it read while a page is written, so
+ * the main thread never waits for a writer's transaction (with one
+ * connection it waited for a whole page's, fsync included: stalls of
+ * 100 ms and more while a first sync ran with the list open).  A change is
+ * visible to readers once ::customers-changed is emitted: signals are
+ * emitted only after the writer's COMMIT, and a read in autocommit (or a
+ * read transaction begun after it) starts from a snapshot that includes
+ * it.  A read that takes several statements (a customer and its
+ * contacts, many changed rows) runs in one read transaction, so it sees
+ * one snapshot.  Signals are never emitted with a mutex held, and always
+ * on the main context of the thread that opened the store.
  *
  * Two layers.  customers and contacts hold what the user sees: the server's
  * record with the queued (unconfirmed) changes applied on top, so the
@@ -75,6 +80,9 @@ struct _CrmStore
   sqlite3      *db;
   GMutex        lock;
   GHashTable   *statements;   /* SQL text (static) -> sqlite3_stmt */
+  sqlite3      *reader;       /* read-only; see "Threads" above */
+  GMutex        read_lock;
+  GHashTable   *read_statements;
   GMainContext *context;      /* where signals are emitted */
   GThread      *owner;        /* the thread that opened the store */
   guint         schema_version;
@@ -263,6 +271,7 @@ assemble_entity_sql (Entity *e)
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_READ_BEGIN[] = "BEGIN";   /* deferred: the reader's snapshot */
 
 static const char SQL_STATE_GET[] = "SELECT value FROM sync_state WHERE key = ?1";
 static const char SQL_STATE_SET[] =
@@ -379,6 +388,62 @@ stmt (CrmStore    *self,
       g_hash_table_insert (self->statements, (gpointer) sql, s);
     }
   return s;
+}
+
+static gboolean
+read_error (CrmStore    *self,
+            GError     **error,
+            const char  *doing)
+{
+  g_set_error (error, CRM_ERROR, CRM_ERROR_INTERNAL, "Local store (%s): %s: %s",
+               self->path, doing, sqlite3_errmsg (self->reader));
+  return FALSE;
+}
+
+/* The reader's cached statement for @sql (as stmt()); hold read_lock. */
+static CachedStmt *
+read_stmt (CrmStore    *self,
+           const char  *sql,
+           GError     **error)
+{
+  sqlite3_stmt *s = g_hash_table_lookup (self->read_statements, sql);
+
+  if (s == NULL)
+    {
+      if (sqlite3_prepare_v3 (self->reader, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+        {
+          read_error (self, error, "preparing a statement");
+          return NULL;
+        }
+      g_hash_table_insert (self->read_statements, (gpointer) sql, s);
+    }
+  return s;
+}
+
+/* Runs @sql (BEGIN, COMMIT or ROLLBACK) on the reader: the statements in
+ * between read one snapshot. */
+static gboolean
+read_exec (CrmStore    *self,
+           const char  *sql,
+           GError     **error)
+{
+  g_autoptr(CachedStmt) s = read_stmt (self, sql, error);
+
+  if (s == NULL)
+    return FALSE;
+  if (sqlite3_step (s) != SQLITE_DONE)
+    return read_error (self, error, "reading");
+  return TRUE;
+}
+
+/* Ends the reader's transaction, if one is open. */
+static void
+read_end (CrmStore *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (sqlite3_get_autocommit (self->reader) == 0 && !read_exec (self, SQL_ROLLBACK, &error))
+    g_warning ("%s", error->message);
 }
 
 /* Steps a statement that returns no row. */
@@ -965,8 +1030,8 @@ dup_state (CrmStore   *self,
   g_autoptr(CachedStmt) s = NULL;
   char *value = NULL;
 
-  g_mutex_lock (&self->lock);
-  s = stmt (self, SQL_STATE_GET, &error);
+  g_mutex_lock (&self->read_lock);
+  s = read_stmt (self, SQL_STATE_GET, &error);
   if (s != NULL)
     {
       sqlite3_bind_text (s, 1, key, -1, SQLITE_STATIC);
@@ -974,7 +1039,7 @@ dup_state (CrmStore   *self,
         value = column_dup (s, 0);
       cached_stmt_reset (g_steal_pointer (&s));
     }
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   if (error != NULL)
     g_warning ("%s", error->message);
   return value;
@@ -1728,11 +1793,15 @@ crm_store_finalize (GObject *object)
   CrmStore *self = CRM_STORE (object);
 
   g_clear_pointer (&self->statements, g_hash_table_unref);   /* finalizes them */
+  g_clear_pointer (&self->read_statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
+  if (self->reader != NULL)
+    sqlite3_close_v2 (self->reader);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->path);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->read_lock);
 
   G_OBJECT_CLASS (crm_store_parent_class)->finalize (object);
 }
@@ -1767,8 +1836,11 @@ static void
 crm_store_init (CrmStore *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->read_lock);
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                             (GDestroyNotify) sqlite3_finalize);
+  self->read_statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                                 (GDestroyNotify) sqlite3_finalize);
   self->context = g_main_context_ref_thread_default ();
   self->owner = g_thread_self ();
 }
@@ -1820,6 +1892,18 @@ crm_store_open (const char  *path,
 
   if (!migrate (self, error))
     return NULL;
+
+  /* The reader, once the schema is there (see "Threads" above). */
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, CRM_ERROR, CRM_ERROR_INTERNAL, "Cannot open the local store %s for reading: %s", path,
+                   db ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db, 1);
+  sqlite3_busy_timeout (db, 5000);
+  self->reader = g_steal_pointer (&db);
   return g_steal_pointer (&self);
 }
 
@@ -1892,12 +1976,18 @@ apply_sync_page_thread (GTask        *worker,
   JsonObject *page = task_data;
   PageResult *result;
   GError *error = NULL;
+  gboolean applied;
 
   if (g_task_return_error_if_cancelled (worker))
     return;
   result = g_new0 (PageResult, 1);
   result->changed = changed_set_new ();
-  if (!apply_page (self, page, result->changed, &result->reset, &error))
+  applied = apply_page (self, page, result->changed, &result->reset, &error);
+  /* The page is let go here rather than where the task ends, on the
+   * caller's main thread: when nobody else holds it (the sync engine does
+   * not), a thousand records are freed in this thread. */
+  g_task_set_task_data (worker, NULL, NULL);
+  if (!applied)
     {
       page_result_free (result);
       g_task_return_error (worker, error);
@@ -1932,8 +2022,9 @@ sync_page_applied_cb (GObject      *source,
  * crm_store_apply_sync_page_async:
  *
  * Applies @page in a worker thread (g_task_run_in_thread).  @page is
- * referenced and read from that thread: do not change it until the
- * callback.  ::customers-changed is emitted before @callback runs.
+ * referenced and read from that thread, and released there: do not
+ * change it until the callback.  ::customers-changed is emitted before
+ * @callback runs.
  */
 void
 crm_store_apply_sync_page_async (CrmStore            *self,
@@ -2364,9 +2455,9 @@ crm_store_list_mutations (CrmStore  *self,
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_ALL_MUTATIONS, error);
+    g_autoptr(CachedStmt) s = read_stmt (self, SQL_ALL_MUTATIONS, error);
     int rc = SQLITE_ERROR;
 
     if (s != NULL)
@@ -2382,10 +2473,10 @@ crm_store_list_mutations (CrmStore  *self,
         if (rc == SQLITE_DONE)
           ok = TRUE;
         else if (rc != SQLITE_ROW)
-          sqlite_error (self, error, "reading the queue");
+          read_error (self, error, "reading the queue");
       }
   }
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   return ok ? g_steal_pointer (&list) : NULL;
 }
 
@@ -2406,9 +2497,12 @@ crm_store_get_customer (CrmStore    *self,
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
+  /* The customer and its contacts from one snapshot. */
+  if (!read_exec (self, SQL_READ_BEGIN, error))
+    goto out;
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_CUSTOMER, error);
+    g_autoptr(CachedStmt) s = read_stmt (self, SQL_CUSTOMER, error);
     int rc;
 
     if (s == NULL)
@@ -2422,7 +2516,7 @@ crm_store_get_customer (CrmStore    *self,
       }
     if (rc != SQLITE_ROW)
       {
-        sqlite_error (self, error, "reading a customer");
+        read_error (self, error, "reading a customer");
         goto out;
       }
     c = crm_customer_new ();
@@ -2455,7 +2549,7 @@ crm_store_get_customer (CrmStore    *self,
     c->created_at = column_dup (s, 26);
   }
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_CONTACTS_OF, error);
+    g_autoptr(CachedStmt) s = read_stmt (self, SQL_CONTACTS_OF, error);
     int rc;
 
     if (s == NULL)
@@ -2482,14 +2576,15 @@ crm_store_get_customer (CrmStore    *self,
       }
     if (rc != SQLITE_DONE)
       {
-        sqlite_error (self, error, "reading contacts");
+        read_error (self, error, "reading contacts");
         goto out;
       }
   }
   ok = TRUE;
 
 out:
-  g_mutex_unlock (&self->lock);
+  read_end (self);
+  g_mutex_unlock (&self->read_lock);
   if (!ok)
     return NULL;
   g_ptr_array_sort (c->contacts, contact_compare);
@@ -2511,9 +2606,9 @@ crm_store_list_customer_items (CrmStore  *self,
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_ITEMS, error);
+    g_autoptr(CachedStmt) s = read_stmt (self, SQL_ITEMS, error);
     int rc;
 
     if (s != NULL)
@@ -2523,10 +2618,10 @@ crm_store_list_customer_items (CrmStore  *self,
         if (rc == SQLITE_DONE)
           ok = TRUE;
         else
-          sqlite_error (self, error, "reading customers");
+          read_error (self, error, "reading customers");
       }
   }
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   if (!ok)
     return NULL;
   crm_customer_items_make_keys ((CrmCustomerItem **) items->pdata, items->len);
@@ -2552,10 +2647,12 @@ crm_store_get_customer_items (CrmStore            *self,
   g_return_val_if_fail (ids != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
+  /* Every row from one snapshot (and one lock of the WAL, not one a row). */
+  ok = read_exec (self, SQL_READ_BEGIN, error);
   for (guint i = 0; ok && ids[i] != NULL; i++)
     {
-      g_autoptr(CachedStmt) s = stmt (self, SQL_ITEM, error);
+      g_autoptr(CachedStmt) s = read_stmt (self, SQL_ITEM, error);
       int rc;
 
       if (s == NULL)
@@ -2570,9 +2667,10 @@ crm_store_get_customer_items (CrmStore            *self,
       else if (rc == SQLITE_DONE)
         g_ptr_array_add (items, NULL);
       else
-        ok = sqlite_error (self, error, "reading customers");
+        ok = read_error (self, error, "reading customers");
     }
-  g_mutex_unlock (&self->lock);
+  read_end (self);
+  g_mutex_unlock (&self->read_lock);
   if (!ok)
     return NULL;
   for (guint i = 0; i < items->len; i++)

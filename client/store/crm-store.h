@@ -17,9 +17,11 @@ G_DECLARE_FINAL_TYPE (CrmStore, crm_store, CRM, STORE, GObject)
 /*
  * The client's local copy: one SQLite file per server and user.
  *
- * Every call is blocking and may be made from any thread (one connection,
- * serialised by a mutex: see crm-store.c).  The application calls the
- * heavy one, applying a sync page, from a worker thread through
+ * Every call is blocking and may be made from any thread.  Writes go
+ * through one connection, serialised by a mutex; reads through a second,
+ * read-only one with its own mutex, so a read never waits for a write
+ * (see crm-store.c).  The application calls the heavy write, applying a
+ * sync page, from a worker thread through
  * crm_store_apply_sync_page_async(); the others are short.
  *
  * ::customers-changed (GStrv ids) is emitted after each committed change,

@@ -437,6 +437,106 @@ test_edit_customer_fields_update_the_list (Fixture       *f,
   g_assert_cmpstr (crm_customer_detail_get_value (detail, "name"), ==, "浦发银行");
 }
 
+/* Whether the drop-down's menu has an entry @label. */
+static gboolean
+menu_has (GtkDropDown *drop_down,
+          const char  *label)
+{
+  GListModel *labels = gtk_drop_down_get_model (drop_down);
+
+  for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (labels), i), label))
+      return TRUE;
+  return FALSE;
+}
+
+/* Iterates until @drop_down's menu has (or has not) @label, 5 s at most. */
+static void
+wait_for_menu (GtkDropDown *drop_down,
+               const char  *label,
+               gboolean     present)
+{
+  gint64 until = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+
+  while (menu_has (drop_down, label) != present && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_true (menu_has (drop_down, label) == present);
+}
+
+static JsonObject *
+page_new (const char *cursor)
+{
+  JsonObject *page = json_object_new ();
+
+  json_object_set_array_member (page, "customers", json_array_new ());
+  json_object_set_array_member (page, "contacts", json_array_new ());
+  json_object_set_array_member (page, "removed", json_array_new ());
+  json_object_set_string_member (page, "cursor", cursor);
+  return page;
+}
+
+/* The region and owner menus follow the rows a sync changes: a region
+ * comes with its first customer and goes with its last, and the menu
+ * keeps the region chosen. */
+static void
+test_list_filter_choices_follow_changed_rows (Fixture       *f,
+                                              gconstpointer  data)
+{
+  GtkDropDown *region = GTK_DROP_DOWN (page_child (f, "region_filter"));
+  GtkDropDown *owner = GTK_DROP_DOWN (page_child (f, "owner_filter"));
+  JsonObject *page = page_new ("choices-1");
+  JsonObject *customer = json_object_new ();
+  JsonObject *removal = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  guint beijing = 0;
+
+  wait_for_menu (region, "北京", TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (region)), ==, 4);
+  for (guint i = 1; i < 4; i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (region)), i), "北京"))
+      beijing = i;
+  gtk_drop_down_set_selected (region, beijing);
+  wait_for_count (f, "4 of 12 customers");
+
+  json_object_set_string_member (customer, "id", "00000000-0000-4000-8000-000000009999");
+  json_object_set_string_member (customer, "name", "成都天府软件园");
+  json_object_set_int_member (customer, "version", 1);
+  json_object_set_string_member (customer, "tier", "standard");
+  json_object_set_string_member (customer, "status", "prospect");
+  json_object_set_string_member (customer, "region_id", "00000000-0000-4000-8000-000000009901");
+  json_object_set_string_member (customer, "region_name", "成都");
+  json_object_set_string_member (customer, "owner_id", "00000000-0000-4000-8000-000000009902");
+  json_object_set_string_member (customer, "owner_name", "赵敏");
+  json_array_add_object_element (json_object_get_array_member (page, "customers"), customer);
+  g_assert_true (crm_store_apply_sync_page (f->store->store, page, &error));
+  g_assert_no_error (error);
+  json_object_unref (page);
+
+  wait_for_menu (region, "成都", TRUE);
+  wait_for_menu (owner, "赵敏", TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (region)), ==, 5);
+  /* still 北京, still filtered */
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (region)),
+                                               gtk_drop_down_get_selected (region)), ==, "北京");
+  wait_for_count (f, "4 of 13 customers");
+
+  page = page_new ("choices-2");
+  json_object_set_string_member (removal, "entity", "customer");
+  json_object_set_string_member (removal, "id", "00000000-0000-4000-8000-000000009999");
+  json_object_set_string_member (removal, "customer_id", "00000000-0000-4000-8000-000000009999");
+  json_array_add_object_element (json_object_get_array_member (page, "removed"), removal);
+  g_assert_true (crm_store_apply_sync_page (f->store->store, page, &error));
+  g_assert_no_error (error);
+  json_object_unref (page);
+
+  wait_for_menu (region, "成都", FALSE);
+  wait_for_menu (owner, "赵敏", FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (region)), ==, 4);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (region)),
+                                               gtk_drop_down_get_selected (region)), ==, "北京");
+  wait_for_count (f, "4 of 12 customers");
+}
+
 static void
 test_list_changes_while_loading_are_not_lost (void)
 {
@@ -635,6 +735,8 @@ main (int   argc,
               fixture_set_up, test_edit_checks_as_you_type_and_queues_changed_fields_only, fixture_tear_down);
   g_test_add ("/client/customers/edit/customer-fields-update-the-list", Fixture, NULL,
               fixture_set_up, test_edit_customer_fields_update_the_list, fixture_tear_down);
+  g_test_add ("/client/customers/list/filter-choices-follow-changed-rows", Fixture, NULL,
+              fixture_set_up, test_list_filter_choices_follow_changed_rows, fixture_tear_down);
   g_test_add_func ("/client/customers/list/changes-while-loading-are-not-lost",
                    test_list_changes_while_loading_are_not_lost);
   g_test_add_func ("/client/customers/list/100000-customers-open-without-blocking",

@@ -110,12 +110,16 @@ idle_with_empty_queue (gpointer engine)
          crm_sync_engine_get_pending (engine) == 0;
 }
 
+/* The list shows, and its model has taken in every change the store told
+ * it (a sync page's rows are applied a slice per main-loop iteration). */
 static gboolean
 page_listed (gpointer page)
 {
   const char *state = crm_customers_page_get_state (page);
+  CrmCustomerModel *model = crm_customers_page_get_model (page);
 
-  return g_strcmp0 (state, "list") == 0 || g_strcmp0 (state, "no-results") == 0;
+  return (g_strcmp0 (state, "list") == 0 || g_strcmp0 (state, "no-results") == 0) &&
+         model != NULL && !crm_customer_model_is_busy (model);
 }
 
 /* The desktop client as tools/demo starts it: KEYLINE_TOKEN, the window. */
@@ -259,6 +263,7 @@ rename_in_window (Desktop    *desktop,
   /* Save asked the engine to sync: wait for it to push and pull. */
   crm_test_iterate (50);
   wait_for (idle_with_empty_queue, crm_context_get_sync_engine (desktop->context));
+  wait_for (page_listed, page);
 }
 
 static void

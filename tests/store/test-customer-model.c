@@ -88,6 +88,28 @@ typedef struct
   guint             total_notifies;
 } Fixture;
 
+static gboolean
+timed_out_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until the model has taken in every change the store
+ * told it (many rows and reloads are read in a worker). */
+static void
+wait_for_model (CrmCustomerModel *model)
+{
+  gboolean timed_out = FALSE;
+  guint timeout = g_timeout_add_seconds (20, timed_out_cb, &timed_out);
+
+  while (crm_customer_model_is_busy (model) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  if (!timed_out)
+    g_source_remove (timeout);
+}
+
 static void
 items_changed_cb (GListModel *model,
                   guint       position,
@@ -154,7 +176,10 @@ fixture_tear_down (Fixture       *f,
 {
   g_clear_pointer (&f->mirror, g_ptr_array_unref);
   if (f->model != NULL)
-    g_assert_finalize_object (f->model);
+    {
+      wait_for_model (f->model);
+      g_assert_finalize_object (f->model);
+    }
   store_fixture_tear_down (&f->store, data);
   setlocale (LC_ALL, "C.UTF-8");
 }
@@ -208,6 +233,7 @@ reversed (const char *order)
 static void
 assert_mirror (Fixture *f)
 {
+  wait_for_model (f->model);
   g_assert_cmpuint (f->mirror->len, ==, g_list_model_get_n_items (G_LIST_MODEL (f->model)));
   for (guint i = 0; i < f->mirror->len && i < g_list_model_get_n_items (G_LIST_MODEL (f->model)); i++)
     {
@@ -221,8 +247,10 @@ static void
 assert_order (Fixture    *f,
               const char *expected)
 {
-  g_autofree char *order = order_of (G_LIST_MODEL (f->model));
+  g_autofree char *order = NULL;
 
+  wait_for_model (f->model);
+  order = order_of (G_LIST_MODEL (f->model));
   g_assert_cmpstr (order, ==, expected);
   assert_mirror (f);
 }
@@ -669,17 +697,197 @@ test_update_local_edit_moves_the_row (Fixture       *f,
 }
 
 static void
-test_update_reset_empties_the_list (Fixture       *f,
-                                    gconstpointer  data)
+test_update_reset_reloads_in_a_worker (Fixture       *f,
+                                       gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
 
   if (!use_locale ("C.UTF-8"))
     return;
   fixture_load_model (f);
+  before = order_of (G_LIST_MODEL (f->model));
   g_assert_true (crm_store_reset (f->store.store, &error));
+
+  /* The signal has been emitted: the main thread read nothing yet. */
+  g_assert_true (crm_customer_model_is_busy (f->model));
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 7);
+  g_assert_cmpuint (f->emissions, ==, 0);
+  {
+    g_autofree char *now = order_of (G_LIST_MODEL (f->model));
+
+    g_assert_cmpstr (now, ==, before);
+  }
+
+  /* Then the worker's list is swapped in, in one signal. */
   assert_order (f, "");
   g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 0);
+  g_assert_cmpuint (f->emissions, ==, 1);
+  g_assert_cmpuint (f->total_notifies, ==, 1);
+}
+
+/* Rows changed while a reload reads are applied after it, so nothing
+ * told meanwhile is lost. */
+static void
+test_update_changes_during_a_reload_are_kept (Fixture       *f,
+                                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Row renamed = rows[6];
+  Row added = rows[0];
+
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+  crm_customer_model_reload_async (f->model, NULL, NULL, NULL);
+  g_assert_true (crm_customer_model_is_busy (f->model));
+
+  renamed.name = "安徽钢铁";
+  added.n = 8;
+  added.name = "大连港";
+  apply_rows (f, row_record (&renamed, 2), row_record (&added, 1), NULL);
+  /* in C.UTF-8, code point order: 上 中 北 大 安 广 长 阿 */
+  assert_order (f, "2,5,1,8,7,3,6,4");
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 8);
+}
+
+/* A batch of more rows than are read at once is read in a worker, and
+ * then leaves the model as a fresh load would. */
+static void
+test_update_many_rows_are_read_in_a_worker (Fixture       *f,
+                                            gconstpointer  data)
+{
+  JsonObject *page = test_page ("many");
+  g_autoptr(CrmCustomerModel) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  if (!use_locale ("zh_CN.UTF-8"))
+    return;
+  fixture_load_model (f);
+  for (guint i = 0; i < 300; i++)
+    {
+      Row row = rows[i % G_N_ELEMENTS (rows)];
+      g_autofree char *name = g_strdup_printf ("客户%03u", (i * 7919) % 1000);
+
+      row.n = 100 + i;
+      row.name = name;
+      test_page_add_customer (page, row_record (&row, 1));
+    }
+  test_apply (f->store.store, page);
+  g_assert_true (crm_customer_model_is_busy (f->model));
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 7);
+
+  fresh = crm_customer_model_new (f->store.store);
+  g_assert_true (crm_customer_model_reload (fresh, &error));
+  g_assert_no_error (error);
+  expected = order_of (G_LIST_MODEL (fresh));
+  assert_order (f, expected);
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 307);
+  /* told in several signals, each as the rows were */
+  g_assert_cmpuint (f->emissions, >, 1);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static char *
+choices_text (GHashTable *table)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer id, name;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &id, &name))
+    g_ptr_array_add (lines, g_strdup_printf ("%" G_GUINT64_FORMAT "=%s",
+                                             g_ascii_strtoull ((const char *) id + 24, NULL, 10), (const char *) name));
+  g_ptr_array_sort (lines, compare_strings);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv (" ", (char **) lines->pdata);
+}
+
+static void
+choices_changed_cb (CrmCustomerModel *model,
+                    guint            *count)
+{
+  (*count)++;
+}
+
+/* The regions and owners offered follow the changed rows: a region
+ * comes with its first customer and goes with its last. */
+static void
+test_choices_follow_changed_rows (Fixture       *f,
+                                  gconstpointer  data)
+{
+  Row moved = rows[5];     /* the only customer in 长沙 (9105), no owner */
+  Row added = rows[0];
+  guint changed = 0;
+  g_autoptr(GHashTable) regions = NULL;
+  g_autoptr(GHashTable) owners = NULL;
+  g_autofree char *regions_text = NULL;
+  g_autofree char *owners_text = NULL;
+
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+  regions = crm_customer_model_dup_regions (f->model);
+  owners = crm_customer_model_dup_owners (f->model);
+  regions_text = choices_text (regions);
+  owners_text = choices_text (owners);
+  g_assert_cmpstr (regions_text, ==, "9101=北京 9102=上海 9103=广州 9104=杭州 9105=长沙 9106=武汉");
+  g_assert_cmpstr (owners_text, ==, "8001=王伟 8002=李娜 8003=张伟");
+  g_signal_connect (f->model, "choices-changed", G_CALLBACK (choices_changed_cb), &changed);
+
+  /* 长沙's customer moves to 北京 and gets an owner; a customer in a new
+   * region with a new owner comes */
+  moved.region = 9101;
+  moved.region_name = "北京";
+  moved.owner = 8004;
+  moved.owner_name = "赵敏";
+  added.n = 8;
+  added.region = 9107;
+  added.region_name = "成都";
+  added.owner = 8005;
+  added.owner_name = "刘洋";
+  apply_rows (f, row_record (&moved, 2), row_record (&added, 1), NULL);
+  wait_for_model (f->model);
+  g_assert_cmpuint (changed, ==, 1);
+  g_clear_pointer (&regions, g_hash_table_unref);
+  g_clear_pointer (&owners, g_hash_table_unref);
+  g_clear_pointer (&regions_text, g_free);
+  g_clear_pointer (&owners_text, g_free);
+  regions = crm_customer_model_dup_regions (f->model);
+  owners = crm_customer_model_dup_owners (f->model);
+  regions_text = choices_text (regions);
+  owners_text = choices_text (owners);
+  g_assert_cmpstr (regions_text, ==, "9101=北京 9102=上海 9103=广州 9104=杭州 9106=武汉 9107=成都");
+  g_assert_cmpstr (owners_text, ==, "8001=王伟 8002=李娜 8003=张伟 8004=赵敏 8005=刘洋");
+
+  /* a change that leaves the choices as they were says nothing */
+  moved.revenue = 12345;
+  apply_rows (f, row_record (&moved, 3), NULL);
+  wait_for_model (f->model);
+  g_assert_cmpuint (changed, ==, 1);
+
+  /* the last customer of 杭州 goes: so does 杭州 */
+  {
+    JsonObject *page = test_page ("gone");
+
+    test_page_add_removal (page, "customer", 4, 4);
+    test_apply (f->store.store, page);
+  }
+  wait_for_model (f->model);
+  g_assert_cmpuint (changed, ==, 2);
+  g_clear_pointer (&regions, g_hash_table_unref);
+  g_clear_pointer (&regions_text, g_free);
+  regions = crm_customer_model_dup_regions (f->model);
+  regions_text = choices_text (regions);
+  g_assert_cmpstr (regions_text, ==, "9101=北京 9102=上海 9103=广州 9106=武汉 9107=成都");
 }
 
 static void
@@ -711,6 +919,7 @@ test_update_many_rows_is_one_signal (Fixture       *f,
       test_page_add_customer (page, row_record (&row, 3));
     }
   test_apply (f->store.store, page);
+  wait_for_model (f->model);
   g_assert_cmpuint (f->emissions, ==, 1);
   assert_mirror (f);
 
@@ -830,7 +1039,10 @@ main (int   argc,
   ADD ("/store/model/update/adds-and-removes-rows", test_update_adds_and_removes_rows);
   ADD ("/store/model/update/follows-the-filters", test_update_follows_the_filters);
   ADD ("/store/model/update/local-edit-moves-the-row", test_update_local_edit_moves_the_row);
-  ADD ("/store/model/update/reset-empties-the-list", test_update_reset_empties_the_list);
+  ADD ("/store/model/update/reset-reloads-in-a-worker", test_update_reset_reloads_in_a_worker);
+  ADD ("/store/model/update/changes-during-a-reload-are-kept", test_update_changes_during_a_reload_are_kept);
+  ADD ("/store/model/update/many-rows-are-read-in-a-worker", test_update_many_rows_are_read_in_a_worker);
+  ADD ("/store/model/choices/follow-changed-rows", test_choices_follow_changed_rows);
   ADD ("/store/model/update/many-rows-are-one-signal", test_update_many_rows_is_one_signal);
   ADD ("/store/model/update/random-batches-match-a-fresh-load", test_update_random_batches_match_a_fresh_load);
 #undef ADD

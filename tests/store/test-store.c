@@ -1301,6 +1301,161 @@ test_mutations_survive_a_reset (StoreFixture  *f,
   g_assert_cmpuint (list->len, ==, 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+/* ------------------------------------------------------------------ */
+
+/* What a reader saw of customer 1 each time the store told it changed. */
+typedef struct
+{
+  GMainLoop *loop;
+  GArray    *versions;   /* gint64, -1: absent */
+  GPtrArray *names;
+} Seen;
+
+static void
+read_when_told_cb (CrmStore           *store,
+                   const char * const *ids,
+                   Seen               *seen)
+{
+  g_autoptr(CrmCustomer) c = crm_store_get_customer (store, test_id (1), NULL);
+  gint64 version = c ? c->version : -1;
+
+  g_array_append_val (seen->versions, version);
+  g_ptr_array_add (seen->names, g_strdup (c ? c->name : NULL));
+}
+
+static void
+quit_when_applied_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Seen *seen = user_data;
+
+  g_assert_true (crm_store_apply_sync_page_finish (CRM_STORE (object), result, NULL));
+  g_main_loop_quit (seen->loop);
+}
+
+/* Reads go through a second connection: what was committed is there as
+ * soon as ::customers-changed says so, whichever thread wrote it. */
+static void
+test_read_sees_what_was_committed_when_told (StoreFixture  *f,
+                                             gconstpointer  data)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GArray) versions = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CrmMutation) m = NULL;
+  Seen seen = { loop, versions, names };
+
+  g_signal_connect (f->store, "customers-changed", G_CALLBACK (read_when_told_cb), &seen);
+  for (gint64 version = 1; version <= 3; version++)
+    {
+      g_autoptr(JsonObject) page = test_page ("read");
+
+      test_page_add_customer (page, test_customer (1, "北京银行", version));
+      crm_store_apply_sync_page_async (f->store, page, NULL, quit_when_applied_cb, &seen);
+      g_main_loop_run (loop);
+    }
+  m = enqueue_name (f->store, 1, "北京银行总行");
+  g_signal_handlers_disconnect_by_func (f->store, read_when_told_cb, &seen);
+
+  g_assert_cmpuint (versions->len, ==, 4);
+  for (guint i = 0; i < 3 && i < versions->len; i++)
+    g_assert_cmpint (g_array_index (versions, gint64, i), ==, i + 1);
+  g_assert_cmpuint (names->len, ==, 4);
+  if (names->len == 4)
+    g_assert_cmpstr (names->pdata[3], ==, "北京银行总行");
+
+  /* the worker threads let the store go a moment after their result */
+  for (guint i = 0; i < 2000 && g_atomic_int_get (&G_OBJECT (f->store)->ref_count) > 1; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+typedef struct
+{
+  CrmStore   *store;
+  JsonObject *page;
+} BigWrite;
+
+static gpointer
+big_write_thread (gpointer data)
+{
+  BigWrite *write = data;
+
+  test_apply (write->store, write->page);
+  return NULL;
+}
+
+/* Whether some connection holds the write lock of @db's file: SQLITE_BUSY
+ * at once for BEGIN IMMEDIATE. */
+static gboolean
+writer_busy (sqlite3 *db)
+{
+  int rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  g_assert_cmpint (rc & 0xff, ==, SQLITE_BUSY);
+  return TRUE;
+}
+
+/* A read on this thread while another thread's page holds the writer in
+ * its transaction: it answers before that transaction commits (with one
+ * connection it waited for the commit). */
+static void
+test_read_does_not_wait_for_a_write (StoreFixture  *f,
+                                     gconstpointer  data)
+{
+  sqlite3 *probe = NULL;
+  BigWrite write = { f->store, test_page ("big") };
+  g_autoptr(GThread) thread = NULL;
+  g_autoptr(CrmCustomer) c = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  const char *ids[] = { test_id (1), NULL };
+  gint64 deadline, start, took;
+  gboolean busy = FALSE;
+
+  seed_one (f->store, 1);
+  for (guint n = 1000; n < 41000; n++)
+    test_page_add_customer (write.page, test_customer (n, "大连港", 1));
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &probe, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+
+  thread = g_thread_new ("big-write", big_write_thread, &write);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!(busy = writer_busy (probe)) && g_get_monotonic_time () < deadline)
+    g_usleep (200);
+  g_assert_true (busy);
+
+  start = g_get_monotonic_time ();
+  c = crm_store_get_customer (f->store, test_id (1), NULL);
+  items = crm_store_get_customer_items (f->store, ids, NULL);
+  took = g_get_monotonic_time () - start;
+  /* still writing: the reads did not wait for it */
+  g_assert_true (writer_busy (probe));
+  g_test_message ("read in %.1f ms while the page was written", took / 1000.0);
+  g_assert_cmpint (took, <, G_USEC_PER_SEC);
+  g_assert_nonnull (c);
+  g_assert_cmpuint (c->contacts->len, ==, 2);
+  g_assert_nonnull (items->pdata[0]);
+
+  g_thread_join (g_steal_pointer (&thread));
+  sqlite3_close (probe);
+  /* the page's ::customers-changed, sent to this thread */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (customer_absent (f->store, 999));
+  g_clear_pointer (&c, crm_customer_unref);
+  c = get_customer (f->store, 40999);
+  g_assert_cmpstr (c->name, ==, "大连港");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1328,6 +1483,9 @@ main (int   argc,
   ADD ("/store/sync/async-applies-and-signals-before-the-callback",
        test_sync_async_applies_and_signals_before_the_callback);
   ADD ("/store/sync/signals-on-the-opening-thread", test_sync_signals_on_the_opening_thread);
+
+  ADD ("/store/read/sees-what-was-committed-when-told", test_read_sees_what_was_committed_when_told);
+  ADD ("/store/read/does-not-wait-for-a-write", test_read_does_not_wait_for_a_write);
 
   ADD ("/store/mutations/enqueue-applies-locally-and-queues", test_mutations_enqueue_applies_locally_and_queues);
   ADD ("/store/mutations/keys-are-unique", test_mutations_keys_are_unique);
