@@ -199,6 +199,12 @@ typedef struct
   gint64 max_tick_gap;
   guint  timeout_gaps_over_16ms;
   guint  ticks;
+  gint64 start;
+  gint64 frame_start;      /* the frame clock's "layout" of the frame being drawn */
+  gint64 frame_time;       /* layout to after-paint, this stall so far */
+  gint64 max_frame;
+  CrmSyncEngine *engine;
+  GString *log;        /* each gap over 16 ms: when, after how many records */
 } Stalls;
 
 static gboolean
@@ -213,9 +219,17 @@ stall_timeout_cb (gpointer user_data)
 
       stalls->max_timeout_gap = MAX (stalls->max_timeout_gap, gap);
       if (gap > 16 * 1000)
-        stalls->timeout_gaps_over_16ms++;
+        {
+          stalls->timeout_gaps_over_16ms++;
+          if (stalls->log != NULL)
+            g_string_append_printf (stalls->log, "  stall %6.1f ms at %6.2f s, %" G_GUINT64_FORMAT " records in;"
+                                    " %5.1f ms of it drawing frames\n",
+                                    gap / 1000.0, (now - gap - stalls->start) / (double) G_USEC_PER_SEC,
+                                    crm_sync_engine_get_received (stalls->engine), stalls->frame_time / 1000.0);
+        }
     }
   stalls->last_timeout = now;
+  stalls->frame_time = 0;
   return G_SOURCE_CONTINUE;
 }
 
@@ -232,6 +246,29 @@ stall_tick_cb (GtkWidget     *widget,
   stalls->last_tick = now;
   stalls->ticks++;
   return G_SOURCE_CONTINUE;
+}
+
+/* How long GTK takes to lay out and draw each frame (the renderer's
+ * share of a stall). */
+static void
+frame_layout_cb (GdkFrameClock *clock,
+                 Stalls        *stalls)
+{
+  stalls->frame_start = g_get_monotonic_time ();
+}
+
+static void
+frame_painted_cb (GdkFrameClock *clock,
+                  Stalls        *stalls)
+{
+  gint64 took;
+
+  if (stalls->frame_start == 0)
+    return;
+  took = g_get_monotonic_time () - stalls->frame_start;
+  stalls->frame_time += took;
+  stalls->max_frame = MAX (stalls->max_frame, took);
+  stalls->frame_start = 0;
 }
 
 /* A window with the customer list on @store, shown and drawn once. */
@@ -429,7 +466,13 @@ main (int   argc,
   if (with_window)
     {
       window = open_list_window (store, engine);
+      stalls.engine = engine;
+      stalls.start = g_get_monotonic_time ();
+      if (g_getenv ("BENCH_SYNC_STALLS") != NULL)
+        stalls.log = g_string_new (NULL);
       gtk_widget_add_tick_callback (window, stall_tick_cb, &stalls, NULL);
+      g_signal_connect (gtk_widget_get_frame_clock (window), "layout", G_CALLBACK (frame_layout_cb), &stalls);
+      g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (frame_painted_cb), &stalls);
       stall_source = g_timeout_add (1, stall_timeout_cb, &stalls);
     }
 
@@ -484,6 +527,10 @@ main (int   argc,
       printf ("| list open: 1 ms timeout gaps > 16 ms | %13u |\n", stalls.timeout_gaps_over_16ms);
       printf ("| list open: longest frame-clock gap (ms)| %10.1f |\n", stalls.max_tick_gap / 1000.0);
       printf ("| list open: frames during the sync     | %12u |\n", stalls.ticks);
+      printf ("| list open: longest frame to draw (ms) | %12.1f |\n", stalls.max_frame / 1000.0);
+      if (stalls.log != NULL)
+        printf ("\nstalls over 16 ms (BENCH_SYNC_STALLS), times from the sync's start at %.6f s"
+                " (CLOCK_MONOTONIC):\n%s", stalls.start / (double) G_USEC_PER_SEC, stalls.log->str);
       gtk_window_destroy (GTK_WINDOW (window));
     }
 

@@ -676,6 +676,42 @@ update_rows (CrmCustomerModel   *self,
     g_signal_emit (self, signals[CHOICES_CHANGED], 0);
 }
 
+/* Something to free off the main thread: a whole list of items (a few
+ * tens of milliseconds for 100,000), or a sync page's batch of rows, most
+ * of whose items are dropped unused when only contacts changed. */
+typedef struct
+{
+  gpointer       data;
+  GDestroyNotify free_func;
+} Garbage;
+
+static void
+free_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Garbage *garbage = task_data;
+
+  garbage->free_func (garbage->data);
+  g_free (garbage);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+free_in_worker (gpointer       data,
+                GDestroyNotify free_func)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  Garbage *garbage = g_new (Garbage, 1);
+
+  garbage->data = data;
+  garbage->free_func = free_func;
+  g_task_set_source_tag (task, free_in_worker);
+  g_task_set_task_data (task, garbage, NULL);
+  g_task_run_in_thread (task, free_thread);
+}
+
 /* A batch of rows read in a worker, applied a slice a main-loop
  * iteration. */
 typedef struct _Batch
@@ -710,7 +746,9 @@ apply_batch_cb (gpointer data)
     return G_SOURCE_CONTINUE;
 
   self->batch_source = 0;
-  g_clear_pointer (&self->batch, batch_free);
+  /* the store was let go when the rows were read: nothing here needs the
+   * main thread */
+  free_in_worker (g_steal_pointer (&self->batch), (GDestroyNotify) batch_free);
   self->busy = FALSE;
   pump (self);
   return G_SOURCE_REMOVE;
@@ -900,28 +938,6 @@ swap_in (CrmCustomerModel *self,
   g_signal_emit (self, signals[CHOICES_CHANGED], 0);
 }
 
-static void
-free_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  loaded_free (task_data);
-  g_task_return_boolean (task, TRUE);
-}
-
-/* Frees @loaded (a whole list of items, a few tens of milliseconds for
- * 100,000) in a worker. */
-static void
-free_in_worker (Loaded *loaded)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (task, free_in_worker);
-  g_task_set_task_data (task, loaded, NULL);
-  g_task_run_in_thread (task, free_thread);
-}
-
 typedef struct
 {
   CrmStore *store;
@@ -993,11 +1009,11 @@ reloaded_cb (GObject      *object,
     }
   if (data->generation != self->generation)
     /* a blocking reload came meanwhile: this one is older */
-    free_in_worker (loaded);
+    free_in_worker (loaded, (GDestroyNotify) loaded_free);
   else if (data->order.column != self->sort_column || data->order.descending != self->descending)
     {
       /* sorted the old way: once more */
-      free_in_worker (loaded);
+      free_in_worker (loaded, (GDestroyNotify) loaded_free);
       self->pending_reset = TRUE;
       pump (self);
       return;
@@ -1006,7 +1022,7 @@ reloaded_cb (GObject      *object,
     {
       self->generation++;
       swap_in (self, loaded);
-      free_in_worker (loaded);
+      free_in_worker (loaded, (GDestroyNotify) loaded_free);
     }
   complete_waiters (self, NULL);
   pump (self);
