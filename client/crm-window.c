@@ -480,6 +480,13 @@ crm_window_get_sign_out_dialog (CrmWindow *self)
   return self->sign_out_dialog;
 }
 
+/* The sign-in page opens local copies offline through the context. */
+static void
+offline_init (CrmWindow *self)
+{
+  crm_sign_in_page_set_context (self->sign_in_page, self->context);
+}
+
 static void
 sync_action (GtkWidget  *widget,
              const char *action_name,
@@ -687,6 +694,7 @@ crm_window_constructed (GObject *object)
   update_page (self);
   update_sync_status (self);
   pending_init (self);
+  offline_init (self);
 }
 
 static void
