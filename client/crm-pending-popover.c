@@ -11,6 +11,7 @@ struct _CrmPendingPopover
   GtkPopover     parent_instance;
 
   CrmStore      *store;
+  CrmSyncEngine *engine;
   GSignalGroup  *store_signals;
   GSignalGroup  *engine_signals;
   guint          refresh_idle;
@@ -115,21 +116,31 @@ describe_record (const CrmUnsentChange *change)
   return g_strdup (customer);
 }
 
-/* What happens to the change, in words, and the icon that goes with it. */
+/* What happens to the change, in words, and the icon that goes with it.
+ * A change marked sent whose sync ended without an answer (offline) is
+ * sent again, with the same key: to the user it is waiting. */
 static const char *
-describe_state (const CrmUnsentChange  *change,
+describe_state (CrmPendingPopover      *self,
+                const CrmUnsentChange  *change,
                 const char            **icon_name,
                 char                  **detail)
 {
+  gboolean running = self->engine != NULL &&
+                     crm_sync_engine_get_status (self->engine) == CRM_SYNC_STATUS_RUNNING;
+
   *detail = NULL;
   switch (change->mutation->state)
     {
-    case CRM_MUTATION_PENDING:
-      *icon_name = "document-save-symbolic";
-      return _("Waiting to be sent");
     case CRM_MUTATION_SENT:
-      *icon_name = "emblem-synchronizing-symbolic";
-      return _("Sending");
+      if (running)
+        {
+          *icon_name = "emblem-synchronizing-symbolic";
+          return _("Sending");
+        }
+      G_GNUC_FALLTHROUGH;
+    case CRM_MUTATION_PENDING:
+      *icon_name = "alarm-symbolic";
+      return _("Waiting to be sent");
     case CRM_MUTATION_FAILED:
     default:
       *icon_name = "dialog-warning-symbolic";
@@ -161,7 +172,7 @@ make_row (CrmPendingPopover     *self,
   g_autofree char *detail = NULL;
   g_autofree char *state_text = NULL;
   const char *icon_name = NULL;
-  const char *state = describe_state (change, &icon_name, &detail);
+  const char *state = describe_state (self, change, &icon_name, &detail);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
@@ -175,8 +186,6 @@ make_row (CrmPendingPopover     *self,
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, state, -1);
   gtk_widget_set_tooltip_text (box, detail ? detail : state);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_widget_add_css_class (label, "caption");
   if (change->mutation->state == CRM_MUTATION_FAILED)
@@ -192,7 +201,7 @@ make_row (CrmPendingPopover     *self,
 
   if (change->mutation->state == CRM_MUTATION_FAILED)
     {
-      GtkWidget *discard = gtk_button_new_from_icon_name ("edit-clear-symbolic");
+      GtkWidget *discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
       gint64 *seq = g_new (gint64, 1);
 
       *seq = change->mutation->seq;
@@ -249,6 +258,7 @@ crm_pending_popover_dispose (GObject *object)
   if (self->engine_signals != NULL)
     g_signal_group_set_target (self->engine_signals, NULL);
   g_clear_object (&self->store);
+  g_clear_object (&self->engine);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_PENDING_POPOVER);
 
   G_OBJECT_CLASS (crm_pending_popover_parent_class)->dispose (object);
@@ -351,6 +361,7 @@ crm_pending_popover_set_sync_engine (CrmPendingPopover *self,
   g_return_if_fail (CRM_IS_PENDING_POPOVER (self));
   g_return_if_fail (engine == NULL || CRM_IS_SYNC_ENGINE (engine));
 
+  g_set_object (&self->engine, engine);
   g_signal_group_set_target (self->engine_signals, engine);
   queue_refresh (self);
 }

@@ -426,6 +426,16 @@ test_send_and_sign_out_unreachable_says_what_is_left (void)
   g_assert_cmpint (crm_context_get_state (desktop->context), ==, CRM_SESSION_SIGNED_IN);
   g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 1);
 
+  /* marked sent by the failed attempt, it waits for the next one */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (crm_window_get_pending_button (desktop->window)));
+  crm_test_wait_drawn (crm_window_get_pending_popover (desktop->window));
+  {
+    g_autofree char *text = crm_test_dup_visible_text (crm_window_get_pending_popover (desktop->window));
+
+    g_assert_nonnull (strstr (text, "Waiting to be sent"));
+    g_assert_null (strstr (text, "Sending"));
+  }
+
   crm_test_live_start (live);
 }
 
