@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "crm-auth.h"
+#include "crm-customer-detail.h"
 #include "crm-customers-page.h"
 #include "crm-pending-popover.h"
 #include "crm-test-live.h"
@@ -339,6 +340,38 @@ test_conflict_is_listed_and_can_be_dismissed (void)
 }
 
 static void
+test_detail_header_marks_unsent_changes (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  CrmCustomersPage *page = crm_window_get_customers_page (desktop->window);
+  GtkWidget *detail = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), CRM_TYPE_CUSTOMERS_PAGE, "detail"));
+  GtkWidget *mark = GTK_WIDGET (gtk_widget_get_template_child (detail, CRM_TYPE_CUSTOMER_DETAIL, "unsent_mark"));
+  g_autofree char *id = customer_at (desktop, 6);
+  g_autofree char *contact_id = NULL;
+  g_autoptr(CrmCustomer) customer = NULL;
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (crm_customers_page_open_customer (page, id));
+  crm_test_iterate (50);
+  g_assert_false (gtk_widget_get_visible (mark));
+
+  /* a change of one of its contacts marks the customer */
+  customer = crm_store_get_customer (store_of (desktop), id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (customer->contacts->len, >, 0);
+  contact_id = g_strdup (((CrmContact *) customer->contacts->pdata[0])->id);
+  m = enqueue (desktop, CRM_ENTITY_CONTACT, contact_id, "title", "采购总监");
+  crm_test_iterate (50);
+  g_assert_true (gtk_widget_get_visible (mark));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (mark), ==, "Has changes not yet on the server");
+
+  sync_and_wait (desktop);
+  g_assert_false (gtk_widget_get_visible (mark));
+  crm_customers_page_show_list (page);
+}
+
+static void
 test_sign_out_without_changes_asks_nothing (void)
 {
   g_autoptr(Desktop) desktop = desktop_new ();
@@ -487,6 +520,7 @@ main (int   argc,
   g_test_add_func ("/client/pending/count-and-list-follow-the-queue", test_count_and_list_follow_the_queue);
   g_test_add_func ("/client/pending/conflict-is-listed-and-can-be-dismissed",
                    test_conflict_is_listed_and_can_be_dismissed);
+  g_test_add_func ("/client/pending/detail-header-marks-unsent-changes", test_detail_header_marks_unsent_changes);
   g_test_add_func ("/client/pending/sign-out-without-changes-asks-nothing", test_sign_out_without_changes_asks_nothing);
   g_test_add_func ("/client/pending/sign-out-with-changes-warns-and-cancel-keeps-them",
                    test_sign_out_with_changes_warns_and_cancel_keeps_them);
