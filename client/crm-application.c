@@ -117,16 +117,44 @@ about_action (GSimpleAction *action,
 }
 
 static void
+sign_out_confirmed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(CrmApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (crm_window_confirm_sign_out_finish (CRM_WINDOW (object), result, &error) &&
+      crm_context_get_state (self->context) == CRM_SESSION_SIGNED_IN)
+    {
+      /* sign_out_cb releases the application */
+      crm_context_sign_out_async (self->context, NULL, sign_out_cb, g_object_ref (self));
+      return;
+    }
+  if (error != NULL)
+    g_warning ("Could not ask about the unsent changes: %s", error->message);
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
 sign_out_action (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
   CrmApplication *self = CRM_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (crm_context_get_state (self->context) != CRM_SESSION_SIGNED_IN)
     return;
 
+  /* Held until the server is told, so that quitting right after signing
+   * out still tells it; the window first asks about unsent changes. */
   g_application_hold (G_APPLICATION (self));
+  if (CRM_IS_WINDOW (window))
+    {
+      crm_window_confirm_sign_out_async (CRM_WINDOW (window), NULL, sign_out_confirmed_cb, g_object_ref (self));
+      return;
+    }
   crm_context_sign_out_async (self->context, NULL, sign_out_cb, g_object_ref (self));
 }
 

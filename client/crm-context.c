@@ -9,6 +9,7 @@
 #include "crm-context.h"
 #include "crm-error.h"
 #include "crm-secret.h"
+#include "crm-verifier.h"
 
 /* How often a signed-in client syncs by itself. */
 #define SYNC_INTERVAL_SECONDS 120
@@ -32,6 +33,10 @@ struct _CrmContext
   /* The session came from $KEYLINE_TOKEN: not kept in the keyring. */
   gboolean         env_token;
   gboolean         env_token_tried;
+
+  /* Opened offline with the password checked against the verifier: no
+   * token; the server's first answer asks to sign in again. */
+  gboolean         local_only;
 };
 
 G_DEFINE_FINAL_TYPE (CrmContext, crm_context, G_TYPE_OBJECT)
@@ -115,7 +120,8 @@ store_path_for (const char *base_url,
 static void
 delete_store_files (const char *path)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  /* the offline verifier goes with the copy it opens */
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal", "-verifier" };
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -222,6 +228,10 @@ set_session (CrmContext      *self,
 {
   g_object_freeze_notify (G_OBJECT (self));
 
+  /* Only crm_context_open_offline_async() makes a session without a token. */
+  if (api != self->api)
+    self->local_only = FALSE;
+
   if (g_set_object (&self->api, api))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_API]);
 
@@ -266,7 +276,9 @@ secret_store_cb (GObject      *object,
 
   if (!crm_secret_store_finish (result, &error))
     {
-      g_warning ("Could not keep the token in the keyring: %s", error->message);
+      /* Said to the user through ::keyring-failed; a machine without a
+       * keyring works, offline start included (crm-verifier.h). */
+      g_message ("Could not keep the token in the keyring: %s", error->message);
       g_signal_emit (self, signals[KEYRING_FAILED], 0, error);
     }
 }
@@ -331,6 +343,12 @@ me_cb (GObject      *object,
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_task_return_error (task, g_steal_pointer (&error));
+    }
+  else if (self->local_only && g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAUTHENTICATED))
+    {
+      /* The server is back; the copy opened offline has no token for it. */
+      g_task_return_boolean (task, TRUE);
+      expire_session_cb (self);
     }
   else if (self->env_token)
     {
@@ -416,8 +434,9 @@ expire_session_cb (gpointer user_data)
   g_debug ("The server no longer accepts the session's token");
 
   /* The token is of no more use; the login stays, to be offered again,
-   * and so does the local copy, for when the same user signs in again. */
-  if (!self->env_token && self->api != NULL && self->user != NULL)
+   * and so does the local copy, for when the same user signs in again.
+   * (A copy opened offline had no token: nothing to remove.) */
+  if (!self->env_token && !self->local_only && self->api != NULL && self->user != NULL)
     crm_secret_clear_async (crm_api_get_base_url (self->api),
                             json_object_get_string_member_with_default (self->user, "login", ""),
                             NULL, NULL, NULL);
@@ -659,7 +678,8 @@ crm_context_get_user (CrmContext *self)
  * crm_context_get_offline:
  *
  * Returns: %TRUE when signed in with a saved session that the server could
- *   not confirm because it could not be reached
+ *   not confirm because it could not be reached, or with the local copy
+ *   opened offline (crm_context_open_offline_async())
  */
 gboolean
 crm_context_get_offline (CrmContext *self)
@@ -936,4 +956,236 @@ crm_context_set_sync_interval (CrmContext *self,
   g_return_if_fail (CRM_IS_CONTEXT (self));
 
   self->sync_interval = seconds;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening the local copy offline                                      */
+/* ------------------------------------------------------------------ */
+
+static void
+verifier_written_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!crm_verifier_write_finish (result, &error))
+    {
+      g_warning ("Could not keep the offline verifier: %s", error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * crm_context_save_verifier_async:
+ * @server_url: the server signed in to
+ * @login: who signed in
+ * @password: the password the server has just accepted
+ *
+ * Keeps, next to the local copy of @login on @server_url, what
+ * crm_context_open_offline_async() checks a password against (an Argon2id
+ * hash, computed in a worker thread; never the password).  Called after
+ * each successful online sign-in, so a changed password replaces it.
+ */
+void
+crm_context_save_verifier_async (CrmContext          *self,
+                                 const char          *server_url,
+                                 const char          *login,
+                                 const char          *password,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *store_path = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (CRM_IS_CONTEXT (self));
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_context_save_verifier_async);
+
+  store_path = store_path_for (server_url, login);
+  if (store_path == NULL)
+    {
+      g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_INVALID, "No local copy for this server and login");
+      return;
+    }
+  path = crm_verifier_path_for_store (store_path);
+  crm_verifier_write_async (path, password, cancellable, verifier_written_cb, g_steal_pointer (&task));
+}
+
+gboolean
+crm_context_save_verifier_finish (CrmContext    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (CRM_IS_CONTEXT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * crm_context_dup_verifier_path:
+ *
+ * Returns: (transfer full) (nullable): where the offline verifier of
+ *   @login on @server_url is kept, %NULL if either is not usable
+ */
+char *
+crm_context_dup_verifier_path (CrmContext *self,
+                               const char *server_url,
+                               const char *login)
+{
+  g_autofree char *store_path = NULL;
+
+  g_return_val_if_fail (CRM_IS_CONTEXT (self), NULL);
+
+  store_path = store_path_for (server_url, login);
+  return store_path ? crm_verifier_path_for_store (store_path) : NULL;
+}
+
+typedef struct
+{
+  char *server_url;
+  char *login;
+} OfflineData;
+
+static void
+offline_data_free (gpointer data)
+{
+  OfflineData *offline = data;
+
+  g_free (offline->server_url);
+  g_free (offline->login);
+  g_free (offline);
+}
+
+static void
+verifier_checked_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmApi) api = NULL;
+  g_autoptr(JsonObject) user = NULL;
+  g_autofree char *remembered = NULL;
+  CrmContext *self = g_task_get_source_object (task);
+  OfflineData *offline = g_task_get_task_data (task);
+
+  if (!crm_verifier_check_finish (result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (self->state == CRM_SESSION_SIGNED_IN)
+    {
+      g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_CONFLICT, "Already signed in");
+      return;
+    }
+  api = crm_api_new (offline->server_url, &error);
+  if (api == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Who the user is, as far as this computer remembers. */
+  remembered = g_settings_get_string (self->settings, "login");
+  if (g_strcmp0 (remembered, offline->login) == 0)
+    user = remembered_user (self);
+  else
+    {
+      user = json_object_new ();
+      json_object_set_string_member (user, "login", offline->login);
+      json_object_set_string_member (user, "display_name", offline->login);
+    }
+  g_settings_set_string (self->settings, "server-url", offline->server_url);
+  g_settings_set_string (self->settings, "login", offline->login);
+  self->env_token = FALSE;
+
+  set_session (self, CRM_SESSION_SIGNED_IN, api, user, TRUE);
+  self->local_only = TRUE;
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * crm_context_open_offline_async:
+ *
+ * Opens the local copy of @login on @server_url without the server, once
+ * @password matches the verifier kept by the last online sign-in here
+ * (checked in a worker thread).  The session is then signed in and
+ * offline, without a token: the queue of changes grows as usual, and when
+ * the server answers again the session ends as an expired one does (the
+ * copy and its queue stay) so that the user signs in and the changes go.
+ *
+ * Fails with CRM_ERROR_NOT_FOUND when there is no local copy or no
+ * verifier for @login on @server_url (sign in online once first) and
+ * CRM_ERROR_BAD_CREDENTIALS when the password does not match.
+ */
+void
+crm_context_open_offline_async (CrmContext          *self,
+                                const char          *server_url,
+                                const char          *login,
+                                const char          *password,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *store_path = NULL;
+  g_autofree char *verifier = NULL;
+  OfflineData *offline;
+
+  g_return_if_fail (CRM_IS_CONTEXT (self));
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_context_open_offline_async);
+
+  store_path = store_path_for (server_url, login);
+  if (store_path == NULL || !g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_NOT_FOUND,
+                               "No local copy of %s on %s here", login ? login : "", server_url ? server_url : "");
+      return;
+    }
+
+  offline = g_new0 (OfflineData, 1);
+  offline->server_url = g_strdup (server_url);
+  offline->login = g_strdup (login);
+  g_task_set_task_data (task, offline, offline_data_free);
+
+  verifier = crm_verifier_path_for_store (store_path);
+  crm_verifier_check_async (verifier, password, cancellable, verifier_checked_cb, g_steal_pointer (&task));
+}
+
+gboolean
+crm_context_open_offline_finish (CrmContext    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (CRM_IS_CONTEXT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * crm_context_get_local_only:
+ *
+ * Returns: %TRUE while the session is a local copy opened offline with
+ *   the password, which has no token for the server
+ */
+gboolean
+crm_context_get_local_only (CrmContext *self)
+{
+  g_return_val_if_fail (CRM_IS_CONTEXT (self), FALSE);
+
+  return self->local_only;
 }

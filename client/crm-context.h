@@ -29,7 +29,9 @@ G_DECLARE_FINAL_TYPE (CrmContext, crm_context, CRM, CONTEXT, GObject)
  * and while signed in the user's local copy (CrmStore, one SQLite file per
  * server and user) and the CrmSyncEngine that keeps it in sync, started
  * with the session and dropped with it.  Signing out deletes the local
- * copy.  ::session-expired tells when the server refused the token.
+ * copy, its queue of unsent changes and its offline verifier (the window
+ * asks first when the queue is not empty).  ::session-expired tells when
+ * the server refused the token.
  *
  * KEYLINE_TOKEN (with KEYLINE_SERVER_URL), when set at start, is used
  * instead of the keyring's token and never kept.
@@ -67,5 +69,31 @@ void             crm_context_sign_out_async         (CrmContext           *self,
 gboolean         crm_context_sign_out_finish        (CrmContext           *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
+
+/* Offline: the local copy opened with the password (see crm-verifier.h) */
+void             crm_context_save_verifier_async    (CrmContext           *self,
+                                                     const char           *server_url,
+                                                     const char           *login,
+                                                     const char           *password,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean         crm_context_save_verifier_finish   (CrmContext           *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+char            *crm_context_dup_verifier_path      (CrmContext           *self,
+                                                     const char           *server_url,
+                                                     const char           *login);
+void             crm_context_open_offline_async     (CrmContext           *self,
+                                                     const char           *server_url,
+                                                     const char           *login,
+                                                     const char           *password,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean         crm_context_open_offline_finish    (CrmContext           *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+gboolean         crm_context_get_local_only         (CrmContext           *self);
 
 G_END_DECLS

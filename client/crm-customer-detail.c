@@ -23,6 +23,7 @@ struct _CrmCustomerDetail
 
   /* Template widgets */
   GtkLabel          *title_label;
+  GtkImage          *unsent_mark;
   GtkLabel          *subtitle_label;
   GtkStack          *buttons_stack;
   GtkLabel          *save_error_label;
@@ -206,6 +207,25 @@ add_contact (CrmCustomerDetail   *self,
                         g_strdup (contact->is_primary ? "true" : "false"));
 }
 
+/* The header's mark: the customer or a contact has changes the server
+ * has not confirmed (as on the customer's row in the list). */
+static void
+show_unsent_mark (CrmCustomerDetail *self)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { self->customer_id, NULL };
+  gboolean unsent = FALSE;
+
+  if (self->store != NULL && self->customer_id != NULL)
+    items = crm_store_get_customer_items (self->store, ids, &error);
+  if (items != NULL && items->len == 1 && items->pdata[0] != NULL)
+    unsent = crm_customer_item_get_has_unsent_changes (items->pdata[0]);
+  else if (error != NULL)
+    g_warning ("Cannot read customer %s: %s", self->customer_id, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->unsent_mark), unsent);
+}
+
 static void
 show_customer (CrmCustomerDetail *self)
 {
@@ -222,12 +242,14 @@ show_customer (CrmCustomerDetail *self)
   if (c == NULL)
     {
       gtk_label_set_label (self->title_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->unsent_mark), FALSE);
       gtk_label_set_label (self->subtitle_label, "");
       update_actions (self);
       return;
     }
 
   gtk_label_set_label (self->title_label, c->name);
+  show_unsent_mark (self);
   if (c->name_en && c->name_en[0])
     subtitle = g_strdup (c->name_en);
   else
@@ -526,6 +548,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, title_label);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, unsent_mark);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, buttons_stack);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, save_error_label);

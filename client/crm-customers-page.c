@@ -117,6 +117,44 @@ static void update_state (CrmCustomersPage *self);
 /* Cells                                                               */
 /* ------------------------------------------------------------------ */
 
+/* The name cell: the name, then a mark when the customer has changes the
+ * server has not confirmed (an icon with a tooltip and an accessible
+ * name, not a colour alone). */
+static GtkWidget *
+name_cell_new (GtkWidget *label)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *mark = gtk_image_new_from_icon_name ("document-send-symbolic");
+
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_name (mark, "unsent-mark");
+  gtk_widget_set_tooltip_text (mark, _("Has changes not yet on the server"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Has changes not yet on the server"), -1);
+  gtk_widget_add_css_class (mark, "accent");
+  gtk_widget_set_visible (mark, FALSE);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), mark);
+  return box;
+}
+
+static GtkLabel *
+cell_label (GtkListItem *list_item)
+{
+  GtkWidget *child = gtk_list_item_get_child (list_item);
+
+  return GTK_LABEL (GTK_IS_LABEL (child) ? child : gtk_widget_get_first_child (child));
+}
+
+static void
+name_cell_bind (GtkListItem     *list_item,
+                CrmCustomerItem *item)
+{
+  GtkWidget *mark = gtk_widget_get_last_child (gtk_list_item_get_child (list_item));
+
+  gtk_widget_set_visible (mark, crm_customer_item_get_has_unsent_changes (item));
+}
+
 static void
 cell_setup_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
@@ -133,7 +171,10 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
     }
   else
     gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_list_item_set_child (list_item, label);
+  if (info->column == CRM_CUSTOMER_COLUMN_NAME)
+    gtk_list_item_set_child (list_item, name_cell_new (label));
+  else
+    gtk_list_item_set_child (list_item, label);
 }
 
 static void
@@ -142,7 +183,7 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
               ColumnInfo               *info)
 {
   CrmCustomerItem *item = gtk_list_item_get_item (list_item);
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
+  GtkLabel *label = cell_label (list_item);
   g_autofree char *owned = NULL;
   const char *text = NULL;
 
@@ -150,6 +191,7 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
     {
     case CRM_CUSTOMER_COLUMN_NAME:
       text = crm_customer_item_get_name (item);
+      name_cell_bind (list_item, item);
       break;
     case CRM_CUSTOMER_COLUMN_TIER:
       text = crm_tier_label (crm_customer_item_get_tier (item));

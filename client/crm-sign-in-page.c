@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "crm-api.h"
+#include "crm-context.h"
 #include "crm-error.h"
 #include "crm-sign-in-page.h"
 #include "crm-validate.h"
@@ -20,7 +21,9 @@ struct _CrmSignInPage
   GtkButton    *sign_in_button;
   GtkLabel     *button_label;
   GtkSpinner   *spinner;
+  GtkButton    *offline_button;
 
+  CrmContext   *context;
   GCancellable *cancellable;
   gboolean      busy;
 };
@@ -55,6 +58,8 @@ static void
 update_action (CrmSignInPage *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.sign-in", can_sign_in (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.open-offline",
+                                 self->context != NULL && can_sign_in (self));
 }
 
 static void
@@ -161,6 +166,129 @@ describe_error (CrmSignInPage  *self,
   return g_strdup_printf (_("The server at %s did not answer like a Keyline server. Check the address."), server);
 }
 
+/* ------------------------------------------------------------------ */
+/* Offline: the local copy opened with the password                    */
+/* ------------------------------------------------------------------ */
+
+static char *
+typed_server (CrmSignInPage *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+}
+
+static char *
+typed_login (CrmSignInPage *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_row))));
+}
+
+/* After an online sign-in: what the next offline start checks the
+ * password against. */
+static void
+save_verifier (CrmSignInPage *self,
+               const char    *server,
+               JsonObject    *user)
+{
+  const char *login = json_object_get_string_member_with_default (user, "login", NULL);
+
+  if (self->context == NULL || login == NULL)
+    return;
+  crm_context_save_verifier_async (self->context, server, login,
+                                   gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
+                                   NULL, NULL, NULL);
+}
+
+/* Whether a failed sign-in should open the local copy instead: the
+ * server cannot be reached and this computer has the user's copy with its
+ * verifier.  That is what someone signing in on a train expects; with no
+ * copy here, the error says why nothing can be opened. */
+static gboolean
+unreachable_with_local_copy (CrmSignInPage *self,
+                             const GError  *error,
+                             const char    *server)
+{
+  g_autofree char *login = typed_login (self);
+  g_autofree char *verifier = NULL;
+
+  if (self->context == NULL ||
+      !g_error_matches (error, CRM_ERROR, CRM_ERROR_UNAVAILABLE) ||
+      g_strcmp0 (crm_error_get_field (error), CRM_API_FIELD_SERVER) != 0)
+    return FALSE;
+  verifier = crm_context_dup_verifier_path (self->context, server, login);
+  return verifier != NULL && g_file_test (verifier, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+opened_offline_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(CrmSignInPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *login = NULL;
+
+  crm_context_open_offline_finish (CRM_CONTEXT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+
+  if (error == NULL)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+      return;
+    }
+
+  g_debug ("Opening offline failed: %s", error->message);
+  login = typed_login (self);
+  if (g_error_matches (error, CRM_ERROR, CRM_ERROR_BAD_CREDENTIALS))
+    show_message (self, _("The password is not the one you last signed in with on this computer."),
+                  self->password_row);
+  else if (g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("There is no copy of %s’s customers on this computer. Sign in once while the server can be reached; after that you can work offline."),
+                                 login);
+      show_message (self, message, NULL);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("The copy on this computer could not be opened: %s"), error->message);
+
+      show_message (self, message, NULL);
+    }
+}
+
+/* @after_unreachable: the server could not be reached just now. */
+static void
+open_offline (CrmSignInPage *self,
+              gboolean       after_unreachable)
+{
+  g_autofree char *server = typed_server (self);
+  g_autofree char *login = typed_login (self);
+
+  if (self->context == NULL || self->busy)
+    return;
+
+  clear_message (self);
+  set_busy (self, TRUE);
+  gtk_label_set_label (self->button_label, after_unreachable ? _("Opening Offline…") : _("Opening…"));
+  self->cancellable = g_cancellable_new ();
+  crm_context_open_offline_async (self->context, server, login,
+                                  gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
+                                  self->cancellable, opened_offline_cb, g_object_ref (self));
+}
+
+static void
+open_offline_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  open_offline (CRM_SIGN_IN_PAGE (widget), FALSE);
+}
+
 static void
 sign_in_cb (GObject      *object,
             GAsyncResult *result,
@@ -187,10 +315,17 @@ sign_in_cb (GObject      *object,
       AdwEntryRow *row_at_fault = NULL;
 
       g_debug ("Signing in failed: %s", error->message);
+      if (unreachable_with_local_copy (self, error, crm_api_get_base_url (api)))
+        {
+          open_offline (self, TRUE);
+          return;
+        }
       message = describe_error (self, error, retry_after, crm_api_get_base_url (api), &row_at_fault);
       show_message (self, message, row_at_fault);
       return;
     }
+
+  save_verifier (self, crm_api_get_base_url (api), user);
 
   /* The password has done its work; do not leave it in the field. */
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
@@ -297,6 +432,7 @@ crm_sign_in_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->context);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_SIGN_IN_PAGE);
 
@@ -361,10 +497,12 @@ crm_sign_in_page_class_init (CrmSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmSignInPage, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, CrmSignInPage, button_label);
   gtk_widget_class_bind_template_child (widget_class, CrmSignInPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, CrmSignInPage, offline_button);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "sign-in.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "sign-in.open-offline", NULL, open_offline_action);
 }
 
 static void
@@ -455,4 +593,24 @@ crm_sign_in_page_reset (CrmSignInPage *self)
   set_busy (self, FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   clear_message (self);
+}
+
+/**
+ * crm_sign_in_page_set_context:
+ * @context: (nullable): the context to open local copies offline with
+ *
+ * With a context, a successful sign-in keeps the offline verifier, the
+ * page offers Open Offline, and a sign-in that cannot reach the server
+ * opens the local copy instead when this computer has one.
+ */
+void
+crm_sign_in_page_set_context (CrmSignInPage *self,
+                              CrmContext    *context)
+{
+  g_return_if_fail (CRM_IS_SIGN_IN_PAGE (self));
+  g_return_if_fail (context == NULL || CRM_IS_CONTEXT (context));
+
+  g_set_object (&self->context, context);
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_button), context != NULL);
+  update_action (self);
 }

@@ -2,6 +2,8 @@
 
 #include <adwaita.h>
 
+#include "crm-context.h"
+
 G_BEGIN_DECLS
 
 #define CRM_TYPE_SIGN_IN_PAGE (crm_sign_in_page_get_type ())
@@ -23,5 +25,7 @@ void        crm_sign_in_page_set_login      (CrmSignInPage *self,
 gboolean    crm_sign_in_page_get_busy       (CrmSignInPage *self);
 const char *crm_sign_in_page_get_message    (CrmSignInPage *self);
 void        crm_sign_in_page_reset          (CrmSignInPage *self);
+void        crm_sign_in_page_set_context    (CrmSignInPage *self,
+                                             CrmContext    *context);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "crm-conflict-dialog.h"
 #include "crm-customers-page.h"
 #include "crm-format.h"
+#include "crm-pending-popover.h"
 #include "crm-sign-in-page.h"
 #include "crm-user.h"
 #include "crm-window.h"
@@ -38,6 +39,11 @@ struct _CrmWindow
   GtkStack             *sync_stack;
   GtkSpinner           *sync_spinner;
   GtkImage             *offline_icon;
+  GtkMenuButton        *pending_button;
+  GtkLabel             *pending_label;
+  CrmPendingPopover    *pending_popover;
+
+  AdwMessageDialog     *sign_out_dialog;   /* weak */
 };
 
 G_DEFINE_FINAL_TYPE (CrmWindow, crm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -317,6 +323,223 @@ session_expired_cb (CrmWindow  *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* ------------------------------------------------------------------ */
+/* Unsent changes: the header bar's count and its list                 */
+/* ------------------------------------------------------------------ */
+
+static void
+pending_count_cb (CrmWindow *self)
+{
+  g_autofree char *label = crm_pending_popover_dup_label (self->pending_popover);
+  guint count = crm_pending_popover_get_count (self->pending_popover);
+
+  gtk_label_set_label (self->pending_label, label);
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_button), count > 0);
+  if (count == 0)
+    gtk_popover_popdown (GTK_POPOVER (self->pending_popover));
+}
+
+static void
+pending_services_cb (CrmWindow  *self,
+                     GParamSpec *pspec,
+                     CrmContext *context)
+{
+  crm_pending_popover_set_store (self->pending_popover, crm_context_get_store (context));
+  crm_pending_popover_set_sync_engine (self->pending_popover, crm_context_get_sync_engine (context));
+}
+
+static void
+pending_init (CrmWindow *self)
+{
+  g_signal_connect_object (self->context, "notify::store", G_CALLBACK (pending_services_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->context, "notify::sync-engine", G_CALLBACK (pending_services_cb), self, G_CONNECT_SWAPPED);
+  pending_services_cb (self, NULL, self->context);
+  pending_count_cb (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Signing out with unsent changes                                     */
+/* ------------------------------------------------------------------ */
+
+static void sign_out_response_cb (AdwMessageDialog *dialog,
+                                  const char       *response,
+                                  gpointer          user_data);
+
+/* Asks what to do with @count unsent changes; answers @task. */
+static void
+ask_about_unsent (CrmWindow  *self,
+                  GTask      *task,
+                  const char *heading,
+                  const char *body,
+                  gboolean    offer_send)
+{
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+
+  adw_message_dialog_add_response (dialog, "cancel", offer_send ? _("_Cancel") : _("_Stay Signed In"));
+  adw_message_dialog_add_response (dialog, "discard", _("Sign Out _Anyway"));
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  if (offer_send)
+    {
+      adw_message_dialog_add_response (dialog, "send", _("_Send and Sign Out"));
+      adw_message_dialog_set_response_appearance (dialog, "send", ADW_RESPONSE_SUGGESTED);
+    }
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (sign_out_response_cb), g_object_ref (task));
+  g_set_weak_pointer (&self->sign_out_dialog, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static guint
+count_unsent (CrmWindow *self)
+{
+  CrmStore *store = crm_context_get_store (self->context);
+  g_autoptr(GError) error = NULL;
+  guint count;
+
+  if (store == NULL)
+    return 0;
+  count = crm_store_count_unsent_changes (store, &error);
+  if (error != NULL)
+    g_warning ("Could not count the unsent changes: %s", error->message);
+  return count;
+}
+
+static void
+send_before_sign_out_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  CrmWindow *self = g_task_get_source_object (task);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  guint count;
+
+  crm_sync_engine_sync_finish (CRM_SYNC_ENGINE (object), result, &error);
+  if (crm_context_get_state (self->context) != CRM_SESSION_SIGNED_IN)
+    {
+      /* The server ended the session meanwhile: the changes stay with the
+       * local copy, which an ended session keeps. */
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  count = count_unsent (self);
+  if (count == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u change is still not sent",
+                                          "%u changes are still not sent", count),
+                             count);
+  if (error != NULL)
+    body = g_strdup_printf (_("The changes could not be sent (%s). You are still signed in and they are kept on this computer."),
+                            error->message);
+  else
+    body = g_strdup (_("The server refused some of them. You are still signed in: the list of unsent changes says why."));
+  ask_about_unsent (self, task, heading, body, FALSE);
+}
+
+static void
+sign_out_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      gpointer          user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CrmWindow *self = g_task_get_source_object (task);
+  CrmSyncEngine *engine = crm_context_get_sync_engine (self->context);
+
+  g_clear_weak_pointer (&self->sign_out_dialog);
+
+  if (g_strcmp0 (response, "discard") == 0)
+    g_task_return_boolean (task, TRUE);
+  else if (g_strcmp0 (response, "send") == 0 && engine != NULL)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      crm_sync_engine_sync_async (engine, cancellable, send_before_sign_out_cb, g_steal_pointer (&task));
+    }
+  else
+    g_task_return_boolean (task, FALSE);
+}
+
+/**
+ * crm_window_confirm_sign_out_async:
+ *
+ * Decides whether signing out may go ahead.  Without unsent changes it
+ * may, at once.  With some, a dialog says how many and offers Cancel (the
+ * default), Send and Sign Out (a sync; yes only if the queue is empty
+ * afterwards, else it says what is left and asks again) and Sign Out
+ * Anyway (signing out deletes the local copy, and the changes with it).
+ */
+void
+crm_window_confirm_sign_out_async (CrmWindow           *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *heading = NULL;
+  guint count;
+
+  g_return_if_fail (CRM_IS_WINDOW (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_window_confirm_sign_out_async);
+
+  count = count_unsent (self);
+  if (count == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u change has not been sent",
+                                          "%u changes have not been sent", count),
+                             count);
+  ask_about_unsent (self, task, heading,
+                    _("Signing out removes your customers from this computer, and with them every change the server has not confirmed. Send them first, or they are lost."),
+                    TRUE);
+}
+
+gboolean
+crm_window_confirm_sign_out_finish (CrmWindow     *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * crm_window_get_sign_out_dialog:
+ *
+ * Returns: (transfer none) (nullable): the dialog about unsent changes
+ *   while it is shown
+ */
+AdwMessageDialog *
+crm_window_get_sign_out_dialog (CrmWindow *self)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
+
+  return self->sign_out_dialog;
+}
+
+/* The sign-in page opens local copies offline through the context. */
+static void
+offline_init (CrmWindow *self)
+{
+  crm_sign_in_page_set_context (self->sign_in_page, self->context);
+}
+
 static void
 sync_action (GtkWidget  *widget,
              const char *action_name,
@@ -523,6 +746,8 @@ crm_window_constructed (GObject *object)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", crm_context_get_offline (self->context));
   update_page (self);
   update_sync_status (self);
+  pending_init (self);
+  offline_init (self);
 }
 
 static void
@@ -531,6 +756,7 @@ crm_window_dispose (GObject *object)
   CrmWindow *self = (CrmWindow *)object;
 
   g_clear_weak_pointer (&self->offline_toast);
+  g_clear_weak_pointer (&self->sign_out_dialog);
   g_clear_handle_id (&self->synced_timer, g_source_remove);
   if (self->engine_signals != NULL)
     g_signal_group_set_target (self->engine_signals, NULL);
@@ -612,6 +838,7 @@ crm_window_class_init (CrmWindowClass *klass)
 
   g_type_ensure (CRM_TYPE_SIGN_IN_PAGE);
   g_type_ensure (CRM_TYPE_CUSTOMERS_PAGE);
+  g_type_ensure (CRM_TYPE_PENDING_POPOVER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, toast_overlay);
@@ -628,6 +855,10 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_stack);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_spinner);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, offline_icon);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, pending_button);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, pending_label);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, pending_popover);
+  gtk_widget_class_bind_template_callback (widget_class, pending_count_cb);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
@@ -722,4 +953,32 @@ crm_window_get_sync_status (CrmWindow *self)
   g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
 
   return adw_window_title_get_subtitle (self->section_title);
+}
+
+/**
+ * crm_window_get_pending_popover:
+ *
+ * Returns: (transfer none): the list of unsent changes, which the header
+ *   bar's button opens
+ */
+CrmPendingPopover *
+crm_window_get_pending_popover (CrmWindow *self)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
+
+  return self->pending_popover;
+}
+
+/**
+ * crm_window_get_pending_button:
+ *
+ * Returns: (transfer none): the header bar's button that counts the
+ *   unsent changes (hidden when there are none)
+ */
+GtkWidget *
+crm_window_get_pending_button (CrmWindow *self)
+{
+  g_return_val_if_fail (CRM_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->pending_button);
 }

@@ -4,6 +4,7 @@
 
 #include "crm-context.h"
 #include "crm-customers-page.h"
+#include "crm-pending-popover.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,16 @@ const char       *crm_window_get_page           (CrmWindow      *self);
 const char       *crm_window_get_section        (CrmWindow      *self);
 CrmCustomersPage *crm_window_get_customers_page (CrmWindow      *self);
 const char       *crm_window_get_sync_status    (CrmWindow      *self);
+CrmPendingPopover *crm_window_get_pending_popover (CrmWindow     *self);
+GtkWidget        *crm_window_get_pending_button (CrmWindow      *self);
+
+void              crm_window_confirm_sign_out_async  (CrmWindow           *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean          crm_window_confirm_sign_out_finish (CrmWindow           *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+AdwMessageDialog *crm_window_get_sign_out_dialog     (CrmWindow           *self);
 
 G_END_DECLS

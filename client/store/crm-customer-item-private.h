@@ -30,6 +30,7 @@ struct _CrmCustomerItem
   const char        *owner_key;       /* NULL when there is no owner */
   gint64             monthly_revenue;
   gint64             version;
+  gboolean           has_unsent_changes;  /* queued changes of it or its contacts */
   CrmTier            tier;            /* CRM_N_TIERS when unknown */
   CrmCustomerStatus  status;          /* CRM_N_CUSTOMER_STATUSES when unknown */
 };
@@ -53,6 +54,10 @@ CrmCustomerItem *crm_customer_item_new_without_keys (const char        *id,
  * in use elsewhere yet. */
 void             crm_customer_items_make_keys       (CrmCustomerItem  **items,
                                                      guint              n);
+
+/* Only while the item is in no one else's hands (the store, making it). */
+void crm_customer_item_set_has_unsent_changes (CrmCustomerItem *self,
+                                               gboolean         has_unsent_changes);
 
 /* Whether @a and @b show the same thing (the id included). */
 gboolean crm_customer_item_equal (const CrmCustomerItem *a,

@@ -22,6 +22,7 @@ enum {
   PROP_STATUS,
   PROP_MONTHLY_REVENUE,
   PROP_VERSION,
+  PROP_HAS_UNSENT_CHANGES,
   N_PROPS
 };
 
@@ -131,6 +132,10 @@ crm_customer_item_get_property (GObject    *object,
     case PROP_VERSION:
       g_value_set_int64 (value, self->version);
       break;
+
+    case PROP_HAS_UNSENT_CHANGES:
+      g_value_set_boolean (value, self->has_unsent_changes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -160,6 +165,7 @@ crm_customer_item_class_init (CrmCustomerItemClass *klass)
   properties[PROP_MONTHLY_REVENUE] = g_param_spec_int64 ("monthly-revenue", NULL, NULL,
                                                          G_MININT64, G_MAXINT64, 0, flags);
   properties[PROP_VERSION] = g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_HAS_UNSENT_CHANGES] = g_param_spec_boolean ("has-unsent-changes", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -334,6 +340,7 @@ crm_customer_item_equal (const CrmCustomerItem *a,
          a->owner_name == b->owner_name &&
          a->monthly_revenue == b->monthly_revenue &&
          a->version == b->version &&
+         a->has_unsent_changes == b->has_unsent_changes &&
          a->tier == b->tier &&
          a->status == b->status;
 }
@@ -427,4 +434,28 @@ crm_customer_item_get_search_text (CrmCustomerItem *self)
 {
   g_return_val_if_fail (CRM_IS_CUSTOMER_ITEM (self), NULL);
   return self->search_text;
+}
+
+/**
+ * crm_customer_item_get_has_unsent_changes:
+ *
+ * Returns: whether the customer or one of its contacts has changes in the
+ *   local queue that the server has not confirmed (waiting, being sent, or
+ *   refused and not yet dismissed)
+ */
+gboolean
+crm_customer_item_get_has_unsent_changes (CrmCustomerItem *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_ITEM (self), FALSE);
+
+  return self->has_unsent_changes;
+}
+
+void
+crm_customer_item_set_has_unsent_changes (CrmCustomerItem *self,
+                                          gboolean         has_unsent_changes)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_ITEM (self));
+
+  self->has_unsent_changes = !!has_unsent_changes;
 }

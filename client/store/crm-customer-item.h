@@ -42,6 +42,7 @@ const char        *crm_customer_item_get_owner_name      (CrmCustomerItem   *sel
 CrmCustomerStatus  crm_customer_item_get_status          (CrmCustomerItem   *self);
 gint64             crm_customer_item_get_monthly_revenue (CrmCustomerItem   *self);
 gint64             crm_customer_item_get_version         (CrmCustomerItem   *self);
+gboolean           crm_customer_item_get_has_unsent_changes (CrmCustomerItem *self);
 const char        *crm_customer_item_get_collation_key   (CrmCustomerItem   *self);
 const char        *crm_customer_item_get_search_text     (CrmCustomerItem   *self);
 

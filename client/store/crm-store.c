@@ -340,9 +340,16 @@ static const char SQL_RESET[] =
   "DELETE FROM customers; DELETE FROM customers_server; DELETE FROM contacts; DELETE FROM contacts_server;"
   " DELETE FROM sync_state WHERE key = 'cursor'";
 
+/* Whether the customer (of the row being read) or one of its contacts
+ * has a change in the queue: the list's mark.  The queue is short; both
+ * lookups use its (entity, record_id) index. */
+#define HAS_UNSENT \
+  "(EXISTS (SELECT 1 FROM mutations m WHERE m.entity = 'customer' AND m.record_id = customers.id)" \
+  " OR EXISTS (SELECT 1 FROM mutations m JOIN contacts c ON c.id = m.record_id" \
+  " WHERE m.entity = 'contact' AND c.customer_id = customers.id))"
 #define ITEM_COLUMNS \
   "id, name, name_en, tier, industry, region_id, region_name, owner_id, owner_name, status," \
-  " monthly_revenue, version"
+  " monthly_revenue, version, " HAS_UNSENT
 static const char SQL_ITEMS[] = "SELECT " ITEM_COLUMNS " FROM customers";
 static const char SQL_ITEM[] = "SELECT " ITEM_COLUMNS " FROM customers WHERE id = ?1";
 
@@ -1691,8 +1698,9 @@ item_from_row (sqlite3_stmt *s)
   const char *status = (const char *) sqlite3_column_text (s, 9);
   int tier_index = tier ? crm_wire_lookup (crm_tier_names, tier) : -1;
   int status_index = status ? crm_wire_lookup (crm_customer_status_names, status) : -1;
+  CrmCustomerItem *item;
 
-  return crm_customer_item_new_without_keys ((const char *) sqlite3_column_text (s, 0),
+  item = crm_customer_item_new_without_keys ((const char *) sqlite3_column_text (s, 0),
                                              (const char *) sqlite3_column_text (s, 1),
                                              (const char *) sqlite3_column_text (s, 2),
                                              tier_index < 0 ? CRM_N_TIERS : (CrmTier) tier_index,
@@ -1704,6 +1712,8 @@ item_from_row (sqlite3_stmt *s)
                                              status_index < 0 ? CRM_N_CUSTOMER_STATUSES : (CrmCustomerStatus) status_index,
                                              sqlite3_column_int64 (s, 10),
                                              sqlite3_column_int64 (s, 11));
+  crm_customer_item_set_has_unsent_changes (item, sqlite3_column_int (s, 12) != 0);
+  return item;
 }
 
 static void
@@ -2677,4 +2687,132 @@ crm_store_get_customer_items (CrmStore            *self,
     if (items->pdata[i] != NULL)
       crm_customer_items_make_keys ((CrmCustomerItem **) &items->pdata[i], 1);
   return g_steal_pointer (&items);
+}
+
+/* ------------------------------------------------------------------ */
+/* Unsent changes (read only)                                          */
+/* ------------------------------------------------------------------ */
+
+/* Every queued change with what the list of unsent changes names it by:
+ * the customer it belongs to and, for a contact, the contact's name. */
+static const char SQL_UNSENT_CHANGES[] =
+  "SELECT m.seq, m.key, m.entity, m.op, m.record_id, m.base_version, m.fields, m.state, m.last_error,"
+  " m.created_at, CASE m.entity WHEN 'customer' THEN m.record_id ELSE COALESCE (ct.customer_id,"
+  " json_extract (m.fields, '$.customer_id')) END, cu.name, ct.name"
+  " FROM mutations m"
+  " LEFT JOIN contacts ct ON m.entity = 'contact' AND ct.id = m.record_id"
+  " LEFT JOIN customers cu ON cu.id = CASE m.entity WHEN 'customer' THEN m.record_id"
+  "   ELSE COALESCE (ct.customer_id, json_extract (m.fields, '$.customer_id')) END"
+  " ORDER BY m.seq";
+static const char SQL_COUNT_UNSENT[] = "SELECT count(*) FROM mutations";
+
+void
+crm_unsent_change_free (CrmUnsentChange *change)
+{
+  if (change == NULL)
+    return;
+  g_clear_pointer (&change->mutation, crm_mutation_unref);
+  g_free (change->customer_id);
+  g_free (change->customer_name);
+  g_free (change->contact_name);
+  g_clear_pointer (&change->created_at, g_date_time_unref);
+  g_free (change);
+}
+
+gboolean
+crm_unsent_change_is_conflict (const CrmUnsentChange *change)
+{
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  return change->mutation->state == CRM_MUTATION_FAILED &&
+         g_str_has_prefix (change->mutation->last_error ? change->mutation->last_error : "",
+                           "precondition_failed");
+}
+
+static CrmUnsentChange *
+unsent_change_from_row (sqlite3_stmt  *s,
+                        GError       **error)
+{
+  g_autoptr(CrmMutation) m = mutation_from_row (s, error);
+  const char *created_at = (const char *) sqlite3_column_text (s, 9);
+  CrmUnsentChange *change;
+
+  if (m == NULL)
+    return NULL;
+  change = g_new0 (CrmUnsentChange, 1);
+  change->mutation = g_steal_pointer (&m);
+  change->created_at = created_at ? g_date_time_new_from_iso8601 (created_at, NULL) : NULL;
+  change->customer_id = column_dup (s, 10);
+  change->customer_name = column_dup (s, 11);
+  change->contact_name = column_dup (s, 12);
+  /* a contact made here and refused is no longer in the list of contacts */
+  if (change->contact_name == NULL && change->mutation->entity == CRM_ENTITY_CONTACT)
+    change->contact_name = g_strdup (string_member (change->mutation->fields, "name"));
+  return change;
+}
+
+/**
+ * crm_store_list_unsent_changes:
+ *
+ * Every change in the queue, oldest first (waiting, being sent, refused
+ * or in conflict), with the names to show it by.
+ *
+ * Returns: (transfer full) (element-type CrmUnsentChange): the changes,
+ *   or %NULL on error
+ */
+GPtrArray *
+crm_store_list_unsent_changes (CrmStore  *self,
+                               GError   **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) crm_unsent_change_free);
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  {
+    g_autoptr(CachedStmt) s = stmt (self, SQL_UNSENT_CHANGES, error);
+    int rc = SQLITE_ERROR;
+
+    if (s != NULL)
+      {
+        while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+          {
+            CrmUnsentChange *change = unsent_change_from_row (s, error);
+
+            if (change == NULL)
+              break;
+            g_ptr_array_add (list, change);
+          }
+        if (rc == SQLITE_DONE)
+          ok = TRUE;
+        else if (rc != SQLITE_ROW)
+          sqlite_error (self, error, "reading the queue");
+      }
+  }
+  g_mutex_unlock (&self->lock);
+  return ok ? g_steal_pointer (&list) : NULL;
+}
+
+/**
+ * crm_store_count_unsent_changes:
+ *
+ * Returns: the number of changes in the queue, failed ones included (what
+ *   signing out would throw away); 0 on error, with @error set
+ */
+guint
+crm_store_count_unsent_changes (CrmStore  *self,
+                                GError   **error)
+{
+  gint64 count = 0;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  g_mutex_lock (&self->lock);
+  if (!query_int (self, SQL_COUNT_UNSENT, NULL, NULL, 0, &count, error))
+    count = 0;
+  g_mutex_unlock (&self->lock);
+  return (guint) count;
 }

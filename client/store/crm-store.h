@@ -104,6 +104,26 @@ gboolean         crm_store_discard_mutation       (CrmStore            *self,
 GPtrArray       *crm_store_list_mutations         (CrmStore            *self,
                                                    GError             **error);
 
+/* The queue as the list of unsent changes shows it (read only) */
+typedef struct
+{
+  CrmMutation *mutation;
+  char        *customer_id;    /* the customer it belongs to */
+  char        *customer_name;  /* NULL if that customer is not here */
+  char        *contact_name;   /* NULL for a change of a customer */
+  GDateTime   *created_at;     /* when it was made (UTC) */
+} CrmUnsentChange;
+
+void             crm_unsent_change_free           (CrmUnsentChange     *change);
+/* Refused because the record had changed on the server (412). */
+gboolean         crm_unsent_change_is_conflict    (const CrmUnsentChange *change);
+GPtrArray       *crm_store_list_unsent_changes    (CrmStore            *self,
+                                                   GError             **error);
+guint            crm_store_count_unsent_changes   (CrmStore            *self,
+                                                   GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmUnsentChange, crm_unsent_change_free)
+
 /* Reading */
 CrmCustomer     *crm_store_get_customer           (CrmStore            *self,
                                                    const char          *id,
