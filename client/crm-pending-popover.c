@@ -141,11 +141,13 @@ describe_state (CrmPendingPopover      *self,
     case CRM_MUTATION_PENDING:
       *icon_name = "alarm-symbolic";
       return _("Waiting to be sent");
+    case CRM_MUTATION_CONFLICT:
+      *icon_name = "dialog-warning-symbolic";
+      *detail = g_strdup (_("Someone else changed the same fields: choose which values to keep"));
+      return _("Changed elsewhere: not applied");
     case CRM_MUTATION_FAILED:
     default:
       *icon_name = "dialog-warning-symbolic";
-      if (crm_unsent_change_is_conflict (change))
-        return _("Changed elsewhere: not applied");
       *detail = g_strdup (change->mutation->last_error);
       return _("Refused by the server");
     }
@@ -188,7 +190,7 @@ make_row (CrmPendingPopover     *self,
   gtk_widget_set_tooltip_text (box, detail ? detail : state);
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_widget_add_css_class (label, "caption");
-  if (change->mutation->state == CRM_MUTATION_FAILED)
+  if (change->mutation->state == CRM_MUTATION_FAILED || change->mutation->state == CRM_MUTATION_CONFLICT)
     {
       gtk_widget_add_css_class (icon, "warning");
       gtk_widget_add_css_class (label, "warning");
@@ -214,6 +216,19 @@ make_row (CrmPendingPopover     *self,
                                       _("Dismiss: the server keeps its version"), -1);
       g_signal_connect_object (discard, "clicked", G_CALLBACK (discard_clicked_cb), self, 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), discard);
+    }
+  else if (change->mutation->state == CRM_MUTATION_CONFLICT)
+    {
+      /* Never dismissed from here: the user's values are kept until they
+       * choose, in the conflict dialog, which to keep. */
+      GtkWidget *resolve = gtk_button_new_with_mnemonic (_("_Resolve…"));
+
+      gtk_widget_set_name (resolve, "resolve");
+      gtk_widget_set_valign (resolve, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (resolve), "win.resolve-conflict");
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (resolve),
+                                              g_variant_new_int64 (change->mutation->seq));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), resolve);
     }
 
   return row;

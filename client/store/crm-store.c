@@ -2697,7 +2697,7 @@ crm_store_get_customer_items (CrmStore            *self,
  * the customer it belongs to and, for a contact, the contact's name. */
 static const char SQL_UNSENT_CHANGES[] =
   "SELECT m.seq, m.key, m.entity, m.op, m.record_id, m.base_version, m.fields, m.state, m.last_error,"
-  " m.created_at, CASE m.entity WHEN 'customer' THEN m.record_id ELSE COALESCE (ct.customer_id,"
+  " m.base, m.conflicts, m.created_at, CASE m.entity WHEN 'customer' THEN m.record_id ELSE COALESCE (ct.customer_id,"
   " json_extract (m.fields, '$.customer_id')) END, cu.name, ct.name"
   " FROM mutations m"
   " LEFT JOIN contacts ct ON m.entity = 'contact' AND ct.id = m.record_id"
@@ -2724,9 +2724,7 @@ crm_unsent_change_is_conflict (const CrmUnsentChange *change)
 {
   g_return_val_if_fail (change != NULL, FALSE);
 
-  return change->mutation->state == CRM_MUTATION_FAILED &&
-         g_str_has_prefix (change->mutation->last_error ? change->mutation->last_error : "",
-                           "precondition_failed");
+  return change->mutation->state == CRM_MUTATION_CONFLICT;
 }
 
 static CrmUnsentChange *
@@ -2734,7 +2732,8 @@ unsent_change_from_row (sqlite3_stmt  *s,
                         GError       **error)
 {
   g_autoptr(CrmMutation) m = mutation_from_row (s, error);
-  const char *created_at = (const char *) sqlite3_column_text (s, 9);
+  /* the mutation's columns (MUTATION_COLUMNS), then these */
+  const char *created_at = (const char *) sqlite3_column_text (s, 11);
   CrmUnsentChange *change;
 
   if (m == NULL)
@@ -2742,9 +2741,9 @@ unsent_change_from_row (sqlite3_stmt  *s,
   change = g_new0 (CrmUnsentChange, 1);
   change->mutation = g_steal_pointer (&m);
   change->created_at = created_at ? g_date_time_new_from_iso8601 (created_at, NULL) : NULL;
-  change->customer_id = column_dup (s, 10);
-  change->customer_name = column_dup (s, 11);
-  change->contact_name = column_dup (s, 12);
+  change->customer_id = column_dup (s, 12);
+  change->customer_name = column_dup (s, 13);
+  change->contact_name = column_dup (s, 14);
   /* a contact made here and refused is no longer in the list of contacts */
   if (change->contact_name == NULL && change->mutation->entity == CRM_ENTITY_CONTACT)
     change->contact_name = g_strdup (string_member (change->mutation->fields, "name"));
@@ -2770,9 +2769,9 @@ crm_store_list_unsent_changes (CrmStore  *self,
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_UNSENT_CHANGES, error);
+    g_autoptr(CachedStmt) s = read_stmt (self, SQL_UNSENT_CHANGES, error);
     int rc = SQLITE_ERROR;
 
     if (s != NULL)
@@ -2788,10 +2787,10 @@ crm_store_list_unsent_changes (CrmStore  *self,
         if (rc == SQLITE_DONE)
           ok = TRUE;
         else if (rc != SQLITE_ROW)
-          sqlite_error (self, error, "reading the queue");
+          read_error (self, error, "reading the queue");
       }
   }
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   return ok ? g_steal_pointer (&list) : NULL;
 }
 
@@ -2810,9 +2809,16 @@ crm_store_count_unsent_changes (CrmStore  *self,
   g_return_val_if_fail (CRM_IS_STORE (self), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  g_mutex_lock (&self->lock);
-  if (!query_int (self, SQL_COUNT_UNSENT, NULL, NULL, 0, &count, error))
-    count = 0;
-  g_mutex_unlock (&self->lock);
+  /* on the reader: the window asks after every change, sync pages too */
+  g_mutex_lock (&self->read_lock);
+  {
+    g_autoptr(CachedStmt) s = read_stmt (self, SQL_COUNT_UNSENT, error);
+
+    if (s != NULL && sqlite3_step (s) == SQLITE_ROW)
+      count = sqlite3_column_int64 (s, 0);
+    else if (s != NULL)
+      read_error (self, error, "counting the queue");
+  }
+  g_mutex_unlock (&self->read_lock);
   return (guint) count;
 }

@@ -46,10 +46,24 @@ shows_main (gpointer window)
   return g_strcmp0 (crm_window_get_page (window), "main") == 0;
 }
 
+/* The list shown, with every change the model was told of applied (it
+ * reads large batches and reloads in a worker). */
 static gboolean
 page_listed (gpointer page)
 {
-  return g_strcmp0 (crm_customers_page_get_state (page), "list") == 0;
+  CrmCustomerModel *model = crm_customers_page_get_model (page);
+
+  return g_strcmp0 (crm_customers_page_get_state (page), "list") == 0 &&
+         model != NULL && !crm_customer_model_is_busy (model);
+}
+
+static gboolean
+synced (gpointer context)
+{
+  CrmSyncEngine *engine = crm_context_get_sync_engine (context);
+
+  return engine != NULL && crm_sync_engine_get_status (engine) == CRM_SYNC_STATUS_IDLE &&
+         crm_sync_engine_get_last_synced (engine) != NULL;
 }
 
 static gboolean
@@ -145,6 +159,7 @@ sign_in_online_once (void)
   activate_and_wait (desktop, "sign-in.sign-in");
   crm_test_wait_for (shows_main, desktop->window);
   customers = crm_window_get_customers_page (desktop->window);
+  crm_test_wait_for (synced, desktop->context);
   crm_test_wait_for (page_listed, customers);
   online_customers = crm_customer_model_get_total (crm_customers_page_get_model (customers));
   g_assert_cmpuint (online_customers, >, 0);

@@ -147,14 +147,23 @@ test_unsent_states_follow_the_queue (StoreFixture  *f,
   g_autoptr(CrmMutation) sent = NULL;
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(JsonObject) current = test_customer (2, "上海电力（他人改名）", 9);
+  g_autoptr(JsonArray) conflicts = json_array_new ();
+  JsonObject *conflict = json_object_new ();
 
   seed (f->store);
   a = enqueue (f->store, CRM_ENTITY_CUSTOMER, 1, "phone", "021-66668888");
   b = enqueue (f->store, CRM_ENTITY_CUSTOMER, 2, "name", "上海电力集团");
   c = enqueue (f->store, CRM_ENTITY_CONTACT, 102, "title", "总经理");
 
+  json_object_set_string_member (conflict, "field", "name");
+  json_object_set_string_member (conflict, "base", "上海电力");
+  json_object_set_string_member (conflict, "mine", "上海电力集团");
+  json_object_set_string_member (conflict, "theirs", "上海电力（他人改名）");
+  json_array_add_object_element (conflicts, conflict);
+
   sent = crm_store_next_mutation (f->store, &error);                 /* a: sending */
-  g_assert_true (crm_store_mutation_conflict (f->store, b->seq, current, &error));  /* b: conflict */
+  g_assert_true (crm_store_mutation_conflict (f->store, b->seq, current, conflicts,
+                                              "Someone else changed the same fields", &error));  /* b: conflict */
   g_assert_true (crm_store_mutation_failed (f->store, c->seq, "forbidden: not yours", &error));
   g_assert_no_error (error);
 
@@ -164,10 +173,10 @@ test_unsent_states_follow_the_queue (StoreFixture  *f,
     return;
   g_assert_cmpint (((CrmUnsentChange *) list->pdata[0])->mutation->state, ==, CRM_MUTATION_SENT);
   g_assert_false (crm_unsent_change_is_conflict (list->pdata[0]));
-  g_assert_cmpint (((CrmUnsentChange *) list->pdata[1])->mutation->state, ==, CRM_MUTATION_FAILED);
+  g_assert_cmpint (((CrmUnsentChange *) list->pdata[1])->mutation->state, ==, CRM_MUTATION_CONFLICT);
   g_assert_true (crm_unsent_change_is_conflict (list->pdata[1]));
-  /* the conflict's row shows the server's name now */
-  g_assert_cmpstr (((CrmUnsentChange *) list->pdata[1])->customer_name, ==, "上海电力（他人改名）");
+  /* until the user chooses, the row keeps their name (mine) */
+  g_assert_cmpstr (((CrmUnsentChange *) list->pdata[1])->customer_name, ==, "上海电力集团");
   g_assert_cmpint (((CrmUnsentChange *) list->pdata[2])->mutation->state, ==, CRM_MUTATION_FAILED);
   g_assert_false (crm_unsent_change_is_conflict (list->pdata[2]));
   g_assert_cmpstr (((CrmUnsentChange *) list->pdata[2])->mutation->last_error, ==, "forbidden: not yours");
