@@ -96,6 +96,11 @@ desktop_new (void)
 static void
 desktop_free (Desktop *self)
 {
+  /* Let a dismissed toast (the offline one, once the server is back)
+   * finish hiding (300 ms) first: destroying the window during that
+   * animation crashed libadwaita 1.2 here, in adw_animation_skip() on
+   * unmap. */
+  crm_test_iterate (400);
   gtk_window_destroy (GTK_WINDOW (self->window));
   crm_test_iterate (100);
   g_assert_finalize_object (self->window);
