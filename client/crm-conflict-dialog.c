@@ -116,8 +116,9 @@ display_value (CrmEntity   entity,
 }
 
 /* A toggle button showing @value, with a check mark while it is chosen.
- * A long value is ellipsized (a wrapping label makes the dialog's
- * height-for-width tall) and whole in the tooltip. */
+ * A long value wraps: the two sides of a conflict often differ only at
+ * their ends (a name with a suffix added), which an ellipsis would hide.
+ * The width in characters keeps the dialog from growing tall. */
 static GtkToggleButton *
 choice_button (const char *value,
                const char *accessible_label)
@@ -128,7 +129,9 @@ choice_button (const char *value,
   GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
 
   gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_width_chars (GTK_LABEL (label), 18);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (box), label);
