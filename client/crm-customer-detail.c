@@ -18,6 +18,7 @@ struct _CrmCustomerDetail
   CrmCustomer       *customer;
   char              *customer_id;
   gboolean           editing;
+  gboolean           saving;     /* the editor's changes are being queued */
   GHashTable        *values;       /* field -> text shown */
   GPtrArray         *view_groups;
 
@@ -414,20 +415,16 @@ cancel_action (GtkWidget  *widget,
 }
 
 static void
-save_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
-  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+  g_autoptr(CrmCustomerDetail) self = user_data;
   g_autoptr(GError) error = NULL;
   guint queued = 0;
 
-  if (!self->editing || self->store == NULL ||
-      !crm_customer_editor_get_valid (self->editor) ||
-      !crm_customer_editor_get_changed (self->editor))
-    return;
-
-  if (!crm_customer_editor_save (self->editor, self->store, &queued, &error))
+  self->saving = FALSE;
+  if (!crm_customer_editor_save_finish (CRM_CUSTOMER_EDITOR (object), result, &queued, &error))
     {
       g_autofree char *message = NULL;
 
@@ -435,13 +432,30 @@ save_action (GtkWidget  *widget,
       message = g_strdup_printf (_("Could not save: %s"), error->message);
       gtk_label_set_label (self->save_error_label, message);
       gtk_widget_set_visible (GTK_WIDGET (self->save_error_label), TRUE);
-      if (queued == 0)
-        return;
+      return;
     }
 
   crm_customer_detail_set_editing (self, FALSE);
   if (self->engine != NULL)
     crm_sync_engine_sync_now (self->engine);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+
+  if (!self->editing || self->saving || self->store == NULL ||
+      !crm_customer_editor_get_valid (self->editor) ||
+      !crm_customer_editor_get_changed (self->editor))
+    return;
+
+  /* Written by the store's worker: a sync page being applied meanwhile
+   * never holds up the main loop.  The editor stays until it is queued. */
+  self->saving = TRUE;
+  crm_customer_editor_save_async (self->editor, self->store, NULL, saved_cb, g_object_ref (self));
 }
 
 /* ------------------------------------------------------------------ */

@@ -733,23 +733,38 @@ crm_customer_editor_get_changed (CrmCustomerEditor *self)
   return self->changed;
 }
 
-gboolean
-crm_customer_editor_save (CrmCustomerEditor  *self,
-                          CrmStore           *store,
-                          guint              *n_queued,
-                          GError            **error)
+static void
+updates_queued_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(GPtrArray) mutations = crm_store_enqueue_updates_finish (CRM_STORE (object), result, &error);
+
+  if (mutations == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, mutations->len);
+}
+
+void
+crm_customer_editor_save_async (CrmCustomerEditor   *self,
+                                CrmStore            *store,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GArray) updates = g_array_new (FALSE, TRUE, sizeof (CrmStoreUpdate));
   g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_autoptr(GPtrArray) mutations = NULL;
   CrmStoreUpdate *current = NULL;
 
-  g_return_val_if_fail (CRM_IS_CUSTOMER_EDITOR (self), FALSE);
-  g_return_val_if_fail (CRM_IS_STORE (store), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_if_fail (CRM_IS_CUSTOMER_EDITOR (self));
+  g_return_if_fail (CRM_IS_STORE (store));
 
-  if (n_queued)
-    *n_queued = 0;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_customer_editor_save_async);
 
   /* Fields are in record order: one update per record, all queued as one
    * unit (the customer and its contacts together, or nothing). */
@@ -775,14 +790,32 @@ crm_customer_editor_save (CrmCustomerEditor  *self,
         json_object_set_null_member (current->fields, field->spec->name);
     }
   if (updates->len == 0)
-    return TRUE;
+    {
+      g_task_return_int (task, 0);
+      return;
+    }
 
-  mutations = crm_store_enqueue_updates (store, (CrmStoreUpdate *) (gpointer) updates->data, updates->len, error);
-  if (mutations == NULL)
-    return FALSE;
+  /* The store copies the updates; the write runs in its worker. */
+  crm_store_enqueue_updates_async (store, (CrmStoreUpdate *) (gpointer) updates->data, updates->len,
+                                   cancellable, updates_queued_cb, g_steal_pointer (&task));
+}
+
+gboolean
+crm_customer_editor_save_finish (CrmCustomerEditor  *self,
+                                 GAsyncResult       *result,
+                                 guint              *n_queued,
+                                 GError            **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (CRM_IS_CUSTOMER_EDITOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_customer_editor_save_async, FALSE);
+
+  n = g_task_propagate_int (G_TASK (result), error);
   if (n_queued)
-    *n_queued = mutations->len;
-  return TRUE;
+    *n_queued = n > 0 ? (guint) n : 0;
+  return n >= 0;
 }
 
 /**

@@ -34,10 +34,16 @@ gboolean     crm_customer_editor_get_valid         (CrmCustomerEditor  *self);
 gboolean     crm_customer_editor_get_changed       (CrmCustomerEditor  *self);
 
 /* Queues one update per changed record (the customer, then each changed
- * contact) with the changed fields only.  Returns the number queued in
- * @n_queued; FALSE if the store refused one. */
-gboolean     crm_customer_editor_save              (CrmCustomerEditor  *self,
+ * contact) with the changed fields only, as one unit, in a worker thread
+ * (crm_store_enqueue_updates_async).  _finish gives the number queued in
+ * @n_queued; FALSE if the store refused one (then none is queued). */
+void         crm_customer_editor_save_async        (CrmCustomerEditor  *self,
                                                     CrmStore           *store,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+gboolean     crm_customer_editor_save_finish       (CrmCustomerEditor  *self,
+                                                    GAsyncResult       *result,
                                                     guint              *n_queued,
                                                     GError            **error);
 

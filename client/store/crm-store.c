@@ -2241,6 +2241,100 @@ failed:
   return NULL;
 }
 
+/* The updates of one save, owned by the worker that queues them. */
+typedef struct
+{
+  GArray    *updates;   /* CrmStoreUpdate, id and fields owned */
+} UpdatesData;
+
+static void
+updates_data_free (gpointer data)
+{
+  UpdatesData *u = data;
+
+  for (guint i = 0; i < u->updates->len; i++)
+    {
+      CrmStoreUpdate *update = &g_array_index (u->updates, CrmStoreUpdate, i);
+
+      g_free ((char *) update->id);
+      json_object_unref (update->fields);
+    }
+  g_array_unref (u->updates);
+  g_free (u);
+}
+
+static void
+enqueue_updates_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  UpdatesData *u = task_data;
+  GError *error = NULL;
+  GPtrArray *mutations;
+
+  mutations = crm_store_enqueue_updates (source_object, (const CrmStoreUpdate *) (gpointer) u->updates->data,
+                                         u->updates->len, &error);
+  if (mutations == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, mutations, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * crm_store_enqueue_updates_async:
+ *
+ * crm_store_enqueue_updates() in a worker thread, so that a save made
+ * while a sync page is being written never holds up the main loop.
+ * @updates is copied.  ::customers-changed is emitted (on the store's
+ * main context) before @callback runs.
+ */
+void
+crm_store_enqueue_updates_async (CrmStore             *self,
+                                 const CrmStoreUpdate *updates,
+                                 guint                 n_updates,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UpdatesData *u;
+
+  g_return_if_fail (CRM_IS_STORE (self));
+  g_return_if_fail (updates != NULL || n_updates == 0);
+
+  u = g_new0 (UpdatesData, 1);
+  u->updates = g_array_sized_new (FALSE, TRUE, sizeof (CrmStoreUpdate), n_updates);
+  for (guint i = 0; i < n_updates; i++)
+    {
+      CrmStoreUpdate copy = { updates[i].entity, g_strdup (updates[i].id), json_object_ref (updates[i].fields) };
+
+      g_array_append_val (u->updates, copy);
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_store_enqueue_updates_async);
+  g_task_set_task_data (task, u, updates_data_free);
+  g_task_run_in_thread (task, enqueue_updates_thread);
+}
+
+/**
+ * crm_store_enqueue_updates_finish:
+ *
+ * Returns: (transfer full): the queued mutations, as
+ *   crm_store_enqueue_updates(), or %NULL with @error set
+ */
+GPtrArray *
+crm_store_enqueue_updates_finish (CrmStore      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_store_enqueue_updates_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * crm_store_next_mutation:
  *

@@ -70,6 +70,15 @@ GPtrArray       *crm_store_enqueue_updates        (CrmStore            *self,
                                                    const CrmStoreUpdate *updates,
                                                    guint                n_updates,
                                                    GError             **error);
+void             crm_store_enqueue_updates_async  (CrmStore            *self,
+                                                   const CrmStoreUpdate *updates,
+                                                   guint                n_updates,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GPtrArray       *crm_store_enqueue_updates_finish (CrmStore            *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
 CrmMutation     *crm_store_enqueue_create_contact (CrmStore            *self,
                                                    const char          *customer_id,
                                                    JsonObject          *fields,

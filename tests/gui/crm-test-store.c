@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "crm-customer-detail.h"
 #include "crm-customers-page.h"
 #include "crm-test-store.h"
 
@@ -193,4 +194,14 @@ crm_test_wait_loaded (gpointer page)
   while (g_strcmp0 (crm_customers_page_get_state (page), "loading") == 0 && g_get_monotonic_time () < until)
     g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
   g_assert_cmpstr (crm_customers_page_get_state (page), !=, "loading");
+}
+
+void
+crm_test_wait_saved (gpointer detail)
+{
+  gint64 until = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  while (crm_customer_detail_get_editing (detail) && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_false (crm_customer_detail_get_editing (detail));
 }

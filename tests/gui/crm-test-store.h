@@ -31,6 +31,9 @@ void          crm_test_wait_drawn         (gpointer      widget);
 void          crm_test_iterate            (guint         ms);
 /* Iterates until a CrmCustomersPage has read its store. */
 void          crm_test_wait_loaded        (gpointer      page);
+/* Iterates until a CrmCustomerDetail's Save has queued the editor's
+ * changes (in the store's worker) and left editing; 10 s at most. */
+void          crm_test_wait_saved         (gpointer      detail);
 /* Every GtkLabel text under @widget that is drawn, joined by "\n". */
 char         *crm_test_dup_visible_text   (gpointer      widget);
 /* The first GtkButton under @widget whose label ("_Replace…") or, for an

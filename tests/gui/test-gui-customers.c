@@ -370,7 +370,7 @@ test_edit_checks_as_you_type_and_queues_changed_fields_only (Fixture       *f,
   g_assert_true (crm_customer_editor_get_valid (editor));
   g_assert_true (save_enabled (detail));
   gtk_widget_activate_action (GTK_WIDGET (detail), "customer.save", NULL);
-  g_assert_false (crm_customer_detail_get_editing (detail));
+  crm_test_wait_saved (detail);
 
   queue = mutations (f);
   g_assert_cmpuint (queue->len, ==, 1);
@@ -407,6 +407,7 @@ test_edit_customer_fields_update_the_list (Fixture       *f,
   adw_combo_row_set_selected (ADW_COMBO_ROW (tier), CRM_TIER_MAJOR);
   g_assert_true (save_enabled (detail));
   gtk_widget_activate_action (GTK_WIDGET (detail), "customer.save", NULL);
+  crm_test_wait_saved (detail);
 
   /* One update of the customer with the two changed fields, nothing of
    * the masked phone or address. */

@@ -257,7 +257,7 @@ rename_in_window (Desktop    *desktop,
   gtk_widget_activate_action (GTK_WIDGET (detail), "customer.edit", NULL);
   gtk_editable_set_text (GTK_EDITABLE (crm_customer_editor_get_field_row (editor, NULL, "name")), name);
   gtk_widget_activate_action (GTK_WIDGET (detail), "customer.save", NULL);
-  g_assert_false (crm_customer_detail_get_editing (detail));
+  crm_test_wait_saved (detail);
   crm_customers_page_show_list (page);
 
   /* Save asked the engine to sync: wait for it to push and pull. */

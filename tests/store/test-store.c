@@ -1456,6 +1456,65 @@ test_read_does_not_wait_for_a_write (StoreFixture  *f,
   g_assert_cmpstr (c->name, ==, "大连港");
 }
 
+static void
+updates_queued_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = crm_store_enqueue_updates_finish (CRM_STORE (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_save_does_not_wait_for_a_write (StoreFixture  *f,
+                                     gconstpointer  data)
+{
+  sqlite3 *probe = NULL;
+  BigWrite write = { f->store, test_page ("big") };
+  g_autoptr(GThread) thread = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GPtrArray) queued = NULL;
+  CrmStoreUpdate update = { CRM_ENTITY_CUSTOMER, test_id (1), fields };
+  g_autoptr(CrmCustomer) c = NULL;
+  gint64 deadline, start, took;
+  gboolean busy = FALSE;
+
+  seed_one (f->store, 1);
+  for (guint n = 1000; n < 41000; n++)
+    test_page_add_customer (write.page, test_customer (n, "大连港", 1));
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &probe, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  json_object_set_string_member (fields, "industry", "物流");
+
+  thread = g_thread_new ("big-write", big_write_thread, &write);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!(busy = writer_busy (probe)) && g_get_monotonic_time () < deadline)
+    g_usleep (200);
+  g_assert_true (busy);
+
+  /* the user saves while the page is written: the call comes back at once */
+  start = g_get_monotonic_time ();
+  crm_store_enqueue_updates_async (f->store, &update, 1, NULL, updates_queued_cb, &queued);
+  took = g_get_monotonic_time () - start;
+  g_assert_true (writer_busy (probe));
+  g_test_message ("save handed over in %.2f ms while the page was written", took / 1000.0);
+  g_assert_cmpint (took, <, 50 * 1000);
+  g_assert_null (queued);
+
+  /* and is queued once the page is in */
+  g_thread_join (g_steal_pointer (&thread));
+  sqlite3_close (probe);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (queued == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (queued);
+  g_assert_cmpuint (queued->len, ==, 1);
+  c = get_customer (f->store, 1);
+  g_assert_cmpstr (c->industry, ==, "物流");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1486,6 +1545,7 @@ main (int   argc,
 
   ADD ("/store/read/sees-what-was-committed-when-told", test_read_sees_what_was_committed_when_told);
   ADD ("/store/read/does-not-wait-for-a-write", test_read_does_not_wait_for_a_write);
+  ADD ("/store/save/does-not-wait-for-a-write", test_save_does_not_wait_for_a_write);
 
   ADD ("/store/mutations/enqueue-applies-locally-and-queues", test_mutations_enqueue_applies_locally_and_queues);
   ADD ("/store/mutations/keys-are-unique", test_mutations_keys_are_unique);
