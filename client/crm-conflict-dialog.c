@@ -44,41 +44,6 @@ choice_free (gpointer data)
   g_free (choice);
 }
 
-/* The field's label, as the editor shows it. */
-static const char *
-field_label (CrmEntity   entity,
-             const char *name)
-{
-  if (g_str_equal (name, "name"))
-    return entity == CRM_ENTITY_CUSTOMER ? _("Name") : C_("person", "Name");
-  if (g_str_equal (name, "name_en"))
-    return _("English Name");
-  if (g_str_equal (name, "industry"))
-    return _("Industry");
-  if (g_str_equal (name, "kind"))
-    return _("Kind");
-  if (g_str_equal (name, "tier"))
-    return _("Tier");
-  if (g_str_equal (name, "status"))
-    return _("Status");
-  if (g_str_equal (name, "credit_rating"))
-    return _("Credit Rating");
-  if (g_str_equal (name, "registration_no"))
-    return _("Registration Number");
-  if (g_str_equal (name, "phone"))
-    return _("Phone");
-  if (g_str_equal (name, "address"))
-    return _("Address");
-  if (g_str_equal (name, "title"))
-    return _("Job Title");
-  if (g_str_equal (name, "mobile"))
-    return _("Mobile");
-  if (g_str_equal (name, "email"))
-    return _("E-mail");
-  if (g_str_equal (name, "is_primary"))
-    return _("Primary contact");
-  return name;
-}
 
 /* A value as the user reads it: enums by their label, booleans as yes or
  * no, nothing as "(empty)".  Personal data stays masked as the server
@@ -152,7 +117,7 @@ add_choice (CrmConflictDialog *self,
 {
   CrmEntity entity = self->mutation->entity;
   const char *field = json_object_get_string_member_with_default (conflict, "field", "");
-  const char *label_text = field_label (entity, field);
+  const char *label_text = crm_field_label (entity, field) != NULL ? crm_field_label (entity, field) : field;
   JsonNode *mine_node = json_object_get_member (self->mutation->fields, field);
   g_autofree char *mine = display_value (entity, field, mine_node ? mine_node
                                                                   : json_object_get_member (conflict, "mine"));

@@ -232,6 +232,15 @@ check_field (Field *field)
     }
 }
 
+/* The field's label; its wire name for a field that has none. */
+static const char *
+field_title (Field *field)
+{
+  const char *label = crm_field_label (field->entity, field->spec->name);
+
+  return label != NULL ? label : field->spec->name;
+}
+
 static void
 field_changed_cb (Field *field)
 {
@@ -239,34 +248,6 @@ field_changed_cb (Field *field)
   update_totals (field->editor);
 }
 
-static const char *
-field_title (CrmEntity   entity,
-             const char *name)
-{
-  if (g_str_equal (name, "name"))
-    return entity == CRM_ENTITY_CUSTOMER ? _("Name") : C_("person", "Name");
-  if (g_str_equal (name, "name_en"))
-    return _("English Name");
-  if (g_str_equal (name, "industry"))
-    return _("Industry");
-  if (g_str_equal (name, "tier"))
-    return _("Tier");
-  if (g_str_equal (name, "status"))
-    return _("Status");
-  if (g_str_equal (name, "credit_rating"))
-    return _("Credit Rating");
-  if (g_str_equal (name, "phone"))
-    return _("Phone");
-  if (g_str_equal (name, "address"))
-    return _("Address");
-  if (g_str_equal (name, "title"))
-    return _("Job Title");
-  if (g_str_equal (name, "mobile"))
-    return _("Mobile");
-  if (g_str_equal (name, "email"))
-    return _("E-mail");
-  return name;
-}
 
 /* The row that takes the field's value: an AdwComboRow for a choice, an
  * AdwEntryRow for text. */
@@ -298,7 +279,7 @@ make_input_row (Field      *field,
         adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (field->row), GTK_INPUT_PURPOSE_EMAIL);
       g_signal_connect_swapped (field->row, "changed", G_CALLBACK (field_changed_cb), field);
     }
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field->row), field_title (field->entity, field->spec->name));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field->row), field_title (field));
   gtk_widget_set_name (field->row, field->spec->name);
 }
 
@@ -330,7 +311,7 @@ static void
 make_masked_row (Field      *field,
                  const char *value)
 {
-  const char *title = field_title (field->entity, field->spec->name);
+  const char *title = field_title (field);
   GtkWidget *label = gtk_label_new (value);
 
   field->masked_row = adw_action_row_new ();

@@ -255,3 +255,37 @@ crm_industry_label_for (const char *industry)
       return g_dpgettext2 (NULL, "industry", labels[i].label);
   return industry;
 }
+
+const char *
+crm_field_label (CrmEntity   entity,
+                 const char *name)
+{
+  static const struct
+  {
+    const char *name;
+    const char *label;
+  } labels[] = {
+    { "name_en",         N_("English Name") },
+    { "industry",        N_("Industry") },
+    { "tier",            N_("Tier") },
+    { "status",          N_("Status") },
+    { "credit_rating",   N_("Credit Rating") },
+    { "registration_no", N_("Registration Number") },
+    { "phone",           N_("Phone") },
+    { "address",         N_("Address") },
+    { "title",           N_("Job Title") },
+    { "mobile",          N_("Mobile") },
+    { "email",           N_("E-mail") },
+    { "is_primary",      N_("Primary contact") },
+  };
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  /* a company's name, or a person's */
+  if (g_str_equal (name, "name"))
+    return entity == CRM_ENTITY_CUSTOMER ? _("Name") : C_("person", "Name");
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (labels[i].name, name))
+      return _(labels[i].label);
+  return NULL;
+}

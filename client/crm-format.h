@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include "crm-fields.h"
 #include "crm-wire.h"
 
 G_BEGIN_DECLS
@@ -38,5 +39,10 @@ const char *crm_value_segment_label_for   (const char        *segment);
  * the industry field is free text, so other words show as they are. */
 extern const char * const crm_industry_names[];
 const char *crm_industry_label_for        (const char        *industry);
+
+/* A writable field's label, as the editor, the list of unsent changes and
+ * the conflict dialog show it; NULL for a field with none. */
+const char *crm_field_label               (CrmEntity          entity,
+                                           const char        *name);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-format.h"
 #include "crm-pending-popover.h"
 
 struct _CrmPendingPopover
@@ -31,35 +32,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The field's name as the editor labels it (the same words). */
-static const char *
-field_title (CrmEntity   entity,
-             const char *name)
-{
-  if (g_str_equal (name, "name"))
-    return entity == CRM_ENTITY_CUSTOMER ? _("Name") : C_("person", "Name");
-  if (g_str_equal (name, "name_en"))
-    return _("English Name");
-  if (g_str_equal (name, "industry"))
-    return _("Industry");
-  if (g_str_equal (name, "tier"))
-    return _("Tier");
-  if (g_str_equal (name, "status"))
-    return _("Status");
-  if (g_str_equal (name, "credit_rating"))
-    return _("Credit Rating");
-  if (g_str_equal (name, "phone"))
-    return _("Phone");
-  if (g_str_equal (name, "address"))
-    return _("Address");
-  if (g_str_equal (name, "title"))
-    return _("Job Title");
-  if (g_str_equal (name, "mobile"))
-    return _("Mobile");
-  if (g_str_equal (name, "email"))
-    return _("E-mail");
-  return NULL;
-}
 
 /* "Phone, Address · 14:05" */
 static char *
@@ -75,7 +47,7 @@ describe_fields (const CrmUnsentChange *change)
   else
     for (const GList *l = names; l != NULL; l = l->next)
       {
-        const char *title = field_title (m->entity, l->data);
+        const char *title = crm_field_label (m->entity, l->data);
 
         if (title == NULL)
           continue;
