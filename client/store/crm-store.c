@@ -453,6 +453,47 @@ read_end (CrmStore *self)
     g_warning ("%s", error->message);
 }
 
+/* A row made into a record, or NULL with @error set. */
+typedef gpointer (*RowFunc) (sqlite3_stmt  *s,
+                             GError       **error);
+
+/* Every row of @sql, through the reader, made into records by @from_row;
+ * NULL with @error set on failure. */
+static GPtrArray *
+read_list (CrmStore       *self,
+           const char     *sql,
+           RowFunc         from_row,
+           GDestroyNotify  free_func,
+           GError        **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_func);
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->read_lock);
+  {
+    g_autoptr(CachedStmt) s = read_stmt (self, sql, error);
+    int rc = SQLITE_ERROR;
+
+    if (s != NULL)
+      {
+        while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+          {
+            gpointer record = from_row (s, error);
+
+            if (record == NULL)
+              break;
+            g_ptr_array_add (list, record);
+          }
+        if (rc == SQLITE_DONE)
+          ok = TRUE;
+        else if (rc != SQLITE_ROW)
+          read_error (self, error, "reading the queue");
+      }
+  }
+  g_mutex_unlock (&self->read_lock);
+  return ok ? g_steal_pointer (&list) : NULL;
+}
+
 /* Steps a statement that returns no row. */
 static gboolean
 step_done (CrmStore     *self,
@@ -2472,6 +2513,13 @@ crm_store_discard_mutation (CrmStore  *self,
   return settle (self, seq, OUTCOME_REMOVE, NULL, NULL, NULL, error);
 }
 
+static gpointer
+mutation_row (sqlite3_stmt  *s,
+              GError       **error)
+{
+  return mutation_from_row (s, error);
+}
+
 /**
  * crm_store_resolve_conflict:
  * @seq: a change in conflict
@@ -2553,35 +2601,10 @@ GPtrArray *
 crm_store_list_mutations (CrmStore  *self,
                           GError   **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) crm_mutation_unref);
-  gboolean ok = FALSE;
-
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->read_lock);
-  {
-    g_autoptr(CachedStmt) s = read_stmt (self, SQL_ALL_MUTATIONS, error);
-    int rc = SQLITE_ERROR;
-
-    if (s != NULL)
-      {
-        while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-          {
-            CrmMutation *m = mutation_from_row (s, error);
-
-            if (m == NULL)
-              break;
-            g_ptr_array_add (list, m);
-          }
-        if (rc == SQLITE_DONE)
-          ok = TRUE;
-        else if (rc != SQLITE_ROW)
-          read_error (self, error, "reading the queue");
-      }
-  }
-  g_mutex_unlock (&self->read_lock);
-  return ok ? g_steal_pointer (&list) : NULL;
+  return read_list (self, SQL_ALL_MUTATIONS, mutation_row, (GDestroyNotify) crm_mutation_unref, error);
 }
 
 /**
@@ -2844,6 +2867,13 @@ unsent_change_from_row (sqlite3_stmt  *s,
   return change;
 }
 
+static gpointer
+unsent_change_row (sqlite3_stmt  *s,
+                   GError       **error)
+{
+  return unsent_change_from_row (s, error);
+}
+
 /**
  * crm_store_list_unsent_changes:
  *
@@ -2857,35 +2887,10 @@ GPtrArray *
 crm_store_list_unsent_changes (CrmStore  *self,
                                GError   **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) crm_unsent_change_free);
-  gboolean ok = FALSE;
-
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->read_lock);
-  {
-    g_autoptr(CachedStmt) s = read_stmt (self, SQL_UNSENT_CHANGES, error);
-    int rc = SQLITE_ERROR;
-
-    if (s != NULL)
-      {
-        while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-          {
-            CrmUnsentChange *change = unsent_change_from_row (s, error);
-
-            if (change == NULL)
-              break;
-            g_ptr_array_add (list, change);
-          }
-        if (rc == SQLITE_DONE)
-          ok = TRUE;
-        else if (rc != SQLITE_ROW)
-          read_error (self, error, "reading the queue");
-      }
-  }
-  g_mutex_unlock (&self->read_lock);
-  return ok ? g_steal_pointer (&list) : NULL;
+  return read_list (self, SQL_UNSENT_CHANGES, unsent_change_row, (GDestroyNotify) crm_unsent_change_free, error);
 }
 
 /**
