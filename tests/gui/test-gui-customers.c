@@ -538,6 +538,134 @@ test_list_filter_choices_follow_changed_rows (Fixture       *f,
   wait_for_count (f, "4 of 12 customers");
 }
 
+static JsonObject *
+owned_customer_new (const char *id,
+                    const char *name,
+                    const char *owner_id,
+                    const char *owner_name)
+{
+  JsonObject *customer = json_object_new ();
+
+  json_object_set_string_member (customer, "id", id);
+  json_object_set_string_member (customer, "name", name);
+  json_object_set_int_member (customer, "version", 2);
+  json_object_set_string_member (customer, "tier", "standard");
+  json_object_set_string_member (customer, "status", "active");
+  json_object_set_string_member (customer, "region_id", "00000000-0000-4000-8000-000000009001");
+  json_object_set_string_member (customer, "region_name", "上海");
+  json_object_set_string_member (customer, "owner_id", owner_id);
+  json_object_set_string_member (customer, "owner_name", owner_name);
+  return customer;
+}
+
+/* Whether @drop_down's menu is "All Account Managers" then exactly
+ * @names (NULL-terminated, in collation order). */
+static gboolean
+menu_is (GtkDropDown        *drop_down,
+         const char * const *names)
+{
+  GListModel *labels = gtk_drop_down_get_model (drop_down);
+  guint n = g_strv_length ((char **) names);
+
+  if (g_list_model_get_n_items (labels) != n + 1)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (!g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (labels), i + 1), names[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static int
+collate_cb (gconstpointer a,
+            gconstpointer b)
+{
+  return g_utf8_collate (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+wait_for_menu_is (GtkDropDown *drop_down,
+                  const char **names)
+{
+  gint64 until = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+
+  qsort (names, g_strv_length ((char **) names), sizeof (char *), collate_cb);
+  while (!menu_is (drop_down, names) && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  if (!menu_is (drop_down, names))
+    {
+      GListModel *labels = gtk_drop_down_get_model (drop_down);
+
+      for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+        g_test_message ("menu entry %u: %s", i, gtk_string_list_get_string (GTK_STRING_LIST (labels), i));
+      g_assert_not_reached ();
+    }
+}
+
+/* The owner menu is spliced where it differs (new owners scattered
+ * through the alphabet, a renamed one moving, one going): it ends up
+ * exactly the owners of the rows, in order, with the chosen one kept. */
+static void
+test_list_owner_menu_is_merged_in_order (Fixture       *f,
+                                         gconstpointer  data)
+{
+  GtkDropDown *owner = GTK_DROP_DOWN (page_child (f, "owner_filter"));
+  JsonArray *customers;
+  JsonObject *page;
+  JsonObject *removal;
+  g_autoptr(GError) error = NULL;
+  const char *first[] = { "王伟", "李娜", NULL };
+  const char *added[] = { "王伟", "李娜", "Aaron Lee", "Zed Young", "Moss Hart", "陈静", NULL };
+  const char *renamed[] = { "李娜", "Aaron Lee", "Zed Young", "陈静", "Abe Wang", NULL };
+
+  wait_for_menu_is (owner, first);
+
+  page = page_new ("owners-1");
+  customers = json_object_get_array_member (page, "customers");
+  json_array_add_object_element (customers, owned_customer_new ("00000000-0000-4000-8000-000000009101", "Aaron Co",
+                                                                "00000000-0000-4000-8000-000000009201", "Aaron Lee"));
+  json_array_add_object_element (customers, owned_customer_new ("00000000-0000-4000-8000-000000009102", "Zed Co",
+                                                                "00000000-0000-4000-8000-000000009202", "Zed Young"));
+  json_array_add_object_element (customers, owned_customer_new ("00000000-0000-4000-8000-000000009103", "Moss Co",
+                                                                "00000000-0000-4000-8000-000000009203", "Moss Hart"));
+  json_array_add_object_element (customers, owned_customer_new ("00000000-0000-4000-8000-000000009104", "陈氏集团",
+                                                                "00000000-0000-4000-8000-000000009204", "陈静"));
+  g_assert_true (crm_store_apply_sync_page (f->store->store, page, &error));
+  g_assert_no_error (error);
+  json_object_unref (page);
+  wait_for_menu_is (owner, added);
+
+  for (guint i = 1; i <= g_strv_length ((char **) added); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (owner)), i), "Zed Young"))
+      gtk_drop_down_set_selected (owner, i);
+  wait_for_count (f, "1 of 16 customers");
+
+  /* 王伟 renamed by the latest of their rows (now first in the
+   * alphabet), Moss Hart's only customer gone */
+  page = page_new ("owners-2");
+  customers = json_object_get_array_member (page, "customers");
+  for (guint i = 0; i < 6; i++)
+    {
+      static const char *ids[] = { "01", "02", "06", "08", "09", "11" };
+      g_autofree char *id = g_strdup_printf ("00000000-0000-4000-8000-0000000000%s", ids[i]);
+
+      json_array_add_object_element (customers, owned_customer_new (id, "王氏客户",
+                                                                    "00000000-0000-4000-8000-000000008001", "Abe Wang"));
+    }
+  removal = json_object_new ();
+  json_object_set_string_member (removal, "entity", "customer");
+  json_object_set_string_member (removal, "id", "00000000-0000-4000-8000-000000009103");
+  json_object_set_string_member (removal, "customer_id", "00000000-0000-4000-8000-000000009103");
+  json_array_add_object_element (json_object_get_array_member (page, "removed"), removal);
+  g_assert_true (crm_store_apply_sync_page (f->store->store, page, &error));
+  g_assert_no_error (error);
+  json_object_unref (page);
+  wait_for_menu_is (owner, renamed);
+
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (owner)),
+                                               gtk_drop_down_get_selected (owner)), ==, "Zed Young");
+  wait_for_count (f, "1 of 15 customers");
+}
+
 static void
 test_list_changes_while_loading_are_not_lost (void)
 {
@@ -736,6 +864,8 @@ main (int   argc,
               fixture_set_up, test_edit_checks_as_you_type_and_queues_changed_fields_only, fixture_tear_down);
   g_test_add ("/client/customers/edit/customer-fields-update-the-list", Fixture, NULL,
               fixture_set_up, test_edit_customer_fields_update_the_list, fixture_tear_down);
+  g_test_add ("/client/customers/list/owner-menu-is-merged-in-order", Fixture, NULL,
+              fixture_set_up, test_list_owner_menu_is_merged_in_order, fixture_tear_down);
   g_test_add ("/client/customers/list/filter-choices-follow-changed-rows", Fixture, NULL,
               fixture_set_up, test_list_filter_choices_follow_changed_rows, fixture_tear_down);
   g_test_add_func ("/client/customers/list/changes-while-loading-are-not-lost",
