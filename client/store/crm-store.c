@@ -366,10 +366,17 @@ static const char SQL_CONTACTS_OF[] =
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
+/* @entity's tables, columns and assembled statements. */
+static const Entity *
+crm_store_entity (CrmEntity entity)
+{
+  return &entities[entity];
+}
+
 static gboolean
-sqlite_error (CrmStore    *self,
-              GError     **error,
-              const char  *doing)
+crm_store_sqlite_error (CrmStore    *self,
+                        GError     **error,
+                        const char  *doing)
 {
   g_set_error (error, CRM_ERROR, CRM_ERROR_INTERNAL, "Local store (%s): %s: %s",
                self->path, doing, sqlite3_errmsg (self->db));
@@ -379,9 +386,9 @@ sqlite_error (CrmStore    *self,
 /* The cached statement for @sql, which must be a string that lives for
  * the program (a constant or an assembled statement above). */
 static CachedStmt *
-stmt (CrmStore    *self,
-      const char  *sql,
-      GError     **error)
+crm_store_stmt (CrmStore    *self,
+                const char  *sql,
+                GError     **error)
 {
   sqlite3_stmt *s = g_hash_table_lookup (self->statements, sql);
 
@@ -389,7 +396,7 @@ stmt (CrmStore    *self,
     {
       if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
         {
-          sqlite_error (self, error, "preparing a statement");
+          crm_store_sqlite_error (self, error, "preparing a statement");
           return NULL;
         }
       g_hash_table_insert (self->statements, (gpointer) sql, s);
@@ -398,20 +405,20 @@ stmt (CrmStore    *self,
 }
 
 static gboolean
-read_error (CrmStore    *self,
-            GError     **error,
-            const char  *doing)
+crm_store_read_error (CrmStore    *self,
+                      GError     **error,
+                      const char  *doing)
 {
   g_set_error (error, CRM_ERROR, CRM_ERROR_INTERNAL, "Local store (%s): %s: %s",
                self->path, doing, sqlite3_errmsg (self->reader));
   return FALSE;
 }
 
-/* The reader's cached statement for @sql (as stmt()); hold read_lock. */
+/* The reader's cached statement for @sql (as crm_store_stmt()); hold read_lock. */
 static CachedStmt *
-read_stmt (CrmStore    *self,
-           const char  *sql,
-           GError     **error)
+crm_store_read_stmt (CrmStore    *self,
+                     const char  *sql,
+                     GError     **error)
 {
   sqlite3_stmt *s = g_hash_table_lookup (self->read_statements, sql);
 
@@ -419,7 +426,7 @@ read_stmt (CrmStore    *self,
     {
       if (sqlite3_prepare_v3 (self->reader, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
         {
-          read_error (self, error, "preparing a statement");
+          crm_store_read_error (self, error, "preparing a statement");
           return NULL;
         }
       g_hash_table_insert (self->read_statements, (gpointer) sql, s);
@@ -430,26 +437,26 @@ read_stmt (CrmStore    *self,
 /* Runs @sql (BEGIN, COMMIT or ROLLBACK) on the reader: the statements in
  * between read one snapshot. */
 static gboolean
-read_exec (CrmStore    *self,
-           const char  *sql,
-           GError     **error)
+crm_store_read_exec (CrmStore    *self,
+                     const char  *sql,
+                     GError     **error)
 {
-  g_autoptr(CachedStmt) s = read_stmt (self, sql, error);
+  g_autoptr(CachedStmt) s = crm_store_read_stmt (self, sql, error);
 
   if (s == NULL)
     return FALSE;
   if (sqlite3_step (s) != SQLITE_DONE)
-    return read_error (self, error, "reading");
+    return crm_store_read_error (self, error, "reading");
   return TRUE;
 }
 
 /* Ends the reader's transaction, if one is open. */
 static void
-read_end (CrmStore *self)
+crm_store_read_end (CrmStore *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (sqlite3_get_autocommit (self->reader) == 0 && !read_exec (self, SQL_ROLLBACK, &error))
+  if (sqlite3_get_autocommit (self->reader) == 0 && !crm_store_read_exec (self, SQL_ROLLBACK, &error))
     g_warning ("%s", error->message);
 }
 
@@ -460,18 +467,18 @@ typedef gpointer (*RowFunc) (sqlite3_stmt  *s,
 /* Every row of @sql, through the reader, made into records by @from_row;
  * NULL with @error set on failure. */
 static GPtrArray *
-read_list (CrmStore       *self,
-           const char     *sql,
-           RowFunc         from_row,
-           GDestroyNotify  free_func,
-           GError        **error)
+crm_store_read_list (CrmStore       *self,
+                     const char     *sql,
+                     RowFunc         from_row,
+                     GDestroyNotify  free_func,
+                     GError        **error)
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_func);
   gboolean ok = FALSE;
 
   g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(CachedStmt) s = read_stmt (self, sql, error);
+    g_autoptr(CachedStmt) s = crm_store_read_stmt (self, sql, error);
     int rc = SQLITE_ERROR;
 
     if (s != NULL)
@@ -487,7 +494,7 @@ read_list (CrmStore       *self,
         if (rc == SQLITE_DONE)
           ok = TRUE;
         else if (rc != SQLITE_ROW)
-          read_error (self, error, "reading the queue");
+          crm_store_read_error (self, error, "reading the queue");
       }
   }
   g_mutex_unlock (&self->read_lock);
@@ -496,26 +503,26 @@ read_list (CrmStore       *self,
 
 /* Steps a statement that returns no row. */
 static gboolean
-step_done (CrmStore     *self,
-           sqlite3_stmt *s,
-           GError      **error)
+crm_store_step_done (CrmStore     *self,
+                     sqlite3_stmt *s,
+                     GError      **error)
 {
   int rc = sqlite3_step (s);
 
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return sqlite_error (self, error, "writing");
+    return crm_store_sqlite_error (self, error, "writing");
   return TRUE;
 }
 
 /* Runs @sql (a constant) with up to two text parameters. */
 static gboolean
-exec2 (CrmStore    *self,
-       const char  *sql,
-       const char  *p1,
-       const char  *p2,
-       GError     **error)
+crm_store_exec2 (CrmStore    *self,
+                 const char  *sql,
+                 const char  *p1,
+                 const char  *p2,
+                 GError     **error)
 {
-  g_autoptr(CachedStmt) s = stmt (self, sql, error);
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, sql, error);
 
   if (s == NULL)
     return FALSE;
@@ -523,21 +530,21 @@ exec2 (CrmStore    *self,
     sqlite3_bind_text (s, 1, p1, -1, SQLITE_TRANSIENT);
   if (p2)
     sqlite3_bind_text (s, 2, p2, -1, SQLITE_TRANSIENT);
-  return step_done (self, s, error);
+  return crm_store_step_done (self, s, error);
 }
 
 /* The integer of a one-row, one-column query with one text parameter;
  * @missing when there is no row. */
 static gboolean
-query_int (CrmStore    *self,
-           const char  *sql,
-           const char  *p1,
-           const char  *p2,
-           gint64       missing,
-           gint64      *out,
-           GError     **error)
+crm_store_query_int (CrmStore    *self,
+                     const char  *sql,
+                     const char  *p1,
+                     const char  *p2,
+                     gint64       missing,
+                     gint64      *out,
+                     GError     **error)
 {
-  g_autoptr(CachedStmt) s = stmt (self, sql, error);
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, sql, error);
   int rc;
 
   if (s == NULL)
@@ -552,7 +559,7 @@ query_int (CrmStore    *self,
   else if (rc == SQLITE_DONE)
     *out = missing;
   else
-    return sqlite_error (self, error, "reading");
+    return crm_store_sqlite_error (self, error, "reading");
   return TRUE;
 }
 
@@ -566,25 +573,25 @@ column_dup (sqlite3_stmt *s,
 }
 
 static gboolean
-begin (CrmStore  *self,
-       GError   **error)
+crm_store_begin (CrmStore  *self,
+                 GError   **error)
 {
-  return exec2 (self, SQL_BEGIN, NULL, NULL, error);
+  return crm_store_exec2 (self, SQL_BEGIN, NULL, NULL, error);
 }
 
 static gboolean
-commit (CrmStore  *self,
-        GError   **error)
+crm_store_commit (CrmStore  *self,
+                  GError   **error)
 {
-  return exec2 (self, SQL_COMMIT, NULL, NULL, error);
+  return crm_store_exec2 (self, SQL_COMMIT, NULL, NULL, error);
 }
 
 static void
-rollback (CrmStore *self)
+crm_store_rollback (CrmStore *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (sqlite3_get_autocommit (self->db) == 0 && !exec2 (self, SQL_ROLLBACK, NULL, NULL, &error))
+  if (sqlite3_get_autocommit (self->db) == 0 && !crm_store_exec2 (self, SQL_ROLLBACK, NULL, NULL, &error))
     g_warning ("%s", error->message);
 }
 
@@ -693,8 +700,8 @@ emit_cb (gpointer data)
 /* Emits ::customers-changed for @changed (NULL: everything) on the store's
  * context.  Called without the lock. */
 static void
-emit_changed (CrmStore   *self,
-              GHashTable *changed)
+crm_store_emit_changed (CrmStore   *self,
+                        GHashTable *changed)
 {
   Emission *emission;
 
@@ -792,28 +799,28 @@ upsert (CrmStore    *self,
         gboolean    *written,
         GError     **error)
 {
-  const Entity *e = &entities[entity];
-  g_autoptr(CachedStmt) s = stmt (self, e->upsert_sql[layer], error);
+  const Entity *e = crm_store_entity (entity);
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, e->upsert_sql[layer], error);
 
   if (s == NULL)
     return FALSE;
   for (guint i = 0; i < e->n_columns; i++)
     if (!bind_member (s, (int) i + 1, record, &e->columns[i], error))
       return FALSE;
-  if (!step_done (self, s, error))
+  if (!crm_store_step_done (self, s, error))
     return FALSE;
   *written = sqlite3_changes (self->db) > 0;
   return TRUE;
 }
 
 static gboolean
-apply_fields (CrmStore    *self,
-              CrmEntity    entity,
-              const char  *id,
-              const char  *fields_text,
-              GError     **error)
+crm_store_apply_fields (CrmStore    *self,
+                        CrmEntity    entity,
+                        const char  *id,
+                        const char  *fields_text,
+                        GError     **error)
 {
-  return exec2 (self, entities[entity].apply_sql, id, fields_text, error);
+  return crm_store_exec2 (self, crm_store_entity (entity)->apply_sql, id, fields_text, error);
 }
 
 static gboolean
@@ -822,7 +829,7 @@ contact_customer (CrmStore    *self,
                   char       **customer_id,
                   GError     **error)
 {
-  g_autoptr(CachedStmt) s = stmt (self, SQL_CONTACT_CUSTOMER, error);
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_CONTACT_CUSTOMER, error);
   int rc;
 
   *customer_id = NULL;
@@ -833,17 +840,17 @@ contact_customer (CrmStore    *self,
   if (rc == SQLITE_ROW)
     *customer_id = column_dup (s, 0);
   else if (rc != SQLITE_DONE)
-    return sqlite_error (self, error, "reading");
+    return crm_store_sqlite_error (self, error, "reading");
   return TRUE;
 }
 
 /* The customer a record belongs to, as the shown table has it now. */
 static gboolean
-note_changed (CrmStore    *self,
-              CrmEntity    entity,
-              const char  *id,
-              GHashTable  *changed,
-              GError     **error)
+crm_store_note_changed (CrmStore    *self,
+                        CrmEntity    entity,
+                        const char  *id,
+                        GHashTable  *changed,
+                        GError     **error)
 {
   g_autofree char *customer_id = NULL;
 
@@ -862,39 +869,40 @@ note_changed (CrmStore    *self,
  * record (or, for a contact made here, nothing), then each pending or sent
  * change in queue order.  Drops the server row when no change is left. */
 static gboolean
-rebuild (CrmStore    *self,
-         CrmEntity    entity,
-         const char  *id,
-         GHashTable  *changed,
-         GError     **error)
+crm_store_rebuild (CrmStore    *self,
+                   CrmEntity    entity,
+                   const char  *id,
+                   GHashTable  *changed,
+                   GError     **error)
 {
-  const Entity *e = &entities[entity];
+  const Entity *e = crm_store_entity (entity);
   const char *entity_name = crm_entity_names[entity];
   gint64 has_server = 0;
   gint64 version = -1;
   gboolean any = FALSE;
 
-  if (!note_changed (self, entity, id, changed, error))
+  if (!crm_store_note_changed (self, entity, id, changed, error))
     return FALSE;
-  if (!query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_HAS_SERVER_CUSTOMER : SQL_HAS_SERVER_CONTACT,
-                  id, NULL, 0, &has_server, error) ||
-      !query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_CUSTOMER_VERSION : SQL_CONTACT_VERSION,
-                  id, NULL, -1, &version, error))
+  if (!crm_store_query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_HAS_SERVER_CUSTOMER : SQL_HAS_SERVER_CONTACT,
+                            id, NULL, 0, &has_server, error) ||
+      !crm_store_query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_CUSTOMER_VERSION : SQL_CONTACT_VERSION,
+                            id, NULL, -1, &version, error))
     return FALSE;
 
   if (has_server)
     {
-      if (!exec2 (self, entity == CRM_ENTITY_CUSTOMER ? SQL_DELETE_CUSTOMER : SQL_DELETE_CONTACT, id, NULL, error) ||
-          !exec2 (self, e->restore_sql, id, NULL, error))
+      if (!crm_store_exec2 (self, entity == CRM_ENTITY_CUSTOMER ? SQL_DELETE_CUSTOMER : SQL_DELETE_CONTACT, id, NULL,
+                            error) ||
+          !crm_store_exec2 (self, e->restore_sql, id, NULL, error))
         return FALSE;
     }
   else if (version > 0)
     return TRUE;   /* the shown row is the server's record: nothing queued on it */
-  else if (version == 0 && !exec2 (self, SQL_DELETE_CONTACT, id, NULL, error))
+  else if (version == 0 && !crm_store_exec2 (self, SQL_DELETE_CONTACT, id, NULL, error))
     return FALSE;  /* made here, never confirmed: only its create brings it back */
 
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_ACTIVE_OF, error);
+    g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_ACTIVE_OF, error);
     g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func (g_free);
     g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
     int rc;
@@ -909,7 +917,7 @@ rebuild (CrmStore    *self,
         g_ptr_array_add (fields, column_dup (s, 1));
       }
     if (rc != SQLITE_DONE)
-      return sqlite_error (self, error, "reading the queue");
+      return crm_store_sqlite_error (self, error, "reading the queue");
     cached_stmt_reset (s);
 
     for (guint i = 0; i < ops->len; i++)
@@ -919,29 +927,29 @@ rebuild (CrmStore    *self,
           {
             gint64 now = -1;
 
-            if (!query_int (self, SQL_CONTACT_VERSION, id, NULL, -1, &now, error))
+            if (!crm_store_query_int (self, SQL_CONTACT_VERSION, id, NULL, -1, &now, error))
               return FALSE;
-            if (now < 0 && !exec2 (self, SQL_NEW_CONTACT, id, fields->pdata[i], error))
+            if (now < 0 && !crm_store_exec2 (self, SQL_NEW_CONTACT, id, fields->pdata[i], error))
               return FALSE;
           }
-        if (!apply_fields (self, entity, id, fields->pdata[i], error))
+        if (!crm_store_apply_fields (self, entity, id, fields->pdata[i], error))
           return FALSE;
       }
   }
 
   if (!any && has_server &&
-      !exec2 (self, entity == CRM_ENTITY_CUSTOMER ? SQL_DELETE_SERVER_CUSTOMER : SQL_DELETE_SERVER_CONTACT,
-              id, NULL, error))
+      !crm_store_exec2 (self, entity == CRM_ENTITY_CUSTOMER ? SQL_DELETE_SERVER_CUSTOMER : SQL_DELETE_SERVER_CONTACT,
+                        id, NULL, error))
     return FALSE;
-  return note_changed (self, entity, id, changed, error);
+  return crm_store_note_changed (self, entity, id, changed, error);
 }
 
-static gboolean store_server_record (CrmStore    *self,
-                                     CrmEntity    entity,
-                                     JsonObject  *record,
-                                     gboolean     any_active,
-                                     GHashTable  *changed,
-                                     GError     **error);
+static gboolean crm_store_store_server_record (CrmStore    *self,
+                                               CrmEntity    entity,
+                                               JsonObject  *record,
+                                               gboolean     any_active,
+                                               GHashTable  *changed,
+                                               GError     **error);
 
 /* A customer record with its contacts (GET /customers/{id}) brings them. */
 static gboolean
@@ -966,7 +974,8 @@ store_embedded_contacts (CrmStore    *self,
           crm_set_field_error (error, CRM_ERROR_MALFORMED, "contacts", "A contact that is not an object");
           return FALSE;
         }
-      if (!store_server_record (self, CRM_ENTITY_CONTACT, json_node_get_object (element), any_active, changed, error))
+      if (!crm_store_store_server_record (self, CRM_ENTITY_CONTACT, json_node_get_object (element), any_active, changed,
+                                          error))
         return FALSE;
     }
   return TRUE;
@@ -975,12 +984,12 @@ store_embedded_contacts (CrmStore    *self,
 /* Stores a record the server sent (a sync page, a mutation's answer).
  * @any_active: whether the queue has pending or sent changes at all. */
 static gboolean
-store_server_record (CrmStore    *self,
-                     CrmEntity    entity,
-                     JsonObject  *record,
-                     gboolean     any_active,
-                     GHashTable  *changed,
-                     GError     **error)
+crm_store_store_server_record (CrmStore    *self,
+                               CrmEntity    entity,
+                               JsonObject  *record,
+                               gboolean     any_active,
+                               GHashTable  *changed,
+                               GError     **error)
 {
   const char *id = string_member (record, "id");
   gint64 queued = 0;
@@ -998,9 +1007,9 @@ store_server_record (CrmStore    *self,
   /* Without queued changes there are no server rows (see "Two layers"),
    * except for a moment while a change is settled. */
   if (any_active &&
-      (!query_int (self, SQL_HAS_ACTIVE, crm_entity_names[entity], id, 0, &queued, error) ||
-       !query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_HAS_SERVER_CUSTOMER : SQL_HAS_SERVER_CONTACT,
-                   id, NULL, 0, &has_server, error)))
+      (!crm_store_query_int (self, SQL_HAS_ACTIVE, crm_entity_names[entity], id, 0, &queued, error) ||
+       !crm_store_query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_HAS_SERVER_CUSTOMER : SQL_HAS_SERVER_CONTACT,
+                             id, NULL, 0, &has_server, error)))
     return FALSE;
 
   if (entity == CRM_ENTITY_CUSTOMER && !store_embedded_contacts (self, record, any_active, changed, error))
@@ -1011,7 +1020,7 @@ store_server_record (CrmStore    *self,
       /* the server layer, then the shown row again */
       if (!upsert (self, entity, LAYER_SERVER, record, &written, error))
         return FALSE;
-      return !written || rebuild (self, entity, id, changed, error);
+      return !written || crm_store_rebuild (self, entity, id, changed, error);
     }
 
   /* A contact moving to another customer changes both. */
@@ -1022,7 +1031,7 @@ store_server_record (CrmStore    *self,
   if (!written)
     return TRUE;
   add_changed (changed, before);
-  return note_changed (self, entity, id, changed, error);
+  return crm_store_note_changed (self, entity, id, changed, error);
 }
 
 static gboolean
@@ -1043,17 +1052,17 @@ remove_record (CrmStore    *self,
   if (g_str_equal (entity, "customer"))
     {
       add_changed (changed, id);
-      return exec2 (self, SQL_DELETE_CUSTOMER, id, NULL, error) &&
-             exec2 (self, SQL_DELETE_SERVER_CUSTOMER, id, NULL, error) &&
-             exec2 (self, SQL_DELETE_CONTACTS_OF, id, NULL, error) &&
-             exec2 (self, SQL_DELETE_SERVER_CONTACTS_OF, id, NULL, error);
+      return crm_store_exec2 (self, SQL_DELETE_CUSTOMER, id, NULL, error) &&
+             crm_store_exec2 (self, SQL_DELETE_SERVER_CUSTOMER, id, NULL, error) &&
+             crm_store_exec2 (self, SQL_DELETE_CONTACTS_OF, id, NULL, error) &&
+             crm_store_exec2 (self, SQL_DELETE_SERVER_CONTACTS_OF, id, NULL, error);
     }
   if (g_str_equal (entity, "contact"))
     {
       add_changed (changed, customer_id);
-      return note_changed (self, CRM_ENTITY_CONTACT, id, changed, error) &&
-             exec2 (self, SQL_DELETE_CONTACT, id, NULL, error) &&
-             exec2 (self, SQL_DELETE_SERVER_CONTACT, id, NULL, error);
+      return crm_store_note_changed (self, CRM_ENTITY_CONTACT, id, changed, error) &&
+             crm_store_exec2 (self, SQL_DELETE_CONTACT, id, NULL, error) &&
+             crm_store_exec2 (self, SQL_DELETE_SERVER_CONTACT, id, NULL, error);
     }
   crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal of an unknown entity %s", entity);
   return FALSE;
@@ -1066,8 +1075,8 @@ set_state (CrmStore    *self,
            GError     **error)
 {
   if (value == NULL)
-    return exec2 (self, SQL_STATE_DELETE, key, NULL, error);
-  return exec2 (self, SQL_STATE_SET, key, value, error);
+    return crm_store_exec2 (self, SQL_STATE_DELETE, key, NULL, error);
+  return crm_store_exec2 (self, SQL_STATE_SET, key, value, error);
 }
 
 static char *
@@ -1079,7 +1088,7 @@ dup_state (CrmStore   *self,
   char *value = NULL;
 
   g_mutex_lock (&self->read_lock);
-  s = read_stmt (self, SQL_STATE_GET, &error);
+  s = crm_store_read_stmt (self, SQL_STATE_GET, &error);
   if (s != NULL)
     {
       sqlite3_bind_text (s, 1, key, -1, SQLITE_STATIC);
@@ -1100,11 +1109,11 @@ reset_locked (CrmStore  *self,
   g_autoptr(GPtrArray) creates = g_ptr_array_new_with_free_func (g_free);
 
   if (sqlite3_exec (self->db, SQL_RESET, NULL, NULL, NULL) != SQLITE_OK)
-    return sqlite_error (self, error, "resetting");
+    return crm_store_sqlite_error (self, error, "resetting");
 
   /* Contacts made here and not yet sent stay visible. */
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_ACTIVE_CREATES, error);
+    g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_ACTIVE_CREATES, error);
     int rc;
 
     if (s == NULL)
@@ -1112,15 +1121,15 @@ reset_locked (CrmStore  *self,
     while ((rc = sqlite3_step (s)) == SQLITE_ROW)
       g_ptr_array_add (creates, column_dup (s, 0));
     if (rc != SQLITE_DONE)
-      return sqlite_error (self, error, "reading the queue");
+      return crm_store_sqlite_error (self, error, "reading the queue");
   }
   for (guint i = 0; i < creates->len; i++)
     {
       gint64 present = -1;
 
-      if (!query_int (self, SQL_CONTACT_VERSION, creates->pdata[i], NULL, -1, &present, error))
+      if (!crm_store_query_int (self, SQL_CONTACT_VERSION, creates->pdata[i], NULL, -1, &present, error))
         return FALSE;
-      if (present < 0 && !rebuild (self, CRM_ENTITY_CONTACT, creates->pdata[i], NULL, error))
+      if (present < 0 && !crm_store_rebuild (self, CRM_ENTITY_CONTACT, creates->pdata[i], NULL, error))
         return FALSE;
     }
   return TRUE;
@@ -1166,7 +1175,7 @@ apply_records (CrmStore    *self,
                                "A record that is not an object");
           return FALSE;
         }
-      if (!store_server_record (self, entity, json_node_get_object (node), any_active, changed, error))
+      if (!crm_store_store_server_record (self, entity, json_node_get_object (node), any_active, changed, error))
         return FALSE;
     }
   return TRUE;
@@ -1206,11 +1215,11 @@ apply_page (CrmStore    *self,
     }
 
   g_mutex_lock (&self->lock);
-  if (!begin (self, error))
+  if (!crm_store_begin (self, error))
     goto failed;
   if (*reset && !reset_locked (self, error))
     goto failed;
-  if (!query_int (self, SQL_ANY_ACTIVE, NULL, NULL, 0, &any_active, error) ||
+  if (!crm_store_query_int (self, SQL_ANY_ACTIVE, NULL, NULL, 0, &any_active, error) ||
       !apply_records (self, CRM_ENTITY_CUSTOMER, customers, any_active, changed, error) ||
       !apply_records (self, CRM_ENTITY_CONTACT, contacts, any_active, changed, error))
     goto failed;
@@ -1229,13 +1238,13 @@ apply_page (CrmStore    *self,
   if (!set_state (self, "cursor", cursor && !JSON_NODE_HOLDS_NULL (cursor) ? json_node_get_string (cursor) : NULL,
                   error) ||
       !set_state (self, "last_sync", now_text, error) ||
-      !commit (self, error))
+      !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
   return TRUE;
 
 failed:
-  rollback (self);
+  crm_store_rollback (self);
   g_mutex_unlock (&self->lock);
   return FALSE;
 }
@@ -1255,8 +1264,8 @@ check_fields (CrmEntity       entity,
 }
 
 static CrmMutation *
-mutation_from_row (sqlite3_stmt  *s,
-                   GError       **error)
+crm_store_mutation_from_row (sqlite3_stmt  *s,
+                             GError       **error)
 {
   g_autoptr(CrmMutation) m = crm_mutation_new ();
   const char *entity = (const char *) sqlite3_column_text (s, 2);
@@ -1292,11 +1301,11 @@ mutation_from_row (sqlite3_stmt  *s,
 
 /* The mutation @seq, or NULL with CRM_ERROR_NOT_FOUND. */
 static CrmMutation *
-get_mutation (CrmStore  *self,
-              gint64     seq,
-              GError   **error)
+crm_store_get_mutation_locked (CrmStore  *self,
+                               gint64     seq,
+                               GError   **error)
 {
-  g_autoptr(CachedStmt) s = stmt (self, SQL_MUTATION, error);
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_MUTATION, error);
   int rc;
 
   if (s == NULL)
@@ -1304,24 +1313,24 @@ get_mutation (CrmStore  *self,
   sqlite3_bind_int64 (s, 1, seq);
   rc = sqlite3_step (s);
   if (rc == SQLITE_ROW)
-    return mutation_from_row (s, error);
+    return crm_store_mutation_from_row (s, error);
   if (rc == SQLITE_DONE)
     g_set_error (error, CRM_ERROR, CRM_ERROR_NOT_FOUND, "No queued change %" G_GINT64_FORMAT, seq);
   else
-    sqlite_error (self, error, "reading the queue");
+    crm_store_sqlite_error (self, error, "reading the queue");
   return NULL;
 }
 
 /* The writable fields of a record's row in @layer as a JSON object, or
  * NULL (without error) when the layer has no row. */
 static JsonObject *
-row_values (CrmStore    *self,
-            CrmEntity    entity,
-            guint        layer,
-            const char  *id,
-            GError     **error)
+crm_store_row_values (CrmStore    *self,
+                      CrmEntity    entity,
+                      guint        layer,
+                      const char  *id,
+                      GError     **error)
 {
-  g_autoptr(CachedStmt) s = stmt (self, entities[entity].values_sql[layer], error);
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, crm_store_entity (entity)->values_sql[layer], error);
   int rc;
 
   if (s == NULL)
@@ -1331,7 +1340,7 @@ row_values (CrmStore    *self,
   if (rc == SQLITE_ROW)
     return parse_object ((const char *) sqlite3_column_text (s, 0), error);
   if (rc != SQLITE_DONE)
-    sqlite_error (self, error, "reading a row");
+    crm_store_sqlite_error (self, error, "reading a row");
   return NULL;
 }
 
@@ -1367,21 +1376,22 @@ enqueue_locked (CrmStore       *self,
   g_autofree char *fields_text = object_to_text (fields);
   g_autofree char *base_text = NULL;
   g_autofree char *key = g_uuid_string_random ();
-  const Entity *e = &entities[entity];
+  const Entity *e = crm_store_entity (entity);
   gint64 version = -1;
 
   if (op == CRM_MUTATION_OP_CREATE)
     {
       gint64 parent = -1;
 
-      if (!query_int (self, SQL_CUSTOMER_VERSION, string_member (fields, "customer_id"), NULL, -1, &parent, error))
+      if (!crm_store_query_int (self, SQL_CUSTOMER_VERSION, string_member (fields, "customer_id"), NULL, -1, &parent,
+                                error))
         return NULL;
       if (parent < 0)
         {
           crm_set_field_error (error, CRM_ERROR_NOT_FOUND, "customer_id", "No such customer here");
           return NULL;
         }
-      if (!exec2 (self, SQL_NEW_CONTACT, id, fields_text, error))
+      if (!crm_store_exec2 (self, SQL_NEW_CONTACT, id, fields_text, error))
         return NULL;
     }
   else
@@ -1389,29 +1399,29 @@ enqueue_locked (CrmStore       *self,
       g_autoptr(JsonObject) values = NULL;
       g_autoptr(JsonObject) base = NULL;
 
-      if (!query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_CUSTOMER_VERSION : SQL_CONTACT_VERSION,
-                      id, NULL, -1, &version, error))
+      if (!crm_store_query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_CUSTOMER_VERSION : SQL_CONTACT_VERSION,
+                                id, NULL, -1, &version, error))
         return NULL;
       if (version < 0)
         {
           crm_set_field_error (error, CRM_ERROR_NOT_FOUND, "id", "No such %s here", crm_entity_names[entity]);
           return NULL;
         }
-      values = row_values (self, entity, LAYER_SHOWN, id, error);
+      values = crm_store_row_values (self, entity, LAYER_SHOWN, id, error);
       if (values == NULL)
         return NULL;
       base = pick_values (fields, values);
       base_text = object_to_text (base);
       /* keep the server's record while the change is unconfirmed */
-      if (!exec2 (self, e->keep_server_sql, id, NULL, error))
+      if (!crm_store_exec2 (self, e->keep_server_sql, id, NULL, error))
         return NULL;
     }
 
-  if (!apply_fields (self, entity, id, fields_text, error))
+  if (!crm_store_apply_fields (self, entity, id, fields_text, error))
     return NULL;
 
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_ENQUEUE, error);
+    g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_ENQUEUE, error);
 
     if (s == NULL)
       return NULL;
@@ -1428,12 +1438,12 @@ enqueue_locked (CrmStore       *self,
       sqlite3_bind_text (s, 7, base_text, -1, SQLITE_STATIC);
     else
       sqlite3_bind_null (s, 7);
-    if (!step_done (self, s, error))
+    if (!crm_store_step_done (self, s, error))
       return NULL;
   }
-  if (!note_changed (self, entity, id, changed, error))
+  if (!crm_store_note_changed (self, entity, id, changed, error))
     return NULL;
-  return get_mutation (self, sqlite3_last_insert_rowid (self->db), error);
+  return crm_store_get_mutation_locked (self, sqlite3_last_insert_rowid (self->db), error);
 }
 
 /* Queues a change and applies it to the shown row, in one transaction. */
@@ -1449,18 +1459,18 @@ enqueue (CrmStore       *self,
   g_autoptr(CrmMutation) mutation = NULL;
 
   g_mutex_lock (&self->lock);
-  if (!begin (self, error))
+  if (!crm_store_begin (self, error))
     goto failed;
   mutation = enqueue_locked (self, entity, op, id, fields, changed, error);
-  if (mutation == NULL || !commit (self, error))
+  if (mutation == NULL || !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
 
-  emit_changed (self, changed);
+  crm_store_emit_changed (self, changed);
   return g_steal_pointer (&mutation);
 
 failed:
-  rollback (self);
+  crm_store_rollback (self);
   g_mutex_unlock (&self->lock);
   return NULL;
 }
@@ -1474,15 +1484,15 @@ typedef enum
 
 /* Marks @seq failed or in conflict with @reason (and @conflicts). */
 static gboolean
-mark (CrmStore    *self,
-      gint64       seq,
-      Outcome      how,
-      const char  *reason,
-      JsonArray   *conflicts,
-      GError     **error)
+crm_store_mark (CrmStore    *self,
+                gint64       seq,
+                Outcome      how,
+                const char  *reason,
+                JsonArray   *conflicts,
+                GError     **error)
 {
-  g_autoptr(CachedStmt) s = stmt (self, how == OUTCOME_CONFLICT ? SQL_MARK_CONFLICT
-                                        : how == OUTCOME_FAIL ? SQL_MARK_FAILED : SQL_DELETE_MUTATION, error);
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, how == OUTCOME_CONFLICT ? SQL_MARK_CONFLICT
+                                                  : how == OUTCOME_FAIL ? SQL_MARK_FAILED : SQL_DELETE_MUTATION, error);
   g_autofree char *conflicts_text = conflicts ? array_to_text (conflicts) : NULL;
 
   if (s == NULL)
@@ -1492,7 +1502,7 @@ mark (CrmStore    *self,
     sqlite3_bind_text (s, 2, reason, -1, SQLITE_STATIC);
   if (how == OUTCOME_CONFLICT)
     sqlite3_bind_text (s, 3, conflicts_text ? conflicts_text : "[]", -1, SQLITE_TRANSIENT);
-  return step_done (self, s, error);
+  return crm_store_step_done (self, s, error);
 }
 
 /* After the server's answer to mutation @seq: removes it, marks it failed
@@ -1513,9 +1523,9 @@ settle (CrmStore    *self,
   const char *record_id;
 
   g_mutex_lock (&self->lock);
-  if (!begin (self, error))
+  if (!crm_store_begin (self, error))
     goto failed;
-  m = get_mutation (self, seq, error);
+  m = crm_store_get_mutation_locked (self, seq, error);
   if (m == NULL)
     goto failed;
   record_id = record ? string_member (record, "id") : NULL;
@@ -1525,13 +1535,13 @@ settle (CrmStore    *self,
       goto failed;
     }
 
-  if (!mark (self, seq, how, reason, conflicts, error))
+  if (!crm_store_mark (self, seq, how, reason, conflicts, error))
     goto failed;
 
   if (remove && record != NULL)
     {
       JsonNode *version = json_object_get_member (record, "version");
-      g_autoptr(CachedStmt) s = stmt (self, SQL_REBASE, error);
+      g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_REBASE, error);
 
       if (s == NULL)
         goto failed;
@@ -1544,24 +1554,24 @@ settle (CrmStore    *self,
       sqlite3_bind_text (s, 2, m->record_id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (s, 3, m->base_version);
       sqlite3_bind_int64 (s, 4, json_node_get_int (version));
-      if (!step_done (self, s, error))
+      if (!crm_store_step_done (self, s, error))
         goto failed;
     }
 
-  if (record != NULL && !store_server_record (self, m->entity, record, TRUE, changed, error))
+  if (record != NULL && !crm_store_store_server_record (self, m->entity, record, TRUE, changed, error))
     goto failed;
   /* whatever the record did, the settled change no longer shows (or, in
    * conflict, shows on the server's current record) */
-  if (!rebuild (self, m->entity, m->record_id, changed, error) ||
-      !commit (self, error))
+  if (!crm_store_rebuild (self, m->entity, m->record_id, changed, error) ||
+      !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
 
-  emit_changed (self, changed);
+  crm_store_emit_changed (self, changed);
   return TRUE;
 
 failed:
-  rollback (self);
+  crm_store_rollback (self);
   g_mutex_unlock (&self->lock);
   return FALSE;
 }
@@ -1581,7 +1591,7 @@ fill_missing_base (CrmStore     *self,
 
   if (m->op != CRM_MUTATION_OP_UPDATE || m->base != NULL)
     return TRUE;
-  server = row_values (self, m->entity, LAYER_SERVER, m->record_id, &local_error);
+  server = crm_store_row_values (self, m->entity, LAYER_SERVER, m->record_id, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -1589,12 +1599,12 @@ fill_missing_base (CrmStore     *self,
     }
   m->base = pick_values (m->fields, server);
   base_text = object_to_text (m->base);
-  s = stmt (self, SQL_SET_BASE, error);
+  s = crm_store_stmt (self, SQL_SET_BASE, error);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, m->seq);
   sqlite3_bind_text (s, 2, base_text, -1, SQLITE_STATIC);
-  return step_done (self, s, error);
+  return crm_store_step_done (self, s, error);
 }
 
 /* The member of a conflict object @field in @conflicts, or NULL. */
@@ -1638,14 +1648,15 @@ resolve_locked (CrmStore            *self,
         return FALSE;
       }
 
-  server = row_values (self, m->entity, LAYER_SERVER, m->record_id, &local_error);
+  server = crm_store_row_values (self, m->entity, LAYER_SERVER, m->record_id, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (!query_int (self, m->entity == CRM_ENTITY_CUSTOMER ? SQL_SERVER_CUSTOMER_VERSION : SQL_SERVER_CONTACT_VERSION,
-                  m->record_id, NULL, m->base_version, &version, error))
+  if (!crm_store_query_int (self,
+                            m->entity == CRM_ENTITY_CUSTOMER ? SQL_SERVER_CUSTOMER_VERSION : SQL_SERVER_CONTACT_VERSION,
+                            m->record_id, NULL, m->base_version, &version, error))
     return FALSE;
 
   for (GList *l = names; l != NULL; l = l->next)
@@ -1669,10 +1680,10 @@ resolve_locked (CrmStore            *self,
 
   *resolved = NULL;
   if (json_object_get_size (fields) == 0)
-    return mark (self, m->seq, OUTCOME_REMOVE, NULL, NULL, error);
+    return crm_store_mark (self, m->seq, OUTCOME_REMOVE, NULL, NULL, error);
 
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_RESOLVE, error);
+    g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_RESOLVE, error);
     g_autofree char *key = g_uuid_string_random ();   /* a new change: a new key */
     g_autofree char *fields_text = object_to_text (fields);
     g_autofree char *base_text = object_to_text (base);
@@ -1684,10 +1695,10 @@ resolve_locked (CrmStore            *self,
     sqlite3_bind_text (s, 3, fields_text, -1, SQLITE_STATIC);
     sqlite3_bind_text (s, 4, base_text, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (s, 5, version);
-    if (!step_done (self, s, error))
+    if (!crm_store_step_done (self, s, error))
       return FALSE;
   }
-  *resolved = get_mutation (self, m->seq, error);
+  *resolved = crm_store_get_mutation_locked (self, m->seq, error);
   return *resolved != NULL;
 }
 
@@ -1794,7 +1805,7 @@ migrate (CrmStore  *self,
         return FALSE;
       }
 
-  if (!query_int (self, "PRAGMA user_version", NULL, NULL, 0, &current, error))
+  if (!crm_store_query_int (self, "PRAGMA user_version", NULL, NULL, 0, &current, error))
     return FALSE;
   if (current > n)
     {
@@ -1998,7 +2009,7 @@ crm_store_apply_sync_page (CrmStore    *self,
 
   if (!apply_page (self, page, changed, &reset, error))
     return FALSE;
-  emit_changed (self, reset ? NULL : changed);
+  crm_store_emit_changed (self, reset ? NULL : changed);
   return TRUE;
 }
 
@@ -2064,7 +2075,7 @@ sync_page_applied_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  emit_changed (self, result->reset ? NULL : result->changed);
+  crm_store_emit_changed (self, result->reset ? NULL : result->changed);
   page_result_free (result);
   g_task_return_boolean (task, TRUE);
 }
@@ -2127,14 +2138,14 @@ crm_store_reset (CrmStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_mutex_lock (&self->lock);
-  if (!begin (self, error) || !reset_locked (self, error) || !commit (self, error))
+  if (!crm_store_begin (self, error) || !reset_locked (self, error) || !crm_store_commit (self, error))
     {
-      rollback (self);
+      crm_store_rollback (self);
       g_mutex_unlock (&self->lock);
       return FALSE;
     }
   g_mutex_unlock (&self->lock);
-  emit_changed (self, NULL);
+  crm_store_emit_changed (self, NULL);
   return TRUE;
 }
 
@@ -2258,7 +2269,7 @@ crm_store_enqueue_updates (CrmStore              *self,
     }
 
   g_mutex_lock (&self->lock);
-  if (!begin (self, error))
+  if (!crm_store_begin (self, error))
     goto failed;
   for (guint i = 0; i < n_updates; i++)
     {
@@ -2269,15 +2280,15 @@ crm_store_enqueue_updates (CrmStore              *self,
         goto failed;
       g_ptr_array_add (mutations, m);
     }
-  if (!commit (self, error))
+  if (!crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
 
-  emit_changed (self, changed);
+  crm_store_emit_changed (self, changed);
   return g_steal_pointer (&mutations);
 
 failed:
-  rollback (self);
+  crm_store_rollback (self);
   g_mutex_unlock (&self->lock);
   return NULL;
 }
@@ -2395,30 +2406,30 @@ crm_store_next_mutation (CrmStore  *self,
 
   g_mutex_lock (&self->lock);
   {
-    g_autoptr(CachedStmt) s = stmt (self, SQL_NEXT_MUTATION, error);
+    g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_NEXT_MUTATION, error);
     int rc;
 
     if (s != NULL)
       {
         rc = sqlite3_step (s);
         if (rc == SQLITE_ROW)
-          m = mutation_from_row (s, error);
+          m = crm_store_mutation_from_row (s, error);
         else if (rc != SQLITE_DONE)
-          sqlite_error (self, error, "reading the queue");
+          crm_store_sqlite_error (self, error, "reading the queue");
       }
   }
   if (m != NULL && !fill_missing_base (self, m, error))
     g_clear_pointer (&m, crm_mutation_unref);
   if (m != NULL)
     {
-      g_autoptr(CachedStmt) s = stmt (self, SQL_MARK_SENT, error);
+      g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_MARK_SENT, error);
 
       if (s == NULL)
         g_clear_pointer (&m, crm_mutation_unref);
       else
         {
           sqlite3_bind_int64 (s, 1, m->seq);
-          if (!step_done (self, s, error))
+          if (!crm_store_step_done (self, s, error))
             g_clear_pointer (&m, crm_mutation_unref);
           else
             m->state = CRM_MUTATION_SENT;
@@ -2517,7 +2528,7 @@ static gpointer
 mutation_row (sqlite3_stmt  *s,
               GError       **error)
 {
-  return mutation_from_row (s, error);
+  return crm_store_mutation_from_row (s, error);
 }
 
 /**
@@ -2552,9 +2563,9 @@ crm_store_resolve_conflict (CrmStore            *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_mutex_lock (&self->lock);
-  if (!begin (self, error))
+  if (!crm_store_begin (self, error))
     goto failed;
-  m = get_mutation (self, seq, error);
+  m = crm_store_get_mutation_locked (self, seq, error);
   if (m == NULL)
     goto failed;
   if (m->state != CRM_MUTATION_CONFLICT)
@@ -2563,18 +2574,18 @@ crm_store_resolve_conflict (CrmStore            *self,
       goto failed;
     }
   if (!resolve_locked (self, m, keep_mine, &result, error) ||
-      !rebuild (self, m->entity, m->record_id, changed, error) ||
-      !commit (self, error))
+      !crm_store_rebuild (self, m->entity, m->record_id, changed, error) ||
+      !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
 
-  emit_changed (self, changed);
+  crm_store_emit_changed (self, changed);
   if (resolved != NULL)
     *resolved = g_steal_pointer (&result);
   return TRUE;
 
 failed:
-  rollback (self);
+  crm_store_rollback (self);
   g_mutex_unlock (&self->lock);
   return FALSE;
 }
@@ -2591,7 +2602,7 @@ crm_store_get_mutation (CrmStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_mutex_lock (&self->lock);
-  m = get_mutation (self, seq, error);
+  m = crm_store_get_mutation_locked (self, seq, error);
   g_mutex_unlock (&self->lock);
   return m;
 }
@@ -2604,7 +2615,7 @@ crm_store_list_mutations (CrmStore  *self,
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return read_list (self, SQL_ALL_MUTATIONS, mutation_row, (GDestroyNotify) crm_mutation_unref, error);
+  return crm_store_read_list (self, SQL_ALL_MUTATIONS, mutation_row, (GDestroyNotify) crm_mutation_unref, error);
 }
 
 /**
@@ -2626,10 +2637,10 @@ crm_store_get_customer (CrmStore    *self,
 
   g_mutex_lock (&self->read_lock);
   /* The customer and its contacts from one snapshot. */
-  if (!read_exec (self, SQL_READ_BEGIN, error))
+  if (!crm_store_read_exec (self, SQL_READ_BEGIN, error))
     goto out;
   {
-    g_autoptr(CachedStmt) s = read_stmt (self, SQL_CUSTOMER, error);
+    g_autoptr(CachedStmt) s = crm_store_read_stmt (self, SQL_CUSTOMER, error);
     int rc;
 
     if (s == NULL)
@@ -2643,7 +2654,7 @@ crm_store_get_customer (CrmStore    *self,
       }
     if (rc != SQLITE_ROW)
       {
-        read_error (self, error, "reading a customer");
+        crm_store_read_error (self, error, "reading a customer");
         goto out;
       }
     c = crm_customer_new ();
@@ -2676,7 +2687,7 @@ crm_store_get_customer (CrmStore    *self,
     c->created_at = column_dup (s, 26);
   }
   {
-    g_autoptr(CachedStmt) s = read_stmt (self, SQL_CONTACTS_OF, error);
+    g_autoptr(CachedStmt) s = crm_store_read_stmt (self, SQL_CONTACTS_OF, error);
     int rc;
 
     if (s == NULL)
@@ -2703,14 +2714,14 @@ crm_store_get_customer (CrmStore    *self,
       }
     if (rc != SQLITE_DONE)
       {
-        read_error (self, error, "reading contacts");
+        crm_store_read_error (self, error, "reading contacts");
         goto out;
       }
   }
   ok = TRUE;
 
 out:
-  read_end (self);
+  crm_store_read_end (self);
   g_mutex_unlock (&self->read_lock);
   if (!ok)
     return NULL;
@@ -2735,7 +2746,7 @@ crm_store_list_customer_items (CrmStore  *self,
 
   g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(CachedStmt) s = read_stmt (self, SQL_ITEMS, error);
+    g_autoptr(CachedStmt) s = crm_store_read_stmt (self, SQL_ITEMS, error);
     int rc;
 
     if (s != NULL)
@@ -2745,7 +2756,7 @@ crm_store_list_customer_items (CrmStore  *self,
         if (rc == SQLITE_DONE)
           ok = TRUE;
         else
-          read_error (self, error, "reading customers");
+          crm_store_read_error (self, error, "reading customers");
       }
   }
   g_mutex_unlock (&self->read_lock);
@@ -2776,10 +2787,10 @@ crm_store_get_customer_items (CrmStore            *self,
 
   g_mutex_lock (&self->read_lock);
   /* Every row from one snapshot (and one lock of the WAL, not one a row). */
-  ok = read_exec (self, SQL_READ_BEGIN, error);
+  ok = crm_store_read_exec (self, SQL_READ_BEGIN, error);
   for (guint i = 0; ok && ids[i] != NULL; i++)
     {
-      g_autoptr(CachedStmt) s = read_stmt (self, SQL_ITEM, error);
+      g_autoptr(CachedStmt) s = crm_store_read_stmt (self, SQL_ITEM, error);
       int rc;
 
       if (s == NULL)
@@ -2794,9 +2805,9 @@ crm_store_get_customer_items (CrmStore            *self,
       else if (rc == SQLITE_DONE)
         g_ptr_array_add (items, NULL);
       else
-        ok = read_error (self, error, "reading customers");
+        ok = crm_store_read_error (self, error, "reading customers");
     }
-  read_end (self);
+  crm_store_read_end (self);
   g_mutex_unlock (&self->read_lock);
   if (!ok)
     return NULL;
@@ -2848,7 +2859,7 @@ static CrmUnsentChange *
 unsent_change_from_row (sqlite3_stmt  *s,
                         GError       **error)
 {
-  g_autoptr(CrmMutation) m = mutation_from_row (s, error);
+  g_autoptr(CrmMutation) m = crm_store_mutation_from_row (s, error);
   /* the mutation's columns (MUTATION_COLUMNS), then these */
   const char *created_at = (const char *) sqlite3_column_text (s, 11);
   CrmUnsentChange *change;
@@ -2890,7 +2901,8 @@ crm_store_list_unsent_changes (CrmStore  *self,
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return read_list (self, SQL_UNSENT_CHANGES, unsent_change_row, (GDestroyNotify) crm_unsent_change_free, error);
+  return crm_store_read_list (self, SQL_UNSENT_CHANGES, unsent_change_row, (GDestroyNotify) crm_unsent_change_free,
+                              error);
 }
 
 /**
@@ -2911,12 +2923,12 @@ crm_store_count_unsent_changes (CrmStore  *self,
   /* on the reader: the window asks after every change, sync pages too */
   g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(CachedStmt) s = read_stmt (self, SQL_COUNT_UNSENT, error);
+    g_autoptr(CachedStmt) s = crm_store_read_stmt (self, SQL_COUNT_UNSENT, error);
 
     if (s != NULL && sqlite3_step (s) == SQLITE_ROW)
       count = sqlite3_column_int64 (s, 0);
     else if (s != NULL)
-      read_error (self, error, "counting the queue");
+      crm_store_read_error (self, error, "counting the queue");
   }
   g_mutex_unlock (&self->read_lock);
   return (guint) count;
