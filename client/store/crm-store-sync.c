@@ -1,0 +1,424 @@
+#define G_LOG_DOMAIN "crm-store"
+
+#include "config.h"
+
+#include "crm-error.h"
+#include "crm-store-private.h"
+
+/* Applying sync pages (GET /api/v1/sync): the records, the departures,
+ * a reset, the cursor.  See crm-store-layers.c for where a record goes. */
+
+static const char SQL_STATE_GET[] = "SELECT value FROM sync_state WHERE key = ?1";
+static const char SQL_STATE_SET[] =
+  "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+static const char SQL_STATE_DELETE[] = "DELETE FROM sync_state WHERE key = ?1";
+
+static const char SQL_ANY_ACTIVE[] = "SELECT EXISTS (SELECT 1 FROM mutations WHERE state IN " SHOWN ")";
+static const char SQL_ACTIVE_CREATES[] =
+  "SELECT record_id FROM mutations WHERE entity = 'contact' AND op = 'create' AND state IN " ACTIVE;
+static const char SQL_DELETE_CONTACTS_OF[] = "DELETE FROM contacts WHERE customer_id = ?1";
+static const char SQL_DELETE_SERVER_CONTACTS_OF[] = "DELETE FROM contacts_server WHERE customer_id = ?1";
+
+static const char SQL_RESET[] =
+  "DELETE FROM customers; DELETE FROM customers_server; DELETE FROM contacts; DELETE FROM contacts_server;"
+  " DELETE FROM sync_state WHERE key = 'cursor'";
+
+static gboolean
+remove_record (CrmStore    *self,
+               JsonObject  *departure,
+               GHashTable  *changed,
+               GError     **error)
+{
+  const char *entity = string_member (departure, "entity");
+  const char *id = string_member (departure, "id");
+  const char *customer_id = string_member (departure, "customer_id");
+
+  if (id == NULL || entity == NULL)
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal without entity or id");
+      return FALSE;
+    }
+  if (g_str_equal (entity, "customer"))
+    {
+      add_changed (changed, id);
+      return crm_store_exec2 (self, SQL_DELETE_CUSTOMER, id, NULL, error) &&
+             crm_store_exec2 (self, SQL_DELETE_SERVER_CUSTOMER, id, NULL, error) &&
+             crm_store_exec2 (self, SQL_DELETE_CONTACTS_OF, id, NULL, error) &&
+             crm_store_exec2 (self, SQL_DELETE_SERVER_CONTACTS_OF, id, NULL, error);
+    }
+  if (g_str_equal (entity, "contact"))
+    {
+      add_changed (changed, customer_id);
+      return crm_store_note_changed (self, CRM_ENTITY_CONTACT, id, changed, error) &&
+             crm_store_exec2 (self, SQL_DELETE_CONTACT, id, NULL, error) &&
+             crm_store_exec2 (self, SQL_DELETE_SERVER_CONTACT, id, NULL, error);
+    }
+  crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal of an unknown entity %s", entity);
+  return FALSE;
+}
+
+static gboolean
+set_state (CrmStore    *self,
+           const char  *key,
+           const char  *value,
+           GError     **error)
+{
+  if (value == NULL)
+    return crm_store_exec2 (self, SQL_STATE_DELETE, key, NULL, error);
+  return crm_store_exec2 (self, SQL_STATE_SET, key, value, error);
+}
+
+static char *
+dup_state (CrmStore   *self,
+           const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachedStmt) s = NULL;
+  char *value = NULL;
+
+  g_mutex_lock (&self->read_lock);
+  s = crm_store_read_stmt (self, SQL_STATE_GET, &error);
+  if (s != NULL)
+    {
+      sqlite3_bind_text (s, 1, key, -1, SQLITE_STATIC);
+      if (sqlite3_step (s) == SQLITE_ROW)
+        value = column_dup (s, 0);
+      cached_stmt_reset (g_steal_pointer (&s));
+    }
+  g_mutex_unlock (&self->read_lock);
+  if (error != NULL)
+    g_warning ("%s", error->message);
+  return value;
+}
+
+static gboolean
+reset_locked (CrmStore  *self,
+              GError   **error)
+{
+  g_autoptr(GPtrArray) creates = g_ptr_array_new_with_free_func (g_free);
+
+  if (sqlite3_exec (self->db, SQL_RESET, NULL, NULL, NULL) != SQLITE_OK)
+    return crm_store_sqlite_error (self, error, "resetting");
+
+  /* Contacts made here and not yet sent stay visible. */
+  {
+    g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_ACTIVE_CREATES, error);
+    int rc;
+
+    if (s == NULL)
+      return FALSE;
+    while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+      g_ptr_array_add (creates, column_dup (s, 0));
+    if (rc != SQLITE_DONE)
+      return crm_store_sqlite_error (self, error, "reading the queue");
+  }
+  for (guint i = 0; i < creates->len; i++)
+    {
+      gint64 present = -1;
+
+      if (!crm_store_query_int (self, SQL_CONTACT_VERSION, creates->pdata[i], NULL, -1, &present, error))
+        return FALSE;
+      if (present < 0 && !crm_store_rebuild (self, CRM_ENTITY_CONTACT, creates->pdata[i], NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+array_member (JsonObject  *page,
+              const char  *name,
+              JsonArray  **array,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (page, name);
+
+  *array = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, name, "%s is not an array", name);
+      return FALSE;
+    }
+  *array = json_node_get_array (node);
+  return TRUE;
+}
+
+static gboolean
+apply_records (CrmStore    *self,
+               CrmEntity    entity,
+               JsonArray   *array,
+               gboolean     any_active,
+               GHashTable  *changed,
+               GError     **error)
+{
+  guint n = array ? json_array_get_length (array) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          crm_set_field_error (error, CRM_ERROR_MALFORMED, entity == CRM_ENTITY_CUSTOMER ? "customers" : "contacts",
+                               "A record that is not an object");
+          return FALSE;
+        }
+      if (!crm_store_store_server_record (self, entity, json_node_get_object (node), any_active, changed, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* One page in one transaction.  *reset is set when the page said so;
+ * @changed then means nothing (everything changed). */
+static gboolean
+apply_page (CrmStore    *self,
+            JsonObject  *page,
+            GHashTable  *changed,
+            gboolean    *reset,
+            GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *now_text = g_date_time_format_iso8601 (now);
+  JsonArray *customers, *contacts, *removed;
+  JsonNode *cursor;
+  gint64 any_active = 0;
+
+  {
+    JsonNode *node = json_object_get_member (page, "reset");
+
+    *reset = node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+             json_node_get_boolean (node);
+  }
+  cursor = json_object_get_member (page, "cursor");
+  if (!array_member (page, "customers", &customers, error) ||
+      !array_member (page, "contacts", &contacts, error) ||
+      !array_member (page, "removed", &removed, error))
+    return FALSE;
+  if (cursor != NULL && !JSON_NODE_HOLDS_NULL (cursor) &&
+      !(JSON_NODE_HOLDS_VALUE (cursor) && json_node_get_value_type (cursor) == G_TYPE_STRING))
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "cursor", "cursor is not a string");
+      return FALSE;
+    }
+
+  g_mutex_lock (&self->lock);
+  if (!crm_store_begin (self, error))
+    goto failed;
+  if (*reset && !reset_locked (self, error))
+    goto failed;
+  if (!crm_store_query_int (self, SQL_ANY_ACTIVE, NULL, NULL, 0, &any_active, error) ||
+      !apply_records (self, CRM_ENTITY_CUSTOMER, customers, any_active, changed, error) ||
+      !apply_records (self, CRM_ENTITY_CONTACT, contacts, any_active, changed, error))
+    goto failed;
+  for (guint i = 0; removed && i < json_array_get_length (removed); i++)
+    {
+      JsonNode *node = json_array_get_element (removed, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal that is not an object");
+          goto failed;
+        }
+      if (!remove_record (self, json_node_get_object (node), changed, error))
+        goto failed;
+    }
+  if (!set_state (self, "cursor", cursor && !JSON_NODE_HOLDS_NULL (cursor) ? json_node_get_string (cursor) : NULL,
+                  error) ||
+      !set_state (self, "last_sync", now_text, error) ||
+      !crm_store_commit (self, error))
+    goto failed;
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+
+failed:
+  crm_store_rollback (self);
+  g_mutex_unlock (&self->lock);
+  return FALSE;
+}
+
+/**
+ * crm_store_apply_sync_page:
+ * @page: one answer of GET /api/v1/sync
+ *
+ * Applies the page in one transaction: upserts its "customers" and
+ * "contacts" (an older version than the one held is ignored), removes the
+ * "removed" ones (a customer with its contacts), stores "cursor".  A page
+ * with "reset": true first drops every local row and the cursor (the
+ * queue stays).  Blocking: the app calls the _async version.
+ */
+gboolean
+crm_store_apply_sync_page (CrmStore    *self,
+                           JsonObject  *page,
+                           GError     **error)
+{
+  g_autoptr(GHashTable) changed = changed_set_new ();
+  gboolean reset = FALSE;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (page != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!apply_page (self, page, changed, &reset, error))
+    return FALSE;
+  crm_store_emit_changed (self, reset ? NULL : changed);
+  return TRUE;
+}
+
+typedef struct
+{
+  GHashTable *changed;
+  gboolean    reset;
+} PageResult;
+
+static void
+page_result_free (gpointer data)
+{
+  PageResult *result = data;
+
+  g_clear_pointer (&result->changed, g_hash_table_unref);
+  g_free (result);
+}
+
+static void
+apply_sync_page_thread (GTask        *worker,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  CrmStore *self = source_object;
+  JsonObject *page = task_data;
+  PageResult *result;
+  GError *error = NULL;
+  gboolean applied;
+
+  if (g_task_return_error_if_cancelled (worker))
+    return;
+  result = g_new0 (PageResult, 1);
+  result->changed = changed_set_new ();
+  applied = apply_page (self, page, result->changed, &result->reset, &error);
+  /* The page is let go here rather than where the task ends, on the
+   * caller's main thread: when nobody else holds it (the sync engine does
+   * not), a thousand records are freed in this thread. */
+  g_task_set_task_data (worker, NULL, NULL);
+  if (!applied)
+    {
+      page_result_free (result);
+      g_task_return_error (worker, error);
+      return;
+    }
+  g_task_return_pointer (worker, result, page_result_free);
+}
+
+/* Back on the caller's context: the signal first, then the caller. */
+static void
+sync_page_applied_cb (GObject      *source,
+                      GAsyncResult *res,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CrmStore *self = CRM_STORE (source);
+  PageResult *result;
+  GError *error = NULL;
+
+  result = g_task_propagate_pointer (G_TASK (res), &error);
+  if (result == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  crm_store_emit_changed (self, result->reset ? NULL : result->changed);
+  page_result_free (result);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * crm_store_apply_sync_page_async:
+ *
+ * Applies @page in a worker thread (g_task_run_in_thread).  @page is
+ * referenced and read from that thread, and released there: do not
+ * change it until the callback.  ::customers-changed is emitted before
+ * @callback runs.
+ */
+void
+crm_store_apply_sync_page_async (CrmStore            *self,
+                                 JsonObject          *page,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) worker = NULL;
+
+  g_return_if_fail (CRM_IS_STORE (self));
+  g_return_if_fail (page != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_store_apply_sync_page_async);
+
+  worker = g_task_new (self, cancellable, sync_page_applied_cb, g_object_ref (task));
+  g_task_set_source_tag (worker, apply_sync_page_thread);
+  g_task_set_task_data (worker, json_object_ref (page), (GDestroyNotify) json_object_unref);
+  g_task_run_in_thread (worker, apply_sync_page_thread);
+}
+
+gboolean
+crm_store_apply_sync_page_finish (CrmStore      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_store_apply_sync_page_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * crm_store_reset:
+ *
+ * Drops every local customer and contact and the sync cursor, for when
+ * the server answers "reset": true; the next sync starts over.  The queue
+ * of unsent changes stays (contacts made here stay visible); the changes
+ * show again on the rows as they come back.
+ */
+gboolean
+crm_store_reset (CrmStore  *self,
+                 GError   **error)
+{
+  g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (!crm_store_begin (self, error) || !reset_locked (self, error) || !crm_store_commit (self, error))
+    {
+      crm_store_rollback (self);
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  g_mutex_unlock (&self->lock);
+  crm_store_emit_changed (self, NULL);
+  return TRUE;
+}
+
+/* The server's opaque sync cursor, or NULL before the first page. */
+char *
+crm_store_dup_cursor (CrmStore *self)
+{
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+
+  return dup_state (self, "cursor");
+}
+
+/* When the last sync page was applied, or NULL. */
+GDateTime *
+crm_store_dup_last_sync (CrmStore *self)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+
+  text = dup_state (self, "last_sync");
+  return text ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+}
