@@ -28,9 +28,11 @@ G_BEGIN_DECLS
  * entity.  tests/test-entity-schema.c checks the table against
  * PostgreSQL's catalog and the SQLite store, so the three cannot drift.
  *
- * Adding an entity: a migration (table, sync stamp, departures trigger,
- * policies, its apply function), an entry here, and tests
- * (docs/architecture.md has the recipe).
+ * Adding an entity: a migration (table, policies; and, for it to sync and
+ * be written, a sync stamp, a departures trigger and its apply function),
+ * an entry here, which tests/test-entity-schema.c holds against the
+ * migration, and, until the sync and the store are built from this table,
+ * their code for it (docs/architecture.md, "The entity table").
  */
 
 /* How a value is stored and travels. */
