@@ -54,7 +54,7 @@ display_value (CrmEntity   entity,
                const char *field,
                JsonNode   *node)
 {
-  const CrmFieldSpec *spec;
+  const CrmField *spec;
   const char *text;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node) || !JSON_NODE_HOLDS_VALUE (node))

@@ -17,7 +17,7 @@ typedef struct
   guint               index;      /* in editor->fields */
   CrmEntity           entity;
   char               *record_id;
-  const CrmFieldSpec *spec;
+  const CrmField     *spec;
   GtkWidget          *row;        /* AdwEntryRow or AdwComboRow */
   GtkWidget          *masked_row; /* AdwActionRow with the masked value and Replace…, or NULL */
   GtkWidget          *message_row;
@@ -57,12 +57,12 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Personal data the server sent masked (138****5678, 上海********, as the
- * field's spec in shared/crm-fields.c says): the form shows it read-only,
+ * field's entry in shared/crm-entity.c says): the form shows it read-only,
  * and replacing it starts from an empty field, so the mask is never sent
  * back as a value.  A value sent in full (no '*') is edited as any other. */
 static gboolean
-is_masked (const CrmFieldSpec *spec,
-           const char         *value)
+is_masked (const CrmField *spec,
+           const char     *value)
 {
   return spec->mask != CRM_FIELD_MASK_NONE && value != NULL && strchr (value, '*') != NULL;
 }
@@ -89,13 +89,13 @@ field_free (gpointer data)
  * which is free text, the words the data uses, and the record's own if it
  * is another. */
 static GStrv
-choices_for (const CrmFieldSpec *spec,
-             const char         *value)
+choices_for (const CrmField *spec,
+             const char     *value)
 {
   g_autoptr(GStrvBuilder) builder = NULL;
 
-  if (spec->type == CRM_FIELD_ENUM)
-    return g_strdupv ((char **) spec->names);
+  if (spec->check == CRM_FIELD_ENUM)
+    return g_strdupv ((char **) spec->enum_values);
   if (!g_str_equal (spec->name, "industry"))
     return NULL;
 
@@ -107,14 +107,14 @@ choices_for (const CrmFieldSpec *spec,
 }
 
 static const char *
-choice_label (const CrmFieldSpec *spec,
-              const char         *value)
+choice_label (const CrmField *spec,
+              const char     *value)
 {
-  if (spec->names == crm_tier_names)
+  if (spec->enum_values == crm_tier_names)
     return crm_tier_label_for (value);
-  if (spec->names == crm_customer_status_names)
+  if (spec->enum_values == crm_customer_status_names)
     return crm_customer_status_label_for (value);
-  if (spec->names == crm_customer_kind_names)
+  if (spec->enum_values == crm_customer_kind_names)
     return crm_customer_kind_label_for (value);
   if (g_str_equal (spec->name, "industry"))
     return crm_industry_label_for (value);
@@ -144,12 +144,12 @@ static char *
 explain (Field      *field,
          const char *value)
 {
-  const CrmFieldSpec *spec = field->spec;
+  const CrmField *spec = field->spec;
 
   if (value == NULL || value[0] == '\0')
     return g_strdup (_("This field cannot be empty"));
 
-  switch (spec->type)
+  switch (spec->check)
     {
     case CRM_FIELD_TEXT:
       if (spec->max_chars > 0 && g_utf8_strlen (value, -1) > spec->max_chars)
@@ -273,9 +273,9 @@ make_input_row (Field      *field,
       field->row = adw_entry_row_new ();
       /* A masked value is not a value: replacing it starts empty. */
       gtk_editable_set_text (GTK_EDITABLE (field->row), value && field->masked_row == NULL ? value : "");
-      if (field->spec->type == CRM_FIELD_MOBILE || field->spec->type == CRM_FIELD_PHONE)
+      if (field->spec->check == CRM_FIELD_MOBILE || field->spec->check == CRM_FIELD_PHONE)
         adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (field->row), GTK_INPUT_PURPOSE_PHONE);
-      else if (field->spec->type == CRM_FIELD_EMAIL)
+      else if (field->spec->check == CRM_FIELD_EMAIL)
         adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (field->row), GTK_INPUT_PURPOSE_EMAIL);
       g_signal_connect_swapped (field->row, "changed", G_CALLBACK (field_changed_cb), field);
     }

@@ -260,32 +260,16 @@ const char *
 crm_field_label (CrmEntity   entity,
                  const char *name)
 {
-  static const struct
-  {
-    const char *name;
-    const char *label;
-  } labels[] = {
-    { "name_en",         N_("English Name") },
-    { "industry",        N_("Industry") },
-    { "tier",            N_("Tier") },
-    { "status",          N_("Status") },
-    { "credit_rating",   N_("Credit Rating") },
-    { "registration_no", N_("Registration Number") },
-    { "phone",           N_("Phone") },
-    { "address",         N_("Address") },
-    { "title",           N_("Job Title") },
-    { "mobile",          N_("Mobile") },
-    { "email",           N_("E-mail") },
-    { "is_primary",      N_("Primary contact") },
-  };
+  const CrmField *field;
 
+  g_return_val_if_fail ((guint) entity < CRM_N_ENTITIES, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  /* a company's name, or a person's */
-  if (g_str_equal (name, "name"))
-    return entity == CRM_ENTITY_CUSTOMER ? _("Name") : C_("person", "Name");
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    if (g_str_equal (labels[i].name, name))
-      return _(labels[i].label);
-  return NULL;
+  /* the entity table's label: a company's "Name" or, in context, a person's */
+  field = crm_entity_info_field (crm_entity_info (entity), name);
+  if (field == NULL || field->label == NULL)
+    return NULL;
+  if (field->label_context != NULL)
+    return g_dpgettext2 (GETTEXT_PACKAGE, field->label_context, field->label);
+  return g_dgettext (GETTEXT_PACKAGE, field->label);
 }

@@ -40,8 +40,9 @@ const char *crm_value_segment_label_for   (const char        *segment);
 extern const char * const crm_industry_names[];
 const char *crm_industry_label_for        (const char        *industry);
 
-/* A writable field's label, as the editor, the list of unsent changes and
- * the conflict dialog show it; NULL for a field with none. */
+/* A field's label from the entity table (shared/crm-entity.c), translated,
+ * as the editor, the list of unsent changes and the conflict dialog show
+ * it; NULL for a name that is no field of @entity. */
 const char *crm_field_label               (CrmEntity          entity,
                                            const char        *name);
 

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "crm-entity.h"
 #include "crm-error.h"
 #include "crm-fields.h"
 #include "crm-handlers.h"
@@ -115,11 +116,12 @@ masks_text (CrmEntity entity)
 {
   g_autoptr(GString) out = g_string_new ("{");
 
-  for (const CrmFieldSpec *spec = crm_entity_fields (entity); spec->name; spec++)
+  for (const CrmField *spec = crm_entity_fields (entity); spec->name; spec++)
     {
       guint head, tail;
 
-      if (crm_field_mask_kept (spec, &head, &tail))
+      /* only a field a mutation may carry has a base */
+      if (spec->writable_by != CRM_ROLES_NONE && crm_field_mask_kept (spec, &head, &tail))
         g_string_append_printf (out, "%s\"%s\":[%u,%u]", out->len > 1 ? "," : "", spec->name, head, tail);
     }
   g_string_append_c (out, '}');
@@ -211,9 +213,9 @@ write_node (CrmJsonWriter *w,
 /* theirs as the caller may see it: a masked field stays masked; empty is
  * null, as in base. */
 static void
-write_theirs (CrmJsonWriter      *w,
-              const CrmFieldSpec *spec,
-              JsonNode           *node)
+write_theirs (CrmJsonWriter  *w,
+              const CrmField *spec,
+              JsonNode       *node)
 {
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     {
@@ -348,6 +350,22 @@ applied (CrmRequest *req,
   }
 }
 
+/* "customer or contact": the entities some role may write. */
+static char *
+writable_entities (void)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    if (crm_entity_info_writable (crm_entity_info ((CrmEntity) i)))
+      g_ptr_array_add (names, (gpointer) crm_entity_names[i]);
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (text, "%s%s", i == 0 ? "" : i + 1 < names->len ? ", " : " or ",
+                            (const char *) names->pdata[i]);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 /* Checks the body; fills @m and the texts crm.apply_mutation() takes. */
 static gboolean
 check_request (JsonObject  *obj,
@@ -367,14 +385,18 @@ check_request (JsonObject  *obj,
       crm_set_field_error (error, CRM_ERROR_INVALID, "key", "key must be a UUID made for this write");
       return FALSE;
     }
-  if (entity == NULL || (entity_index = crm_wire_lookup (crm_entity_names, entity)) < 0)
+  /* an entity nobody may write is refused as an unknown one is */
+  if (entity == NULL || (entity_index = crm_wire_lookup (crm_entity_names, entity)) < 0 ||
+      !crm_entity_info_writable (crm_entity_info ((CrmEntity) entity_index)))
     {
-      crm_set_field_error (error, CRM_ERROR_INVALID, "entity", "entity must be customer or contact");
+      g_autofree char *writable = writable_entities ();
+
+      crm_set_field_error (error, CRM_ERROR_INVALID, "entity", "entity must be %s", writable);
       return FALSE;
     }
   m->entity = (CrmEntity) entity_index;
   m->op = op ? crm_wire_lookup (op_names, op) : OP_UPDATE;
-  if (m->op < 0 || (m->op == OP_CREATE && m->entity != CRM_ENTITY_CONTACT))
+  if (m->op < 0 || (m->op == OP_CREATE && crm_entity_info (m->entity)->creatable_by == CRM_ROLES_NONE))
     {
       crm_set_field_error (error, CRM_ERROR_INVALID, "op", "op must be update, or create for a contact");
       return FALSE;

@@ -4,62 +4,30 @@
 
 #include <string.h>
 
+#include "crm-entity.h"
 #include "crm-error.h"
 #include "crm-fields.h"
 #include "crm-validate.h"
 #include "crm-wire.h"
 
-const char * const crm_entity_names[] = { "customer", "contact", NULL };
-const char * const crm_credit_rating_names[] = { "AAA", "AA", "A", "BBB", "BB", "B", "C", NULL };
-
-static const CrmFieldSpec customer_fields[] = {
-  { "name",            CRM_FIELD_TEXT,  TRUE,  200, NULL },
-  { "name_en",         CRM_FIELD_TEXT,  FALSE, 200, NULL },
-  { "industry",        CRM_FIELD_TEXT,  TRUE,  50,  NULL },
-  { "kind",            CRM_FIELD_ENUM,  TRUE,  0,   crm_customer_kind_names },
-  { "tier",            CRM_FIELD_ENUM,  TRUE,  0,   crm_tier_names },
-  { "status",          CRM_FIELD_ENUM,  TRUE,  0,   crm_customer_status_names },
-  { "credit_rating",   CRM_FIELD_ENUM,  TRUE,  0,   crm_credit_rating_names },
-  { "registration_no", CRM_FIELD_TEXT,  FALSE, 50,  NULL },
-  { "phone",           CRM_FIELD_PHONE, FALSE, 0,   NULL, CRM_FIELD_MASK_PHONE },
-  { "address",         CRM_FIELD_TEXT,  FALSE, 300, NULL, CRM_FIELD_MASK_TEXT },
-  { NULL }
-};
-
-static const CrmFieldSpec contact_fields[] = {
-  { "customer_id",     CRM_FIELD_UUID,   TRUE,  0,   NULL },
-  { "name",            CRM_FIELD_TEXT,   TRUE,  100, NULL },
-  { "title",           CRM_FIELD_TEXT,   FALSE, 100, NULL },
-  { "mobile",          CRM_FIELD_MOBILE, FALSE, 0,   NULL, CRM_FIELD_MASK_PHONE },
-  { "email",           CRM_FIELD_EMAIL,  FALSE, 0,   NULL },
-  { "address",         CRM_FIELD_TEXT,   FALSE, 300, NULL, CRM_FIELD_MASK_TEXT },
-  { "is_primary",      CRM_FIELD_BOOL,   TRUE,  0,   NULL },
-  { NULL }
-};
-
-const CrmFieldSpec *
+/* The rules live in the entity table (crm-entity.c); a mutation may carry
+ * only the fields some role may write. */
+const CrmField *
 crm_entity_fields (CrmEntity entity)
 {
-  switch (entity)
-    {
-    case CRM_ENTITY_CUSTOMER:
-      return customer_fields;
-    case CRM_ENTITY_CONTACT:
-      return contact_fields;
-    case CRM_N_ENTITIES:
-    default:
-      g_return_val_if_reached (NULL);
-    }
+  const CrmEntityInfo *info = crm_entity_info (entity);
+
+  return info != NULL ? info->fields : NULL;
 }
 
-const CrmFieldSpec *
+const CrmField *
 crm_field_spec_lookup (CrmEntity   entity,
                        const char *name)
 {
-  for (const CrmFieldSpec *spec = crm_entity_fields (entity); spec && spec->name; spec++)
-    if (g_str_equal (spec->name, name))
-      return spec;
-  return NULL;
+  const CrmEntityInfo *info = crm_entity_info (entity);
+  const CrmField *field = info != NULL ? crm_entity_info_field (info, name) : NULL;
+
+  return field != NULL && field->writable_by != CRM_ROLES_NONE ? field : NULL;
 }
 
 static gboolean
@@ -78,13 +46,15 @@ valid_phone (const char *value)
 }
 
 gboolean
-crm_field_validate (const CrmFieldSpec *spec,
-                    const char         *value,
-                    GError            **error)
+crm_field_validate (const CrmField *spec,
+                    const char     *value,
+                    GError        **error)
 {
+  gboolean required = (spec->flags & CRM_FIELD_REQUIRED) != 0;
+
   if (value == NULL || *value == '\0')
     {
-      if (spec->required)
+      if (required)
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s is required", spec->name);
           return FALSE;
@@ -100,15 +70,15 @@ crm_field_validate (const CrmFieldSpec *spec,
       return FALSE;
     }
 
-  switch (spec->type)
+  switch (spec->check)
     {
     case CRM_FIELD_TEXT:
-      return crm_validate_text (spec->name, value, spec->required ? 1 : 0, spec->max_chars, error);
+      return crm_validate_text (spec->name, value, required ? 1 : 0, spec->max_chars, error);
     case CRM_FIELD_ENUM:
-      if (crm_wire_lookup (spec->names, value) >= 0)
+      if (crm_wire_lookup (spec->enum_values, value) >= 0)
         return TRUE;
       {
-        g_autofree char *allowed = g_strjoinv (", ", (char **) spec->names);
+        g_autofree char *allowed = g_strjoinv (", ", (char **) spec->enum_values);
 
         crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s must be one of %s", spec->name, allowed);
       }
@@ -147,16 +117,16 @@ crm_field_validate (const CrmFieldSpec *spec,
 
 /* @node as crm_field_validate() takes it, if it has the field's JSON type. */
 static gboolean
-node_value (const CrmFieldSpec  *spec,
-            JsonNode            *node,
-            const char         **value)
+node_value (const CrmField  *spec,
+            JsonNode        *node,
+            const char     **value)
 {
   if (JSON_NODE_HOLDS_NULL (node))
     *value = NULL;
-  else if (spec->type == CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
+  else if (spec->value_type == CRM_VALUE_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
            json_node_get_value_type (node) == G_TYPE_BOOLEAN)
     *value = json_node_get_boolean (node) ? "true" : "false";
-  else if (spec->type != CRM_FIELD_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
+  else if (spec->value_type != CRM_VALUE_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
            json_node_get_value_type (node) == G_TYPE_STRING)
     *value = json_node_get_string (node);
   else
@@ -180,12 +150,12 @@ crm_fields_check_object (CrmEntity    entity,
   for (GList *l = names; l != NULL; l = l->next)
     {
       const char *name = l->data;
-      const CrmFieldSpec *spec = crm_field_spec_lookup (entity, name);
+      const CrmField *spec = crm_field_spec_lookup (entity, name);
       JsonNode *node = json_object_get_member (fields, name);
       const char *value = NULL;
 
       /* a record's parent is set when it is made, not changed after */
-      if (spec == NULL || (spec->type == CRM_FIELD_UUID && !create))
+      if (spec == NULL || ((spec->flags & CRM_FIELD_PARENT) && !create))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s is not a field a client may write here", name);
           return FALSE;
@@ -193,15 +163,16 @@ crm_fields_check_object (CrmEntity    entity,
       if (!node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a %s or null", name,
-                               spec->type == CRM_FIELD_BOOL ? "boolean" : "string");
+                               spec->value_type == CRM_VALUE_BOOL ? "boolean" : "string");
           return FALSE;
         }
       if (!crm_field_validate (spec, value, error))
         return FALSE;
     }
   if (create)
-    for (const CrmFieldSpec *spec = crm_entity_fields (entity); spec->name; spec++)
-      if (spec->required && spec->type != CRM_FIELD_BOOL && !json_object_has_member (fields, spec->name))
+    for (const CrmField *spec = crm_entity_fields (entity); spec->name; spec++)
+      if (spec->writable_by != CRM_ROLES_NONE && (spec->flags & CRM_FIELD_REQUIRED) &&
+          spec->value_type != CRM_VALUE_BOOL && !json_object_has_member (fields, spec->name))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s is required", spec->name);
           return FALSE;
@@ -234,7 +205,7 @@ crm_fields_check_base (CrmEntity    entity,
   for (GList *l = names; l != NULL; l = l->next)
     {
       const char *name = l->data;
-      const CrmFieldSpec *spec = crm_field_spec_lookup (entity, name);
+      const CrmField *spec = crm_field_spec_lookup (entity, name);
       JsonNode *node = json_object_get_member (base_obj, name);
       const char *value;
 
@@ -246,7 +217,7 @@ crm_fields_check_base (CrmEntity    entity,
       if (spec == NULL || !node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, "base", "base's %s must be a %s or null", name,
-                               spec && spec->type == CRM_FIELD_BOOL ? "boolean" : "string");
+                               spec && spec->value_type == CRM_VALUE_BOOL ? "boolean" : "string");
           return FALSE;
         }
     }
@@ -254,9 +225,9 @@ crm_fields_check_base (CrmEntity    entity,
 }
 
 gboolean
-crm_field_mask_kept (const CrmFieldSpec *spec,
-                     guint              *head,
-                     guint              *tail)
+crm_field_mask_kept (const CrmField *spec,
+                     guint          *head,
+                     guint          *tail)
 {
   g_return_val_if_fail (spec != NULL, FALSE);
 
@@ -277,8 +248,8 @@ crm_field_mask_kept (const CrmFieldSpec *spec,
 }
 
 char *
-crm_field_mask_value (const CrmFieldSpec *spec,
-                      const char         *value)
+crm_field_mask_value (const CrmField *spec,
+                      const char     *value)
 {
   guint head, tail;
 

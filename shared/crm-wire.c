@@ -34,6 +34,76 @@ const char * const crm_product_category_names[] = {
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_product_category_names) == CRM_N_PRODUCT_CATEGORIES + 1);
 
+const char * const crm_subscription_status_names[] = {
+  "active", "suspended", "cancelled", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_subscription_status_names) == CRM_N_SUBSCRIPTION_STATUSES + 1);
+
+const char * const crm_interaction_kind_names[] = {
+  "visit", "call", "email", "meeting", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_interaction_kind_names) == CRM_N_INTERACTION_KINDS + 1);
+
+const char * const crm_interaction_outcome_names[] = {
+  "positive", "neutral", "negative", "no_answer", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_interaction_outcome_names) == CRM_N_INTERACTION_OUTCOMES + 1);
+
+const char * const crm_target_metric_names[] = {
+  "customers", "revenue", "profit", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_target_metric_names) == CRM_N_TARGET_METRICS + 1);
+
+const char * const crm_campaign_kind_names[] = {
+  "promotion", "outreach", "care", "retention", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_campaign_kind_names) == CRM_N_CAMPAIGN_KINDS + 1);
+
+const char * const crm_campaign_status_names[] = {
+  "draft", "planned", "running", "finished", "cancelled", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_campaign_status_names) == CRM_N_CAMPAIGN_STATUSES + 1);
+
+const char * const crm_channel_kind_names[] = {
+  "sms", "phone", "email", "visit", "business_hall", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_channel_kind_names) == CRM_N_CHANNEL_KINDS + 1);
+
+const char * const crm_member_response_names[] = {
+  "pending", "contacted", "responded", "converted", "declined", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_member_response_names) == CRM_N_MEMBER_RESPONSES + 1);
+
+const char * const crm_service_phase_names[] = {
+  "pre_sale", "in_sale", "after_sale", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_service_phase_names) == CRM_N_SERVICE_PHASES + 1);
+
+const char * const crm_service_kind_names[] = {
+  "inquiry", "quotation", "order", "installation", "fault", "complaint", "billing", "cancellation", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_service_kind_names) == CRM_N_SERVICE_KINDS + 1);
+
+const char * const crm_service_status_names[] = {
+  "open", "in_progress", "resolved", "closed", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_service_status_names) == CRM_N_SERVICE_STATUSES + 1);
+
+const char * const crm_priority_names[] = {
+  "low", "normal", "high", "urgent", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_priority_names) == CRM_N_PRIORITIES + 1);
+
+const char * const crm_credit_rating_names[] = {
+  "AAA", "AA", "A", "BBB", "BB", "B", "C", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_credit_rating_names) == CRM_N_CREDIT_RATINGS + 1);
+
+const char * const crm_value_segment_names[] = {
+  "high", "medium", "low", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_value_segment_names) == CRM_N_VALUE_SEGMENTS + 1);
+
 const char * const crm_customer_sort_names[] = {
   "name", "revenue", "updated", NULL
 };

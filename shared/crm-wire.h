@@ -68,6 +68,140 @@ typedef enum
   CRM_N_PRODUCT_CATEGORIES
 } CrmProductCategory;
 
+typedef enum
+{
+  CRM_SUBSCRIPTION_ACTIVE,
+  CRM_SUBSCRIPTION_SUSPENDED,
+  CRM_SUBSCRIPTION_CANCELLED,
+  CRM_N_SUBSCRIPTION_STATUSES
+} CrmSubscriptionStatus;
+
+typedef enum
+{
+  CRM_INTERACTION_VISIT,
+  CRM_INTERACTION_CALL,
+  CRM_INTERACTION_EMAIL,
+  CRM_INTERACTION_MEETING,
+  CRM_N_INTERACTION_KINDS
+} CrmInteractionKind;
+
+typedef enum
+{
+  CRM_OUTCOME_POSITIVE,
+  CRM_OUTCOME_NEUTRAL,
+  CRM_OUTCOME_NEGATIVE,
+  CRM_OUTCOME_NO_ANSWER,
+  CRM_N_INTERACTION_OUTCOMES
+} CrmInteractionOutcome;
+
+typedef enum
+{
+  CRM_TARGET_CUSTOMERS,
+  CRM_TARGET_REVENUE,
+  CRM_TARGET_PROFIT,
+  CRM_N_TARGET_METRICS
+} CrmTargetMetric;
+
+typedef enum
+{
+  CRM_CAMPAIGN_KIND_PROMOTION,
+  CRM_CAMPAIGN_KIND_OUTREACH,
+  CRM_CAMPAIGN_KIND_CARE,
+  CRM_CAMPAIGN_KIND_RETENTION,
+  CRM_N_CAMPAIGN_KINDS
+} CrmCampaignKind;
+
+typedef enum
+{
+  CRM_CAMPAIGN_DRAFT,
+  CRM_CAMPAIGN_PLANNED,
+  CRM_CAMPAIGN_RUNNING,
+  CRM_CAMPAIGN_FINISHED,
+  CRM_CAMPAIGN_CANCELLED,
+  CRM_N_CAMPAIGN_STATUSES
+} CrmCampaignStatus;
+
+typedef enum
+{
+  CRM_CHANNEL_SMS,
+  CRM_CHANNEL_PHONE,
+  CRM_CHANNEL_EMAIL,
+  CRM_CHANNEL_VISIT,
+  CRM_CHANNEL_BUSINESS_HALL,
+  CRM_N_CHANNEL_KINDS
+} CrmChannelKind;
+
+typedef enum
+{
+  CRM_RESPONSE_PENDING,
+  CRM_RESPONSE_CONTACTED,
+  CRM_RESPONSE_RESPONDED,
+  CRM_RESPONSE_CONVERTED,
+  CRM_RESPONSE_DECLINED,
+  CRM_N_MEMBER_RESPONSES
+} CrmMemberResponse;
+
+typedef enum
+{
+  CRM_SERVICE_PHASE_PRE_SALE,
+  CRM_SERVICE_PHASE_IN_SALE,
+  CRM_SERVICE_PHASE_AFTER_SALE,
+  CRM_N_SERVICE_PHASES
+} CrmServicePhase;
+
+typedef enum
+{
+  CRM_SERVICE_KIND_INQUIRY,
+  CRM_SERVICE_KIND_QUOTATION,
+  CRM_SERVICE_KIND_ORDER,
+  CRM_SERVICE_KIND_INSTALLATION,
+  CRM_SERVICE_KIND_FAULT,
+  CRM_SERVICE_KIND_COMPLAINT,
+  CRM_SERVICE_KIND_BILLING,
+  CRM_SERVICE_KIND_CANCELLATION,
+  CRM_N_SERVICE_KINDS
+} CrmServiceKind;
+
+typedef enum
+{
+  CRM_SERVICE_OPEN,
+  CRM_SERVICE_IN_PROGRESS,
+  CRM_SERVICE_RESOLVED,
+  CRM_SERVICE_CLOSED,
+  CRM_N_SERVICE_STATUSES
+} CrmServiceStatus;
+
+typedef enum
+{
+  CRM_PRIORITY_LOW,
+  CRM_PRIORITY_NORMAL,
+  CRM_PRIORITY_HIGH,
+  CRM_PRIORITY_URGENT,
+  CRM_N_PRIORITIES
+} CrmPriority;
+
+/* Not SQL enums: text columns with a CHECK (... IN (...)) of the same
+ * words in the same order. */
+typedef enum
+{
+  CRM_CREDIT_AAA,
+  CRM_CREDIT_AA,
+  CRM_CREDIT_A,
+  CRM_CREDIT_BBB,
+  CRM_CREDIT_BB,
+  CRM_CREDIT_B,
+  CRM_CREDIT_C,
+  CRM_N_CREDIT_RATINGS
+} CrmCreditRating;
+
+typedef enum
+{
+  CRM_VALUE_SEGMENT_HIGH,
+  CRM_VALUE_SEGMENT_MEDIUM,
+  CRM_VALUE_SEGMENT_LOW,
+  CRM_N_VALUE_SEGMENTS
+} CrmValueSegment;
+
 /* Sort orders of the customers list. */
 typedef enum
 {
@@ -85,6 +219,20 @@ extern const char * const crm_customer_status_names[];
 extern const char * const crm_stage_names[];
 extern const char * const crm_product_category_names[];
 extern const char * const crm_customer_sort_names[];
+extern const char * const crm_subscription_status_names[];
+extern const char * const crm_interaction_kind_names[];
+extern const char * const crm_interaction_outcome_names[];
+extern const char * const crm_target_metric_names[];
+extern const char * const crm_campaign_kind_names[];
+extern const char * const crm_campaign_status_names[];
+extern const char * const crm_channel_kind_names[];
+extern const char * const crm_member_response_names[];
+extern const char * const crm_service_phase_names[];
+extern const char * const crm_service_kind_names[];
+extern const char * const crm_service_status_names[];
+extern const char * const crm_priority_names[];
+extern const char * const crm_credit_rating_names[];
+extern const char * const crm_value_segment_names[];
 
 /* Returns the index of @name in @names, or -1. */
 int   crm_wire_lookup (const char * const *names,

@@ -273,7 +273,7 @@ same_field_on_both_sides_conflicts_and_applies_nothing (gconstpointer data)
   g_autoptr(Response) b = NULL;
   g_autoptr(Response) b_again = NULL;
   const char *names[3] = { kind->masked, kind->field_a, NULL };
-  const CrmFieldSpec *spec = crm_field_spec_lookup (kind->id, kind->masked);
+  const CrmField *spec = crm_field_spec_lookup (kind->id, kind->masked);
   JsonArray *conflicts;
   JsonObject *conflict;
   gint64 version;
@@ -543,7 +543,7 @@ masked_value_is_refused (void)
       g_autofree char *base = g_strdup_printf ("{\"%s\":null}", cases[i].field);
       g_autoptr(Response) r = post_update (manager, cases[i].entity, cases[i].id, version_of (conn, cases[i].entity, cases[i].id),
                                                  fields, base);
-      const CrmFieldSpec *spec = crm_field_spec_lookup (g_str_equal (cases[i].entity, "customer")
+      const CrmField *spec = crm_field_spec_lookup (g_str_equal (cases[i].entity, "customer")
                                                           ? CRM_ENTITY_CUSTOMER : CRM_ENTITY_CONTACT,
                                                         cases[i].field);
       g_autoptr(GError) error = NULL;
@@ -590,6 +590,40 @@ missing_or_mismatched_base_is_refused (gconstpointer data)
   g_assert_cmpint (version_of (conn, kind->entity, id), ==, version);
 }
 
+/* The entity table names more entities than a client may write: one
+ * nobody may write is refused as an unknown name is, before the
+ * database, whoever asks and whatever the fields. */
+static void
+entity_nobody_may_write_is_refused_like_an_unknown_one (void)
+{
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *product = scalar (conn, "SELECT id FROM crm.products ORDER BY id LIMIT 1", NULL);
+  g_autofree char *versions = scalar (conn, "SELECT sum(version) FROM crm.products", NULL);
+  g_autofree char *versions_after = NULL;
+  g_autofree char *claimed = NULL;
+  const char *entities[] = { "product", "revenue_month", "campaign_member", "service_step", "products",
+                             "no_such_entity" };
+  const char *ops[] = { "update", "create" };
+
+  g_assert_nonnull (product);
+  for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
+    for (guint o = 0; o < G_N_ELEMENTS (ops); o++)
+      {
+        g_autofree char *key = g_uuid_string_random ();
+        g_autofree char *body = g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"%s\",\"op\":\"%s\",\"id\":\"%s\","
+                                                 "\"fields\":{\"name\":\"改过的产品名\"},\"base\":{\"name\":null}}",
+                                                 key, entities[i], ops[o], product);
+        g_autoptr(Response) r = post_json ("mutations", admin, body);
+
+        assert_error (r, 400, "invalid", "entity");
+      }
+  versions_after = scalar (conn, "SELECT sum(version) FROM crm.products", NULL);
+  g_assert_cmpstr (versions_after, ==, versions);
+  claimed = scalar (conn, "SELECT count(*) FROM crm.mutations WHERE entity NOT IN ('customer', 'contact')", NULL);
+  g_assert_cmpstr (claimed, ==, "0");
+}
+
 /* The database's mask (crm.mask_text, which a masked base is compared
  * through) and the one the records are sent with agree. */
 static void
@@ -599,7 +633,7 @@ database_mask_matches_the_sent_mask (void)
   g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
   const char *values[] = { "", "1", "12", "123", "1234567", "13812345678", "020-87654321",
                            "北京", "北京市", "北京市朝阳区建国路88号", "a", "ab", "abcdefg" };
-  const CrmFieldSpec *specs[] = { crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "phone"),
+  const CrmField *specs[] = { crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "phone"),
                                   crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "address") };
 
   for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
@@ -697,6 +731,8 @@ main (int   argc,
   g_test_add_func ("/server/mutations/customer/empty-and-null-are-the-same-base", empty_and_null_are_the_same_base);
   g_test_add_func ("/server/mutations/masked-value-is-refused-naming-the-field", masked_value_is_refused);
   g_test_add_func ("/server/mutations/database-mask-matches-the-sent-mask", database_mask_matches_the_sent_mask);
+  g_test_add_func ("/server/mutations/entity-nobody-may-write-is-refused-like-an-unknown-one",
+                   entity_nobody_may_write_is_refused_like_an_unknown_one);
 
   status = g_test_run ();
 

@@ -9,6 +9,7 @@
 
 #include "crm-cursor.h"
 #include "crm-date.h"
+#include "crm-entity.h"
 #include "crm-error.h"
 #include "crm-json-check.h"
 #include "crm-json-writer.h"
@@ -708,6 +709,21 @@ test_wire_vocabularies (void)
     { crm_stage_names, CRM_N_STAGES },
     { crm_product_category_names, CRM_N_PRODUCT_CATEGORIES },
     { crm_customer_sort_names, CRM_N_CUSTOMER_SORTS },
+    { crm_subscription_status_names, CRM_N_SUBSCRIPTION_STATUSES },
+    { crm_interaction_kind_names, CRM_N_INTERACTION_KINDS },
+    { crm_interaction_outcome_names, CRM_N_INTERACTION_OUTCOMES },
+    { crm_target_metric_names, CRM_N_TARGET_METRICS },
+    { crm_campaign_kind_names, CRM_N_CAMPAIGN_KINDS },
+    { crm_campaign_status_names, CRM_N_CAMPAIGN_STATUSES },
+    { crm_channel_kind_names, CRM_N_CHANNEL_KINDS },
+    { crm_member_response_names, CRM_N_MEMBER_RESPONSES },
+    { crm_service_phase_names, CRM_N_SERVICE_PHASES },
+    { crm_service_kind_names, CRM_N_SERVICE_KINDS },
+    { crm_service_status_names, CRM_N_SERVICE_STATUSES },
+    { crm_priority_names, CRM_N_PRIORITIES },
+    { crm_credit_rating_names, CRM_N_CREDIT_RATINGS },
+    { crm_value_segment_names, CRM_N_VALUE_SEGMENTS },
+    { crm_entity_names, CRM_N_ENTITIES },
   };
 
   for (guint v = 0; v < G_N_ELEMENTS (vocabularies); v++)
@@ -722,6 +738,229 @@ test_wire_vocabularies (void)
     }
   g_assert_cmpstr (crm_role_names[CRM_ROLE_DIRECTOR], ==, "director");
   g_assert_cmpstr (crm_stage_names[CRM_STAGE_WON], ==, "won");
+  g_assert_cmpstr (crm_service_kind_names[CRM_SERVICE_KIND_COMPLAINT], ==, "complaint");
+  g_assert_cmpstr (crm_credit_rating_names[CRM_CREDIT_BBB], ==, "BBB");
+}
+
+/* ------------------------------------------------------------------ */
+/* The entity table                                                    */
+/* ------------------------------------------------------------------ */
+
+static void
+test_entity_names_and_lookup (void)
+{
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    {
+      const CrmEntityInfo *info = crm_entity_info ((CrmEntity) i);
+
+      g_assert_cmpint (info->entity, ==, i);
+      g_assert_cmpstr (info->name, ==, crm_entity_names[i]);
+      g_assert_true (crm_entity_info_lookup (info->name) == info);
+      g_assert_true (crm_entity_info_lookup (info->plural) == info);
+      g_assert_true (g_str_has_prefix (info->table, "crm."));
+      g_assert_nonnull (info->local_table);
+      g_assert_nonnull (info->label);
+    }
+  /* customer and contact keep their numbers: queued mutations hold them */
+  g_assert_cmpstr (crm_entity_names[0], ==, "customer");
+  g_assert_cmpstr (crm_entity_names[1], ==, "contact");
+  g_assert_true (crm_entity_info_lookup ("opportunity_stages") == crm_entity_info (CRM_ENTITY_OPPORTUNITY_STAGE));
+  g_assert_cmpstr (crm_entity_info (CRM_ENTITY_OPPORTUNITY_STAGE)->table, ==, "crm.opportunity_stage_history");
+  g_assert_null (crm_entity_info_lookup ("customerz"));
+  g_assert_null (crm_entity_info_lookup (""));
+}
+
+/* Keys, parents, references and labels hold together in every entry. */
+static void
+test_entity_entries_are_consistent (void)
+{
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    {
+      const CrmEntityInfo *info = crm_entity_info ((CrmEntity) i);
+      g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+      guint n_key = 0, n_parent = 0;
+
+      g_test_message ("%s", info->name);
+      g_assert_cmpuint (crm_entity_info_n_fields (info), >, 2);
+      for (guint f = 0; f < crm_entity_info_n_fields (info); f++)
+        {
+          const CrmField *field = &info->fields[f];
+
+          g_assert_true (g_hash_table_add (names, (gpointer) field->name));  /* no name twice */
+          g_assert_true (crm_entity_info_field (info, field->name) == field);
+          g_assert_nonnull (field->label);
+          if (field->flags & CRM_FIELD_KEY)
+            {
+              n_key++;
+              g_assert_true (field->flags & CRM_FIELD_REQUIRED);
+              g_assert_true (g_strv_contains (info->key, field->name));
+            }
+          if (field->flags & CRM_FIELD_PARENT)
+            {
+              n_parent++;
+              g_assert_cmpstr (field->name, ==, info->parent_field);
+              g_assert_cmpint (field->value_type, ==, CRM_VALUE_REFERENCE);
+              g_assert_cmpint (field->reference, ==, info->parent);
+            }
+          if (field->value_type == CRM_VALUE_ENUM)
+            {
+              g_assert_nonnull (field->enum_values);
+              g_assert_nonnull (field->sql_type);
+              g_assert_cmpint (field->check, ==, CRM_FIELD_ENUM);
+            }
+          if (field->value_type == CRM_VALUE_REFERENCE)
+            g_assert_cmpuint (field->reference, <, CRM_N_ENTITIES);
+          /* what the server keeps, and a key, are never written */
+          if (field->flags & (CRM_FIELD_SERVER_SET | CRM_FIELD_KEY))
+            g_assert_cmpuint (field->writable_by, ==, CRM_ROLES_NONE);
+          if (field->mask != CRM_FIELD_MASK_NONE)
+            g_assert_cmpuint (field->masked_for, !=, CRM_ROLES_NONE);
+        }
+      g_assert_cmpuint (n_key, ==, g_strv_length ((char **) info->key));
+      g_assert_cmpuint (n_key, >=, 1);
+      if (info->parent == CRM_N_ENTITIES)
+        {
+          g_assert_null (info->parent_field);
+          g_assert_cmpuint (n_parent, ==, 0);
+        }
+      else
+        g_assert_cmpuint (n_parent, ==, 1);
+    }
+  g_assert_cmpstr (crm_field_column (crm_entity_info_field (crm_entity_info (CRM_ENTITY_CUSTOMER), "name")), ==, "name");
+}
+
+/* The fields a mutation may carry are exactly those the server writes
+ * (crm.apply_mutation () in 0005-merge-by-field.sql). */
+static void
+test_entity_writable_fields_are_what_the_server_writes (void)
+{
+  static const char * const customer[] = { "name", "name_en", "kind", "industry", "tier", "status", "credit_rating",
+                                           "registration_no", "address", "phone", NULL };
+  static const char * const contact[] = { "customer_id", "name", "title", "mobile", "email", "address", "is_primary",
+                                          NULL };
+  const char * const *writable[] = { customer, contact };
+
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    {
+      const CrmEntityInfo *info = crm_entity_info ((CrmEntity) i);
+      guint n = 0;
+
+      for (const CrmField *field = crm_entity_fields ((CrmEntity) i); field->name; field++)
+        {
+          gboolean expected = i < G_N_ELEMENTS (writable) && g_strv_contains (writable[i], field->name);
+
+          g_assert_true ((crm_field_spec_lookup ((CrmEntity) i, field->name) != NULL) == expected);
+          n += expected;
+          /* account managers, directors and administrators; marketing and service read */
+          g_assert_true (crm_field_writable_by (field, CRM_ROLE_MANAGER) == expected);
+          g_assert_true (crm_field_writable_by (field, CRM_ROLE_DIRECTOR) == expected);
+          g_assert_true (crm_field_writable_by (field, CRM_ROLE_ADMIN) == expected);
+          g_assert_false (crm_field_writable_by (field, CRM_ROLE_MARKETING));
+          g_assert_false (crm_field_writable_by (field, CRM_ROLE_SERVICE));
+        }
+      g_assert_cmpuint (n, ==, i < G_N_ELEMENTS (writable) ? g_strv_length ((char **) writable[i]) : 0);
+      g_assert_true (crm_entity_info_writable (info) == (i < G_N_ELEMENTS (writable)));
+      g_assert_cmpuint (info->deletable_by, ==, CRM_ROLES_NONE);
+    }
+  g_assert_cmpuint (crm_entity_info (CRM_ENTITY_CUSTOMER)->creatable_by, ==, CRM_ROLES_NONE);
+  g_assert_cmpuint (crm_entity_info (CRM_ENTITY_CONTACT)->creatable_by, ==,
+                    CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER));
+  /* known, but not a field a client may write */
+  g_assert_nonnull (crm_entity_info_field (crm_entity_info (CRM_ENTITY_CONTACT), "id_number"));
+  g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CONTACT, "id_number"));
+  g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "version"));
+  g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "no_such_field"));
+}
+
+/* Who receives what: masks as the server sends today, and the two fields
+ * the issue keeps from some roles. */
+static void
+test_entity_masks_and_withheld_fields (void)
+{
+  const CrmEntityInfo *customer = crm_entity_info (CRM_ENTITY_CUSTOMER);
+  const CrmEntityInfo *contact = crm_entity_info (CRM_ENTITY_CONTACT);
+  const CrmField *is_control = crm_entity_info_field (crm_entity_info (CRM_ENTITY_CAMPAIGN_MEMBER), "is_control");
+  const CrmField *notes = crm_entity_info_field (crm_entity_info (CRM_ENTITY_INTERACTION), "notes");
+  const struct { const CrmEntityInfo *info; const char *name; CrmFieldMask mask; } masked[] = {
+    { customer, "phone", CRM_FIELD_MASK_PHONE },
+    { customer, "address", CRM_FIELD_MASK_TEXT },
+    { contact, "mobile", CRM_FIELD_MASK_PHONE },
+    { contact, "id_number", CRM_FIELD_MASK_TEXT },
+    { contact, "address", CRM_FIELD_MASK_TEXT },
+  };
+  guint n_masked = 0;
+
+  for (guint m = 0; m < G_N_ELEMENTS (masked); m++)
+    {
+      const CrmField *field = crm_entity_info_field (masked[m].info, masked[m].name);
+
+      g_assert_cmpint (field->mask, ==, masked[m].mask);
+      for (guint role = 0; role < CRM_N_ROLES; role++)
+        {
+          g_assert_true (crm_field_masked_for (field, (CrmRole) role));
+          g_assert_true (crm_field_visible_to (field, (CrmRole) role));
+        }
+    }
+  /* and nothing else is masked */
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    for (const CrmField *field = crm_entity_info ((CrmEntity) i)->fields; field->name; field++)
+      n_masked += crm_field_masked_for (field, CRM_ROLE_ADMIN);
+  g_assert_cmpuint (n_masked, ==, G_N_ELEMENTS (masked));
+  g_assert_false (crm_field_masked_for (crm_entity_info_field (customer, "name"), CRM_ROLE_MARKETING));
+
+  g_assert_true (crm_field_visible_to (is_control, CRM_ROLE_MARKETING));
+  g_assert_true (crm_field_visible_to (is_control, CRM_ROLE_ADMIN));
+  g_assert_false (crm_field_visible_to (is_control, CRM_ROLE_MANAGER));
+  g_assert_false (crm_field_visible_to (is_control, CRM_ROLE_DIRECTOR));
+  g_assert_false (crm_field_visible_to (is_control, CRM_ROLE_SERVICE));
+  g_assert_false (crm_field_visible_to (notes, CRM_ROLE_MARKETING));
+  for (guint role = 0; role < CRM_N_ROLES; role++)
+    if (role != CRM_ROLE_MARKETING)
+      g_assert_true (crm_field_visible_to (notes, (CrmRole) role));
+}
+
+/* A mutation's fields are checked against the writable fields only: a
+ * field the table knows but nobody writes is refused by name, and a
+ * create needs the required writable fields, not the server's own. */
+static void
+test_entity_field_checks_use_writable_fields (void)
+{
+  struct { CrmEntity entity; gboolean create; const char *json; const char *field; } cases[] = {
+    { CRM_ENTITY_CUSTOMER, FALSE, "{\"version\": \"3\"}", "version" },
+    { CRM_ENTITY_CUSTOMER, FALSE, "{\"monthly_revenue\": \"1\"}", "monthly_revenue" },
+    { CRM_ENTITY_CONTACT, FALSE, "{\"id_number\": \"110101199001011234\"}", "id_number" },
+    { CRM_ENTITY_CONTACT, FALSE, "{\"customer_id\": \"6f1c1d3e-0000-4000-8000-000000000001\"}", "customer_id" },
+    { CRM_ENTITY_CONTACT, TRUE, "{\"customer_id\": \"6f1c1d3e-0000-4000-8000-000000000001\"}", "name" },
+    { CRM_ENTITY_CUSTOMER, FALSE, "{\"is_primary\": true}", "is_primary" },
+    { CRM_ENTITY_CONTACT, FALSE, "{\"is_primary\": \"true\"}", "is_primary" },
+    { CRM_ENTITY_CUSTOMER, FALSE, "{\"tier\": \"gold\"}", "tier" },
+    { CRM_ENTITY_CUSTOMER, FALSE, "{\"credit_rating\": \"AAAA\"}", "credit_rating" },
+    { CRM_ENTITY_PRODUCT, FALSE, "{\"name\": \"宽带\"}", "name" },
+    { CRM_ENTITY_CONTACT, TRUE, "{\"customer_id\": \"6f1c1d3e-0000-4000-8000-000000000001\", \"name\": \"张三\"}",
+      NULL },
+    { CRM_ENTITY_CONTACT, FALSE, "{\"is_primary\": false, \"mobile\": \"13812345678\"}", NULL },
+    { CRM_ENTITY_CUSTOMER, FALSE, "{\"credit_rating\": \"BB\", \"phone\": null}", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (cases[i].json, NULL);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = crm_fields_check_object (cases[i].entity, cases[i].create, json_node_get_object (node), &error);
+
+      g_test_message ("%s", cases[i].json);
+      if (cases[i].field == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+          g_assert_cmpstr (crm_error_get_field (error), ==, cases[i].field);
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1622,6 +1861,13 @@ main (int   argc,
   g_test_add_func ("/shared/json-check/rejects-control-characters-in-strings", test_json_check_rejects_control_characters_in_strings);
   g_test_add_func ("/shared/json-check/uses-length-not-nul", test_json_check_uses_length_not_nul);
 
+  g_test_add_func ("/shared/entity/names-match-the-table-and-look-up", test_entity_names_and_lookup);
+  g_test_add_func ("/shared/entity/keys-parents-and-labels-hold-together", test_entity_entries_are_consistent);
+  g_test_add_func ("/shared/entity/writable-fields-are-what-the-server-writes",
+                   test_entity_writable_fields_are_what_the_server_writes);
+  g_test_add_func ("/shared/entity/masks-and-withheld-fields-by-role", test_entity_masks_and_withheld_fields);
+  g_test_add_func ("/shared/entity/field-checks-use-the-writable-fields-only",
+                   test_entity_field_checks_use_writable_fields);
   g_test_add_func ("/shared/json-writer/nested-commas", test_json_writer_nested_commas);
   g_test_add_func ("/shared/json-writer/page-of-rows", test_json_writer_page_of_rows);
   g_test_add_func ("/shared/json-writer/deep-nesting", test_json_writer_deep_nesting);

@@ -138,6 +138,8 @@ assemble_entity_sql (Entity *e)
   g_autoptr(GString) params = g_string_new (NULL);
   g_autoptr(GString) sets = g_string_new (NULL);
 
+  if (e->table == NULL)
+    return;   /* an entity not kept in the store (yet) */
   for (guint i = 0; i < e->n_columns; i++)
     {
       const char *name = e->columns[i].name;
@@ -159,17 +161,19 @@ assemble_entity_sql (Entity *e)
                                               table, names->str, params->str, sets->str, table);
     }
   {
-    const CrmFieldSpec *specs = crm_entity_fields ((CrmEntity) (e - entities));
+    const CrmField *specs = crm_entity_fields ((CrmEntity) (e - entities));
     g_autoptr(GString) pairs = g_string_new (NULL);
 
     /* names from the shared table of writable fields: constants */
     for (guint i = 0; specs[i].name != NULL; i++)
       {
-        if (specs[i].type == CRM_FIELD_BOOL)
+        if (specs[i].writable_by == CRM_ROLES_NONE)
+          continue;
+        if (specs[i].value_type == CRM_VALUE_BOOL)
           g_string_append_printf (pairs, "%s'%s', json(CASE WHEN %s THEN 'true' ELSE 'false' END)",
-                                  i ? ", " : "", specs[i].name, specs[i].name);
+                                  pairs->len ? ", " : "", specs[i].name, specs[i].name);
         else
-          g_string_append_printf (pairs, "%s'%s', %s", i ? ", " : "", specs[i].name, specs[i].name);
+          g_string_append_printf (pairs, "%s'%s', %s", pairs->len ? ", " : "", specs[i].name, specs[i].name);
       }
     for (guint layer = 0; layer < N_LAYERS; layer++)
       e->values_sql[layer] = g_strdup_printf ("SELECT json_object(%s) FROM %s WHERE id = ?1", pairs->str,

@@ -1,0 +1,443 @@
+#define G_LOG_DOMAIN "crm-entity"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "crm-entity.h"
+
+/*
+ * The entity table (crm-entity.h).  One entry per synced table of
+ * server/sql/ and one line per column the client receives; the columns
+ * kept on the server are each entity's server_only.  Labels are N_()
+ * marked and translated by the client (crm_field_label ()).
+ *
+ * Who may write what is what the server allows today: account managers,
+ * directors and administrators change customers and their contacts, and
+ * create contacts (crm.may_change_customer () in the policies and in
+ * crm.apply_mutation ()); every other entity is read-only for now.
+ * Personal data is masked for every role (server/crm-records.c).
+ */
+
+/* Field flags, short. */
+#define REQ    CRM_FIELD_REQUIRED
+#define KEY    CRM_FIELD_KEY
+#define PARENT CRM_FIELD_PARENT
+#define SORT   CRM_FIELD_SORTABLE
+#define SEARCH CRM_FIELD_SEARCHABLE
+#define SERVER CRM_FIELD_SERVER_SET
+
+/* Role sets. */
+#define SALES      (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
+#define NOT_MARKETING_OR_ADMIN (CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER) | CRM_ROLES (SERVICE))
+
+/* One field: name, flags, label, then what its type needs. */
+#define F_TEXT(n, fl, lbl)       .name = n, .value_type = CRM_VALUE_TEXT, .check = CRM_FIELD_TEXT, \
+                                 .flags = (fl), .label = lbl
+#define F_CHECKED(n, c, fl, lbl) .name = n, .value_type = CRM_VALUE_TEXT, .check = CRM_FIELD_##c, \
+                                 .flags = (fl), .label = lbl
+#define F_BOOL(n, fl, lbl)       .name = n, .value_type = CRM_VALUE_BOOL, .check = CRM_FIELD_BOOL, \
+                                 .flags = (fl), .label = lbl
+#define F_UUID(n, fl, lbl)       .name = n, .value_type = CRM_VALUE_UUID, .check = CRM_FIELD_UUID, \
+                                 .flags = (fl), .label = lbl
+#define F_REF(n, e, fl, lbl)     .name = n, .value_type = CRM_VALUE_REFERENCE, .check = CRM_FIELD_UUID, \
+                                 .reference = CRM_ENTITY_##e, .flags = (fl), .label = lbl
+#define F_ENUM(n, v, t, fl, lbl) .name = n, .value_type = CRM_VALUE_ENUM, .check = CRM_FIELD_ENUM, \
+                                 .enum_values = v, .sql_type = t, .flags = (fl), .label = lbl
+/* INTEGER, MONEY, DATE, TIMESTAMP, TEXT_LIST, JSON: read-only so far */
+#define F_VALUE(n, t, fl, lbl)   .name = n, .value_type = CRM_VALUE_##t, .flags = (fl), .label = lbl
+
+/* What every mutable table ends with; crm.touch () keeps them. */
+#define F_VERSION    { F_VALUE ("version", INTEGER, REQ | SERVER, N_("Version")) }
+#define F_UPDATED_AT { F_VALUE ("updated_at", TIMESTAMP, REQ | SERVER | SORT, N_("Last Changed")) }
+#define F_CREATED_AT { F_VALUE ("created_at", TIMESTAMP, REQ | SERVER | SORT, N_("Created")) }
+#define F_ID         { F_UUID ("id", REQ | KEY, N_("ID")) }
+
+/* Masked for everyone: what server/crm-records.c sends masked. */
+#define MASK_PHONE .mask = CRM_FIELD_MASK_PHONE, .masked_for = CRM_ROLES_ALL
+#define MASK_TEXT  .mask = CRM_FIELD_MASK_TEXT, .masked_for = CRM_ROLES_ALL
+
+const char * const crm_entity_names[] = {
+  "customer", "contact", "product", "subscription", "revenue_month", "interaction", "opportunity",
+  "opportunity_stage", "sales_target", "segment", "campaign", "campaign_member", "service_request",
+  "service_step", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_entity_names) == CRM_N_ENTITIES + 1);
+
+static const char * const id_key[] = { "id", NULL };
+static const char * const revenue_month_key[] = { "customer_id", "month", NULL };
+static const char * const campaign_member_key[] = { "campaign_id", "customer_id", NULL };
+
+/* The transaction that last wrote the row, for sync (0002-sync.sql). */
+static const char * const sync_stamped[] = { "sync_xid", NULL };
+
+static const CrmField customer_fields[] = {
+  F_ID,
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")), .max_chars = 200, .writable_by = SALES },
+  { F_TEXT ("name_en", SEARCH, N_("English Name")), .max_chars = 200, .writable_by = SALES },
+  { F_ENUM ("kind", crm_customer_kind_names, "crm.customer_kind", REQ, N_("Kind")), .writable_by = SALES },
+  { F_TEXT ("industry", REQ, N_("Industry")), .max_chars = 50, .writable_by = SALES },
+  { F_UUID ("region_id", REQ, N_("Region")) },
+  { F_ENUM ("tier", crm_tier_names, "crm.customer_tier", REQ, N_("Tier")), .writable_by = SALES },
+  { F_UUID ("owner_id", 0, N_("Account Manager")) },
+  { F_ENUM ("status", crm_customer_status_names, "crm.customer_status", REQ, N_("Status")),
+    .writable_by = SALES },
+  { F_ENUM ("credit_rating", crm_credit_rating_names, "text", REQ, N_("Credit Rating")), .writable_by = SALES },
+  { F_TEXT ("registration_no", 0, N_("Registration Number")), .max_chars = 50, .writable_by = SALES },
+  { F_TEXT ("address", 0, N_("Address")), .max_chars = 300, MASK_TEXT, .writable_by = SALES },
+  { F_CHECKED ("phone", PHONE, 0, N_("Phone")), MASK_PHONE, .writable_by = SALES },
+  { F_UUID ("agent_id", 0, N_("Agent")) },
+  { F_ENUM ("value_segment", crm_value_segment_names, "text", 0, N_("Value Segment")) },
+  { F_VALUE ("prefers", TEXT_LIST, REQ, N_("Preferences")) },
+  { F_VALUE ("monthly_revenue", MONEY, REQ | SORT, N_("Monthly Revenue")) },
+  { F_VALUE ("arrears", MONEY, REQ | SORT, N_("Arrears")) },
+  { F_VALUE ("churn_risk", INTEGER, SORT, N_("Churn Risk")) },
+  { F_VALUE ("churn_reasons", TEXT_LIST, REQ, N_("Churn Risk Factors")) },
+  { F_VALUE ("churned_on", DATE, 0, N_("Churned On")) },
+  { F_TEXT ("churn_reason", 0, N_("Churn Reason")) },
+  { F_VALUE ("became_customer", DATE, SORT, N_("Customer Since")) },
+  F_CREATED_AT,
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField contact_fields[] = {
+  F_ID,
+  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")), .writable_by = SALES },
+  { F_TEXT ("name", REQ | SORT | SEARCH, NC_("person", "Name")), .label_context = "person",
+    .max_chars = 100, .writable_by = SALES },
+  { F_TEXT ("title", SEARCH, N_("Job Title")), .max_chars = 100, .writable_by = SALES },
+  { F_CHECKED ("mobile", MOBILE, 0, N_("Mobile")), MASK_PHONE, .writable_by = SALES },
+  { F_CHECKED ("email", EMAIL, SEARCH, N_("E-mail")), .writable_by = SALES },
+  { F_TEXT ("id_number", 0, N_("ID Number")), MASK_TEXT },
+  { F_TEXT ("address", 0, N_("Address")), .max_chars = 300, MASK_TEXT, .writable_by = SALES },
+  { F_BOOL ("is_primary", REQ, N_("Primary contact")), .writable_by = SALES },
+  F_CREATED_AT,
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField product_fields[] = {
+  F_ID,
+  { F_TEXT ("code", REQ | SORT | SEARCH, N_("Code")) },
+  { F_ENUM ("category", crm_product_category_names, "crm.product_category", REQ | SORT, N_("Category")) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
+  { F_TEXT ("name_en", REQ | SEARCH, N_("English Name")) },
+  { F_VALUE ("list_fee", MONEY, REQ | SORT, N_("List Price")) },
+  { F_TEXT ("unit", REQ, N_("Unit")) },
+  { F_BOOL ("active", REQ, N_("On Sale")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField subscription_fields[] = {
+  F_ID,
+  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")) },
+  { F_REF ("product_id", PRODUCT, REQ, N_("Product")) },
+  { F_VALUE ("quantity", INTEGER, REQ, N_("Quantity")) },
+  { F_VALUE ("monthly_fee", MONEY, REQ | SORT, N_("Monthly Fee")) },
+  { F_VALUE ("started_on", DATE, REQ | SORT, N_("Started On")) },
+  { F_VALUE ("contract_end", DATE, SORT, N_("Contract End")) },
+  { F_ENUM ("status", crm_subscription_status_names, "crm.subscription_status", REQ | SORT, N_("Status")) },
+  { F_VALUE ("cancelled_on", DATE, 0, N_("Cancelled On")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField revenue_month_fields[] = {
+  { F_REF ("customer_id", CUSTOMER, REQ | KEY | PARENT, N_("Customer")) },
+  { F_VALUE ("month", DATE, REQ | KEY | SORT, N_("Month")) },
+  { F_VALUE ("revenue", MONEY, REQ | SORT, N_("Revenue")) },
+  { F_VALUE ("arrears", MONEY, REQ | SORT, N_("Arrears")) },
+  { F_VALUE ("usage_index", INTEGER, REQ, N_("Usage Index")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField interaction_fields[] = {
+  F_ID,
+  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")) },
+  { F_REF ("contact_id", CONTACT, 0, N_("Contact")) },
+  { F_UUID ("user_id", 0, N_("Recorded By")) },
+  { F_ENUM ("kind", crm_interaction_kind_names, "crm.interaction_kind", REQ | SORT, N_("Kind")) },
+  { F_VALUE ("occurred_at", TIMESTAMP, REQ | SORT, N_("When")) },
+  { F_TEXT ("subject", REQ | SEARCH, N_("Subject")) },
+  /* the "what reaches whom": no interaction's notes for marketing */
+  { F_TEXT ("notes", SEARCH, N_("Notes")), .withheld_from = CRM_ROLES (MARKETING) },
+  { F_ENUM ("outcome", crm_interaction_outcome_names, "crm.interaction_outcome", REQ, N_("Outcome")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField opportunity_fields[] = {
+  F_ID,
+  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")) },
+  { F_UUID ("owner_id", 0, N_("Owner")) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
+  { F_ENUM ("stage", crm_stage_names, "crm.opportunity_stage", REQ | SORT, N_("Stage")) },
+  { F_VALUE ("amount_once", MONEY, REQ | SORT, N_("One-off Amount")) },
+  { F_VALUE ("amount_monthly", MONEY, REQ | SORT, N_("Monthly Amount")) },
+  { F_VALUE ("probability", INTEGER, REQ | SORT, N_("Probability")) },
+  { F_VALUE ("expected_close", DATE, SORT, N_("Expected Close")) },
+  { F_VALUE ("closed_on", DATE, SORT, N_("Closed On")) },
+  { F_TEXT ("lost_reason", 0, N_("Reason Lost")) },
+  { F_UUID ("agent_id", 0, N_("Agent")) },
+  F_CREATED_AT,
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+/* crm.opportunity_stage_history: append-only, no version. */
+static const CrmField opportunity_stage_fields[] = {
+  { F_VALUE ("id", INTEGER, REQ | KEY, N_("ID")) },
+  { F_REF ("opportunity_id", OPPORTUNITY, REQ | PARENT, N_("Opportunity")) },
+  { F_ENUM ("from_stage", crm_stage_names, "crm.opportunity_stage", 0, N_("From Stage")) },
+  { F_ENUM ("to_stage", crm_stage_names, "crm.opportunity_stage", REQ, N_("To Stage")) },
+  { F_VALUE ("changed_at", TIMESTAMP, REQ | SORT, N_("Changed At")) },
+  { F_UUID ("changed_by", 0, N_("Changed By")) },
+  { NULL }
+};
+
+/* A user's or a team's (exactly one of the two). */
+static const CrmField sales_target_fields[] = {
+  F_ID,
+  { F_UUID ("user_id", 0, N_("User")) },
+  { F_UUID ("team_id", 0, N_("Team")) },
+  { F_VALUE ("period_start", DATE, REQ | SORT, N_("Period Start")) },
+  { F_VALUE ("period_end", DATE, REQ | SORT, N_("Period End")) },
+  { F_ENUM ("metric", crm_target_metric_names, "crm.target_metric", REQ, N_("Metric")) },
+  /* fen for money metrics, a count otherwise */
+  { F_VALUE ("target", INTEGER, REQ | SORT, N_("Target")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField segment_fields[] = {
+  F_ID,
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
+  { F_VALUE ("criteria", JSON, REQ, N_("Criteria")) },
+  { F_UUID ("owner_id", 0, N_("Owner")) },
+  { F_BOOL ("shared", REQ, N_("Shared")) },
+  F_CREATED_AT,
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField campaign_fields[] = {
+  F_ID,
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
+  { F_ENUM ("kind", crm_campaign_kind_names, "crm.campaign_kind", REQ | SORT, N_("Kind")) },
+  { F_VALUE ("channels", TEXT_LIST, REQ, N_("Channels")), .enum_values = crm_channel_kind_names,
+    .sql_type = "crm.channel_kind[]" },
+  { F_REF ("segment_id", SEGMENT, 0, N_("Segment")) },
+  { F_UUID ("owner_id", 0, N_("Owner")) },
+  { F_ENUM ("status", crm_campaign_status_names, "crm.campaign_status", REQ | SORT, N_("Status")) },
+  { F_VALUE ("starts_on", DATE, REQ | SORT, N_("Starts On")) },
+  { F_VALUE ("ends_on", DATE, REQ | SORT, N_("Ends On")) },
+  { F_VALUE ("budget", MONEY, REQ | SORT, N_("Budget")) },
+  { F_VALUE ("cost", MONEY, REQ | SORT, N_("Cost")) },
+  { F_TEXT ("offer", 0, N_("Offer")) },
+  F_CREATED_AT,
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField campaign_member_fields[] = {
+  { F_REF ("campaign_id", CAMPAIGN, REQ | KEY, N_("Campaign")) },
+  { F_REF ("customer_id", CUSTOMER, REQ | KEY | PARENT, N_("Customer")) },
+  /* the control group is marketing's: an account manager who knew would
+   * treat those customers differently */
+  { F_BOOL ("is_control", REQ, N_("Control Group")), .withheld_from = NOT_MARKETING_OR_ADMIN },
+  { F_UUID ("assigned_to", 0, N_("Assigned To")) },
+  { F_ENUM ("channel", crm_channel_kind_names, "crm.channel_kind", 0, N_("Channel")) },
+  { F_VALUE ("contacted_at", TIMESTAMP, SORT, N_("Contacted At")) },
+  { F_ENUM ("response", crm_member_response_names, "crm.member_response", REQ | SORT, N_("Response")) },
+  { F_VALUE ("responded_at", TIMESTAMP, SORT, N_("Responded At")) },
+  { F_VALUE ("revenue", MONEY, REQ | SORT, N_("Revenue")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField service_request_fields[] = {
+  F_ID,
+  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")) },
+  { F_ENUM ("phase", crm_service_phase_names, "crm.service_phase", REQ | SORT, N_("Phase")) },
+  { F_ENUM ("kind", crm_service_kind_names, "crm.service_kind", REQ | SORT, N_("Kind")) },
+  { F_TEXT ("title", REQ | SORT | SEARCH, N_("Title")) },
+  { F_TEXT ("description", SEARCH, N_("Description")) },
+  { F_ENUM ("status", crm_service_status_names, "crm.service_status", REQ | SORT, N_("Status")) },
+  { F_ENUM ("priority", crm_priority_names, "crm.priority", REQ | SORT, N_("Priority")) },
+  { F_UUID ("opened_by", 0, N_("Opened By")) },
+  { F_VALUE ("opened_at", TIMESTAMP, REQ | SORT, N_("Opened At")) },
+  { F_VALUE ("due_at", TIMESTAMP, SORT, N_("Due")) },
+  { F_VALUE ("closed_at", TIMESTAMP, SORT, N_("Closed At")) },
+  { F_VALUE ("satisfaction", INTEGER, SORT, N_("Satisfaction")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField service_step_fields[] = {
+  F_ID,
+  { F_REF ("request_id", SERVICE_REQUEST, REQ | PARENT, N_("Service Request")) },
+  { F_VALUE ("position", INTEGER, REQ | SORT, N_("Position")) },
+  { F_TEXT ("name", REQ | SEARCH, N_("Name")) },
+  { F_UUID ("owner_id", 0, N_("Owner")) },
+  { F_VALUE ("deadline", TIMESTAMP, REQ | SORT, N_("Deadline")) },
+  { F_VALUE ("done_at", TIMESTAMP, SORT, N_("Done At")) },
+  { F_TEXT ("note", 0, N_("Note")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+#define TOP_LEVEL .parent = CRM_N_ENTITIES
+#define UNDER(e, f) .parent = CRM_ENTITY_##e, .parent_field = f
+
+static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
+  { CRM_ENTITY_CUSTOMER, "customer", "customers", "crm.customers", "customers", customer_fields, id_key,
+    TOP_LEVEL, .label = N_("Customer"), .server_only = sync_stamped },
+  { CRM_ENTITY_CONTACT, "contact", "contacts", "crm.contacts", "contacts", contact_fields, id_key,
+    UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES, .label = N_("Contact"),
+    .server_only = sync_stamped },
+  { CRM_ENTITY_PRODUCT, "product", "products", "crm.products", "products", product_fields, id_key,
+    TOP_LEVEL, .label = N_("Product") },
+  { CRM_ENTITY_SUBSCRIPTION, "subscription", "subscriptions", "crm.subscriptions", "subscriptions",
+    subscription_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Subscription") },
+  { CRM_ENTITY_REVENUE_MONTH, "revenue_month", "revenue_months", "crm.revenue_months", "revenue_months",
+    revenue_month_fields, revenue_month_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Revenue Month") },
+  { CRM_ENTITY_INTERACTION, "interaction", "interactions", "crm.interactions", "interactions",
+    interaction_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Interaction") },
+  { CRM_ENTITY_OPPORTUNITY, "opportunity", "opportunities", "crm.opportunities", "opportunities",
+    opportunity_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Opportunity") },
+  { CRM_ENTITY_OPPORTUNITY_STAGE, "opportunity_stage", "opportunity_stages", "crm.opportunity_stage_history",
+    "opportunity_stages", opportunity_stage_fields, id_key, UNDER (OPPORTUNITY, "opportunity_id"),
+    .label = N_("Stage Change") },
+  { CRM_ENTITY_SALES_TARGET, "sales_target", "sales_targets", "crm.sales_targets", "sales_targets",
+    sales_target_fields, id_key, TOP_LEVEL, .label = N_("Sales Target") },
+  { CRM_ENTITY_SEGMENT, "segment", "segments", "crm.segments", "segments", segment_fields, id_key,
+    TOP_LEVEL, .label = N_("Segment") },
+  { CRM_ENTITY_CAMPAIGN, "campaign", "campaigns", "crm.campaigns", "campaigns", campaign_fields, id_key,
+    TOP_LEVEL, .label = N_("Campaign") },
+  /* under the customer: a membership reaches whoever sees the customer */
+  { CRM_ENTITY_CAMPAIGN_MEMBER, "campaign_member", "campaign_members", "crm.campaign_members",
+    "campaign_members", campaign_member_fields, campaign_member_key, UNDER (CUSTOMER, "customer_id"),
+    .label = N_("Campaign Member") },
+  { CRM_ENTITY_SERVICE_REQUEST, "service_request", "service_requests", "crm.service_requests",
+    "service_requests", service_request_fields, id_key, UNDER (CUSTOMER, "customer_id"),
+    .label = N_("Service Request") },
+  { CRM_ENTITY_SERVICE_STEP, "service_step", "service_steps", "crm.service_steps", "service_steps",
+    service_step_fields, id_key, UNDER (SERVICE_REQUEST, "request_id"), .label = N_("Service Step") },
+};
+
+const CrmEntityInfo *
+crm_entity_info (CrmEntity entity)
+{
+  g_return_val_if_fail ((guint) entity < CRM_N_ENTITIES, NULL);
+
+  return &entities[entity];
+}
+
+const CrmEntityInfo *
+crm_entity_info_lookup (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    if (g_str_equal (entities[i].name, name) || g_str_equal (entities[i].plural, name))
+      return &entities[i];
+  return NULL;
+}
+
+const CrmField *
+crm_entity_info_field (const CrmEntityInfo *info,
+                       const char          *name)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (const CrmField *field = info->fields; field->name != NULL; field++)
+    if (g_str_equal (field->name, name))
+      return field;
+  return NULL;
+}
+
+guint
+crm_entity_info_n_fields (const CrmEntityInfo *info)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (info != NULL, 0);
+
+  while (info->fields[n].name != NULL)
+    n++;
+  return n;
+}
+
+gboolean
+crm_entity_info_writable (const CrmEntityInfo *info)
+{
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  if (info->creatable_by != CRM_ROLES_NONE || info->deletable_by != CRM_ROLES_NONE)
+    return TRUE;
+  for (const CrmField *field = info->fields; field->name != NULL; field++)
+    if (field->writable_by != CRM_ROLES_NONE)
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+crm_field_column (const CrmField *field)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+
+  return field->column != NULL ? field->column : field->name;
+}
+
+static gboolean
+role_in (guint   roles,
+         CrmRole role)
+{
+  g_return_val_if_fail ((guint) role < CRM_N_ROLES, FALSE);
+
+  return (roles & (1u << role)) != 0;
+}
+
+gboolean
+crm_field_visible_to (const CrmField *field,
+                      CrmRole         role)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  return !role_in (field->withheld_from, role);
+}
+
+gboolean
+crm_field_masked_for (const CrmField *field,
+                      CrmRole         role)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  return field->mask != CRM_FIELD_MASK_NONE && role_in (field->masked_for, role);
+}
+
+gboolean
+crm_field_writable_by (const CrmField *field,
+                       CrmRole         role)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  return role_in (field->writable_by, role);
+}

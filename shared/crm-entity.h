@@ -1,0 +1,130 @@
+#pragma once
+
+#include <glib.h>
+
+#include "crm-fields.h"
+#include "crm-wire.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The entity table: every record that syncs, described once.
+ *
+ * An entity is a PostgreSQL table the server syncs and (for some) writes,
+ * and a SQLite table of the client's store.  Its description names the
+ * table, the key (one column, or two for a composite key such as a
+ * revenue month), the parent it hangs from (the customer, for all but the
+ * top-level ones), and every field: wire name, column, value type, enum
+ * values, the entity a reference points to, who sees it masked, who never
+ * sees it, who may write it, whether it is required, how it is checked,
+ * its label (translatable: the client's forms and column headers), and
+ * whether a list may sort or search by it.
+ *
+ * The server's sync stages, JSON records and mutation checks, and the
+ * client's store tables, statements, page parsing and mutations are to be
+ * built from it.  Today the mutation checks (crm-fields.h: which fields a
+ * client may write, their rules and masks) and the client's field labels
+ * are; the sync stages, records and store tables are still written per
+ * entity.  tests/test-entity-schema.c checks the table against
+ * PostgreSQL's catalog and the SQLite store, so the three cannot drift.
+ *
+ * Adding an entity: a migration (table, policies; and, for it to sync and
+ * be written, a sync stamp, a departures trigger and its apply function),
+ * an entry here, which tests/test-entity-schema.c holds against the
+ * migration, and, until the sync and the store are built from this table,
+ * their code for it (docs/architecture.md, "The entity table").
+ */
+
+/* How a value is stored and travels. */
+typedef enum
+{
+  CRM_VALUE_TEXT,       /* JSON string; text */
+  CRM_VALUE_INTEGER,    /* JSON number; smallint, integer or bigint */
+  CRM_VALUE_MONEY,      /* JSON number of fen; bigint */
+  CRM_VALUE_DATE,       /* JSON "YYYY-MM-DD"; date */
+  CRM_VALUE_TIMESTAMP,  /* JSON RFC 3339 string; timestamptz */
+  CRM_VALUE_BOOL,       /* JSON true/false; boolean */
+  CRM_VALUE_ENUM,       /* JSON string, one of enum_values; a crm.* enum or checked text */
+  CRM_VALUE_REFERENCE,  /* JSON UUID string of a record of @reference; uuid */
+  CRM_VALUE_UUID,       /* JSON UUID string not pointing to a synced entity (a user, a region) */
+  CRM_VALUE_TEXT_LIST,  /* JSON array of strings; text[] (or an enum[] with enum_values) */
+  CRM_VALUE_JSON,       /* JSON object; jsonb */
+} CrmValueType;
+
+/* Role sets: CRM_ROLES (ADMIN) | CRM_ROLES (MANAGER)… */
+#define CRM_ROLES(role) (1u << CRM_ROLE_##role)
+#define CRM_ROLES_ALL   ((1u << CRM_N_ROLES) - 1)
+#define CRM_ROLES_NONE  0u
+
+typedef enum
+{
+  CRM_FIELD_REQUIRED   = 1 << 0,  /* never null; a create must carry it */
+  CRM_FIELD_KEY        = 1 << 1,  /* part of the entity's key */
+  CRM_FIELD_PARENT     = 1 << 2,  /* the reference to the parent record */
+  CRM_FIELD_SORTABLE   = 1 << 3,  /* a list may sort by it */
+  CRM_FIELD_SEARCHABLE = 1 << 4,  /* a list's search looks in it */
+  CRM_FIELD_SERVER_SET = 1 << 5,  /* kept by the server (version, updated_at): sent, never written */
+} CrmFieldFlags;
+
+typedef struct _CrmEntityInfo CrmEntityInfo;
+
+/* (CrmField is declared in crm-fields.h, whose functions take it.) */
+struct _CrmField
+{
+  const char         *name;          /* on the wire and in SQLite */
+  const char         *column;        /* in PostgreSQL; NULL: the same as name */
+  CrmValueType        value_type;
+  CrmFieldFlags       flags;
+  const char * const *enum_values;   /* CRM_VALUE_ENUM (and enum lists): NULL-terminated */
+  const char         *sql_type;      /* the PostgreSQL type for the catalog test, e.g. "crm.customer_tier" */
+  CrmEntity           reference;     /* CRM_VALUE_REFERENCE: the entity it points to */
+  CrmFieldType        check;         /* how a written value is checked (crm_field_validate):
+                                      * CRM_FIELD_TEXT, _ENUM, _MOBILE, _EMAIL, _PHONE, _BOOL, _UUID… */
+  guint               max_chars;     /* text: 0 for no limit */
+  CrmFieldMask        mask;          /* how it is masked for @masked_for */
+  guint               masked_for;    /* roles that receive it masked */
+  guint               withheld_from; /* roles that never receive it */
+  guint               writable_by;   /* roles that may write it; CRM_ROLES_NONE: read-only */
+  const char         *label;         /* N_(): translate with g_dgettext (GETTEXT_PACKAGE, …) */
+  const char         *label_context; /* for msgctxt (a person's "Name"), or NULL */
+};
+
+struct _CrmEntityInfo
+{
+  CrmEntity           entity;
+  const char         *name;          /* on the wire: "contact" */
+  const char         *plural;        /* the sync page's member: "contacts" */
+  const char         *table;         /* PostgreSQL: "crm.contacts" */
+  const char         *local_table;   /* SQLite: "contacts" */
+  const CrmField     *fields;        /* ending with a zeroed field */
+  const char * const *key;           /* the key's field names, NULL-terminated (one or two) */
+  CrmEntity           parent;        /* CRM_N_ENTITIES for a top-level entity */
+  const char         *parent_field;  /* the field referring to the parent, or NULL */
+  guint               creatable_by;  /* roles that may create one */
+  guint               deletable_by;  /* roles that may delete one */
+  const char         *label;         /* N_(): "Contact" */
+  const char * const *server_only;   /* columns of @table that never leave the server
+                                      * (sync_xid), NULL-terminated, or NULL */
+};
+
+/* The description of @entity; never NULL for a valid entity. */
+const CrmEntityInfo *crm_entity_info          (CrmEntity            entity);
+/* The entity whose wire name (or plural) is @name, or NULL. */
+const CrmEntityInfo *crm_entity_info_lookup   (const char          *name);
+/* The field of @info named @name on the wire, or NULL. */
+const CrmField      *crm_entity_info_field    (const CrmEntityInfo *info,
+                                               const char          *name);
+guint                crm_entity_info_n_fields (const CrmEntityInfo *info);
+/* Whether some role may create, delete or change one of @info's records. */
+gboolean             crm_entity_info_writable (const CrmEntityInfo *info);
+/* The PostgreSQL column of @field. */
+const char          *crm_field_column         (const CrmField      *field);
+/* Whether @role receives @field (not withheld), and whether masked. */
+gboolean             crm_field_visible_to     (const CrmField      *field,
+                                               CrmRole              role);
+gboolean             crm_field_masked_for     (const CrmField      *field,
+                                               CrmRole              role);
+gboolean             crm_field_writable_by    (const CrmField      *field,
+                                               CrmRole              role);
+
+G_END_DECLS
