@@ -20,7 +20,7 @@ struct _CrmWindow
   AdwApplicationWindow  parent_instance;
 
   CrmContext           *context;
-  AdwToast             *offline_toast;
+  GtkRevealer          *offline_revealer;
   GSignalGroup         *engine_signals;
   guint                 synced_timer;
 
@@ -115,26 +115,7 @@ static void
 update_offline (CrmWindow *self)
 {
   update_user (self);
-
-  if (crm_context_get_offline (self->context))
-    {
-      AdwToast *toast;
-
-      if (self->offline_toast != NULL)
-        return;
-
-      toast = adw_toast_new (_("Cannot reach the server"));
-      adw_toast_set_button_label (toast, _("_Retry"));
-      adw_toast_set_action_name (toast, "win.reconnect");
-      adw_toast_set_timeout (toast, 0);
-      g_set_weak_pointer (&self->offline_toast, toast);
-      adw_toast_overlay_add_toast (self->toast_overlay, toast);
-    }
-  else if (self->offline_toast != NULL)
-    {
-      adw_toast_dismiss (self->offline_toast);
-      g_clear_weak_pointer (&self->offline_toast);
-    }
+  gtk_revealer_set_reveal_child (self->offline_revealer, crm_context_get_offline (self->context));
 }
 
 /* The header bar's word on the local copy: when it last synced, or that
@@ -682,7 +663,6 @@ reconnect_action (GtkWidget  *widget,
 {
   CrmWindow *self = CRM_WINDOW (widget);
 
-  g_clear_weak_pointer (&self->offline_toast);
   crm_context_restore_async (self->context, NULL, reconnect_cb, g_object_ref (self));
 }
 
@@ -755,7 +735,6 @@ crm_window_dispose (GObject *object)
 {
   CrmWindow *self = (CrmWindow *)object;
 
-  g_clear_weak_pointer (&self->offline_toast);
   g_clear_weak_pointer (&self->sign_out_dialog);
   g_clear_handle_id (&self->synced_timer, g_source_remove);
   if (self->engine_signals != NULL)
@@ -843,6 +822,7 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sign_in_page);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sidebar);

@@ -243,6 +243,21 @@ engine_settled (gpointer context)
          crm_store_count_unsent_changes (crm_context_get_store (context), NULL) == 0;
 }
 
+/* The bar that says the server cannot be reached, as drawn. */
+static gboolean
+offline_bar_shown (gpointer window)
+{
+  g_autofree char *text = crm_test_dup_visible_text (window);
+
+  return strstr (text, "Cannot reach the server. Your changes are kept here") != NULL;
+}
+
+static gboolean
+offline_bar_gone (gpointer window)
+{
+  return !offline_bar_shown (window);
+}
+
 static void
 test_right_password_opens_the_copy_and_changes_go_later (void)
 {
@@ -277,6 +292,7 @@ test_right_password_opens_the_copy_and_changes_go_later (void)
 
     g_assert_nonnull (strstr (text, "Offline"));
   }
+  crm_test_wait_for (offline_bar_shown, desktop->window);
 
   /* an edit made offline waits in the queue */
   item = g_list_model_get_item (G_LIST_MODEL (model), 0);
@@ -298,6 +314,9 @@ test_right_password_opens_the_copy_and_changes_go_later (void)
   crm_test_wait_for (shows_main, desktop->window);
   g_assert_false (crm_context_get_offline (desktop->context));
   crm_test_wait_for (engine_settled, desktop->context);
+  /* online again: the bar went with the state, and the session's toast
+   * came and went without upsetting libadwaita 1.2 */
+  crm_test_wait_for (offline_bar_gone, desktop->window);
   on_server = crm_test_live_scalar (live, "SELECT phone FROM crm.customers WHERE id = $1", id);
   g_assert_cmpstr (on_server, ==, "0571-88889999");
 }
