@@ -414,6 +414,44 @@ test_writes_keep_their_rules (void)
   g_assert_cmpint (app_write ("manager", campaigns, NULL, &state), ==, 0);
 }
 
+/* Every table that will sync carries the transaction that last wrote each
+ * row, stamped on insert and on update, with an index to read it in order. */
+static void
+test_synced_tables_stamp_their_writes (void)
+{
+  g_autoptr(PGconn) conn = owner_connection ();
+  const char *tables[] = {
+    "products", "subscriptions", "revenue_months", "interactions", "opportunities",
+    "opportunity_stage_history", "sales_targets", "segments", "campaigns", "campaign_members",
+    "service_requests", "service_steps",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *update = g_strdup_printf ("UPDATE crm.%s SET sync_xid = '1' WHERE ctid ="
+                                                 " (SELECT ctid FROM crm.%s LIMIT 1)"
+                                                 " RETURNING (sync_xid = pg_current_xact_id())::text",
+                                                 tables[i], tables[i]);
+      g_autofree char *regclass = g_strconcat ("crm.", tables[i], NULL);
+      g_autoptr(PGresult) stamped = NULL;
+
+      g_test_message ("%s", tables[i]);
+      g_assert_cmpint (owner_count (conn, "SELECT count(*) FROM information_schema.columns"
+                                          " WHERE table_schema = 'crm' AND table_name = $1 AND column_name = 'sync_xid'"
+                                          "   AND is_nullable = 'NO' AND column_default = 'pg_current_xact_id()'",
+                                    tables[i]), ==, 1);
+      g_assert_cmpint (owner_count (conn, "SELECT count(*) FROM pg_index i"
+                                          " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+                                          " WHERE i.indrelid = $1::regclass AND a.attname = 'sync_xid'",
+                                    regclass), ==, 1);
+      PQclear (crm_test_pg_query (conn, "BEGIN", NULL, NULL));
+      stamped = crm_test_pg_query (conn, update, NULL, NULL);
+      g_assert_cmpint (PQntuples (stamped), ==, 1);
+      g_assert_cmpstr (PQgetvalue (stamped, 0, 0), ==, "true");
+      PQclear (crm_test_pg_query (conn, "ROLLBACK", NULL, NULL));
+    }
+}
+
 static void
 test_seed_puts_every_request_in_a_service_teams_queue (void)
 {
@@ -481,6 +519,7 @@ main (int   argc,
   g_test_add_func ("/server/visibility/reassigned-customer-takes-its-children-along",
                    test_reassigned_customer_takes_its_children_along);
   g_test_add_func ("/server/visibility/writes-keep-their-rules", test_writes_keep_their_rules);
+  g_test_add_func ("/server/sync/every-synced-table-stamps-its-writes", test_synced_tables_stamp_their_writes);
   g_test_add_func ("/server/visibility/seed-puts-every-request-in-a-service-teams-queue",
                    test_seed_puts_every_request_in_a_service_teams_queue);
 

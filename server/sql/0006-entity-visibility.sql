@@ -1,4 +1,5 @@
--- Who sees which records, per entity (issue 8).
+-- Who sees which records, per entity (issue 8), and sync columns on every
+-- table that will sync.
 --
 -- Until now every row that hangs off a customer was visible, and writable,
 -- to whoever saw the customer.  Now each table says per role what it shows:
@@ -186,7 +187,32 @@ BEGIN
 END
 $$;
 
-ANALYZE crm.service_requests;
+------------------------------------------------------------------------
+-- Sync columns: the transaction that last wrote the row (see 0002)
+
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT * FROM (VALUES
+      ('products', 'id'), ('subscriptions', 'id'), ('revenue_months', 'customer_id, month'),
+      ('interactions', 'id'), ('opportunities', 'id'), ('opportunity_stage_history', 'id'),
+      ('sales_targets', 'id'), ('segments', 'id'), ('campaigns', 'id'),
+      ('campaign_members', 'campaign_id, customer_id'), ('service_requests', 'id'), ('service_steps', 'id')
+    ) AS v (name, keys)
+  LOOP
+    EXECUTE format('ALTER TABLE crm.%I ADD COLUMN sync_xid xid8 NOT NULL DEFAULT pg_current_xact_id()', t.name);
+    EXECUTE format('CREATE INDEX %I ON crm.%I (sync_xid, %s)', t.name || '_sync', t.name, t.keys);
+    EXECUTE format('CREATE TRIGGER sync_stamp BEFORE UPDATE ON crm.%I FOR EACH ROW EXECUTE FUNCTION crm.sync_stamp()',
+                   t.name);
+  END LOOP;
+END
+$$;
+
+-- The tables were rewritten: plan on fresh statistics.
+ANALYZE crm.products, crm.subscriptions, crm.revenue_months, crm.interactions, crm.opportunities,
+  crm.opportunity_stage_history, crm.sales_targets, crm.segments, crm.campaigns, crm.campaign_members,
+  crm.service_requests, crm.service_steps;
 
 -- Only the policies above were written with it; a later change to it would
 -- change none of them.
