@@ -954,6 +954,20 @@ customer_requests (SeedWorld   *w,
   return n;
 }
 
+/* The team whose queue a request is in: that of the first service user
+ * with a step in it (every kind of request has one), -1 if none. */
+static int
+request_team (SeedWorld         *w,
+              const SeedRequest *q)
+{
+  const SeedService *sv = &seed_services[q->service];
+
+  for (guint s = 0; s < q->n_steps; s++)
+    if (sv->steps[s].owner == 's')
+      return seed_user (w, q->owner[s])->team;
+  return -1;
+}
+
 static gboolean
 load_service (SeedWorld  *w,
               PGconn     *conn,
@@ -964,7 +978,7 @@ load_service (SeedWorld  *w,
 
   if (!seed_copy_begin (&copy, conn, "service_requests",
                         "id, customer_id, phase, kind, title, description, status, priority, opened_by, "
-                        "opened_at, due_at, closed_at, satisfaction, updated_at", error))
+                        "opened_at, due_at, closed_at, satisfaction, updated_at, team_id", error))
     return FALSE;
   for (guint i = 0; i < w->n_customers; i++)
     {
@@ -976,6 +990,7 @@ load_service (SeedWorld  *w,
           const SeedRequest *q = &reqs[k];
           const SeedService *sv = &seed_services[q->service];
           gint64 touched = q->opened;
+          int team;
           char *p = seed_copy_row (&copy);
 
           for (guint s = 0; s < q->n_steps; s++)
@@ -1002,6 +1017,8 @@ load_service (SeedWorld  *w,
           p = seed_put_time (p, q->closed);
           p = q->satisfaction ? seed_put_int (p, q->satisfaction) : seed_put_null (p);
           p = seed_put_time (p, touched);
+          team = request_team (w, q);
+          p = team >= 0 ? put_entity (p, w, ENTITY_TEAM, (guint64) team) : seed_put_null (p);
           seed_copy_row_end (&copy, p);
         }
     }

@@ -1,0 +1,530 @@
+/* Who sees which records (issue 8): for every synced entity and every
+ * role, a plain `SELECT count(*)` with no WHERE, run as keyline_app with
+ * the identity crm.authenticate() sets, against the rule computed
+ * independently as the table owner on the seeded demo database.  Row-level
+ * security alone decides; the sync feed follows it. */
+#define G_LOG_DOMAIN "test-server-visibility"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <libpq-fe.h>
+
+#include "crm-config.h"
+#include "crm-migrate.h"
+#include "crm-test-pg.h"
+
+static char *conninfo;
+
+/* Rules, as the owner, with $1 the reader's user id. */
+#define OWN "c.owner_id = $1"
+#define SUBTREE \
+  "c.region_id IN (WITH RECURSIVE t (id) AS (SELECT region_id FROM crm.users WHERE id = $1" \
+  "                UNION ALL SELECT r.id FROM crm.regions r JOIN t ON r.parent_id = t.id) SELECT id FROM t)"
+/* the director's horizon: the first day of the month twelve months before this one */
+#define HORIZON "(date_trunc('month', current_date) - interval '12 months')"
+#define TEAM_QUEUE "q.team_id = (SELECT team_id FROM crm.users WHERE id = $1)"
+
+#define CUSTOMERS(where)        "SELECT count(*) FROM crm.customers c WHERE " where
+#define CHILD(table, where)     "SELECT count(*) FROM crm." table " x JOIN crm.customers c ON c.id = x.customer_id WHERE " where
+#define HISTORY(where)          "SELECT count(*) FROM crm.opportunity_stage_history h" \
+                                " JOIN crm.opportunities x ON x.id = h.opportunity_id" \
+                                " JOIN crm.customers c ON c.id = x.customer_id WHERE " where
+#define REQUESTS(where)         "SELECT count(*) FROM crm.service_requests q" \
+                                " JOIN crm.customers c ON c.id = q.customer_id WHERE " where
+#define STEPS(where)            "SELECT count(*) FROM crm.service_steps s JOIN crm.service_requests q ON q.id = s.request_id" \
+                                " JOIN crm.customers c ON c.id = q.customer_id WHERE " where
+#define TARGETS(where)          "SELECT count(*) FROM crm.sales_targets g WHERE " where
+#define TARGETS_OF_REGION \
+  "g.user_id = $1" \
+  " OR g.team_id IN (SELECT id FROM crm.teams c WHERE " SUBTREE ")" \
+  " OR g.user_id IN (SELECT id FROM crm.users c WHERE " SUBTREE ")"
+
+#define ALL  "all"
+#define NONE "none"
+
+typedef struct
+{
+  const char *table;
+  const char *login;
+  const char *says;       /* the test's name: <table>/<login>-sees-<says> */
+  const char *rule;       /* ALL, NONE, or a count with $1 the reader */
+  gboolean    may_be_empty;  /* the demo may hold no such row (dates gone by, no target of one's own) */
+} Rule;
+
+static const Rule rules[] = {
+  { "customers", "manager",   "own",             CUSTOMERS (OWN) },
+  { "customers", "director",  "region-subtree",  CUSTOMERS (SUBTREE) },
+  { "customers", "marketing", "all",             ALL },
+  { "customers", "service",   "all",             ALL },
+  { "customers", "admin",     "all",             ALL },
+
+  { "contacts", "manager",   "those-of-own-customers", CHILD ("contacts", OWN) },
+  { "contacts", "director",  "those-of-region-subtree", CHILD ("contacts", SUBTREE) },
+  { "contacts", "marketing", "none",            NONE },
+  { "contacts", "service",   "all",             ALL },
+  { "contacts", "admin",     "all",             ALL },
+
+  { "subscriptions", "manager",   "those-of-own-customers",  CHILD ("subscriptions", OWN) },
+  { "subscriptions", "director",  "those-of-region-subtree", CHILD ("subscriptions", SUBTREE) },
+  { "subscriptions", "marketing", "all",        ALL },
+  { "subscriptions", "service",   "all",        ALL },
+  { "subscriptions", "admin",     "all",        ALL },
+
+  { "products", "manager",   "all", ALL },
+  { "products", "director",  "all", ALL },
+  { "products", "marketing", "all", ALL },
+  { "products", "service",   "all", ALL },
+  { "products", "admin",     "all", ALL },
+
+  { "revenue_months", "manager",   "those-of-own-customers", CHILD ("revenue_months", OWN) },
+  { "revenue_months", "director",  "last-12-months-of-region-subtree",
+    CHILD ("revenue_months", SUBTREE " AND x.month >= " HORIZON), TRUE },
+  { "revenue_months", "marketing", "all",       ALL },
+  { "revenue_months", "service",   "none",      NONE },
+  { "revenue_months", "admin",     "all",       ALL },
+
+  { "interactions", "manager",   "those-of-own-customers", CHILD ("interactions", OWN) },
+  { "interactions", "director",  "last-12-months-of-region-subtree",
+    CHILD ("interactions", SUBTREE " AND x.occurred_at >= " HORIZON), TRUE },
+  { "interactions", "marketing", "all",         ALL },
+  { "interactions", "service",   "none",        NONE },
+  { "interactions", "admin",     "all",         ALL },
+
+  { "opportunities", "manager",   "those-of-own-customers",  CHILD ("opportunities", OWN) },
+  { "opportunities", "director",  "those-of-region-subtree", CHILD ("opportunities", SUBTREE) },
+  { "opportunities", "marketing", "none",       NONE },
+  { "opportunities", "service",   "none",       NONE },
+  { "opportunities", "admin",     "all",        ALL },
+
+  { "opportunity_stage_history", "manager",   "those-of-own-customers",  HISTORY (OWN) },
+  { "opportunity_stage_history", "director",  "those-of-region-subtree", HISTORY (SUBTREE) },
+  { "opportunity_stage_history", "marketing", "none", NONE },
+  { "opportunity_stage_history", "service",   "none", NONE },
+  { "opportunity_stage_history", "admin",     "all",  ALL },
+
+  { "campaign_members", "manager",   "those-of-own-customers",  CHILD ("campaign_members", OWN) },
+  { "campaign_members", "director",  "those-of-region-subtree", CHILD ("campaign_members", SUBTREE) },
+  { "campaign_members", "marketing", "all",     ALL },
+  { "campaign_members", "service",   "none",    NONE },
+  { "campaign_members", "admin",     "all",     ALL },
+
+  { "service_requests", "manager",   "those-of-own-customers",  REQUESTS (OWN) },
+  { "service_requests", "director",  "those-of-region-subtree", REQUESTS (SUBTREE) },
+  { "service_requests", "marketing", "none",    NONE },
+  { "service_requests", "service",   "own-teams-queue", REQUESTS (TEAM_QUEUE) },
+  { "service_requests", "admin",     "all",     ALL },
+
+  { "service_steps", "manager",   "those-of-own-customers",  STEPS (OWN) },
+  { "service_steps", "director",  "those-of-region-subtree", STEPS (SUBTREE) },
+  { "service_steps", "marketing", "none",       NONE },
+  { "service_steps", "service",   "own-teams-queue", STEPS (TEAM_QUEUE) },
+  { "service_steps", "admin",     "all",        ALL },
+
+  { "sales_targets", "manager",   "own",        TARGETS ("g.user_id = $1") },
+  { "sales_targets", "director",  "own-and-region-subtree", TARGETS (TARGETS_OF_REGION) },
+  { "sales_targets", "marketing", "own",        TARGETS ("g.user_id = $1"), TRUE },
+  { "sales_targets", "service",   "own",        TARGETS ("g.user_id = $1"), TRUE },
+  { "sales_targets", "admin",     "all",        ALL },
+
+  { "campaigns", "manager",   "all", ALL },
+  { "campaigns", "director",  "all", ALL },
+  { "campaigns", "marketing", "all", ALL },
+  { "campaigns", "service",   "all", ALL },
+  { "campaigns", "admin",     "all", ALL },
+
+  { "segments", "manager",   "all", ALL },
+  { "segments", "director",  "all", ALL },
+  { "segments", "marketing", "all", ALL },
+  { "segments", "service",   "all", ALL },
+  { "segments", "admin",     "all", ALL },
+};
+
+/* Database helpers ---------------------------------------------------------- */
+
+static PGconn *
+owner_connection (void)
+{
+  return crm_test_pg_connect_as_admin (conninfo);
+}
+
+static gint64
+owner_count (PGconn     *conn,
+             const char *sql,
+             const char *param)
+{
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, param, NULL);
+
+  return g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+}
+
+static char *
+user_id (PGconn     *conn,
+         const char *login)
+{
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, "SELECT id FROM crm.users WHERE login = $1", login, NULL);
+
+  g_assert_cmpint (PQntuples (res), ==, 1);
+  return g_strdup (PQgetvalue (res, 0, 0));
+}
+
+static char *
+token_of (const char *login)
+{
+  return g_strconcat ("visibility-test-token-", login, NULL);
+}
+
+/* A session for @login, opened as crm.open_session() opens it at sign-in. */
+static void
+open_session (PGconn     *conn,
+              const char *login)
+{
+  g_autofree char *token = token_of (login);
+  g_autoptr(PGresult) res = crm_test_pg_query (conn,
+                                               "SELECT crm.open_session(u.id, sha256(convert_to($1, 'UTF8')),"
+                                               "                        interval '1 hour', NULL)"
+                                               "  FROM crm.users u WHERE u.login = $2",
+                                               token, login);
+
+  g_assert_cmpint (PQntuples (res), ==, 1);
+}
+
+/* A connection of keyline_app inside a transaction signed in as @login. */
+static PGconn *
+app_begin (const char *login)
+{
+  g_autoptr(CrmConfig) config = crm_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *app = NULL;
+  g_autofree char *token = token_of (login);
+  g_autoptr(PGresult) who = NULL;
+  PGconn *conn;
+
+  g_free (config->database);
+  config->database = g_strdup (conninfo);
+  app = crm_config_get_app_conninfo (config);
+  conn = crm_pg_connect_blocking (app, &error);
+  g_assert_no_error (error);
+
+  PQclear (crm_test_pg_query (conn, "BEGIN", NULL, NULL));
+  who = crm_test_pg_query (conn, "SELECT login FROM crm.authenticate(sha256(convert_to($1, 'UTF8')))", token, NULL);
+  g_assert_cmpint (PQntuples (who), ==, 1);
+  g_assert_cmpstr (PQgetvalue (who, 0, 0), ==, login);
+  return conn;
+}
+
+/* SELECT count(*) FROM crm.@table, with no WHERE, as keyline_app signed in
+ * as @login. */
+static gint64
+app_count (const char *login,
+           const char *table)
+{
+  g_autoptr(PGconn) conn = app_begin (login);
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM crm.%s", table);
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, NULL, NULL);
+
+  PQclear (crm_test_pg_query (conn, "COMMIT", NULL, NULL));
+  return g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+}
+
+/* Runs @sql with @param as keyline_app signed in as @login, and rolls it
+ * back.  Returns the rows it changed, or -1 with PostgreSQL's SQLSTATE in
+ * @sqlstate (a static string). */
+static gint64
+app_write (const char  *login,
+           const char  *sql,
+           const char  *param,
+           const char **sqlstate)
+{
+  g_autoptr(PGconn) conn = app_begin (login);
+  const char *params[1] = { param };
+  g_autoptr(PGresult) res = PQexecParams (conn, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+  gint64 n = -1;
+
+  *sqlstate = "";
+  if (PQresultStatus (res) == PGRES_COMMAND_OK)
+    n = g_ascii_strtoll (PQcmdTuples (res), NULL, 10);
+  else
+    *sqlstate = g_intern_string (PQresultErrorField (res, PG_DIAG_SQLSTATE));
+  PQclear (crm_test_pg_query (conn, "ROLLBACK", NULL, NULL));
+  return n;
+}
+
+/* Tests ----------------------------------------------------------------------- */
+
+static void
+test_rule (gconstpointer data)
+{
+  const Rule *rule = data;
+  g_autoptr(PGconn) conn = owner_connection ();
+  g_autofree char *me = user_id (conn, rule->login);
+  g_autofree char *all_sql = g_strdup_printf ("SELECT count(*) FROM crm.%s", rule->table);
+  gint64 total = owner_count (conn, all_sql, NULL);
+  gint64 expected;
+  gint64 seen;
+
+  if (g_str_equal (rule->rule, ALL))
+    expected = total;
+  else if (g_str_equal (rule->rule, NONE))
+    expected = 0;
+  else
+    expected = owner_count (conn, rule->rule, me);
+  seen = app_count (rule->login, rule->table);
+  g_test_message ("%s as %s: sees %" G_GINT64_FORMAT ", rule %" G_GINT64_FORMAT ", of %" G_GINT64_FORMAT,
+                  rule->table, rule->login, seen, expected, total);
+
+  /* the data can tell the rule from a looser and a missing policy */
+  g_assert_cmpint (total, >, 0);
+  if (!g_str_equal (rule->rule, ALL))
+    g_assert_cmpint (expected, <, total);
+  if (!g_str_equal (rule->rule, NONE) && !rule->may_be_empty)
+    g_assert_cmpint (expected, >, 0);
+
+  g_assert_cmpint (seen, ==, expected);
+}
+
+/* Every table with a customer_id, and the two that hang off those. */
+static const char *children[] = {
+  "contacts", "subscriptions", "revenue_months", "interactions", "opportunities",
+  "opportunity_stage_history", "campaign_members", "service_requests", "service_steps",
+};
+
+static gint64
+children_of (PGconn     *conn,
+             const char *table,
+             const char *customer)
+{
+  g_autofree char *sql = NULL;
+
+  if (g_str_equal (table, "opportunity_stage_history"))
+    return owner_count (conn, "SELECT count(*) FROM crm.opportunity_stage_history h"
+                              " JOIN crm.opportunities o ON o.id = h.opportunity_id WHERE o.customer_id = $1", customer);
+  if (g_str_equal (table, "service_steps"))
+    return owner_count (conn, "SELECT count(*) FROM crm.service_steps s"
+                              " JOIN crm.service_requests q ON q.id = s.request_id WHERE q.customer_id = $1", customer);
+  sql = g_strdup_printf ("SELECT count(*) FROM crm.%s WHERE customer_id = $1", table);
+  return owner_count (conn, sql, customer);
+}
+
+static void
+reassign (PGconn     *conn,
+          const char *customer,
+          const char *owner)
+{
+  PQclear (crm_test_pg_query (conn, "UPDATE crm.customers SET owner_id = $2 WHERE id = $1", customer, owner));
+}
+
+static void
+test_reassigned_customer_takes_its_children_along (void)
+{
+  g_autoptr(PGconn) conn = owner_connection ();
+  g_autofree char *old_owner = user_id (conn, "manager");
+  g_autoptr(PGresult) other = crm_test_pg_query (conn,
+                                                 "SELECT login, id FROM crm.users WHERE role = 'manager'"
+                                                 "   AND login <> 'manager' AND NOT disabled ORDER BY login LIMIT 1",
+                                                 NULL, NULL);
+  /* the demo manager's customer with the most kinds of children */
+  g_autoptr(PGresult) pick = crm_test_pg_query (conn,
+      "SELECT c.id FROM crm.customers c WHERE c.owner_id = $1 ORDER BY"
+      " (SELECT count(*) > 0 FROM crm.contacts x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.subscriptions x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.revenue_months x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.interactions x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.opportunities x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.campaign_members x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.service_requests x WHERE x.customer_id = c.id)::int DESC, c.id LIMIT 1",
+      old_owner, NULL);
+  const char *new_login;
+  const char *new_owner;
+  const char *customer;
+  gint64 before_old[G_N_ELEMENTS (children)], before_new[G_N_ELEMENTS (children)];
+  gint64 moved[G_N_ELEMENTS (children)];
+  guint kinds = 0;
+
+  g_assert_cmpint (PQntuples (other), ==, 1);
+  g_assert_cmpint (PQntuples (pick), ==, 1);
+  new_login = PQgetvalue (other, 0, 0);
+  new_owner = PQgetvalue (other, 0, 1);
+  customer = PQgetvalue (pick, 0, 0);
+  open_session (conn, new_login);
+
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    {
+      before_old[i] = app_count ("manager", children[i]);
+      before_new[i] = app_count (new_login, children[i]);
+      moved[i] = children_of (conn, children[i], customer);
+      kinds += moved[i] > 0;
+    }
+  /* the customer has contacts, subscriptions, revenue and more to move */
+  g_assert_cmpint (moved[0], >, 0);
+  g_assert_cmpint (moved[1], >, 0);
+  g_assert_cmpint (moved[2], >, 0);
+  g_assert_cmpuint (kinds, >=, 5);
+
+  reassign (conn, customer, new_owner);
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    {
+      gint64 after_old = app_count ("manager", children[i]);
+      gint64 after_new = app_count (new_login, children[i]);
+
+      g_test_message ("%s: %" G_GINT64_FORMAT " moved; manager %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT
+                      ", %s %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT, children[i], moved[i],
+                      before_old[i], after_old, new_login, before_new[i], after_new);
+      g_assert_cmpint (after_old, ==, before_old[i] - moved[i]);
+      g_assert_cmpint (after_new, ==, before_new[i] + moved[i]);
+    }
+  reassign (conn, customer, old_owner);
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    g_assert_cmpint (app_count ("manager", children[i]), ==, before_old[i]);
+}
+
+/* The FOR ALL policies became one policy per command with the rules they
+ * had: children are written by whoever sees the customer, targets by
+ * administrators and directors, campaigns by marketing. */
+static void
+test_writes_keep_their_rules (void)
+{
+  g_autoptr(PGconn) conn = owner_connection ();
+  g_autofree char *me = user_id (conn, "manager");
+  g_autoptr(PGresult) mine = crm_test_pg_query (conn, "SELECT id FROM crm.customers WHERE owner_id = $1"
+                                                      " ORDER BY id LIMIT 1", me, NULL);
+  g_autoptr(PGresult) theirs = crm_test_pg_query (conn, "SELECT id FROM crm.customers WHERE owner_id <> $1"
+                                                        " ORDER BY id LIMIT 1", me, NULL);
+  const char *log_call = "INSERT INTO crm.interactions (customer_id, kind, occurred_at, subject, outcome)"
+                         " VALUES ($1, 'call', now(), '回访', 'neutral')";
+  const char *target = "INSERT INTO crm.sales_targets (user_id, period_start, period_end, metric, target)"
+                       " VALUES ($1, '2027-01-01', '2027-03-31', 'revenue', 100)";
+  const char *campaigns = "UPDATE crm.campaigns SET cost = cost";
+  gint64 n_campaigns = owner_count (conn, "SELECT count(*) FROM crm.campaigns", NULL);
+  const char *state;
+
+  g_assert_cmpint (app_write ("manager", log_call, PQgetvalue (mine, 0, 0), &state), ==, 1);
+  g_assert_cmpint (app_write ("manager", log_call, PQgetvalue (theirs, 0, 0), &state), ==, -1);
+  g_assert_cmpstr (state, ==, "42501");
+  /* marketing may still write through the customer, though it reads no interactions */
+  g_assert_cmpint (app_write ("marketing", log_call, PQgetvalue (theirs, 0, 0), &state), ==, 1);
+
+  g_assert_cmpint (app_write ("director", target, me, &state), ==, 1);
+  g_assert_cmpint (app_write ("manager", target, me, &state), ==, -1);
+  g_assert_cmpstr (state, ==, "42501");
+
+  g_assert_cmpint (app_write ("marketing", campaigns, NULL, &state), ==, n_campaigns);
+  g_assert_cmpint (app_write ("manager", campaigns, NULL, &state), ==, 0);
+}
+
+/* Every table that will sync carries the transaction that last wrote each
+ * row, stamped on insert and on update, with an index to read it in order. */
+static void
+test_synced_tables_stamp_their_writes (void)
+{
+  g_autoptr(PGconn) conn = owner_connection ();
+  const char *tables[] = {
+    "products", "subscriptions", "revenue_months", "interactions", "opportunities",
+    "opportunity_stage_history", "sales_targets", "segments", "campaigns", "campaign_members",
+    "service_requests", "service_steps",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *update = g_strdup_printf ("UPDATE crm.%s SET sync_xid = '1' WHERE ctid ="
+                                                 " (SELECT ctid FROM crm.%s LIMIT 1)"
+                                                 " RETURNING (sync_xid = pg_current_xact_id())::text",
+                                                 tables[i], tables[i]);
+      g_autofree char *regclass = g_strconcat ("crm.", tables[i], NULL);
+      g_autoptr(PGresult) stamped = NULL;
+
+      g_test_message ("%s", tables[i]);
+      g_assert_cmpint (owner_count (conn, "SELECT count(*) FROM information_schema.columns"
+                                          " WHERE table_schema = 'crm' AND table_name = $1 AND column_name = 'sync_xid'"
+                                          "   AND is_nullable = 'NO' AND column_default = 'pg_current_xact_id()'",
+                                    tables[i]), ==, 1);
+      g_assert_cmpint (owner_count (conn, "SELECT count(*) FROM pg_index i"
+                                          " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+                                          " WHERE i.indrelid = $1::regclass AND a.attname = 'sync_xid'",
+                                    regclass), ==, 1);
+      PQclear (crm_test_pg_query (conn, "BEGIN", NULL, NULL));
+      stamped = crm_test_pg_query (conn, update, NULL, NULL);
+      g_assert_cmpint (PQntuples (stamped), ==, 1);
+      g_assert_cmpstr (PQgetvalue (stamped, 0, 0), ==, "true");
+      PQclear (crm_test_pg_query (conn, "ROLLBACK", NULL, NULL));
+    }
+}
+
+static void
+test_seed_puts_every_request_in_a_service_teams_queue (void)
+{
+  g_autoptr(PGconn) conn = owner_connection ();
+
+  g_assert_cmpint (owner_count (conn, "SELECT count(*) FROM crm.service_requests", NULL), >, 0);
+  g_assert_cmpint (owner_count (conn, "SELECT count(*) FROM crm.service_requests q WHERE NOT EXISTS"
+                                      " (SELECT 1 FROM crm.users u WHERE u.team_id = q.team_id AND u.role = 'service')",
+                                NULL), ==, 0);
+  /* more than one queue, so that a team's is a part */
+  g_assert_cmpint (owner_count (conn, "SELECT count(DISTINCT team_id) FROM crm.service_requests", NULL), >, 1);
+}
+
+/* Set-up ---------------------------------------------------------------------- */
+
+static void
+seed (void)
+{
+  const char *server = g_getenv ("KEYLINE_SERVER");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (server);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                              server, "--database", conninfo, "seed", "--customers", "600", "--seed", "3", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  const char *logins[] = { "admin", "director", "manager", "marketing", "service" };
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  /* a broken rule fails its own case; the others still run and report */
+  g_test_set_nonfatal_assertions ();
+
+  if (!crm_test_pg_available ())
+    {
+      g_test_skip ("no throwaway PostgreSQL (KEYLINE_TEST_PGHOST unset)");
+      return g_test_run ();
+    }
+
+  conninfo = crm_test_pg_create_database (&error);
+  g_assert_no_error (error);
+  seed ();
+  {
+    g_autoptr(PGconn) conn = owner_connection ();
+
+    for (guint i = 0; i < G_N_ELEMENTS (logins); i++)
+      open_session (conn, logins[i]);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/server/visibility/%s/%s-sees-%s",
+                                               rules[i].table, rules[i].login, rules[i].says);
+      g_test_add_data_func (path, &rules[i], test_rule);
+    }
+  g_test_add_func ("/server/visibility/reassigned-customer-takes-its-children-along",
+                   test_reassigned_customer_takes_its_children_along);
+  g_test_add_func ("/server/visibility/writes-keep-their-rules", test_writes_keep_their_rules);
+  g_test_add_func ("/server/sync/every-synced-table-stamps-its-writes", test_synced_tables_stamp_their_writes);
+  g_test_add_func ("/server/visibility/seed-puts-every-request-in-a-service-teams-queue",
+                   test_seed_puts_every_request_in_a_service_teams_queue);
+
+  status = g_test_run ();
+  crm_test_pg_drop_database (conninfo);
+  g_free (conninfo);
+  return status;
+}
