@@ -215,6 +215,20 @@ app_begin (const char *login)
   return conn;
 }
 
+/* "SELECT count(*) FROM crm.<table><tail>", the table name quoted as an
+ * identifier by libpq (names cannot travel as parameters). */
+static char *
+count_sql (PGconn     *conn,
+           const char *table,
+           const char *tail)
+{
+  char *quoted = PQescapeIdentifier (conn, table, strlen (table));
+  char *sql = g_strconcat ("SELECT count(*) FROM crm.", quoted, tail, NULL);
+
+  PQfreemem (quoted);
+  return sql;
+}
+
 /* SELECT count(*) FROM crm.@table, with no WHERE, as keyline_app signed in
  * as @login. */
 static gint64
@@ -222,7 +236,7 @@ app_count (const char *login,
            const char *table)
 {
   g_autoptr(PGconn) conn = app_begin (login);
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM crm.%s", table);
+  g_autofree char *sql = count_sql (conn, table, "");
   g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, NULL, NULL);
 
   PQclear (crm_test_pg_query (conn, "COMMIT", NULL, NULL));
@@ -260,7 +274,7 @@ test_rule (gconstpointer data)
   const Rule *rule = data;
   g_autoptr(PGconn) conn = owner_connection ();
   g_autofree char *me = user_id (conn, rule->login);
-  g_autofree char *all_sql = g_strdup_printf ("SELECT count(*) FROM crm.%s", rule->table);
+  g_autofree char *all_sql = count_sql (conn, rule->table, "");
   gint64 total = owner_count (conn, all_sql, NULL);
   gint64 expected;
   gint64 seen;
@@ -304,7 +318,7 @@ children_of (PGconn     *conn,
   if (g_str_equal (table, "service_steps"))
     return owner_count (conn, "SELECT count(*) FROM crm.service_steps s"
                               " JOIN crm.service_requests q ON q.id = s.request_id WHERE q.customer_id = $1", customer);
-  sql = g_strdup_printf ("SELECT count(*) FROM crm.%s WHERE customer_id = $1", table);
+  sql = count_sql (conn, table, " WHERE customer_id = $1");
   return owner_count (conn, sql, customer);
 }
 
@@ -428,10 +442,10 @@ test_synced_tables_stamp_their_writes (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
-      g_autofree char *update = g_strdup_printf ("UPDATE crm.%s SET sync_xid = '1' WHERE ctid ="
-                                                 " (SELECT ctid FROM crm.%s LIMIT 1)"
-                                                 " RETURNING (sync_xid = pg_current_xact_id())::text",
-                                                 tables[i], tables[i]);
+      char *quoted = PQescapeIdentifier (conn, tables[i], strlen (tables[i]));
+      g_autofree char *update = g_strconcat ("UPDATE crm.", quoted, " SET sync_xid = '1' WHERE ctid ="
+                                             " (SELECT ctid FROM crm.", quoted, " LIMIT 1)"
+                                             " RETURNING (sync_xid = pg_current_xact_id())::text", NULL);
       g_autofree char *regclass = g_strconcat ("crm.", tables[i], NULL);
       g_autoptr(PGresult) stamped = NULL;
 
@@ -449,6 +463,7 @@ test_synced_tables_stamp_their_writes (void)
       g_assert_cmpint (PQntuples (stamped), ==, 1);
       g_assert_cmpstr (PQgetvalue (stamped, 0, 0), ==, "true");
       PQclear (crm_test_pg_query (conn, "ROLLBACK", NULL, NULL));
+      PQfreemem (quoted);
     }
 }
 
