@@ -511,23 +511,57 @@ table_matches_entity (sqlite3             *db,
       drift ("the store's %s.%s is no field of %s", table, name, info->name);
 }
 
+/* A new store in a temporary directory, and a read-only connection to
+ * its file. */
+typedef struct
+{
+  char     *dir;
+  char     *path;
+  CrmStore *store;
+  sqlite3  *db;
+} TempStore;
+
+static void
+temp_store_open (TempStore *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  t->dir = g_dir_make_tmp ("keyline-entity-XXXXXX", &error);
+  g_assert_no_error (error);
+  t->path = g_build_filename (t->dir, "local.sqlite", NULL);
+  t->store = crm_store_open (t->path, &error);   /* makes the tables */
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open_v2 (t->path, &t->db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+}
+
+static void
+temp_store_remove (TempStore *t)
+{
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  g_clear_pointer (&t->db, sqlite3_close);
+  g_assert_finalize_object (t->store);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (t->path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (t->dir);
+  g_free (t->path);
+  g_free (t->dir);
+}
+
 static void
 entity_matches_the_store (gconstpointer data)
 {
   const CrmEntityInfo *info = data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("keyline-entity-XXXXXX", &error);
-  g_autofree char *path = NULL;
   g_autofree char *server_table = NULL;
-  g_autoptr(sqlite3) db = NULL;
-  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
-  CrmStore *store;
+  TempStore t;
+  sqlite3 *db;
 
-  g_assert_no_error (error);
-  path = g_build_filename (dir, "local.sqlite", NULL);
-  store = crm_store_open (path, &error);   /* makes the tables */
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  temp_store_open (&t);
+  db = t.db;
 
   table_matches_entity (db, info, info->local_table, FALSE);
   /* what the user may edit keeps the server's record under the edits
@@ -542,49 +576,26 @@ entity_matches_the_store (gconstpointer data)
       if (g_hash_table_size (columns) > 0)
         drift ("the store has a server layer %s for the read-only %s", server_table, info->name);
     }
-
-  g_clear_pointer (&db, sqlite3_close);
-  g_assert_finalize_object (store);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (dir);
+  temp_store_remove (&t);
 }
 
 /* Every store extra names a column the store has and no field. */
 static void
 store_extras_are_columns_and_no_fields (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("keyline-entity-XXXXXX", &error);
-  g_autofree char *path = g_build_filename (dir, "local.sqlite", NULL);
-  g_autoptr(sqlite3) db = NULL;
-  CrmStore *store = crm_store_open (path, &error);
-  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+  TempStore t;
 
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  temp_store_open (&t);
   for (guint i = 0; i < G_N_ELEMENTS (store_extras); i++)
     {
       const CrmEntityInfo *info = crm_entity_info (store_extras[i].entity);
-      g_autoptr(GHashTable) columns = sqlite_columns (db, info->local_table);
+      g_autoptr(GHashTable) columns = sqlite_columns (t.db, info->local_table);
 
       g_assert_null (crm_entity_info_field (info, store_extras[i].column));
       if (!g_hash_table_contains (columns, store_extras[i].column))
         drift ("%s.%s is no longer in the store: drop its store extra", info->local_table, store_extras[i].column);
     }
-  g_clear_pointer (&db, sqlite3_close);
-  g_assert_finalize_object (store);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (dir);
+  temp_store_remove (&t);
 }
 
 int
