@@ -20,23 +20,16 @@
 static char *conninfo;
 static PGconn *conn;
 
-/* The entities the client's store keeps today.  The list grows as
- * entities reach the store (the generic store is a later step of
- * issue 8). */
-static const CrmEntity store_entities[] = { CRM_ENTITY_CUSTOMER, CRM_ENTITY_CONTACT };
-
-/* Fields of those entities the store has no column for, and why.  An
- * entry that the store does have is stale and fails the test too. */
+/* Columns of the store that are no field of their entity, and why.  An
+ * entry the store does not have is stale and fails the test too. */
 static const struct
 {
   CrmEntity   entity;
-  const char *field;
+  const char *column;
   const char *reason;
-} store_exclusions[] = {
-  { CRM_ENTITY_CUSTOMER, "agent_id",
-    "the server's customer record does not send it yet (server/crm-records.h)" },
-  { CRM_ENTITY_CONTACT, "created_at",
-    "the server's contact record does not send it yet (server/crm-records.h)" },
+} store_extras[] = {
+  { CRM_ENTITY_CUSTOMER, "region_name", "the server joins the region's name into the customer record" },
+  { CRM_ENTITY_CUSTOMER, "owner_name", "the server joins the account manager's name into the customer record" },
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
@@ -352,90 +345,257 @@ entity_matches_postgres (gconstpointer data)
 /* The client's store ----------------------------------------------------- */
 
 static const char *
-store_exclusion (CrmEntity   entity,
-                 const char *field)
+store_extra (CrmEntity   entity,
+             const char *column)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (store_exclusions); i++)
-    if (store_exclusions[i].entity == entity && g_str_equal (store_exclusions[i].field, field))
-      return store_exclusions[i].reason;
+  for (guint i = 0; i < G_N_ELEMENTS (store_extras); i++)
+    if (store_extras[i].entity == entity && g_str_equal (store_extras[i].column, column))
+      return store_extras[i].reason;
   return NULL;
 }
 
-/* The columns of @table in the SQLite file @path. */
+/* A column of a SQLite table as PRAGMA table_info describes it. */
+typedef struct
+{
+  char    *type;
+  gboolean not_null;
+  int      pk;          /* its place in the primary key from 1, or 0 */
+} StoreColumn;
+
+static void
+store_column_free (gpointer data)
+{
+  StoreColumn *c = data;
+
+  g_free (c->type);
+  g_free (c);
+}
+
+/* The columns of @table in @db by name; empty if there is no such table.
+ * The PRAGMA's argument is a constant of the entity table. */
 static GHashTable *
-sqlite_columns (const char *path,
+sqlite_columns (sqlite3    *db,
                 const char *table)
 {
-  g_autoptr(sqlite3) db = NULL;
-  g_autofree char *sql = g_strdup_printf ("PRAGMA table_info(\"%s\")", table);   /* a constant of the table */
-  GHashTable *columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *sql = g_strdup_printf ("PRAGMA table_info(\"%s\")", table);
+  GHashTable *columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, store_column_free);
   sqlite3_stmt *stmt = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_hash_table_add (columns, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+    {
+      StoreColumn *c = g_new0 (StoreColumn, 1);
+
+      c->type = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      c->not_null = sqlite3_column_int (stmt, 3) != 0;
+      c->pk = sqlite3_column_int (stmt, 5);
+      g_hash_table_insert (columns, g_strdup ((const char *) sqlite3_column_text (stmt, 1)), c);
+    }
   sqlite3_finalize (stmt);
   return columns;
+}
+
+/* Whether some index of @table (the primary key's included) begins with
+ * @column. */
+static gboolean
+sqlite_indexed (sqlite3    *db,
+                const char *table,
+                const char *column)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM pragma_index_list(?1) l"
+                                           " JOIN pragma_index_info(l.name) i ON i.seqno = 0"
+                                           " WHERE i.name = ?2", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, column, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    found = sqlite3_column_int (stmt, 0) > 0;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+/* The SQLite type a field's values are stored as (0001, 0003). */
+static const char *
+store_type (const CrmField *field)
+{
+  switch (field->value_type)
+    {
+    case CRM_VALUE_INTEGER:
+    case CRM_VALUE_MONEY:
+    case CRM_VALUE_BOOL:
+      return "INTEGER";
+    case CRM_VALUE_TEXT:
+    case CRM_VALUE_DATE:
+    case CRM_VALUE_TIMESTAMP:
+    case CRM_VALUE_ENUM:
+    case CRM_VALUE_REFERENCE:
+    case CRM_VALUE_UUID:
+    case CRM_VALUE_TEXT_LIST:
+    case CRM_VALUE_JSON:
+      return "TEXT";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* SQLite's affinity of a declared type (its "Determination of Column
+ * Affinity"), for the two the store uses. */
+static const char *
+affinity (const char *type)
+{
+  g_autofree char *upper = g_ascii_strup (type, -1);
+
+  if (strstr (upper, "INT") != NULL)
+    return "INTEGER";
+  if (strstr (upper, "CHAR") != NULL || strstr (upper, "CLOB") != NULL || strstr (upper, "TEXT") != NULL)
+    return "TEXT";
+  return upper[0] ? "NUMERIC" : "BLOB";
+}
+
+/* @table (the entity's local table, or with @server its server layer, a
+ * copy made by CREATE TABLE AS with a unique index on the key) against
+ * @info. */
+static void
+table_matches_entity (sqlite3             *db,
+                      const CrmEntityInfo *info,
+                      const char          *table,
+                      gboolean             server)
+{
+  g_autoptr(GHashTable) columns = sqlite_columns (db, table);
+  GHashTableIter iter;
+  const char *name;
+
+  if (g_hash_table_size (columns) == 0)
+    {
+      drift ("the store has no table %s for %s", table, info->name);
+      return;
+    }
+  for (const CrmField *field = info->fields; field->name; field++)
+    {
+      StoreColumn *c = g_hash_table_lookup (columns, field->name);
+      gboolean key = g_strv_contains (info->key, field->name);
+
+      if (c == NULL)
+        {
+          drift ("the store's %s has no column for the field %s.%s", table, info->name, field->name);
+          continue;
+        }
+      if (!g_str_equal (affinity (c->type), store_type (field)))
+        drift ("the store's %s.%s is %s, but %s.%s is stored as %s", table, field->name, c->type, info->name,
+               field->name, store_type (field));
+      if (server)
+        continue;
+      /* the key in the key's order; the key and the parent never null */
+      if (key != (c->pk > 0) ||
+          (key && g_strcmp0 (info->key[c->pk - 1], field->name) != 0))
+        {
+          g_autofree char *key_text = g_strjoinv (", ", (char **) info->key);
+
+          drift ("the store's %s.%s is %s of the primary key, but the entity's key is (%s)", table, field->name,
+                 c->pk > 0 ? "part" : "not part", key_text);
+        }
+      if ((key || (field->flags & CRM_FIELD_PARENT) || g_str_equal (field->name, "version")) && !c->not_null)
+        drift ("the store's %s.%s may be null", table, field->name);
+    }
+  if (server && !sqlite_indexed (db, table, info->key[0]))
+    drift ("the store's %s has no index on its key", table);
+  if (info->parent_field != NULL && !sqlite_indexed (db, table, info->parent_field))
+    drift ("the store's %s has no index on its parent column %s", table, info->parent_field);
+
+  /* every column is a field, or the store's own on purpose */
+  g_hash_table_iter_init (&iter, columns);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+    if (crm_entity_info_field (info, name) == NULL && store_extra (info->entity, name) == NULL)
+      drift ("the store's %s.%s is no field of %s", table, name, info->name);
+}
+
+/* A new store in a temporary directory, and a read-only connection to
+ * its file. */
+typedef struct
+{
+  char     *dir;
+  char     *path;
+  CrmStore *store;
+  sqlite3  *db;
+} TempStore;
+
+static void
+temp_store_open (TempStore *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  t->dir = g_dir_make_tmp ("keyline-entity-XXXXXX", &error);
+  g_assert_no_error (error);
+  t->path = g_build_filename (t->dir, "local.sqlite", NULL);
+  t->store = crm_store_open (t->path, &error);   /* makes the tables */
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open_v2 (t->path, &t->db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+}
+
+static void
+temp_store_remove (TempStore *t)
+{
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  g_clear_pointer (&t->db, sqlite3_close);
+  g_assert_finalize_object (t->store);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (t->path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (t->dir);
+  g_free (t->path);
+  g_free (t->dir);
 }
 
 static void
 entity_matches_the_store (gconstpointer data)
 {
   const CrmEntityInfo *info = data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("keyline-entity-XXXXXX", &error);
-  g_autofree char *path = NULL;
-  g_autoptr(GHashTable) columns = NULL;
-  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
-  CrmStore *store;
+  g_autofree char *server_table = NULL;
+  TempStore t;
+  sqlite3 *db;
 
-  g_assert_no_error (error);
-  path = g_build_filename (dir, "local.sqlite", NULL);
-  store = crm_store_open (path, &error);   /* makes the tables */
-  g_assert_no_error (error);
-  columns = sqlite_columns (path, info->local_table);
-  g_assert_cmpuint (g_hash_table_size (columns), >, 0);
+  temp_store_open (&t);
+  db = t.db;
 
-  for (const CrmField *field = info->fields; field->name; field++)
+  table_matches_entity (db, info, info->local_table, FALSE);
+  /* what the user may edit keeps the server's record under the edits
+   * (client/store/crm-store-layers.c) */
+  server_table = g_strconcat (info->local_table, "_server", NULL);
+  if (crm_entity_info_writable (info))
+    table_matches_entity (db, info, server_table, TRUE);
+  else
     {
-      const char *reason = store_exclusion (info->entity, field->name);
+      g_autoptr(GHashTable) columns = sqlite_columns (db, server_table);
 
-      if (reason != NULL)
-        {
-          g_test_message ("%s.%s is not in the store: %s", info->name, field->name, reason);
-          if (g_hash_table_contains (columns, field->name))
-            drift ("%s.%s is in the store now: drop its store exclusion", info->local_table,
-                   field->name);
-        }
-      else if (!g_hash_table_contains (columns, field->name))
-        drift ("the store's %s has no column for the field %s.%s", info->local_table, info->name,
-               field->name);
+      if (g_hash_table_size (columns) > 0)
+        drift ("the store has a server layer %s for the read-only %s", server_table, info->name);
     }
-
-  g_assert_finalize_object (store);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (dir);
+  temp_store_remove (&t);
 }
 
-/* Every store exclusion names a field of a store entity. */
+/* Every store extra names a column the store has and no field. */
 static void
-store_exclusions_name_fields (void)
+store_extras_are_columns_and_no_fields (void)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (store_exclusions); i++)
-    {
-      gboolean in_store = FALSE;
+  TempStore t;
 
-      for (guint e = 0; e < G_N_ELEMENTS (store_entities); e++)
-        in_store |= store_entities[e] == store_exclusions[i].entity;
-      g_assert_true (in_store);
-      g_assert_nonnull (crm_entity_info_field (crm_entity_info (store_exclusions[i].entity), store_exclusions[i].field));
+  temp_store_open (&t);
+  for (guint i = 0; i < G_N_ELEMENTS (store_extras); i++)
+    {
+      const CrmEntityInfo *info = crm_entity_info (store_extras[i].entity);
+      g_autoptr(GHashTable) columns = sqlite_columns (t.db, info->local_table);
+
+      g_assert_null (crm_entity_info_field (info, store_extras[i].column));
+      if (!g_hash_table_contains (columns, store_extras[i].column))
+        drift ("%s.%s is no longer in the store: drop its store extra", info->local_table, store_extras[i].column);
     }
+  temp_store_remove (&t);
 }
 
 int
@@ -448,14 +608,14 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (store_entities); i++)
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
     {
-      const CrmEntityInfo *info = crm_entity_info (store_entities[i]);
-      g_autofree char *path = g_strdup_printf ("/entity-schema/store/%s-fields-have-columns", info->name);
+      const CrmEntityInfo *info = crm_entity_info ((CrmEntity) i);
+      g_autofree char *path = g_strdup_printf ("/entity-schema/store/%s-matches-%s", info->name, info->local_table);
 
       g_test_add_data_func (path, info, entity_matches_the_store);
     }
-  g_test_add_func ("/entity-schema/store/exclusions-name-fields-of-store-entities", store_exclusions_name_fields);
+  g_test_add_func ("/entity-schema/store/extras-are-columns-and-no-fields", store_extras_are_columns_and_no_fields);
 
   if (!crm_test_pg_available ())
     {

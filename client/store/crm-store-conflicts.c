@@ -19,8 +19,6 @@
  * Later changes of the record wait behind a change in conflict.
  */
 
-static const char SQL_SERVER_CUSTOMER_VERSION[] = "SELECT version FROM customers_server WHERE id = ?1";
-static const char SQL_SERVER_CONTACT_VERSION[] = "SELECT version FROM contacts_server WHERE id = ?1";
 /* A resolved conflict: a new change (new key) in the same place of the queue. */
 static const char SQL_RESOLVE[] =
   "UPDATE mutations SET key = ?2, fields = ?3, base = ?4, base_version = ?5, state = 'pending',"
@@ -73,9 +71,8 @@ resolve_locked (CrmStore            *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (!crm_store_query_int (self,
-                            m->entity == CRM_ENTITY_CUSTOMER ? SQL_SERVER_CUSTOMER_VERSION : SQL_SERVER_CONTACT_VERSION,
-                            m->record_id, NULL, m->base_version, &version, error))
+  if (!crm_store_query_int (self, crm_store_entity (m->entity)->version_sql[LAYER_SERVER], m->record_id, NULL,
+                            m->base_version, &version, error))
     return FALSE;
 
   for (GList *l = names; l != NULL; l = l->next)
@@ -145,7 +142,7 @@ crm_store_resolve_conflict (CrmStore            *self,
                             CrmMutation        **resolved,
                             GError             **error)
 {
-  g_autoptr(GHashTable) changed = changed_set_new ();
+  g_autoptr(Changes) changes = changes_new ();
   g_autoptr(CrmMutation) m = NULL;
   g_autoptr(CrmMutation) result = NULL;
 
@@ -164,12 +161,12 @@ crm_store_resolve_conflict (CrmStore            *self,
       goto failed;
     }
   if (!resolve_locked (self, m, keep_mine, &result, error) ||
-      !crm_store_rebuild (self, m->entity, m->record_id, changed, error) ||
+      !crm_store_rebuild (self, m->entity, m->record_id, changes, error) ||
       !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
 
-  crm_store_emit_changed (self, changed);
+  crm_store_emit_changed (self, changes);
   if (resolved != NULL)
     *resolved = g_steal_pointer (&result);
   return TRUE;

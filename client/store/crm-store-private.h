@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include "crm-entity.h"
 #include "crm-store.h"
 
 G_BEGIN_DECLS
@@ -46,22 +47,10 @@ cached_stmt_reset (CachedStmt *stmt)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachedStmt, cached_stmt_reset)
 
-/* The records' columns and the statements assembled from them
- * (crm-store.c). */
-typedef enum
-{
-  COL_TEXT,
-  COL_INT,
-  COL_BOOL,
-  COL_JSON,   /* an array, kept as JSON text */
-} ColumnType;
-
-typedef struct
-{
-  const char *name;
-  ColumnType  type;
-  gboolean    required;
-} Column;
+/* What the store keeps of each entity of the entity table
+ * (shared/crm-entity.h): its tables and the statements assembled from
+ * them once, in crm-store-entities.c.  The statement caches are keyed by
+ * the text's address: these strings live for the program. */
 
 /* The table of the records as the user sees them, and the server's
  * records of those with queued changes (see crm-store-layers.c). */
@@ -69,37 +58,83 @@ enum { LAYER_SHOWN, LAYER_SERVER, N_LAYERS };
 
 typedef struct
 {
-  const char   *table;
-  const char   *server_table;
-  const Column *columns;
+  const char   *name;
+  CrmValueType  type;
+  gboolean      required;   /* the key, the parent, the version: a record without it is refused */
+} Column;
+
+typedef struct
+{
+  const CrmEntityInfo *info;
+  const char   *table[N_LAYERS];   /* [LAYER_SERVER]: NULL for an entity nobody edits (one layer) */
+  Column       *columns;           /* the entity's fields, then the store's own (a customer's region_name) */
   guint         n_columns;
-  const char   *apply_sql;        /* the writable fields of a JSON object, ?1 id, ?2 fields */
-  /* assembled once from the above */
-  char         *upsert_sql[N_LAYERS];
-  char         *keep_server_sql;  /* copy the shown row to the server table */
-  char         *values_sql[N_LAYERS];  /* the writable fields of a row as a JSON object, ?1 id */
-  char         *restore_sql;      /* copy the server row to the shown table */
+  guint         key[2];            /* the key's columns (indexes into columns) */
+  guint         n_key;
+  gboolean      has_version;       /* a newer record replaces an older one, never the reverse */
+  gboolean      names_customer;    /* its changes are ::customers-changed of its customer */
+  guint         depth;             /* how many parents up to a top-level entity */
+  const char   *key_expr;          /* SQL: the key as text (crm_store_key_text()) */
+
+  char *upsert_sql[N_LAYERS];      /* ?N the Nth column */
+  char *delete_sql[N_LAYERS];      /* ?1, ?2 the key */
+  char *clear_sql[N_LAYERS];       /* every row */
+  /* rows of this entity under the record ?1 of an ancestor entity, deleted,
+   * RETURNING key_expr; NULL where that entity is no ancestor */
+  char *delete_under_sql[N_LAYERS][CRM_N_ENTITIES];
+  char *read_sql;                  /* every row, in key order */
+  char *read_under_sql;            /* the rows of the parent ?1, in key order */
+  /* id-keyed entities */
+  char *version_sql[N_LAYERS];     /* ?1 the id */
+  char *parent_sql;                /* ?1 the id: its parent's id in the shown row */
+  /* entities some role edits (two layers) */
+  char *apply_sql;                 /* the writable fields of a JSON object, ?1 id, ?2 fields */
+  char *values_sql[N_LAYERS];      /* the writable fields of a row as a JSON object, ?1 id */
+  char *keep_server_sql;           /* copy the shown row to the server table */
+  char *restore_sql;               /* copy the server row to the shown table */
+  char *new_sql;                   /* a record made here (version 0), ?1 id, ?2 fields */
 } Entity;
 
 /* @entity's tables, columns and assembled statements. */
-const Entity *crm_store_entity (CrmEntity entity);
+const Entity *crm_store_entity          (CrmEntity     entity);
+/* Assembles every entity's statements; once, from class_init. */
+void          crm_store_entities_init   (void);
+/* The key of @record (an object with @e's key fields) as text: the value,
+ * or for a composite key the values joined by "/" in the key's order; or
+ * NULL, with @error naming the missing field. */
+char         *crm_store_key_text        (const Entity  *e,
+                                         JsonObject    *record,
+                                         GError       **error);
+/* Binds @record's member @column (as its type travels: text, int64, 0/1,
+ * JSON text) to parameter @index; a missing required member is
+ * CRM_ERROR_MALFORMED naming it. */
+gboolean      crm_store_bind_member     (sqlite3_stmt  *s,
+                                         int            index,
+                                         JsonObject    *record,
+                                         const Column  *column,
+                                         GError       **error);
+/* Column @index of a row as JSON, as @column's type travels. */
+JsonNode     *crm_store_column_node     (sqlite3_stmt  *s,
+                                         int            index,
+                                         const Column  *column);
 
-/* Statements that more than one part runs, defined once in crm-store.c:
- * the statement caches are keyed by the text's address. */
-#define SQL_CUSTOMER_VERSION       crm_store_sql_customer_version
-#define SQL_CONTACT_VERSION        crm_store_sql_contact_version
-#define SQL_DELETE_CUSTOMER        crm_store_sql_delete_customer
-#define SQL_DELETE_SERVER_CUSTOMER crm_store_sql_delete_server_customer
-#define SQL_DELETE_CONTACT         crm_store_sql_delete_contact
-#define SQL_DELETE_SERVER_CONTACT  crm_store_sql_delete_server_contact
-#define SQL_NEW_CONTACT            crm_store_sql_new_contact
-extern const char SQL_CUSTOMER_VERSION[];
-extern const char SQL_CONTACT_VERSION[];
-extern const char SQL_DELETE_CUSTOMER[];
-extern const char SQL_DELETE_SERVER_CUSTOMER[];
-extern const char SQL_DELETE_CONTACT[];
-extern const char SQL_DELETE_SERVER_CONTACT[];
-extern const char SQL_NEW_CONTACT[];
+/* What a change touched, for the signals (crm-store.c): the keys of each
+ * entity's changed records (::changed) and the customers whose row or
+ * contacts changed (::customers-changed). */
+typedef struct
+{
+  GHashTable *keys[CRM_N_ENTITIES];   /* key text set, or NULL */
+  GHashTable *customers;
+} Changes;
+
+Changes      *changes_new               (void);
+void          changes_free              (Changes       *changes);
+void          changes_add               (Changes       *changes,
+                                         CrmEntity      entity,
+                                         const char    *key);
+void          changes_add_customer      (Changes       *changes,
+                                         const char    *customer_id);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Changes, changes_free)
 
 /* The writer (crm-store.c).  Hold self->lock. */
 
@@ -168,10 +203,11 @@ GPtrArray  *crm_store_read_list    (CrmStore       *self,
                                     GDestroyNotify  free_func,
                                     GError        **error);
 
-/* ::customers-changed for @changed (NULL: everything), on the store's
- * context; empties @changed.  Called without a lock (crm-store.c). */
+/* ::customers-changed and ::changed for @changes (NULL: everything), on
+ * the store's context; empties @changes.  Called without a lock
+ * (crm-store.c). */
 void        crm_store_emit_changed (CrmStore      *self,
-                                    GHashTable    *changed);
+                                    Changes       *changes);
 
 /* Small helpers of every part. */
 
@@ -204,22 +240,8 @@ string_member (JsonObject *object,
   return json_node_get_string (node);
 }
 
-static inline void
-add_changed (GHashTable *changed,
-             const char *customer_id)
-{
-  if (changed != NULL && customer_id != NULL && !g_hash_table_contains (changed, customer_id))
-    g_hash_table_add (changed, g_strdup (customer_id));
-}
-
-static inline GHashTable *
-changed_set_new (void)
-{
-  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-}
-
 /* The two layers (crm-store-layers.c).  Hold self->lock, in the
- * writer's transaction; @changed collects the customers' ids. */
+ * writer's transaction; @changes collects what changed. */
 
 /* Applies the fields (a JSON object's text) to the shown row. */
 gboolean crm_store_apply_fields        (CrmStore    *self,
@@ -227,26 +249,26 @@ gboolean crm_store_apply_fields        (CrmStore    *self,
                                         const char  *id,
                                         const char  *fields_text,
                                         GError     **error);
-/* Adds the customer of a record (a contact's, as the shown table has it)
- * to @changed. */
+/* Adds the record @key to @changes and, for an entity that names its
+ * customer, that customer (a contact's, as the shown table has it). */
 gboolean crm_store_note_changed        (CrmStore    *self,
                                         CrmEntity    entity,
-                                        const char  *id,
-                                        GHashTable  *changed,
+                                        const char  *key,
+                                        Changes     *changes,
                                         GError     **error);
 /* Makes the shown row again: the server's record, then the queued
  * changes. */
 gboolean crm_store_rebuild             (CrmStore    *self,
                                         CrmEntity    entity,
                                         const char  *id,
-                                        GHashTable  *changed,
+                                        Changes     *changes,
                                         GError     **error);
 /* Stores a record the server sent (a sync page, a mutation's answer). */
 gboolean crm_store_store_server_record (CrmStore    *self,
                                         CrmEntity    entity,
                                         JsonObject  *record,
                                         gboolean     any_active,
-                                        GHashTable  *changed,
+                                        Changes     *changes,
                                         GError     **error);
 
 /* The queue (crm-store-queue.c). */

@@ -100,7 +100,16 @@ crm_store_mutation_from_row (sqlite3_stmt  *s,
 
   m->seq = sqlite3_column_int64 (s, 0);
   m->key = column_dup (s, 1);
-  m->entity = g_strcmp0 (entity, "contact") == 0 ? CRM_ENTITY_CONTACT : CRM_ENTITY_CUSTOMER;
+  {
+    const CrmEntityInfo *info = entity != NULL ? crm_entity_info_lookup (entity) : NULL;
+
+    if (info == NULL)
+      {
+        g_set_error (error, CRM_ERROR, CRM_ERROR_MALFORMED, "A queued change of an unknown entity %s", entity);
+        return NULL;
+      }
+    m->entity = info->entity;
+  }
   m->op = g_strcmp0 (op, "create") == 0 ? CRM_MUTATION_OP_CREATE : CRM_MUTATION_OP_UPDATE;
   m->record_id = column_dup (s, 4);
   m->base_version = sqlite3_column_int64 (s, 5);
@@ -196,7 +205,7 @@ enqueue_locked (CrmStore       *self,
                 CrmMutationOp   op,
                 const char     *id,
                 JsonObject     *fields,
-                GHashTable     *changed,
+                Changes        *changes,
                 GError        **error)
 {
   g_autofree char *fields_text = object_to_text (fields);
@@ -207,17 +216,21 @@ enqueue_locked (CrmStore       *self,
 
   if (op == CRM_MUTATION_OP_CREATE)
     {
+      const char *parent_field = e->info->parent_field;
+      const char *parent_id = parent_field != NULL ? string_member (fields, parent_field) : NULL;
       gint64 parent = -1;
 
-      if (!crm_store_query_int (self, SQL_CUSTOMER_VERSION, string_member (fields, "customer_id"), NULL, -1, &parent,
-                                error))
+      if (parent_field != NULL &&
+          !crm_store_query_int (self, crm_store_entity (e->info->parent)->version_sql[LAYER_SHOWN], parent_id, NULL,
+                                -1, &parent, error))
         return NULL;
-      if (parent < 0)
+      if (parent_field != NULL && parent < 0)
         {
-          crm_set_field_error (error, CRM_ERROR_NOT_FOUND, "customer_id", "No such customer here");
+          crm_set_field_error (error, CRM_ERROR_NOT_FOUND, parent_field, "No such %s here",
+                               crm_entity_info (e->info->parent)->name);
           return NULL;
         }
-      if (!crm_store_exec2 (self, SQL_NEW_CONTACT, id, fields_text, error))
+      if (!crm_store_exec2 (self, e->new_sql, id, fields_text, error))
         return NULL;
     }
   else
@@ -225,8 +238,7 @@ enqueue_locked (CrmStore       *self,
       g_autoptr(JsonObject) values = NULL;
       g_autoptr(JsonObject) base = NULL;
 
-      if (!crm_store_query_int (self, entity == CRM_ENTITY_CUSTOMER ? SQL_CUSTOMER_VERSION : SQL_CONTACT_VERSION,
-                                id, NULL, -1, &version, error))
+      if (!crm_store_query_int (self, e->version_sql[LAYER_SHOWN], id, NULL, -1, &version, error))
         return NULL;
       if (version < 0)
         {
@@ -243,7 +255,9 @@ enqueue_locked (CrmStore       *self,
         return NULL;
     }
 
-  if (!crm_store_apply_fields (self, entity, id, fields_text, error))
+  /* the customer before (a contact moved to another names both) */
+  if (!crm_store_note_changed (self, entity, id, changes, error) ||
+      !crm_store_apply_fields (self, entity, id, fields_text, error))
     return NULL;
 
   {
@@ -267,7 +281,7 @@ enqueue_locked (CrmStore       *self,
     if (!crm_store_step_done (self, s, error))
       return NULL;
   }
-  if (!crm_store_note_changed (self, entity, id, changed, error))
+  if (!crm_store_note_changed (self, entity, id, changes, error))
     return NULL;
   return crm_store_get_mutation_locked (self, sqlite3_last_insert_rowid (self->db), error);
 }
@@ -281,18 +295,18 @@ enqueue (CrmStore       *self,
          JsonObject     *fields,
          GError        **error)
 {
-  g_autoptr(GHashTable) changed = changed_set_new ();
+  g_autoptr(Changes) changes = changes_new ();
   g_autoptr(CrmMutation) mutation = NULL;
 
   g_mutex_lock (&self->lock);
   if (!crm_store_begin (self, error))
     goto failed;
-  mutation = enqueue_locked (self, entity, op, id, fields, changed, error);
+  mutation = enqueue_locked (self, entity, op, id, fields, changes, error);
   if (mutation == NULL || !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
 
-  crm_store_emit_changed (self, changed);
+  crm_store_emit_changed (self, changes);
   return g_steal_pointer (&mutation);
 
 failed:
@@ -336,7 +350,7 @@ settle (CrmStore    *self,
         JsonArray   *conflicts,
         GError     **error)
 {
-  g_autoptr(GHashTable) changed = changed_set_new ();
+  g_autoptr(Changes) changes = changes_new ();
   g_autoptr(CrmMutation) m = NULL;
   gboolean remove = how == OUTCOME_REMOVE;
   const char *record_id;
@@ -377,16 +391,16 @@ settle (CrmStore    *self,
         goto failed;
     }
 
-  if (record != NULL && !crm_store_store_server_record (self, m->entity, record, TRUE, changed, error))
+  if (record != NULL && !crm_store_store_server_record (self, m->entity, record, TRUE, changes, error))
     goto failed;
   /* whatever the record did, the settled change no longer shows (or, in
    * conflict, shows on the server's current record) */
-  if (!crm_store_rebuild (self, m->entity, m->record_id, changed, error) ||
+  if (!crm_store_rebuild (self, m->entity, m->record_id, changes, error) ||
       !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
 
-  crm_store_emit_changed (self, changed);
+  crm_store_emit_changed (self, changes);
   return TRUE;
 
 failed:
@@ -510,7 +524,7 @@ crm_store_enqueue_updates (CrmStore              *self,
                            GError               **error)
 {
   g_autoptr(GPtrArray) mutations = g_ptr_array_new_with_free_func ((GDestroyNotify) crm_mutation_unref);
-  g_autoptr(GHashTable) changed = changed_set_new ();
+  g_autoptr(Changes) changes = changes_new ();
 
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (updates != NULL || n_updates == 0, NULL);
@@ -530,7 +544,7 @@ crm_store_enqueue_updates (CrmStore              *self,
   for (guint i = 0; i < n_updates; i++)
     {
       CrmMutation *m = enqueue_locked (self, updates[i].entity, CRM_MUTATION_OP_UPDATE, updates[i].id,
-                                       updates[i].fields, changed, error);
+                                       updates[i].fields, changes, error);
 
       if (m == NULL)
         goto failed;
@@ -540,7 +554,7 @@ crm_store_enqueue_updates (CrmStore              *self,
     goto failed;
   g_mutex_unlock (&self->lock);
 
-  crm_store_emit_changed (self, changed);
+  crm_store_emit_changed (self, changes);
   return g_steal_pointer (&mutations);
 
 failed:
@@ -594,7 +608,7 @@ enqueue_updates_thread (GTask        *task,
  *
  * crm_store_enqueue_updates() in a worker thread, so that a save made
  * while a sync page is being written never holds up the main loop.
- * @updates is copied.  ::customers-changed is emitted (on the store's
+ * @updates is copied.  The signals are emitted (on the store's
  * main context) before @callback runs.
  */
 void

@@ -10,7 +10,8 @@
 #include "crm-wire.h"
 
 /* Reading customers, their contacts and the list's items for the views,
- * on the reader (see "Threads" in crm-store.c). */
+ * and any entity's records (crm_store_get_records()), on the reader (see
+ * "Threads" in crm-store.c). */
 
 static const char SQL_READ_BEGIN[] = "BEGIN";   /* deferred: the reader's snapshot */
 
@@ -302,4 +303,75 @@ crm_store_get_customer_items (CrmStore            *self,
     if (items->pdata[i] != NULL)
       crm_customer_items_make_keys ((CrmCustomerItem **) &items->pdata[i], 1);
   return g_steal_pointer (&items);
+}
+
+/* The row of @e that @s stands on, as the server sent it. */
+static JsonObject *
+record_from_row (const Entity *e,
+                 sqlite3_stmt *s)
+{
+  JsonObject *record = json_object_new ();
+
+  for (guint i = 0; i < e->n_columns; i++)
+    json_object_set_member (record, e->columns[i].name, crm_store_column_node (s, (int) i, &e->columns[i]));
+  return record;
+}
+
+/**
+ * crm_store_get_records:
+ * @entity: any entity of the entity table
+ * @parent_id: (nullable): the id of the parent record (a customer; for an
+ *   opportunity's stage changes the opportunity, for a service step the
+ *   request), or %NULL for every record of @entity
+ *
+ * The records of @entity as the user sees them (queued edits included),
+ * each a JsonObject with the entity's fields as the server sends them
+ * (money in fen, booleans, lists and JSON objects as JSON; a field
+ * withheld from the user is null), in key order.  Reads on the reader, in
+ * one snapshot: callable from any thread, a worker included; it never
+ * waits for a sync page being written.  %NULL with CRM_ERROR_INVALID when
+ * @parent_id is given for a top-level entity.
+ *
+ * Returns: (transfer container) (element-type JsonObject): the records
+ */
+GPtrArray *
+crm_store_get_records (CrmStore    *self,
+                       CrmEntity    entity,
+                       const char  *parent_id,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  const Entity *e;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail ((guint) entity < CRM_N_ENTITIES, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  e = crm_store_entity (entity);
+  if (parent_id != NULL && e->read_under_sql == NULL)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "parent_id", "A %s has no parent", e->info->name);
+      return NULL;
+    }
+
+  g_mutex_lock (&self->read_lock);
+  {
+    g_autoptr(CachedStmt) s = crm_store_read_stmt (self, parent_id ? e->read_under_sql : e->read_sql, error);
+    int rc = SQLITE_ERROR;
+
+    if (s != NULL)
+      {
+        if (parent_id != NULL)
+          sqlite3_bind_text (s, 1, parent_id, -1, SQLITE_TRANSIENT);
+        while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+          g_ptr_array_add (records, record_from_row (e, s));
+        if (rc == SQLITE_DONE)
+          ok = TRUE;
+        else
+          crm_store_read_error (self, error, "reading records");
+      }
+  }
+  g_mutex_unlock (&self->read_lock);
+  return ok ? g_steal_pointer (&records) : NULL;
 }

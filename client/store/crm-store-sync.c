@@ -15,46 +15,121 @@ static const char SQL_STATE_DELETE[] = "DELETE FROM sync_state WHERE key = ?1";
 
 static const char SQL_ANY_ACTIVE[] = "SELECT EXISTS (SELECT 1 FROM mutations WHERE state IN " SHOWN ")";
 static const char SQL_ACTIVE_CREATES[] =
-  "SELECT record_id FROM mutations WHERE entity = 'contact' AND op = 'create' AND state IN " ACTIVE;
-static const char SQL_DELETE_CONTACTS_OF[] = "DELETE FROM contacts WHERE customer_id = ?1";
-static const char SQL_DELETE_SERVER_CONTACTS_OF[] = "DELETE FROM contacts_server WHERE customer_id = ?1";
+  "SELECT entity, record_id FROM mutations WHERE op = 'create' AND state IN " ACTIVE " ORDER BY seq";
+static const char SQL_RESET_CURSOR[] = "DELETE FROM sync_state WHERE key = 'cursor'";
 
-static const char SQL_RESET[] =
-  "DELETE FROM customers; DELETE FROM customers_server; DELETE FROM contacts; DELETE FROM contacts_server;"
-  " DELETE FROM sync_state WHERE key = 'cursor'";
+/* Runs a DELETE … RETURNING key of @e's rows and notes each. */
+static gboolean
+delete_noting (CrmStore     *self,
+               const Entity *e,
+               const char   *sql,
+               const char   *id,
+               Changes      *changes,
+               GError      **error)
+{
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, sql, error);
+  int rc;
 
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    changes_add (changes, e->info->entity, (const char *) sqlite3_column_text (s, 0));
+  if (rc != SQLITE_DONE)
+    return crm_store_sqlite_error (self, error, "removing");
+  return TRUE;
+}
+
+/* Removes the records of every entity under the record @id of @e, in
+ * every layer, the deepest first (their parents say which are under). */
+static gboolean
+remove_descendants (CrmStore     *self,
+                    const Entity *e,
+                    const char   *id,
+                    Changes      *changes,
+                    GError      **error)
+{
+  for (guint depth = CRM_N_ENTITIES; depth > e->depth; depth--)
+    for (guint d = 0; d < CRM_N_ENTITIES; d++)
+      {
+        const Entity *child = crm_store_entity ((CrmEntity) d);
+
+        if (child->depth != depth)
+          continue;
+        for (guint layer = 0; layer < N_LAYERS; layer++)
+          {
+            const char *sql = child->delete_under_sql[layer][e->info->entity];
+
+            if (sql != NULL && !delete_noting (self, child, sql, id, changes, error))
+              return FALSE;
+          }
+      }
+  return TRUE;
+}
+
+/* The key of a departure: its "key" object, or (for an entity keyed by
+ * "id", and as composite keys may come) its own members. */
+static JsonObject *
+departure_key (JsonObject *departure)
+{
+  JsonNode *key = json_object_get_member (departure, "key");
+
+  return key != NULL && JSON_NODE_HOLDS_OBJECT (key) ? json_node_get_object (key) : departure;
+}
+
+/* A departure: the record, in every layer, and every record under it. */
 static gboolean
 remove_record (CrmStore    *self,
                JsonObject  *departure,
-               GHashTable  *changed,
+               Changes     *changes,
                GError     **error)
 {
-  const char *entity = string_member (departure, "entity");
-  const char *id = string_member (departure, "id");
-  const char *customer_id = string_member (departure, "customer_id");
+  const char *name = string_member (departure, "entity");
+  const CrmEntityInfo *info = name != NULL ? crm_entity_info_lookup (name) : NULL;
+  JsonObject *key_object = departure_key (departure);
+  g_autofree char *key = NULL;
+  const Entity *e;
 
-  if (id == NULL || entity == NULL)
+  if (name == NULL)
     {
-      crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal without entity or id");
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal without entity");
       return FALSE;
     }
-  if (g_str_equal (entity, "customer"))
+  if (info == NULL || !g_str_equal (info->name, name))
     {
-      add_changed (changed, id);
-      return crm_store_exec2 (self, SQL_DELETE_CUSTOMER, id, NULL, error) &&
-             crm_store_exec2 (self, SQL_DELETE_SERVER_CUSTOMER, id, NULL, error) &&
-             crm_store_exec2 (self, SQL_DELETE_CONTACTS_OF, id, NULL, error) &&
-             crm_store_exec2 (self, SQL_DELETE_SERVER_CONTACTS_OF, id, NULL, error);
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal of an unknown entity %s", name);
+      return FALSE;
     }
-  if (g_str_equal (entity, "contact"))
+  e = crm_store_entity (info->entity);
+  key = crm_store_key_text (e, key_object, NULL);
+  if (key == NULL)
     {
-      add_changed (changed, customer_id);
-      return crm_store_note_changed (self, CRM_ENTITY_CONTACT, id, changed, error) &&
-             crm_store_exec2 (self, SQL_DELETE_CONTACT, id, NULL, error) &&
-             crm_store_exec2 (self, SQL_DELETE_SERVER_CONTACT, id, NULL, error);
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal of a %s without its key", name);
+      return FALSE;
     }
-  crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal of an unknown entity %s", entity);
-  return FALSE;
+
+  /* the customer it belonged to, as the departure and the row say */
+  if (e->names_customer && info->parent == CRM_ENTITY_CUSTOMER)
+    changes_add_customer (changes, string_member (departure, info->parent_field));
+  if (!crm_store_note_changed (self, info->entity, key, changes, error))
+    return FALSE;
+  if (e->n_key == 1 && !remove_descendants (self, e, key, changes, error))
+    return FALSE;
+  for (guint layer = 0; layer < N_LAYERS; layer++)
+    {
+      g_autoptr(CachedStmt) s = NULL;
+
+      if (e->table[layer] == NULL)
+        continue;
+      if ((s = crm_store_stmt (self, e->delete_sql[layer], error)) == NULL)
+        return FALSE;
+      for (guint k = 0; k < e->n_key; k++)
+        if (!crm_store_bind_member (s, (int) k + 1, key_object, &e->columns[e->key[k]], error))
+          return FALSE;
+      if (!crm_store_step_done (self, s, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -91,16 +166,26 @@ dup_state (CrmStore   *self,
   return value;
 }
 
+/* Drops every entity's rows and the cursor; what was made here and not
+ * yet sent (a new contact) stays visible. */
 static gboolean
 reset_locked (CrmStore  *self,
               GError   **error)
 {
+  g_autoptr(GPtrArray) entities = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) creates = g_ptr_array_new_with_free_func (g_free);
 
-  if (sqlite3_exec (self->db, SQL_RESET, NULL, NULL, NULL) != SQLITE_OK)
-    return crm_store_sqlite_error (self, error, "resetting");
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    for (guint layer = 0; layer < N_LAYERS; layer++)
+      {
+        const char *sql = crm_store_entity ((CrmEntity) i)->clear_sql[layer];
 
-  /* Contacts made here and not yet sent stay visible. */
+        if (sql != NULL && !crm_store_exec2 (self, sql, NULL, NULL, error))
+          return FALSE;
+      }
+  if (!crm_store_exec2 (self, SQL_RESET_CURSOR, NULL, NULL, error))
+    return FALSE;
+
   {
     g_autoptr(CachedStmt) s = crm_store_stmt (self, SQL_ACTIVE_CREATES, error);
     int rc;
@@ -108,17 +193,24 @@ reset_locked (CrmStore  *self,
     if (s == NULL)
       return FALSE;
     while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-      g_ptr_array_add (creates, column_dup (s, 0));
+      {
+        g_ptr_array_add (entities, column_dup (s, 0));
+        g_ptr_array_add (creates, column_dup (s, 1));
+      }
     if (rc != SQLITE_DONE)
       return crm_store_sqlite_error (self, error, "reading the queue");
   }
   for (guint i = 0; i < creates->len; i++)
     {
+      const CrmEntityInfo *info = crm_entity_info_lookup (entities->pdata[i]);
       gint64 present = -1;
 
-      if (!crm_store_query_int (self, SQL_CONTACT_VERSION, creates->pdata[i], NULL, -1, &present, error))
+      if (info == NULL)
+        continue;   /* the queue's CHECK allows none */
+      if (!crm_store_query_int (self, crm_store_entity (info->entity)->version_sql[LAYER_SHOWN], creates->pdata[i],
+                                NULL, -1, &present, error))
         return FALSE;
-      if (present < 0 && !crm_store_rebuild (self, CRM_ENTITY_CONTACT, creates->pdata[i], NULL, error))
+      if (present < 0 && !crm_store_rebuild (self, info->entity, creates->pdata[i], NULL, error))
         return FALSE;
     }
   return TRUE;
@@ -149,7 +241,7 @@ apply_records (CrmStore    *self,
                CrmEntity    entity,
                JsonArray   *array,
                gboolean     any_active,
-               GHashTable  *changed,
+               Changes     *changes,
                GError     **error)
 {
   guint n = array ? json_array_get_length (array) : 0;
@@ -160,28 +252,50 @@ apply_records (CrmStore    *self,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          crm_set_field_error (error, CRM_ERROR_MALFORMED, entity == CRM_ENTITY_CUSTOMER ? "customers" : "contacts",
+          crm_set_field_error (error, CRM_ERROR_MALFORMED, crm_entity_info (entity)->plural,
                                "A record that is not an object");
           return FALSE;
         }
-      if (!crm_store_store_server_record (self, entity, json_node_get_object (node), any_active, changed, error))
+      if (!crm_store_store_server_record (self, entity, json_node_get_object (node), any_active, changes, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_removals (CrmStore    *self,
+                JsonArray   *removed,
+                Changes     *changes,
+                GError     **error)
+{
+  for (guint i = 0; removed && i < json_array_get_length (removed); i++)
+    {
+      JsonNode *node = json_array_get_element (removed, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal that is not an object");
+          return FALSE;
+        }
+      if (!remove_record (self, json_node_get_object (node), changes, error))
         return FALSE;
     }
   return TRUE;
 }
 
 /* One page in one transaction.  *reset is set when the page said so;
- * @changed then means nothing (everything changed). */
+ * @changes then means nothing (everything changed). */
 static gboolean
 apply_page (CrmStore    *self,
             JsonObject  *page,
-            GHashTable  *changed,
+            Changes     *changes,
             gboolean    *reset,
             GError     **error)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *now_text = g_date_time_format_iso8601 (now);
-  JsonArray *customers, *contacts, *removed;
+  JsonArray *records[CRM_N_ENTITIES];
+  JsonArray *removed;
   JsonNode *cursor;
   gint64 any_active = 0;
 
@@ -192,9 +306,10 @@ apply_page (CrmStore    *self,
              json_node_get_boolean (node);
   }
   cursor = json_object_get_member (page, "cursor");
-  if (!array_member (page, "customers", &customers, error) ||
-      !array_member (page, "contacts", &contacts, error) ||
-      !array_member (page, "removed", &removed, error))
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    if (!array_member (page, crm_entity_info ((CrmEntity) i)->plural, &records[i], error))
+      return FALSE;
+  if (!array_member (page, "removed", &removed, error))
     return FALSE;
   if (cursor != NULL && !JSON_NODE_HOLDS_NULL (cursor) &&
       !(JSON_NODE_HOLDS_VALUE (cursor) && json_node_get_value_type (cursor) == G_TYPE_STRING))
@@ -208,23 +323,14 @@ apply_page (CrmStore    *self,
     goto failed;
   if (*reset && !reset_locked (self, error))
     goto failed;
-  if (!crm_store_query_int (self, SQL_ANY_ACTIVE, NULL, NULL, 0, &any_active, error) ||
-      !apply_records (self, CRM_ENTITY_CUSTOMER, customers, any_active, changed, error) ||
-      !apply_records (self, CRM_ENTITY_CONTACT, contacts, any_active, changed, error))
+  if (!crm_store_query_int (self, SQL_ANY_ACTIVE, NULL, NULL, 0, &any_active, error))
     goto failed;
-  for (guint i = 0; removed && i < json_array_get_length (removed); i++)
-    {
-      JsonNode *node = json_array_get_element (removed, i);
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        {
-          crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal that is not an object");
-          goto failed;
-        }
-      if (!remove_record (self, json_node_get_object (node), changed, error))
-        goto failed;
-    }
-  if (!set_state (self, "cursor", cursor && !JSON_NODE_HOLDS_NULL (cursor) ? json_node_get_string (cursor) : NULL,
+  /* in the entity table's order: a parent before its children */
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    if (!apply_records (self, (CrmEntity) i, records[i], any_active, changes, error))
+      goto failed;
+  if (!apply_removals (self, removed, changes, error) ||
+      !set_state (self, "cursor", cursor && !JSON_NODE_HOLDS_NULL (cursor) ? json_node_get_string (cursor) : NULL,
                   error) ||
       !set_state (self, "last_sync", now_text, error) ||
       !crm_store_commit (self, error))
@@ -242,34 +348,41 @@ failed:
  * crm_store_apply_sync_page:
  * @page: one answer of GET /api/v1/sync
  *
- * Applies the page in one transaction: upserts its "customers" and
- * "contacts" (an older version than the one held is ignored), removes the
- * "removed" ones (a customer with its contacts), stores "cursor".  A page
- * with "reset": true first drops every local row and the cursor (the
- * queue stays).  Blocking: the app calls the _async version.
+ * Applies the page in one transaction: upserts the records of each
+ * entity's array, named by its plural ("customers", "contacts",
+ * "products", "revenue_months"…; an older version than the one held is
+ * ignored), removes the "removed" ones with every record under them (a
+ * customer with its contacts, subscriptions, opportunities and their
+ * stage changes…), stores "cursor".  A departure is {"entity", and the
+ * key}: the key's fields as members ({"entity": "contact", "id": …,
+ * "customer_id": …}, as the server sends today) or as a "key" object
+ * ({"entity": "revenue_month", "key": {"customer_id": …, "month": …}});
+ * both are accepted, for composite keys too.  A page with "reset": true
+ * first drops every local row and the cursor (the queue stays).
+ * Blocking: the app calls the _async version.
  */
 gboolean
 crm_store_apply_sync_page (CrmStore    *self,
                            JsonObject  *page,
                            GError     **error)
 {
-  g_autoptr(GHashTable) changed = changed_set_new ();
+  g_autoptr(Changes) changes = changes_new ();
   gboolean reset = FALSE;
 
   g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
   g_return_val_if_fail (page != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!apply_page (self, page, changed, &reset, error))
+  if (!apply_page (self, page, changes, &reset, error))
     return FALSE;
-  crm_store_emit_changed (self, reset ? NULL : changed);
+  crm_store_emit_changed (self, reset ? NULL : changes);
   return TRUE;
 }
 
 typedef struct
 {
-  GHashTable *changed;
-  gboolean    reset;
+  Changes  *changes;
+  gboolean  reset;
 } PageResult;
 
 static void
@@ -277,7 +390,7 @@ page_result_free (gpointer data)
 {
   PageResult *result = data;
 
-  g_clear_pointer (&result->changed, g_hash_table_unref);
+  g_clear_pointer (&result->changes, changes_free);
   g_free (result);
 }
 
@@ -296,8 +409,8 @@ apply_sync_page_thread (GTask        *worker,
   if (g_task_return_error_if_cancelled (worker))
     return;
   result = g_new0 (PageResult, 1);
-  result->changed = changed_set_new ();
-  applied = apply_page (self, page, result->changed, &result->reset, &error);
+  result->changes = changes_new ();
+  applied = apply_page (self, page, result->changes, &result->reset, &error);
   /* The page is let go here rather than where the task ends, on the
    * caller's main thread: when nobody else holds it (the sync engine does
    * not), a thousand records are freed in this thread. */
@@ -328,7 +441,7 @@ sync_page_applied_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  crm_store_emit_changed (self, result->reset ? NULL : result->changed);
+  crm_store_emit_changed (self, result->reset ? NULL : result->changes);
   page_result_free (result);
   g_task_return_boolean (task, TRUE);
 }
@@ -338,8 +451,8 @@ sync_page_applied_cb (GObject      *source,
  *
  * Applies @page in a worker thread (g_task_run_in_thread).  @page is
  * referenced and read from that thread, and released there: do not
- * change it until the callback.  ::customers-changed is emitted before
- * @callback runs.
+ * change it until the callback.  ::customers-changed and ::changed are
+ * emitted before @callback runs.
  */
 void
 crm_store_apply_sync_page_async (CrmStore            *self,
@@ -378,7 +491,7 @@ crm_store_apply_sync_page_finish (CrmStore      *self,
 /**
  * crm_store_reset:
  *
- * Drops every local customer and contact and the sync cursor, for when
+ * Drops every local record of every entity and the sync cursor, for when
  * the server answers "reset": true; the next sync starts over.  The queue
  * of unsent changes stays (contacts made here stay visible); the changes
  * show again on the rows as they come back.

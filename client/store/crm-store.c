@@ -23,7 +23,7 @@
  * the main thread never waits for a writer's transaction (with one
  * connection it waited for a whole page's, fsync included: stalls of
  * 100 ms and more while a first sync ran with the list open).  A change is
- * visible to readers once ::customers-changed is emitted: signals are
+ * visible to readers once ::customers-changed (or ::changed) is emitted: signals are
  * emitted only after the writer's COMMIT, and a read in autocommit (or a
  * read transaction begun after it) starts from a snapshot that includes
  * it.  A read that takes several statements (a customer and its
@@ -32,19 +32,22 @@
  * on the main context of the thread that opened the store.
  *
  * The parts.  This file: the object, opening (the two connections, the
- * migrations of the local schema), the column tables and the statements
- * assembled from them, the helpers every part uses, the signal.
- * crm-store-layers.c: the two layers (a server record, the shown row);
+ * migrations of the local schema), the helpers every part uses, the
+ * signals.  crm-store-entities.c: every entity's columns and statements,
+ * assembled from the entity table (shared/crm-entity.h);
+ * crm-store-layers.c: where a server record goes (the two layers of what
+ * the user edits: a server record, the shown row);
  * crm-store-sync.c: sync pages, resets, departures and the cursor;
  * crm-store-queue.c: the queue of changes and the sender's writes;
  * crm-store-conflicts.c: conflicts and their resolution;
- * crm-store-records.c: customers, contacts and list items for the views;
+ * crm-store-records.c: customers, contacts and list items for the views,
+ * and any entity's records;
  * crm-store-unsent.c: the list of unsent changes.  What more than one
  * part needs is in crm-store-private.h.
  *
  * Every statement is prepared once and takes its values as parameters.
- * The SQL text that is assembled (the upserts, from the column tables
- * below) is assembled from compiled-in constants only.
+ * The SQL text that is assembled (crm-store-entities.c, from the entity
+ * table) is assembled from compiled-in constants only.
  */
 
 #define MIGRATIONS_PATH "/org/keylinecrm/Keyline/store/sql"
@@ -53,6 +56,7 @@ G_DEFINE_FINAL_TYPE (CrmStore, crm_store, G_TYPE_OBJECT)
 
 enum {
   CUSTOMERS_CHANGED,
+  CHANGED,
   N_SIGNALS
 };
 
@@ -61,164 +65,18 @@ static guint signals[N_SIGNALS];
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close_v2)
 
 /* ------------------------------------------------------------------ */
-/* The records' columns                                                */
-/* ------------------------------------------------------------------ */
-
-/* In the order of the CREATE TABLE (sql/0001-local-schema.sql). */
-static const Column customer_columns[] = {
-  { "id",              COL_TEXT, TRUE },
-  { "name",            COL_TEXT, TRUE },
-  { "name_en",         COL_TEXT, FALSE },
-  { "kind",            COL_TEXT, FALSE },
-  { "industry",        COL_TEXT, FALSE },
-  { "region_id",       COL_TEXT, FALSE },
-  { "region_name",     COL_TEXT, FALSE },
-  { "tier",            COL_TEXT, FALSE },
-  { "owner_id",        COL_TEXT, FALSE },
-  { "owner_name",      COL_TEXT, FALSE },
-  { "status",          COL_TEXT, FALSE },
-  { "monthly_revenue", COL_INT,  FALSE },
-  { "arrears",         COL_INT,  FALSE },
-  { "churn_risk",      COL_INT,  FALSE },
-  { "version",         COL_INT,  TRUE },
-  { "updated_at",      COL_TEXT, FALSE },
-  { "credit_rating",   COL_TEXT, FALSE },
-  { "registration_no", COL_TEXT, FALSE },
-  { "address",         COL_TEXT, FALSE },
-  { "phone",           COL_TEXT, FALSE },
-  { "value_segment",   COL_TEXT, FALSE },
-  { "prefers",         COL_JSON, FALSE },
-  { "churn_reasons",   COL_JSON, FALSE },
-  { "became_customer", COL_TEXT, FALSE },
-  { "churned_on",      COL_TEXT, FALSE },
-  { "churn_reason",    COL_TEXT, FALSE },
-  { "created_at",      COL_TEXT, FALSE },
-};
-
-static const Column contact_columns[] = {
-  { "id",          COL_TEXT, TRUE },
-  { "customer_id", COL_TEXT, TRUE },
-  { "name",        COL_TEXT, TRUE },
-  { "title",       COL_TEXT, FALSE },
-  { "mobile",      COL_TEXT, FALSE },
-  { "email",       COL_TEXT, FALSE },
-  { "id_number",   COL_TEXT, FALSE },
-  { "address",     COL_TEXT, FALSE },
-  { "is_primary",  COL_BOOL, FALSE },
-  { "version",     COL_INT,  TRUE },
-  { "updated_at",  COL_TEXT, FALSE },
-};
-
-/* "col = the JSON member if the fields have it, else col" */
-#define APPLY(f) f " = CASE WHEN json_type(?2, '$." f "') IS NULL THEN " f \
-                 " ELSE json_extract(?2, '$." f "') END"
-
-/* The fields a client may write (shared/crm-fields.c). */
-static const char SQL_APPLY_CUSTOMER[] =
-  "UPDATE customers SET " APPLY ("name") ", " APPLY ("name_en") ", " APPLY ("industry") ", "
-  APPLY ("kind") ", " APPLY ("tier") ", " APPLY ("status") ", " APPLY ("credit_rating") ", "
-  APPLY ("registration_no") ", " APPLY ("phone") ", " APPLY ("address")
-  " WHERE id = ?1";
-static const char SQL_APPLY_CONTACT[] =
-  "UPDATE contacts SET " APPLY ("name") ", " APPLY ("title") ", " APPLY ("mobile") ", "
-  APPLY ("email") ", " APPLY ("address") ", " APPLY ("is_primary")
-  " WHERE id = ?1";
-
-static Entity entities[CRM_N_ENTITIES] = {
-  [CRM_ENTITY_CUSTOMER] = { "customers", "customers_server", customer_columns,
-                            G_N_ELEMENTS (customer_columns), SQL_APPLY_CUSTOMER },
-  [CRM_ENTITY_CONTACT] = { "contacts", "contacts_server", contact_columns,
-                           G_N_ELEMENTS (contact_columns), SQL_APPLY_CONTACT },
-};
-
-static void
-assemble_entity_sql (Entity *e)
-{
-  g_autoptr(GString) names = g_string_new (NULL);
-  g_autoptr(GString) params = g_string_new (NULL);
-  g_autoptr(GString) sets = g_string_new (NULL);
-
-  if (e->table == NULL)
-    return;   /* an entity not kept in the store (yet) */
-  for (guint i = 0; i < e->n_columns; i++)
-    {
-      const char *name = e->columns[i].name;
-
-      g_string_append_printf (names, "%s%s", i ? ", " : "", name);
-      g_string_append_printf (params, "%s?%u", i ? ", " : "", i + 1);
-      if (i > 0)
-        g_string_append_printf (sets, "%s%s = excluded.%s", i > 1 ? ", " : "", name, name);
-    }
-  for (guint layer = 0; layer < N_LAYERS; layer++)
-    {
-      const char *table = layer == LAYER_SHOWN ? e->table : e->server_table;
-
-      /* An older record than the one held is ignored; the same version
-       * again replaces it (the server's record is the truth). */
-      e->upsert_sql[layer] = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)"
-                                              " ON CONFLICT (id) DO UPDATE SET %s"
-                                              " WHERE excluded.version >= %s.version",
-                                              table, names->str, params->str, sets->str, table);
-    }
-  {
-    const CrmField *specs = crm_entity_fields ((CrmEntity) (e - entities));
-    g_autoptr(GString) pairs = g_string_new (NULL);
-
-    /* names from the shared table of writable fields: constants */
-    for (guint i = 0; specs[i].name != NULL; i++)
-      {
-        if (specs[i].writable_by == CRM_ROLES_NONE)
-          continue;
-        if (specs[i].value_type == CRM_VALUE_BOOL)
-          g_string_append_printf (pairs, "%s'%s', json(CASE WHEN %s THEN 'true' ELSE 'false' END)",
-                                  pairs->len ? ", " : "", specs[i].name, specs[i].name);
-        else
-          g_string_append_printf (pairs, "%s'%s', %s", pairs->len ? ", " : "", specs[i].name, specs[i].name);
-      }
-    for (guint layer = 0; layer < N_LAYERS; layer++)
-      e->values_sql[layer] = g_strdup_printf ("SELECT json_object(%s) FROM %s WHERE id = ?1", pairs->str,
-                                              layer == LAYER_SHOWN ? e->table : e->server_table);
-  }
-  e->keep_server_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s"
-                                        " WHERE id = ?1 AND version > 0",
-                                        e->server_table, names->str, names->str, e->table);
-  e->restore_sql = g_strdup_printf ("INSERT INTO %s (%s) SELECT %s FROM %s WHERE id = ?1",
-                                    e->table, names->str, names->str, e->server_table);
-}
-
-/* ------------------------------------------------------------------ */
 /* Statements                                                          */
 /* ------------------------------------------------------------------ */
 
-/* The writer's transactions and the statements that more than one part
- * runs (see crm-store-private.h); each part has its own in its file. */
+/* The writer's transactions; each part has its own statements in its
+ * file, and the entities' are assembled in crm-store-entities.c. */
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
 
-const char SQL_CUSTOMER_VERSION[] = "SELECT version FROM customers WHERE id = ?1";
-const char SQL_CONTACT_VERSION[] = "SELECT version FROM contacts WHERE id = ?1";
-
-const char SQL_DELETE_CUSTOMER[] = "DELETE FROM customers WHERE id = ?1";
-const char SQL_DELETE_SERVER_CUSTOMER[] = "DELETE FROM customers_server WHERE id = ?1";
-const char SQL_DELETE_CONTACT[] = "DELETE FROM contacts WHERE id = ?1";
-const char SQL_DELETE_SERVER_CONTACT[] = "DELETE FROM contacts_server WHERE id = ?1";
-
-/* A contact made here: the row the create's fields then fill in. */
-const char SQL_NEW_CONTACT[] =
-  "INSERT INTO contacts (id, customer_id, name, is_primary, version)"
-  " VALUES (?1, json_extract(?2, '$.customer_id'), '', 0, 0)";
-
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-/* @entity's tables, columns and assembled statements. */
-const Entity *
-crm_store_entity (CrmEntity entity)
-{
-  return &entities[entity];
-}
 
 gboolean
 crm_store_sqlite_error (CrmStore    *self,
@@ -429,10 +287,72 @@ crm_store_rollback (CrmStore *self)
     g_warning ("%s", error->message);
 }
 
+Changes *
+changes_new (void)
+{
+  Changes *changes = g_new0 (Changes, 1);
+
+  changes->customers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return changes;
+}
+
+void
+changes_free (Changes *changes)
+{
+  if (changes == NULL)
+    return;
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    g_clear_pointer (&changes->keys[i], g_hash_table_unref);
+  g_clear_pointer (&changes->customers, g_hash_table_unref);
+  g_free (changes);
+}
+
+static void
+add_to_set (GHashTable *set,
+            const char *text)
+{
+  if (text != NULL && !g_hash_table_contains (set, text))
+    g_hash_table_add (set, g_strdup (text));
+}
+
+void
+changes_add (Changes    *changes,
+             CrmEntity   entity,
+             const char *key)
+{
+  if (changes == NULL || key == NULL)
+    return;
+  if (changes->keys[entity] == NULL)
+    changes->keys[entity] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  add_to_set (changes->keys[entity], key);
+}
+
+void
+changes_add_customer (Changes    *changes,
+                      const char *customer_id)
+{
+  if (changes != NULL)
+    add_to_set (changes->customers, customer_id);
+}
+
+/* A set's keys as a GStrv; empties it. */
+static GStrv
+steal_set (GHashTable *set)
+{
+  GStrv keys = (GStrv) g_hash_table_get_keys_as_array (set, NULL);
+
+  g_hash_table_steal_all (set);   /* the keys now belong to the array */
+  return keys;
+}
+
+/* One commit's signals: ::customers-changed (if any customer, or
+ * everything), then ::changed for each entity. */
 typedef struct
 {
   CrmStore *store;
-  GStrv     ids;   /* NULL: everything */
+  gboolean  everything;
+  GStrv     customers;
+  GStrv     keys[CRM_N_ENTITIES];
 } Emission;
 
 static void
@@ -441,7 +361,9 @@ emission_free (gpointer data)
   Emission *emission = data;
 
   g_object_unref (emission->store);
-  g_strfreev (emission->ids);
+  g_strfreev (emission->customers);
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    g_strfreev (emission->keys[i]);
   g_free (emission);
 }
 
@@ -450,27 +372,46 @@ emit_cb (gpointer data)
 {
   Emission *emission = data;
 
-  g_signal_emit (emission->store, signals[CUSTOMERS_CHANGED], 0, emission->ids);
+  if (emission->everything || emission->customers != NULL)
+    g_signal_emit (emission->store, signals[CUSTOMERS_CHANGED], 0, emission->customers);
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    if (emission->everything || emission->keys[i] != NULL)
+      {
+        const char *name = crm_entity_info ((CrmEntity) i)->name;
+
+        g_signal_emit (emission->store, signals[CHANGED], g_quark_from_static_string (name), name,
+                       emission->keys[i]);
+      }
   return G_SOURCE_REMOVE;
 }
 
-/* Emits ::customers-changed for @changed (NULL: everything) on the store's
+/* Emits the signals for @changes (NULL: everything) on the store's
  * context.  Called without the lock. */
 void
-crm_store_emit_changed (CrmStore   *self,
-                        GHashTable *changed)
+crm_store_emit_changed (CrmStore *self,
+                        Changes  *changes)
 {
-  Emission *emission;
+  Emission *emission = g_new0 (Emission, 1);
+  gboolean any = changes == NULL;
 
-  if (changed != NULL && g_hash_table_size (changed) == 0)
-    return;
-
-  emission = g_new0 (Emission, 1);
   emission->store = g_object_ref (self);
-  if (changed != NULL)
-    emission->ids = (GStrv) g_hash_table_get_keys_as_array (changed, NULL);
-  if (changed != NULL)
-    g_hash_table_steal_all (changed);   /* the keys now belong to ids */
+  emission->everything = changes == NULL;
+  if (changes != NULL && g_hash_table_size (changes->customers) > 0)
+    {
+      emission->customers = steal_set (changes->customers);
+      any = TRUE;
+    }
+  for (guint i = 0; changes != NULL && i < CRM_N_ENTITIES; i++)
+    if (changes->keys[i] != NULL && g_hash_table_size (changes->keys[i]) > 0)
+      {
+        emission->keys[i] = steal_set (changes->keys[i]);
+        any = TRUE;
+      }
+  if (!any)
+    {
+      emission_free (emission);
+      return;
+    }
 
   if (g_thread_self () == self->owner)
     {
@@ -485,7 +426,7 @@ crm_store_emit_changed (CrmStore   *self,
 
       g_source_set_priority (source, G_PRIORITY_DEFAULT);
       g_source_set_callback (source, emit_cb, emission, emission_free);
-      g_source_set_static_name (source, "[crm-store] customers-changed");
+      g_source_set_static_name (source, "[crm-store] changed");
       g_source_attach (source, self->context);
     }
 }
@@ -590,8 +531,7 @@ crm_store_class_init (CrmStoreClass *klass)
 
   object_class->finalize = crm_store_finalize;
 
-  for (guint i = 0; i < CRM_N_ENTITIES; i++)
-    assemble_entity_sql (&entities[i]);
+  crm_store_entities_init ();
 
   /**
    * CrmStore::customers-changed:
@@ -607,6 +547,26 @@ crm_store_class_init (CrmStoreClass *klass)
                                              G_SIGNAL_RUN_LAST,
                                              0, NULL, NULL, NULL,
                                              G_TYPE_NONE, 1, G_TYPE_STRV);
+
+  /**
+   * CrmStore::changed:
+   * @entity: the entity's wire name ("contact"), also the signal's detail
+   * @keys: (nullable): the keys of its records that were added, changed
+   *   or removed (a composite key as its values joined by "/", in the
+   *   key's order: "customer-id/2026-01-01"), or %NULL when every record
+   *   of the entity may have changed (a reset)
+   *
+   * Emitted after each committed change (a sync page, a reset, a local
+   * edit, the server's answer to one) once for each entity whose records
+   * it touched, after ::customers-changed, on the main context that was
+   * the thread default when the store was opened.  Connect to
+   * "changed::service_request" for one entity.
+   */
+  signals[CHANGED] = g_signal_new ("changed",
+                                   G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                                   0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRV);
 }
 
 static void

@@ -27,7 +27,14 @@ G_DECLARE_FINAL_TYPE (CrmStore, crm_store, CRM, STORE, GObject)
  * ::customers-changed (GStrv ids) is emitted after each committed change,
  * always on the main context that was the thread default when the store
  * was opened, with the ids of the customers whose row or contacts changed;
- * ids is NULL when everything may have changed (a reset).
+ * ids is NULL when everything may have changed (a reset).  Then
+ * ::changed (const char *entity, GStrv keys), detailed by the entity's
+ * name, once for each entity whose records the change touched, with their
+ * keys (NULL: every record of the entity, after a reset).
+ *
+ * The tables, the statements, the parsing of sync pages and the reads of
+ * every entity are built from the entity table (shared/crm-entity.h; see
+ * crm-store-entities.c).
  */
 
 CrmStore        *crm_store_open                   (const char          *path,
@@ -141,6 +148,11 @@ GPtrArray       *crm_store_list_customer_items    (CrmStore            *self,
                                                    GError             **error);
 GPtrArray       *crm_store_get_customer_items     (CrmStore            *self,
                                                    const char * const  *ids,
+                                                   GError             **error);
+/* Any entity's records, as JsonObjects: every one, or a parent's */
+GPtrArray       *crm_store_get_records            (CrmStore            *self,
+                                                   CrmEntity            entity,
+                                                   const char          *parent_id,
                                                    GError             **error);
 
 G_END_DECLS

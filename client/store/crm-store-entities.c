@@ -1,0 +1,400 @@
+#define G_LOG_DOMAIN "crm-store"
+
+#include "config.h"
+
+#include "crm-error.h"
+#include "crm-store-private.h"
+
+/*
+ * The store's tables and statements, assembled once from the entity table
+ * (shared/crm-entity.c): an entity's local table (sql/0001, 0003) has a
+ * column per field under the field's name, which tests/test-entity-schema.c
+ * holds against the migrations.  Every entity's records are written,
+ * removed and read through the statements here; an entity some role may
+ * edit also has the server layer (its _server table) and the statements
+ * of the two layers (crm-store-layers.c).
+ *
+ * The SQL text is assembled from the entity table's constants only; every
+ * value is a parameter.
+ */
+
+/* Columns of the store that are no field of their entity. */
+static const struct
+{
+  CrmEntity   entity;
+  const char *column;
+} store_extras[] = {
+  /* the names the server joins into a customer record, for the list */
+  { CRM_ENTITY_CUSTOMER, "region_name" },
+  { CRM_ENTITY_CUSTOMER, "owner_name" },
+};
+
+/* What the customer list and a customer's page show: a change of one of
+ * these is ::customers-changed for its customer. */
+static const CrmEntity customer_view[] = { CRM_ENTITY_CUSTOMER, CRM_ENTITY_CONTACT };
+
+static Entity entities[CRM_N_ENTITIES];
+
+const Entity *
+crm_store_entity (CrmEntity entity)
+{
+  g_return_val_if_fail ((guint) entity < CRM_N_ENTITIES, NULL);
+
+  return &entities[entity];
+}
+
+/* "a, b, c" of @e's columns, or with @as_sets the columns not in the
+ * key as "b = excluded.b, c = excluded.c". */
+static char *
+join_columns (const Entity *e,
+              gboolean      as_sets)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < e->n_columns; i++)
+    {
+      gboolean key = i == e->key[0] || (e->n_key > 1 && i == e->key[1]);
+
+      if (as_sets && key)
+        continue;
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      if (as_sets)
+        g_string_append_printf (text, "%s = excluded.%s", e->columns[i].name, e->columns[i].name);
+      else
+        g_string_append (text, e->columns[i].name);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* "k1 = ?1 AND k2 = ?2" */
+static char *
+key_condition (const Entity *e)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint k = 0; k < e->n_key; k++)
+    g_string_append_printf (text, "%s%s = ?%u", k ? " AND " : "", e->columns[e->key[k]].name, k + 1);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+add_column (GArray       *columns,
+            const char   *name,
+            CrmValueType  type,
+            gboolean      required)
+{
+  Column column = { name, type, required };
+
+  g_array_append_val (columns, column);
+}
+
+/* The columns, the key, the layers and the depth of @e. */
+static void
+describe (Entity              *e,
+          const CrmEntityInfo *info)
+{
+  g_autoptr(GArray) columns = g_array_new (FALSE, FALSE, sizeof (Column));
+
+  e->info = info;
+  e->table[LAYER_SHOWN] = info->local_table;
+  if (crm_entity_info_writable (info))
+    {
+      g_autofree char *server = g_strconcat (info->local_table, "_server", NULL);
+
+      e->table[LAYER_SERVER] = g_intern_string (server);
+    }
+  for (const CrmField *field = info->fields; field->name != NULL; field++)
+    {
+      gboolean key = g_strv_contains (info->key, field->name);
+      gboolean version = g_str_equal (field->name, "version");
+
+      if (key)
+        e->key[e->n_key++] = columns->len;
+      e->has_version |= version;
+      add_column (columns, field->name, field->value_type, key || version || (field->flags & CRM_FIELD_PARENT));
+    }
+  g_assert (e->n_key == g_strv_length ((char **) info->key) && e->n_key <= 2);
+  for (guint i = 0; i < G_N_ELEMENTS (store_extras); i++)
+    if (store_extras[i].entity == info->entity)
+      add_column (columns, store_extras[i].column, CRM_VALUE_TEXT, FALSE);
+  e->n_columns = columns->len;
+  e->columns = (Column *) (gpointer) g_array_free (g_steal_pointer (&columns), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (customer_view); i++)
+    e->names_customer |= customer_view[i] == info->entity;
+  for (CrmEntity p = info->parent; p != CRM_N_ENTITIES; p = crm_entity_info (p)->parent)
+    e->depth++;
+  if (e->n_key == 1)
+    e->key_expr = e->columns[e->key[0]].name;
+  else
+    {
+      g_autofree char *expr = g_strdup_printf ("%s || '/' || %s", e->columns[e->key[0]].name,
+                                               e->columns[e->key[1]].name);
+
+      e->key_expr = g_intern_string (expr);
+    }
+}
+
+/* Writing, removing and reading records, in every layer there is. */
+static void
+assemble_records (Entity *e)
+{
+  g_autofree char *names = join_columns (e, FALSE);
+  g_autofree char *params = NULL;
+  g_autofree char *sets = join_columns (e, TRUE);
+  g_autofree char *keys = NULL;
+  g_autofree char *where = key_condition (e);
+  g_autoptr(GString) p = g_string_new (NULL);
+
+  for (guint i = 0; i < e->n_columns; i++)
+    g_string_append_printf (p, "%s?%u", i ? ", " : "", i + 1);
+  params = g_string_free (g_steal_pointer (&p), FALSE);
+  keys = e->n_key == 1 ? g_strdup (e->columns[e->key[0]].name)
+                       : g_strdup_printf ("%s, %s", e->columns[e->key[0]].name, e->columns[e->key[1]].name);
+
+  for (guint layer = 0; layer < N_LAYERS; layer++)
+    {
+      const char *table = e->table[layer];
+
+      if (table == NULL)
+        continue;
+      /* An older record than the one held is ignored; the same version
+       * again replaces it (the server's record is the truth).  Without a
+       * version (an append-only history) the record sent replaces. */
+      e->upsert_sql[layer] = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s%s%s%s",
+                                              table, names, params, keys, sets,
+                                              e->has_version ? " WHERE excluded.version >= " : "",
+                                              e->has_version ? table : "", e->has_version ? ".version" : "");
+      e->delete_sql[layer] = g_strdup_printf ("DELETE FROM %s WHERE %s", table, where);
+      e->clear_sql[layer] = g_strdup_printf ("DELETE FROM %s", table);
+      if (e->n_key == 1 && e->has_version)
+        e->version_sql[layer] = g_strdup_printf ("SELECT version FROM %s WHERE %s", table, where);
+    }
+  e->read_sql = g_strdup_printf ("SELECT %s FROM %s ORDER BY %s", names, e->table[LAYER_SHOWN], keys);
+  if (e->info->parent_field != NULL)
+    {
+      e->read_under_sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s = ?1 ORDER BY %s", names,
+                                           e->table[LAYER_SHOWN], e->info->parent_field, keys);
+      if (e->n_key == 1)
+        e->parent_sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s", e->info->parent_field,
+                                         e->table[LAYER_SHOWN], where);
+    }
+}
+
+/* Which rows of @e are under the record ?1 of @ancestor: through the
+ * parents in between (a parent is always id-keyed). */
+static char *
+under_condition (const Entity *e,
+                 CrmEntity     ancestor)
+{
+  const Entity *parent = &entities[e->info->parent];
+  g_autofree char *inner = NULL;
+
+  if (e->info->parent == ancestor)
+    return g_strdup_printf ("%s = ?1", e->info->parent_field);
+  inner = under_condition (parent, ancestor);
+  return g_strdup_printf ("%s IN (SELECT id FROM %s WHERE %s)", e->info->parent_field, parent->table[LAYER_SHOWN],
+                          inner);
+}
+
+/* For each ancestor entity: delete this entity's rows under one of its
+ * records. */
+static void
+assemble_cascade (Entity *e)
+{
+  for (CrmEntity a = e->info->parent; a != CRM_N_ENTITIES; a = crm_entity_info (a)->parent)
+    {
+      g_autofree char *condition = under_condition (e, a);
+
+      for (guint layer = 0; layer < N_LAYERS; layer++)
+        if (e->table[layer] != NULL)
+          e->delete_under_sql[layer][a] = g_strdup_printf ("DELETE FROM %s WHERE %s RETURNING %s", e->table[layer],
+                                                           condition, e->key_expr);
+    }
+}
+
+/* The two layers of an entity some role edits. */
+static void
+assemble_layers (Entity *e)
+{
+  g_autofree char *names = join_columns (e, FALSE);
+  g_autoptr(GString) pairs = g_string_new (NULL);
+  g_autoptr(GString) applies = g_string_new (NULL);
+  g_autoptr(GString) new_names = g_string_new ("id, version");
+  g_autoptr(GString) new_values = g_string_new ("?1, 0");
+
+  if (e->table[LAYER_SERVER] == NULL)
+    return;
+  g_assert (e->n_key == 1 && e->has_version);
+  for (const CrmField *f = e->info->fields; f->name != NULL; f++)
+    {
+      gboolean number = f->value_type == CRM_VALUE_BOOL || f->value_type == CRM_VALUE_INTEGER ||
+                        f->value_type == CRM_VALUE_MONEY;
+
+      if (f->writable_by == CRM_ROLES_NONE)
+        continue;
+      if (f->value_type == CRM_VALUE_BOOL)
+        g_string_append_printf (pairs, "%s'%s', json(CASE WHEN %s THEN 'true' ELSE 'false' END)",
+                                pairs->len ? ", " : "", f->name, f->name);
+      else
+        g_string_append_printf (pairs, "%s'%s', %s", pairs->len ? ", " : "", f->name, f->name);
+      /* the member if the fields have it, else the column as it is */
+      g_string_append_printf (applies, "%s%s = CASE WHEN json_type(?2, '$.%s') IS NULL THEN %s"
+                              " ELSE json_extract(?2, '$.%s') END",
+                              applies->len ? ", " : "", f->name, f->name, f->name, f->name);
+      /* a record made here: what its create carries; a required field
+       * the create leaves out is empty until the server's record comes */
+      g_string_append_printf (new_names, ", %s", f->name);
+      if (f->flags & CRM_FIELD_REQUIRED)
+        g_string_append_printf (new_values, ", COALESCE(json_extract(?2, '$.%s'), %s)", f->name, number ? "0" : "''");
+      else
+        g_string_append_printf (new_values, ", json_extract(?2, '$.%s')", f->name);
+    }
+  for (guint layer = 0; layer < N_LAYERS; layer++)
+    e->values_sql[layer] = g_strdup_printf ("SELECT json_object(%s) FROM %s WHERE id = ?1", pairs->str,
+                                            e->table[layer]);
+  e->apply_sql = g_strdup_printf ("UPDATE %s SET %s WHERE id = ?1", e->table[LAYER_SHOWN], applies->str);
+  e->keep_server_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s WHERE id = ?1 AND version > 0",
+                                        e->table[LAYER_SERVER], names, names, e->table[LAYER_SHOWN]);
+  e->restore_sql = g_strdup_printf ("INSERT INTO %s (%s) SELECT %s FROM %s WHERE id = ?1",
+                                    e->table[LAYER_SHOWN], names, names, e->table[LAYER_SERVER]);
+  e->new_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", e->table[LAYER_SHOWN], new_names->str,
+                                new_values->str);
+}
+
+void
+crm_store_entities_init (void)
+{
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    describe (&entities[i], crm_entity_info ((CrmEntity) i));
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    {
+      assemble_records (&entities[i]);
+      assemble_cascade (&entities[i]);
+      assemble_layers (&entities[i]);
+    }
+}
+
+/* The key member @column of @record as text, or NULL. */
+static char *
+key_value_text (JsonObject   *record,
+                const Column *column)
+{
+  JsonNode *node = json_object_get_member (record, column->name);
+  GType type = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+
+  if (type == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  if (type == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  return NULL;
+}
+
+char *
+crm_store_key_text (const Entity  *e,
+                    JsonObject    *record,
+                    GError       **error)
+{
+  g_autofree char *first = key_value_text (record, &e->columns[e->key[0]]);
+  g_autofree char *second = NULL;
+
+  if (first == NULL)
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, e->columns[e->key[0]].name, "A %s record without %s",
+                           e->info->name, e->columns[e->key[0]].name);
+      return NULL;
+    }
+  if (e->n_key == 1)
+    return g_steal_pointer (&first);
+  second = key_value_text (record, &e->columns[e->key[1]]);
+  if (second == NULL)
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, e->columns[e->key[1]].name, "A %s record without %s",
+                           e->info->name, e->columns[e->key[1]].name);
+      return NULL;
+    }
+  return g_strconcat (first, "/", second, NULL);
+}
+
+gboolean
+crm_store_bind_member (sqlite3_stmt  *s,
+                       int            index,
+                       JsonObject    *record,
+                       const Column  *column,
+                       GError       **error)
+{
+  JsonNode *node = json_object_get_member (record, column->name);
+  GType type;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (column->required)
+        {
+          crm_set_field_error (error, CRM_ERROR_MALFORMED, column->name, "A record without %s", column->name);
+          return FALSE;
+        }
+      sqlite3_bind_null (s, index);
+      return TRUE;
+    }
+
+  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  switch (column->type)
+    {
+    case CRM_VALUE_TEXT:
+    case CRM_VALUE_DATE:
+    case CRM_VALUE_TIMESTAMP:
+    case CRM_VALUE_ENUM:
+    case CRM_VALUE_REFERENCE:
+    case CRM_VALUE_UUID:
+      if (type != G_TYPE_STRING)
+        break;
+      /* the record outlives the statement's use */
+      sqlite3_bind_text (s, index, json_node_get_string (node), -1, SQLITE_STATIC);
+      return TRUE;
+    case CRM_VALUE_INTEGER:
+    case CRM_VALUE_MONEY:
+      if (type != G_TYPE_INT64)
+        break;
+      sqlite3_bind_int64 (s, index, json_node_get_int (node));
+      return TRUE;
+    case CRM_VALUE_BOOL:
+      if (type != G_TYPE_BOOLEAN)
+        break;
+      sqlite3_bind_int (s, index, json_node_get_boolean (node));
+      return TRUE;
+    case CRM_VALUE_TEXT_LIST:
+    case CRM_VALUE_JSON:
+      if (column->type == CRM_VALUE_TEXT_LIST ? !JSON_NODE_HOLDS_ARRAY (node) : !JSON_NODE_HOLDS_OBJECT (node))
+        break;
+      sqlite3_bind_text (s, index, json_to_string (node, FALSE), -1, g_free);
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+  crm_set_field_error (error, CRM_ERROR_MALFORMED, column->name, "%s has the wrong type", column->name);
+  return FALSE;
+}
+
+JsonNode *
+crm_store_column_node (sqlite3_stmt *s,
+                       int           index,
+                       const Column *column)
+{
+  CrmValueType type = column->type;
+
+  /* as crm_store_bind_member() stored it */
+  if (sqlite3_column_type (s, index) == SQLITE_NULL)
+    return json_node_new (JSON_NODE_NULL);
+  if (type == CRM_VALUE_INTEGER || type == CRM_VALUE_MONEY)
+    return json_node_init_int (json_node_alloc (), sqlite3_column_int64 (s, index));
+  if (type == CRM_VALUE_BOOL)
+    return json_node_init_boolean (json_node_alloc (), sqlite3_column_int (s, index) != 0);
+  if (type == CRM_VALUE_TEXT_LIST || type == CRM_VALUE_JSON)
+    {
+      JsonNode *node = json_from_string ((const char *) sqlite3_column_text (s, index), NULL);
+
+      return node != NULL ? node : json_node_new (JSON_NODE_NULL);
+    }
+  return json_node_init_string (json_node_alloc (), (const char *) sqlite3_column_text (s, index));
+}
