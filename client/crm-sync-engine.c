@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "crm-error.h"
+#include "crm-entity.h"
 #include "crm-sync-engine.h"
 
 /*
@@ -603,8 +604,9 @@ apply_page (GTask      *task,
   if (!run->page_reset)
     run->page_cursor = g_strdup (json_object_get_string_member (page, "cursor"));   /* checked before */
   run->page_more = boolean_member (page, "more");
-  run->page_records = (guint64) array_length (page, "customers") + array_length (page, "contacts") +
-                      array_length (page, "removed");
+  run->page_records = array_length (page, "removed");
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    run->page_records += array_length (page, crm_entity_info (e)->plural);
   /* Not cancellable: a page that came is applied, with its cursor.  The
    * store's worker holds the only reference then, and frees the page
    * there: a thousand records take a millisecond to free. */

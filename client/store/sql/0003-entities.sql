@@ -178,6 +178,7 @@ CREATE TABLE service_requests (
   status       TEXT,
   priority     TEXT,
   opened_by    TEXT,
+  team_id      TEXT,
   opened_at    TEXT,
   due_at       TEXT,
   closed_at    TEXT,
