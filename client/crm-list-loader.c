@@ -91,7 +91,9 @@ load_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) changed = NULL;
   g_autoptr(GObject) store = NULL;
+  g_autoptr(GObject) model = NULL;
   Load *load = g_task_get_task_data (G_TASK (result));
+  gpointer extra;
   CrmListLoader *self;
   gboolean reset;
   guint signal_id;
@@ -110,10 +112,15 @@ load_cb (GObject      *object,
   signal_id = self->changed_signal;
   stop_listening (self);
 
-  g_signal_handlers_unblock_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, load->model);
+  /* The model and what came with it go on the main thread, not with
+   * the task, which the worker may drop last. */
+  model = g_steal_pointer (&load->model);
+  extra = g_steal_pointer (&load->extra);
+
+  g_signal_handlers_unblock_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, model);
   if (reset)
     /* read again in a worker; the list shows meanwhile what was read */
-    load->reload (load->model);
+    load->reload (model);
   else if (g_hash_table_size (changed) > 0)
     {
       g_autofree char **ids = (char **) g_hash_table_get_keys_as_array (changed, NULL);
@@ -121,7 +128,9 @@ load_cb (GObject      *object,
       g_signal_emit (store, signal_id, 0, ids);
     }
 
-  g_signal_emit (self, signals[LOADED], 0, load->model, load->extra, error);
+  g_signal_emit (self, signals[LOADED], 0, model, extra, error);
+  if (extra != NULL && load->extra_free != NULL)
+    load->extra_free (extra);
 }
 
 static void

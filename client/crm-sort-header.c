@@ -17,7 +17,7 @@ struct _CrmSortHeader
 {
   GObject        parent_instance;
 
-  GtkColumnView *view;
+  GtkColumnView *view;      /* weak: the page's, not the header's */
   GPtrArray     *columns;   /* GtkColumnViewColumn, or NULL, by id */
   GObject       *probe_a;
   GObject       *probe_b;
@@ -74,9 +74,9 @@ crm_sort_header_dispose (GObject *object)
 {
   CrmSortHeader *self = CRM_SORT_HEADER (object);
 
-  if (self->view != NULL)
+  if (self->view != NULL && gtk_column_view_get_sorter (self->view) != NULL)
     g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->view), self);
-  g_clear_object (&self->view);
+  g_clear_weak_pointer (&self->view);
   g_clear_pointer (&self->columns, g_ptr_array_unref);
 
   G_OBJECT_CLASS (crm_sort_header_parent_class)->dispose (object);
@@ -140,7 +140,7 @@ crm_sort_header_new (GtkColumnView *view)
   g_return_val_if_fail (GTK_IS_COLUMN_VIEW (view), NULL);
 
   self = g_object_new (CRM_TYPE_SORT_HEADER, NULL);
-  self->view = g_object_ref (view);
+  g_set_weak_pointer (&self->view, view);
   g_signal_connect_object (gtk_column_view_get_sorter (view), "changed",
                            G_CALLBACK (view_sorter_changed_cb), self, G_CONNECT_SWAPPED);
   return self;
@@ -189,6 +189,8 @@ crm_sort_header_show_sort (CrmSortHeader *self,
   g_return_if_fail (CRM_IS_SORT_HEADER (self));
   g_return_if_fail (column_id < self->columns->len && self->columns->pdata[column_id] != NULL);
 
+  if (self->view == NULL)
+    return;
   self->showing_sort = TRUE;
   gtk_column_view_sort_by_column (self->view, self->columns->pdata[column_id],
                                   descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
@@ -212,6 +214,8 @@ crm_sort_header_scroll_to_top (CrmSortHeader *self)
 
   g_return_if_fail (CRM_IS_SORT_HEADER (self));
 
+  if (self->view == NULL)
+    return;
   model = G_LIST_MODEL (gtk_column_view_get_model (self->view));
   if (model == NULL || g_list_model_get_n_items (model) == 0)
     return;

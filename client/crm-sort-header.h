@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (CrmSortHeader, crm_sort_header, CRM, SORT_HEADER, GObject)
  * header, ::sort-changed tells the column, by the id it was added with,
  * and the direction.  crm_sort_header_show_sort() puts the arrow on the
  * model's sort without telling it back.  The view's own model must not
- * sort with the view's sorter.
+ * sort with the view's sorter.  The header does not keep the view alive:
+ * once the view is gone, it does nothing.
  */
 CrmSortHeader *crm_sort_header_new           (GtkColumnView       *view);
 void           crm_sort_header_add_column    (CrmSortHeader       *self,
