@@ -1,0 +1,17 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "crm-customer-model.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The cells of the customer list, one factory per column of
+ * CrmCustomerItem: a label each, cut short when narrow; the name with a
+ * mark when the customer has changes not yet on the server, the revenue
+ * right-aligned in tabular figures, a churned customer's status dimmed.
+ */
+GtkListItemFactory *crm_customer_cell_factory_new (CrmCustomerColumn column);
+
+G_END_DECLS
