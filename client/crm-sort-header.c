@@ -23,6 +23,7 @@ struct _CrmSortHeader
   GObject       *probe_b;
   int            probed_column;
   gboolean       showing_sort;
+  int            shown_column;   /* whose header has the arrow, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (CrmSortHeader, crm_sort_header, G_TYPE_OBJECT)
@@ -124,6 +125,7 @@ crm_sort_header_init (CrmSortHeader *self)
   self->probe_a = g_object_new (G_TYPE_OBJECT, NULL);
   self->probe_b = g_object_new (G_TYPE_OBJECT, NULL);
   self->probed_column = -1;
+  self->shown_column = -1;
 }
 
 /**
@@ -192,8 +194,19 @@ crm_sort_header_show_sort (CrmSortHeader *self,
   if (self->view == NULL)
     return;
   self->showing_sort = TRUE;
+  /* GTK 4.8 tells a header to redraw its arrow only when its column is
+   * added to the view's sorter or the sorter is cleared while the column
+   * leads it: a header clicked before keeps its arrow when another is
+   * clicked.  So the last one shown leads once more, and is cleared. */
+  if (self->shown_column >= 0 && (guint) self->shown_column != column_id &&
+      (guint) self->shown_column < self->columns->len && self->columns->pdata[self->shown_column] != NULL)
+    {
+      gtk_column_view_sort_by_column (self->view, self->columns->pdata[self->shown_column], GTK_SORT_ASCENDING);
+      gtk_column_view_sort_by_column (self->view, NULL, GTK_SORT_ASCENDING);
+    }
   gtk_column_view_sort_by_column (self->view, self->columns->pdata[column_id],
                                   descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+  self->shown_column = column_id;
   self->showing_sort = FALSE;
 }
 

@@ -212,6 +212,21 @@ test_list_filters_narrow (Fixture       *f,
     g_assert_cmpstr (crm_customer_item_get_region_name (shown (f, i)), ==, "北京");
 }
 
+/* How many headers of @widget's column view draw a sort arrow (GTK 4.8:
+ * a "sort-indicator" node with the class ascending or descending). */
+static guint
+count_sort_arrows (GtkWidget *widget)
+{
+  guint n = 0;
+
+  if (g_str_equal (gtk_widget_get_css_name (widget), "sort-indicator") &&
+      (gtk_widget_has_css_class (widget, "ascending") || gtk_widget_has_css_class (widget, "descending")))
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += count_sort_arrows (child);
+  return n;
+}
+
 static void
 test_list_header_click_sorts_through_the_model (Fixture       *f,
                                                 gconstpointer  data)
@@ -224,9 +239,13 @@ test_list_header_click_sorts_through_the_model (Fixture       *f,
 
   /* What a click on the header does: the view's sorter changes, and the
    * page hands the column and direction to the model. */
+  g_assert_cmpuint (count_sort_arrows (GTK_WIDGET (view)), ==, 1);
   gtk_column_view_sort_by_column (view, revenue, GTK_SORT_DESCENDING);
   g_assert_cmpint (crm_customer_model_get_sort_column (model), ==, CRM_CUSTOMER_COLUMN_REVENUE);
   g_assert_true (crm_customer_model_get_sort_descending (model));
+  /* one arrow: the model sorts by one column, and the name's header
+   * (clicked before) no longer shows one */
+  g_assert_cmpuint (count_sort_arrows (GTK_WIDGET (view)), ==, 1);
   g_assert_cmpstr (crm_customer_item_get_name (shown (f, 0)), ==, "广州白云机场");
   for (guint i = 1; i < n_shown (f); i++)
     g_assert_cmpint (crm_customer_item_get_monthly_revenue (shown (f, i - 1)), >=,
@@ -242,6 +261,7 @@ test_list_header_click_sorts_through_the_model (Fixture       *f,
   /* And the other way: the model's sort shows as the header's arrow. */
   crm_customer_model_set_sort (model, CRM_CUSTOMER_COLUMN_TIER, FALSE);
   g_assert_cmpint (crm_customer_model_get_sort_column (model), ==, CRM_CUSTOMER_COLUMN_TIER);
+  g_assert_cmpuint (count_sort_arrows (GTK_WIDGET (view)), ==, 1);
   g_assert_cmpint (crm_customer_item_get_tier (shown (f, 0)), ==, CRM_TIER_KEY);
 }
 
