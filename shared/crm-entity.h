@@ -102,6 +102,9 @@ struct _CrmEntityInfo
   const char         *parent_field;  /* the field referring to the parent, or NULL */
   guint               creatable_by;  /* roles that may create one */
   guint               deletable_by;  /* roles that may delete one */
+  guint               readable_by;   /* roles whose read policy can show them a row
+                                      * (0006-entity-visibility.sql); the sync skips the
+                                      * others' stage (tests/test-server-visibility.c) */
   const char         *label;         /* N_(): "Contact" */
   const char * const *server_only;   /* columns of @table that never leave the server
                                       * (sync_xid), NULL-terminated, or NULL */
@@ -117,6 +120,9 @@ const CrmField      *crm_entity_info_field    (const CrmEntityInfo *info,
 guint                crm_entity_info_n_fields (const CrmEntityInfo *info);
 /* Whether some role may create, delete or change one of @info's records. */
 gboolean             crm_entity_info_writable (const CrmEntityInfo *info);
+/* Whether @role's read policy can show it any of @info's records. */
+gboolean             crm_entity_info_readable_by (const CrmEntityInfo *info,
+                                                  CrmRole              role);
 /* The PostgreSQL column of @field. */
 const char          *crm_field_column         (const CrmField      *field);
 /* Whether @role receives @field (not withheld), and whether masked. */
