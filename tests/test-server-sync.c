@@ -106,8 +106,14 @@ copy_sync (Copy       *c,
         }
       store_array (c->customers, json_object_get_array_member (page, "customers"));
       store_array (c->contacts, json_object_get_array_member (page, "contacts"));
-      received += json_array_get_length (json_object_get_array_member (page, "customers"));
-      received += json_array_get_length (json_object_get_array_member (page, "contacts"));
+      /* every entity's records count (this copy keeps two of them) */
+      {
+        g_autoptr(GList) members = json_object_get_members (page);
+
+        for (GList *m = members; m; m = m->next)
+          if (JSON_NODE_HOLDS_ARRAY (json_object_get_member (page, m->data)) && !g_str_equal (m->data, "removed"))
+            received += json_array_get_length (json_object_get_array_member (page, m->data));
+      }
       removed = json_object_get_array_member (page, "removed");
       for (guint i = 0; i < json_array_get_length (removed); i++)
         {
@@ -218,7 +224,7 @@ test_sync_first_round_pages_cover_what_the_caller_may_see (void)
 
   received = copy_sync (c, token, 7);
   assert_copy_matches (c, conn, "manager");
-  g_assert_cmpint (total, ==, g_hash_table_size (c->customers) + g_hash_table_size (c->contacts));
+  g_assert_cmpint (total, >, g_hash_table_size (c->customers) + g_hash_table_size (c->contacts));
   g_assert_cmpuint (received, ==, total);       /* a quiet database: nothing twice */
   g_assert_cmpuint (c->pages, >, total / 7);
   g_assert_cmpuint (g_hash_table_size (c->customers), >=, 100);
