@@ -23,13 +23,15 @@ G_BEGIN_DECLS
  * The server's sync stages, JSON records and mutation checks, and the
  * client's store tables, statements, page parsing and mutations are to be
  * built from it.  Today the mutation checks (crm-fields.h: which fields a
- * client may write, their rules and masks) and the client's field labels
- * are; the sync stages, records and store tables are still written per
+ * client may write, their rules and masks), the client's field labels and
+ * the server's sync stages and records (server/crm-handler-sync.c,
+ * server/crm-records.c) are; the store tables are still written per
  * entity.  tests/test-entity-schema.c checks the table against
  * PostgreSQL's catalog and the SQLite store, so the three cannot drift.
  *
  * Adding an entity: a migration (table, policies; and, for it to sync and
- * be written, a sync stamp, a departures trigger and its apply function),
+ * be written, a sync stamp, departure triggers (0007) and its apply
+ * function),
  * an entry here, which tests/test-entity-schema.c holds against the
  * migration, and, until the sync and the store are built from this table,
  * their code for it (docs/architecture.md, "The entity table").
