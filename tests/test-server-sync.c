@@ -404,6 +404,27 @@ test_first_sync_sends_what_each_role_reads (void)
     }
 }
 
+/* A role skips the stage of an entity it reads none of (its policy would
+ * return nothing, but only after scanning the table): a first round in
+ * pages larger than any of its stages takes one page per stage it reads,
+ * not one per entity. */
+static void
+test_sync_skips_what_the_role_reads_none_of (void)
+{
+  g_autofree char *token = sign_in_with ("service", PASSWORD);
+  g_autoptr(Copy) c = copy_new ();
+  guint readable = 0;
+
+  copy_sync (c, token, 2000);
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    {
+      readable += crm_entity_info_readable_by (crm_entity_info (e), CRM_ROLE_SERVICE);
+      g_assert_cmpuint (g_hash_table_size (c->records[e]), <, 2000);
+    }
+  g_assert_cmpuint (readable, <, CRM_N_ENTITIES);
+  g_assert_cmpuint (c->pages, ==, readable);
+}
+
 /* Every record of @c's @entity: @field absent (or present). */
 static void
 assert_member_everywhere (Copy       *c,
@@ -1032,6 +1053,7 @@ main (int   argc,
                    test_sync_concurrent_writers_never_skip_a_row);
   g_test_add_func ("/server/sync/first-sync-sends-what-each-role-reads", test_first_sync_sends_what_each_role_reads);
   g_test_add_func ("/server/sync/records-follow-the-entity-table", test_records_follow_the_entity_table);
+  g_test_add_func ("/server/sync/skips-what-the-role-reads-none-of", test_sync_skips_what_the_role_reads_none_of);
   g_test_add_func ("/server/sync/service-request-moved-to-another-team-departs",
                    test_service_request_moved_to_another_team_departs);
   g_test_add_func ("/server/sync/cursor-of-the-old-stage-list-resets", test_cursor_of_the_old_stage_list_resets);
