@@ -13,23 +13,28 @@
 /*
  * GET /sync?cursor=…&limit=…: what changed since the cursor.
  *
- * A round sends, stage by stage (customers, contacts, departures), the
- * rows the caller may see whose sync_xid the round's base snapshot did not
- * see, in (sync_xid, id) order, a page at a time.  The snapshot taken when
- * a round begins is the next round's base: a row written by a transaction
- * that commits after that moment was not visible in it, so the next round
- * sends it even if its page position had already been passed.  Rows can
- * come twice (harmless: the client stores the newer version); none is
- * skipped.  The first round (no base) sends everything visible and no
- * departures; the client has nothing to remove yet.
+ * A round sends, stage by stage (one per entity of the entity table,
+ * parents first: customers, contacts, products, subscriptions…; then the
+ * departures), the rows the caller may see whose sync_xid the round's base
+ * snapshot did not see, in (sync_xid, key) order, a page at a time.  The
+ * snapshot taken when a round begins is the next round's base: a row
+ * written by a transaction that commits after that moment was not visible
+ * in it, so the next round sends it even if its page position had already
+ * been passed.  Rows can come twice (harmless: the client stores the newer
+ * version); none is skipped.  The first round (no base) sends everything
+ * visible and no departures; the client has nothing to remove yet.
  *
  * Row-level security decides visibility; as in the customer list, the
- * caller's scope is also named in the SQL so that PostgreSQL can use the
- * owner or region indexes.
+ * caller's scope is also named in the SQL (on the customer, for the
+ * entities under it) so that PostgreSQL can use the owner or region
+ * indexes.  A role the entity table says may read none of an entity
+ * (readable_by) skips its stage: its policy would return nothing, but only
+ * after scanning the table.
  */
 
 #define DEFAULT_LIMIT 500
 #define MAX_LIMIT 2000
+#define MAX_KEY 2      /* key fields of an entity */
 
 typedef enum
 {
@@ -38,29 +43,194 @@ typedef enum
   SCOPE_REGIONS,
 } Scope;
 
-static const char * const stage_names[CRM_SYNC_N_STAGES] = { "customers", "contacts", "removed" };
+static const char *
+stage_name (int stage)
+{
+  CrmEntity entity = crm_sync_stage_entity (stage);
+
+  return entity == CRM_N_ENTITIES ? "removed" : crm_entity_info (entity)->plural;
+}
+
+static gboolean
+stage_readable (int     stage,
+                CrmRole role)
+{
+  CrmEntity entity = crm_sync_stage_entity (stage);
+
+  return entity == CRM_N_ENTITIES || crm_entity_info_readable_by (crm_entity_info (entity), role);
+}
+
+/* The first stage from @from to @final that @role reads, or @final + 1. */
+static int
+readable_stage_from (CrmRole role,
+                     int     from,
+                     int     final)
+{
+  while (from <= final && !stage_readable (from, role))
+    from++;
+  return from;
+}
+
+/* How a key field is cast in the keyset comparison, and where a stage
+ * starts before its first row. */
+static const char *
+key_type (const CrmField *field)
+{
+  return field->value_type == CRM_VALUE_DATE ? "date"
+         : field->value_type == CRM_VALUE_INTEGER ? "bigint" : "uuid";
+}
+
+static const char *
+key_start (const CrmField *field)
+{
+  return field->value_type == CRM_VALUE_DATE ? "-infinity"
+         : field->value_type == CRM_VALUE_INTEGER ? "-9223372036854775808"
+         : "00000000-0000-0000-0000-000000000000";
+}
+
+/* Every field name that is part of some entity's key: the members a
+ * departure's key may have ("id", "customer_id", "month", "campaign_id"),
+ * in the departures statement's column order from column 4 on. */
+static const char * const *
+departure_key_names (void)
+{
+  static const char *names[2 * CRM_N_ENTITIES + 1];
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      guint n = 0;
+
+      for (guint e = 0; e < CRM_N_ENTITIES; e++)
+        for (const char * const *k = crm_entity_info (e)->key; *k; k++)
+          if (!g_strv_contains (names, *k))
+            names[n++] = *k;
+      g_once_init_leave (&done, 1);
+    }
+  return names;
+}
+
+#define DEPARTURE_KEY_COLUMN 4
+
+/* The departures stage's text: who may see a departure is its policy;
+ * only those the caller cannot see any more go out (a customer moved away
+ * and back again stays), and only of entities the caller reads ($n). */
+static void
+append_departures_sql (GString *text,
+                       int     *n,
+                       gboolean incremental)
+{
+  const char * const *names = departure_key_names ();
+
+  g_string_append (text, "SELECT d.sync_xid::text, d.seq::text, d.entity, d.customer_id");
+  for (guint i = 0; names[i]; i++)
+    g_string_append_printf (text, ", d.key->>'%s'", names[i]);
+  g_string_append (text, " FROM crm.sync_departures d WHERE (d.sync_xid, d.seq) > ($2::xid8, $3::bigint)");
+  *n = 3;
+  if (incremental)
+    g_string_append_printf (text, " AND NOT pg_visible_in_snapshot(d.sync_xid, $%d::pg_snapshot)", ++*n);
+  /* crm.sync_row_visible (0007): one index lookup under the table's
+   * policy */
+  g_string_append_printf (text, " AND d.entity = ANY ($%d::text[])"
+                                " AND NOT crm.sync_row_visible(CASE d.entity", ++*n);
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    g_string_append_printf (text, " WHEN '%s' THEN '%s'::regclass", crm_entity_info (e)->name,
+                            crm_entity_info (e)->table);
+  g_string_append (text, " END, d.key) ORDER BY d.sync_xid, d.seq LIMIT $1::integer");
+}
+
+/* An entity's stage: its record's columns after sync_xid and the key's
+ * text, the keyset on (sync_xid, key…), the round's base, the scope. */
+static void
+append_entity_sql (GString             *text,
+                   const CrmEntityInfo *info,
+                   int                 *n,
+                   gboolean             incremental,
+                   Scope                scope)
+{
+  const char *a = crm_record_alias (info);
+  const char *joins = crm_record_joins (info);
+  g_autofree char *columns = crm_record_columns (info);
+  g_autoptr(GString) keys = g_string_new (NULL);
+  g_autoptr(GString) key_text = g_string_new ("concat_ws(','");
+  g_autoptr(GString) position = g_string_new (NULL);
+  gboolean under_customer = info->parent == CRM_ENTITY_CUSTOMER;
+
+  *n = 2;
+  for (guint k = 0; info->key[k]; k++)
+    {
+      const CrmField *f = crm_entity_info_field (info, info->key[k]);
+
+      g_string_append_printf (keys, ", %s.%s", a, crm_field_column (f));
+      g_string_append_printf (key_text, ", %s.%s::text", a, crm_field_column (f));
+      g_string_append_printf (position, ", $%d::%s", ++*n, key_type (f));
+    }
+  g_string_append (key_text, ")");
+
+  g_string_append_printf (text, "SELECT %s.sync_xid::text, %s, %s FROM ", a, key_text->str, columns);
+  /* The customer's page is chosen from customers alone, its names joined
+   * after: planned with the joins, a page after a freshly loaded table
+   * (one sync_xid for every row, so "after this position" was estimated
+   * at one row) joined and sorted the caller's whole scope, 1.3 s for a
+   * director's page on a million customers instead of 27 ms. */
+  if (*joins)
+    g_string_append (text, "(SELECT * FROM ");
+  g_string_append_printf (text, "%s %s", info->table, a);
+  if (under_customer && scope != SCOPE_ALL)
+    g_string_append_printf (text, " JOIN crm.customers c ON c.id = %s.customer_id", a);
+  g_string_append_printf (text, " WHERE (%s.sync_xid%s) > ($2::xid8%s)", a, keys->str, position->str);
+  /* An incremental round starts each stage at the base's xmin (see
+   * crm_handle_sync): with the lower bound in the row comparison alone,
+   * the index scan begins there instead of filtering the whole index. */
+  if (incremental)
+    g_string_append_printf (text, " AND NOT pg_visible_in_snapshot(%s.sync_xid, $%d::pg_snapshot)", a, ++*n);
+  if (under_customer || info->entity == CRM_ENTITY_CUSTOMER)
+    {
+      if (scope == SCOPE_OWNER)
+        g_string_append_printf (text, " AND c.owner_id = $%d::uuid", ++*n);
+      else if (scope == SCOPE_REGIONS)
+        g_string_append (text, " AND c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])");
+    }
+  g_string_append_printf (text, " ORDER BY %s.sync_xid%s LIMIT $1::integer", a, keys->str);
+  if (*joins)
+    g_string_append_printf (text, ") %s%s ORDER BY %s.sync_xid%s", a, joins, a, keys->str);
+}
+
+/* Whether @stage's statement names the caller's scope (and, for a
+ * manager, takes the caller's id). */
+static gboolean
+stage_scoped (int stage)
+{
+  CrmEntity entity = crm_sync_stage_entity (stage);
+
+  return entity == CRM_ENTITY_CUSTOMER ||
+         (entity != CRM_N_ENTITIES && crm_entity_info (entity)->parent == CRM_ENTITY_CUSTOMER);
+}
 
 /*
- * Each stage's statement.  Parameters: $1 page size, $2 and $3 the
- * position, then $4 the base snapshot (incremental rounds), then the
- * caller's id (SCOPE_OWNER).  Shapes are assembled from fixed text and
- * prepared once per connection.
+ * Each stage's statement.  Parameters: $1 page size, $2 and on the
+ * position (sync_xid, then each key field; a departure's sequence
+ * number), then the base snapshot (incremental rounds), then the caller's
+ * id (SCOPE_OWNER) or, for departures, the entities the caller reads.
+ * Shapes are assembled from the entity table once and prepared once per
+ * connection.
  */
 static const CrmSql *
-stage_sql (CrmSyncStage stage,
-           gboolean     incremental,
-           Scope        scope)
+stage_sql (int      stage,
+           gboolean incremental,
+           Scope    scope)
 {
   static GMutex lock;
   static GHashTable *shapes;
-  g_autofree char *name = g_strdup_printf ("sync_%d_%c_%d", stage, incremental ? 'i' : 'f', scope);
-  const char *alias = stage == CRM_SYNC_STAGE_CONTACTS ? "k" : stage == CRM_SYNC_STAGE_DEPARTURES ? "d" : "c";
-  const char *key = stage == CRM_SYNC_STAGE_DEPARTURES ? "seq" : "id";
-  const char *key_type = stage == CRM_SYNC_STAGE_DEPARTURES ? "bigint" : "uuid";
+  CrmEntity entity = crm_sync_stage_entity (stage);
+  g_autofree char *name = NULL;
   CrmSql *sql;
   GString *text;
-  int n = 3;
+  int n = 0;
 
+  if (!stage_scoped (stage))
+    scope = SCOPE_ALL;
+  name = g_strdup_printf ("sync_%s_%c_%d", stage_name (stage), incremental ? 'i' : 'f', scope);
   g_mutex_lock (&lock);
   if (shapes == NULL)
     shapes = g_hash_table_new (g_str_hash, g_str_equal);
@@ -72,57 +242,10 @@ stage_sql (CrmSyncStage stage,
     }
 
   text = g_string_new (NULL);
-  switch (stage)
-    {
-    case CRM_SYNC_STAGE_CUSTOMERS:
-      /* The page is chosen from customers alone, its names joined after:
-       * planned with the joins, a page after a freshly loaded table (one
-       * sync_xid for every row, so "after this position" was estimated at
-       * one row) joined and sorted the caller's whole scope, 1.3 s for a
-       * director's page on a million customers instead of 27 ms. */
-      g_string_append (text, "SELECT c.sync_xid::text, " CRM_CUSTOMER_COLUMNS
-                             " FROM (SELECT * FROM crm.customers c");
-      break;
-    case CRM_SYNC_STAGE_CONTACTS:
-      g_string_append (text, "SELECT k.sync_xid::text, " CRM_CONTACT_COLUMNS " FROM crm.contacts k");
-      if (scope != SCOPE_ALL)
-        g_string_append (text, " JOIN crm.customers c ON c.id = k.customer_id");
-      break;
-    case CRM_SYNC_STAGE_DEPARTURES:
-      g_string_append (text, "SELECT d.sync_xid::text, d.seq::text, d.entity, d.id, d.customer_id"
-                             " FROM crm.sync_departures d");
-      break;
-    case CRM_SYNC_N_STAGES:
-    default:
-      g_assert_not_reached ();
-    }
-  g_string_append_printf (text, " WHERE (%s.sync_xid, %s.%s) > ($2::xid8, $3::%s)",
-                          alias, alias, key, key_type);
-  /* An incremental round starts each stage at the base's xmin (see
-   * crm_handle_sync): with the lower bound in the row comparison alone,
-   * the index scan begins there instead of filtering the whole index. */
-  if (incremental)
-    {
-      n++;
-      g_string_append_printf (text, " AND NOT pg_visible_in_snapshot(%s.sync_xid, $%d::pg_snapshot)",
-                              alias, n);
-    }
-  if (stage == CRM_SYNC_STAGE_DEPARTURES)
-    /* only what the caller cannot see any more: a customer moved away
-     * and back again stays */
-    g_string_append (text, " AND CASE d.entity"
-                           " WHEN 'customer' THEN NOT EXISTS (SELECT 1 FROM crm.customers c WHERE c.id = d.id)"
-                           " ELSE NOT EXISTS (SELECT 1 FROM crm.contacts k WHERE k.id = d.id) END");
-  else if (scope == SCOPE_OWNER)
-    g_string_append_printf (text, " AND c.owner_id = $%d::uuid", ++n);
-  else if (scope == SCOPE_REGIONS)
-    g_string_append (text, " AND c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])");
-  g_string_append_printf (text, " ORDER BY %s.sync_xid, %s.%s LIMIT $1::integer", alias, alias, key);
-  if (stage == CRM_SYNC_STAGE_CUSTOMERS)
-    g_string_append (text, ") c"
-                           " JOIN crm.regions r ON r.id = c.region_id"
-                           " LEFT JOIN crm.user_directory u ON u.id = c.owner_id"
-                           " ORDER BY c.sync_xid, c.id");
+  if (entity == CRM_N_ENTITIES)
+    append_departures_sql (text, &n, incremental);
+  else
+    append_entity_sql (text, crm_entity_info (entity), &n, incremental, scope);
 
   sql = g_new0 (CrmSql, 1);
   sql->name = g_intern_string (name);
@@ -148,11 +271,12 @@ static const CrmSql sql_round_snapshot = {
 };
 
 static const CrmSql *
-first_round_sql (Scope scope)
+first_round_sql (Scope   scope,
+                 CrmRole role)
 {
-  static CrmSql shapes[3];
+  static CrmSql shapes[3][CRM_N_ROLES];
   static GMutex lock;
-  CrmSql *sql = &shapes[scope];
+  CrmSql *sql = &shapes[scope][role];
 
   g_mutex_lock (&lock);
   if (sql->name == NULL)
@@ -160,14 +284,27 @@ first_round_sql (Scope scope)
       const char *cs = scope == SCOPE_OWNER ? " WHERE c.owner_id = $1::uuid"
                        : scope == SCOPE_REGIONS ? " WHERE c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])"
                        : "";
+      GString *text = g_string_new ("SELECT pg_current_snapshot()::text, 0");
 
-      /* contacts are counted by their customers' scope; RLS alone for all */
-      sql->sql = g_strdup_printf ("SELECT pg_current_snapshot()::text,"
-                                  " (SELECT count(*) FROM crm.customers c%s),"
-                                  " (SELECT count(*) FROM crm.contacts k%s%s)",
-                                  cs, *cs ? " JOIN crm.customers c ON c.id = k.customer_id" : "", cs);
+      /* the entities under a customer are counted by their customers'
+       * scope; RLS alone for all */
+      for (int stage = 0; stage < CRM_SYNC_STAGE_DEPARTURES; stage++)
+        {
+          const CrmEntityInfo *info = crm_entity_info (crm_sync_stage_entity (stage));
+
+          if (!stage_readable (stage, role))
+            continue;
+          if (info->entity == CRM_ENTITY_CUSTOMER)
+            g_string_append_printf (text, " + (SELECT count(*) FROM crm.customers c%s)", cs);
+          else if (stage_scoped (stage) && *cs)
+            g_string_append_printf (text, " + (SELECT count(*) FROM %s t JOIN crm.customers c ON c.id = t.customer_id%s)",
+                                    info->table, cs);
+          else
+            g_string_append_printf (text, " + (SELECT count(*) FROM %s t)", info->table);
+        }
+      sql->sql = g_string_free (text, FALSE);
       sql->n_params = scope == SCOPE_OWNER ? 1 : 0;
-      sql->name = g_intern_string (g_strdup_printf ("sync_round_first_%d", scope));
+      sql->name = g_intern_string (g_strdup_printf ("sync_round_first_%d_%d", scope, role));
     }
   g_mutex_unlock (&lock);
   return sql;
@@ -176,10 +313,11 @@ first_round_sql (Scope scope)
 typedef struct
 {
   CrmSyncCursor *cursor;         /* where this page starts */
+  CrmRole        role;
   gint64         limit;
   gboolean       incremental;
   int            round_index;    /* statement of the round's snapshot, or -1 */
-  guint          stage_index[CRM_SYNC_N_STAGES];  /* each queried stage's statement */
+  int            stage_index[CRM_SYNC_N_STAGES];  /* each queried stage's statement, or -1 */
   int            last_stage;     /* the last stage queried */
   int            final_stage;    /* the last stage of this round */
 } SyncState;
@@ -212,30 +350,45 @@ identity_of (const CrmUser *user)
   return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
 }
 
+/* A departure: the entity, its key's fields as members, and the customer
+ * it was under (for a customer or a contact exactly {entity, id,
+ * customer_id}, as before). */
 static void
-write_stage_row (CrmJsonWriter  *w,
-                 CrmSyncStage    stage,
+write_departure (CrmJsonWriter  *w,
+                 CrmRole         role,
                  const PGresult *res,
                  int             row)
 {
+  const char * const *names = departure_key_names ();
+  const CrmEntityInfo *info = crm_entity_info_lookup (PQgetvalue (res, row, 2));
+
+  g_return_if_fail (info != NULL);
+
+  crm_json_member_string (w, "entity", info->name);
+  for (guint k = 0; info->key[k]; k++)
+    for (guint i = 0; names[i]; i++)
+      if (g_str_equal (names[i], info->key[k]))
+        crm_write_field (w, crm_entity_info_field (info, names[i]), role,
+                         crm_pg_value (res, row, DEPARTURE_KEY_COLUMN + (int) i));
+  if (!g_strv_contains (info->key, "customer_id"))
+    crm_json_member_string (w, "customer_id", crm_pg_value (res, row, 3));
+}
+
+static void
+write_stage_row (CrmJsonWriter  *w,
+                 int             stage,
+                 CrmRole         role,
+                 const PGresult *res,
+                 int             row)
+{
+  CrmEntity entity = crm_sync_stage_entity (stage);
+
   crm_json_begin_object (w);
-  switch (stage)
-    {
-    case CRM_SYNC_STAGE_CUSTOMERS:
-      crm_write_customer (w, res, row, 1);
-      break;
-    case CRM_SYNC_STAGE_CONTACTS:
-      crm_write_contact (w, res, row, 1);
-      break;
-    case CRM_SYNC_STAGE_DEPARTURES:
-      crm_json_member_string (w, "entity", PQgetvalue (res, row, 2));
-      crm_json_member_string (w, "id", PQgetvalue (res, row, 3));
-      crm_json_member_string (w, "customer_id", PQgetvalue (res, row, 4));
-      break;
-    case CRM_SYNC_N_STAGES:
-    default:
-      g_assert_not_reached ();
-    }
+  /* columns 0 and 1 are the position: sync_xid and the key (or seq) */
+  if (entity == CRM_N_ENTITIES)
+    write_departure (w, role, res, row);
+  else
+    crm_write_record (w, crm_entity_info (entity), role, res, row, 2);
   crm_json_end_object (w);
 }
 
@@ -271,8 +424,7 @@ sync_done (CrmRequest *req,
 
       /* the round's size, for progress: rows to come */
       crm_json_key (&w, "total");
-      crm_json_int (&w, g_ascii_strtoll (PQgetvalue (res, 0, 1), NULL, 10) +
-                        g_ascii_strtoll (PQgetvalue (res, 0, 2), NULL, 10));
+      crm_json_int (&w, g_ascii_strtoll (PQgetvalue (res, 0, 1), NULL, 10));
     }
 
   /* Every stage has its array, empty when this page holds none of it. */
@@ -282,24 +434,23 @@ sync_done (CrmRequest *req,
       int rows = 0;
       int take = 0;
 
-      if (!more && stage >= state->cursor->stage && stage <= state->last_stage)
+      if (!more && stage >= state->cursor->stage && stage <= state->last_stage && state->stage_index[stage] >= 0)
         {
-          res = crm_db_batch_get_result (batch, state->stage_index[stage]);
+          res = crm_db_batch_get_result (batch, (guint) state->stage_index[stage]);
           rows = PQntuples (res);
           take = (int) MIN ((gint64) rows, state->limit - emitted);
         }
 
-      crm_json_key (&w, stage_names[stage]);
+      crm_json_key (&w, stage_name (stage));
       crm_json_begin_array (&w);
       for (int i = 0; i < take; i++)
-        write_stage_row (&w, stage, res, i);
+        write_stage_row (&w, stage, state->role, res, i);
       crm_json_end_array (&w);
       emitted += take;
 
       if (take < rows)
         {
-          /* The page is full inside this stage: go on from its last row
-           * (column 1 is the id, or the sequence number of a departure). */
+          /* The page is full inside this stage: go on from its last row. */
           next.stage = stage;
           if (take > 0)
             {
@@ -317,9 +468,11 @@ sync_done (CrmRequest *req,
 
   if (!more)
     {
-      if (state->last_stage < state->final_stage)
+      int following = readable_stage_from (state->role, state->last_stage + 1, state->final_stage);
+
+      if (following <= state->final_stage)
         {
-          next.stage = state->last_stage + 1;
+          next.stage = following;
           more = TRUE;
         }
       else
@@ -327,7 +480,7 @@ sync_done (CrmRequest *req,
           /* The round is complete: its snapshot is the next one's base. */
           next.base = round;
           next.round = NULL;
-          next.stage = CRM_SYNC_STAGE_CUSTOMERS;
+          next.stage = 0;
         }
     }
 
@@ -349,7 +502,7 @@ respond_reset (CrmRequest *req)
   crm_json_member_bool (&w, "reset", TRUE);
   for (int stage = 0; stage < CRM_SYNC_N_STAGES; stage++)
     {
-      crm_json_key (&w, stage_names[stage]);
+      crm_json_key (&w, stage_name (stage));
       crm_json_begin_array (&w);
       crm_json_end_array (&w);
     }
@@ -359,6 +512,57 @@ respond_reset (CrmRequest *req)
   crm_request_respond (req, SOUP_STATUS_OK, out);
 }
 
+/* The names of the entities @role reads, as a PostgreSQL text[]. */
+static char *
+readable_entities (CrmRole role)
+{
+  g_autoptr(GString) text = g_string_new ("{");
+
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    if (crm_entity_info_readable_by (crm_entity_info (e), role))
+      g_string_append_printf (text, "%s%s", text->len > 1 ? "," : "", crm_entity_info (e)->name);
+  g_string_append_c (text, '}');
+  return g_strdup (text->str);
+}
+
+/* Queues @stage's statement from the cursor's position (or the stage's
+ * start). */
+static void
+add_stage (SyncState  *state,
+           CrmDbBatch *batch,
+           int         stage,
+           Scope       scope,
+           const char *limit_text,
+           const char *base_xmin,
+           const char *user_id,
+           const char *readable)
+{
+  CrmEntity entity = crm_sync_stage_entity (stage);
+  gboolean at_cursor = stage == state->cursor->stage && state->cursor->xid != NULL;
+  g_auto(GStrv) position = at_cursor ? g_strsplit (state->cursor->key, ",", -1) : NULL;
+  const char *values[4 + MAX_KEY + 1] = { limit_text, NULL };
+  int n = 1;
+
+  /* every row the base did not see has sync_xid >= the base's xmin */
+  values[n++] = at_cursor ? state->cursor->xid : state->incremental ? base_xmin : "0";
+  if (entity == CRM_N_ENTITIES)
+    values[n++] = at_cursor ? position[0] : "0";
+  else
+    {
+      const CrmEntityInfo *info = crm_entity_info (entity);
+
+      for (guint k = 0; info->key[k]; k++)
+        values[n++] = at_cursor ? position[k] : key_start (crm_entity_info_field (info, info->key[k]));
+    }
+  if (state->incremental)
+    values[n++] = state->cursor->base;
+  if (entity == CRM_N_ENTITIES)
+    values[n++] = readable;
+  else if (scope == SCOPE_OWNER && stage_scoped (stage))
+    values[n++] = user_id;
+  state->stage_index[stage] = (int) crm_db_batch_add (batch, stage_sql (stage, state->incremental, scope), values);
+}
+
 void
 crm_handle_sync (CrmRequest *req)
 {
@@ -366,6 +570,7 @@ crm_handle_sync (CrmRequest *req)
   g_autofree char *identity = identity_of (req->user);
   g_autofree char *limit_text = NULL;
   g_autofree char *base_xmin = NULL;
+  g_autofree char *readable = readable_entities (req->user->role);
   const char *cursor_param = crm_request_query (req, "cursor");
   const char *limit_param = crm_request_query (req, "limit");
   SyncState *state = g_new0 (SyncState, 1);
@@ -376,6 +581,9 @@ crm_handle_sync (CrmRequest *req)
   req->data_free = sync_state_free;
   state->limit = DEFAULT_LIMIT;
   state->round_index = -1;
+  state->role = req->user->role;
+  for (int stage = 0; stage < CRM_SYNC_N_STAGES; stage++)
+    state->stage_index[stage] = -1;
 
   if (limit_param && !crm_parse_int_param ("limit", limit_param, 1, MAX_LIMIT, &state->limit, &error))
     {
@@ -390,7 +598,8 @@ crm_handle_sync (CrmRequest *req)
           crm_request_respond_error (req, error);
           return;
         }
-      if (!g_str_equal (state->cursor->identity, identity))
+      /* made for someone else, or for another stage list */
+      if (state->cursor->outdated || !g_str_equal (state->cursor->identity, identity))
         {
           respond_reset (req);
           return;
@@ -408,7 +617,7 @@ crm_handle_sync (CrmRequest *req)
     scope = SCOPE_REGIONS;
 
   state->incremental = state->cursor->base != NULL;
-  state->final_stage = state->incremental ? CRM_SYNC_STAGE_DEPARTURES : CRM_SYNC_STAGE_CONTACTS;
+  state->final_stage = state->incremental ? CRM_SYNC_STAGE_DEPARTURES : CRM_SYNC_STAGE_DEPARTURES - 1;
   if (state->cursor->stage > state->final_stage)
     {
       crm_set_field_error (&error, CRM_ERROR_INVALID, "cursor", "cursor is not a sync cursor this server handed out");
@@ -416,8 +625,11 @@ crm_handle_sync (CrmRequest *req)
       return;
     }
   /* An incremental round is usually small: all its stages in one page.  A
-   * first round pages through one stage at a time. */
-  state->last_stage = state->incremental ? state->final_stage : state->cursor->stage;
+   * first round pages through one stage at a time, skipping those the
+   * caller reads none of. */
+  state->last_stage = state->incremental ? state->final_stage
+                      : MIN (readable_stage_from (state->role, state->cursor->stage, state->final_stage),
+                             state->final_stage);
 
   limit_text = g_strdup_printf ("%" G_GINT64_FORMAT, state->limit + 1);
   if (state->incremental)
@@ -430,26 +642,10 @@ crm_handle_sync (CrmRequest *req)
       if (state->incremental)
         state->round_index = (int) crm_db_batch_add (batch, &sql_round_snapshot, NULL);
       else
-        state->round_index = (int) crm_db_batch_add (batch, first_round_sql (scope), values);
+        state->round_index = (int) crm_db_batch_add (batch, first_round_sql (scope, state->role), values);
     }
   for (int stage = state->cursor->stage; stage <= state->last_stage; stage++)
-    {
-      gboolean at_cursor = stage == state->cursor->stage && state->cursor->xid != NULL;
-      const char *values[5] = { limit_text, NULL, NULL, NULL, NULL };
-      int n = 3;
-
-      /* every row the base did not see has sync_xid >= the base's xmin */
-      values[1] = at_cursor ? state->cursor->xid : state->incremental ? base_xmin : "0";
-      values[2] = at_cursor ? state->cursor->key
-                  : stage == CRM_SYNC_STAGE_DEPARTURES ? "0" : "00000000-0000-0000-0000-000000000000";
-      if (state->incremental)
-        values[n++] = state->cursor->base;
-      if (scope == SCOPE_OWNER && stage != CRM_SYNC_STAGE_DEPARTURES)
-        values[n++] = req->user->id;
-      state->stage_index[stage] = crm_db_batch_add (batch,
-                                                    stage_sql (stage, state->incremental,
-                                                               stage == CRM_SYNC_STAGE_DEPARTURES ? SCOPE_ALL : scope),
-                                                    values);
-    }
+    if (stage_readable (stage, state->role))
+      add_stage (state, batch, stage, scope, limit_text, base_xmin, req->user->id, readable);
   crm_request_execute (req, batch, sync_done);
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "crm-db.h"
+#include "crm-fields.h"
 #include "crm-records.h"
 #include "crm-validate.h"
 
@@ -106,4 +107,140 @@ crm_write_contact (CrmJsonWriter  *w,
   member_raw_or_null (w, "version", res, row, i++);
   crm_json_member_timestamp (w, "updated_at", crm_pg_value (res, row, i++));
   g_assert (i == first + CRM_CONTACT_N);
+}
+
+/* Records from the entity table ---------------------------------------- */
+
+/* Customers and contacts: the records the customer endpoints send too. */
+typedef struct
+{
+  CrmEntity   entity;
+  const char *alias;
+  const char *columns;
+  const char *joins;
+  void      (*write) (CrmJsonWriter *, const PGresult *, int, int);
+} Shaped;
+
+static const Shaped shaped[] = {
+  { CRM_ENTITY_CUSTOMER, "c", CRM_CUSTOMER_COLUMNS,
+    " JOIN crm.regions r ON r.id = c.region_id LEFT JOIN crm.user_directory u ON u.id = c.owner_id",
+    crm_write_customer },
+  { CRM_ENTITY_CONTACT, "k", CRM_CONTACT_COLUMNS, "", crm_write_contact },
+};
+
+static const Shaped *
+shaped_of (const CrmEntityInfo *info)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (shaped); i++)
+    if (shaped[i].entity == info->entity)
+      return &shaped[i];
+  return NULL;
+}
+
+const char *
+crm_record_alias (const CrmEntityInfo *info)
+{
+  const Shaped *s = shaped_of (info);
+
+  return s != NULL ? s->alias : "t";
+}
+
+const char *
+crm_record_joins (const CrmEntityInfo *info)
+{
+  const Shaped *s = shaped_of (info);
+
+  return s != NULL ? s->joins : "";
+}
+
+char *
+crm_record_columns (const CrmEntityInfo *info)
+{
+  const Shaped *s = shaped_of (info);
+  GString *text;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  if (s != NULL)
+    return g_strdup (s->columns);
+  text = g_string_new (NULL);
+  for (const CrmField *f = info->fields; f->name != NULL; f++)
+    {
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      /* what libpq's text of the column cannot give as JSON directly */
+      if (f->value_type == CRM_VALUE_TEXT_LIST)
+        g_string_append_printf (text, "array_to_json(t.%s)", crm_field_column (f));
+      else
+        g_string_append_printf (text, "t.%s", crm_field_column (f));
+    }
+  return g_string_free (text, FALSE);
+}
+
+void
+crm_write_field (CrmJsonWriter  *w,
+                 const CrmField *field,
+                 CrmRole         role,
+                 const char     *value)
+{
+  if (value == NULL)
+    {
+      crm_json_key (w, field->name);
+      crm_json_null (w);
+      return;
+    }
+  switch (field->value_type)
+    {
+    case CRM_VALUE_INTEGER:
+    case CRM_VALUE_MONEY:
+    case CRM_VALUE_TEXT_LIST:   /* array_to_json () */
+    case CRM_VALUE_JSON:        /* jsonb's text is JSON */
+      crm_json_key (w, field->name);
+      crm_json_raw (w, value);
+      break;
+    case CRM_VALUE_BOOL:
+      crm_json_member_bool (w, field->name, g_str_equal (value, "t"));
+      break;
+    case CRM_VALUE_TIMESTAMP:
+      crm_json_member_timestamp (w, field->name, value);
+      break;
+    case CRM_VALUE_TEXT:
+    case CRM_VALUE_DATE:        /* DateStyle ISO: YYYY-MM-DD */
+    case CRM_VALUE_ENUM:
+    case CRM_VALUE_REFERENCE:
+    case CRM_VALUE_UUID:
+    default:
+      if (crm_field_masked_for (field, role))
+        {
+          g_autofree char *masked = crm_field_mask_value (field, value);
+
+          crm_json_member_string (w, field->name, masked);
+        }
+      else
+        crm_json_member_string (w, field->name, value);
+      break;
+    }
+}
+
+void
+crm_write_record (CrmJsonWriter       *w,
+                  const CrmEntityInfo *info,
+                  CrmRole              role,
+                  const PGresult      *res,
+                  int                  row,
+                  int                  first)
+{
+  const Shaped *s = shaped_of (info);
+  int col = first;
+
+  g_return_if_fail (info != NULL);
+
+  if (s != NULL)
+    {
+      s->write (w, res, row, first);
+      return;
+    }
+  for (const CrmField *f = info->fields; f->name != NULL; f++, col++)
+    if (crm_field_visible_to (f, role))
+      crm_write_field (w, f, role, crm_pg_value (res, row, col));
 }

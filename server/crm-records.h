@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include "crm-entity.h"
 #include "crm-json-writer.h"
 
 G_BEGIN_DECLS
@@ -54,5 +55,38 @@ void crm_write_contact          (CrmJsonWriter  *w,
                                  const PGresult *res,
                                  int             row,
                                  int             first);
+
+/*
+ * Any entity's record, from the entity table: every field the caller's
+ * role receives, in the table's order, as its value type travels (money
+ * and integers as numbers, booleans, dates "YYYY-MM-DD", timestamps RFC
+ * 3339, text lists as arrays, JSON as it is), masked where the table masks
+ * it for the role; fields withheld from the role are left out.  Customers
+ * and contacts are the records above (the customer endpoints and mutations
+ * send the same), whose columns and writers they keep.
+ */
+
+/* The SELECT list of @info's record over @info's alias
+ * (crm_record_alias ()): newly allocated. */
+char       *crm_record_columns (const CrmEntityInfo *info);
+/* The alias the record's columns read: "c" (a customer), "k" (a contact)
+ * or "t". */
+const char *crm_record_alias   (const CrmEntityInfo *info);
+/* The FROM clause the customer's columns need around crm.customers c (its
+ * region and owner's names), "" for the others. */
+const char *crm_record_joins   (const CrmEntityInfo *info);
+/* Writes the members of @info's record for @role from column @first on. */
+void        crm_write_record   (CrmJsonWriter       *w,
+                                const CrmEntityInfo *info,
+                                CrmRole              role,
+                                const PGresult      *res,
+                                int                  row,
+                                int                  first);
+/* Writes one member: @field's @value (libpq's text, NULL for null), as its type
+ * travels, masked for @role where the table says so. */
+void        crm_write_field    (CrmJsonWriter       *w,
+                                const CrmField      *field,
+                                CrmRole              role,
+                                const char          *value);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crm-cursor.h"
+#include "crm-date.h"
 #include "crm-error.h"
 #include "crm-validate.h"
 #include "crm-wire.h"
@@ -232,8 +233,86 @@ crm_cursor_check_customer_sort (const CrmCursor  *cursor,
 
 /* Sync cursors ------------------------------------------------------------ */
 
-#define SYNC_VERSION "s1"
+#define SYNC_VERSION "s2"
 #define MAX_SYNC_CURSOR_LENGTH 16384
+
+/* The stage order: the entities with every parent and referenced entity
+ * before the entities pointing to it (in the table's order otherwise),
+ * then the departures.  Computed once from the entity table. */
+static const CrmEntity *
+stage_order (void)
+{
+  static CrmEntity order[CRM_SYNC_N_STAGES];
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      gboolean placed[CRM_N_ENTITIES] = { FALSE };
+      guint n = 0;
+
+      while (n < CRM_N_ENTITIES)
+        {
+          guint before = n;
+
+          for (guint e = 0; e < CRM_N_ENTITIES; e++)
+            {
+              const CrmEntityInfo *info = crm_entity_info (e);
+              gboolean ready = !placed[e] && (info->parent == CRM_N_ENTITIES || placed[info->parent]);
+
+              for (const CrmField *f = info->fields; ready && f->name; f++)
+                if (f->value_type == CRM_VALUE_REFERENCE && f->reference != (CrmEntity) e)
+                  ready = placed[f->reference];
+              if (ready)
+                {
+                  placed[e] = TRUE;
+                  order[n++] = e;
+                }
+            }
+          /* a cycle of references would be a broken table */
+          g_assert (n > before);
+        }
+      order[CRM_SYNC_STAGE_DEPARTURES] = CRM_N_ENTITIES;
+      g_once_init_leave (&done, 1);
+    }
+  return order;
+}
+
+CrmEntity
+crm_sync_stage_entity (guint stage)
+{
+  g_return_val_if_fail (stage < CRM_SYNC_N_STAGES, CRM_N_ENTITIES);
+
+  return stage_order ()[stage];
+}
+
+/* The version and the stage list a cursor was made for: "s2" and a digest
+ * of the stages' names, so that a server with other stages resets it. */
+static const char *
+sync_version (void)
+{
+  static char *version;
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+      g_autofree char *digest = NULL;
+
+      for (guint stage = 0; stage < CRM_SYNC_N_STAGES; stage++)
+        {
+          CrmEntity e = crm_sync_stage_entity (stage);
+
+          g_string_append_printf (names, "%s,", e == CRM_N_ENTITIES ? "removed" : crm_entity_info (e)->name);
+          if (e != CRM_N_ENTITIES)
+            for (const char * const *k = crm_entity_info (e)->key; *k; k++)
+              g_string_append_printf (names, "%s;", *k);
+        }
+      digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, names->str, names->len);
+      version = g_strdup_printf ("%s-%.12s", SYNC_VERSION, digest);
+      g_once_init_leave (&done, 1);
+    }
+  return version;
+}
 
 void
 crm_sync_cursor_free (CrmSyncCursor *cursor)
@@ -307,10 +386,84 @@ number_at_most (const char *text,
   return parse_unsigned (text, strlen (text), max, NULL);
 }
 
+/* "s1", or "s<digits>-<12 hex digits>": a version this server or an
+ * earlier one wrote. */
+static gboolean
+is_sync_version (const char *text)
+{
+  const char *p = text + 1;
+
+  if (text[0] != 's' || !g_ascii_isdigit (*p))
+    return FALSE;
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (*p == '\0')
+    return TRUE;
+  if (*p++ != '-' || strlen (p) != 12)
+    return FALSE;
+  for (; *p; p++)
+    if (!g_ascii_isxdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* One key field's text as the stage's statement reads it. */
+static gboolean
+key_part_valid (const CrmField *field,
+                const char     *text)
+{
+  switch (field->value_type)
+    {
+    case CRM_VALUE_UUID:
+    case CRM_VALUE_REFERENCE:
+      return crm_validate_uuid (text);
+    case CRM_VALUE_INTEGER:
+      return g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, NULL, NULL);
+    case CRM_VALUE_DATE:
+      {
+        g_autoptr(GDate) date = strlen (text) == 10 ? crm_date_parse ("cursor", text, NULL) : NULL;
+
+        return date != NULL;
+      }
+    case CRM_VALUE_TEXT:
+    case CRM_VALUE_MONEY:
+    case CRM_VALUE_TIMESTAMP:
+    case CRM_VALUE_BOOL:
+    case CRM_VALUE_ENUM:
+    case CRM_VALUE_TEXT_LIST:
+    case CRM_VALUE_JSON:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+crm_sync_stage_key_valid (guint       stage,
+                          const char *key)
+{
+  CrmEntity entity;
+  const CrmEntityInfo *info;
+  g_auto(GStrv) parts = NULL;
+  guint i;
+
+  g_return_val_if_fail (stage < CRM_SYNC_N_STAGES, FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  entity = crm_sync_stage_entity (stage);
+  if (entity == CRM_N_ENTITIES)
+    return number_at_most (key, G_MAXINT64);
+  info = crm_entity_info (entity);
+  parts = g_strsplit (key, ",", -1);
+  for (i = 0; info->key[i] != NULL; i++)
+    if (parts[i] == NULL || !key_part_valid (crm_entity_info_field (info, info->key[i]), parts[i]))
+      return FALSE;
+  return parts[i] == NULL;
+}
+
 char *
 crm_sync_cursor_encode (const CrmSyncCursor *cursor)
 {
-  g_autoptr(GString) raw = g_string_new (SYNC_VERSION);
+  g_autoptr(GString) raw = g_string_new (sync_version ());
 
   g_return_val_if_fail (cursor != NULL && cursor->identity != NULL, NULL);
 
@@ -338,7 +491,20 @@ crm_sync_cursor_decode (const char  *text,
 
     parts = g_strsplit (str, "\n", -1);
   }
-  if (g_strv_length (parts) != 7 || !g_str_equal (parts[0], SYNC_VERSION))
+  if (g_strv_length (parts) < 2 || !number_at_most (parts[1], G_MAXUINT64))
+    goto bad;
+  if (!g_str_equal (parts[0], sync_version ()))
+    {
+      /* One of ours, made for the old format ("s1") or another stage
+       * list: not an error, the client starts over. */
+      if (!is_sync_version (parts[0]))
+        goto bad;
+      cursor = g_new0 (CrmSyncCursor, 1);
+      cursor->identity = g_strdup (parts[1]);
+      cursor->outdated = TRUE;
+      return g_steal_pointer (&cursor);
+    }
+  if (g_strv_length (parts) != 7)
     goto bad;
 
   cursor = g_new0 (CrmSyncCursor, 1);
@@ -359,9 +525,8 @@ crm_sync_cursor_decode (const char  *text,
       (cursor->xid == NULL) != (cursor->key == NULL) ||
       (cursor->xid && !number_at_most (cursor->xid, G_MAXUINT64)))
     goto bad;
-  /* the key is a row id, or for departures their sequence number */
-  if (cursor->key && !(cursor->stage == CRM_SYNC_STAGE_DEPARTURES
-                       ? number_at_most (cursor->key, G_MAXINT64) : crm_validate_uuid (cursor->key)))
+  /* the key is the row's key, or for departures their sequence number */
+  if (cursor->key && !crm_sync_stage_key_valid (cursor->stage, cursor->key))
     goto bad;
 
   return g_steal_pointer (&cursor);

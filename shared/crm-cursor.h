@@ -2,6 +2,8 @@
 
 #include <glib.h>
 
+#include "crm-entity.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -39,25 +41,33 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmCursor, crm_cursor_free)
  * order.  @round is the snapshot taken when the round began: it becomes
  * the next round's base.  @identity is a digest of who the cursor was made
  * for; if that changes, the client starts again from nothing.
+ *
+ * The stages come from the entity table (crm-entity.h): one per entity,
+ * parents and referenced entities before the entities that point to them,
+ * then the departures.  A cursor names the stage list it was made for; one
+ * of an older list (or of the older format) decodes with @outdated set, and
+ * the client starts again.
  */
-typedef enum
-{
-  CRM_SYNC_STAGE_CUSTOMERS,
-  CRM_SYNC_STAGE_CONTACTS,
-  CRM_SYNC_STAGE_DEPARTURES,
-  CRM_SYNC_N_STAGES
-} CrmSyncStage;
+#define CRM_SYNC_N_STAGES (CRM_N_ENTITIES + 1)
+#define CRM_SYNC_STAGE_DEPARTURES CRM_N_ENTITIES
 
 typedef struct
 {
-  char *identity;  /* digits */
-  char *base;      /* pg_snapshot text, or NULL: from nothing */
-  char *round;     /* pg_snapshot text, or NULL: the round has not begun */
-  int   stage;     /* CrmSyncStage */
-  char *xid;       /* position in the stage: the last record's sync_xid… */
-  char *key;       /* …and its id (its sequence number for departures); both NULL at the start */
+  char    *identity;  /* digits */
+  char    *base;      /* pg_snapshot text, or NULL: from nothing */
+  char    *round;     /* pg_snapshot text, or NULL: the round has not begun */
+  int      stage;     /* index into the stage order (crm_sync_stage_entity ()) */
+  char    *xid;       /* position in the stage: the last record's sync_xid… */
+  char    *key;       /* …and its key, the key fields' text joined by ',' (the sequence
+                       * number for departures); both NULL at the start */
+  gboolean outdated;  /* made for another stage list or format: start over */
 } CrmSyncCursor;
 
+/* The entity of @stage, or CRM_N_ENTITIES for the departures stage. */
+CrmEntity      crm_sync_stage_entity  (guint                stage);
+/* Whether @key (as a cursor holds it) is a key of @stage's entity. */
+gboolean       crm_sync_stage_key_valid (guint              stage,
+                                         const char        *key);
 char          *crm_sync_cursor_encode (const CrmSyncCursor *cursor);
 CrmSyncCursor *crm_sync_cursor_decode (const char          *text,
                                        GError             **error);

@@ -30,6 +30,9 @@
 /* Role sets. */
 #define SALES      (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
 #define NOT_MARKETING_OR_ADMIN (CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER) | CRM_ROLES (SERVICE))
+/* Who may read rows of an entity at all (0006's FOR SELECT policies). */
+#define NOT_MARKETING (CRM_ROLES_ALL & ~CRM_ROLES (MARKETING))
+#define NOT_SERVICE   (CRM_ROLES_ALL & ~CRM_ROLES (SERVICE))
 
 /* One field: name, flags, label, then what its type needs. */
 #define F_TEXT(n, fl, lbl)       .name = n, .value_type = CRM_VALUE_TEXT, .check = CRM_FIELD_TEXT, \
@@ -309,49 +312,63 @@ static const CrmField service_step_fields[] = {
 
 static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
   { CRM_ENTITY_CUSTOMER, "customer", "customers", "crm.customers", "customers", customer_fields, id_key,
-    TOP_LEVEL, .label = N_("Customer"), .server_only = sync_stamped },
+    TOP_LEVEL, .label = N_("Customer"),
+    .readable_by = CRM_ROLES_ALL, .server_only = sync_stamped },
   { CRM_ENTITY_CONTACT, "contact", "contacts", "crm.contacts", "contacts", contact_fields, id_key,
     UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES, .label = N_("Contact"),
+    .readable_by = NOT_MARKETING,
     .server_only = sync_stamped },
   { CRM_ENTITY_PRODUCT, "product", "products", "crm.products", "products", product_fields, id_key,
     TOP_LEVEL, .label = N_("Product"),
+    .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   { CRM_ENTITY_SUBSCRIPTION, "subscription", "subscriptions", "crm.subscriptions", "subscriptions",
     subscription_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Subscription"),
+    .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   { CRM_ENTITY_REVENUE_MONTH, "revenue_month", "revenue_months", "crm.revenue_months", "revenue_months",
     revenue_month_fields, revenue_month_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Revenue Month"),
+    .readable_by = NOT_SERVICE,
     .server_only = sync_stamped },
   { CRM_ENTITY_INTERACTION, "interaction", "interactions", "crm.interactions", "interactions",
     interaction_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Interaction"),
+    .readable_by = NOT_SERVICE,
     .server_only = sync_stamped },
   { CRM_ENTITY_OPPORTUNITY, "opportunity", "opportunities", "crm.opportunities", "opportunities",
     opportunity_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Opportunity"),
+    .readable_by = SALES,
     .server_only = sync_stamped },
   { CRM_ENTITY_OPPORTUNITY_STAGE, "opportunity_stage", "opportunity_stages", "crm.opportunity_stage_history",
     "opportunity_stages", opportunity_stage_fields, id_key, UNDER (OPPORTUNITY, "opportunity_id"),
     .label = N_("Stage Change"),
+    .readable_by = SALES,
     .server_only = sync_stamped },
   { CRM_ENTITY_SALES_TARGET, "sales_target", "sales_targets", "crm.sales_targets", "sales_targets",
     sales_target_fields, id_key, TOP_LEVEL, .label = N_("Sales Target"),
+    .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   { CRM_ENTITY_SEGMENT, "segment", "segments", "crm.segments", "segments", segment_fields, id_key,
     TOP_LEVEL, .label = N_("Segment"),
+    .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   { CRM_ENTITY_CAMPAIGN, "campaign", "campaigns", "crm.campaigns", "campaigns", campaign_fields, id_key,
     TOP_LEVEL, .label = N_("Campaign"),
+    .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   /* under the customer: a membership reaches whoever sees the customer */
   { CRM_ENTITY_CAMPAIGN_MEMBER, "campaign_member", "campaign_members", "crm.campaign_members",
     "campaign_members", campaign_member_fields, campaign_member_key, UNDER (CUSTOMER, "customer_id"),
     .label = N_("Campaign Member"),
+    .readable_by = NOT_SERVICE,
     .server_only = sync_stamped },
   { CRM_ENTITY_SERVICE_REQUEST, "service_request", "service_requests", "crm.service_requests",
     "service_requests", service_request_fields, id_key, UNDER (CUSTOMER, "customer_id"),
     .label = N_("Service Request"),
+    .readable_by = NOT_MARKETING,
     .server_only = sync_stamped },
   { CRM_ENTITY_SERVICE_STEP, "service_step", "service_steps", "crm.service_steps", "service_steps",
     service_step_fields, id_key, UNDER (SERVICE_REQUEST, "request_id"), .label = N_("Service Step"),
+    .readable_by = NOT_MARKETING,
     .server_only = sync_stamped },
 };
 
@@ -427,6 +444,15 @@ role_in (guint   roles,
   g_return_val_if_fail ((guint) role < CRM_N_ROLES, FALSE);
 
   return (roles & (1u << role)) != 0;
+}
+
+gboolean
+crm_entity_info_readable_by (const CrmEntityInfo *info,
+                             CrmRole              role)
+{
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  return role_in (info->readable_by, role);
 }
 
 gboolean

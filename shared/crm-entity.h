@@ -23,13 +23,15 @@ G_BEGIN_DECLS
  * The server's sync stages, JSON records and mutation checks, and the
  * client's store tables, statements, page parsing and mutations are to be
  * built from it.  Today the mutation checks (crm-fields.h: which fields a
- * client may write, their rules and masks) and the client's field labels
- * are; the sync stages, records and store tables are still written per
+ * client may write, their rules and masks), the client's field labels and
+ * the server's sync stages and records (server/crm-handler-sync.c,
+ * server/crm-records.c) are; the store tables are still written per
  * entity.  tests/test-entity-schema.c checks the table against
  * PostgreSQL's catalog and the SQLite store, so the three cannot drift.
  *
  * Adding an entity: a migration (table, policies; and, for it to sync and
- * be written, a sync stamp, a departures trigger and its apply function),
+ * be written, a sync stamp, departure triggers (0007) and its apply
+ * function),
  * an entry here, which tests/test-entity-schema.c holds against the
  * migration, and, until the sync and the store are built from this table,
  * their code for it (docs/architecture.md, "The entity table").
@@ -102,6 +104,9 @@ struct _CrmEntityInfo
   const char         *parent_field;  /* the field referring to the parent, or NULL */
   guint               creatable_by;  /* roles that may create one */
   guint               deletable_by;  /* roles that may delete one */
+  guint               readable_by;   /* roles whose read policy can show them a row
+                                      * (0006-entity-visibility.sql); the sync skips the
+                                      * others' stage (tests/test-server-visibility.c) */
   const char         *label;         /* N_(): "Contact" */
   const char * const *server_only;   /* columns of @table that never leave the server
                                       * (sync_xid), NULL-terminated, or NULL */
@@ -117,6 +122,9 @@ const CrmField      *crm_entity_info_field    (const CrmEntityInfo *info,
 guint                crm_entity_info_n_fields (const CrmEntityInfo *info);
 /* Whether some role may create, delete or change one of @info's records. */
 gboolean             crm_entity_info_writable (const CrmEntityInfo *info);
+/* Whether @role's read policy can show it any of @info's records. */
+gboolean             crm_entity_info_readable_by (const CrmEntityInfo *info,
+                                                  CrmRole              role);
 /* The PostgreSQL column of @field. */
 const char          *crm_field_column         (const CrmField      *field);
 /* Whether @role receives @field (not withheld), and whether masked. */

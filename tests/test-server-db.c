@@ -698,7 +698,8 @@ incremental_cursor (const char *token)
 {
   g_autofree char *cursor = NULL;
 
-  for (guint pages = 0; pages < 10; pages++)
+  /* a first round takes a page or more per entity the caller reads */
+  for (guint pages = 0; pages < 10 * CRM_SYNC_N_STAGES; pages++)
     {
       g_autofree char *path = cursor ? g_strdup_printf ("sync?cursor=%s", cursor) : g_strdup ("sync");
       g_autoptr(Response) r = get (path, token);

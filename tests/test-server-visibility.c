@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "crm-config.h"
+#include "crm-entity.h"
 #include "crm-migrate.h"
 #include "crm-test-pg.h"
 
@@ -480,6 +481,50 @@ test_seed_puts_every_request_in_a_service_teams_queue (void)
   g_assert_cmpint (owner_count (conn, "SELECT count(DISTINCT team_id) FROM crm.service_requests", NULL), >, 1);
 }
 
+/* The entity table's readable_by (which the sync follows to skip a role's
+ * stage) and the policies agree: for every entity and role, readable_by
+ * says no exactly when the role counts no row of a table that has rows.
+ * Each user first gets a sales target of their own, which the policy lets
+ * every role read (the demo gives managers alone one). */
+static void
+test_readable_by_matches_the_policies (void)
+{
+  const char *logins[CRM_N_ROLES] = {
+    [CRM_ROLE_ADMIN] = "admin", [CRM_ROLE_DIRECTOR] = "director", [CRM_ROLE_MANAGER] = "manager",
+    [CRM_ROLE_MARKETING] = "marketing", [CRM_ROLE_SERVICE] = "service",
+  };
+  g_autoptr(PGconn) conn = owner_connection ();
+
+  PQclear (crm_test_pg_query (conn, "SELECT set_config('keyline.role', 'admin', false)", NULL, NULL));
+  PQclear (crm_test_pg_query (conn, "INSERT INTO crm.sales_targets (user_id, period_start, period_end, metric, target)"
+                                    " SELECT u.id, '2026-01-01', '2026-03-31', 'customers', 10 FROM crm.users u"
+                                    "  WHERE u.login IN ('admin', 'director', 'manager', 'marketing', 'service')"
+                                    " RETURNING id", NULL, NULL));
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    {
+      const CrmEntityInfo *info = crm_entity_info (e);
+      const char *table = strchr (info->table, '.') + 1;
+      g_autofree char *all_sql = g_strdup_printf ("SELECT count(*) FROM %s", info->table);
+
+      g_assert_cmpint (owner_count (conn, all_sql, NULL), >, 0);
+      for (guint role = 0; role < CRM_N_ROLES; role++)
+        {
+          gint64 seen = app_count (logins[role], table);
+          gboolean readable = crm_entity_info_readable_by (info, role);
+
+          g_test_message ("%s as %s: %" G_GINT64_FORMAT ", readable_by %s", info->name, logins[role], seen,
+                          readable ? "yes" : "no");
+          if (readable != (seen > 0))
+            g_test_fail_printf ("%s: readable_by says %s for %s, who reads %" G_GINT64_FORMAT " rows",
+                                info->name, readable ? "yes" : "no", logins[role], seen);
+        }
+    }
+  PQclear (crm_test_pg_query (conn, "DELETE FROM crm.sales_targets t USING crm.users u"
+                                    " WHERE u.id = t.user_id AND t.period_start = '2026-01-01'"
+                                    "   AND t.period_end = '2026-03-31' AND t.metric = 'customers' AND t.target = 10",
+                              NULL, NULL));
+}
+
 /* Set-up ---------------------------------------------------------------------- */
 
 static void
@@ -534,6 +579,7 @@ main (int   argc,
   g_test_add_func ("/server/visibility/reassigned-customer-takes-its-children-along",
                    test_reassigned_customer_takes_its_children_along);
   g_test_add_func ("/server/visibility/writes-keep-their-rules", test_writes_keep_their_rules);
+  g_test_add_func ("/server/visibility/readable-by-matches-the-policies", test_readable_by_matches_the_policies);
   g_test_add_func ("/server/sync/every-synced-table-stamps-its-writes", test_synced_tables_stamp_their_writes);
   g_test_add_func ("/server/visibility/seed-puts-every-request-in-a-service-teams-queue",
                    test_seed_puts_every_request_in_a_service_teams_queue);

@@ -1634,6 +1634,48 @@ test_error_code_strings (void)
 /* Cursor ranges: nothing out of range reaches PostgreSQL              */
 /* ------------------------------------------------------------------ */
 
+/* The version line this server's sync cursors begin with. */
+static char *
+sync_version_line (void)
+{
+  CrmSyncCursor blank = { .identity = (char *) "7" };
+  g_autofree char *text = crm_sync_cursor_encode (&blank);
+  g_autofree guchar *raw = NULL;
+  gsize len = 0;
+
+  raw = crm_base64url_decode (text, 1024, &len);
+  g_assert_nonnull (raw);
+  return g_strndup ((const char *) raw, strcspn ((const char *) raw, "\n"));
+}
+
+/* @stage as a cursor writes it. */
+static const char *
+stage_text (int stage)
+{
+  g_autofree char *text = g_strdup_printf ("%d", stage);
+
+  return g_intern_string (text);
+}
+
+/* A raw sync cursor from its parts, as crm_sync_cursor_encode lays them,
+ * under @version. */
+static CrmSyncCursor *
+decode_sync_version_parts (const char  *version,
+                           const char  *identity,
+                           const char  *base,
+                           const char  *round,
+                           const char  *stage,
+                           const char  *xid,
+                           const char  *key,
+                           GError     **error)
+{
+  g_autofree char *raw = g_strdup_printf ("%s\n%s\n%s\n%s\n%s\n%s\n%s", version, identity, base, round, stage,
+                                          xid, key);
+  g_autofree char *text = urlsafe_base64 (raw, strlen (raw));
+
+  return crm_sync_cursor_decode (text, error);
+}
+
 /* A raw sync cursor from its parts, as crm_sync_cursor_encode lays them. */
 static CrmSyncCursor *
 decode_sync_parts (const char  *identity,
@@ -1644,10 +1686,9 @@ decode_sync_parts (const char  *identity,
                    const char  *key,
                    GError     **error)
 {
-  g_autofree char *raw = g_strdup_printf ("s1\n%s\n%s\n%s\n%s\n%s\n%s", identity, base, round, stage, xid, key);
-  g_autofree char *text = urlsafe_base64 (raw, strlen (raw));
+  g_autofree char *version = sync_version_line ();
 
-  return crm_sync_cursor_decode (text, error);
+  return decode_sync_version_parts (version, identity, base, round, stage, xid, key, error);
 }
 
 static void
@@ -1689,20 +1730,20 @@ test_sync_cursor_rejects_out_of_range_numbers (void)
   assert_sync_parts_accepted ("18446744073709551615", "1:1:", "", "0", "", "");
   assert_sync_parts_accepted ("7", "5:10:5,5,9", "9:18446744073709551615:10", "1",
                               "18446744073709551615", UUID_A);
-  assert_sync_parts_accepted ("7", "5:10:", "", "2", "0", "9223372036854775807");
+  assert_sync_parts_accepted ("7", "5:10:", "", stage_text (CRM_SYNC_STAGE_DEPARTURES), "0", "9223372036854775807");
 
   /* the identity is a 64-bit number */
   assert_sync_parts_rejected ("18446744073709551616", "", "", "0", "", "");
   assert_sync_parts_rejected ("-1", "", "", "0", "", "");
   /* stages */
-  assert_sync_parts_rejected ("7", "", "", "3", "", "");
+  assert_sync_parts_rejected ("7", "", "", stage_text (CRM_SYNC_N_STAGES), "", "");
   assert_sync_parts_rejected ("7", "", "", "-1", "", "");
   assert_sync_parts_rejected ("7", "", "", "99999999999999999999", "", "");
   /* positions: an xid8 and, for departures, a bigint */
   assert_sync_parts_rejected ("7", "", "", "0", "18446744073709551616", UUID_A);
   assert_sync_parts_rejected ("7", "", "", "0", "-5", UUID_A);
-  assert_sync_parts_rejected ("7", "5:10:", "", "2", "1", "9223372036854775808");
-  assert_sync_parts_rejected ("7", "5:10:", "", "2", "1", "-1");
+  assert_sync_parts_rejected ("7", "5:10:", "", stage_text (CRM_SYNC_STAGE_DEPARTURES), "1", "9223372036854775808");
+  assert_sync_parts_rejected ("7", "5:10:", "", stage_text (CRM_SYNC_STAGE_DEPARTURES), "1", "-1");
   /* snapshots as PostgreSQL reads them */
   assert_sync_parts_rejected ("7", "900:800:", "", "0", "", "");
   assert_sync_parts_rejected ("7", "0:800:", "", "0", "", "");
@@ -1713,6 +1754,95 @@ test_sync_cursor_rejects_out_of_range_numbers (void)
   assert_sync_parts_rejected ("7", "10:20:15,12", "", "0", "", "");
   assert_sync_parts_rejected ("7", "10:20:15,", "", "0", "", "");
   assert_sync_parts_rejected ("7", "", "20:10:", "0", "", "");
+}
+
+/* The stage of @entity in the sync's order. */
+static int
+stage_of (CrmEntity entity)
+{
+  for (int stage = 0; stage < CRM_SYNC_N_STAGES; stage++)
+    if (crm_sync_stage_entity (stage) == entity)
+      return stage;
+  g_assert_not_reached ();
+}
+
+static void
+test_sync_stages_put_parents_first (void)
+{
+  g_assert_cmpint (CRM_SYNC_N_STAGES, ==, CRM_N_ENTITIES + 1);
+  g_assert_cmpint (crm_sync_stage_entity (CRM_SYNC_STAGE_DEPARTURES), ==, CRM_N_ENTITIES);
+  g_assert_cmpint (crm_sync_stage_entity (0), ==, CRM_ENTITY_CUSTOMER);
+  g_assert_cmpint (stage_of (CRM_ENTITY_PRODUCT), <, stage_of (CRM_ENTITY_SUBSCRIPTION));
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    {
+      const CrmEntityInfo *info = crm_entity_info (e);
+
+      if (info->parent != CRM_N_ENTITIES)
+        g_assert_cmpint (stage_of (info->parent), <, stage_of (e));
+      for (const CrmField *f = info->fields; f->name; f++)
+        if (f->value_type == CRM_VALUE_REFERENCE)
+          g_assert_cmpint (stage_of (f->reference), <, stage_of (e));
+    }
+}
+
+static void
+test_sync_cursor_keys_follow_the_entity_key (void)
+{
+  const char *month = stage_text (stage_of (CRM_ENTITY_REVENUE_MONTH));
+  const char *member = stage_text (stage_of (CRM_ENTITY_CAMPAIGN_MEMBER));
+  const char *history = stage_text (stage_of (CRM_ENTITY_OPPORTUNITY_STAGE));
+  g_autofree char *month_key = g_strconcat (UUID_A, ",2026-02-01", NULL);
+  g_autofree char *member_key = g_strconcat (UUID_A, ",", UUID_A, NULL);
+  g_autofree char *bad_month = g_strconcat (UUID_A, ",2026-02-30", NULL);
+
+  assert_sync_parts_accepted ("7", "", "", month, "5", month_key);
+  assert_sync_parts_accepted ("7", "", "", member, "5", member_key);
+  assert_sync_parts_accepted ("7", "", "", history, "5", "42");
+  /* one key field too few or too many, or of the wrong type */
+  assert_sync_parts_rejected ("7", "", "", month, "5", UUID_A);
+  assert_sync_parts_rejected ("7", "", "", month, "5", bad_month);
+  assert_sync_parts_rejected ("7", "", "", stage_text (0), "5", member_key);
+  assert_sync_parts_rejected ("7", "", "", member, "5", month_key);
+  assert_sync_parts_rejected ("7", "", "", history, "5", UUID_A);
+  assert_sync_parts_rejected ("7", "", "", history, "5", "9223372036854775808");
+}
+
+/* A cursor of the old format (customers, contacts, departures) or of
+ * another stage list is not an error: it decodes as outdated and the
+ * server answers reset. */
+static void
+test_sync_cursor_of_another_stage_list_is_outdated (void)
+{
+  const char *versions[] = { "s1", "s2-000000000000", "s3-abcdefabcdef" };
+  g_autofree char *current = sync_version_line ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      /* stage 2 was the departures', with a sequence number */
+      g_autoptr(CrmSyncCursor) cursor = decode_sync_version_parts (versions[i], "7", "5:10:", "", "2", "1", "12",
+                                                                   &error);
+
+      g_assert_cmpstr (versions[i], !=, current);
+      g_assert_no_error (error);
+      g_assert_nonnull (cursor);
+      g_assert_true (cursor->outdated);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CrmSyncCursor) cursor = decode_sync_version_parts (current, "7", "5:10:", "", "0", "1", UUID_A, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (cursor->outdated);
+  }
+  /* not a version at all */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CrmSyncCursor) cursor = decode_sync_version_parts ("x1", "7", "", "", "0", "", "", &error);
+
+    g_assert_null (cursor);
+    assert_field_error (error, CRM_ERROR_INVALID, "cursor");
+  }
 }
 
 static void
@@ -1795,6 +1925,10 @@ static void
 add_cursor_range_tests (void)
 {
   g_test_add_func ("/shared/cursor/sync-rejects-out-of-range-numbers", test_sync_cursor_rejects_out_of_range_numbers);
+  g_test_add_func ("/shared/cursor/sync-stages-put-parents-first", test_sync_stages_put_parents_first);
+  g_test_add_func ("/shared/cursor/sync-keys-follow-the-entity-key", test_sync_cursor_keys_follow_the_entity_key);
+  g_test_add_func ("/shared/cursor/sync-of-another-stage-list-is-outdated",
+                   test_sync_cursor_of_another_stage_list_is_outdated);
   g_test_add_func ("/shared/cursor/snapshot-validation-follows-postgresql", test_snapshot_validation_follows_postgresql);
   g_test_add_func ("/shared/cursor/pg-timestamp-validation", test_pg_timestamp_validation);
   g_test_add_func ("/shared/cursor/value-is-checked-against-its-sort", test_cursor_value_is_checked_against_its_sort);

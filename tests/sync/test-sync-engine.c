@@ -479,9 +479,20 @@ test_first_sync_fills_the_store_with_what_the_user_may_see (void)
   g_assert_no_error (c->error);
 
   assert_store_matches (c->store, conn, "manager");
-  g_assert_cmpint (first_total, ==, records);
+  /* the total counts every entity's rows (GET /sync sends them all since
+   * issue 8), and the engine receives and the store keeps each once */
+  g_assert_cmpint (first_total, >, records);
   g_assert_cmpuint (crm_sync_engine_get_total (c->engine), ==, first_total);
   g_assert_cmpuint (crm_sync_engine_get_received (c->engine), ==, first_total);   /* nothing twice */
+  {
+    g_autoptr(GPtrArray) subscriptions = crm_store_get_records (c->store, CRM_ENTITY_SUBSCRIPTION, NULL, NULL);
+    gint64 own = scalar_int (conn, "SELECT count(*) FROM crm.subscriptions s JOIN crm.customers c ON c.id = s.customer_id"
+                                   " JOIN crm.users u ON u.id = c.owner_id WHERE u.login = 'manager'", NULL, NULL);
+
+    g_assert_nonnull (subscriptions);
+    g_assert_cmpint (own, >, 0);
+    g_assert_cmpint (subscriptions->len, ==, own);
+  }
 
   /* progress: one notification a page, growing */
   g_test_message ("%u pages of 40 for %" G_GINT64_FORMAT " records", c->received->len, first_total);
@@ -563,6 +574,55 @@ test_contact_deleted_on_the_server_disappears (void)
   g_assert_true (sync_and_wait (c));
 
   g_assert_null (local_text (c->store, "SELECT id FROM contacts WHERE id = ?", contact));
+  g_assert_nonnull (local_text (c->store, "SELECT id FROM customers WHERE id = ?", customer));
+  assert_store_matches (c->store, conn, "manager");
+}
+
+/* Deletions of other entities reach the local copy through the generic
+ * path: a subscription (uuid key), a revenue month (composite key) and a
+ * stage change (bigint key), each with everything else kept. */
+static void
+test_deletions_of_every_entity_reach_the_store (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = scalar (conn, "SELECT c.id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
+                                            " WHERE u.login = 'manager' AND EXISTS (SELECT 1 FROM crm.subscriptions s"
+                                            " WHERE s.customer_id = c.id) AND EXISTS (SELECT 1 FROM crm.opportunities o"
+                                            " JOIN crm.opportunity_stage_history h ON h.opportunity_id = o.id"
+                                            " WHERE o.customer_id = c.id) ORDER BY c.id LIMIT 1", NULL, NULL);
+  g_autofree char *subscription = scalar (conn, "SELECT id FROM crm.subscriptions WHERE customer_id = $1 ORDER BY id LIMIT 1",
+                                          customer, NULL);
+  g_autofree char *month = scalar (conn, "SELECT month::text FROM crm.revenue_months WHERE customer_id = $1"
+                                         " ORDER BY month LIMIT 1", customer, NULL);
+  g_autofree char *stage = scalar (conn, "SELECT h.id::text FROM crm.opportunity_stage_history h JOIN crm.opportunities o"
+                                         " ON o.id = h.opportunity_id WHERE o.customer_id = $1 ORDER BY h.id LIMIT 1",
+                                   customer, NULL);
+  g_autoptr(PGresult) r1 = NULL;
+  g_autoptr(PGresult) r2 = NULL;
+  g_autoptr(PGresult) r3 = NULL;
+  gint64 months_before;
+
+  g_assert_nonnull (customer);
+  g_assert_nonnull (month);
+  g_assert_true (sync_and_wait (c));
+  g_assert_cmpstr (local_text (c->store, "SELECT id FROM subscriptions WHERE id = ?", subscription), ==, subscription);
+  g_assert_nonnull (local_text (c->store, "SELECT id FROM opportunity_stages WHERE id = ?", stage));
+  months_before = g_ascii_strtoll (local_text (c->store, "SELECT count(*) FROM revenue_months WHERE customer_id = ?",
+                                               customer), NULL, 10);
+  g_assert_cmpint (months_before, >, 1);
+
+  r1 = crm_test_pg_query (conn, "DELETE FROM crm.subscriptions WHERE id = $1", subscription, NULL);
+  r2 = crm_test_pg_query (conn, "DELETE FROM crm.revenue_months WHERE customer_id = $1 AND month = $2::date",
+                          customer, month);
+  r3 = crm_test_pg_query (conn, "DELETE FROM crm.opportunity_stage_history WHERE id = $1::bigint", stage, NULL);
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+
+  g_assert_null (local_text (c->store, "SELECT id FROM subscriptions WHERE id = ?", subscription));
+  g_assert_null (local_text (c->store, "SELECT id FROM opportunity_stages WHERE id = ?", stage));
+  g_assert_cmpint (g_ascii_strtoll (local_text (c->store, "SELECT count(*) FROM revenue_months WHERE customer_id = ?",
+                                                customer), NULL, 10), ==, months_before - 1);
   g_assert_nonnull (local_text (c->store, "SELECT id FROM customers WHERE id = ?", customer));
   assert_store_matches (c->store, conn, "manager");
 }
@@ -1146,6 +1206,8 @@ main (int   argc,
                    test_customer_moved_away_disappears_with_its_contacts);
   g_test_add_func ("/sync/engine/contact-deleted-on-the-server-disappears",
                    test_contact_deleted_on_the_server_disappears);
+  g_test_add_func ("/sync/engine/deletions-of-every-entity-reach-the-store",
+                   test_deletions_of_every_entity_reach_the_store);
   g_test_add_func ("/sync/engine/local-edit-reaches-the-server-and-another-client",
                    test_local_edit_reaches_the_server_and_another_client);
   g_test_add_func ("/sync/engine/edit-of-another-field-merges", test_edit_of_another_field_merges);
