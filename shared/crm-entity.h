@@ -20,21 +20,16 @@ G_BEGIN_DECLS
  * its label (translatable: the client's forms and column headers), and
  * whether a list may sort or search by it.
  *
- * The server's sync stages, JSON records and mutation checks, and the
- * client's store tables, statements, page parsing and mutations are to be
- * built from it.  Today the mutation checks (crm-fields.h: which fields a
- * client may write, their rules and masks), the client's field labels and
- * the server's sync stages and records (server/crm-handler-sync.c,
- * server/crm-records.c) are; the store tables are still written per
- * entity.  tests/test-entity-schema.c checks the table against
- * PostgreSQL's catalog and the SQLite store, so the three cannot drift.
+ * The server's sync stages and JSON records, its mutation checks, the
+ * client's store tables, statements and page parsing, and the field labels
+ * are built from it.  tests/test-entity-schema.c checks it against
+ * PostgreSQL's catalog and the SQLite store, tests/test-server-visibility.c
+ * its readable_by against the policies, so they cannot drift.
  *
- * Adding an entity: a migration (table, policies; and, for it to sync and
- * be written, a sync stamp, departure triggers (0007) and its apply
- * function),
- * an entry here, which tests/test-entity-schema.c holds against the
- * migration, and, until the sync and the store are built from this table,
- * their code for it (docs/architecture.md, "The entity table").
+ * Adding an entity: a migration (table, read and write policies, sync
+ * stamp and departure triggers as in 0006/0007, and its apply function
+ * once it is written), a store migration with its local table, an entry
+ * here, and tests (docs/architecture.md, "The entity table").
  */
 
 /* How a value is stored and travels. */
