@@ -947,6 +947,17 @@ marking_primary_unmarks_the_other (void)
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (obj (marked), "record"), "is_primary"));
   after = primaries (conn, customer);
   g_assert_cmpstr (after, ==, contact);
+  /* the other contact's change is the caller's, in the audit log */
+  {
+    g_autoptr(PGresult) res = crm_test_pg_query (conn, "SELECT u.login || ' ' || (a.detail->'fields')::text"
+                                                       " FROM crm.audit_log a JOIN crm.users u ON u.id = a.user_id"
+                                                       " WHERE a.entity = 'contact' AND a.entity_id = $1"
+                                                       " AND a.detail->>'primary_now' = $2",
+                                                 before, contact);
+
+    g_assert_cmpint (PQntuples (res), ==, 1);
+    g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, "manager [\"is_primary\"]");
+  }
 
   fields = g_strdup_printf ("{\"customer_id\":\"%s\",\"name\":\"新主联系人\",\"is_primary\":true}", customer);
   made = post_create (manager, "contact", created, fields);

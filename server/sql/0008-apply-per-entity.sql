@@ -63,14 +63,21 @@ SELECT set_config('keyline.role', '', true);
 CREATE UNIQUE INDEX contacts_one_primary ON crm.contacts (customer_id) WHERE is_primary;
 
 -- Unmarks the other primary contact of @p_customer, for @p_id becoming
--- it; the customer's row is locked first, so two contacts marked at once
--- take turns instead of one failing on the index.
+-- it, and logs that change as the caller's (fields only, as every write);
+-- the customer's row is locked first, so two contacts marked at once take
+-- turns instead of one failing on the index.
 CREATE FUNCTION crm.unmark_primary(p_customer uuid, p_id uuid) RETURNS void
   LANGUAGE sql AS
 $$
   SELECT 1 FROM crm.customers c WHERE c.id = p_customer FOR NO KEY UPDATE;
-  UPDATE crm.contacts k SET is_primary = false
-   WHERE k.customer_id = p_customer AND k.is_primary AND k.id <> p_id;
+  WITH unmarked AS (
+    UPDATE crm.contacts k SET is_primary = false
+     WHERE k.customer_id = p_customer AND k.is_primary AND k.id <> p_id
+    RETURNING k.id)
+  INSERT INTO crm.audit_log (user_id, action, entity, entity_id, detail)
+  SELECT crm.current_user_id(), 'update', 'contact', u.id,
+         jsonb_build_object('fields', '["is_primary"]'::jsonb, 'primary_now', p_id)
+    FROM unmarked u;
 $$;
 
 ------------------------------------------------------------------------
