@@ -15,8 +15,15 @@
 /*
  * POST /mutations: one write from a client's queue.
  *
- *   {"key": UUID, "entity": "customer"|"contact", "op": "update"|"create",
- *    "id": UUID, "fields": {...}, "base": {...}, "base_version": N}
+ *   {"key": UUID, "entity": "customer"|"contact"|"interaction",
+ *    "op": "update"|"create"|"delete", "id": UUID, "fields": {...},
+ *    "base": {...}, "base_version": N}
+ *
+ * A delete carries neither fields nor base.  The entity table says which
+ * ops and fields each role may write (creatable_by, deletable_by,
+ * writable_by): an op no role may do is refused as invalid (400), one the
+ * caller's role may not do as forbidden (403, naming "op" or the field),
+ * before the database is asked.
  *
  * An update is merged by field: "base" holds, for each field in "fields",
  * the value the change was made on.  A field still at its base takes the
@@ -26,14 +33,15 @@
  * mine and theirs.  "base_version" is informative only.  The key makes a
  * retry safe: the first answer is kept (crm.mutations) and given again
  * instead of applying the write twice; the same key with another body is
- * refused.  The write itself is crm.apply_mutation() (0005-merge-by-field),
- * which runs as the caller under the tables' policies and answers with
- * CrmError codes; this file checks the body against the field rules shared
- * with the client (crm-fields.h) and writes the answer.
+ * refused.  The write itself is crm.apply_mutation() (0008-apply-per-entity),
+ * which keeps the key and the audit log and hands the write to the entity's
+ * crm.apply_<entity>(); it runs as the caller under the tables' policies
+ * and answers with CrmError codes.  This file checks the body against the
+ * field rules shared with the client (crm-fields.h) and writes the answer.
  */
 
-static const char * const op_names[] = { "update", "create", NULL };
-enum { OP_UPDATE, OP_CREATE };
+static const char * const op_names[] = { "update", "create", "delete", NULL };
+enum { OP_UPDATE, OP_CREATE, OP_DELETE };
 
 /* The columns of crm.apply_mutation()'s row. */
 enum { APPLY_CODE, APPLY_FIELD, APPLY_STATUS, APPLY_ANSWER, APPLY_THEIRS };
@@ -57,6 +65,14 @@ static const CrmSql sql_contact = {
   1
 };
 
+/* An entity without a writer of its own in crm-records.c: the row as
+ * jsonb, written field by field from the entity table. */
+static const CrmSql sql_interaction = {
+  "mutation_interaction",
+  "SELECT to_jsonb(i) FROM crm.interactions i WHERE i.id = $1::uuid",
+  1
+};
+
 static const CrmSql sql_keep_answer = {
   "mutation_keep_answer",
   "UPDATE crm.mutations SET answer = $2, status = $3::smallint"
@@ -69,6 +85,7 @@ typedef struct
   char       *key;
   CrmEntity   entity;
   int         op;
+  CrmRole     role;     /* the caller's */
   char       *id;
   JsonObject *fields;   /* borrowed from the request's body */
   JsonObject *base;     /* the same; NULL for a create */
@@ -136,7 +153,7 @@ status_for_code (const char *code,
 {
   g_autoptr(GError) error = NULL;
 
-  if (g_strcmp0 (code, "ok") == 0)
+  if (g_strcmp0 (code, "ok") == 0 || g_strcmp0 (code, "deleted") == 0)
     return SOUP_STATUS_OK;
   if (g_strcmp0 (code, "created") == 0)
     return SOUP_STATUS_CREATED;
@@ -162,6 +179,8 @@ message_for (CrmError code,
     return "Someone else changed these fields since your copy; nothing was changed";
   if (code == CRM_ERROR_IDEMPOTENCY_KEY_REUSED)
     return "This key was used for a different write; make a new key";
+  if (code == CRM_ERROR_INVALID)
+    return "This value cannot be used for this record";
   return "The write failed";
 }
 
@@ -180,6 +199,39 @@ write_error (CrmJsonWriter *w,
   crm_json_end_object (w);
 }
 
+/* The members of @row_text (a row as jsonb) that the entity table sends
+ * the caller: withheld fields left out, masked ones masked. */
+static void
+write_row_object (CrmJsonWriter *w,
+                  Mutation      *m,
+                  const char    *row_text)
+{
+  g_autoptr(JsonNode) node = json_from_string (row_text, NULL);
+  JsonObject *row = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+  for (const CrmField *spec = crm_entity_fields (m->entity); row && spec->name; spec++)
+    {
+      JsonNode *value = json_object_get_member (row, crm_field_column (spec));
+
+      if (value == NULL || !crm_field_visible_to (spec, m->role))
+        continue;
+      if (crm_field_masked_for (spec, m->role) && JSON_NODE_HOLDS_VALUE (value) &&
+          json_node_get_value_type (value) == G_TYPE_STRING)
+        {
+          g_autofree char *shown = crm_field_mask_value (spec, json_node_get_string (value));
+
+          crm_json_member_string (w, spec->name, shown);
+        }
+      else
+        {
+          g_autofree char *text = json_to_string (value, FALSE);
+
+          crm_json_key (w, spec->name);
+          crm_json_raw (w, text);
+        }
+    }
+}
+
 static void
 write_record (CrmJsonWriter *w,
               Mutation      *m,
@@ -194,8 +246,10 @@ write_record (CrmJsonWriter *w,
   crm_json_begin_object (w);
   if (m->entity == CRM_ENTITY_CUSTOMER)
     crm_write_customer (w, record, 0, 0);
-  else
+  else if (m->entity == CRM_ENTITY_CONTACT)
     crm_write_contact (w, record, 0, 0);
+  else
+    write_row_object (w, m, PQgetvalue (record, 0, 0));
   crm_json_end_object (w);
 }
 
@@ -310,7 +364,15 @@ applied (CrmRequest *req,
 
   m->status = status_for_code (code, &error_code);
   m->answer = g_string_sized_new (2048);
-  if (m->status == SOUP_STATUS_OK || m->status == SOUP_STATUS_CREATED)
+  if (g_strcmp0 (code, "deleted") == 0)
+    {
+      crm_json_writer_init (&w, m->answer);
+      crm_json_begin_object (&w);
+      crm_json_member_string (&w, "id", m->id);
+      crm_json_member_bool (&w, "deleted", TRUE);
+      crm_json_end_object (&w);
+    }
+  else if (m->status == SOUP_STATUS_OK || m->status == SOUP_STATUS_CREATED)
     {
       crm_json_writer_init (&w, m->answer);
       crm_json_begin_object (&w);
@@ -366,6 +428,96 @@ writable_entities (void)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* The roles of @among that may do @op on an @entity at all: create and
+ * delete as the entity table says, update if some field is writable. */
+static guint
+ops_for (CrmEntity entity,
+         guint     among,
+         int       op)
+{
+  const CrmEntityInfo *info = crm_entity_info (entity);
+  guint roles = CRM_ROLES_NONE;
+
+  if (op == OP_CREATE)
+    return info->creatable_by & among;
+  if (op == OP_DELETE)
+    return info->deletable_by & among;
+  for (const CrmField *spec = info->fields; spec->name; spec++)
+    roles |= spec->writable_by;
+  return roles & among;
+}
+
+/* "update, create or delete": the ops some role may do on @entity. */
+static char *
+op_list (CrmEntity entity)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = 0, done = 0;
+
+  for (int op = 0; op_names[op]; op++)
+    n += ops_for (entity, CRM_ROLES_ALL, op) != CRM_ROLES_NONE;
+  for (int op = 0; op_names[op]; op++)
+    if (ops_for (entity, CRM_ROLES_ALL, op) != CRM_ROLES_NONE)
+      {
+        g_string_append_printf (text, "%s%s", done == 0 ? "" : done + 1 < n ? ", " : " or ", op_names[op]);
+        done++;
+      }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* What the caller's role may do, before the database is asked (403): a
+ * create or delete names "op"; an update by a role that may change no
+ * field of the entity names "id" (the record, as the database would), one
+ * by a role that may change some names the first field it may not. */
+static gboolean
+check_role (Mutation  *m,
+            GError   **error)
+{
+  g_autoptr(GList) names = NULL;
+
+  if (ops_for (m->entity, 1u << m->role, m->op) == CRM_ROLES_NONE)
+    {
+      if (m->op == OP_UPDATE)
+        crm_set_field_error (error, CRM_ERROR_FORBIDDEN, "id", "You may see this record but not change it");
+      else
+        crm_set_field_error (error, CRM_ERROR_FORBIDDEN, "op", "Your role may not %s a %s",
+                             op_names[m->op], crm_entity_names[m->entity]);
+      return FALSE;
+    }
+  names = m->fields ? json_object_get_members (m->fields) : NULL;
+  for (GList *l = names; l != NULL; l = l->next)
+    if (!crm_field_writable_by (crm_field_spec_lookup (m->entity, l->data), m->role))
+      {
+        crm_set_field_error (error, CRM_ERROR_FORBIDDEN, l->data, "Your role may not change %s",
+                             (const char *) l->data);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* A delete names the record and nothing else. */
+static gboolean
+check_delete (JsonObject  *obj,
+              Mutation    *m,
+              const char  *key,
+              const char  *id,
+              GError     **error)
+{
+  const char *extra[] = { "fields", "base" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+    if (json_object_has_member (obj, extra[i]))
+      {
+        crm_set_field_error (error, CRM_ERROR_INVALID, extra[i], "A delete carries no %s", extra[i]);
+        return FALSE;
+      }
+  if (!check_role (m, error))
+    return FALSE;
+  m->key = g_strdup (key);
+  m->id = g_strdup (id);
+  return TRUE;
+}
+
 /* Checks the body; fills @m and the texts crm.apply_mutation() takes. */
 static gboolean
 check_request (JsonObject  *obj,
@@ -396,9 +548,11 @@ check_request (JsonObject  *obj,
     }
   m->entity = (CrmEntity) entity_index;
   m->op = op ? crm_wire_lookup (op_names, op) : OP_UPDATE;
-  if (m->op < 0 || (m->op == OP_CREATE && crm_entity_info (m->entity)->creatable_by == CRM_ROLES_NONE))
+  if (m->op < 0 || ops_for (m->entity, CRM_ROLES_ALL, m->op) == CRM_ROLES_NONE)
     {
-      crm_set_field_error (error, CRM_ERROR_INVALID, "op", "op must be update, or create for a contact");
+      g_autofree char *ops = op_list (m->entity);
+
+      crm_set_field_error (error, CRM_ERROR_INVALID, "op", "op must be %s for a %s", ops, entity);
       return FALSE;
     }
   if (id == NULL || !crm_validate_uuid (id))
@@ -415,13 +569,16 @@ check_request (JsonObject  *obj,
                            "base_version must be the version the change was made on");
       return FALSE;
     }
+  if (m->op == OP_DELETE)
+    return check_delete (obj, m, key, id, error);
   if (fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
     {
       crm_set_field_error (error, CRM_ERROR_INVALID, "fields", "fields must be an object");
       return FALSE;
     }
   m->fields = json_node_get_object (fields);
-  if (!crm_fields_check_object (m->entity, m->op == OP_CREATE, m->fields, error))
+  if (!crm_fields_check_object (m->entity, m->op == OP_CREATE, m->fields, error) ||
+      !check_role (m, error))
     return FALSE;
   if (m->op == OP_UPDATE)
     {
@@ -448,13 +605,14 @@ crm_handle_mutation (CrmRequest *req)
 
   req->data = m;
   req->data_free = mutation_free;
+  m->role = req->user->role;
 
   if (!check_request (json_node_get_object (req->body), m, &error))
     {
       crm_request_respond_error (req, error);
       return;
     }
-  fields_text = object_to_text (m->fields);
+  fields_text = m->fields ? object_to_text (m->fields) : g_strdup ("{}");
   base_text = m->base ? object_to_text (m->base) : g_strdup ("{}");
   masks = masks_text (m->entity);
 
@@ -465,7 +623,9 @@ crm_handle_mutation (CrmRequest *req)
     const char *record_values[1] = { m->id };
 
     m->apply_index = crm_db_batch_add (batch, &sql_apply, apply_values);
-    m->record_index = crm_db_batch_add (batch, m->entity == CRM_ENTITY_CUSTOMER ? &sql_customer : &sql_contact,
+    m->record_index = crm_db_batch_add (batch, m->entity == CRM_ENTITY_CUSTOMER ? &sql_customer
+                                               : m->entity == CRM_ENTITY_CONTACT ? &sql_contact
+                                               : &sql_interaction,
                                         record_values);
   }
   crm_request_execute (req, batch, applied);

@@ -14,8 +14,11 @@
  *
  * Who may write what is what the server allows today: account managers,
  * directors and administrators change customers and their contacts, and
- * create contacts (crm.may_change_customer () in the policies and in
- * crm.apply_mutation ()); every other entity is read-only for now.
+ * create and delete contacts (crm.may_change_customer () in the policies
+ * and in the entity's crm.apply_<entity> () of
+ * server/sql/0008-apply-per-entity.sql); every other entity is read-only
+ * for now.  (Interactions have their crm.apply_interaction () but are
+ * read-only here until the client's store can hold their edits.)
  * Personal data is masked for every role (server/crm-records.c).
  */
 
@@ -164,14 +167,19 @@ static const CrmField revenue_month_fields[] = {
 
 static const CrmField interaction_fields[] = {
   F_ID,
+  /* Written by crm.apply_interaction () (0008) but not yet through the
+   * server: the client's store keeps a _server table for every entity a
+   * role may write, and has none for interactions yet. */
   { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")) },
   { F_REF ("contact_id", CONTACT, 0, N_("Contact")) },
+  /* the caller, set by the server (crm.apply_interaction ()) */
   { F_UUID ("user_id", 0, N_("Recorded By")) },
   { F_ENUM ("kind", crm_interaction_kind_names, "crm.interaction_kind", REQ | SORT, N_("Kind")) },
   { F_VALUE ("occurred_at", TIMESTAMP, REQ | SORT, N_("When")) },
-  { F_TEXT ("subject", REQ | SEARCH, N_("Subject")) },
+  { F_TEXT ("subject", REQ | SEARCH, N_("Subject")), .max_chars = 200 },
   /* the "what reaches whom": no interaction's notes for marketing */
-  { F_TEXT ("notes", SEARCH, N_("Notes")), .withheld_from = CRM_ROLES (MARKETING) },
+  { F_TEXT ("notes", SEARCH | CRM_FIELD_MULTILINE, N_("Notes")), .max_chars = 4000,
+    .withheld_from = CRM_ROLES (MARKETING) },
   { F_ENUM ("outcome", crm_interaction_outcome_names, "crm.interaction_outcome", REQ, N_("Outcome")) },
   F_VERSION,
   F_UPDATED_AT,
@@ -315,7 +323,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     TOP_LEVEL, .label = N_("Customer"),
     .readable_by = CRM_ROLES_ALL, .server_only = sync_stamped },
   { CRM_ENTITY_CONTACT, "contact", "contacts", "crm.contacts", "contacts", contact_fields, id_key,
-    UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES, .label = N_("Contact"),
+    UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES, .deletable_by = SALES, .label = N_("Contact"),
     .readable_by = NOT_MARKETING,
     .server_only = sync_stamped },
   { CRM_ENTITY_PRODUCT, "product", "products", "crm.products", "products", product_fields, id_key,

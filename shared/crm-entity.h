@@ -61,6 +61,7 @@ typedef enum
   CRM_FIELD_SORTABLE   = 1 << 3,  /* a list may sort by it */
   CRM_FIELD_SEARCHABLE = 1 << 4,  /* a list's search looks in it */
   CRM_FIELD_SERVER_SET = 1 << 5,  /* kept by the server (version, updated_at): sent, never written */
+  CRM_FIELD_MULTILINE  = 1 << 6,  /* text that may hold line breaks and tabs (notes) */
 } CrmFieldFlags;
 
 typedef struct _CrmEntityInfo CrmEntityInfo;

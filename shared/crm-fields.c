@@ -45,6 +45,32 @@ valid_phone (const char *value)
   return digits >= 5 && digits <= 20;
 }
 
+/* RFC 3339 with its offset: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM),
+ * a real time, in years PostgreSQL and the client agree on. */
+static gboolean
+valid_timestamp (const char *value)
+{
+  static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+  g_autoptr(GDateTime) parsed = NULL;
+  gsize len = strlen (value);
+  const char *p = value + sizeof shape - 1;
+
+  if (len < sizeof shape - 1 || len > 40)
+    return FALSE;
+  for (guint i = 0; i < sizeof shape - 1; i++)
+    if (shape[i] == 'd' ? !g_ascii_isdigit (value[i]) : value[i] != shape[i])
+      return FALSE;
+  if (*p == '.')
+    for (p++; g_ascii_isdigit (*p); p++)
+      ;
+  if (!(g_str_equal (p, "Z") ||
+        ((p[0] == '+' || p[0] == '-') && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ':' &&
+         g_ascii_isdigit (p[4]) && g_ascii_isdigit (p[5]) && p[6] == '\0')))
+    return FALSE;
+  parsed = g_date_time_new_from_iso8601 (value, NULL);
+  return parsed != NULL && g_date_time_get_year (parsed) >= 1900 && g_date_time_get_year (parsed) <= 2999;
+}
+
 gboolean
 crm_field_validate (const CrmField *spec,
                     const char     *value,
@@ -70,9 +96,20 @@ crm_field_validate (const CrmField *spec,
       return FALSE;
     }
 
+  if (spec->value_type == CRM_VALUE_TIMESTAMP)
+    {
+      if (valid_timestamp (value))
+        return TRUE;
+      crm_set_field_error (error, CRM_ERROR_INVALID, spec->name,
+                           "%s must be a time with its offset, such as 2026-03-01T09:30:00+08:00", spec->name);
+      return FALSE;
+    }
+
   switch (spec->check)
     {
     case CRM_FIELD_TEXT:
+      if (spec->flags & CRM_FIELD_MULTILINE)
+        return crm_validate_text_multiline (spec->name, value, required ? 1 : 0, spec->max_chars, error);
       return crm_validate_text (spec->name, value, required ? 1 : 0, spec->max_chars, error);
     case CRM_FIELD_ENUM:
       if (crm_wire_lookup (spec->enum_values, value) >= 0)

@@ -396,8 +396,9 @@ test_reassigned_customer_takes_its_children_along (void)
 }
 
 /* The FOR ALL policies became one policy per command with the rules they
- * had: children are written by whoever sees the customer, targets by
- * administrators and directors, campaigns by marketing. */
+ * had, and contacts and interactions are written by whoever may change the
+ * customer (0008): targets by administrators and directors, campaigns by
+ * marketing. */
 static void
 test_writes_keep_their_rules (void)
 {
@@ -418,8 +419,10 @@ test_writes_keep_their_rules (void)
   g_assert_cmpint (app_write ("manager", log_call, PQgetvalue (mine, 0, 0), &state), ==, 1);
   g_assert_cmpint (app_write ("manager", log_call, PQgetvalue (theirs, 0, 0), &state), ==, -1);
   g_assert_cmpstr (state, ==, "42501");
-  /* marketing may still write through the customer, though it reads no interactions */
-  g_assert_cmpint (app_write ("marketing", log_call, PQgetvalue (theirs, 0, 0), &state), ==, 1);
+  /* marketing sees the customer but may not change it: no interaction
+   * written through it either (0008) */
+  g_assert_cmpint (app_write ("marketing", log_call, PQgetvalue (theirs, 0, 0), &state), ==, -1);
+  g_assert_cmpstr (state, ==, "42501");
 
   g_assert_cmpint (app_write ("director", target, me, &state), ==, 1);
   g_assert_cmpint (app_write ("manager", target, me, &state), ==, -1);

@@ -830,7 +830,9 @@ test_entity_entries_are_consistent (void)
 }
 
 /* The fields a mutation may carry are exactly those the server writes
- * (crm.apply_mutation () in 0005-merge-by-field.sql). */
+ * (crm.apply_<entity> () in 0008-apply-per-entity.sql). */
+#define SALES_ROLES (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
+
 static void
 test_entity_writable_fields_are_what_the_server_writes (void)
 {
@@ -860,11 +862,11 @@ test_entity_writable_fields_are_what_the_server_writes (void)
         }
       g_assert_cmpuint (n, ==, i < G_N_ELEMENTS (writable) ? g_strv_length ((char **) writable[i]) : 0);
       g_assert_true (crm_entity_info_writable (info) == (i < G_N_ELEMENTS (writable)));
-      g_assert_cmpuint (info->deletable_by, ==, CRM_ROLES_NONE);
+      /* contacts alone are deleted */
+      g_assert_cmpuint (info->deletable_by, ==, i == CRM_ENTITY_CONTACT ? SALES_ROLES : CRM_ROLES_NONE);
     }
   g_assert_cmpuint (crm_entity_info (CRM_ENTITY_CUSTOMER)->creatable_by, ==, CRM_ROLES_NONE);
-  g_assert_cmpuint (crm_entity_info (CRM_ENTITY_CONTACT)->creatable_by, ==,
-                    CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER));
+  g_assert_cmpuint (crm_entity_info (CRM_ENTITY_CONTACT)->creatable_by, ==, SALES_ROLES);
   /* known, but not a field a client may write */
   g_assert_nonnull (crm_entity_info_field (crm_entity_info (CRM_ENTITY_CONTACT), "id_number"));
   g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CONTACT, "id_number"));

@@ -555,7 +555,7 @@ main (int   argc,
           in_database, login, page);
   printf ("| measure                             | value          |\n");
   printf ("|-------------------------------------|----------------|\n");
-  printf ("| first sync: records (cust.+contacts)| %14" G_GUINT64_FORMAT " |\n", records);
+  printf ("| first sync: records (all entities)  | %14" G_GUINT64_FORMAT " |\n", records);
   printf ("| first sync: seconds                 | %14.2f |\n", first);
   printf ("| first sync: records/s               | %14.0f |\n", records / first);
   printf ("| first sync: client CPU seconds      | %14.2f |\n", cpu);
