@@ -526,7 +526,7 @@ temp_store_open (TempStore *t)
 {
   g_autoptr(GError) error = NULL;
 
-  t->dir = g_dir_make_tmp ("keyline-entity-XXXXXX", &error);
+  t->dir = g_dir_make_tmp (NULL, &error);
   g_assert_no_error (error);
   t->path = g_build_filename (t->dir, "local.sqlite", NULL);
   t->store = crm_store_open (t->path, &error);   /* makes the tables */
