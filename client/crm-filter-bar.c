@@ -157,8 +157,8 @@ splice_choices (Menu       *menu,
   GtkStringList *labels = menu->labels;
   GPtrArray *ids = menu->ids;
   g_autoptr(GHashTable) old_entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) new_entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) old_list = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) new_list = g_ptr_array_new_with_free_func (g_free);
   ChoiceRun run = { labels, 1, 0, g_strv_builder_new (), 0 };
   guint n_old = g_list_model_get_n_items (G_LIST_MODEL (labels));
   guint i = 1, j = 0;
@@ -185,14 +185,14 @@ splice_choices (Menu       *menu,
     {
       CrmFilterChoice *choice = choices->pdata[k];
 
-      g_hash_table_add (new_entries, choice_entry (choice->id, choice->name));
+      g_ptr_array_add (new_list, choice_entry (choice->id, choice->name));
     }
 
   while (i < n_old || j < choices->len)
     {
       CrmFilterChoice *choice = j < choices->len ? choices->pdata[j] : NULL;
       const char *old = i < n_old ? old_list->pdata[i] : NULL;
-      g_autofree char *fresh = choice != NULL ? choice_entry (choice->id, choice->name) : NULL;
+      const char *fresh = choice != NULL ? new_list->pdata[j] : NULL;
 
       if (old != NULL && fresh != NULL && g_str_equal (old, fresh))
         {
