@@ -167,20 +167,21 @@ static const CrmField revenue_month_fields[] = {
 
 static const CrmField interaction_fields[] = {
   F_ID,
-  /* Written by crm.apply_interaction () (0008) but not yet through the
-   * server: the client's store keeps a _server table for every entity a
-   * role may write, and has none for interactions yet. */
-  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")) },
-  { F_REF ("contact_id", CONTACT, 0, N_("Contact")) },
+  /* written by crm.apply_interaction () (0008): the customer is set when
+   * it is logged, the contact must be one of that customer's */
+  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")), .writable_by = SALES },
+  { F_REF ("contact_id", CONTACT, 0, N_("Contact")), .writable_by = SALES },
   /* the caller, set by the server (crm.apply_interaction ()) */
   { F_UUID ("user_id", 0, N_("Recorded By")) },
-  { F_ENUM ("kind", crm_interaction_kind_names, "crm.interaction_kind", REQ | SORT, N_("Kind")) },
-  { F_VALUE ("occurred_at", TIMESTAMP, REQ | SORT, N_("When")) },
-  { F_TEXT ("subject", REQ | SEARCH, N_("Subject")), .max_chars = 200 },
+  { F_ENUM ("kind", crm_interaction_kind_names, "crm.interaction_kind", REQ | SORT, N_("Kind")),
+    .writable_by = SALES },
+  { F_VALUE ("occurred_at", TIMESTAMP, REQ | SORT, N_("When")), .writable_by = SALES },
+  { F_TEXT ("subject", REQ | SEARCH, N_("Subject")), .max_chars = 200, .writable_by = SALES },
   /* the "what reaches whom": no interaction's notes for marketing */
   { F_TEXT ("notes", SEARCH | CRM_FIELD_MULTILINE, N_("Notes")), .max_chars = 4000,
-    .withheld_from = CRM_ROLES (MARKETING) },
-  { F_ENUM ("outcome", crm_interaction_outcome_names, "crm.interaction_outcome", REQ, N_("Outcome")) },
+    .withheld_from = CRM_ROLES (MARKETING), .writable_by = SALES },
+  { F_ENUM ("outcome", crm_interaction_outcome_names, "crm.interaction_outcome", REQ, N_("Outcome")),
+    .writable_by = SALES },
   F_VERSION,
   F_UPDATED_AT,
   { NULL }
@@ -339,8 +340,8 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     .readable_by = NOT_SERVICE,
     .server_only = sync_stamped },
   { CRM_ENTITY_INTERACTION, "interaction", "interactions", "crm.interactions", "interactions",
-    interaction_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Interaction"),
-    .readable_by = NOT_SERVICE,
+    interaction_fields, id_key, UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES,
+    .label = N_("Interaction"), .readable_by = NOT_SERVICE,
     .server_only = sync_stamped },
   { CRM_ENTITY_OPPORTUNITY, "opportunity", "opportunities", "crm.opportunities", "opportunities",
     opportunity_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Opportunity"),

@@ -911,8 +911,8 @@ delete_contact_is_idempotent_and_hidden_ones_stay (void)
   customer_delete = post_delete (manager, "customer", customer);
   interaction_delete = post_delete (manager, "interaction", interaction);
   assert_error (customer_delete, 400, "invalid", "op");
-  /* not written over HTTP yet (see apply_as) */
-  assert_error (interaction_delete, 400, "invalid", "entity");
+  /* interactions are logged and edited, not deleted */
+  assert_error (interaction_delete, 400, "invalid", "op");
 }
 
 static char *
