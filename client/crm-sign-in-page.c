@@ -596,6 +596,24 @@ crm_sign_in_page_reset (CrmSignInPage *self)
 }
 
 /**
+ * crm_sign_in_page_show_notice:
+ * @notice: why the page is shown ("Your session has ended…")
+ *
+ * Shows @notice where the page's messages go, after crm_sign_in_page_reset ().
+ * It stays on the page, not over the window: it goes when the page does
+ * (signing in) or with the next message.
+ */
+void
+crm_sign_in_page_show_notice (CrmSignInPage *self,
+                              const char    *notice)
+{
+  g_return_if_fail (CRM_IS_SIGN_IN_PAGE (self));
+  g_return_if_fail (notice != NULL);
+
+  show_message (self, notice, NULL);
+}
+
+/**
  * crm_sign_in_page_set_context:
  * @context: (nullable): the context to open local copies offline with
  *

@@ -25,6 +25,8 @@ void        crm_sign_in_page_set_login      (CrmSignInPage *self,
 gboolean    crm_sign_in_page_get_busy       (CrmSignInPage *self);
 const char *crm_sign_in_page_get_message    (CrmSignInPage *self);
 void        crm_sign_in_page_reset          (CrmSignInPage *self);
+void        crm_sign_in_page_show_notice    (CrmSignInPage *self,
+                                             const char    *notice);
 void        crm_sign_in_page_set_context    (CrmSignInPage *self,
                                              CrmContext    *context);
 

@@ -294,14 +294,14 @@ conflict_cb (CrmWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* Said on the sign-in page the state change has just shown, not in a
+ * toast: a toast without a timeout stayed over the window after signing
+ * in again (and dismissing it from code crashed libadwaita 1.2). */
 static void
 session_expired_cb (CrmWindow  *self,
                     CrmContext *context)
 {
-  AdwToast *toast = adw_toast_new (_("Your session has ended. Sign in again to go on syncing."));
-
-  adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  crm_sign_in_page_show_notice (self->sign_in_page, _("Your session has ended. Sign in again to go on syncing."));
 }
 
 /* ------------------------------------------------------------------ */

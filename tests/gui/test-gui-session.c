@@ -430,6 +430,66 @@ test_window_says_when_it_synced_and_when_offline (void)
   remove_store_files (path);
 }
 
+static const char session_notice[] = "Your session has ended. Sign in again to go on syncing.";
+
+static gboolean
+main_page_shown (gpointer window)
+{
+  return g_strcmp0 (crm_window_get_page (window), "main") == 0;
+}
+
+/* (once the pages' transition is over) */
+static gboolean
+session_notice_gone (gpointer window)
+{
+  g_autofree char *text = crm_test_dup_visible_text (window);
+
+  return strstr (text, session_notice) == NULL;
+}
+
+/* A session the server ends is said on the sign-in page, and the notice
+ * goes with the page when the user signs in again (it used to stay over
+ * the window as a toast). */
+static void
+test_session_ended_is_said_on_the_sign_in_page (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmContext) context = sign_in_with_token (server, settings);
+  CrmWindow *window = g_object_ref_sink (crm_window_new (NULL, context));
+  g_autofree char *path = g_strdup (crm_context_get_store_path (context));
+  g_autofree char *before = NULL;
+  g_autoptr(JsonNode) user = json_from_string (USER, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmApi) api = crm_api_new (server->url, &error);
+
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (engine_idle, context);
+
+  server->status = SOUP_STATUS_UNAUTHORIZED;
+  crm_sync_engine_sync_now (crm_context_get_sync_engine (context));
+  wait_for (signed_out, context);
+  crm_test_wait_drawn (window);
+  g_assert_cmpstr (crm_window_get_page (window), ==, "sign-in");
+  before = crm_test_dup_visible_text (window);
+  g_assert_nonnull (strstr (before, session_notice));
+
+  /* Signing in again: the notice is gone with the page. */
+  server->status = 0;
+  crm_api_set_token (api, "token-from-the-demo");
+  crm_context_take_session (context, api, "token-from-the-demo", json_node_get_object (user));
+  wait_for (main_page_shown, window);
+  wait_for (engine_idle, context);
+  wait_for (session_notice_gone, window);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  crm_test_iterate (20);
+  g_assert_finalize_object (g_steal_pointer (&context));
+  remove_store_files (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -454,6 +514,8 @@ main (int   argc,
                    test_first_sync_shows_progress_and_can_be_cancelled);
   g_test_add_func ("/client/window/sync-status/says-when-it-synced-and-when-offline",
                    test_window_says_when_it_synced_and_when_offline);
+  g_test_add_func ("/client/window/session-ended/is-said-on-the-sign-in-page-and-goes-with-it",
+                   test_session_ended_is_said_on_the_sign_in_page);
 
   status = g_test_run ();
 
