@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -200,9 +202,11 @@ typedef struct
   guint  timeout_gaps_over_16ms;
   guint  ticks;
   gint64 start;
-  gint64 frame_start;      /* the frame clock's "layout" of the frame being drawn */
-  gint64 frame_time;       /* layout to after-paint, this stall so far */
+  gint64 frame_start;      /* the frame clock's "before-paint" of the frame being drawn */
+  gint64 frame_time;       /* before-paint to after-paint, this stall so far */
   gint64 max_frame;
+  gint64 phase_end[3];     /* when GTK's update, layout and paint of this frame ended */
+  gint64 max_phases[3];    /* update, layout and paint of the longest frame */
   gint64 last_wait;        /* ns this thread had waited for a CPU, at the last dispatch */
   gint64 max_own_gap;      /* the longest gap less the time spent waiting for a CPU */
   CrmSyncEngine *engine;
@@ -285,12 +289,65 @@ stall_tick_cb (GtkWidget     *widget,
 }
 
 /* How long GTK takes to lay out and draw each frame (the renderer's
- * share of a stall). */
+ * share of a stall), and in which phase: update (tick callbacks,
+ * animations), layout (styles, measuring and allocating widgets), paint
+ * (the snapshot and the renderer).  The phase handlers are connected
+ * after GTK's own (the window's surface connects when it is realized),
+ * so each marks the end of GTK's work in that phase. */
 static void
 frame_layout_cb (GdkFrameClock *clock,
                  Stalls        *stalls)
 {
   stalls->frame_start = g_get_monotonic_time ();
+  memset (stalls->phase_end, 0, sizeof stalls->phase_end);
+}
+
+static void
+phase_ended (Stalls *stalls,
+             guint   phase)
+{
+  stalls->phase_end[phase] = g_get_monotonic_time ();
+}
+
+static void
+update_ended_cb (GdkFrameClock *clock,
+                 Stalls        *stalls)
+{
+  phase_ended (stalls, 0);
+}
+
+static void
+layout_ended_cb (GdkFrameClock *clock,
+                 Stalls        *stalls)
+{
+  phase_ended (stalls, 1);
+}
+
+static void
+paint_ended_cb (GdkFrameClock *clock,
+                Stalls        *stalls)
+{
+  phase_ended (stalls, 2);
+}
+
+/* The phases of the frame ending now: each from the end of the one
+ * before (a phase the frame skipped takes 0). */
+static void
+frame_phases (Stalls *stalls,
+              gint64  now,
+              gint64  phases[3])
+{
+  gint64 from = stalls->frame_start;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      gint64 end = stalls->phase_end[i] != 0 ? stalls->phase_end[i] : from;
+
+      phases[i] = end - from;
+      from = end;
+    }
+  /* after-paint's own handlers (GTK's) count with the paint */
+  phases[2] += now - from;
 }
 
 static void
@@ -301,7 +358,19 @@ frame_painted_cb (GdkFrameClock *clock,
 
   if (stalls->frame_start == 0)
     return;
-  took = g_get_monotonic_time () - stalls->frame_start;
+  {
+    gint64 now = g_get_monotonic_time ();
+    gint64 phases[3];
+
+    took = now - stalls->frame_start;
+    frame_phases (stalls, now, phases);
+    if (took > stalls->max_frame)
+      memcpy (stalls->max_phases, phases, sizeof phases);
+    if (took > 16 * 1000 && stalls->log != NULL)
+      g_string_append_printf (stalls->log, "  frame %6.1f ms at %6.2f s: update %5.1f, layout %5.1f, paint %5.1f ms\n",
+                              took / 1000.0, (stalls->frame_start - stalls->start) / (double) G_USEC_PER_SEC,
+                              phases[0] / 1000.0, phases[1] / 1000.0, phases[2] / 1000.0);
+  }
   stalls->frame_time += took;
   stalls->max_frame = MAX (stalls->max_frame, took);
   stalls->frame_start = 0;
@@ -510,6 +579,9 @@ main (int   argc,
       gtk_widget_add_tick_callback (window, stall_tick_cb, &stalls, NULL);
       g_signal_connect (gtk_window_get_child (GTK_WINDOW (window)), "notify::state", G_CALLBACK (page_state_cb), &stalls);
       g_signal_connect (gtk_widget_get_frame_clock (window), "before-paint", G_CALLBACK (frame_layout_cb), &stalls);
+      g_signal_connect (gtk_widget_get_frame_clock (window), "update", G_CALLBACK (update_ended_cb), &stalls);
+      g_signal_connect (gtk_widget_get_frame_clock (window), "layout", G_CALLBACK (layout_ended_cb), &stalls);
+      g_signal_connect (gtk_widget_get_frame_clock (window), "paint", G_CALLBACK (paint_ended_cb), &stalls);
       g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (frame_painted_cb), &stalls);
       stall_source = g_timeout_add (1, stall_timeout_cb, &stalls);
     }
@@ -576,6 +648,8 @@ main (int   argc,
       printf ("| list open: longest frame-clock gap (ms)| %10.1f |\n", stalls.max_tick_gap / 1000.0);
       printf ("| list open: frames during the sync     | %12u |\n", stalls.ticks);
       printf ("| list open: longest frame to draw (ms) | %12.1f |\n", stalls.max_frame / 1000.0);
+      printf ("| longest frame: update / layout / paint (ms) | %.1f / %.1f / %.1f |\n",
+              stalls.max_phases[0] / 1000.0, stalls.max_phases[1] / 1000.0, stalls.max_phases[2] / 1000.0);
       if (stalls.log != NULL)
         printf ("\nstalls over 16 ms (BENCH_SYNC_STALLS), times from the sync's start at %.6f s"
                 " (CLOCK_MONOTONIC):\n%s", stalls.start / (double) G_USEC_PER_SEC, stalls.log->str);
