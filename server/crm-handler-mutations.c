@@ -65,13 +65,47 @@ static const CrmSql sql_contact = {
   1
 };
 
-/* An entity without a writer of its own in crm-records.c: the row as
- * jsonb, written field by field from the entity table. */
-static const CrmSql sql_interaction = {
-  "mutation_interaction",
-  "SELECT to_jsonb(i) FROM crm.interactions i WHERE i.id = $1::uuid",
-  1
-};
+/* The record of an entity without a writer of its own in crm-records.c:
+ * the row as jsonb, found by its key (one parameter per key field, in the
+ * order of info->key), written field by field from the entity table
+ * (write_row_object ()).  Built once per entity. */
+static const CrmSql *
+record_sql (CrmEntity entity)
+{
+  static CrmSql sqls[CRM_N_ENTITIES];
+  static gsize built;
+
+  if (g_once_init_enter (&built))
+    {
+      for (guint i = 0; i < CRM_N_ENTITIES; i++)
+        {
+          const CrmEntityInfo *info = crm_entity_info ((CrmEntity) i);
+          GString *text = g_string_new (NULL);
+          g_autofree char *name = g_strdup_printf ("mutation_record_%s", info->name);
+          int n = 0;
+
+          g_string_append_printf (text, "SELECT to_jsonb(x) FROM %s x WHERE ", info->table);
+          for (const char * const *k = info->key; *k; k++)
+            {
+              const CrmField *field = crm_entity_info_field (info, *k);
+
+              g_string_append_printf (text, "%sx.%s = $%d::%s", n > 0 ? " AND " : "", crm_field_column (field),
+                                      n + 1, field->value_type == CRM_VALUE_DATE ? "date"
+                                             : field->value_type == CRM_VALUE_INTEGER ? "bigint" : "uuid");
+              n++;
+            }
+          sqls[i].name = g_intern_string (name);
+          sqls[i].sql = g_string_free (text, FALSE);
+          sqls[i].n_params = n;
+        }
+      g_once_init_leave (&built, 1);
+    }
+  if (entity == CRM_ENTITY_CUSTOMER)
+    return &sql_customer;
+  if (entity == CRM_ENTITY_CONTACT)
+    return &sql_contact;
+  return &sqls[entity];
+}
 
 static const CrmSql sql_keep_answer = {
   "mutation_keep_answer",
@@ -623,10 +657,7 @@ crm_handle_mutation (CrmRequest *req)
     const char *record_values[1] = { m->id };
 
     m->apply_index = crm_db_batch_add (batch, &sql_apply, apply_values);
-    m->record_index = crm_db_batch_add (batch, m->entity == CRM_ENTITY_CUSTOMER ? &sql_customer
-                                               : m->entity == CRM_ENTITY_CONTACT ? &sql_contact
-                                               : &sql_interaction,
-                                        record_values);
+    m->record_index = crm_db_batch_add (batch, record_sql (m->entity), record_values);
   }
   crm_request_execute (req, batch, applied);
 }
