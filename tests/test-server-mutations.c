@@ -1152,6 +1152,448 @@ database_mask_matches_the_sent_mask (void)
   }
 }
 
+/* Opportunities ------------------------------------------------------------------- */
+
+/* scalar () with two parameters */
+static char *
+scalar2 (PGconn     *conn,
+         const char *sql,
+         const char *param1,
+         const char *param2)
+{
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, param1, param2);
+
+  return PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? g_strdup (PQgetvalue (res, 0, 0)) : NULL;
+}
+
+/* A fresh opportunity of @customer, owned by the customer's owner, at
+ * @stage, made as administrator. */
+static char *
+fresh_opportunity (PGconn     *conn,
+                   const char *customer,
+                   const char *stage)
+{
+  char *id = scalar2 (conn, "INSERT INTO crm.opportunities (customer_id, owner_id, name, stage, probability)"
+                            " SELECT c.id, c.owner_id, '测试商机', $2::crm.opportunity_stage, 10"
+                            " FROM crm.customers c WHERE c.id = $1 RETURNING id",
+                      customer, stage);
+
+  g_assert_nonnull (id);
+  return id;
+}
+
+static char *
+opportunity_fields (const char *customer,
+                    const char *more)
+{
+  return g_strdup_printf ("{\"customer_id\":\"%s\",\"name\":\"专线扩容\",\"stage\":\"qualification\","
+                          "\"amount_once\":1200000,\"amount_monthly\":50000,\"probability\":20,"
+                          "\"expected_close\":\"2027-03-31\"%s%s}", customer, more ? "," : "", more ? more : "");
+}
+
+/* The stage history of @opportunity as "from>to by login" lines, oldest
+ * first, each only if recorded within the last minute. */
+static char *
+history_of (PGconn     *conn,
+            const char *opportunity)
+{
+  return scalar (conn, "SELECT string_agg(coalesce(h.from_stage::text, '-') || '>' || h.to_stage || ' by '"
+                       " || coalesce(u.login, '?') || CASE WHEN h.changed_at > now() - interval '1 minute'"
+                       " THEN '' ELSE ' (old)' END, ', ' ORDER BY h.id)"
+                       " FROM crm.opportunity_stage_history h LEFT JOIN crm.users u ON u.id = h.changed_by"
+                       " WHERE h.opportunity_id = $1", opportunity);
+}
+
+/* Creates, edits and stage moves of opportunities by each role: allowed
+ * on a customer the caller may change (owned by the caller, the stage
+ * recorded as the caller's), 404 on one it may not see, 403 for marketing
+ * and service before the database, which refuses them too. */
+static void
+opportunity_writes_by_role (gconstpointer data)
+{
+  const RoleCase *rc = data;
+  g_autofree char *token = sign_in_with (rc->login, PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *offset = g_strdup_printf ("%u", 60 + (guint) (rc - role_cases));
+  g_autofree char *customer = scalar (conn, rc->customers, offset);
+  g_autofree char *me = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", rc->login);
+  g_autofree char *opportunity = NULL, *fields = NULL, *stored = NULL, *made = NULL;
+  g_autofree char *history = NULL, *new_history = NULL, *db_create = NULL, *db_update = NULL;
+  g_autofree char *new_id = g_uuid_string_random ();
+  g_autoptr(Response) create = NULL, edit = NULL, move = NULL;
+  g_autofree char *expected_history = NULL, *expected_new = NULL;
+
+  g_assert_nonnull (customer);
+  opportunity = fresh_opportunity (conn, customer, "prospecting");
+  fields = opportunity_fields (customer, NULL);
+
+  create = post_create (token, "opportunity", new_id, fields);
+  edit = post_update (token, "opportunity", opportunity, 1, "{\"name\":\"改过的商机\",\"amount_once\":880000}",
+                      "{\"name\":\"测试商机\",\"amount_once\":0}");
+  move = post_update (token, "opportunity", opportunity, 2, "{\"stage\":\"proposal\",\"probability\":40}",
+                      "{\"stage\":\"prospecting\",\"probability\":10}");
+  stored = scalar (conn, "SELECT name || ' ' || amount_once || ' ' || stage || ' ' || probability"
+                         " FROM crm.opportunities WHERE id = $1", opportunity);
+  made = scalar (conn, "SELECT owner_id || ' ' || stage || ' ' || amount_monthly || ' ' || expected_close"
+                       " FROM crm.opportunities WHERE id = $1", new_id);
+  history = history_of (conn, opportunity);
+  new_history = history_of (conn, new_id);
+
+  switch (rc->expect)
+    {
+    case ALLOWED:
+      g_assert_cmpuint (create->status, ==, 201);
+      g_assert_cmpstr (record_string (create, "owner_id"), ==, me);
+      g_assert_cmpstr (record_string (create, "stage"), ==, "qualification");
+      g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (obj (create), "record"),
+                                                   "amount_once"), ==, 1200000);
+      g_assert_cmpuint (edit->status, ==, 200);
+      g_assert_cmpuint (move->status, ==, 200);
+      g_assert_cmpstr (record_string (move, "stage"), ==, "proposal");
+      g_assert_cmpstr (stored, ==, "改过的商机 880000 proposal 40");
+      expected_new = g_strdup_printf ("%s qualification 50000 2027-03-31", me);
+      g_assert_cmpstr (made, ==, expected_new);
+      expected_history = g_strdup_printf ("prospecting>proposal by %s", rc->login);
+      g_assert_cmpstr (history, ==, expected_history);
+      g_free (expected_new);
+      expected_new = g_strdup_printf ("->qualification by %s", rc->login);
+      g_assert_cmpstr (new_history, ==, expected_new);
+      break;
+    case INVISIBLE:
+      assert_error (create, 404, "not_found", "customer_id");
+      assert_error (edit, 404, "not_found", "id");
+      assert_error (move, 404, "not_found", "id");
+      break;
+    case ROLE_REFUSED:
+      assert_error (create, 403, "forbidden", "op");
+      assert_error (edit, 403, "forbidden", "id");
+      assert_error (move, 403, "forbidden", "id");
+      /* the database refuses them too; neither sees an opportunity */
+      db_create = apply_as (rc->login, "opportunity", "create", new_id, fields, NULL, NULL);
+      db_update = apply_as (rc->login, "opportunity", "update", opportunity, "{\"stage\":\"won\"}",
+                            "{\"stage\":\"prospecting\"}", NULL);
+      g_assert_cmpstr (db_create, ==, "forbidden/customer_id");
+      g_assert_cmpstr (db_update, ==, "not_found/id");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (rc->expect != ALLOWED)
+    {
+      g_assert_cmpstr (stored, ==, "测试商机 0 prospecting 10");
+      g_assert_null (made);
+      g_assert_null (history);
+      g_assert_null (new_history);
+    }
+}
+
+/* A move to another stage is recorded in the same write, with who and
+ * when, and the sync sends the record of it (opportunity_stage) to the
+ * owner's next round; an edit that keeps the stage records nothing. */
+static void
+stage_move_is_recorded_and_synced (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 70);
+  g_autofree char *opportunity = NULL, *history = NULL, *me = NULL, *cursor = NULL, *when = NULL;
+  g_autoptr(Response) same = NULL, move = NULL;
+  gboolean seen = FALSE;
+
+  opportunity = fresh_opportunity (conn, customer, "qualification");
+  me = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", "manager");
+
+  /* the manager's copy, up to now */
+  for (;;)
+    {
+      g_autofree char *path = cursor ? g_strdup_printf ("sync?limit=1000&cursor=%s", cursor)
+                                     : g_strdup ("sync?limit=1000");
+      g_autoptr(Response) r = get (path, manager);
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member (obj (r), "cursor"));
+      if (!json_object_get_boolean_member (obj (r), "more"))
+        break;
+    }
+
+  same = post_update (manager, "opportunity", opportunity, 1, "{\"stage\":\"qualification\",\"probability\":30}",
+                      "{\"stage\":\"qualification\",\"probability\":10}");
+  g_assert_cmpuint (same->status, ==, 200);
+  history = history_of (conn, opportunity);
+  g_assert_null (history);
+
+  move = post_update (manager, "opportunity", opportunity, 2, "{\"stage\":\"negotiation\"}",
+                      "{\"stage\":\"qualification\"}");
+  g_assert_cmpuint (move->status, ==, 200);
+  g_free (history);
+  history = history_of (conn, opportunity);
+  g_assert_cmpstr (history, ==, "qualification>negotiation by manager");
+  /* in the write's own transaction: the same moment as the opportunity's */
+  when = scalar (conn, "SELECT count(*) FROM crm.opportunity_stage_history h JOIN crm.opportunities o"
+                       " ON o.id = h.opportunity_id WHERE o.id = $1 AND h.changed_at <= o.updated_at"
+                       " AND h.changed_at > o.updated_at - interval '5 seconds'", opportunity);
+  g_assert_cmpstr (when, ==, "1");
+
+  /* the next round brings it */
+  for (;;)
+    {
+      g_autofree char *path = g_strdup_printf ("sync?limit=1000&cursor=%s", cursor);
+      g_autoptr(Response) r = get (path, manager);
+      JsonArray *stages;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      stages = json_object_get_array_member (obj (r), "opportunity_stages");
+      for (guint i = 0; i < json_array_get_length (stages); i++)
+        {
+          JsonObject *o = json_array_get_object_element (stages, i);
+
+          if (g_str_equal (json_object_get_string_member (o, "opportunity_id"), opportunity))
+            {
+              g_assert_cmpstr (json_object_get_string_member (o, "from_stage"), ==, "qualification");
+              g_assert_cmpstr (json_object_get_string_member (o, "to_stage"), ==, "negotiation");
+              g_assert_cmpstr (json_object_get_string_member (o, "changed_by"), ==, me);
+              g_assert_true (json_object_has_member (o, "changed_at"));
+              seen = TRUE;
+            }
+        }
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member (obj (r), "cursor"));
+      if (!json_object_get_boolean_member (obj (r), "more"))
+        break;
+    }
+  g_assert_true (seen);
+}
+
+/* Lost needs a reason: in the same write or already on the row, not
+ * blank; without one nothing changes and the answer names lost_reason. */
+static void
+lost_needs_a_reason (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 71);
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *after = NULL, *history = NULL;
+  g_autofree char *new_id = g_uuid_string_random (), *new_fields = NULL, *made = NULL;
+  g_autoptr(Response) bare = NULL, blank = NULL, with_reason = NULL, had_reason = NULL, created = NULL;
+  g_autoptr(Response) cleared = NULL;
+
+  a = fresh_opportunity (conn, customer, "negotiation");
+  b = fresh_opportunity (conn, customer, "negotiation");
+  c = fresh_opportunity (conn, customer, "proposal");
+  PQclear (crm_test_pg_query (conn, "UPDATE crm.opportunities SET lost_reason = '价格太高' WHERE id = $1", c, NULL));
+
+  bare = post_update (manager, "opportunity", a, 1, "{\"stage\":\"lost\"}", "{\"stage\":\"negotiation\"}");
+  blank = post_update (manager, "opportunity", a, 1, "{\"stage\":\"lost\",\"lost_reason\":\"  \"}",
+                       "{\"stage\":\"negotiation\",\"lost_reason\":null}");
+  assert_error (bare, 400, "invalid", "lost_reason");
+  assert_error (blank, 400, "invalid", "lost_reason");
+  after = scalar (conn, "SELECT stage || ' ' || version || ' ' || coalesce(closed_on::text, '-')"
+                        " FROM crm.opportunities WHERE id = $1", a);
+  g_assert_cmpstr (after, ==, "negotiation 1 -");
+  history = history_of (conn, a);
+  g_assert_null (history);
+
+  with_reason = post_update (manager, "opportunity", b, 1, "{\"stage\":\"lost\",\"lost_reason\":\"选了友商\"}",
+                             "{\"stage\":\"negotiation\",\"lost_reason\":null}");
+  had_reason = post_update (manager, "opportunity", c, 1, "{\"stage\":\"lost\"}", "{\"stage\":\"proposal\"}");
+  g_assert_cmpuint (with_reason->status, ==, 200);
+  g_assert_cmpuint (had_reason->status, ==, 200);
+  g_free (after);
+  after = scalar2 (conn, "SELECT string_agg(stage || ' ' || lost_reason, ', ' ORDER BY lost_reason)"
+                         " FROM crm.opportunities WHERE id IN ($1::uuid, $2::uuid)", b, c);
+  g_assert_cmpstr (after, ==, "lost 价格太高, lost 选了友商");
+
+  /* a lost one keeps its reason */
+  cleared = post_update (manager, "opportunity", b, 2, "{\"lost_reason\":null}", "{\"lost_reason\":\"选了友商\"}");
+  assert_error (cleared, 400, "invalid", "lost_reason");
+
+  /* and is not made without one */
+  new_fields = g_strdup_printf ("{\"customer_id\":\"%s\",\"name\":\"丢单\",\"stage\":\"lost\",\"amount_once\":0,"
+                                "\"amount_monthly\":0,\"probability\":0}", customer);
+  created = post_create (manager, "opportunity", new_id, new_fields);
+  assert_error (created, 400, "invalid", "lost_reason");
+  made = scalar (conn, "SELECT count(*) FROM crm.opportunities WHERE id = $1", new_id);
+  g_assert_cmpstr (made, ==, "0");
+}
+
+/* Won or lost closes the opportunity today unless the write says when;
+ * back to an open stage it is not closed. */
+static void
+won_sets_closed_on (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 72);
+  g_autofree char *a = NULL, *b = NULL, *today = NULL, *closed = NULL, *reopened = NULL;
+  g_autoptr(Response) won = NULL, given = NULL, reopen = NULL;
+
+  a = fresh_opportunity (conn, customer, "negotiation");
+  b = fresh_opportunity (conn, customer, "negotiation");
+  today = scalar (conn, "SELECT current_date::text", NULL);
+
+  won = post_update (manager, "opportunity", a, 1, "{\"stage\":\"won\"}", "{\"stage\":\"negotiation\"}");
+  given = post_update (manager, "opportunity", b, 1, "{\"stage\":\"won\",\"closed_on\":\"2026-11-30\"}",
+                       "{\"stage\":\"negotiation\",\"closed_on\":null}");
+  g_assert_cmpuint (won->status, ==, 200);
+  g_assert_cmpuint (given->status, ==, 200);
+  g_assert_cmpstr (record_string (won, "closed_on"), ==, today);
+  g_assert_cmpstr (record_string (given, "closed_on"), ==, "2026-11-30");
+  closed = scalar (conn, "SELECT closed_on::text FROM crm.opportunities WHERE id = $1", a);
+  g_assert_cmpstr (closed, ==, today);
+
+  reopen = post_update (manager, "opportunity", a, 2, "{\"stage\":\"negotiation\"}", "{\"stage\":\"won\"}");
+  g_assert_cmpuint (reopen->status, ==, 200);
+  reopened = scalar (conn, "SELECT coalesce(closed_on::text, '-') FROM crm.opportunities WHERE id = $1", a);
+  g_assert_cmpstr (reopened, ==, "-");
+}
+
+/* A manager's opportunities are their own (owner_id is not theirs to
+ * write: 403 naming it); a director names a manager of their region, not
+ * one elsewhere nor a marketing user (400 naming owner_id). */
+static void
+owner_is_the_caller_unless_a_director_names_one (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *director = sign_in_with ("director", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 73);
+  g_autofree char *colleague = scalar (conn, "SELECT u.id FROM crm.users u, crm.users d WHERE d.login = $1"
+                                             " AND u.role = 'manager' AND NOT u.disabled AND u.login <> 'manager'"
+                                             " AND u.region_id = ANY (crm.region_subtree (d.region_id))"
+                                             " ORDER BY u.id LIMIT 1", "director");
+  /* the demo's managers may all be in the director's province: one made
+   * outside it */
+  g_autofree char *elsewhere = scalar (conn, "INSERT INTO crm.users (login, display_name, role, region_id, password_hash)"
+                                             " SELECT 'far_manager', '外省经理', 'manager', r.id, 'x'"
+                                             " FROM crm.regions r, crm.users d WHERE d.login = $1"
+                                             " AND NOT r.id = ANY (crm.region_subtree (d.region_id))"
+                                             " ORDER BY r.id LIMIT 1 RETURNING id", "director");
+  g_autofree char *marketer = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", "marketing");
+  g_autofree char *opportunity = NULL, *owner_now = NULL, *f1 = NULL, *f2 = NULL, *f3 = NULL, *f4 = NULL;
+  g_autofree char *id1 = g_uuid_string_random (), *id2 = g_uuid_string_random ();
+  g_autofree char *id3 = g_uuid_string_random (), *id4 = g_uuid_string_random ();
+  g_autoptr(Response) by_manager = NULL, named = NULL, far = NULL, wrong_role = NULL, reassign = NULL;
+
+  g_assert_nonnull (customer);
+  g_assert_nonnull (colleague);
+  g_assert_nonnull (elsewhere);
+  {
+    g_autofree char *m1 = g_strdup_printf ("\"owner_id\":\"%s\"", colleague);
+    g_autofree char *m3 = g_strdup_printf ("\"owner_id\":\"%s\"", elsewhere);
+    g_autofree char *m4 = g_strdup_printf ("\"owner_id\":\"%s\"", marketer);
+
+    f1 = opportunity_fields (customer, m1);
+    f3 = opportunity_fields (customer, m3);
+    f4 = opportunity_fields (customer, m4);
+  }
+  f2 = g_strdup (f1);
+
+  by_manager = post_create (manager, "opportunity", id1, f1);
+  assert_error (by_manager, 403, "forbidden", "owner_id");
+  named = post_create (director, "opportunity", id2, f2);
+  g_assert_cmpuint (named->status, ==, 201);
+  g_assert_cmpstr (record_string (named, "owner_id"), ==, colleague);
+  far = post_create (director, "opportunity", id3, f3);
+  assert_error (far, 400, "invalid", "owner_id");
+  wrong_role = post_create (director, "opportunity", id4, f4);
+  assert_error (wrong_role, 400, "invalid", "owner_id");
+
+  opportunity = fresh_opportunity (conn, customer, "proposal");
+  {
+    g_autofree char *fields = g_strdup_printf ("{\"owner_id\":\"%s\"}", colleague);
+    g_autofree char *base = scalar (conn, "SELECT json_build_object('owner_id', owner_id)::text"
+                                          " FROM crm.opportunities WHERE id = $1", opportunity);
+
+    reassign = post_update (director, "opportunity", opportunity, 1, fields, base);
+  }
+  g_assert_cmpuint (reassign->status, ==, 200);
+  owner_now = scalar (conn, "SELECT owner_id FROM crm.opportunities WHERE id = $1", opportunity);
+  g_assert_cmpstr (owner_now, ==, colleague);
+}
+
+/* Two users edit the same opportunity from the same copy: other fields
+ * merge; the same field changed to another value on both sides (a whole
+ * number here) is a 409 with base, mine and theirs, and nothing of the
+ * second write applies. */
+static void
+opportunity_edits_merge_by_field (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 74);
+  g_autofree char *opportunity = fresh_opportunity (conn, customer, "proposal");
+  g_autofree char *after = NULL;
+  g_autoptr(Response) first = NULL, merged = NULL, conflict = NULL;
+  JsonObject *c;
+
+  first = post_update (admin, "opportunity", opportunity, 1, "{\"probability\":60,\"expected_close\":\"2027-01-15\"}",
+                       "{\"probability\":10,\"expected_close\":null}");
+  merged = post_update (manager, "opportunity", opportunity, 1, "{\"amount_monthly\":30000}",
+                        "{\"amount_monthly\":0}");
+  conflict = post_update (manager, "opportunity", opportunity, 1,
+                          "{\"name\":\"不该写入\",\"probability\":70,\"expected_close\":\"2027-01-15\"}",
+                          "{\"name\":\"测试商机\",\"probability\":10,\"expected_close\":null}");
+  g_assert_cmpuint (first->status, ==, 200);
+  g_assert_cmpuint (merged->status, ==, 200);
+  assert_error (conflict, 409, "conflict", "probability");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj (conflict), "conflicts")), ==, 1);
+  c = json_array_get_object_element (json_object_get_array_member (obj (conflict), "conflicts"), 0);
+  g_assert_cmpstr (json_object_get_string_member (c, "field"), ==, "probability");
+  g_assert_cmpint (json_object_get_int_member (c, "base"), ==, 10);
+  g_assert_cmpint (json_object_get_int_member (c, "mine"), ==, 70);
+  g_assert_cmpint (json_object_get_int_member (c, "theirs"), ==, 60);
+  after = scalar (conn, "SELECT name || ' ' || probability || ' ' || expected_close || ' ' || amount_monthly"
+                        " || ' ' || version FROM crm.opportunities WHERE id = $1", opportunity);
+  g_assert_cmpstr (after, ==, "测试商机 60 2027-01-15 30000 3");
+}
+
+/* The database holds the rules without the server: as keyline_app,
+ * marketing inserts no opportunity, and nobody records a stage change as
+ * someone else's or for an opportunity they may not change. */
+static void
+database_keeps_the_opportunity_rules (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 75);
+  g_autofree char *other = scalar (conn, OWNED_BY ("manager", "<>"), "75");
+  g_autofree char *opportunity = fresh_opportunity (conn, customer, "proposal");
+  g_autofree char *others = fresh_opportunity (conn, other, "proposal");
+  g_autofree char *admin_id = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", "admin");
+  struct { const char *login; const char *sql; const char *p1; const char *p2; gboolean ok; } cases[] = {
+    { "marketing", "INSERT INTO crm.opportunities (customer_id, name, stage, probability)"
+                   " VALUES ($1, '市场部的', 'prospecting', 10)", customer, NULL, FALSE },
+    { "service",   "INSERT INTO crm.opportunities (customer_id, name, stage, probability)"
+                   " VALUES ($1, '客服的', 'prospecting', 10)", customer, NULL, FALSE },
+    { "manager",   "INSERT INTO crm.opportunity_stage_history (opportunity_id, to_stage, changed_by)"
+                   " VALUES ($1, 'won', $2)", opportunity, admin_id, FALSE },
+    { "manager",   "INSERT INTO crm.opportunity_stage_history (opportunity_id, to_stage, changed_by)"
+                   " VALUES ($1, 'won', crm.current_user_id())", others, NULL, FALSE },
+    { "manager",   "INSERT INTO crm.opportunity_stage_history (opportunity_id, to_stage, changed_by)"
+                   " VALUES ($1, 'won', crm.current_user_id())", opportunity, NULL, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PGconn) as = crm_test_pg_connect_as_admin (conninfo);
+      const char *params[3] = { cases[i].login, cases[i].p1, cases[i].p2 };
+      g_autoptr(PGresult) res = NULL;
+
+      g_test_message ("%s: %s", cases[i].login, cases[i].sql);
+      PQclear (crm_test_pg_query (as, "BEGIN", NULL, NULL));
+      PQclear (crm_test_pg_query (as, "SELECT crm.set_identity ((SELECT id FROM crm.users WHERE login = $1))",
+                                  cases[i].login, NULL));
+      PQclear (crm_test_pg_query (as, "SET LOCAL ROLE keyline_app", NULL, NULL));
+      res = PQexecParams (as, cases[i].sql, cases[i].p2 ? 2 : 1, NULL, params + 1, NULL, NULL, 0);
+      if (cases[i].ok)
+        g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
+      else
+        g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "42501");  /* RLS */
+      PQclear (crm_test_pg_query (as, "ROLLBACK", NULL, NULL));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1235,6 +1677,22 @@ main (int   argc,
                    concurrent_interaction_edit_conflicts);
   g_test_add_func ("/server/mutations/interaction/past-limits-is-refused-naming-the-field",
                    interaction_past_limits_is_refused);
+  for (guint i = 0; i < G_N_ELEMENTS (role_cases); i++)
+    {
+      static const char * const expects[] = { "allowed", "invisible-404", "refused-403" };
+      g_autofree char *path = g_strdup_printf ("/server/mutations/opportunity/roles/%s-%s-case-%u", role_cases[i].login,
+                                               expects[role_cases[i].expect], i);
+
+      g_test_add_data_func (path, &role_cases[i], opportunity_writes_by_role);
+    }
+  g_test_add_func ("/server/mutations/opportunity/stage-move-is-recorded-with-who-and-when-and-synced",
+                   stage_move_is_recorded_and_synced);
+  g_test_add_func ("/server/mutations/opportunity/lost-needs-a-reason", lost_needs_a_reason);
+  g_test_add_func ("/server/mutations/opportunity/won-sets-closed-on-today-unless-given", won_sets_closed_on);
+  g_test_add_func ("/server/mutations/opportunity/owner-is-the-caller-unless-a-director-names-one",
+                   owner_is_the_caller_unless_a_director_names_one);
+  g_test_add_func ("/server/mutations/opportunity/edits-merge-by-field", opportunity_edits_merge_by_field);
+  g_test_add_func ("/server/mutations/opportunity/database-keeps-the-rules", database_keeps_the_opportunity_rules);
 
   status = g_test_run ();
 

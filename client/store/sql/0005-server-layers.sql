@@ -1,0 +1,10 @@
+-- Server layers of the entities written since (issue 8): opportunities are
+-- created and edited through the queue like interactions (0004).  Each _server table is the entity's
+-- server layer, as customers_server is of customers (crm-store-layers.c,
+-- "Two layers"); tests/test-entity-schema.c holds every writable entity of
+-- the entity table to having one.
+
+CREATE TABLE opportunities_server AS SELECT * FROM opportunities WHERE 0;
+CREATE UNIQUE INDEX opportunities_server_id ON opportunities_server (id);
+CREATE INDEX opportunities_server_customer ON opportunities_server (customer_id);
+
