@@ -34,6 +34,8 @@
 /* Role sets. */
 #define SALES      (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
 #define NOT_MARKETING_OR_ADMIN (CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER) | CRM_ROLES (SERVICE))
+/* Who records a campaign member's outcome. */
+#define OUTCOMES   (SALES | CRM_ROLES (MARKETING))
 /* Who may read rows of an entity at all (0006's FOR SELECT policies). */
 #define NOT_MARKETING (CRM_ROLES_ALL & ~CRM_ROLES (MARKETING))
 #define NOT_SERVICE   (CRM_ROLES_ALL & ~CRM_ROLES (SERVICE))
@@ -284,10 +286,15 @@ static const CrmField campaign_member_fields[] = {
    * treat those customers differently */
   { F_BOOL ("is_control", REQ, N_("Control Group")), .withheld_from = NOT_MARKETING_OR_ADMIN },
   { F_UUID ("assigned_to", 0, N_("Assigned To")) },
-  { F_ENUM ("channel", crm_channel_kind_names, "crm.channel_kind", 0, N_("Channel")) },
-  { F_VALUE ("contacted_at", TIMESTAMP, SORT, N_("Contacted At")) },
-  { F_ENUM ("response", crm_member_response_names, "crm.member_response", REQ | SORT, N_("Response")) },
-  { F_VALUE ("responded_at", TIMESTAMP, SORT, N_("Responded At")) },
+  /* the outcome of contacting the member: crm.apply_campaign_member ()
+   * (0009) writes these four, for marketing and for whoever may change
+   * the customer; the control group, the assignment and the revenue are
+   * marketing's planning and never written by a client */
+  { F_ENUM ("channel", crm_channel_kind_names, "crm.channel_kind", 0, N_("Channel")), .writable_by = OUTCOMES },
+  { F_VALUE ("contacted_at", TIMESTAMP, SORT, N_("Contacted At")), .writable_by = OUTCOMES },
+  { F_ENUM ("response", crm_member_response_names, "crm.member_response", REQ | SORT, N_("Response")),
+    .writable_by = OUTCOMES },
+  { F_VALUE ("responded_at", TIMESTAMP, SORT, N_("Responded At")), .writable_by = OUTCOMES },
   { F_VALUE ("revenue", MONEY, REQ | SORT, N_("Revenue")) },
   F_VERSION,
   F_UPDATED_AT,

@@ -602,7 +602,7 @@ entity_nobody_may_write_is_refused_like_an_unknown_one (void)
   g_autofree char *versions = scalar (conn, "SELECT sum(version) FROM crm.products", NULL);
   g_autofree char *versions_after = NULL;
   g_autofree char *claimed = NULL;
-  const char *entities[] = { "product", "revenue_month", "campaign_member", "service_step", "products",
+  const char *entities[] = { "product", "revenue_month", "opportunity_stage", "service_step", "products",
                              "no_such_entity" };
   const char *ops[] = { "update", "create" };
 
@@ -620,7 +620,8 @@ entity_nobody_may_write_is_refused_like_an_unknown_one (void)
       }
   versions_after = scalar (conn, "SELECT sum(version) FROM crm.products", NULL);
   g_assert_cmpstr (versions_after, ==, versions);
-  claimed = scalar (conn, "SELECT count(*) FROM crm.mutations WHERE entity NOT IN ('customer', 'contact')", NULL);
+  claimed = scalar (conn, "SELECT count(*) FROM crm.mutations WHERE entity IN ('product', 'revenue_month',"
+                         " 'opportunity_stage', 'service_step', 'products', 'no_such_entity')", NULL);
   g_assert_cmpstr (claimed, ==, "0");
 }
 
@@ -1594,6 +1595,221 @@ database_keeps_the_opportunity_rules (void)
     }
 }
 
+/* Campaign members -------------------------------------------------------------- */
+
+/* A fresh membership of @customer (response pending) in a campaign it was
+ * not in, made as administrator: its key as the wire writes it,
+ * "<campaign_id>/<customer_id>". */
+static char *
+fresh_member (PGconn     *conn,
+              const char *customer)
+{
+  char *key = scalar (conn, "INSERT INTO crm.campaign_members (campaign_id, customer_id)"
+                            " SELECT p.id, $1 FROM crm.campaigns p WHERE NOT EXISTS (SELECT 1 FROM crm.campaign_members m"
+                            " WHERE m.campaign_id = p.id AND m.customer_id = $1) ORDER BY p.id LIMIT 1"
+                            " RETURNING campaign_id || '/' || customer_id", customer);
+
+  g_assert_nonnull (key);
+  return key;
+}
+
+static char *
+member_now (PGconn     *conn,
+            const char *key)
+{
+  return scalar (conn, "SELECT response || ' ' || coalesce(channel::text, '-') || ' ' || version || ' '"
+                       " || is_control || ' ' || revenue FROM crm.campaign_members"
+                       " WHERE campaign_id || '/' || customer_id = $1", key);
+}
+
+/* The outcome of a member's contact, by role: the manager of its
+ * customer, marketing (any member) and an administrator record it; a
+ * manager another's member's is 404, as if there were none; service may
+ * not (403). */
+static void
+member_outcome_by_role (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *marketing = sign_in_with ("marketing", PASSWORD);
+  g_autofree char *service = sign_in_with ("service", PASSWORD);
+  g_autofree char *director = sign_in_with ("director", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *own = own_customer (conn, 80);
+  g_autofree char *theirs = scalar (conn, OWNED_BY ("manager", "<>"), "80");
+  g_autofree char *own_member = fresh_member (conn, own);
+  g_autofree char *their_member = fresh_member (conn, theirs);
+  g_autofree char *after_own = NULL, *after_theirs = NULL;
+  g_autoptr(Response) by_manager = NULL, by_marketing = NULL, hidden = NULL, by_service = NULL;
+  g_autoptr(Response) by_director = NULL;
+  JsonObject *record;
+
+  by_manager = post_update (manager, "campaign_member", own_member, 1,
+                            "{\"response\":\"contacted\",\"channel\":\"phone\","
+                            "\"contacted_at\":\"2026-11-20T10:30:00+08:00\"}",
+                            "{\"response\":\"pending\",\"channel\":null,\"contacted_at\":null}");
+  g_assert_cmpuint (by_manager->status, ==, 200);
+  record = json_object_get_object_member (obj (by_manager), "record");
+  g_assert_cmpstr (json_object_get_string_member (record, "response"), ==, "contacted");
+  g_assert_cmpstr (json_object_get_string_member (record, "customer_id"), ==, own);
+  /* the control group stays marketing's */
+  g_assert_false (json_object_has_member (record, "is_control"));
+
+  by_marketing = post_update (marketing, "campaign_member", their_member, 1,
+                              "{\"response\":\"converted\",\"responded_at\":\"2026-11-21T09:00:00Z\"}",
+                              "{\"response\":\"pending\",\"responded_at\":null}");
+  g_assert_cmpuint (by_marketing->status, ==, 200);
+  g_assert_true (json_object_has_member (json_object_get_object_member (obj (by_marketing), "record"),
+                                         "is_control"));
+
+  hidden = post_update (manager, "campaign_member", their_member, 2, "{\"response\":\"declined\"}",
+                        "{\"response\":\"converted\"}");
+  assert_error (hidden, 404, "not_found", "id");
+  by_service = post_update (service, "campaign_member", own_member, 2, "{\"response\":\"declined\"}",
+                            "{\"response\":\"contacted\"}");
+  assert_error (by_service, 403, "forbidden", "id");
+  /* the director of the manager's region */
+  by_director = post_update (director, "campaign_member", own_member, 2, "{\"response\":\"responded\"}",
+                             "{\"response\":\"contacted\"}");
+  g_assert_cmpuint (by_director->status, ==, 200);
+
+  after_own = member_now (conn, own_member);
+  after_theirs = member_now (conn, their_member);
+  g_assert_cmpstr (after_own, ==, "responded phone 3 false 0");
+  g_assert_cmpstr (after_theirs, ==, "converted - 2 false 0");
+}
+
+/* What a mutation may not touch or say: the control group, the revenue
+ * and the assignment are nobody's to write here (refused naming the
+ * field); a response outside crm.member_response (400); the key must be
+ * the two ids joined by '/' (400 naming id). */
+static void
+member_refusals (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *marketing = sign_in_with ("marketing", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *own = own_customer (conn, 81);
+  g_autofree char *member = fresh_member (conn, own);
+  g_autofree char *before = member_now (conn, member);
+  g_autofree char *after = NULL, *reversed = NULL, *three = NULL;
+  g_autofree char *campaign = g_strndup (member, strchr (member, '/') - member);
+  struct { const char *token; const char *id; const char *fields; const char *base; const char *field; } cases[] = {
+    { manager,   member, "{\"is_control\":true}", "{\"is_control\":false}", "is_control" },
+    { marketing, member, "{\"is_control\":true}", "{\"is_control\":false}", "is_control" },
+    { marketing, member, "{\"revenue\":100}", "{\"revenue\":0}", "revenue" },
+    { manager,   member, "{\"assigned_to\":null}", "{\"assigned_to\":null}", "assigned_to" },
+    { manager,   member, "{\"response\":\"opted_in\"}", "{\"response\":\"pending\"}", "response" },
+    { manager,   member, "{\"response\":null}", "{\"response\":\"pending\"}", "response" },
+    { manager,   member, "{\"channel\":\"fax\"}", "{\"channel\":null}", "channel" },
+    { manager,   member, "{\"contacted_at\":\"2026-11-20\"}", "{\"contacted_at\":null}", "contacted_at" },
+    { manager,   NULL,   "{\"response\":\"declined\"}", "{\"response\":\"pending\"}", "id" },
+    { manager,   NULL,   "{\"response\":\"declined\"}", "{\"response\":\"pending\"}", "id" },
+    { manager,   NULL,   "{\"response\":\"declined\"}", "{\"response\":\"pending\"}", "id" },
+    { manager,   NULL,   "{\"response\":\"declined\"}", "{\"response\":\"pending\"}", "id" },
+  };
+
+  reversed = g_strdup_printf ("%s/not-a-uuid", campaign);
+  three = g_strdup_printf ("%s/%s", member, own);
+  cases[8].id = campaign;        /* one id */
+  cases[9].id = reversed;        /* a part that is no UUID */
+  cases[10].id = three;          /* three parts */
+  cases[11].id = "/";
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Response) r = NULL;
+
+      g_test_message ("%s %s", cases[i].id, cases[i].fields);
+      r = post_update (cases[i].token, "campaign_member", cases[i].id, 1, cases[i].fields, cases[i].base);
+      assert_error (r, 400, "invalid", cases[i].field);
+    }
+  after = member_now (conn, member);
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* Two people record the same member's response from the same copy: the
+ * second is a 409 with theirs; a retry of the first, key and body the
+ * same, gets the first answer and writes nothing more (the key of two
+ * columns is kept for it). */
+static void
+member_conflict_and_retry (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *marketing = sign_in_with ("marketing", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *own = own_customer (conn, 82);
+  g_autofree char *member = fresh_member (conn, own);
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *upper = g_ascii_strup (member, -1);
+  g_autofree char *body = update_body (key, "campaign_member", upper, 1, "{\"response\":\"declined\"}",
+                                       "{\"response\":\"pending\"}");
+  g_autofree char *after = NULL, *kept = NULL;
+  g_autoptr(Response) first = NULL, again = NULL, second = NULL;
+  JsonObject *c;
+
+  first = post_json ("mutations", manager, body);
+  again = post_json ("mutations", manager, body);
+  second = post_update (marketing, "campaign_member", member, 1, "{\"response\":\"converted\"}",
+                        "{\"response\":\"pending\"}");
+  g_assert_cmpuint (first->status, ==, 200);
+  g_assert_cmpuint (again->status, ==, 200);
+  g_assert_cmpstr (again->body, ==, first->body);
+  assert_error (second, 409, "conflict", "response");
+  c = json_array_get_object_element (json_object_get_array_member (obj (second), "conflicts"), 0);
+  g_assert_cmpstr (json_object_get_string_member (c, "theirs"), ==, "declined");
+  g_assert_cmpstr (json_object_get_string_member (c, "mine"), ==, "converted");
+  after = member_now (conn, member);
+  g_assert_cmpstr (after, ==, "declined - 2 false 0");
+  kept = scalar (conn, "SELECT (record_key->>'campaign_id') || '/' || (record_key->>'customer_id')"
+                       " FROM crm.mutations WHERE key = $1", key);
+  g_assert_cmpstr (kept, ==, member);
+}
+
+/* The database holds the rules without the server: as keyline_app,
+ * service changes no member, a manager not another's, and only marketing
+ * and administrators add members. */
+static void
+database_keeps_the_member_rules (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *own = own_customer (conn, 83);
+  g_autofree char *theirs = scalar (conn, OWNED_BY ("manager", "<>"), "83");
+  g_autofree char *own_member = fresh_member (conn, own);
+  g_autofree char *their_member = fresh_member (conn, theirs);
+  const char *update = "UPDATE crm.campaign_members SET response = 'declined'"
+                       " WHERE campaign_id || '/' || customer_id = $1";
+  const char *insert = "INSERT INTO crm.campaign_members (campaign_id, customer_id)"
+                       " SELECT p.id, $1 FROM crm.campaigns p WHERE NOT EXISTS (SELECT 1 FROM crm.campaign_members m"
+                       " WHERE m.campaign_id = p.id AND m.customer_id = $1) ORDER BY p.id LIMIT 1";
+  struct { const char *login; const char *sql; const char *param; const char *result; } cases[] = {
+    { "service",   update, own_member,   "0" },
+    { "manager",   update, their_member, "0" },
+    { "manager",   update, own_member,   "1" },
+    { "marketing", update, their_member, "1" },
+    { "manager",   insert, own,          "42501" },
+    { "service",   insert, own,          "42501" },
+    { "marketing", insert, own,          "1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PGconn) as = crm_test_pg_connect_as_admin (conninfo);
+      const char *params[1] = { cases[i].param };
+      g_autoptr(PGresult) res = NULL;
+      const char *result;
+
+      g_test_message ("%s: %s", cases[i].login, cases[i].sql);
+      PQclear (crm_test_pg_query (as, "BEGIN", NULL, NULL));
+      PQclear (crm_test_pg_query (as, "SELECT crm.set_identity ((SELECT id FROM crm.users WHERE login = $1))",
+                                  cases[i].login, NULL));
+      PQclear (crm_test_pg_query (as, "SET LOCAL ROLE keyline_app", NULL, NULL));
+      res = PQexecParams (as, cases[i].sql, 1, NULL, params, NULL, NULL, 0);
+      result = PQresultStatus (res) == PGRES_COMMAND_OK ? PQcmdTuples (res)
+               : PQresultErrorField (res, PG_DIAG_SQLSTATE);
+      g_assert_cmpstr (result, ==, cases[i].result);
+      PQclear (crm_test_pg_query (as, "ROLLBACK", NULL, NULL));
+    }
+}
+
 /* A client's queue goes out one write after another: 200 of them in a
  * row, as fast as they are answered, are all answered, none refused for
  * too many connections (max-client-connections is 64).  libsoup opens a
@@ -1720,6 +1936,11 @@ main (int   argc,
                    owner_is_the_caller_unless_a_director_names_one);
   g_test_add_func ("/server/mutations/opportunity/edits-merge-by-field", opportunity_edits_merge_by_field);
   g_test_add_func ("/server/mutations/opportunity/database-keeps-the-rules", database_keeps_the_opportunity_rules);
+  g_test_add_func ("/server/mutations/campaign-member/outcome-by-role", member_outcome_by_role);
+  g_test_add_func ("/server/mutations/campaign-member/refusals-name-the-field", member_refusals);
+  g_test_add_func ("/server/mutations/campaign-member/conflict-and-retry-of-a-two-column-key",
+                   member_conflict_and_retry);
+  g_test_add_func ("/server/mutations/campaign-member/database-keeps-the-rules", database_keeps_the_member_rules);
 
   status = g_test_run ();
 

@@ -834,6 +834,7 @@ test_entity_entries_are_consistent (void)
  * 0009-opportunities-and-members.sql), each by the roles it names. */
 #define SALES_ROLES (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
 #define ASSIGNERS   (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR))
+#define OUTCOMES    (SALES_ROLES | CRM_ROLES (MARKETING))
 
 typedef struct
 {
@@ -861,9 +862,14 @@ test_entity_writable_fields_are_what_the_server_writes (void)
     { "customer_id", SALES_ROLES }, { "owner_id", ASSIGNERS }, { "name", SALES_ROLES }, { "stage", SALES_ROLES },
     { "amount_once", SALES_ROLES }, { "amount_monthly", SALES_ROLES }, { "probability", SALES_ROLES },
     { "expected_close", SALES_ROLES }, { "closed_on", SALES_ROLES }, { "lost_reason", SALES_ROLES }, { NULL } };
+  /* the outcome of a campaign's contact, never its control group,
+   * assignment or revenue */
+  static const Writable campaign_member[] = {
+    { "channel", OUTCOMES }, { "contacted_at", OUTCOMES }, { "response", OUTCOMES }, { "responded_at", OUTCOMES },
+    { NULL } };
   const Writable *writable[CRM_N_ENTITIES] = {
     [CRM_ENTITY_CUSTOMER] = customer, [CRM_ENTITY_CONTACT] = contact, [CRM_ENTITY_INTERACTION] = interaction,
-    [CRM_ENTITY_OPPORTUNITY] = opportunity,
+    [CRM_ENTITY_OPPORTUNITY] = opportunity, [CRM_ENTITY_CAMPAIGN_MEMBER] = campaign_member,
   };
   const guint creatable[CRM_N_ENTITIES] = {
     [CRM_ENTITY_CONTACT] = SALES_ROLES, [CRM_ENTITY_INTERACTION] = SALES_ROLES,
@@ -906,6 +912,8 @@ test_entity_writable_fields_are_what_the_server_writes (void)
   g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "version"));
   g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "no_such_field"));
   g_assert_null (crm_field_spec_lookup (CRM_ENTITY_OPPORTUNITY, "agent_id"));
+  g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CAMPAIGN_MEMBER, "is_control"));
+  g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CAMPAIGN_MEMBER, "revenue"));
 }
 
 /* Whole numbers, money (fen) and dates in a mutation: the JSON type, the

@@ -148,7 +148,7 @@ test_schema_migrates_an_empty_file (StoreFixture  *f,
   g_autofree char *mode = test_sql_text (f->path, "PRAGMA journal_mode");
   g_autofree char *version = test_sql_text (f->path, "PRAGMA user_version");
   const char *tables[] = { "customers", "contacts", "customers_server", "contacts_server", "interactions_server",
-                           "opportunities_server", "sync_state", "mutations",
+                           "opportunities_server", "campaign_members_server", "sync_state", "mutations",
                            "products", "subscriptions", "revenue_months", "interactions", "opportunities",
                            "opportunity_stages", "sales_targets", "segments", "campaigns", "campaign_members",
                            "service_requests", "service_steps" };
