@@ -684,10 +684,9 @@ post_create (const char *token,
 
 /* crm.apply_mutation() as the server calls it for @login (crm.set_identity
  * () and the server's role in one transaction, as a request does), with a
- * new key: "code/field",
- * and in @theirs (if not NULL) the conflicting fields.  Interactions are
- * written here, not over HTTP: the entity table keeps them read-only until
- * the client's store can hold their edits. */
+ * new key: "code/field", and in @theirs (if not NULL) the conflicting
+ * fields.  What the server refuses before the database is asked is tried
+ * here, to show the database refuses it too. */
 static char *
 apply_as (const char  *login,
           const char  *entity,
@@ -781,8 +780,8 @@ writes_by_role (gconstpointer data)
   g_autofree char *new_contact = g_uuid_string_random ();
   g_autofree char *new_interaction = g_uuid_string_random ();
   g_autofree char *contact_fields = NULL;
-  g_autoptr(Response) r1 = NULL, r2 = NULL, r5 = NULL;
-  g_autofree char *r3 = NULL, *r4 = NULL;
+  g_autoptr(Response) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL, r5 = NULL;
+  g_autofree char *db3 = NULL, *db4 = NULL;
   g_autofree char *title = NULL, *subject = NULL, *left = NULL, *made = NULL;
 
   g_assert_nonnull (customer);
@@ -792,9 +791,8 @@ writes_by_role (gconstpointer data)
 
   r1 = post_create (token, "contact", new_contact, contact_fields);
   r2 = post_update (token, "contact", contact, 1, "{\"title\":\"经理\"}", "{\"title\":null}");
-  r3 = apply_as (rc->login, "interaction", "create", new_interaction, fields, NULL, NULL);
-  r4 = apply_as (rc->login, "interaction", "update", interaction, "{\"subject\":\"改过\"}", "{\"subject\":\"测试\"}",
-                 NULL);
+  r3 = post_create (token, "interaction", new_interaction, fields);
+  r4 = post_update (token, "interaction", interaction, 1, "{\"subject\":\"改过\"}", "{\"subject\":\"测试\"}");
   r5 = post_delete (token, "contact", contact);
 
   switch (rc->expect)
@@ -802,25 +800,30 @@ writes_by_role (gconstpointer data)
     case ALLOWED:
       g_assert_cmpuint (r1->status, ==, 201);
       g_assert_cmpuint (r2->status, ==, 200);
-      g_assert_cmpstr (r3, ==, "created/");
-      g_assert_cmpstr (r4, ==, "ok/");
+      g_assert_cmpuint (r3->status, ==, 201);
+      g_assert_cmpuint (r4->status, ==, 200);
       g_assert_cmpuint (r5->status, ==, 200);
       break;
     case INVISIBLE:
       assert_error (r1, 404, "not_found", "customer_id");
       assert_error (r2, 404, "not_found", "id");
-      g_assert_cmpstr (r3, ==, "not_found/customer_id");
-      g_assert_cmpstr (r4, ==, "not_found/id");
+      assert_error (r3, 404, "not_found", "customer_id");
+      assert_error (r4, 404, "not_found", "id");
       assert_error (r5, 404, "not_found", "id");
       break;
     case ROLE_REFUSED:
       assert_error (r1, 403, "forbidden", "op");
       assert_error (r2, 403, "forbidden", "id");
+      assert_error (r3, 403, "forbidden", "op");
+      assert_error (r4, 403, "forbidden", "id");
       assert_error (r5, 403, "forbidden", "op");
       /* the database refuses them too: marketing sees the interaction,
        * service none */
-      g_assert_cmpstr (r3, ==, "forbidden/customer_id");
-      g_assert_cmpstr (r4, ==, g_str_equal (rc->login, "service") ? "not_found/id" : "forbidden/id");
+      db3 = apply_as (rc->login, "interaction", "create", new_interaction, fields, NULL, NULL);
+      db4 = apply_as (rc->login, "interaction", "update", interaction, "{\"subject\":\"改过\"}",
+                      "{\"subject\":\"测试\"}", NULL);
+      g_assert_cmpstr (db3, ==, "forbidden/customer_id");
+      g_assert_cmpstr (db4, ==, g_str_equal (rc->login, "service") ? "not_found/id" : "forbidden/id");
       break;
     default:
       g_assert_not_reached ();
@@ -969,11 +972,14 @@ marking_primary_unmarks_the_other (void)
 
 /* Interactions --------------------------------------------------------------------- */
 
-/* A logged visit: the caller recorded it (user_id set by the server, never
- * taken from the body); its contact must be one of the same customer's. */
+/* A logged visit over HTTP: 201 with the record, recorded by the caller
+ * (user_id set by the server, never taken from the body: a body naming it
+ * is refused, naming it); its contact must be one of the same customer's
+ * (400 naming contact_id, on create and on update). */
 static void
 interaction_is_the_callers_and_its_contact_the_customers (void)
 {
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
   g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
   g_autofree char *customer = own_customer (conn, 32);
   g_autofree char *other = own_customer (conn, 33);
@@ -982,30 +988,49 @@ interaction_is_the_callers_and_its_contact_the_customers (void)
   g_autofree char *admin_id = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", "admin");
   g_autofree char *id = g_uuid_string_random (), *bad_id = g_uuid_string_random ();
   g_autofree char *fields = NULL, *with_user = NULL, *bad_fields = NULL, *stored = NULL, *expected = NULL;
-  g_autofree char *update_fields = NULL, *contact_now = NULL, *made = NULL;
-  g_autofree char *r = NULL, *bad = NULL, *bad_update = NULL;
+  g_autofree char *update_fields = NULL, *contact_now = NULL, *made = NULL, *db_user = NULL;
+  g_autoptr(Response) r = NULL, bad = NULL, bad_update = NULL, user_given = NULL;
+  JsonObject *record;
 
   fresh_children (conn, customer, &contact, &interaction);
   fresh_children (conn, other, &other_contact, &other_interaction);
 
-  /* a user_id in the body is not what is stored */
   fields = interaction_fields (customer, contact, "季度回访");
-  with_user = g_strdup_printf ("{\"user_id\":\"%s\",%s", admin_id, fields + 1);
-  r = apply_as ("manager", "interaction", "create", id, with_user, NULL, NULL);
-  g_assert_cmpstr (r, ==, "created/");
+  r = post_create (manager, "interaction", id, fields);
+  g_assert_cmpuint (r->status, ==, 201);
+  record = json_object_get_object_member (obj (r), "record");
+  g_assert_cmpstr (json_object_get_string_member (record, "id"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (record, "user_id"), ==, me);
+  g_assert_cmpstr (json_object_get_string_member (record, "subject"), ==, "季度回访");
+  g_assert_cmpstr (json_object_get_string_member (record, "notes"), ==, "谈了续约。\n下周再访。");
+  g_assert_cmpint (json_object_get_int_member (record, "version"), ==, 1);
   stored = scalar (conn, "SELECT user_id || ' ' || contact_id || ' ' || kind || ' ' || outcome || ' '"
                          " || (occurred_at = '2026-11-20T02:30:00Z') || ' ' || notes FROM crm.interactions WHERE id = $1",
                   id);
   expected = g_strdup_printf ("%s %s visit positive true 谈了续约。\n下周再访。", me, contact);
   g_assert_cmpstr (stored, ==, expected);
 
+  /* who recorded it is not the client's to say: refused over HTTP, and
+   * ignored by the database if it came through */
+  with_user = g_strdup_printf ("{\"user_id\":\"%s\",%s", admin_id, fields + 1);
+  user_given = post_create (manager, "interaction", bad_id, with_user);
+  assert_error (user_given, 400, "invalid", "user_id");
+  {
+    g_autofree char *db_id = g_uuid_string_random ();
+    g_autofree char *answer = apply_as ("manager", "interaction", "create", db_id, with_user, NULL, NULL);
+
+    g_assert_cmpstr (answer, ==, "created/");
+    db_user = scalar (conn, "SELECT user_id FROM crm.interactions WHERE id = $1", db_id);
+    g_assert_cmpstr (db_user, ==, me);
+  }
+
   /* a contact of another customer: refused naming contact_id, create or update */
   bad_fields = interaction_fields (customer, other_contact, "错的联系人");
-  bad = apply_as ("manager", "interaction", "create", bad_id, bad_fields, NULL, NULL);
-  g_assert_cmpstr (bad, ==, "invalid/contact_id");
+  bad = post_create (manager, "interaction", bad_id, bad_fields);
+  assert_error (bad, 400, "invalid", "contact_id");
   update_fields = g_strdup_printf ("{\"contact_id\":\"%s\"}", other_contact);
-  bad_update = apply_as ("manager", "interaction", "update", interaction, update_fields, "{\"contact_id\":null}", NULL);
-  g_assert_cmpstr (bad_update, ==, "invalid/contact_id");
+  bad_update = post_update (manager, "interaction", interaction, 1, update_fields, "{\"contact_id\":null}");
+  assert_error (bad_update, 400, "invalid", "contact_id");
   contact_now = scalar (conn, "SELECT coalesce(contact_id::text, '-') FROM crm.interactions WHERE id = $1",
                         interaction);
   g_assert_cmpstr (contact_now, ==, "-");
@@ -1013,37 +1038,103 @@ interaction_is_the_callers_and_its_contact_the_customers (void)
   g_assert_cmpstr (made, ==, "0");
 }
 
-/* Two users edit the same interaction's subject from the same copy: the
- * second is refused whole, with the value the first wrote; a time given in
- * another offset is the same base. */
+/* Two users edit the same interaction from the same copy over HTTP: a
+ * field only one changed merges; the subject both changed is a 409 with
+ * base, mine and theirs, and nothing of the second applies; a time given
+ * in another offset is the same base. */
 static void
 concurrent_interaction_edit_conflicts (void)
 {
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
   g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
   g_autofree char *customer = own_customer (conn, 34);
   g_autofree char *contact = NULL, *interaction = NULL, *version = NULL, *when_base = NULL;
-  g_autofree char *a = NULL, *b = NULL, *when = NULL, *theirs = NULL;
+  g_autoptr(Response) a = NULL, merged = NULL, b = NULL, when = NULL;
+  JsonArray *conflicts;
+  JsonObject *c;
 
   fresh_children (conn, customer, &contact, &interaction);
-  a = apply_as ("admin", "interaction", "update", interaction, "{\"subject\":\"甲改的\",\"outcome\":\"negative\"}",
-                "{\"subject\":\"测试\",\"outcome\":\"neutral\"}", NULL);
-  b = apply_as ("manager", "interaction", "update", interaction, "{\"notes\":\"乙的笔记\",\"subject\":\"乙改的\"}",
-                "{\"notes\":null,\"subject\":\"测试\"}", &theirs);
+  a = post_update (admin, "interaction", interaction, 1, "{\"subject\":\"甲改的\",\"outcome\":\"negative\"}",
+                   "{\"subject\":\"测试\",\"outcome\":\"neutral\"}");
+  merged = post_update (manager, "interaction", interaction, 1, "{\"kind\":\"meeting\"}", "{\"kind\":\"call\"}");
+  b = post_update (manager, "interaction", interaction, 1, "{\"notes\":\"乙的笔记\",\"subject\":\"乙改的\"}",
+                   "{\"notes\":null,\"subject\":\"测试\"}");
 
-  g_assert_cmpstr (a, ==, "ok/");
-  g_assert_cmpstr (b, ==, "conflict/");
-  g_assert_cmpstr (theirs, ==, "{\"subject\": \"甲改的\"}");
-  version = scalar (conn, "SELECT version || ' ' || coalesce(notes, '-') || ' ' || subject FROM crm.interactions"
-                          " WHERE id = $1", interaction);
-  g_assert_cmpstr (version, ==, "2 - 甲改的");
+  g_assert_cmpuint (a->status, ==, 200);
+  g_assert_cmpuint (merged->status, ==, 200);
+  g_assert_cmpstr (record_string (merged, "outcome"), ==, "negative");
+  assert_error (b, 409, "conflict", "subject");
+  conflicts = json_object_get_array_member (obj (b), "conflicts");
+  g_assert_cmpuint (json_array_get_length (conflicts), ==, 1);
+  c = json_array_get_object_element (conflicts, 0);
+  g_assert_cmpstr (json_object_get_string_member (c, "field"), ==, "subject");
+  g_assert_cmpstr (json_object_get_string_member (c, "base"), ==, "测试");
+  g_assert_cmpstr (json_object_get_string_member (c, "mine"), ==, "乙改的");
+  g_assert_cmpstr (json_object_get_string_member (c, "theirs"), ==, "甲改的");
+  g_assert_cmpstr (record_string (b, "subject"), ==, "甲改的");
+  version = scalar (conn, "SELECT version || ' ' || coalesce(notes, '-') || ' ' || subject || ' ' || kind"
+                          " FROM crm.interactions WHERE id = $1", interaction);
+  g_assert_cmpstr (version, ==, "3 - 甲改的 meeting");
 
   /* the time as the database holds it, spelt in +08:00: no conflict */
   when_base = scalar (conn, "SELECT '{\"occurred_at\":\"' || to_char(occurred_at AT TIME ZONE 'Asia/Shanghai',"
                             " 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+08:00\"}' FROM crm.interactions WHERE id = $1",
                       interaction);
-  when = apply_as ("manager", "interaction", "update", interaction, "{\"occurred_at\":\"2026-10-01T09:00:00Z\"}",
-                   when_base, NULL);
-  g_assert_cmpstr (when, ==, "ok/");
+  when = post_update (manager, "interaction", interaction, 3, "{\"occurred_at\":\"2026-10-01T09:00:00Z\"}",
+                      when_base);
+  g_assert_cmpuint (when->status, ==, 200);
+}
+
+/* Over HTTP, what the entity table refuses is a 400 naming the field, and
+ * nothing is made. */
+static void
+interaction_bad_values_are_refused_over_http (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 35);
+  g_autoptr(GString) long_subject = g_string_new (NULL);
+  struct { const char *field; const char *json; } cases[] = {
+    { "kind",        "\"letter\"" },
+    { "outcome",     "\"great\"" },
+    { "occurred_at", "\"2026-11-20 10:30\"" },
+    { "occurred_at", "\"2026-02-30T10:30:00Z\"" },
+    { "occurred_at", "20261120" },
+    { "subject",     NULL },                      /* 201 characters */
+    { "subject",     "\"\"" },
+    { "contact_id",  "\"not-a-uuid\"" },
+  };
+
+  g_string_append_c (long_subject, '"');
+  for (guint i = 0; i < 201; i++)
+    g_string_append (long_subject, "长");
+  g_string_append_c (long_subject, '"');
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *good = interaction_fields (customer, NULL, "边界");
+      g_autofree char *member = g_strdup_printf ("\"%s\":", cases[i].field);
+      g_autofree char *fields = NULL, *made = NULL;
+      g_autoptr(Response) r = NULL;
+      const char *value = cases[i].json ? cases[i].json : long_subject->str;
+
+      /* the good fields with this one replaced (or added) */
+      if (strstr (good, member) != NULL)
+        {
+          char *at = strstr (good, member) + strlen (member);
+          char *end = at[0] == '"' ? strchr (at + 1, '"') + 1 : at + strcspn (at, ",}");
+
+          fields = g_strdup_printf ("%.*s%s%s", (int) (at - good), good, value, end);
+        }
+      else
+        fields = g_strdup_printf ("{%s%s,%s", member, value, good + 1);
+      g_test_message ("%s", fields);
+      r = post_create (manager, "interaction", id, fields);
+      assert_error (r, 400, "invalid", cases[i].field);
+      made = scalar (conn, "SELECT count(*) FROM crm.interactions WHERE id = $1", id);
+      g_assert_cmpstr (made, ==, "0");
+    }
 }
 
 /* Limits on what a logged interaction may hold, as the entity table checks
@@ -1920,6 +2011,8 @@ main (int   argc,
                    concurrent_interaction_edit_conflicts);
   g_test_add_func ("/server/mutations/interaction/past-limits-is-refused-naming-the-field",
                    interaction_past_limits_is_refused);
+  g_test_add_func ("/server/mutations/interaction/bad-values-are-400-naming-the-field",
+                   interaction_bad_values_are_refused_over_http);
   for (guint i = 0; i < G_N_ELEMENTS (role_cases); i++)
     {
       static const char * const expects[] = { "allowed", "invisible-404", "refused-403" };
