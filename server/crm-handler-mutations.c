@@ -15,9 +15,14 @@
 /*
  * POST /mutations: one write from a client's queue.
  *
- *   {"key": UUID, "entity": "customer"|"contact"|"interaction",
+ *   {"key": UUID, "entity": "customer"|"contact"|"interaction"|…,
  *    "op": "update"|"create"|"delete", "id": UUID, "fields": {...},
  *    "base": {...}, "base_version": N}
+ *
+ * The entities are those of the entity table with a writable field or op.
+ * "id" is the record's UUID, or for an entity keyed by two fields (a
+ * campaign member) the two joined by '/': "<campaign_id>/<customer_id>"
+ * (parse_key ()), which crm.apply_mutation() takes as a jsonb key.
  *
  * A delete carries neither fields nor base.  The entity table says which
  * ops and fields each role may write (creatable_by, deletable_by,
