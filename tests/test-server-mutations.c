@@ -1762,10 +1762,23 @@ member_outcome_by_role (void)
   by_director = post_update (director, "campaign_member", own_member, 2, "{\"response\":\"responded\"}",
                              "{\"response\":\"contacted\"}");
   g_assert_cmpuint (by_director->status, ==, 200);
+  /* the outcomes issue 8 names, past the five of 0001 */
+  {
+    g_autoptr(Response) opted_out = post_update (director, "campaign_member", own_member, 3,
+                                                 "{\"response\":\"opted_out\"}", "{\"response\":\"responded\"}");
+    g_autoptr(Response) unreachable = post_update (director, "campaign_member", own_member, 4,
+                                                   "{\"response\":\"unreachable\"}", "{\"response\":\"opted_out\"}");
+    g_autoptr(Response) back = post_update (director, "campaign_member", own_member, 5,
+                                            "{\"response\":\"responded\"}", "{\"response\":\"unreachable\"}");
+
+    g_assert_cmpuint (opted_out->status, ==, 200);
+    g_assert_cmpuint (unreachable->status, ==, 200);
+    g_assert_cmpuint (back->status, ==, 200);
+  }
 
   after_own = member_now (conn, own_member);
   after_theirs = member_now (conn, their_member);
-  g_assert_cmpstr (after_own, ==, "responded phone 3 false 0");
+  g_assert_cmpstr (after_own, ==, "responded phone 6 false 0");
   g_assert_cmpstr (after_theirs, ==, "converted - 2 false 0");
 }
 

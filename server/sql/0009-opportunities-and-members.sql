@@ -217,6 +217,12 @@ GRANT EXECUTE ON FUNCTION crm.apply_opportunity(text, uuid, jsonb, jsonb, jsonb)
 -- administrators) only: 0006 let service, and managers for their
 -- customers, insert and delete them in the database.
 
+-- The outcomes issue 8 names that 0001 lacked: the customer asked not to
+-- be contacted again, or could not be reached.  (Added in this
+-- migration's transaction, so nothing here uses them.)
+ALTER TYPE crm.member_response ADD VALUE 'opted_out';
+ALTER TYPE crm.member_response ADD VALUE 'unreachable';
+
 DO $$
 DECLARE
   change_rule text := '((SELECT crm.current_role()) IN (''admin'', ''marketing'')
