@@ -298,6 +298,14 @@ crm_fields_check_object (CrmEntity    entity,
                                json_type_name (spec));
           return FALSE;
         }
+      /* "" clears a text; any other type is cleared by null (the
+       * database has no empty date, number, id or enum value) */
+      if (value != NULL && *value == '\0' && spec->value_type != CRM_VALUE_TEXT &&
+          !(spec->flags & CRM_FIELD_REQUIRED))
+        {
+          crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be null to clear it, not \"\"", name);
+          return FALSE;
+        }
       if (!crm_field_validate (spec, value, error))
         return FALSE;
     }

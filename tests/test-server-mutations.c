@@ -1104,6 +1104,7 @@ interaction_bad_values_are_refused_over_http (void)
     { "subject",     NULL },                      /* 201 characters */
     { "subject",     "\"\"" },
     { "contact_id",  "\"not-a-uuid\"" },
+    { "contact_id",  "\"\"" },                  /* null clears it; "" was a 500 */
   };
 
   g_string_append_c (long_subject, '"');

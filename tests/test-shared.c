@@ -949,6 +949,9 @@ test_fields_numbers_and_dates (void)
     { "{\"expected_close\": \"20261231\"}", "expected_close" },
     { "{\"expected_close\": 20261231}", "expected_close" },
     { "{\"closed_on\": \"0999-01-01\"}", "closed_on" },
+    { "{\"expected_close\": \"\"}", "expected_close" },   /* null clears it, not "" */
+    { "{\"lost_reason\": \"\"}", NULL },                  /* a text may be empty */
+    { "{\"probability\": \"\"}", "probability" },
     { "{\"probability\": 30, \"amount_once\": 500000, \"closed_on\": \"2026-03-01\"}", NULL },
   };
   const CrmField *probability = crm_field_spec_lookup (CRM_ENTITY_OPPORTUNITY, "probability");
@@ -1089,6 +1092,10 @@ test_entity_field_checks_use_writable_fields (void)
       NULL },
     { CRM_ENTITY_CONTACT, FALSE, "{\"is_primary\": false, \"mobile\": \"13812345678\"}", NULL },
     { CRM_ENTITY_CUSTOMER, FALSE, "{\"credit_rating\": \"BB\", \"phone\": null}", NULL },
+    { CRM_ENTITY_INTERACTION, FALSE, "{\"contact_id\": \"\"}", "contact_id" },
+    { CRM_ENTITY_INTERACTION, FALSE, "{\"contact_id\": null}", NULL },
+    { CRM_ENTITY_CAMPAIGN_MEMBER, FALSE, "{\"channel\": \"\", \"response\": \"declined\"}", "channel" },
+    { CRM_ENTITY_CAMPAIGN_MEMBER, FALSE, "{\"contacted_at\": \"\"}", "contacted_at" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
