@@ -15,9 +15,14 @@
 /*
  * POST /mutations: one write from a client's queue.
  *
- *   {"key": UUID, "entity": "customer"|"contact"|"interaction",
+ *   {"key": UUID, "entity": "customer"|"contact"|"interaction"|…,
  *    "op": "update"|"create"|"delete", "id": UUID, "fields": {...},
  *    "base": {...}, "base_version": N}
+ *
+ * The entities are those of the entity table with a writable field or op.
+ * "id" is the record's UUID, or for an entity keyed by two fields (a
+ * campaign member) the two joined by '/': "<campaign_id>/<customer_id>"
+ * (parse_key ()), which crm.apply_mutation() takes as a jsonb key.
  *
  * A delete carries neither fields nor base.  The entity table says which
  * ops and fields each role may write (creatable_by, deletable_by,
@@ -53,6 +58,15 @@ static const CrmSql sql_apply = {
   7
 };
 
+/* The same for an entity keyed by two columns: $4 is the key as jsonb,
+ * {"campaign_id": …, "customer_id": …}. */
+static const CrmSql sql_apply_keyed = {
+  "mutation_apply_keyed",
+  "SELECT code, field, status, answer, theirs"
+  " FROM crm.apply_mutation($1::uuid, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb)",
+  7
+};
+
 static const CrmSql sql_customer = {
   "mutation_customer",
   "SELECT " CRM_CUSTOMER_COLUMNS CRM_CUSTOMER_FROM " WHERE c.id = $1::uuid",
@@ -65,13 +79,47 @@ static const CrmSql sql_contact = {
   1
 };
 
-/* An entity without a writer of its own in crm-records.c: the row as
- * jsonb, written field by field from the entity table. */
-static const CrmSql sql_interaction = {
-  "mutation_interaction",
-  "SELECT to_jsonb(i) FROM crm.interactions i WHERE i.id = $1::uuid",
-  1
-};
+/* The record of an entity without a writer of its own in crm-records.c:
+ * the row as jsonb, found by its key (one parameter per key field, in the
+ * order of info->key), written field by field from the entity table
+ * (write_row_object ()).  Built once per entity. */
+static const CrmSql *
+record_sql (CrmEntity entity)
+{
+  static CrmSql sqls[CRM_N_ENTITIES];
+  static gsize built;
+
+  if (g_once_init_enter (&built))
+    {
+      for (guint i = 0; i < CRM_N_ENTITIES; i++)
+        {
+          const CrmEntityInfo *info = crm_entity_info ((CrmEntity) i);
+          GString *text = g_string_new (NULL);
+          g_autofree char *name = g_strdup_printf ("mutation_record_%s", info->name);
+          int n = 0;
+
+          g_string_append_printf (text, "SELECT to_jsonb(x) FROM %s x WHERE ", info->table);
+          for (const char * const *k = info->key; *k; k++)
+            {
+              const CrmField *field = crm_entity_info_field (info, *k);
+
+              g_string_append_printf (text, "%sx.%s = $%d::%s", n > 0 ? " AND " : "", crm_field_column (field),
+                                      n + 1, field->value_type == CRM_VALUE_DATE ? "date"
+                                             : field->value_type == CRM_VALUE_INTEGER ? "bigint" : "uuid");
+              n++;
+            }
+          sqls[i].name = g_intern_string (name);
+          sqls[i].sql = g_string_free (text, FALSE);
+          sqls[i].n_params = n;
+        }
+      g_once_init_leave (&built, 1);
+    }
+  if (entity == CRM_ENTITY_CUSTOMER)
+    return &sql_customer;
+  if (entity == CRM_ENTITY_CONTACT)
+    return &sql_contact;
+  return &sqls[entity];
+}
 
 static const CrmSql sql_keep_answer = {
   "mutation_keep_answer",
@@ -86,7 +134,9 @@ typedef struct
   CrmEntity   entity;
   int         op;
   CrmRole     role;     /* the caller's */
-  char       *id;
+  char       *id;       /* as the request gave it: a UUID, or "<key 1>/<key 2>" */
+  char      **key_values;   /* the key's fields, in the order of the entity's key */
+  char       *key_json;     /* for a key of two fields, the key as a JSON object */
   JsonObject *fields;   /* borrowed from the request's body */
   JsonObject *base;     /* the same; NULL for a create */
   guint       status;
@@ -102,6 +152,8 @@ mutation_free (gpointer data)
 
   g_free (m->key);
   g_free (m->id);
+  g_strfreev (m->key_values);
+  g_free (m->key_json);
   if (m->answer)
     g_string_free (m->answer, TRUE);
   g_free (m);
@@ -495,12 +547,58 @@ check_role (Mutation  *m,
   return TRUE;
 }
 
+/* The record's key from @id: a UUID for an entity keyed by id; for one
+ * keyed by two fields (a campaign member), the two joined by '/'
+ * ("<campaign_id>/<customer_id>"), each of its field's type, as the
+ * client's store writes the key of such a record. */
+static gboolean
+parse_key (Mutation    *m,
+           const char  *id,
+           GError     **error)
+{
+  const CrmEntityInfo *info = crm_entity_info (m->entity);
+  guint n = g_strv_length ((char **) info->key);
+  g_auto(GStrv) parts = id ? g_strsplit (id, "/", -1) : NULL;
+  g_autoptr(GString) json = g_string_new ("{");
+
+  if (parts == NULL || g_strv_length (parts) != n)
+    goto bad;
+  for (guint i = 0; i < n; i++)
+    {
+      const CrmField *field = crm_entity_info_field (info, info->key[i]);
+      g_autofree char *lower = g_ascii_strdown (parts[i], -1);
+
+      if (field->value_type == CRM_VALUE_DATE ? !crm_field_validate (field, parts[i], NULL)
+                                              : !crm_validate_uuid (parts[i]))
+        goto bad;
+      g_free (parts[i]);
+      parts[i] = g_steal_pointer (&lower);
+      g_string_append_printf (json, "%s\"%s\":\"%s\"", i ? "," : "", info->key[i], parts[i]);
+    }
+  g_string_append_c (json, '}');
+  m->id = g_strjoinv ("/", parts);
+  m->key_values = g_steal_pointer (&parts);
+  if (n > 1)
+    m->key_json = g_string_free (g_steal_pointer (&json), FALSE);
+  return TRUE;
+
+bad:
+  if (n > 1)
+    {
+      g_autofree char *names = g_strjoinv ("/", (char **) info->key);
+
+      crm_set_field_error (error, CRM_ERROR_INVALID, "id", "id must be the record's key, %s (joined by /)", names);
+    }
+  else
+    crm_set_field_error (error, CRM_ERROR_INVALID, "id", "id must be the record's id (a UUID)");
+  return FALSE;
+}
+
 /* A delete names the record and nothing else. */
 static gboolean
 check_delete (JsonObject  *obj,
               Mutation    *m,
               const char  *key,
-              const char  *id,
               GError     **error)
 {
   const char *extra[] = { "fields", "base" };
@@ -514,7 +612,6 @@ check_delete (JsonObject  *obj,
   if (!check_role (m, error))
     return FALSE;
   m->key = g_strdup (key);
-  m->id = g_strdup (id);
   return TRUE;
 }
 
@@ -555,11 +652,8 @@ check_request (JsonObject  *obj,
       crm_set_field_error (error, CRM_ERROR_INVALID, "op", "op must be %s for a %s", ops, entity);
       return FALSE;
     }
-  if (id == NULL || !crm_validate_uuid (id))
-    {
-      crm_set_field_error (error, CRM_ERROR_INVALID, "id", "id must be the record's id (a UUID)");
-      return FALSE;
-    }
+  if (!parse_key (m, id, error))
+    return FALSE;
   /* informative only, but if given, a version */
   if (base_version != NULL && !JSON_NODE_HOLDS_NULL (base_version) &&
       (!JSON_NODE_HOLDS_VALUE (base_version) || json_node_get_value_type (base_version) != G_TYPE_INT64 ||
@@ -570,7 +664,7 @@ check_request (JsonObject  *obj,
       return FALSE;
     }
   if (m->op == OP_DELETE)
-    return check_delete (obj, m, key, id, error);
+    return check_delete (obj, m, key, error);
   if (fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
     {
       crm_set_field_error (error, CRM_ERROR_INVALID, "fields", "fields must be an object");
@@ -589,7 +683,6 @@ check_request (JsonObject  *obj,
       m->base = json_node_get_object (base);
     }
   m->key = g_strdup (key);
-  m->id = g_strdup (id);
   return TRUE;
 }
 
@@ -618,15 +711,11 @@ crm_handle_mutation (CrmRequest *req)
 
   batch = crm_request_new_batch (req);
   {
-    const char *apply_values[7] = { m->key, crm_entity_names[m->entity], op_names[m->op], m->id,
-                                    fields_text, base_text, masks };
-    const char *record_values[1] = { m->id };
+    const char *apply_values[7] = { m->key, crm_entity_names[m->entity], op_names[m->op],
+                                    m->key_json ? m->key_json : m->id, fields_text, base_text, masks };
 
-    m->apply_index = crm_db_batch_add (batch, &sql_apply, apply_values);
-    m->record_index = crm_db_batch_add (batch, m->entity == CRM_ENTITY_CUSTOMER ? &sql_customer
-                                               : m->entity == CRM_ENTITY_CONTACT ? &sql_contact
-                                               : &sql_interaction,
-                                        record_values);
+    m->apply_index = crm_db_batch_add (batch, m->key_json ? &sql_apply_keyed : &sql_apply, apply_values);
+    m->record_index = crm_db_batch_add (batch, record_sql (m->entity), (const char **) m->key_values);
   }
   crm_request_execute (req, batch, applied);
 }

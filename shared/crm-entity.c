@@ -14,11 +14,12 @@
  *
  * Who may write what is what the server allows today: account managers,
  * directors and administrators change customers and their contacts, and
- * create and delete contacts (crm.may_change_customer () in the policies
- * and in the entity's crm.apply_<entity> () of
- * server/sql/0008-apply-per-entity.sql); every other entity is read-only
- * for now.  (Interactions have their crm.apply_interaction () but are
- * read-only here until the client's store can hold their edits.)
+ * create and delete contacts; they log and edit interactions (0008) and
+ * create and edit opportunities (0009), all for the customers they may
+ * change (crm.may_change_customer () in the policies and in the entity's
+ * crm.apply_<entity> () of server/sql/).  Campaign members' outcomes are
+ * updated by them and by marketing (0009).  Every other entity is
+ * read-only for now.
  * Personal data is masked for every role (server/crm-records.c).
  */
 
@@ -33,6 +34,8 @@
 /* Role sets. */
 #define SALES      (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
 #define NOT_MARKETING_OR_ADMIN (CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER) | CRM_ROLES (SERVICE))
+/* Who records a campaign member's outcome. */
+#define OUTCOMES   (SALES | CRM_ROLES (MARKETING))
 /* Who may read rows of an entity at all (0006's FOR SELECT policies). */
 #define NOT_MARKETING (CRM_ROLES_ALL & ~CRM_ROLES (MARKETING))
 #define NOT_SERVICE   (CRM_ROLES_ALL & ~CRM_ROLES (SERVICE))
@@ -50,7 +53,8 @@
                                  .reference = CRM_ENTITY_##e, .flags = (fl), .label = lbl
 #define F_ENUM(n, v, t, fl, lbl) .name = n, .value_type = CRM_VALUE_ENUM, .check = CRM_FIELD_ENUM, \
                                  .enum_values = v, .sql_type = t, .flags = (fl), .label = lbl
-/* INTEGER, MONEY, DATE, TIMESTAMP, TEXT_LIST, JSON: read-only so far */
+/* INTEGER, MONEY, DATE, TIMESTAMP (checked by their type), TEXT_LIST,
+ * JSON (read-only so far); an integer's range in .min_value, .max_value */
 #define F_VALUE(n, t, fl, lbl)   .name = n, .value_type = CRM_VALUE_##t, .flags = (fl), .label = lbl
 
 /* What every mutable table ends with; crm.touch () keeps them. */
@@ -187,18 +191,29 @@ static const CrmField interaction_fields[] = {
   { NULL }
 };
 
+/* Written by crm.apply_opportunity () (0009): account managers, directors
+ * and administrators create and edit the opportunities of the customers
+ * they may change, and move them between stages (each move is recorded in
+ * the stage history, who and when, by the server).  The customer is set
+ * when it is made (PARENT).  The owner is the creator unless a director
+ * or administrator names another: a manager may not hand a deal to a
+ * colleague or take one.  The agent is the channel partner the deal is
+ * credited to: it decides commission and is not set from the client. */
 static const CrmField opportunity_fields[] = {
   F_ID,
-  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")) },
-  { F_UUID ("owner_id", 0, N_("Owner")) },
-  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
-  { F_ENUM ("stage", crm_stage_names, "crm.opportunity_stage", REQ | SORT, N_("Stage")) },
-  { F_VALUE ("amount_once", MONEY, REQ | SORT, N_("One-off Amount")) },
-  { F_VALUE ("amount_monthly", MONEY, REQ | SORT, N_("Monthly Amount")) },
-  { F_VALUE ("probability", INTEGER, REQ | SORT, N_("Probability")) },
-  { F_VALUE ("expected_close", DATE, SORT, N_("Expected Close")) },
-  { F_VALUE ("closed_on", DATE, SORT, N_("Closed On")) },
-  { F_TEXT ("lost_reason", 0, N_("Reason Lost")) },
+  { F_REF ("customer_id", CUSTOMER, REQ | PARENT, N_("Customer")), .writable_by = SALES },
+  { F_UUID ("owner_id", 0, N_("Owner")), .writable_by = CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")), .max_chars = 200, .writable_by = SALES },
+  { F_ENUM ("stage", crm_stage_names, "crm.opportunity_stage", REQ | SORT, N_("Stage")), .writable_by = SALES },
+  { F_VALUE ("amount_once", MONEY, REQ | SORT, N_("One-off Amount")), .writable_by = SALES },
+  { F_VALUE ("amount_monthly", MONEY, REQ | SORT, N_("Monthly Amount")), .writable_by = SALES },
+  { F_VALUE ("probability", INTEGER, REQ | SORT, N_("Probability")), .min_value = 0, .max_value = 100,
+    .writable_by = SALES },
+  { F_VALUE ("expected_close", DATE, SORT, N_("Expected Close")), .writable_by = SALES },
+  /* today, set by the server on a move to won or lost, unless given */
+  { F_VALUE ("closed_on", DATE, SORT, N_("Closed On")), .writable_by = SALES },
+  /* required (not blank) for the stage lost: crm.apply_opportunity () */
+  { F_TEXT ("lost_reason", 0, N_("Reason Lost")), .max_chars = 500, .writable_by = SALES },
   { F_UUID ("agent_id", 0, N_("Agent")) },
   F_CREATED_AT,
   F_VERSION,
@@ -271,10 +286,15 @@ static const CrmField campaign_member_fields[] = {
    * treat those customers differently */
   { F_BOOL ("is_control", REQ, N_("Control Group")), .withheld_from = NOT_MARKETING_OR_ADMIN },
   { F_UUID ("assigned_to", 0, N_("Assigned To")) },
-  { F_ENUM ("channel", crm_channel_kind_names, "crm.channel_kind", 0, N_("Channel")) },
-  { F_VALUE ("contacted_at", TIMESTAMP, SORT, N_("Contacted At")) },
-  { F_ENUM ("response", crm_member_response_names, "crm.member_response", REQ | SORT, N_("Response")) },
-  { F_VALUE ("responded_at", TIMESTAMP, SORT, N_("Responded At")) },
+  /* the outcome of contacting the member: crm.apply_campaign_member ()
+   * (0009) writes these four, for marketing and for whoever may change
+   * the customer; the control group, the assignment and the revenue are
+   * marketing's planning and never written by a client */
+  { F_ENUM ("channel", crm_channel_kind_names, "crm.channel_kind", 0, N_("Channel")), .writable_by = OUTCOMES },
+  { F_VALUE ("contacted_at", TIMESTAMP, SORT, N_("Contacted At")), .writable_by = OUTCOMES },
+  { F_ENUM ("response", crm_member_response_names, "crm.member_response", REQ | SORT, N_("Response")),
+    .writable_by = OUTCOMES },
+  { F_VALUE ("responded_at", TIMESTAMP, SORT, N_("Responded At")), .writable_by = OUTCOMES },
   { F_VALUE ("revenue", MONEY, REQ | SORT, N_("Revenue")) },
   F_VERSION,
   F_UPDATED_AT,
@@ -344,7 +364,8 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     .label = N_("Interaction"), .readable_by = NOT_SERVICE,
     .server_only = sync_stamped },
   { CRM_ENTITY_OPPORTUNITY, "opportunity", "opportunities", "crm.opportunities", "opportunities",
-    opportunity_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Opportunity"),
+    opportunity_fields, id_key, UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES,
+    .label = N_("Opportunity"),
     .readable_by = SALES,
     .server_only = sync_stamped },
   { CRM_ENTITY_OPPORTUNITY_STAGE, "opportunity_stage", "opportunity_stages", "crm.opportunity_stage_history",

@@ -79,6 +79,9 @@ struct _CrmField
   CrmFieldType        check;         /* how a written value is checked (crm_field_validate):
                                       * CRM_FIELD_TEXT, _ENUM, _MOBILE, _EMAIL, _PHONE, _BOOL, _UUID… */
   guint               max_chars;     /* text: 0 for no limit */
+  gint64              min_value;     /* integer and money: the range a written value must be in */
+  gint64              max_value;     /* (inclusive); both 0: an integer column's range for an
+                                      * integer, 0 and up for money (never below 0) */
   CrmFieldMask        mask;          /* how it is masked for @masked_for */
   guint               masked_for;    /* roles that receive it masked */
   guint               withheld_from; /* roles that never receive it */

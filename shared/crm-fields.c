@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "crm-date.h"
 #include "crm-entity.h"
 #include "crm-error.h"
 #include "crm-fields.h"
@@ -71,6 +72,58 @@ valid_timestamp (const char *value)
   return parsed != NULL && g_date_time_get_year (parsed) >= 1900 && g_date_time_get_year (parsed) <= 2999;
 }
 
+/* The range of @spec's values (crm-entity.h: min_value, max_value). */
+static void
+number_range (const CrmField *spec,
+              gint64         *min,
+              gint64         *max)
+{
+  if (spec->max_value > spec->min_value)
+    {
+      *min = spec->min_value;
+      *max = spec->max_value;
+    }
+  else if (spec->value_type == CRM_VALUE_MONEY)
+    {
+      *min = 0;
+      *max = G_MAXINT64;
+    }
+  else
+    {
+      *min = G_MININT32;
+      *max = G_MAXINT32;
+    }
+  if (spec->value_type == CRM_VALUE_MONEY)
+    *min = MAX (*min, 0);
+}
+
+/* A whole number in decimal (a JSON integer as crm_fields_check_object
+ * passes it, or what the user typed), within the field's range; money is
+ * in fen. */
+static gboolean
+valid_number (const CrmField *spec,
+              const char     *value,
+              GError        **error)
+{
+  gint64 min, max, v;
+
+  number_range (spec, &min, &max);
+  if (g_ascii_string_to_signed (value, 10, min, max, &v, NULL))
+    return TRUE;
+  if (spec->value_type == CRM_VALUE_MONEY && max == G_MAXINT64)
+    crm_set_field_error (error, CRM_ERROR_INVALID, spec->name,
+                         "%s must be a whole number of fen, 0 or more", spec->name);
+  else if (spec->value_type == CRM_VALUE_MONEY)
+    crm_set_field_error (error, CRM_ERROR_INVALID, spec->name,
+                         "%s must be a whole number of fen from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+                         spec->name, min, max);
+  else
+    crm_set_field_error (error, CRM_ERROR_INVALID, spec->name,
+                         "%s must be a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+                         spec->name, min, max);
+  return FALSE;
+}
+
 gboolean
 crm_field_validate (const CrmField *spec,
                     const char     *value,
@@ -96,6 +149,22 @@ crm_field_validate (const CrmField *spec,
       return FALSE;
     }
 
+  if (spec->value_type == CRM_VALUE_INTEGER || spec->value_type == CRM_VALUE_MONEY)
+    return valid_number (spec, value, error);
+  if (spec->value_type == CRM_VALUE_DATE)
+    {
+      g_autoptr(GError) date_error = NULL;
+      GDate *date = crm_date_parse (spec->name, value, &date_error);
+
+      if (date != NULL)
+        {
+          g_date_free (date);
+          return TRUE;
+        }
+      crm_set_field_error (error, CRM_ERROR_INVALID, spec->name,
+                           "%s must be a date written YYYY-MM-DD, such as 2026-03-01", spec->name);
+      return FALSE;
+    }
   if (spec->value_type == CRM_VALUE_TIMESTAMP)
     {
       if (valid_timestamp (value))
@@ -152,22 +221,48 @@ crm_field_validate (const CrmField *spec,
     }
 }
 
-/* @node as crm_field_validate() takes it, if it has the field's JSON type. */
+/* The JSON type a value of @spec travels as, for errors. */
+static const char *
+json_type_name (const CrmField *spec)
+{
+  if (spec->value_type == CRM_VALUE_BOOL)
+    return "boolean";
+  if (spec->value_type == CRM_VALUE_INTEGER || spec->value_type == CRM_VALUE_MONEY)
+    return "whole number";
+  return "string";
+}
+
+/* @node as crm_field_validate() takes it (a JSON integer in decimal), if
+ * it has the field's JSON type; *@value NULL for null. */
 static gboolean
 node_value (const CrmField  *spec,
             JsonNode        *node,
-            const char     **value)
+            char           **value)
 {
+  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+
+  *value = NULL;
   if (JSON_NODE_HOLDS_NULL (node))
-    *value = NULL;
-  else if (spec->value_type == CRM_VALUE_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
-           json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    *value = json_node_get_boolean (node) ? "true" : "false";
-  else if (spec->value_type != CRM_VALUE_BOOL && JSON_NODE_HOLDS_VALUE (node) &&
-           json_node_get_value_type (node) == G_TYPE_STRING)
-    *value = json_node_get_string (node);
+    return TRUE;
+  if (spec->value_type == CRM_VALUE_BOOL)
+    {
+      if (type != G_TYPE_BOOLEAN)
+        return FALSE;
+      *value = g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    }
+  else if (spec->value_type == CRM_VALUE_INTEGER || spec->value_type == CRM_VALUE_MONEY)
+    {
+      /* json-glib reads 12.0 and 1e3 as doubles: not whole numbers here */
+      if (type != G_TYPE_INT64)
+        return FALSE;
+      *value = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    }
   else
-    return FALSE;
+    {
+      if (type != G_TYPE_STRING)
+        return FALSE;
+      *value = g_strdup (json_node_get_string (node));
+    }
   return TRUE;
 }
 
@@ -189,7 +284,7 @@ crm_fields_check_object (CrmEntity    entity,
       const char *name = l->data;
       const CrmField *spec = crm_field_spec_lookup (entity, name);
       JsonNode *node = json_object_get_member (fields, name);
-      const char *value = NULL;
+      g_autofree char *value = NULL;
 
       /* a record's parent is set when it is made, not changed after */
       if (spec == NULL || ((spec->flags & CRM_FIELD_PARENT) && !create))
@@ -200,7 +295,15 @@ crm_fields_check_object (CrmEntity    entity,
       if (!node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a %s or null", name,
-                               spec->value_type == CRM_VALUE_BOOL ? "boolean" : "string");
+                               json_type_name (spec));
+          return FALSE;
+        }
+      /* "" clears a text; any other type is cleared by null (the
+       * database has no empty date, number, id or enum value) */
+      if (value != NULL && *value == '\0' && spec->value_type != CRM_VALUE_TEXT &&
+          !(spec->flags & CRM_FIELD_REQUIRED))
+        {
+          crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be null to clear it, not \"\"", name);
           return FALSE;
         }
       if (!crm_field_validate (spec, value, error))
@@ -244,7 +347,7 @@ crm_fields_check_base (CrmEntity    entity,
       const char *name = l->data;
       const CrmField *spec = crm_field_spec_lookup (entity, name);
       JsonNode *node = json_object_get_member (base_obj, name);
-      const char *value;
+      g_autofree char *value = NULL;
 
       if (node == NULL)
         {
@@ -254,7 +357,7 @@ crm_fields_check_base (CrmEntity    entity,
       if (spec == NULL || !node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, "base", "base's %s must be a %s or null", name,
-                               spec && spec->value_type == CRM_VALUE_BOOL ? "boolean" : "string");
+                               spec ? json_type_name (spec) : "string");
           return FALSE;
         }
     }

@@ -70,7 +70,7 @@ const char * const crm_channel_kind_names[] = {
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_channel_kind_names) == CRM_N_CHANNEL_KINDS + 1);
 
 const char * const crm_member_response_names[] = {
-  "pending", "contacted", "responded", "converted", "declined", NULL
+  "pending", "contacted", "responded", "converted", "declined", "opted_out", "unreachable", NULL
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_member_response_names) == CRM_N_MEMBER_RESPONSES + 1);
 

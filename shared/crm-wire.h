@@ -138,6 +138,8 @@ typedef enum
   CRM_RESPONSE_RESPONDED,
   CRM_RESPONSE_CONVERTED,
   CRM_RESPONSE_DECLINED,
+  CRM_RESPONSE_OPTED_OUT,     /* asked not to be contacted again */
+  CRM_RESPONSE_UNREACHABLE,   /* could not be reached on the campaign's channels */
   CRM_N_MEMBER_RESPONSES
 } CrmMemberResponse;
 

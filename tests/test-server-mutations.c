@@ -602,7 +602,7 @@ entity_nobody_may_write_is_refused_like_an_unknown_one (void)
   g_autofree char *versions = scalar (conn, "SELECT sum(version) FROM crm.products", NULL);
   g_autofree char *versions_after = NULL;
   g_autofree char *claimed = NULL;
-  const char *entities[] = { "product", "revenue_month", "campaign_member", "service_step", "products",
+  const char *entities[] = { "product", "revenue_month", "opportunity_stage", "service_step", "products",
                              "no_such_entity" };
   const char *ops[] = { "update", "create" };
 
@@ -620,7 +620,8 @@ entity_nobody_may_write_is_refused_like_an_unknown_one (void)
       }
   versions_after = scalar (conn, "SELECT sum(version) FROM crm.products", NULL);
   g_assert_cmpstr (versions_after, ==, versions);
-  claimed = scalar (conn, "SELECT count(*) FROM crm.mutations WHERE entity NOT IN ('customer', 'contact')", NULL);
+  claimed = scalar (conn, "SELECT count(*) FROM crm.mutations WHERE entity IN ('product', 'revenue_month',"
+                         " 'opportunity_stage', 'service_step', 'products', 'no_such_entity')", NULL);
   g_assert_cmpstr (claimed, ==, "0");
 }
 
@@ -683,10 +684,9 @@ post_create (const char *token,
 
 /* crm.apply_mutation() as the server calls it for @login (crm.set_identity
  * () and the server's role in one transaction, as a request does), with a
- * new key: "code/field",
- * and in @theirs (if not NULL) the conflicting fields.  Interactions are
- * written here, not over HTTP: the entity table keeps them read-only until
- * the client's store can hold their edits. */
+ * new key: "code/field", and in @theirs (if not NULL) the conflicting
+ * fields.  What the server refuses before the database is asked is tried
+ * here, to show the database refuses it too. */
 static char *
 apply_as (const char  *login,
           const char  *entity,
@@ -780,8 +780,8 @@ writes_by_role (gconstpointer data)
   g_autofree char *new_contact = g_uuid_string_random ();
   g_autofree char *new_interaction = g_uuid_string_random ();
   g_autofree char *contact_fields = NULL;
-  g_autoptr(Response) r1 = NULL, r2 = NULL, r5 = NULL;
-  g_autofree char *r3 = NULL, *r4 = NULL;
+  g_autoptr(Response) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL, r5 = NULL;
+  g_autofree char *db3 = NULL, *db4 = NULL;
   g_autofree char *title = NULL, *subject = NULL, *left = NULL, *made = NULL;
 
   g_assert_nonnull (customer);
@@ -791,9 +791,8 @@ writes_by_role (gconstpointer data)
 
   r1 = post_create (token, "contact", new_contact, contact_fields);
   r2 = post_update (token, "contact", contact, 1, "{\"title\":\"经理\"}", "{\"title\":null}");
-  r3 = apply_as (rc->login, "interaction", "create", new_interaction, fields, NULL, NULL);
-  r4 = apply_as (rc->login, "interaction", "update", interaction, "{\"subject\":\"改过\"}", "{\"subject\":\"测试\"}",
-                 NULL);
+  r3 = post_create (token, "interaction", new_interaction, fields);
+  r4 = post_update (token, "interaction", interaction, 1, "{\"subject\":\"改过\"}", "{\"subject\":\"测试\"}");
   r5 = post_delete (token, "contact", contact);
 
   switch (rc->expect)
@@ -801,25 +800,30 @@ writes_by_role (gconstpointer data)
     case ALLOWED:
       g_assert_cmpuint (r1->status, ==, 201);
       g_assert_cmpuint (r2->status, ==, 200);
-      g_assert_cmpstr (r3, ==, "created/");
-      g_assert_cmpstr (r4, ==, "ok/");
+      g_assert_cmpuint (r3->status, ==, 201);
+      g_assert_cmpuint (r4->status, ==, 200);
       g_assert_cmpuint (r5->status, ==, 200);
       break;
     case INVISIBLE:
       assert_error (r1, 404, "not_found", "customer_id");
       assert_error (r2, 404, "not_found", "id");
-      g_assert_cmpstr (r3, ==, "not_found/customer_id");
-      g_assert_cmpstr (r4, ==, "not_found/id");
+      assert_error (r3, 404, "not_found", "customer_id");
+      assert_error (r4, 404, "not_found", "id");
       assert_error (r5, 404, "not_found", "id");
       break;
     case ROLE_REFUSED:
       assert_error (r1, 403, "forbidden", "op");
       assert_error (r2, 403, "forbidden", "id");
+      assert_error (r3, 403, "forbidden", "op");
+      assert_error (r4, 403, "forbidden", "id");
       assert_error (r5, 403, "forbidden", "op");
       /* the database refuses them too: marketing sees the interaction,
        * service none */
-      g_assert_cmpstr (r3, ==, "forbidden/customer_id");
-      g_assert_cmpstr (r4, ==, g_str_equal (rc->login, "service") ? "not_found/id" : "forbidden/id");
+      db3 = apply_as (rc->login, "interaction", "create", new_interaction, fields, NULL, NULL);
+      db4 = apply_as (rc->login, "interaction", "update", interaction, "{\"subject\":\"改过\"}",
+                      "{\"subject\":\"测试\"}", NULL);
+      g_assert_cmpstr (db3, ==, "forbidden/customer_id");
+      g_assert_cmpstr (db4, ==, g_str_equal (rc->login, "service") ? "not_found/id" : "forbidden/id");
       break;
     default:
       g_assert_not_reached ();
@@ -968,11 +972,14 @@ marking_primary_unmarks_the_other (void)
 
 /* Interactions --------------------------------------------------------------------- */
 
-/* A logged visit: the caller recorded it (user_id set by the server, never
- * taken from the body); its contact must be one of the same customer's. */
+/* A logged visit over HTTP: 201 with the record, recorded by the caller
+ * (user_id set by the server, never taken from the body: a body naming it
+ * is refused, naming it); its contact must be one of the same customer's
+ * (400 naming contact_id, on create and on update). */
 static void
 interaction_is_the_callers_and_its_contact_the_customers (void)
 {
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
   g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
   g_autofree char *customer = own_customer (conn, 32);
   g_autofree char *other = own_customer (conn, 33);
@@ -981,30 +988,49 @@ interaction_is_the_callers_and_its_contact_the_customers (void)
   g_autofree char *admin_id = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", "admin");
   g_autofree char *id = g_uuid_string_random (), *bad_id = g_uuid_string_random ();
   g_autofree char *fields = NULL, *with_user = NULL, *bad_fields = NULL, *stored = NULL, *expected = NULL;
-  g_autofree char *update_fields = NULL, *contact_now = NULL, *made = NULL;
-  g_autofree char *r = NULL, *bad = NULL, *bad_update = NULL;
+  g_autofree char *update_fields = NULL, *contact_now = NULL, *made = NULL, *db_user = NULL;
+  g_autoptr(Response) r = NULL, bad = NULL, bad_update = NULL, user_given = NULL;
+  JsonObject *record;
 
   fresh_children (conn, customer, &contact, &interaction);
   fresh_children (conn, other, &other_contact, &other_interaction);
 
-  /* a user_id in the body is not what is stored */
   fields = interaction_fields (customer, contact, "季度回访");
-  with_user = g_strdup_printf ("{\"user_id\":\"%s\",%s", admin_id, fields + 1);
-  r = apply_as ("manager", "interaction", "create", id, with_user, NULL, NULL);
-  g_assert_cmpstr (r, ==, "created/");
+  r = post_create (manager, "interaction", id, fields);
+  g_assert_cmpuint (r->status, ==, 201);
+  record = json_object_get_object_member (obj (r), "record");
+  g_assert_cmpstr (json_object_get_string_member (record, "id"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (record, "user_id"), ==, me);
+  g_assert_cmpstr (json_object_get_string_member (record, "subject"), ==, "季度回访");
+  g_assert_cmpstr (json_object_get_string_member (record, "notes"), ==, "谈了续约。\n下周再访。");
+  g_assert_cmpint (json_object_get_int_member (record, "version"), ==, 1);
   stored = scalar (conn, "SELECT user_id || ' ' || contact_id || ' ' || kind || ' ' || outcome || ' '"
                          " || (occurred_at = '2026-11-20T02:30:00Z') || ' ' || notes FROM crm.interactions WHERE id = $1",
                   id);
   expected = g_strdup_printf ("%s %s visit positive true 谈了续约。\n下周再访。", me, contact);
   g_assert_cmpstr (stored, ==, expected);
 
+  /* who recorded it is not the client's to say: refused over HTTP, and
+   * ignored by the database if it came through */
+  with_user = g_strdup_printf ("{\"user_id\":\"%s\",%s", admin_id, fields + 1);
+  user_given = post_create (manager, "interaction", bad_id, with_user);
+  assert_error (user_given, 400, "invalid", "user_id");
+  {
+    g_autofree char *db_id = g_uuid_string_random ();
+    g_autofree char *answer = apply_as ("manager", "interaction", "create", db_id, with_user, NULL, NULL);
+
+    g_assert_cmpstr (answer, ==, "created/");
+    db_user = scalar (conn, "SELECT user_id FROM crm.interactions WHERE id = $1", db_id);
+    g_assert_cmpstr (db_user, ==, me);
+  }
+
   /* a contact of another customer: refused naming contact_id, create or update */
   bad_fields = interaction_fields (customer, other_contact, "错的联系人");
-  bad = apply_as ("manager", "interaction", "create", bad_id, bad_fields, NULL, NULL);
-  g_assert_cmpstr (bad, ==, "invalid/contact_id");
+  bad = post_create (manager, "interaction", bad_id, bad_fields);
+  assert_error (bad, 400, "invalid", "contact_id");
   update_fields = g_strdup_printf ("{\"contact_id\":\"%s\"}", other_contact);
-  bad_update = apply_as ("manager", "interaction", "update", interaction, update_fields, "{\"contact_id\":null}", NULL);
-  g_assert_cmpstr (bad_update, ==, "invalid/contact_id");
+  bad_update = post_update (manager, "interaction", interaction, 1, update_fields, "{\"contact_id\":null}");
+  assert_error (bad_update, 400, "invalid", "contact_id");
   contact_now = scalar (conn, "SELECT coalesce(contact_id::text, '-') FROM crm.interactions WHERE id = $1",
                         interaction);
   g_assert_cmpstr (contact_now, ==, "-");
@@ -1012,37 +1038,104 @@ interaction_is_the_callers_and_its_contact_the_customers (void)
   g_assert_cmpstr (made, ==, "0");
 }
 
-/* Two users edit the same interaction's subject from the same copy: the
- * second is refused whole, with the value the first wrote; a time given in
- * another offset is the same base. */
+/* Two users edit the same interaction from the same copy over HTTP: a
+ * field only one changed merges; the subject both changed is a 409 with
+ * base, mine and theirs, and nothing of the second applies; a time given
+ * in another offset is the same base. */
 static void
 concurrent_interaction_edit_conflicts (void)
 {
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
   g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
   g_autofree char *customer = own_customer (conn, 34);
   g_autofree char *contact = NULL, *interaction = NULL, *version = NULL, *when_base = NULL;
-  g_autofree char *a = NULL, *b = NULL, *when = NULL, *theirs = NULL;
+  g_autoptr(Response) a = NULL, merged = NULL, b = NULL, when = NULL;
+  JsonArray *conflicts;
+  JsonObject *c;
 
   fresh_children (conn, customer, &contact, &interaction);
-  a = apply_as ("admin", "interaction", "update", interaction, "{\"subject\":\"甲改的\",\"outcome\":\"negative\"}",
-                "{\"subject\":\"测试\",\"outcome\":\"neutral\"}", NULL);
-  b = apply_as ("manager", "interaction", "update", interaction, "{\"notes\":\"乙的笔记\",\"subject\":\"乙改的\"}",
-                "{\"notes\":null,\"subject\":\"测试\"}", &theirs);
+  a = post_update (admin, "interaction", interaction, 1, "{\"subject\":\"甲改的\",\"outcome\":\"negative\"}",
+                   "{\"subject\":\"测试\",\"outcome\":\"neutral\"}");
+  merged = post_update (manager, "interaction", interaction, 1, "{\"kind\":\"meeting\"}", "{\"kind\":\"call\"}");
+  b = post_update (manager, "interaction", interaction, 1, "{\"notes\":\"乙的笔记\",\"subject\":\"乙改的\"}",
+                   "{\"notes\":null,\"subject\":\"测试\"}");
 
-  g_assert_cmpstr (a, ==, "ok/");
-  g_assert_cmpstr (b, ==, "conflict/");
-  g_assert_cmpstr (theirs, ==, "{\"subject\": \"甲改的\"}");
-  version = scalar (conn, "SELECT version || ' ' || coalesce(notes, '-') || ' ' || subject FROM crm.interactions"
-                          " WHERE id = $1", interaction);
-  g_assert_cmpstr (version, ==, "2 - 甲改的");
+  g_assert_cmpuint (a->status, ==, 200);
+  g_assert_cmpuint (merged->status, ==, 200);
+  g_assert_cmpstr (record_string (merged, "outcome"), ==, "negative");
+  assert_error (b, 409, "conflict", "subject");
+  conflicts = json_object_get_array_member (obj (b), "conflicts");
+  g_assert_cmpuint (json_array_get_length (conflicts), ==, 1);
+  c = json_array_get_object_element (conflicts, 0);
+  g_assert_cmpstr (json_object_get_string_member (c, "field"), ==, "subject");
+  g_assert_cmpstr (json_object_get_string_member (c, "base"), ==, "测试");
+  g_assert_cmpstr (json_object_get_string_member (c, "mine"), ==, "乙改的");
+  g_assert_cmpstr (json_object_get_string_member (c, "theirs"), ==, "甲改的");
+  g_assert_cmpstr (record_string (b, "subject"), ==, "甲改的");
+  version = scalar (conn, "SELECT version || ' ' || coalesce(notes, '-') || ' ' || subject || ' ' || kind"
+                          " FROM crm.interactions WHERE id = $1", interaction);
+  g_assert_cmpstr (version, ==, "3 - 甲改的 meeting");
 
   /* the time as the database holds it, spelt in +08:00: no conflict */
   when_base = scalar (conn, "SELECT '{\"occurred_at\":\"' || to_char(occurred_at AT TIME ZONE 'Asia/Shanghai',"
                             " 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+08:00\"}' FROM crm.interactions WHERE id = $1",
                       interaction);
-  when = apply_as ("manager", "interaction", "update", interaction, "{\"occurred_at\":\"2026-10-01T09:00:00Z\"}",
-                   when_base, NULL);
-  g_assert_cmpstr (when, ==, "ok/");
+  when = post_update (manager, "interaction", interaction, 3, "{\"occurred_at\":\"2026-10-01T09:00:00Z\"}",
+                      when_base);
+  g_assert_cmpuint (when->status, ==, 200);
+}
+
+/* Over HTTP, what the entity table refuses is a 400 naming the field, and
+ * nothing is made. */
+static void
+interaction_bad_values_are_refused_over_http (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 35);
+  g_autoptr(GString) long_subject = g_string_new (NULL);
+  struct { const char *field; const char *json; } cases[] = {
+    { "kind",        "\"letter\"" },
+    { "outcome",     "\"great\"" },
+    { "occurred_at", "\"2026-11-20 10:30\"" },
+    { "occurred_at", "\"2026-02-30T10:30:00Z\"" },
+    { "occurred_at", "20261120" },
+    { "subject",     NULL },                      /* 201 characters */
+    { "subject",     "\"\"" },
+    { "contact_id",  "\"not-a-uuid\"" },
+    { "contact_id",  "\"\"" },                  /* null clears it; "" was a 500 */
+  };
+
+  g_string_append_c (long_subject, '"');
+  for (guint i = 0; i < 201; i++)
+    g_string_append (long_subject, "长");
+  g_string_append_c (long_subject, '"');
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *good = interaction_fields (customer, NULL, "边界");
+      g_autofree char *member = g_strdup_printf ("\"%s\":", cases[i].field);
+      g_autofree char *fields = NULL, *made = NULL;
+      g_autoptr(Response) r = NULL;
+      const char *value = cases[i].json ? cases[i].json : long_subject->str;
+
+      /* the good fields with this one replaced (or added) */
+      if (strstr (good, member) != NULL)
+        {
+          char *at = strstr (good, member) + strlen (member);
+          char *end = at[0] == '"' ? strchr (at + 1, '"') + 1 : at + strcspn (at, ",}");
+
+          fields = g_strdup_printf ("%.*s%s%s", (int) (at - good), good, value, end);
+        }
+      else
+        fields = g_strdup_printf ("{%s%s,%s", member, value, good + 1);
+      g_test_message ("%s", fields);
+      r = post_create (manager, "interaction", id, fields);
+      assert_error (r, 400, "invalid", cases[i].field);
+      made = scalar (conn, "SELECT count(*) FROM crm.interactions WHERE id = $1", id);
+      g_assert_cmpstr (made, ==, "0");
+    }
 }
 
 /* Limits on what a logged interaction may hold, as the entity table checks
@@ -1152,6 +1245,701 @@ database_mask_matches_the_sent_mask (void)
   }
 }
 
+/* Opportunities ------------------------------------------------------------------- */
+
+/* scalar () with two parameters */
+static char *
+scalar2 (PGconn     *conn,
+         const char *sql,
+         const char *param1,
+         const char *param2)
+{
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, param1, param2);
+
+  return PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? g_strdup (PQgetvalue (res, 0, 0)) : NULL;
+}
+
+/* A fresh opportunity of @customer, owned by the customer's owner, at
+ * @stage, made as administrator. */
+static char *
+fresh_opportunity (PGconn     *conn,
+                   const char *customer,
+                   const char *stage)
+{
+  char *id = scalar2 (conn, "INSERT INTO crm.opportunities (customer_id, owner_id, name, stage, probability)"
+                            " SELECT c.id, c.owner_id, '测试商机', $2::crm.opportunity_stage, 10"
+                            " FROM crm.customers c WHERE c.id = $1 RETURNING id",
+                      customer, stage);
+
+  g_assert_nonnull (id);
+  return id;
+}
+
+static char *
+opportunity_fields (const char *customer,
+                    const char *more)
+{
+  return g_strdup_printf ("{\"customer_id\":\"%s\",\"name\":\"专线扩容\",\"stage\":\"qualification\","
+                          "\"amount_once\":1200000,\"amount_monthly\":50000,\"probability\":20,"
+                          "\"expected_close\":\"2027-03-31\"%s%s}", customer, more ? "," : "", more ? more : "");
+}
+
+/* The stage history of @opportunity as "from>to by login" lines, oldest
+ * first, each only if recorded within the last minute. */
+static char *
+history_of (PGconn     *conn,
+            const char *opportunity)
+{
+  return scalar (conn, "SELECT string_agg(coalesce(h.from_stage::text, '-') || '>' || h.to_stage || ' by '"
+                       " || coalesce(u.login, '?') || CASE WHEN h.changed_at > now() - interval '1 minute'"
+                       " THEN '' ELSE ' (old)' END, ', ' ORDER BY h.id)"
+                       " FROM crm.opportunity_stage_history h LEFT JOIN crm.users u ON u.id = h.changed_by"
+                       " WHERE h.opportunity_id = $1", opportunity);
+}
+
+/* Creates, edits and stage moves of opportunities by each role: allowed
+ * on a customer the caller may change (owned by the caller, the stage
+ * recorded as the caller's), 404 on one it may not see, 403 for marketing
+ * and service before the database, which refuses them too. */
+static void
+opportunity_writes_by_role (gconstpointer data)
+{
+  const RoleCase *rc = data;
+  g_autofree char *token = sign_in_with (rc->login, PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *offset = g_strdup_printf ("%u", 60 + (guint) (rc - role_cases));
+  g_autofree char *customer = scalar (conn, rc->customers, offset);
+  g_autofree char *me = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", rc->login);
+  g_autofree char *opportunity = NULL, *fields = NULL, *stored = NULL, *made = NULL;
+  g_autofree char *history = NULL, *new_history = NULL, *db_create = NULL, *db_update = NULL;
+  g_autofree char *new_id = g_uuid_string_random ();
+  g_autoptr(Response) create = NULL, edit = NULL, move = NULL;
+  g_autofree char *expected_history = NULL, *expected_new = NULL;
+
+  g_assert_nonnull (customer);
+  opportunity = fresh_opportunity (conn, customer, "prospecting");
+  fields = opportunity_fields (customer, NULL);
+
+  create = post_create (token, "opportunity", new_id, fields);
+  edit = post_update (token, "opportunity", opportunity, 1, "{\"name\":\"改过的商机\",\"amount_once\":880000}",
+                      "{\"name\":\"测试商机\",\"amount_once\":0}");
+  move = post_update (token, "opportunity", opportunity, 2, "{\"stage\":\"proposal\",\"probability\":40}",
+                      "{\"stage\":\"prospecting\",\"probability\":10}");
+  stored = scalar (conn, "SELECT name || ' ' || amount_once || ' ' || stage || ' ' || probability"
+                         " FROM crm.opportunities WHERE id = $1", opportunity);
+  made = scalar (conn, "SELECT owner_id || ' ' || stage || ' ' || amount_monthly || ' ' || expected_close"
+                       " FROM crm.opportunities WHERE id = $1", new_id);
+  history = history_of (conn, opportunity);
+  new_history = history_of (conn, new_id);
+
+  switch (rc->expect)
+    {
+    case ALLOWED:
+      g_assert_cmpuint (create->status, ==, 201);
+      g_assert_cmpstr (record_string (create, "owner_id"), ==, me);
+      g_assert_cmpstr (record_string (create, "stage"), ==, "qualification");
+      g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (obj (create), "record"),
+                                                   "amount_once"), ==, 1200000);
+      g_assert_cmpuint (edit->status, ==, 200);
+      g_assert_cmpuint (move->status, ==, 200);
+      g_assert_cmpstr (record_string (move, "stage"), ==, "proposal");
+      g_assert_cmpstr (stored, ==, "改过的商机 880000 proposal 40");
+      expected_new = g_strdup_printf ("%s qualification 50000 2027-03-31", me);
+      g_assert_cmpstr (made, ==, expected_new);
+      expected_history = g_strdup_printf ("prospecting>proposal by %s", rc->login);
+      g_assert_cmpstr (history, ==, expected_history);
+      g_free (expected_new);
+      expected_new = g_strdup_printf ("->qualification by %s", rc->login);
+      g_assert_cmpstr (new_history, ==, expected_new);
+      break;
+    case INVISIBLE:
+      assert_error (create, 404, "not_found", "customer_id");
+      assert_error (edit, 404, "not_found", "id");
+      assert_error (move, 404, "not_found", "id");
+      break;
+    case ROLE_REFUSED:
+      assert_error (create, 403, "forbidden", "op");
+      assert_error (edit, 403, "forbidden", "id");
+      assert_error (move, 403, "forbidden", "id");
+      /* the database refuses them too; neither sees an opportunity */
+      db_create = apply_as (rc->login, "opportunity", "create", new_id, fields, NULL, NULL);
+      db_update = apply_as (rc->login, "opportunity", "update", opportunity, "{\"stage\":\"won\"}",
+                            "{\"stage\":\"prospecting\"}", NULL);
+      g_assert_cmpstr (db_create, ==, "forbidden/customer_id");
+      g_assert_cmpstr (db_update, ==, "not_found/id");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (rc->expect != ALLOWED)
+    {
+      g_assert_cmpstr (stored, ==, "测试商机 0 prospecting 10");
+      g_assert_null (made);
+      g_assert_null (history);
+      g_assert_null (new_history);
+    }
+}
+
+/* A move to another stage is recorded in the same write, with who and
+ * when, and the sync sends the record of it (opportunity_stage) to the
+ * owner's next round; an edit that keeps the stage records nothing. */
+static void
+stage_move_is_recorded_and_synced (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 70);
+  g_autofree char *opportunity = NULL, *history = NULL, *me = NULL, *cursor = NULL, *when = NULL;
+  g_autoptr(Response) same = NULL, move = NULL;
+  gboolean seen = FALSE;
+
+  opportunity = fresh_opportunity (conn, customer, "qualification");
+  me = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", "manager");
+
+  /* the manager's copy, up to now */
+  for (;;)
+    {
+      g_autofree char *path = cursor ? g_strdup_printf ("sync?limit=1000&cursor=%s", cursor)
+                                     : g_strdup ("sync?limit=1000");
+      g_autoptr(Response) r = get (path, manager);
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member (obj (r), "cursor"));
+      if (!json_object_get_boolean_member (obj (r), "more"))
+        break;
+    }
+
+  same = post_update (manager, "opportunity", opportunity, 1, "{\"stage\":\"qualification\",\"probability\":30}",
+                      "{\"stage\":\"qualification\",\"probability\":10}");
+  g_assert_cmpuint (same->status, ==, 200);
+  history = history_of (conn, opportunity);
+  g_assert_null (history);
+
+  move = post_update (manager, "opportunity", opportunity, 2, "{\"stage\":\"negotiation\"}",
+                      "{\"stage\":\"qualification\"}");
+  g_assert_cmpuint (move->status, ==, 200);
+  g_free (history);
+  history = history_of (conn, opportunity);
+  g_assert_cmpstr (history, ==, "qualification>negotiation by manager");
+  /* in the write's own transaction: the same moment as the opportunity's */
+  when = scalar (conn, "SELECT count(*) FROM crm.opportunity_stage_history h JOIN crm.opportunities o"
+                       " ON o.id = h.opportunity_id WHERE o.id = $1 AND h.changed_at <= o.updated_at"
+                       " AND h.changed_at > o.updated_at - interval '5 seconds'", opportunity);
+  g_assert_cmpstr (when, ==, "1");
+
+  /* the next round brings it */
+  for (;;)
+    {
+      g_autofree char *path = g_strdup_printf ("sync?limit=1000&cursor=%s", cursor);
+      g_autoptr(Response) r = get (path, manager);
+      JsonArray *stages;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      stages = json_object_get_array_member (obj (r), "opportunity_stages");
+      for (guint i = 0; i < json_array_get_length (stages); i++)
+        {
+          JsonObject *o = json_array_get_object_element (stages, i);
+
+          if (g_str_equal (json_object_get_string_member (o, "opportunity_id"), opportunity))
+            {
+              g_assert_cmpstr (json_object_get_string_member (o, "from_stage"), ==, "qualification");
+              g_assert_cmpstr (json_object_get_string_member (o, "to_stage"), ==, "negotiation");
+              g_assert_cmpstr (json_object_get_string_member (o, "changed_by"), ==, me);
+              g_assert_true (json_object_has_member (o, "changed_at"));
+              seen = TRUE;
+            }
+        }
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member (obj (r), "cursor"));
+      if (!json_object_get_boolean_member (obj (r), "more"))
+        break;
+    }
+  g_assert_true (seen);
+}
+
+/* Lost needs a reason: in the same write or already on the row, not
+ * blank; without one nothing changes and the answer names lost_reason. */
+static void
+lost_needs_a_reason (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 71);
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *after = NULL, *history = NULL;
+  g_autofree char *new_id = g_uuid_string_random (), *new_fields = NULL, *made = NULL;
+  g_autoptr(Response) bare = NULL, blank = NULL, with_reason = NULL, had_reason = NULL, created = NULL;
+  g_autoptr(Response) cleared = NULL;
+
+  a = fresh_opportunity (conn, customer, "negotiation");
+  b = fresh_opportunity (conn, customer, "negotiation");
+  c = fresh_opportunity (conn, customer, "proposal");
+  PQclear (crm_test_pg_query (conn, "UPDATE crm.opportunities SET lost_reason = '价格太高' WHERE id = $1", c, NULL));
+
+  bare = post_update (manager, "opportunity", a, 1, "{\"stage\":\"lost\"}", "{\"stage\":\"negotiation\"}");
+  blank = post_update (manager, "opportunity", a, 1, "{\"stage\":\"lost\",\"lost_reason\":\"  \"}",
+                       "{\"stage\":\"negotiation\",\"lost_reason\":null}");
+  assert_error (bare, 400, "invalid", "lost_reason");
+  assert_error (blank, 400, "invalid", "lost_reason");
+  after = scalar (conn, "SELECT stage || ' ' || version || ' ' || coalesce(closed_on::text, '-')"
+                        " FROM crm.opportunities WHERE id = $1", a);
+  g_assert_cmpstr (after, ==, "negotiation 1 -");
+  history = history_of (conn, a);
+  g_assert_null (history);
+
+  with_reason = post_update (manager, "opportunity", b, 1, "{\"stage\":\"lost\",\"lost_reason\":\"选了友商\"}",
+                             "{\"stage\":\"negotiation\",\"lost_reason\":null}");
+  had_reason = post_update (manager, "opportunity", c, 1, "{\"stage\":\"lost\"}", "{\"stage\":\"proposal\"}");
+  g_assert_cmpuint (with_reason->status, ==, 200);
+  g_assert_cmpuint (had_reason->status, ==, 200);
+  g_free (after);
+  after = scalar2 (conn, "SELECT string_agg(stage || ' ' || lost_reason, ', ' ORDER BY lost_reason)"
+                         " FROM crm.opportunities WHERE id IN ($1::uuid, $2::uuid)", b, c);
+  g_assert_cmpstr (after, ==, "lost 价格太高, lost 选了友商");
+
+  /* a lost one keeps its reason */
+  cleared = post_update (manager, "opportunity", b, 2, "{\"lost_reason\":null}", "{\"lost_reason\":\"选了友商\"}");
+  assert_error (cleared, 400, "invalid", "lost_reason");
+
+  /* and is not made without one */
+  new_fields = g_strdup_printf ("{\"customer_id\":\"%s\",\"name\":\"丢单\",\"stage\":\"lost\",\"amount_once\":0,"
+                                "\"amount_monthly\":0,\"probability\":0}", customer);
+  created = post_create (manager, "opportunity", new_id, new_fields);
+  assert_error (created, 400, "invalid", "lost_reason");
+  made = scalar (conn, "SELECT count(*) FROM crm.opportunities WHERE id = $1", new_id);
+  g_assert_cmpstr (made, ==, "0");
+}
+
+/* Won or lost closes the opportunity today unless the write says when;
+ * back to an open stage it is not closed. */
+static void
+won_sets_closed_on (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 72);
+  g_autofree char *a = NULL, *b = NULL, *today = NULL, *closed = NULL, *reopened = NULL;
+  g_autoptr(Response) won = NULL, given = NULL, reopen = NULL;
+
+  a = fresh_opportunity (conn, customer, "negotiation");
+  b = fresh_opportunity (conn, customer, "negotiation");
+  today = scalar (conn, "SELECT current_date::text", NULL);
+
+  won = post_update (manager, "opportunity", a, 1, "{\"stage\":\"won\"}", "{\"stage\":\"negotiation\"}");
+  given = post_update (manager, "opportunity", b, 1, "{\"stage\":\"won\",\"closed_on\":\"2026-11-30\"}",
+                       "{\"stage\":\"negotiation\",\"closed_on\":null}");
+  g_assert_cmpuint (won->status, ==, 200);
+  g_assert_cmpuint (given->status, ==, 200);
+  g_assert_cmpstr (record_string (won, "closed_on"), ==, today);
+  g_assert_cmpstr (record_string (given, "closed_on"), ==, "2026-11-30");
+  closed = scalar (conn, "SELECT closed_on::text FROM crm.opportunities WHERE id = $1", a);
+  g_assert_cmpstr (closed, ==, today);
+
+  reopen = post_update (manager, "opportunity", a, 2, "{\"stage\":\"negotiation\"}", "{\"stage\":\"won\"}");
+  g_assert_cmpuint (reopen->status, ==, 200);
+  reopened = scalar (conn, "SELECT coalesce(closed_on::text, '-') FROM crm.opportunities WHERE id = $1", a);
+  g_assert_cmpstr (reopened, ==, "-");
+}
+
+/* A manager's opportunities are their own (owner_id is not theirs to
+ * write: 403 naming it); a director names a manager of their region, not
+ * one elsewhere nor a marketing user (400 naming owner_id). */
+static void
+owner_is_the_caller_unless_a_director_names_one (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *director = sign_in_with ("director", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 73);
+  g_autofree char *colleague = scalar (conn, "SELECT u.id FROM crm.users u, crm.users d WHERE d.login = $1"
+                                             " AND u.role = 'manager' AND NOT u.disabled AND u.login <> 'manager'"
+                                             " AND u.region_id = ANY (crm.region_subtree (d.region_id))"
+                                             " ORDER BY u.id LIMIT 1", "director");
+  /* the demo's managers may all be in the director's province: one made
+   * outside it */
+  g_autofree char *elsewhere = scalar (conn, "INSERT INTO crm.users (login, display_name, role, region_id, password_hash)"
+                                             " SELECT 'far_manager', '外省经理', 'manager', r.id, 'x'"
+                                             " FROM crm.regions r, crm.users d WHERE d.login = $1"
+                                             " AND NOT r.id = ANY (crm.region_subtree (d.region_id))"
+                                             " ORDER BY r.id LIMIT 1 RETURNING id", "director");
+  g_autofree char *marketer = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", "marketing");
+  g_autofree char *opportunity = NULL, *owner_now = NULL, *f1 = NULL, *f2 = NULL, *f3 = NULL, *f4 = NULL;
+  g_autofree char *id1 = g_uuid_string_random (), *id2 = g_uuid_string_random ();
+  g_autofree char *id3 = g_uuid_string_random (), *id4 = g_uuid_string_random ();
+  g_autoptr(Response) by_manager = NULL, named = NULL, far = NULL, wrong_role = NULL, reassign = NULL;
+
+  g_assert_nonnull (customer);
+  g_assert_nonnull (colleague);
+  g_assert_nonnull (elsewhere);
+  {
+    g_autofree char *m1 = g_strdup_printf ("\"owner_id\":\"%s\"", colleague);
+    g_autofree char *m3 = g_strdup_printf ("\"owner_id\":\"%s\"", elsewhere);
+    g_autofree char *m4 = g_strdup_printf ("\"owner_id\":\"%s\"", marketer);
+
+    f1 = opportunity_fields (customer, m1);
+    f3 = opportunity_fields (customer, m3);
+    f4 = opportunity_fields (customer, m4);
+  }
+  f2 = g_strdup (f1);
+
+  by_manager = post_create (manager, "opportunity", id1, f1);
+  assert_error (by_manager, 403, "forbidden", "owner_id");
+  named = post_create (director, "opportunity", id2, f2);
+  g_assert_cmpuint (named->status, ==, 201);
+  g_assert_cmpstr (record_string (named, "owner_id"), ==, colleague);
+  far = post_create (director, "opportunity", id3, f3);
+  assert_error (far, 400, "invalid", "owner_id");
+  wrong_role = post_create (director, "opportunity", id4, f4);
+  assert_error (wrong_role, 400, "invalid", "owner_id");
+
+  opportunity = fresh_opportunity (conn, customer, "proposal");
+  {
+    g_autofree char *fields = g_strdup_printf ("{\"owner_id\":\"%s\"}", colleague);
+    g_autofree char *base = scalar (conn, "SELECT json_build_object('owner_id', owner_id)::text"
+                                          " FROM crm.opportunities WHERE id = $1", opportunity);
+
+    reassign = post_update (director, "opportunity", opportunity, 1, fields, base);
+  }
+  g_assert_cmpuint (reassign->status, ==, 200);
+  owner_now = scalar (conn, "SELECT owner_id FROM crm.opportunities WHERE id = $1", opportunity);
+  g_assert_cmpstr (owner_now, ==, colleague);
+}
+
+/* Two users edit the same opportunity from the same copy: other fields
+ * merge; the same field changed to another value on both sides (a whole
+ * number here) is a 409 with base, mine and theirs, and nothing of the
+ * second write applies. */
+static void
+opportunity_edits_merge_by_field (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 74);
+  g_autofree char *opportunity = fresh_opportunity (conn, customer, "proposal");
+  g_autofree char *after = NULL;
+  g_autoptr(Response) first = NULL, merged = NULL, conflict = NULL;
+  JsonObject *c;
+
+  first = post_update (admin, "opportunity", opportunity, 1, "{\"probability\":60,\"expected_close\":\"2027-01-15\"}",
+                       "{\"probability\":10,\"expected_close\":null}");
+  merged = post_update (manager, "opportunity", opportunity, 1, "{\"amount_monthly\":30000}",
+                        "{\"amount_monthly\":0}");
+  conflict = post_update (manager, "opportunity", opportunity, 1,
+                          "{\"name\":\"不该写入\",\"probability\":70,\"expected_close\":\"2027-01-15\"}",
+                          "{\"name\":\"测试商机\",\"probability\":10,\"expected_close\":null}");
+  g_assert_cmpuint (first->status, ==, 200);
+  g_assert_cmpuint (merged->status, ==, 200);
+  assert_error (conflict, 409, "conflict", "probability");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj (conflict), "conflicts")), ==, 1);
+  c = json_array_get_object_element (json_object_get_array_member (obj (conflict), "conflicts"), 0);
+  g_assert_cmpstr (json_object_get_string_member (c, "field"), ==, "probability");
+  g_assert_cmpint (json_object_get_int_member (c, "base"), ==, 10);
+  g_assert_cmpint (json_object_get_int_member (c, "mine"), ==, 70);
+  g_assert_cmpint (json_object_get_int_member (c, "theirs"), ==, 60);
+  after = scalar (conn, "SELECT name || ' ' || probability || ' ' || expected_close || ' ' || amount_monthly"
+                        " || ' ' || version FROM crm.opportunities WHERE id = $1", opportunity);
+  g_assert_cmpstr (after, ==, "测试商机 60 2027-01-15 30000 3");
+}
+
+/* The database holds the rules without the server: as keyline_app,
+ * marketing inserts no opportunity, and nobody records a stage change as
+ * someone else's or for an opportunity they may not change. */
+static void
+database_keeps_the_opportunity_rules (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 75);
+  g_autofree char *other = scalar (conn, OWNED_BY ("manager", "<>"), "75");
+  g_autofree char *opportunity = fresh_opportunity (conn, customer, "proposal");
+  g_autofree char *others = fresh_opportunity (conn, other, "proposal");
+  g_autofree char *admin_id = scalar (conn, "SELECT id FROM crm.users WHERE login = $1", "admin");
+  struct { const char *login; const char *sql; const char *p1; const char *p2; gboolean ok; } cases[] = {
+    { "marketing", "INSERT INTO crm.opportunities (customer_id, name, stage, probability)"
+                   " VALUES ($1, '市场部的', 'prospecting', 10)", customer, NULL, FALSE },
+    { "service",   "INSERT INTO crm.opportunities (customer_id, name, stage, probability)"
+                   " VALUES ($1, '客服的', 'prospecting', 10)", customer, NULL, FALSE },
+    { "manager",   "INSERT INTO crm.opportunity_stage_history (opportunity_id, to_stage, changed_by)"
+                   " VALUES ($1, 'won', $2)", opportunity, admin_id, FALSE },
+    { "manager",   "INSERT INTO crm.opportunity_stage_history (opportunity_id, to_stage, changed_by)"
+                   " VALUES ($1, 'won', crm.current_user_id())", others, NULL, FALSE },
+    { "manager",   "INSERT INTO crm.opportunity_stage_history (opportunity_id, to_stage, changed_by)"
+                   " VALUES ($1, 'won', crm.current_user_id())", opportunity, NULL, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PGconn) as = crm_test_pg_connect_as_admin (conninfo);
+      const char *params[3] = { cases[i].login, cases[i].p1, cases[i].p2 };
+      g_autoptr(PGresult) res = NULL;
+
+      g_test_message ("%s: %s", cases[i].login, cases[i].sql);
+      PQclear (crm_test_pg_query (as, "BEGIN", NULL, NULL));
+      PQclear (crm_test_pg_query (as, "SELECT crm.set_identity ((SELECT id FROM crm.users WHERE login = $1))",
+                                  cases[i].login, NULL));
+      PQclear (crm_test_pg_query (as, "SET LOCAL ROLE keyline_app", NULL, NULL));
+      res = PQexecParams (as, cases[i].sql, cases[i].p2 ? 2 : 1, NULL, params + 1, NULL, NULL, 0);
+      if (cases[i].ok)
+        g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
+      else
+        g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "42501");  /* RLS */
+      PQclear (crm_test_pg_query (as, "ROLLBACK", NULL, NULL));
+    }
+}
+
+/* Campaign members -------------------------------------------------------------- */
+
+/* A fresh membership of @customer (response pending) in a campaign it was
+ * not in, made as administrator: its key as the wire writes it,
+ * "<campaign_id>/<customer_id>". */
+static char *
+fresh_member (PGconn     *conn,
+              const char *customer)
+{
+  char *key = scalar (conn, "INSERT INTO crm.campaign_members (campaign_id, customer_id)"
+                            " SELECT p.id, $1 FROM crm.campaigns p WHERE NOT EXISTS (SELECT 1 FROM crm.campaign_members m"
+                            " WHERE m.campaign_id = p.id AND m.customer_id = $1) ORDER BY p.id LIMIT 1"
+                            " RETURNING campaign_id || '/' || customer_id", customer);
+
+  g_assert_nonnull (key);
+  return key;
+}
+
+static char *
+member_now (PGconn     *conn,
+            const char *key)
+{
+  return scalar (conn, "SELECT response || ' ' || coalesce(channel::text, '-') || ' ' || version || ' '"
+                       " || is_control || ' ' || revenue FROM crm.campaign_members"
+                       " WHERE campaign_id || '/' || customer_id = $1", key);
+}
+
+/* The outcome of a member's contact, by role: the manager of its
+ * customer, marketing (any member) and an administrator record it; a
+ * manager another's member's is 404, as if there were none; service may
+ * not (403). */
+static void
+member_outcome_by_role (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *marketing = sign_in_with ("marketing", PASSWORD);
+  g_autofree char *service = sign_in_with ("service", PASSWORD);
+  g_autofree char *director = sign_in_with ("director", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *own = own_customer (conn, 80);
+  g_autofree char *theirs = scalar (conn, OWNED_BY ("manager", "<>"), "80");
+  g_autofree char *own_member = fresh_member (conn, own);
+  g_autofree char *their_member = fresh_member (conn, theirs);
+  g_autofree char *after_own = NULL, *after_theirs = NULL;
+  g_autoptr(Response) by_manager = NULL, by_marketing = NULL, hidden = NULL, by_service = NULL;
+  g_autoptr(Response) by_director = NULL;
+  JsonObject *record;
+
+  by_manager = post_update (manager, "campaign_member", own_member, 1,
+                            "{\"response\":\"contacted\",\"channel\":\"phone\","
+                            "\"contacted_at\":\"2026-11-20T10:30:00+08:00\"}",
+                            "{\"response\":\"pending\",\"channel\":null,\"contacted_at\":null}");
+  g_assert_cmpuint (by_manager->status, ==, 200);
+  record = json_object_get_object_member (obj (by_manager), "record");
+  g_assert_cmpstr (json_object_get_string_member (record, "response"), ==, "contacted");
+  g_assert_cmpstr (json_object_get_string_member (record, "customer_id"), ==, own);
+  /* the control group stays marketing's */
+  g_assert_false (json_object_has_member (record, "is_control"));
+
+  by_marketing = post_update (marketing, "campaign_member", their_member, 1,
+                              "{\"response\":\"converted\",\"responded_at\":\"2026-11-21T09:00:00Z\"}",
+                              "{\"response\":\"pending\",\"responded_at\":null}");
+  g_assert_cmpuint (by_marketing->status, ==, 200);
+  g_assert_true (json_object_has_member (json_object_get_object_member (obj (by_marketing), "record"),
+                                         "is_control"));
+
+  hidden = post_update (manager, "campaign_member", their_member, 2, "{\"response\":\"declined\"}",
+                        "{\"response\":\"converted\"}");
+  assert_error (hidden, 404, "not_found", "id");
+  by_service = post_update (service, "campaign_member", own_member, 2, "{\"response\":\"declined\"}",
+                            "{\"response\":\"contacted\"}");
+  assert_error (by_service, 403, "forbidden", "id");
+  /* the director of the manager's region */
+  by_director = post_update (director, "campaign_member", own_member, 2, "{\"response\":\"responded\"}",
+                             "{\"response\":\"contacted\"}");
+  g_assert_cmpuint (by_director->status, ==, 200);
+  /* the outcomes issue 8 names, past the five of 0001 */
+  {
+    g_autoptr(Response) opted_out = post_update (director, "campaign_member", own_member, 3,
+                                                 "{\"response\":\"opted_out\"}", "{\"response\":\"responded\"}");
+    g_autoptr(Response) unreachable = post_update (director, "campaign_member", own_member, 4,
+                                                   "{\"response\":\"unreachable\"}", "{\"response\":\"opted_out\"}");
+    g_autoptr(Response) back = post_update (director, "campaign_member", own_member, 5,
+                                            "{\"response\":\"responded\"}", "{\"response\":\"unreachable\"}");
+
+    g_assert_cmpuint (opted_out->status, ==, 200);
+    g_assert_cmpuint (unreachable->status, ==, 200);
+    g_assert_cmpuint (back->status, ==, 200);
+  }
+
+  after_own = member_now (conn, own_member);
+  after_theirs = member_now (conn, their_member);
+  g_assert_cmpstr (after_own, ==, "responded phone 6 false 0");
+  g_assert_cmpstr (after_theirs, ==, "converted - 2 false 0");
+}
+
+/* What a mutation may not touch or say: the control group, the revenue
+ * and the assignment are nobody's to write here (refused naming the
+ * field); a response outside crm.member_response (400); the key must be
+ * the two ids joined by '/' (400 naming id). */
+static void
+member_refusals (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *marketing = sign_in_with ("marketing", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *own = own_customer (conn, 81);
+  g_autofree char *member = fresh_member (conn, own);
+  g_autofree char *before = member_now (conn, member);
+  g_autofree char *after = NULL, *reversed = NULL, *three = NULL;
+  g_autofree char *campaign = g_strndup (member, strchr (member, '/') - member);
+  struct { const char *token; const char *id; const char *fields; const char *base; const char *field; } cases[] = {
+    { manager,   member, "{\"is_control\":true}", "{\"is_control\":false}", "is_control" },
+    { marketing, member, "{\"is_control\":true}", "{\"is_control\":false}", "is_control" },
+    { marketing, member, "{\"revenue\":100}", "{\"revenue\":0}", "revenue" },
+    { manager,   member, "{\"assigned_to\":null}", "{\"assigned_to\":null}", "assigned_to" },
+    { manager,   member, "{\"response\":\"opted_in\"}", "{\"response\":\"pending\"}", "response" },
+    { manager,   member, "{\"response\":null}", "{\"response\":\"pending\"}", "response" },
+    { manager,   member, "{\"channel\":\"fax\"}", "{\"channel\":null}", "channel" },
+    { manager,   member, "{\"contacted_at\":\"2026-11-20\"}", "{\"contacted_at\":null}", "contacted_at" },
+    { manager,   NULL,   "{\"response\":\"declined\"}", "{\"response\":\"pending\"}", "id" },
+    { manager,   NULL,   "{\"response\":\"declined\"}", "{\"response\":\"pending\"}", "id" },
+    { manager,   NULL,   "{\"response\":\"declined\"}", "{\"response\":\"pending\"}", "id" },
+    { manager,   NULL,   "{\"response\":\"declined\"}", "{\"response\":\"pending\"}", "id" },
+  };
+
+  reversed = g_strdup_printf ("%s/not-a-uuid", campaign);
+  three = g_strdup_printf ("%s/%s", member, own);
+  cases[8].id = campaign;        /* one id */
+  cases[9].id = reversed;        /* a part that is no UUID */
+  cases[10].id = three;          /* three parts */
+  cases[11].id = "/";
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Response) r = NULL;
+
+      g_test_message ("%s %s", cases[i].id, cases[i].fields);
+      r = post_update (cases[i].token, "campaign_member", cases[i].id, 1, cases[i].fields, cases[i].base);
+      assert_error (r, 400, "invalid", cases[i].field);
+    }
+  after = member_now (conn, member);
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* Two people record the same member's response from the same copy: the
+ * second is a 409 with theirs; a retry of the first, key and body the
+ * same, gets the first answer and writes nothing more (the key of two
+ * columns is kept for it). */
+static void
+member_conflict_and_retry (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *marketing = sign_in_with ("marketing", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *own = own_customer (conn, 82);
+  g_autofree char *member = fresh_member (conn, own);
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *upper = g_ascii_strup (member, -1);
+  g_autofree char *body = update_body (key, "campaign_member", upper, 1, "{\"response\":\"declined\"}",
+                                       "{\"response\":\"pending\"}");
+  g_autofree char *after = NULL, *kept = NULL;
+  g_autoptr(Response) first = NULL, again = NULL, second = NULL;
+  JsonObject *c;
+
+  first = post_json ("mutations", manager, body);
+  again = post_json ("mutations", manager, body);
+  second = post_update (marketing, "campaign_member", member, 1, "{\"response\":\"converted\"}",
+                        "{\"response\":\"pending\"}");
+  g_assert_cmpuint (first->status, ==, 200);
+  g_assert_cmpuint (again->status, ==, 200);
+  g_assert_cmpstr (again->body, ==, first->body);
+  assert_error (second, 409, "conflict", "response");
+  c = json_array_get_object_element (json_object_get_array_member (obj (second), "conflicts"), 0);
+  g_assert_cmpstr (json_object_get_string_member (c, "theirs"), ==, "declined");
+  g_assert_cmpstr (json_object_get_string_member (c, "mine"), ==, "converted");
+  after = member_now (conn, member);
+  g_assert_cmpstr (after, ==, "declined - 2 false 0");
+  kept = scalar (conn, "SELECT (record_key->>'campaign_id') || '/' || (record_key->>'customer_id')"
+                       " FROM crm.mutations WHERE key = $1", key);
+  g_assert_cmpstr (kept, ==, member);
+}
+
+/* The database holds the rules without the server: as keyline_app,
+ * service changes no member, a manager not another's, and only marketing
+ * and administrators add members. */
+static void
+database_keeps_the_member_rules (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *own = own_customer (conn, 83);
+  g_autofree char *theirs = scalar (conn, OWNED_BY ("manager", "<>"), "83");
+  g_autofree char *own_member = fresh_member (conn, own);
+  g_autofree char *their_member = fresh_member (conn, theirs);
+  const char *update = "UPDATE crm.campaign_members SET response = 'declined'"
+                       " WHERE campaign_id || '/' || customer_id = $1";
+  const char *insert = "INSERT INTO crm.campaign_members (campaign_id, customer_id)"
+                       " SELECT p.id, $1 FROM crm.campaigns p WHERE NOT EXISTS (SELECT 1 FROM crm.campaign_members m"
+                       " WHERE m.campaign_id = p.id AND m.customer_id = $1) ORDER BY p.id LIMIT 1";
+  struct { const char *login; const char *sql; const char *param; const char *result; } cases[] = {
+    { "service",   update, own_member,   "0" },
+    { "manager",   update, their_member, "0" },
+    { "manager",   update, own_member,   "1" },
+    { "marketing", update, their_member, "1" },
+    { "manager",   insert, own,          "42501" },
+    { "service",   insert, own,          "42501" },
+    { "marketing", insert, own,          "1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PGconn) as = crm_test_pg_connect_as_admin (conninfo);
+      const char *params[1] = { cases[i].param };
+      g_autoptr(PGresult) res = NULL;
+      const char *result;
+
+      g_test_message ("%s: %s", cases[i].login, cases[i].sql);
+      PQclear (crm_test_pg_query (as, "BEGIN", NULL, NULL));
+      PQclear (crm_test_pg_query (as, "SELECT crm.set_identity ((SELECT id FROM crm.users WHERE login = $1))",
+                                  cases[i].login, NULL));
+      PQclear (crm_test_pg_query (as, "SET LOCAL ROLE keyline_app", NULL, NULL));
+      res = PQexecParams (as, cases[i].sql, 1, NULL, params, NULL, NULL, 0);
+      result = PQresultStatus (res) == PGRES_COMMAND_OK ? PQcmdTuples (res)
+               : PQresultErrorField (res, PG_DIAG_SQLSTATE);
+      g_assert_cmpstr (result, ==, cases[i].result);
+      PQclear (crm_test_pg_query (as, "ROLLBACK", NULL, NULL));
+    }
+}
+
+/* A client's queue goes out one write after another: 200 of them in a
+ * row, as fast as they are answered, are all answered, none refused for
+ * too many connections (max-client-connections is 64).  libsoup opens a
+ * connection per POST unless the message is marked idempotent (a keyed
+ * mutation is), and the server counts a closed connection until its sweep
+ * sees it gone. */
+static void
+many_writes_in_a_row_are_not_refused (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  guint refused = 0;
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *key = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"product\",\"op\":\"update\","
+                                               "\"id\":\"%s\",\"fields\":{}}", key, key);
+      g_autoptr(Response) r = post_json ("mutations", manager, body);
+
+      refused += r->status == 503;
+      g_assert_true (r->status == 400 || r->status == 503);
+    }
+  g_assert_cmpuint (refused, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1214,6 +2002,8 @@ main (int   argc,
   g_test_add_func ("/server/mutations/customer/empty-and-null-are-the-same-base", empty_and_null_are_the_same_base);
   g_test_add_func ("/server/mutations/masked-value-is-refused-naming-the-field", masked_value_is_refused);
   g_test_add_func ("/server/mutations/database-mask-matches-the-sent-mask", database_mask_matches_the_sent_mask);
+  g_test_add_func ("/server/mutations/many-writes-in-a-row-are-not-refused-for-connections",
+                   many_writes_in_a_row_are_not_refused);
   g_test_add_func ("/server/mutations/entity-nobody-may-write-is-refused-like-an-unknown-one",
                    entity_nobody_may_write_is_refused_like_an_unknown_one);
   g_test_add_func ("/server/mutations/entity-without-a-writer-is-invalid-in-the-database",
@@ -1235,6 +2025,29 @@ main (int   argc,
                    concurrent_interaction_edit_conflicts);
   g_test_add_func ("/server/mutations/interaction/past-limits-is-refused-naming-the-field",
                    interaction_past_limits_is_refused);
+  g_test_add_func ("/server/mutations/interaction/bad-values-are-400-naming-the-field",
+                   interaction_bad_values_are_refused_over_http);
+  for (guint i = 0; i < G_N_ELEMENTS (role_cases); i++)
+    {
+      static const char * const expects[] = { "allowed", "invisible-404", "refused-403" };
+      g_autofree char *path = g_strdup_printf ("/server/mutations/opportunity/roles/%s-%s-case-%u", role_cases[i].login,
+                                               expects[role_cases[i].expect], i);
+
+      g_test_add_data_func (path, &role_cases[i], opportunity_writes_by_role);
+    }
+  g_test_add_func ("/server/mutations/opportunity/stage-move-is-recorded-with-who-and-when-and-synced",
+                   stage_move_is_recorded_and_synced);
+  g_test_add_func ("/server/mutations/opportunity/lost-needs-a-reason", lost_needs_a_reason);
+  g_test_add_func ("/server/mutations/opportunity/won-sets-closed-on-today-unless-given", won_sets_closed_on);
+  g_test_add_func ("/server/mutations/opportunity/owner-is-the-caller-unless-a-director-names-one",
+                   owner_is_the_caller_unless_a_director_names_one);
+  g_test_add_func ("/server/mutations/opportunity/edits-merge-by-field", opportunity_edits_merge_by_field);
+  g_test_add_func ("/server/mutations/opportunity/database-keeps-the-rules", database_keeps_the_opportunity_rules);
+  g_test_add_func ("/server/mutations/campaign-member/outcome-by-role", member_outcome_by_role);
+  g_test_add_func ("/server/mutations/campaign-member/refusals-name-the-field", member_refusals);
+  g_test_add_func ("/server/mutations/campaign-member/conflict-and-retry-of-a-two-column-key",
+                   member_conflict_and_retry);
+  g_test_add_func ("/server/mutations/campaign-member/database-keeps-the-rules", database_keeps_the_member_rules);
 
   status = g_test_run ();
 

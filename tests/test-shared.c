@@ -830,53 +830,198 @@ test_entity_entries_are_consistent (void)
 }
 
 /* The fields a mutation may carry are exactly those the server writes
- * (crm.apply_<entity> () in 0008-apply-per-entity.sql). */
+ * (crm.apply_<entity> () in 0008-apply-per-entity.sql and
+ * 0009-opportunities-and-members.sql), each by the roles it names. */
 #define SALES_ROLES (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
+#define ASSIGNERS   (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR))
+#define OUTCOMES    (SALES_ROLES | CRM_ROLES (MARKETING))
+
+typedef struct
+{
+  const char *name;
+  guint       roles;
+} Writable;
 
 static void
 test_entity_writable_fields_are_what_the_server_writes (void)
 {
-  static const char * const customer[] = { "name", "name_en", "kind", "industry", "tier", "status", "credit_rating",
-                                           "registration_no", "address", "phone", NULL };
-  static const char * const contact[] = { "customer_id", "name", "title", "mobile", "email", "address", "is_primary",
-                                          NULL };
-  static const char * const interaction[] = { "customer_id", "contact_id", "kind", "occurred_at", "subject", "notes",
-                                              "outcome", NULL };
-  const char * const *writable[CRM_N_ENTITIES] = {
+  static const Writable customer[] = {
+    { "name", SALES_ROLES }, { "name_en", SALES_ROLES }, { "kind", SALES_ROLES }, { "industry", SALES_ROLES },
+    { "tier", SALES_ROLES }, { "status", SALES_ROLES }, { "credit_rating", SALES_ROLES },
+    { "registration_no", SALES_ROLES }, { "address", SALES_ROLES }, { "phone", SALES_ROLES }, { NULL } };
+  static const Writable contact[] = {
+    { "customer_id", SALES_ROLES }, { "name", SALES_ROLES }, { "title", SALES_ROLES }, { "mobile", SALES_ROLES },
+    { "email", SALES_ROLES }, { "address", SALES_ROLES }, { "is_primary", SALES_ROLES }, { NULL } };
+  static const Writable interaction[] = {
+    { "customer_id", SALES_ROLES }, { "contact_id", SALES_ROLES }, { "kind", SALES_ROLES },
+    { "occurred_at", SALES_ROLES }, { "subject", SALES_ROLES }, { "notes", SALES_ROLES },
+    { "outcome", SALES_ROLES }, { NULL } };
+  /* a manager's opportunities are their own: only directors and
+   * administrators name another owner; the agent is not set by clients */
+  static const Writable opportunity[] = {
+    { "customer_id", SALES_ROLES }, { "owner_id", ASSIGNERS }, { "name", SALES_ROLES }, { "stage", SALES_ROLES },
+    { "amount_once", SALES_ROLES }, { "amount_monthly", SALES_ROLES }, { "probability", SALES_ROLES },
+    { "expected_close", SALES_ROLES }, { "closed_on", SALES_ROLES }, { "lost_reason", SALES_ROLES }, { NULL } };
+  /* the outcome of a campaign's contact, never its control group,
+   * assignment or revenue */
+  static const Writable campaign_member[] = {
+    { "channel", OUTCOMES }, { "contacted_at", OUTCOMES }, { "response", OUTCOMES }, { "responded_at", OUTCOMES },
+    { NULL } };
+  const Writable *writable[CRM_N_ENTITIES] = {
     [CRM_ENTITY_CUSTOMER] = customer, [CRM_ENTITY_CONTACT] = contact, [CRM_ENTITY_INTERACTION] = interaction,
+    [CRM_ENTITY_OPPORTUNITY] = opportunity, [CRM_ENTITY_CAMPAIGN_MEMBER] = campaign_member,
+  };
+  const guint creatable[CRM_N_ENTITIES] = {
+    [CRM_ENTITY_CONTACT] = SALES_ROLES, [CRM_ENTITY_INTERACTION] = SALES_ROLES,
+    [CRM_ENTITY_OPPORTUNITY] = SALES_ROLES,
   };
 
   for (guint i = 0; i < CRM_N_ENTITIES; i++)
     {
       const CrmEntityInfo *info = crm_entity_info ((CrmEntity) i);
-      guint n = 0;
+      guint n = 0, n_expected = 0;
 
+      g_test_message ("%s", info->name);
+      for (const Writable *w = writable[i]; w != NULL && w->name != NULL; w++)
+        n_expected++;
       for (const CrmField *field = crm_entity_fields ((CrmEntity) i); field->name; field++)
         {
-          gboolean expected = writable[i] != NULL && g_strv_contains (writable[i], field->name);
+          guint roles = CRM_ROLES_NONE;
 
-          g_assert_true ((crm_field_spec_lookup ((CrmEntity) i, field->name) != NULL) == expected);
-          n += expected;
-          /* account managers, directors and administrators; marketing and service read */
-          g_assert_true (crm_field_writable_by (field, CRM_ROLE_MANAGER) == expected);
-          g_assert_true (crm_field_writable_by (field, CRM_ROLE_DIRECTOR) == expected);
-          g_assert_true (crm_field_writable_by (field, CRM_ROLE_ADMIN) == expected);
-          g_assert_false (crm_field_writable_by (field, CRM_ROLE_MARKETING));
+          for (const Writable *w = writable[i]; w != NULL && w->name != NULL; w++)
+            if (g_str_equal (w->name, field->name))
+              roles = w->roles;
+          g_test_message ("%s.%s", info->name, field->name);
+          g_assert_true ((crm_field_spec_lookup ((CrmEntity) i, field->name) != NULL) == (roles != CRM_ROLES_NONE));
+          g_assert_cmphex (field->writable_by, ==, roles);
+          for (guint role = 0; role < CRM_N_ROLES; role++)
+            g_assert_true (crm_field_writable_by (field, (CrmRole) role) == ((roles & (1u << role)) != 0));
+          /* service writes none of these */
           g_assert_false (crm_field_writable_by (field, CRM_ROLE_SERVICE));
+          n += roles != CRM_ROLES_NONE;
         }
-      g_assert_cmpuint (n, ==, writable[i] != NULL ? g_strv_length ((char **) writable[i]) : 0);
+      g_assert_cmpuint (n, ==, n_expected);
       g_assert_true (crm_entity_info_writable (info) == (writable[i] != NULL));
       /* contacts alone are deleted */
-      g_assert_cmpuint (info->deletable_by, ==, i == CRM_ENTITY_CONTACT ? SALES_ROLES : CRM_ROLES_NONE);
+      g_assert_cmphex (info->deletable_by, ==, i == CRM_ENTITY_CONTACT ? SALES_ROLES : CRM_ROLES_NONE);
+      g_assert_cmphex (info->creatable_by, ==, creatable[i]);
     }
-  g_assert_cmpuint (crm_entity_info (CRM_ENTITY_CUSTOMER)->creatable_by, ==, CRM_ROLES_NONE);
-  g_assert_cmpuint (crm_entity_info (CRM_ENTITY_CONTACT)->creatable_by, ==, SALES_ROLES);
-  g_assert_cmpuint (crm_entity_info (CRM_ENTITY_INTERACTION)->creatable_by, ==, SALES_ROLES);
   /* known, but not a field a client may write */
   g_assert_nonnull (crm_entity_info_field (crm_entity_info (CRM_ENTITY_CONTACT), "id_number"));
   g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CONTACT, "id_number"));
   g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "version"));
   g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CUSTOMER, "no_such_field"));
+  g_assert_null (crm_field_spec_lookup (CRM_ENTITY_OPPORTUNITY, "agent_id"));
+  g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CAMPAIGN_MEMBER, "is_control"));
+  g_assert_null (crm_field_spec_lookup (CRM_ENTITY_CAMPAIGN_MEMBER, "revenue"));
+}
+
+/* Whole numbers, money (fen) and dates in a mutation: the JSON type, the
+ * range the entity table gives, and real dates; each refused naming the
+ * field.  A writable integer states its range. */
+static void
+test_fields_numbers_and_dates (void)
+{
+  static const struct { const char *json; const char *field; } cases[] = {
+    { "{\"probability\": 0}", NULL },
+    { "{\"probability\": 100}", NULL },
+    { "{\"probability\": 101}", "probability" },
+    { "{\"probability\": -1}", "probability" },
+    { "{\"probability\": 50.5}", "probability" },
+    { "{\"probability\": 50.0}", "probability" },        /* a double in JSON */
+    { "{\"probability\": \"50\"}", "probability" },      /* a string */
+    { "{\"probability\": true}", "probability" },
+    { "{\"probability\": null}", "probability" },        /* required */
+    { "{\"amount_once\": 0}", NULL },
+    { "{\"amount_once\": 123456789012}", NULL },          /* fen past 2^32 */
+    { "{\"amount_once\": 9223372036854775807}", NULL },
+    { "{\"amount_once\": -1}", "amount_once" },
+    { "{\"amount_monthly\": 1e3}", "amount_monthly" },
+    { "{\"amount_monthly\": \"100\"}", "amount_monthly" },
+    { "{\"amount_monthly\": [100]}", "amount_monthly" },
+    { "{\"expected_close\": \"2026-12-31\"}", NULL },
+    { "{\"expected_close\": \"2028-02-29\"}", NULL },     /* a leap day */
+    { "{\"expected_close\": null}", NULL },                /* not required */
+    { "{\"expected_close\": \"2026-02-29\"}", "expected_close" },
+    { "{\"expected_close\": \"2026-13-01\"}", "expected_close" },
+    { "{\"expected_close\": \"2026-1-5\"}", "expected_close" },
+    { "{\"expected_close\": \"2026-12-31T00:00:00Z\"}", "expected_close" },
+    { "{\"expected_close\": \"20261231\"}", "expected_close" },
+    { "{\"expected_close\": 20261231}", "expected_close" },
+    { "{\"closed_on\": \"0999-01-01\"}", "closed_on" },
+    { "{\"expected_close\": \"\"}", "expected_close" },   /* null clears it, not "" */
+    { "{\"lost_reason\": \"\"}", NULL },                  /* a text may be empty */
+    { "{\"probability\": \"\"}", "probability" },
+    { "{\"probability\": 30, \"amount_once\": 500000, \"closed_on\": \"2026-03-01\"}", NULL },
+  };
+  const CrmField *probability = crm_field_spec_lookup (CRM_ENTITY_OPPORTUNITY, "probability");
+  const CrmField *amount = crm_field_spec_lookup (CRM_ENTITY_OPPORTUNITY, "amount_once");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (cases[i].json, NULL);
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      g_test_message ("%s", cases[i].json);
+      g_assert_nonnull (node);
+      ok = crm_fields_check_object (CRM_ENTITY_OPPORTUNITY, FALSE, json_node_get_object (node), &error);
+      if (cases[i].field == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+          g_assert_cmpstr (crm_error_get_field (error), ==, cases[i].field);
+        }
+    }
+
+  /* as the client's form checks typed text */
+  g_assert_true (crm_field_validate (probability, "75", NULL));
+  g_assert_false (crm_field_validate (probability, "75%", NULL));
+  g_assert_false (crm_field_validate (probability, " 75", NULL));
+  g_assert_false (crm_field_validate (amount, "12.50", NULL));
+  g_assert_false (crm_field_validate (amount, "9223372036854775808", NULL));
+
+  /* the range comes from the table: an integer without one is an integer
+   * column's, money is never below zero */
+  {
+    CrmField spec = { .name = "n", .value_type = CRM_VALUE_INTEGER, .flags = CRM_FIELD_REQUIRED };
+
+    g_assert_true (crm_field_validate (&spec, "-2147483648", NULL));
+    g_assert_false (crm_field_validate (&spec, "2147483648", NULL));
+    spec.min_value = 1;
+    spec.max_value = 5;
+    g_assert_true (crm_field_validate (&spec, "5", NULL));
+    g_assert_false (crm_field_validate (&spec, "0", NULL));
+    spec.value_type = CRM_VALUE_MONEY;
+    spec.min_value = -100;
+    spec.max_value = 100;
+    g_assert_false (crm_field_validate (&spec, "-1", NULL));
+    g_assert_true (crm_field_validate (&spec, "100", NULL));
+    g_assert_false (crm_field_validate (&spec, "101", NULL));
+  }
+
+  /* every writable whole number states its range */
+  for (guint i = 0; i < CRM_N_ENTITIES; i++)
+    for (const CrmField *field = crm_entity_fields ((CrmEntity) i); field->name; field++)
+      if (field->writable_by != CRM_ROLES_NONE && field->value_type == CRM_VALUE_INTEGER)
+        g_assert_cmpint (field->max_value, >, field->min_value);
+
+  /* a base is of the field's type too */
+  {
+    g_autoptr(JsonNode) fields = json_from_string ("{\"probability\": 60}", NULL);
+    g_autoptr(JsonNode) good = json_from_string ("{\"probability\": 40}", NULL);
+    g_autoptr(JsonNode) bad = json_from_string ("{\"probability\": \"40\"}", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (crm_fields_check_base (CRM_ENTITY_OPPORTUNITY, json_node_get_object (fields), good, NULL));
+    g_assert_false (crm_fields_check_base (CRM_ENTITY_OPPORTUNITY, json_node_get_object (fields), bad, &error));
+    g_assert_cmpstr (crm_error_get_field (error), ==, "base");
+  }
 }
 
 /* Who receives what: masks as the server sends today, and the two fields
@@ -947,6 +1092,10 @@ test_entity_field_checks_use_writable_fields (void)
       NULL },
     { CRM_ENTITY_CONTACT, FALSE, "{\"is_primary\": false, \"mobile\": \"13812345678\"}", NULL },
     { CRM_ENTITY_CUSTOMER, FALSE, "{\"credit_rating\": \"BB\", \"phone\": null}", NULL },
+    { CRM_ENTITY_INTERACTION, FALSE, "{\"contact_id\": \"\"}", "contact_id" },
+    { CRM_ENTITY_INTERACTION, FALSE, "{\"contact_id\": null}", NULL },
+    { CRM_ENTITY_CAMPAIGN_MEMBER, FALSE, "{\"channel\": \"\", \"response\": \"declined\"}", "channel" },
+    { CRM_ENTITY_CAMPAIGN_MEMBER, FALSE, "{\"contacted_at\": \"\"}", "contacted_at" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -2007,6 +2156,8 @@ main (int   argc,
   g_test_add_func ("/shared/entity/writable-fields-are-what-the-server-writes",
                    test_entity_writable_fields_are_what_the_server_writes);
   g_test_add_func ("/shared/entity/masks-and-withheld-fields-by-role", test_entity_masks_and_withheld_fields);
+  g_test_add_func ("/shared/fields/numbers-money-and-dates-are-checked-by-type-and-range",
+                   test_fields_numbers_and_dates);
   g_test_add_func ("/shared/entity/field-checks-use-the-writable-fields-only",
                    test_entity_field_checks_use_writable_fields);
   g_test_add_func ("/shared/json-writer/nested-commas", test_json_writer_nested_commas);

@@ -226,7 +226,9 @@ assemble_layers (Entity *e)
 
   if (e->table[LAYER_SERVER] == NULL)
     return;
-  g_assert (e->n_key == 1 && e->has_version);
+  /* a two-column key is found by its text, as the queue names the
+   * record (key_expr: "<campaign_id>/<customer_id>") */
+  g_assert (e->has_version);
   for (const CrmField *f = e->info->fields; f->name != NULL; f++)
     {
       gboolean number = f->value_type == CRM_VALUE_BOOL || f->value_type == CRM_VALUE_INTEGER ||
@@ -252,15 +254,18 @@ assemble_layers (Entity *e)
         g_string_append_printf (new_values, ", json_extract(?2, '$.%s')", f->name);
     }
   for (guint layer = 0; layer < N_LAYERS; layer++)
-    e->values_sql[layer] = g_strdup_printf ("SELECT json_object(%s) FROM %s WHERE id = ?1", pairs->str,
-                                            e->table[layer]);
-  e->apply_sql = g_strdup_printf ("UPDATE %s SET %s WHERE id = ?1", e->table[LAYER_SHOWN], applies->str);
-  e->keep_server_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s WHERE id = ?1 AND version > 0",
-                                        e->table[LAYER_SERVER], names, names, e->table[LAYER_SHOWN]);
-  e->restore_sql = g_strdup_printf ("INSERT INTO %s (%s) SELECT %s FROM %s WHERE id = ?1",
-                                    e->table[LAYER_SHOWN], names, names, e->table[LAYER_SERVER]);
-  e->new_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", e->table[LAYER_SHOWN], new_names->str,
-                                new_values->str);
+    e->values_sql[layer] = g_strdup_printf ("SELECT json_object(%s) FROM %s WHERE %s = ?1", pairs->str,
+                                            e->table[layer], e->key_expr);
+  e->apply_sql = g_strdup_printf ("UPDATE %s SET %s WHERE %s = ?1", e->table[LAYER_SHOWN], applies->str,
+                                  e->key_expr);
+  e->keep_server_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s WHERE %s = ?1 AND version > 0",
+                                        e->table[LAYER_SERVER], names, names, e->table[LAYER_SHOWN], e->key_expr);
+  e->restore_sql = g_strdup_printf ("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s = ?1",
+                                    e->table[LAYER_SHOWN], names, names, e->table[LAYER_SERVER], e->key_expr);
+  /* only records keyed by id are made here (creatable_by) */
+  if (e->n_key == 1)
+    e->new_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", e->table[LAYER_SHOWN], new_names->str,
+                                  new_values->str);
 }
 
 void

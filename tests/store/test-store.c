@@ -147,13 +147,14 @@ test_schema_migrates_an_empty_file (StoreFixture  *f,
 {
   g_autofree char *mode = test_sql_text (f->path, "PRAGMA journal_mode");
   g_autofree char *version = test_sql_text (f->path, "PRAGMA user_version");
-  const char *tables[] = { "customers", "contacts", "customers_server", "contacts_server", "interactions_server", "sync_state", "mutations",
+  const char *tables[] = { "customers", "contacts", "customers_server", "contacts_server", "interactions_server",
+                           "opportunities_server", "campaign_members_server", "sync_state", "mutations",
                            "products", "subscriptions", "revenue_months", "interactions", "opportunities",
                            "opportunity_stages", "sales_targets", "segments", "campaigns", "campaign_members",
                            "service_requests", "service_steps" };
 
-  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 4);
-  g_assert_cmpstr (version, ==, "4");
+  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 5);
+  g_assert_cmpstr (version, ==, "5");
   g_assert_cmpstr (mode, ==, "wal");
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
@@ -182,7 +183,7 @@ test_schema_reopen_keeps_rows_and_runs_no_migration_twice (StoreFixture  *f,
   g_assert_no_error (error);
   if (f->store == NULL)
     return;
-  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 4);
+  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 5);
   customer = get_customer (f->store, 1);
   if (customer == NULL)
     return;
@@ -1191,7 +1192,7 @@ test_schema_migrates_a_version_1_queue (StoreFixture  *f,
   g_assert_no_error (error);
   if (store == NULL)
     return;
-  g_assert_cmpuint (crm_store_get_schema_version (store), ==, 4);
+  g_assert_cmpuint (crm_store_get_schema_version (store), ==, 5);
   list = list_mutations (store);
   g_assert_cmpuint (list->len, ==, 2);
   if (list->len != 2)
