@@ -358,12 +358,13 @@ send_and_read_cb (GObject      *object,
 /* Sends one request for @task (whose reference it takes) and returns its
  * answer as a JsonNode (JSON null for an empty body) or a CRM_ERROR. */
 static void
-send_request (CrmApi     *self,
-              GTask      *task,
-              const char *method,
-              const char *path,
-              GHashTable *query,
-              JsonNode   *body)
+send_request (CrmApi           *self,
+              GTask            *task,
+              const char       *method,
+              const char       *path,
+              GHashTable       *query,
+              JsonNode         *body,
+              SoupMessageFlags  flags)
 {
   g_autofree char *url = build_url (self, path, query);
   Request *request;
@@ -379,6 +380,7 @@ send_request (CrmApi     *self,
       g_object_unref (task);
       return;
     }
+  soup_message_add_flags (request->message, flags);
 
   headers = soup_message_get_request_headers (request->message);
   soup_message_headers_replace (headers, "Accept", "application/json");
@@ -598,7 +600,7 @@ crm_api_sign_in_async (CrmApi              *self,
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
-  send_request (self, task, "POST", "/session", NULL, body);
+  send_request (self, task, "POST", "/session", NULL, body, 0);
 }
 
 /**
@@ -679,7 +681,7 @@ crm_api_sign_out_async (CrmApi              *self,
       return;
     }
 
-  send_request (self, task, "DELETE", "/session", NULL, NULL);
+  send_request (self, task, "DELETE", "/session", NULL, NULL, 0);
   crm_api_set_token (self, NULL);
 }
 
@@ -732,7 +734,7 @@ crm_api_get_json_async (CrmApi              *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, crm_api_get_json_async);
 
-  send_request (self, task, "GET", path, query, NULL);
+  send_request (self, task, "GET", path, query, NULL, 0);
 }
 
 /**
@@ -756,7 +758,9 @@ crm_api_get_json_finish (CrmApi        *self,
 /**
  * crm_api_post_json_async:
  * @path: below the API root
- * @body: the JSON to send
+ * @body: the JSON to send; it must be safe to send twice, as a mutation
+ *   with its idempotency key is (libsoup may send it again on a new
+ *   connection when the server closed the kept one first)
  */
 void
 crm_api_post_json_async (CrmApi              *self,
@@ -775,7 +779,10 @@ crm_api_post_json_async (CrmApi              *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, crm_api_post_json_async);
 
-  send_request (self, task, "POST", path, NULL, body);
+  /* safe to send twice (see above): libsoup keeps the connection for the
+   * next request instead of opening one per POST, which a server counting
+   * open connections per address would refuse after 64 queued changes */
+  send_request (self, task, "POST", path, NULL, body, SOUP_MESSAGE_IDEMPOTENT);
 }
 
 /**

@@ -15,6 +15,13 @@ api_handler (SoupServer        *server,
   g_autoptr(GBytes) bytes = soup_message_body_flatten (request_body);
 
   self->requests++;
+  {
+    GInetSocketAddress *remote = G_INET_SOCKET_ADDRESS (soup_server_message_get_remote_address (message));
+    g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (remote));
+
+    g_hash_table_add (self->connections,
+                      g_strdup_printf ("%s:%u", host, (guint) g_inet_socket_address_get_port (remote)));
+  }
   g_free (self->last_method);
   self->last_method = g_strdup (soup_server_message_get_method (message));
   g_free (self->last_path);
@@ -43,6 +50,7 @@ crm_test_server_new (void)
   CrmTestServer *self = g_new0 (CrmTestServer, 1);
   GSList *uris;
 
+  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (self->server, "/api/v1", api_handler, self, NULL);
   soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
@@ -84,6 +92,7 @@ crm_test_server_free (CrmTestServer *self)
   g_free (self->last_authorization);
   g_free (self->last_body);
   g_clear_pointer (&self->last_query, g_hash_table_unref);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
   g_free (self);
 }
 

@@ -23,6 +23,7 @@ typedef struct
   char       *last_authorization;
   char       *last_body;
   GHashTable *last_query;
+  GHashTable *connections;         /* "address:port" of each connection requests came on */
 } CrmTestServer;
 
 CrmTestServer *crm_test_server_new      (void);

@@ -224,6 +224,32 @@ test_post_returns_status_and_body (Fixture       *fixture,
   g_assert_cmpstr (fixture->server->last_body, ==, "{\"name\":\"中国电信\"}");
 }
 
+/* Queued changes go out one POST after another on one connection: a
+ * server that caps the connections per address (keyline-server: 64,
+ * counted until it has seen them closed) refused a queue of 100 sent one
+ * connection each. */
+static void
+test_posts_reuse_the_connection (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(JsonNode) body = json_from_string ("{\"key\": \"7d3f0b1e-8a44-4c55-9c1e-2f6a5b7c8d90\"}", NULL);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+
+      fixture->done = FALSE;
+      g_clear_object (&fixture->result);
+      crm_api_post_json_async (fixture->api, "/mutations", body, NULL, done_cb, fixture);
+      crm_test_wait_until (&fixture->done);
+      node = crm_api_post_json_finish (fixture->api, fixture->result, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (fixture->server->requests, ==, 100);
+  g_assert_cmpuint (g_hash_table_size (fixture->server->connections), <=, 2);
+}
+
 static void
 test_post_error_keeps_status (Fixture       *fixture,
                               gconstpointer  data)
@@ -328,6 +354,8 @@ main (int   argc,
               fixture_set_up, test_get_refuses_deep_answer, fixture_tear_down);
   g_test_add ("/client/api/post/returns-status-and-body", Fixture, NULL,
               fixture_set_up, test_post_returns_status_and_body, fixture_tear_down);
+  g_test_add ("/client/api/post/one-after-another-reuse-the-connection", Fixture, NULL,
+              fixture_set_up, test_posts_reuse_the_connection, fixture_tear_down);
   g_test_add ("/client/api/post/error-keeps-the-status", Fixture, NULL,
               fixture_set_up, test_post_error_keeps_status, fixture_tear_down);
   g_test_add ("/client/api/sign-in/keeps-token-and-sign-out-forgets-it", Fixture, NULL,
