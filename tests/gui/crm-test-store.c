@@ -131,9 +131,11 @@ collect_text (GtkWidget *widget,
 {
   if (!gtk_widget_get_child_visible (widget) || !gtk_widget_get_visible (widget) || !gtk_widget_get_mapped (widget))
     return;
-  if (GTK_IS_LABEL (widget))
+  if (GTK_IS_LABEL (widget) || GTK_IS_INSCRIPTION (widget))
     {
-      g_string_append (out, gtk_label_get_label (GTK_LABEL (widget)));
+      /* the list's cells are inscriptions (crm-customer-cells.c) */
+      g_string_append (out, GTK_IS_LABEL (widget) ? gtk_label_get_label (GTK_LABEL (widget))
+                                                  : gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
       g_string_append_c (out, '\n');
     }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))

@@ -177,7 +177,7 @@ collect_marks (GtkWidget *widget,
       GtkWidget *label = gtk_widget_get_first_child (gtk_widget_get_parent (widget));
 
       g_assert_cmpstr (gtk_widget_get_tooltip_text (widget), ==, "Has changes not yet on the server");
-      g_ptr_array_add (names, g_strdup (gtk_label_get_label (GTK_LABEL (label))));
+      g_ptr_array_add (names, g_strdup (gtk_inscription_get_text (GTK_INSCRIPTION (label))));
     }
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
@@ -186,7 +186,7 @@ collect_marks (GtkWidget *widget,
 }
 
 /* The names of the customer rows the list has drawn, top to bottom: the
- * name cell is a label and the (maybe hidden) mark. */
+ * name cell is an inscription and the (maybe hidden) mark. */
 static void
 collect_drawn_names (GtkWidget *widget,
                      GPtrArray *names)
@@ -196,7 +196,7 @@ collect_drawn_names (GtkWidget *widget,
     {
       GtkWidget *label = gtk_widget_get_first_child (gtk_widget_get_parent (widget));
 
-      g_ptr_array_add (names, g_strdup (gtk_label_get_label (GTK_LABEL (label))));
+      g_ptr_array_add (names, g_strdup (gtk_inscription_get_text (GTK_INSCRIPTION (label))));
     }
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
