@@ -19,7 +19,11 @@
  * current record) goes there; the visible row is then rebuilt: the server
  * record, then each pending or sent change of the record in queue order.
  * A refused change thus disappears exactly, and a colleague's newer record
- * shows with the user's pending edit still on top.  Invariant: a record has
+ * shows with the user's pending edit still on top.  A queued delete is
+ * applied as the row's absence: the record is gone from the shown table
+ * at once, its server record stays, so a refused delete brings it back as
+ * it was; once the server confirms it (or answers that the record is gone
+ * for this user) both rows go.  Invariant: a record has
  * a row in the _server table exactly while it has pending or sent
  * mutations and the server has confirmed it at least once.  A record
  * created here and not yet confirmed has version 0 and no server row.
@@ -127,8 +131,8 @@ crm_store_note_changed (CrmStore    *self,
 }
 
 /* Applies each pending or sent change of @id, in queue order, to the
- * shown row; a create makes the row first if it is not there.  Sets
- * *any when there was one. */
+ * shown row; a create makes the row first if it is not there, a delete
+ * removes it.  Sets *any when there was one. */
 static gboolean
 apply_queued (CrmStore     *self,
               const Entity *e,
@@ -166,7 +170,12 @@ apply_queued (CrmStore     *self,
           if (now < 0 && !crm_store_exec2 (self, e->new_sql, id, fields->pdata[i], error))
             return FALSE;
         }
-      if (!crm_store_apply_fields (self, e->info->entity, id, fields->pdata[i], error))
+      /* a queued delete: the record shows as gone (its server row stays
+       * until the server answers; nothing is queued after it) */
+      if (!crm_store_apply_change (self, e->info->entity,
+                                   g_str_equal (ops->pdata[i], "delete") ? CRM_MUTATION_OP_DELETE
+                                                                         : CRM_MUTATION_OP_UPDATE,
+                                   id, fields->pdata[i], error))
         return FALSE;
     }
   return TRUE;

@@ -249,6 +249,14 @@ gboolean crm_store_apply_fields        (CrmStore    *self,
                                         const char  *id,
                                         const char  *fields_text,
                                         GError     **error);
+/* Applies a queued change of @op to the shown row: the fields (a JSON
+ * object's text), or for a delete the row's removal (crm-store-queue.c). */
+gboolean crm_store_apply_change        (CrmStore       *self,
+                                        CrmEntity       entity,
+                                        CrmMutationOp   op,
+                                        const char     *id,
+                                        const char     *fields_text,
+                                        GError        **error);
 /* Adds the record @key to @changes and, for an entity that names its
  * customer, that customer (a contact's, as the shown table has it). */
 gboolean crm_store_note_changed        (CrmStore    *self,

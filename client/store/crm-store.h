@@ -90,6 +90,10 @@ CrmMutation     *crm_store_enqueue_create_contact (CrmStore            *self,
                                                    const char          *customer_id,
                                                    JsonObject          *fields,
                                                    GError             **error);
+CrmMutation     *crm_store_enqueue_delete         (CrmStore            *self,
+                                                   CrmEntity            entity,
+                                                   const char          *id,
+                                                   GError             **error);
 CrmMutation     *crm_store_next_mutation          (CrmStore            *self,
                                                    GError             **error);
 gboolean         crm_store_mutation_done          (CrmStore            *self,
