@@ -4,6 +4,7 @@
 
 #include "crm-error.h"
 #include "crm-store-private.h"
+#include "crm-validate.h"
 
 /* The queue of changes to send (POST /api/v1/mutations): queueing a
  * change, which shows on the row at once, and the sender's writes: the
@@ -549,40 +550,47 @@ has_children (const Entity *e)
 }
 
 /**
- * crm_store_enqueue_create_contact:
- * @customer_id: the customer the contact belongs to
- * @fields: the contact's fields (name, title, mobile, email, address,
- *   is_primary)
+ * crm_store_enqueue_create:
+ * @entity: an entity the entity table lets some role create
+ * @id: (nullable): the new record's id (a UUID), or %NULL for a new one
+ * @fields: the record's fields, its parent's reference among them (a
+ *   contact's or an interaction's customer_id); checked with the shared
+ *   field rules
  *
- * Makes a contact with a new id here (version 0 until the server confirms
- * it) and queues its creation.  Returns the queued mutation; its
- * record_id is the new contact's id.
+ * Makes the record here at once (version 0 until the server confirms it;
+ * crm_store_get_records() lists it) and queues its creation.  The parent
+ * must be here (CRM_ERROR_NOT_FOUND naming the parent's field); an id
+ * already here, or whose record's delete is queued, is refused.  Returns
+ * the queued mutation; its record_id is the new record's id.
  */
 CrmMutation *
-crm_store_enqueue_create_contact (CrmStore    *self,
-                                  const char  *customer_id,
-                                  JsonObject  *fields,
-                                  GError     **error)
+crm_store_enqueue_create (CrmStore    *self,
+                          CrmEntity    entity,
+                          const char  *id,
+                          JsonObject  *fields,
+                          GError     **error)
 {
-  g_autoptr(JsonObject) all = json_object_new ();
-  g_autoptr(GList) names = NULL;
-  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *new_id = NULL;
 
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
-  g_return_val_if_fail (customer_id != NULL, NULL);
+  g_return_val_if_fail ((guint) entity < CRM_N_ENTITIES, NULL);
   g_return_val_if_fail (fields != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  names = json_object_get_members (fields);
-  for (GList *l = names; l != NULL; l = l->next)
-    json_object_set_member (all, l->data, json_node_copy (json_object_get_member (fields, l->data)));
-  json_object_set_string_member (all, "customer_id", customer_id);
-  if (!json_object_has_member (all, "is_primary"))
-    json_object_set_boolean_member (all, "is_primary", FALSE);
-
-  if (!check_fields (CRM_ENTITY_CONTACT, CRM_MUTATION_OP_CREATE, all, error))
+  if (crm_entity_info (entity)->creatable_by == CRM_ROLES_NONE)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "entity", "A %s is not made here", crm_entity_names[entity]);
+      return NULL;
+    }
+  if (id != NULL && !crm_validate_uuid (id))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "id", "id must be a UUID");
+      return NULL;
+    }
+  new_id = id != NULL ? g_strdup (id) : g_uuid_string_random ();
+  if (!check_fields (entity, CRM_MUTATION_OP_CREATE, fields, error))
     return NULL;
-  return enqueue (self, CRM_ENTITY_CONTACT, CRM_MUTATION_OP_CREATE, id, all, error);
+  return enqueue (self, entity, CRM_MUTATION_OP_CREATE, new_id, fields, error);
 }
 
 /**

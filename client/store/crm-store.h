@@ -86,8 +86,9 @@ void             crm_store_enqueue_updates_async  (CrmStore            *self,
 GPtrArray       *crm_store_enqueue_updates_finish (CrmStore            *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
-CrmMutation     *crm_store_enqueue_create_contact (CrmStore            *self,
-                                                   const char          *customer_id,
+CrmMutation     *crm_store_enqueue_create         (CrmStore            *self,
+                                                   CrmEntity            entity,
+                                                   const char          *id,
                                                    JsonObject          *fields,
                                                    GError             **error);
 CrmMutation     *crm_store_enqueue_delete         (CrmStore            *self,

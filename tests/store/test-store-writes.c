@@ -11,7 +11,10 @@
 
 /*
  * The generic write path of the store: deletes (the shown row goes at
- * once, the server row stays until the server answers).  No server: the
+ * once, the server row stays until the server answers), creates of any
+ * entity some role may create (an interaction logged here), updates of an
+ * interaction merged by field as a contact's are, and the primary contact
+ * (marking one unmarks the customer's other at once).  No server: the
  * answers are given to the store as the sync engine would give them.
  */
 
@@ -350,6 +353,15 @@ test_deleted_record_takes_no_more_changes (StoreFixture  *f,
   g_assert_error (error, CRM_ERROR, CRM_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
+  /* nor is a record made again under its id */
+  json_object_set_string_member (fields, "name", "张华");
+  json_object_set_string_member (fields, "customer_id", test_id (1));
+  refused = crm_store_enqueue_create (f->store, CRM_ENTITY_CONTACT, test_id (12), fields, &error);
+  g_assert_null (refused);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_assert_cmpstr (crm_error_get_field (error), ==, "id");
+  g_clear_error (&error);
+
   g_assert_cmpuint (queue_length (f->store), ==, 1);
   g_assert_null (record_text (f->store, CRM_ENTITY_CONTACT, test_id (12)));
 }
@@ -391,8 +403,9 @@ test_delete_of_a_record_made_here (StoreFixture  *f,
   g_autoptr(JsonObject) answer = NULL;
 
   seed (f->store);
+  json_object_set_string_member (fields, "customer_id", test_id (1));
   json_object_set_string_member (fields, "name", "赵强");
-  create = crm_store_enqueue_create_contact (f->store, test_id (1), fields, &error);
+  create = crm_store_enqueue_create (f->store, CRM_ENTITY_CONTACT, NULL, fields, &error);
   g_assert_no_error (error);
   m = delete_contact (f->store, create->record_id);
   g_assert_null (record_text (f->store, CRM_ENTITY_CONTACT, create->record_id));
@@ -411,6 +424,172 @@ test_delete_of_a_record_made_here (StoreFixture  *f,
   g_assert_cmpint (rows (f, "contacts_server", create->record_id), ==, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Creates and updates of any entity                                   */
+/* ------------------------------------------------------------------ */
+
+static JsonObject *
+visit_fields (void)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "customer_id", test_id (1));
+  json_object_set_string_member (fields, "contact_id", test_id (11));
+  json_object_set_string_member (fields, "kind", "visit");
+  json_object_set_string_member (fields, "occurred_at", "2026-12-03T09:30:00+08:00");
+  json_object_set_string_member (fields, "subject", "上门演示专线方案");
+  json_object_set_string_member (fields, "notes", "客户有意向，下周报价");
+  json_object_set_string_member (fields, "outcome", "positive");
+  return fields;
+}
+
+static void
+test_interaction_logged_here_shows_at_once (StoreFixture  *f,
+                                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = visit_fields ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(JsonObject) shown = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) confirmed = NULL;
+  Heard h;
+
+  seed (f->store);
+  heard_watch (&h, f->store);
+  m = crm_store_enqueue_create (f->store, CRM_ENTITY_INTERACTION, NULL, fields, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  g_assert_cmpint (m->op, ==, CRM_MUTATION_OP_CREATE);
+  g_assert_true (heard (&h, "interaction", m->record_id));
+  heard_clear (&h, f->store);
+
+  shown = record (f->store, CRM_ENTITY_INTERACTION, m->record_id);
+  g_assert_nonnull (shown);
+  g_assert_cmpstr (json_object_get_string_member (shown, "subject"), ==, "上门演示专线方案");
+  g_assert_cmpstr (json_object_get_string_member (shown, "kind"), ==, "visit");
+  g_assert_cmpstr (json_object_get_string_member (shown, "outcome"), ==, "positive");
+  g_assert_cmpstr (json_object_get_string_member (shown, "contact_id"), ==, test_id (11));
+  g_assert_cmpint (json_object_get_int_member (shown, "version"), ==, 0);
+  g_assert_true (json_object_get_null_member (shown, "user_id"));
+
+  request = crm_mutation_to_request (m);
+  g_assert_cmpstr (json_object_get_string_member (request, "entity"), ==, "interaction");
+  g_assert_cmpstr (json_object_get_string_member (request, "op"), ==, "create");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (request, "fields"), "notes"), ==,
+                   "客户有意向，下周报价");
+
+  /* 201 {"record": …}: the server filled in who logged it */
+  answer = test_interaction (0, 1, "上门演示专线方案", 1);
+  json_object_set_string_member (answer, "id", m->record_id);
+  json_object_set_string_member (answer, "user_id", test_id (8001));
+  json_object_set_string_member (answer, "notes", "客户有意向，下周报价");
+  g_assert_true (crm_store_mutation_done (f->store, m->seq, answer, &error));
+  g_assert_no_error (error);
+  confirmed = record (f->store, CRM_ENTITY_INTERACTION, m->record_id);
+  g_assert_nonnull (confirmed);
+  g_assert_cmpstr (json_object_get_string_member (confirmed, "user_id"), ==, test_id (8001));
+  g_assert_cmpint (json_object_get_int_member (confirmed, "version"), ==, 1);
+  g_assert_cmpint (rows (f, "interactions_server", m->record_id), ==, 0);
+  g_assert_cmpuint (queue_length (f->store), ==, 0);
+}
+
+static void
+test_create_is_checked_as_the_server_would (StoreFixture  *f,
+                                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = visit_fields ();
+  g_autoptr(CrmMutation) m = NULL;
+
+  seed (f->store);
+  /* a parent that is not here */
+  json_object_set_string_member (fields, "customer_id", test_id (2));
+  m = crm_store_enqueue_create (f->store, CRM_ENTITY_INTERACTION, NULL, fields, &error);
+  g_assert_null (m);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_NOT_FOUND);
+  g_assert_cmpstr (crm_error_get_field (error), ==, "customer_id");
+  g_clear_error (&error);
+
+  /* a required field left out */
+  json_object_set_string_member (fields, "customer_id", test_id (1));
+  json_object_remove_member (fields, "subject");
+  m = crm_store_enqueue_create (f->store, CRM_ENTITY_INTERACTION, NULL, fields, &error);
+  g_assert_null (m);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_assert_cmpstr (crm_error_get_field (error), ==, "subject");
+  g_clear_error (&error);
+
+  /* an entity nobody creates */
+  m = crm_store_enqueue_create (f->store, CRM_ENTITY_CUSTOMER, NULL, fields, &error);
+  g_assert_null (m);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (queue_length (f->store), ==, 0);
+  {
+    g_autoptr(GPtrArray) list = records (f->store, CRM_ENTITY_INTERACTION);
+
+    g_assert_cmpuint (list->len, ==, 1);
+  }
+}
+
+static void
+test_interaction_edit_merges_by_field (StoreFixture  *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(CrmMutation) settled = NULL;
+  g_autoptr(JsonObject) shown = NULL;
+  g_autoptr(JsonObject) current = NULL;
+  g_autoptr(JsonArray) conflicts = json_array_new ();
+  g_autoptr(JsonObject) theirs = NULL;
+  JsonObject *conflict = json_object_new ();
+
+  seed (f->store);
+  m = update1 (f->store, CRM_ENTITY_INTERACTION, test_id (21), "outcome",
+               json_node_init_string (json_node_alloc (), "negative"));
+  /* based on what the row showed */
+  g_assert_cmpstr (json_object_get_string_member (m->base, "outcome"), ==, "positive");
+  g_assert_cmpint (rows (f, "interactions_server", test_id (21)), ==, 1);
+
+  /* a colleague's newer record: their subject, my outcome on top */
+  theirs = test_interaction (21, 1, "同事改的主题", 2);
+  apply_records (f->store, "interactions", json_object_ref (theirs), NULL);
+  shown = record (f->store, CRM_ENTITY_INTERACTION, test_id (21));
+  g_assert_cmpstr (json_object_get_string_member (shown, "subject"), ==, "同事改的主题");
+  g_assert_cmpstr (json_object_get_string_member (shown, "outcome"), ==, "negative");
+  g_assert_cmpint (json_object_get_int_member (shown, "version"), ==, 2);
+
+  /* they changed the outcome too: 409, kept in conflict, mine still shows */
+  current = test_interaction (21, 1, "同事改的主题", 3);
+  json_object_set_string_member (current, "outcome", "neutral");
+  json_object_set_string_member (conflict, "field", "outcome");
+  json_object_set_string_member (conflict, "base", "positive");
+  json_object_set_string_member (conflict, "mine", "negative");
+  json_object_set_string_member (conflict, "theirs", "neutral");
+  json_array_add_object_element (conflicts, conflict);
+  g_assert_true (crm_store_mutation_conflict (f->store, m->seq, current, conflicts, "changed", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&shown, json_object_unref);
+  shown = record (f->store, CRM_ENTITY_INTERACTION, test_id (21));
+  g_assert_cmpstr (json_object_get_string_member (shown, "outcome"), ==, "negative");
+  g_assert_cmpint (json_object_get_int_member (shown, "version"), ==, 3);
+  settled = crm_store_get_mutation (f->store, m->seq, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (settled->state, ==, CRM_MUTATION_CONFLICT);
+
+  /* theirs chosen: the server's record shows, nothing is left queued */
+  g_assert_true (crm_store_resolve_conflict (f->store, m->seq, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&shown, json_object_unref);
+  shown = record (f->store, CRM_ENTITY_INTERACTION, test_id (21));
+  g_assert_cmpstr (json_object_get_string_member (shown, "outcome"), ==, "neutral");
+  g_assert_cmpint (rows (f, "interactions_server", test_id (21)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -426,6 +605,9 @@ main (int   argc,
   ADD ("/store/writes/deleted-record-takes-no-more-changes", test_deleted_record_takes_no_more_changes);
   ADD ("/store/writes/delete-of-what-nobody-deletes-is-refused", test_delete_of_what_nobody_deletes_is_refused);
   ADD ("/store/writes/delete-of-a-record-made-here-goes-after-its-create", test_delete_of_a_record_made_here);
+  ADD ("/store/writes/interaction-logged-here-shows-at-once", test_interaction_logged_here_shows_at_once);
+  ADD ("/store/writes/create-is-checked-as-the-server-would", test_create_is_checked_as_the_server_would);
+  ADD ("/store/writes/interaction-edit-merges-by-field", test_interaction_edit_merges_by_field);
 #undef ADD
 
   return g_test_run ();

@@ -1140,6 +1140,103 @@ test_refused_delete_brings_the_contact_back (void)
 }
 
 static void
+test_interaction_logged_offline_is_delivered (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = customer_of (conn, "manager", 8);
+  g_autofree char *me = scalar (conn, "SELECT id FROM crm.users WHERE login = 'manager'", NULL, NULL);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GPtrArray) shown = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local_user = NULL;
+  gboolean found = FALSE;
+
+  g_assert_true (sync_and_wait (c));
+  go_offline (c);
+
+  json_object_set_string_member (fields, "customer_id", customer);
+  json_object_set_string_member (fields, "kind", "call");
+  json_object_set_string_member (fields, "occurred_at", "2026-12-03T10:15:00+08:00");
+  json_object_set_string_member (fields, "subject", "电话确认续约意向");
+  json_object_set_string_member (fields, "notes", "对方下周回复");
+  json_object_set_string_member (fields, "outcome", "neutral");
+  m = crm_store_enqueue_create (c->store, CRM_ENTITY_INTERACTION, NULL, fields, &error);
+  g_assert_no_error (error);
+
+  /* the store shows it at once, though the server cannot be reached */
+  shown = crm_store_get_records (c->store, CRM_ENTITY_INTERACTION, customer, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < shown->len; i++)
+    if (g_str_equal (json_object_get_string_member (shown->pdata[i], "id"), m->record_id))
+      {
+        found = TRUE;
+        g_assert_cmpstr (json_object_get_string_member (shown->pdata[i], "subject"), ==, "电话确认续约意向");
+      }
+  g_assert_true (found);
+  g_assert_false (sync_and_wait (c));
+
+  go_online ();
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+  /* the server has it, logged by the caller */
+  g_assert_cmpstr (scalar (conn, "SELECT subject FROM crm.interactions WHERE id = $1", m->record_id, NULL), ==,
+                   "电话确认续约意向");
+  g_assert_cmpstr (scalar (conn, "SELECT user_id FROM crm.interactions WHERE id = $1", m->record_id, NULL), ==, me);
+  g_assert_cmpstr (scalar (conn, "SELECT customer_id FROM crm.interactions WHERE id = $1", m->record_id, NULL), ==,
+                   customer);
+  /* and so has the store, from the answer */
+  local_user = local_text (c->store, "SELECT user_id FROM interactions WHERE id = ?", m->record_id);
+  g_assert_cmpstr (local_user, ==, me);
+  g_assert_cmpstr (local_text (c->store, "SELECT version FROM interactions WHERE id = ?", m->record_id), ==,
+                   scalar (conn, "SELECT version FROM crm.interactions WHERE id = $1", m->record_id, NULL));
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+}
+
+static void
+test_interaction_edit_changed_elsewhere_is_a_conflict (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *interaction = scalar (conn, "SELECT i.id FROM crm.interactions i JOIN crm.customers c"
+                                               " ON c.id = i.customer_id JOIN crm.users u ON u.id = c.owner_id"
+                                               " WHERE u.login = 'manager' ORDER BY i.id LIMIT 1", NULL, NULL);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+  JsonObject *conflict;
+
+  g_assert_nonnull (interaction);
+  g_assert_true (sync_and_wait (c));
+  /* a colleague rewrites the subject and the notes first */
+  r = crm_test_pg_query (conn, "UPDATE crm.interactions SET subject = '同事写的主题', notes = '同事的备注'"
+                               " WHERE id = $1", interaction, NULL);
+  json_object_set_string_member (fields, "subject", "我写的主题");
+  m = crm_store_enqueue_update (c->store, CRM_ENTITY_INTERACTION, interaction, fields, &error);
+  g_assert_no_error (error);
+  g_assert_true (sync_and_wait (c));
+
+  g_assert_cmpuint (c->conflicts, ==, 1);
+  g_assert_cmpstr (c->conflict_mutation->key, ==, m->key);
+  g_assert_cmpint (c->conflict_mutation->state, ==, CRM_MUTATION_CONFLICT);
+  g_assert_cmpuint (json_array_get_length (c->conflict_mutation->conflicts), ==, 1);
+  conflict = json_array_get_object_element (c->conflict_mutation->conflicts, 0);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "field"), ==, "subject");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "mine"), ==, "我写的主题");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "theirs"), ==, "同事写的主题");
+  /* mine shows over their record: their notes, my subject */
+  g_assert_cmpstr (local_text (c->store, "SELECT subject FROM interactions WHERE id = ?", interaction), ==,
+                   "我写的主题");
+  g_assert_cmpstr (local_text (c->store, "SELECT notes FROM interactions WHERE id = ?", interaction), ==,
+                   "同事的备注");
+  g_assert_cmpstr (scalar (conn, "SELECT subject FROM crm.interactions WHERE id = $1", interaction, NULL), ==,
+                   "同事写的主题");
+  g_assert_cmpuint (crm_sync_engine_get_pending (c->engine), ==, 0);
+}
+
+static void
 cancel_on_first_page_cb (CrmSyncEngine *engine,
                          GParamSpec    *pspec,
                          Client        *c)
@@ -1356,6 +1453,10 @@ main (int   argc,
   g_test_add_func ("/sync/engine/delete-of-a-contact-gone-on-the-server-settles",
                    test_delete_of_a_contact_gone_on_the_server_settles);
   g_test_add_func ("/sync/engine/refused-delete-brings-the-contact-back", test_refused_delete_brings_the_contact_back);
+  g_test_add_func ("/sync/engine/interaction-logged-offline-is-delivered",
+                   test_interaction_logged_offline_is_delivered);
+  g_test_add_func ("/sync/engine/interaction-edit-changed-elsewhere-is-a-conflict",
+                   test_interaction_edit_changed_elsewhere_is_a_conflict);
   g_test_add_func ("/sync/engine/unreachable-server-is-offline-and-keeps-the-queue",
                    test_unreachable_server_is_offline_and_keeps_the_queue);
   g_test_add_func ("/sync/engine/signed-out-token-is-unauthenticated", test_signed_out_token_is_unauthenticated);
