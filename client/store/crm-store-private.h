@@ -93,6 +93,14 @@ typedef struct
   char *keep_server_sql;           /* copy the shown row to the server table */
   char *restore_sql;               /* copy the server row to the shown table */
   char *new_sql;                   /* a record made here (version 0), ?1 id, ?2 fields */
+  /* a field one record per parent holds true (a customer's primary
+   * contact), or NULL; see crm-store-layers.c */
+  const char *exclusive;
+  char *parent_any_sql;            /* ?1 id: its parent, as the shown or the server row has it */
+  char *siblings_sql;              /* ?1 parent: the ids of its records, in either layer */
+  char *winner_sql;                /* ?1 parent: the record a shown change last gave the field */
+  char *unmark_sql;                /* ?1 id: the shown row without the field */
+  char *unmark_others_sql[N_LAYERS];  /* ?1 parent, ?2 id: the server's records of the others without it */
 } Entity;
 
 /* @entity's tables, columns and assembled statements. */
@@ -269,6 +277,15 @@ gboolean crm_store_note_changed        (CrmStore    *self,
 gboolean crm_store_rebuild             (CrmStore    *self,
                                         CrmEntity    entity,
                                         const char  *id,
+                                        Changes     *changes,
+                                        GError     **error);
+/* After a change of @id's @fields (queued, settled or resolved): when
+ * they hold the entity's exclusive field, the other records of its
+ * parent are rebuilt, as the new holder of the field shows. */
+gboolean crm_store_exclusive_changed   (CrmStore    *self,
+                                        CrmEntity    entity,
+                                        const char  *id,
+                                        JsonObject  *fields,
                                         Changes     *changes,
                                         GError     **error);
 /* Stores a record the server sent (a sync page, a mutation's answer). */

@@ -301,6 +301,7 @@ enqueue_locked (CrmStore       *self,
   g_autofree char *key = g_uuid_string_random ();
   const Entity *e = crm_store_entity (entity);
   gint64 version = -1;
+  gint64 seq;
 
   if (op == CRM_MUTATION_OP_CREATE ? !prepare_create (self, e, id, fields, fields_text, error)
                                    : !prepare_change (self, e, op, id, fields, &version, &base_text, error))
@@ -332,9 +333,11 @@ enqueue_locked (CrmStore       *self,
     if (!crm_store_step_done (self, s, error))
       return NULL;
   }
-  if (!crm_store_note_changed (self, entity, id, changes, error))
+  seq = sqlite3_last_insert_rowid (self->db);
+  if (!crm_store_note_changed (self, entity, id, changes, error) ||
+      !crm_store_exclusive_changed (self, entity, id, fields, changes, error))
     return NULL;
-  return crm_store_get_mutation_locked (self, sqlite3_last_insert_rowid (self->db), error);
+  return crm_store_get_mutation_locked (self, seq, error);
 }
 
 /* Queues a change and applies it to the shown row, in one transaction. */
@@ -465,6 +468,7 @@ settle (CrmStore    *self,
   /* whatever the record did, the settled change no longer shows (or, in
    * conflict, shows on the server's current record) */
   if (!crm_store_rebuild (self, m->entity, m->record_id, changes, error) ||
+      !crm_store_exclusive_changed (self, m->entity, m->record_id, m->fields, changes, error) ||
       !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);

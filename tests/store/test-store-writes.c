@@ -102,6 +102,16 @@ queue_length (CrmStore *store)
   return queue != NULL ? queue->len : G_MAXUINT;
 }
 
+static gboolean
+is_primary (CrmStore   *store,
+            const char *id)
+{
+  g_autoptr(JsonObject) r = record (store, CRM_ENTITY_CONTACT, id);
+
+  g_assert_nonnull (r);
+  return r != NULL && json_object_get_boolean_member (r, "is_primary");
+}
+
 static CrmMutation *
 update1 (CrmStore    *store,
          CrmEntity    entity,
@@ -118,6 +128,13 @@ update1 (CrmStore    *store,
   g_assert_no_error (error);
   g_assert_nonnull (m);
   return m;
+}
+
+static CrmMutation *
+mark_primary (CrmStore   *store,
+              const char *id)
+{
+  return update1 (store, CRM_ENTITY_CONTACT, id, "is_primary", json_node_init_boolean (json_node_alloc (), TRUE));
 }
 
 static CrmMutation *
@@ -590,6 +607,132 @@ test_interaction_edit_merges_by_field (StoreFixture  *f,
   g_assert_cmpint (rows (f, "interactions_server", test_id (21)), ==, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* The primary contact                                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+test_marking_a_contact_primary_unmarks_the_other_at_once (StoreFixture  *f,
+                                                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = NULL;
+  Heard h;
+
+  seed (f->store);
+  heard_watch (&h, f->store);
+  m = mark_primary (f->store, test_id (12));
+  g_assert_true (is_primary (f->store, test_id (12)));
+  g_assert_false (is_primary (f->store, test_id (11)));
+  g_assert_true (heard (&h, "contact", test_id (11)));
+  g_assert_true (g_hash_table_contains (h.customers, test_id (1)));
+  heard_clear (&h, f->store);
+  /* only the marked contact's change is sent: the server unmarks the other */
+  g_assert_cmpuint (queue_length (f->store), ==, 1);
+  g_assert_cmpint (rows (f, "contacts_server", test_id (11)), ==, 1);
+
+  /* refused: the other is primary again, as the server has it */
+  g_assert_true (crm_store_mutation_failed (f->store, m->seq, "forbidden: not yours", &error));
+  g_assert_no_error (error);
+  g_assert_true (is_primary (f->store, test_id (11)));
+  g_assert_false (is_primary (f->store, test_id (12)));
+  g_assert_cmpint (rows (f, "contacts_server", test_id (11)), ==, 0);
+  g_assert_cmpint (rows (f, "contacts_server", test_id (12)), ==, 0);
+}
+
+static void
+test_confirmed_primary_keeps_the_other_unmarked (StoreFixture  *f,
+                                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(JsonObject) answer = test_contact (12, 1, "张华", TRUE, 2);
+
+  seed (f->store);
+  m = mark_primary (f->store, test_id (12));
+
+  /* the answer: the marked contact; the other's new version comes with
+   * the sync after, and it does not show as primary meanwhile */
+  g_assert_true (crm_store_mutation_done (f->store, m->seq, answer, &error));
+  g_assert_no_error (error);
+  g_assert_true (is_primary (f->store, test_id (12)));
+  g_assert_false (is_primary (f->store, test_id (11)));
+  g_assert_cmpint (rows (f, "contacts_server", test_id (11)), ==, 0);
+  g_assert_cmpint (rows (f, "contacts_server", test_id (12)), ==, 0);
+  g_assert_cmpuint (queue_length (f->store), ==, 0);
+
+  apply_records (f->store, "contacts", test_contact (11, 1, "李明", FALSE, 2), NULL);
+  g_assert_false (is_primary (f->store, test_id (11)));
+  g_assert_true (is_primary (f->store, test_id (12)));
+}
+
+/* The last change that marks one wins, as on the server, whichever of the
+ * two is answered first. */
+static void
+test_the_last_contact_marked_primary_shows_as_primary (StoreFixture  *f,
+                                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) first = NULL;
+  g_autoptr(CrmMutation) second = NULL;
+  g_autoptr(JsonObject) answer = test_contact (12, 1, "张华", TRUE, 2);
+
+  seed (f->store);
+  first = mark_primary (f->store, test_id (12));
+  second = mark_primary (f->store, test_id (11));
+  g_assert_true (is_primary (f->store, test_id (11)));
+  g_assert_false (is_primary (f->store, test_id (12)));
+
+  g_assert_true (crm_store_mutation_done (f->store, first->seq, answer, &error));
+  g_assert_no_error (error);
+  g_assert_true (is_primary (f->store, test_id (11)));
+  g_assert_false (is_primary (f->store, test_id (12)));
+}
+
+static void
+test_new_primary_contact_made_here_unmarks_the_other (StoreFixture  *f,
+                                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+
+  seed (f->store);
+  json_object_set_string_member (fields, "customer_id", test_id (1));
+  json_object_set_string_member (fields, "name", "王芳");
+  json_object_set_boolean_member (fields, "is_primary", TRUE);
+  m = crm_store_enqueue_create (f->store, CRM_ENTITY_CONTACT, NULL, fields, &error);
+  g_assert_no_error (error);
+  g_assert_true (is_primary (f->store, m->record_id));
+  g_assert_false (is_primary (f->store, test_id (11)));
+
+  /* refused: the new contact goes, the other is primary again */
+  g_assert_true (crm_store_mutation_failed (f->store, m->seq, "invalid: no", &error));
+  g_assert_no_error (error);
+  g_assert_true (is_primary (f->store, test_id (11)));
+}
+
+/* A colleague made another contact primary: the sync page brings that
+ * contact, and the one this copy had as primary stops showing so. */
+static void
+test_primary_contact_from_the_server_unmarks_the_other (StoreFixture  *f,
+                                                        gconstpointer  data)
+{
+  seed (f->store);
+  apply_records (f->store, "contacts", test_contact (12, 1, "张华", TRUE, 2), NULL);
+  g_assert_true (is_primary (f->store, test_id (12)));
+  g_assert_false (is_primary (f->store, test_id (11)));
+  /* another customer's primary contact does not touch this one's */
+  {
+    JsonObject *page = test_page ("c3");
+
+    test_page_add_customer (page, test_customer (3, "上海电力", 1));
+    test_page_add_contact (page, test_contact (31, 3, "周杰", TRUE, 1));
+    test_apply (f->store, page);
+  }
+  g_assert_true (is_primary (f->store, test_id (12)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -608,6 +751,15 @@ main (int   argc,
   ADD ("/store/writes/interaction-logged-here-shows-at-once", test_interaction_logged_here_shows_at_once);
   ADD ("/store/writes/create-is-checked-as-the-server-would", test_create_is_checked_as_the_server_would);
   ADD ("/store/writes/interaction-edit-merges-by-field", test_interaction_edit_merges_by_field);
+  ADD ("/store/writes/marking-a-contact-primary-unmarks-the-other-at-once",
+       test_marking_a_contact_primary_unmarks_the_other_at_once);
+  ADD ("/store/writes/confirmed-primary-keeps-the-other-unmarked", test_confirmed_primary_keeps_the_other_unmarked);
+  ADD ("/store/writes/the-last-contact-marked-primary-shows-as-primary",
+       test_the_last_contact_marked_primary_shows_as_primary);
+  ADD ("/store/writes/new-primary-contact-made-here-unmarks-the-other",
+       test_new_primary_contact_made_here_unmarks_the_other);
+  ADD ("/store/writes/primary-contact-from-the-server-unmarks-the-other",
+       test_primary_contact_from_the_server_unmarks_the_other);
 #undef ADD
 
   return g_test_run ();

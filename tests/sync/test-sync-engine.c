@@ -1236,6 +1236,50 @@ test_interaction_edit_changed_elsewhere_is_a_conflict (void)
   g_assert_cmpuint (crm_sync_engine_get_pending (c->engine), ==, 0);
 }
 
+/* Marking a contact primary: the other stops showing as primary at once,
+ * and after the sync both are as the server has them. */
+static void
+test_contact_marked_primary_unmarks_the_other (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = scalar (conn, "SELECT k.customer_id FROM crm.contacts k JOIN crm.customers c"
+                                            " ON c.id = k.customer_id JOIN crm.users u ON u.id = c.owner_id"
+                                            " WHERE u.login = 'manager' AND k.is_primary AND EXISTS (SELECT 1"
+                                            " FROM crm.contacts o WHERE o.customer_id = k.customer_id"
+                                            " AND NOT o.is_primary) ORDER BY k.customer_id LIMIT 1 OFFSET 5",
+                                      NULL, NULL);
+  g_autofree char *primary = scalar (conn, "SELECT id FROM crm.contacts WHERE customer_id = $1 AND is_primary",
+                                     customer, NULL);
+  g_autofree char *other = scalar (conn, "SELECT id FROM crm.contacts WHERE customer_id = $1 AND NOT is_primary"
+                                         " ORDER BY id LIMIT 1", customer, NULL);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (primary);
+  g_assert_nonnull (other);
+  g_assert_true (sync_and_wait (c));
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", primary), ==, "1");
+
+  json_object_set_boolean_member (fields, "is_primary", TRUE);
+  m = crm_store_enqueue_update (c->store, CRM_ENTITY_CONTACT, other, fields, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", other), ==, "1");
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", primary), ==, "0");
+
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+  g_assert_cmpstr (scalar (conn, "SELECT is_primary FROM crm.contacts WHERE id = $1", other, NULL), ==, "t");
+  g_assert_cmpstr (scalar (conn, "SELECT is_primary FROM crm.contacts WHERE id = $1", primary, NULL), ==, "f");
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", other), ==, "1");
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", primary), ==, "0");
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts_server WHERE customer_id = ?", customer));
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+  /* the server's record of the unmarked one, at its new version */
+  assert_store_matches (c->store, conn, "manager");
+}
+
 static void
 cancel_on_first_page_cb (CrmSyncEngine *engine,
                          GParamSpec    *pspec,
@@ -1457,6 +1501,8 @@ main (int   argc,
                    test_interaction_logged_offline_is_delivered);
   g_test_add_func ("/sync/engine/interaction-edit-changed-elsewhere-is-a-conflict",
                    test_interaction_edit_changed_elsewhere_is_a_conflict);
+  g_test_add_func ("/sync/engine/contact-marked-primary-unmarks-the-other",
+                   test_contact_marked_primary_unmarks_the_other);
   g_test_add_func ("/sync/engine/unreachable-server-is-offline-and-keeps-the-queue",
                    test_unreachable_server_is_offline_and_keeps_the_queue);
   g_test_add_func ("/sync/engine/signed-out-token-is-unauthenticated", test_signed_out_token_is_unauthenticated);
