@@ -273,6 +273,10 @@ assemble_layers (Entity *e)
                                     e->table[LAYER_SHOWN], names, names, e->table[LAYER_SERVER]);
   e->new_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", e->table[LAYER_SHOWN], new_names->str,
                                 new_values->str);
+  if (e->info->parent_field != NULL)
+    e->parent_any_sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1 UNION ALL SELECT %s FROM %s WHERE id = ?1",
+                                         e->info->parent_field, e->table[LAYER_SHOWN], e->info->parent_field,
+                                         e->table[LAYER_SERVER]);
 }
 
 /* The statements of a field one record per parent holds (see
@@ -292,8 +296,6 @@ assemble_exclusive (Entity *e)
     return;
   g_assert (server != NULL && parent != NULL && e->n_key == 1);
   e->exclusive = field;
-  e->parent_any_sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1 UNION ALL SELECT %s FROM %s WHERE id = ?1",
-                                       parent, shown, parent, server);
   e->siblings_sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ?1 UNION SELECT id FROM %s WHERE %s = ?1",
                                      shown, parent, server, parent);
   /* the record of ?1 with the latest shown change that sets the field */

@@ -93,10 +93,10 @@ typedef struct
   char *keep_server_sql;           /* copy the shown row to the server table */
   char *restore_sql;               /* copy the server row to the shown table */
   char *new_sql;                   /* a record made here (version 0), ?1 id, ?2 fields */
+  char *parent_any_sql;            /* ?1 id: its parent, as the shown or the server row has it */
   /* a field one record per parent holds true (a customer's primary
    * contact), or NULL; see crm-store-layers.c */
   const char *exclusive;
-  char *parent_any_sql;            /* ?1 id: its parent, as the shown or the server row has it */
   char *siblings_sql;              /* ?1 parent: the ids of its records, in either layer */
   char *winner_sql;                /* ?1 parent: the record a shown change last gave the field */
   char *unmark_sql;                /* ?1 id: the shown row without the field */

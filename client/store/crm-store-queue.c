@@ -392,7 +392,8 @@ crm_store_mark (CrmStore    *self,
   return crm_store_step_done (self, s, error);
 }
 
-/* A delete the server applied: the record's rows go from both layers. */
+/* A delete the server applied: the record's rows go from both layers
+ * (its customer's views lose the mark of the queued change). */
 static gboolean
 forget_record (CrmStore     *self,
                CrmMutation  *m,
@@ -402,6 +403,16 @@ forget_record (CrmStore     *self,
   const Entity *e = crm_store_entity (m->entity);
 
   changes_add (changes, m->entity, m->record_id);
+  if (e->names_customer && e->info->parent == CRM_ENTITY_CUSTOMER)
+    {
+      g_autoptr(CachedStmt) s = crm_store_stmt (self, e->parent_any_sql, error);
+
+      if (s == NULL)
+        return FALSE;
+      sqlite3_bind_text (s, 1, m->record_id, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (s) == SQLITE_ROW)
+        changes_add_customer (changes, (const char *) sqlite3_column_text (s, 0));
+    }
   return crm_store_exec2 (self, e->delete_sql[LAYER_SHOWN], m->record_id, NULL, error) &&
          crm_store_exec2 (self, e->delete_sql[LAYER_SERVER], m->record_id, NULL, error);
 }
