@@ -138,13 +138,24 @@ describe (Entity              *e,
   for (CrmEntity p = info->parent; p != CRM_N_ENTITIES; p = crm_entity_info (p)->parent)
     e->depth++;
   if (e->n_key == 1)
-    e->key_expr = e->columns[e->key[0]].name;
+    {
+      g_autofree char *match = g_strdup_printf ("%s = ?1", e->columns[e->key[0]].name);
+
+      e->key_expr = e->columns[e->key[0]].name;
+      e->key_match = g_intern_string (match);
+    }
   else
     {
       g_autofree char *expr = g_strdup_printf ("%s || '/' || %s", e->columns[e->key[0]].name,
                                                e->columns[e->key[1]].name);
+      /* the key's text split again, so that the primary key's index serves
+       * (no key value holds a "/": UUIDs, dates) */
+      g_autofree char *match = g_strdup_printf ("%s = substr(?1, 1, instr(?1, '/') - 1)"
+                                                " AND %s = substr(?1, instr(?1, '/') + 1)",
+                                                e->columns[e->key[0]].name, e->columns[e->key[1]].name);
 
       e->key_expr = g_intern_string (expr);
+      e->key_match = g_intern_string (match);
     }
 }
 
@@ -179,9 +190,12 @@ assemble_records (Entity *e)
                                               e->has_version ? " WHERE excluded.version >= " : "",
                                               e->has_version ? table : "", e->has_version ? ".version" : "");
       e->delete_sql[layer] = g_strdup_printf ("DELETE FROM %s WHERE %s", table, where);
+      /* the queue and the layers name a record by its key's text (a
+       * two-column key as "<first>/<second>", key_expr) */
+      e->key_delete_sql[layer] = g_strdup_printf ("DELETE FROM %s WHERE %s", table, e->key_match);
       e->clear_sql[layer] = g_strdup_printf ("DELETE FROM %s", table);
-      if (e->n_key == 1 && e->has_version)
-        e->version_sql[layer] = g_strdup_printf ("SELECT version FROM %s WHERE %s", table, where);
+      if (e->has_version)
+        e->version_sql[layer] = g_strdup_printf ("SELECT version FROM %s WHERE %s", table, e->key_match);
     }
   e->read_sql = g_strdup_printf ("SELECT %s FROM %s ORDER BY %s", names, e->table[LAYER_SHOWN], keys);
   if (e->info->parent_field != NULL)
@@ -273,10 +287,17 @@ assemble_layers (Entity *e)
                                     e->table[LAYER_SHOWN], names, names, e->table[LAYER_SERVER]);
   e->new_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", e->table[LAYER_SHOWN], new_names->str,
                                 new_values->str);
-  if (e->info->parent_field != NULL)
-    e->parent_any_sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1 UNION ALL SELECT %s FROM %s WHERE id = ?1",
-                                         e->info->parent_field, e->table[LAYER_SHOWN], e->info->parent_field,
-                                         e->table[LAYER_SERVER]);
+}
+
+/* The parent of a record of an entity some role edits, in either layer. */
+static void
+assemble_parent_any (Entity *e)
+{
+  if (e->table[LAYER_SERVER] == NULL || e->info->parent_field == NULL)
+    return;
+  e->parent_any_sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s UNION ALL SELECT %s FROM %s WHERE %s",
+                                       e->info->parent_field, e->table[LAYER_SHOWN], e->key_match,
+                                       e->info->parent_field, e->table[LAYER_SERVER], e->key_match);
 }
 
 /* The statements of a field one record per parent holds (see
@@ -326,6 +347,7 @@ crm_store_entities_init (void)
       assemble_records (&entities[i]);
       assemble_cascade (&entities[i]);
       assemble_layers (&entities[i]);
+      assemble_parent_any (&entities[i]);
       assemble_exclusive (&entities[i]);
     }
 }

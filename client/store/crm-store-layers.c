@@ -386,7 +386,7 @@ crm_store_rebuild (CrmStore    *self,
 
   if (server_version >= 0)
     {
-      if (!crm_store_exec2 (self, e->delete_sql[LAYER_SHOWN], id, NULL, error) ||
+      if (!crm_store_exec2 (self, e->key_delete_sql[LAYER_SHOWN], id, NULL, error) ||
           !crm_store_exec2 (self, e->restore_sql, id, NULL, error))
         return FALSE;
     }
@@ -399,7 +399,7 @@ crm_store_rebuild (CrmStore    *self,
         return FALSE;
       server_version = version;
     }
-  else if (version == 0 && !crm_store_exec2 (self, e->delete_sql[LAYER_SHOWN], id, NULL, error))
+  else if (version == 0 && !crm_store_exec2 (self, e->key_delete_sql[LAYER_SHOWN], id, NULL, error))
     return FALSE;  /* made here, never confirmed: only its create brings it back */
 
   if (!apply_queued (self, e, id, &any, error))
@@ -407,7 +407,7 @@ crm_store_rebuild (CrmStore    *self,
   if (outranked && !crm_store_exec2 (self, e->unmark_sql, id, NULL, error))
     return FALSE;
   any |= outranked;
-  if (!any && server_version >= 0 && !crm_store_exec2 (self, e->delete_sql[LAYER_SERVER], id, NULL, error))
+  if (!any && server_version >= 0 && !crm_store_exec2 (self, e->key_delete_sql[LAYER_SERVER], id, NULL, error))
     return FALSE;
   return crm_store_note_changed (self, entity, id, changes, error);
 }

@@ -75,17 +75,19 @@ typedef struct
   gboolean      names_customer;    /* its changes are ::customers-changed of its customer */
   guint         depth;             /* how many parents up to a top-level entity */
   const char   *key_expr;          /* SQL: the key as text (crm_store_key_text()) */
+  const char   *key_match;         /* SQL: the row whose key's text is ?1, through the key's index */
 
   char *upsert_sql[N_LAYERS];      /* ?N the Nth column */
   char *delete_sql[N_LAYERS];      /* ?1, ?2 the key */
+  char *key_delete_sql[N_LAYERS];  /* ?1 the key as text (crm_store_key_text()) */
   char *clear_sql[N_LAYERS];       /* every row */
   /* rows of this entity under the record ?1 of an ancestor entity, deleted,
    * RETURNING key_expr; NULL where that entity is no ancestor */
   char *delete_under_sql[N_LAYERS][CRM_N_ENTITIES];
   char *read_sql;                  /* every row, in key order */
   char *read_under_sql;            /* the rows of the parent ?1, in key order */
+  char *version_sql[N_LAYERS];     /* ?1 the key as text; entities with a version */
   /* id-keyed entities */
-  char *version_sql[N_LAYERS];     /* ?1 the id */
   char *parent_sql;                /* ?1 the id: its parent's id in the shown row */
   /* entities some role edits (two layers) */
   char *apply_sql;                 /* the writable fields of a JSON object, ?1 id, ?2 fields */

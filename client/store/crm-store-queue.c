@@ -281,7 +281,7 @@ crm_store_apply_change (CrmStore       *self,
                         GError        **error)
 {
   if (op == CRM_MUTATION_OP_DELETE)
-    return crm_store_exec2 (self, crm_store_entity (entity)->delete_sql[LAYER_SHOWN], id, NULL, error);
+    return crm_store_exec2 (self, crm_store_entity (entity)->key_delete_sql[LAYER_SHOWN], id, NULL, error);
   return crm_store_apply_fields (self, entity, id, fields_text, error);
 }
 
@@ -413,8 +413,8 @@ forget_record (CrmStore     *self,
       if (sqlite3_step (s) == SQLITE_ROW)
         changes_add_customer (changes, (const char *) sqlite3_column_text (s, 0));
     }
-  return crm_store_exec2 (self, e->delete_sql[LAYER_SHOWN], m->record_id, NULL, error) &&
-         crm_store_exec2 (self, e->delete_sql[LAYER_SERVER], m->record_id, NULL, error);
+  return crm_store_exec2 (self, e->key_delete_sql[LAYER_SHOWN], m->record_id, NULL, error) &&
+         crm_store_exec2 (self, e->key_delete_sql[LAYER_SERVER], m->record_id, NULL, error);
 }
 
 /* After the server's answer to mutation @seq: removes it, marks it failed
