@@ -512,6 +512,50 @@ test_interaction_logged_here_shows_at_once (StoreFixture  *f,
   g_assert_cmpuint (queue_length (f->store), ==, 0);
 }
 
+/* Logged and edited before it was sent: the 201's record goes to the
+ * server layer with the edit on top, which then goes on the version the
+ * create made. */
+static void
+test_interaction_edited_before_it_was_sent (StoreFixture  *f,
+                                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = visit_fields ();
+  g_autoptr(CrmMutation) create = NULL;
+  g_autoptr(CrmMutation) edit = NULL;
+  g_autoptr(CrmMutation) rebased = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) shown = NULL;
+
+  seed (f->store);
+  create = crm_store_enqueue_create (f->store, CRM_ENTITY_INTERACTION, NULL, fields, &error);
+  g_assert_no_error (error);
+  edit = update1 (f->store, CRM_ENTITY_INTERACTION, create->record_id, "outcome",
+                  json_node_init_string (json_node_alloc (), "neutral"));
+  g_assert_cmpstr (json_object_get_string_member (edit->base, "outcome"), ==, "positive");
+
+  answer = test_interaction (0, 1, "上门演示专线方案", 1);
+  json_object_set_string_member (answer, "id", create->record_id);
+  g_assert_true (crm_store_mutation_done (f->store, create->seq, answer, &error));
+  g_assert_no_error (error);
+
+  shown = record (f->store, CRM_ENTITY_INTERACTION, create->record_id);
+  g_assert_cmpstr (json_object_get_string_member (shown, "outcome"), ==, "neutral");
+  g_assert_cmpstr (json_object_get_string_member (shown, "user_id"), ==, test_id (8001));
+  g_assert_cmpint (rows (f, "interactions_server", create->record_id), ==, 1);
+  rebased = crm_store_get_mutation (f->store, edit->seq, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rebased->base_version, ==, 1);
+
+  /* refused, the server's record shows */
+  g_assert_true (crm_store_mutation_failed (f->store, edit->seq, "forbidden: no", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&shown, json_object_unref);
+  shown = record (f->store, CRM_ENTITY_INTERACTION, create->record_id);
+  g_assert_cmpstr (json_object_get_string_member (shown, "outcome"), ==, "positive");
+  g_assert_cmpint (rows (f, "interactions_server", create->record_id), ==, 0);
+}
+
 static void
 test_create_is_checked_as_the_server_would (StoreFixture  *f,
                                             gconstpointer  data)
@@ -749,6 +793,7 @@ main (int   argc,
   ADD ("/store/writes/delete-of-what-nobody-deletes-is-refused", test_delete_of_what_nobody_deletes_is_refused);
   ADD ("/store/writes/delete-of-a-record-made-here-goes-after-its-create", test_delete_of_a_record_made_here);
   ADD ("/store/writes/interaction-logged-here-shows-at-once", test_interaction_logged_here_shows_at_once);
+  ADD ("/store/writes/interaction-edited-before-it-was-sent", test_interaction_edited_before_it_was_sent);
   ADD ("/store/writes/create-is-checked-as-the-server-would", test_create_is_checked_as_the_server_would);
   ADD ("/store/writes/interaction-edit-merges-by-field", test_interaction_edit_merges_by_field);
   ADD ("/store/writes/marking-a-contact-primary-unmarks-the-other-at-once",
