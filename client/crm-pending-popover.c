@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-entity.h"
 #include "crm-format.h"
 #include "crm-pending-popover.h"
 
@@ -33,17 +34,91 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 
-/* "Phone, Address · 14:05" */
+/* Changes that make or remove a whole record, named by what they do:
+ * "Delete contact 李明", "Log visit: 季度回访".  @kind: the record's
+ * "kind" member, or NULL for any. */
+static const struct
+{
+  CrmEntity      entity;
+  CrmMutationOp  op;
+  const char    *kind;
+  const char    *format;   /* %s: the record's name */
+} actions[] = {
+  /* TRANSLATORS: %s is the contact's name */
+  { CRM_ENTITY_CONTACT, CRM_MUTATION_OP_DELETE, NULL, N_("Delete contact %s") },
+  /* TRANSLATORS: %s is the subject of the visit that was logged */
+  { CRM_ENTITY_INTERACTION, CRM_MUTATION_OP_CREATE, "visit", N_("Log visit: %s") },
+  /* TRANSLATORS: %s is the subject of the phone call that was logged */
+  { CRM_ENTITY_INTERACTION, CRM_MUTATION_OP_CREATE, "call", N_("Log call: %s") },
+  /* TRANSLATORS: %s is the subject of the e-mail that was logged */
+  { CRM_ENTITY_INTERACTION, CRM_MUTATION_OP_CREATE, "email", N_("Log e-mail: %s") },
+  /* TRANSLATORS: %s is the subject of the meeting that was logged */
+  { CRM_ENTITY_INTERACTION, CRM_MUTATION_OP_CREATE, "meeting", N_("Log meeting: %s") },
+};
+
+/* The format of @change's action (see actions), or NULL. */
+static const char *
+action_format (const CrmUnsentChange *change)
+{
+  CrmMutation *m = change->mutation;
+  const char *kind = NULL;
+
+  if (change->record != NULL && json_object_has_member (change->record, "kind"))
+    kind = json_object_get_string_member_with_default (change->record, "kind", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    if (actions[i].entity == m->entity && actions[i].op == m->op &&
+        (actions[i].kind == NULL || g_strcmp0 (actions[i].kind, kind) == 0))
+      return _(actions[i].format);
+  if (m->op == CRM_MUTATION_OP_DELETE)
+    /* TRANSLATORS: a change that deletes a record; %s names it */
+    return _("Delete: %s");
+  return NULL;
+}
+
+/* The record's name, or what it is when it has none here. */
+static const char *
+record_name (const CrmUnsentChange *change)
+{
+  if (change->record_name != NULL && change->record_name[0] != '\0')
+    return change->record_name;
+  if (change->mutation->entity == CRM_ENTITY_CONTACT)
+    return _("A contact");
+  return g_dgettext (GETTEXT_PACKAGE, crm_entity_info (change->mutation->entity)->label);
+}
+
+/* When the change was made: "14:05" today, else with the date. */
+static char *
+describe_when (const CrmUnsentChange *change)
+{
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) now = NULL;
+
+  if (change->created_at == NULL)
+    return NULL;
+  local = g_date_time_to_local (change->created_at);
+  now = g_date_time_new_now_local ();
+  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (local, "%H:%M");
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+/* "Phone, Address · 14:05"; for a change named by its action, the
+ * customer: "北京银行 · 14:05" */
 static char *
 describe_fields (const CrmUnsentChange *change)
 {
   CrmMutation *m = change->mutation;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GList) names = json_object_get_members (m->fields);
-  g_autofree char *when = NULL;
+  g_autofree char *when = describe_when (change);
 
-  if (m->op == CRM_MUTATION_OP_CREATE)
+  if (action_format (change) != NULL)
+    g_string_append (text, change->customer_name ? change->customer_name : _("A customer no longer here"));
+  else if (m->op == CRM_MUTATION_OP_CREATE && m->entity == CRM_ENTITY_CONTACT)
     g_string_append (text, _("New contact"));
+  else if (m->op == CRM_MUTATION_OP_CREATE)
+    g_string_append (text, g_dgettext (GETTEXT_PACKAGE, crm_entity_info (m->entity)->label));
   else
     for (const GList *l = names; l != NULL; l = l->next)
       {
@@ -57,17 +132,6 @@ describe_fields (const CrmUnsentChange *change)
         g_string_append (text, title);
       }
 
-  if (change->created_at != NULL)
-    {
-      g_autoptr(GDateTime) local = g_date_time_to_local (change->created_at);
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-      if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
-          g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-        when = g_date_time_format (local, "%H:%M");
-      else
-        when = g_date_time_format (local, "%Y-%m-%d %H:%M");
-    }
   if (when != NULL)
     {
       if (text->len > 0)
@@ -77,14 +141,29 @@ describe_fields (const CrmUnsentChange *change)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* "Delete contact 李明", "Log visit: 季度回访"; else the record and its
+ * customer: "李明 · 北京银行", or the customer's name. */
 static char *
 describe_record (const CrmUnsentChange *change)
 {
   const char *customer = change->customer_name ? change->customer_name : _("A customer no longer here");
+  const char *format = action_format (change);
 
-  if (change->mutation->entity == CRM_ENTITY_CONTACT)
-    /* TRANSLATORS: a contact's name, then the name of the contact's customer */
-    return g_strdup_printf (_("%s · %s"), change->contact_name ? change->contact_name : _("A contact"), customer);
+  if (format != NULL)
+    {
+      char *title;
+
+      /* the formats are actions' (and their translations, which msgfmt
+       * checks as c-format), each with one %s */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      title = g_strdup_printf (format, record_name (change));
+#pragma GCC diagnostic pop
+      return title;
+    }
+  if (change->mutation->entity != CRM_ENTITY_CUSTOMER)
+    /* TRANSLATORS: a contact's name (or an interaction's subject), then the name of its customer */
+    return g_strdup_printf (_("%s · %s"), record_name (change), customer);
   return g_strdup (customer);
 }
 
@@ -308,7 +387,8 @@ crm_pending_popover_init (CrmPendingPopover *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
-  g_signal_group_connect_swapped (self->store_signals, "customers-changed", G_CALLBACK (queue_refresh), self);
+  /* any entity's change (a logged interaction names no customer view) */
+  g_signal_group_connect_swapped (self->store_signals, "changed", G_CALLBACK (queue_refresh), self);
   self->engine_signals = g_signal_group_new (CRM_TYPE_SYNC_ENGINE);
   g_signal_group_connect_swapped (self->engine_signals, "notify::status", G_CALLBACK (queue_refresh), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::pending", G_CALLBACK (queue_refresh), self);

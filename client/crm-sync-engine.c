@@ -39,7 +39,9 @@
  * 409 without "conflicts" (a create of a record that exists) and every
  * other 4xx (422 idempotency_key_reused, 404, 403...) marks the change
  * failed with the server's code and message, kept in the queue for the
- * user to see.  The first run of an engine also emits ::conflict (without
+ * user to see.  A delete is answered {"id", "deleted": true}, without a
+ * record: the store then drops the record from both layers; a 404 to a
+ * delete settles it the same way (the record is gone for this user).  The first run of an engine also emits ::conflict (without
  * a current record) for each change still in conflict from an earlier
  * session, so that the window can offer it again.
  */
@@ -479,6 +481,18 @@ mutation_posted_cb (GObject      *object,
                error->message);
       settle (g_steal_pointer (&task), SETTLE_CONFLICT, object_member (body, "record"), conflicts_member (body),
               error->message);
+      return;
+    }
+
+  /* A delete answered 404: the record is gone for this user (deleted by
+   * someone else, or moved out of their sight), which is what the delete
+   * asked for.  Settled as done: the mutation and both rows go, and the
+   * departure the next sync may bring finds nothing left to remove. */
+  if (run->mutation->op == CRM_MUTATION_OP_DELETE && g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
+    {
+      g_debug ("Mutation %" G_GINT64_FORMAT " deletes a record already gone: %s", run->mutation->seq,
+               error->message);
+      settle (g_steal_pointer (&task), SETTLE_DONE, NULL, NULL, NULL);
       return;
     }
 

@@ -50,6 +50,8 @@ crm_mutation_op_to_string (CrmMutationOp op)
       return "update";
     case CRM_MUTATION_OP_CREATE:
       return "create";
+    case CRM_MUTATION_OP_DELETE:
+      return "delete";
     default:
       g_return_val_if_reached (NULL);
     }
@@ -91,6 +93,8 @@ crm_mutation_to_request (CrmMutation *mutation)
       json_object_set_object_member (body, "base", mutation->base ? json_object_ref (mutation->base)
                                                                   : json_object_new ());
     }
-  json_object_set_object_member (body, "fields", json_object_ref (mutation->fields));
+  /* a delete names the record and nothing else */
+  if (mutation->op != CRM_MUTATION_OP_DELETE)
+    json_object_set_object_member (body, "fields", json_object_ref (mutation->fields));
   return body;
 }

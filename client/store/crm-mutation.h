@@ -13,6 +13,7 @@ typedef enum
 {
   CRM_MUTATION_OP_UPDATE,
   CRM_MUTATION_OP_CREATE,
+  CRM_MUTATION_OP_DELETE,  /* fields empty, no base: the record goes */
 } CrmMutationOp;
 
 typedef enum
@@ -36,9 +37,9 @@ typedef struct
   CrmMutationOp     op;
   char             *record_id;
   gint64            base_version;  /* 0 for a create */
-  JsonObject       *fields;
+  JsonObject       *fields;        /* empty for a delete */
   JsonObject       *base;          /* updates: field -> the value the change was made on
-                                    * (JSON null for empty); NULL for a create */
+                                    * (JSON null for empty); NULL for a create or delete */
   CrmMutationState  state;
   char             *last_error;    /* NULL unless failed or in conflict */
   JsonArray        *conflicts;     /* in conflict: {field, base, mine, theirs} objects; else NULL */
@@ -49,7 +50,7 @@ CrmMutation *crm_mutation_new        (void);
 CrmMutation *crm_mutation_ref        (CrmMutation *mutation);
 void         crm_mutation_unref      (CrmMutation *mutation);
 /* The body of POST /mutations for @mutation: key, entity, op, id,
- * base_version and base (updates only) and fields. */
+ * base_version and base (updates only) and fields (not for a delete). */
 JsonObject  *crm_mutation_to_request (CrmMutation *mutation);
 
 const char  *crm_mutation_op_to_string    (CrmMutationOp    op);

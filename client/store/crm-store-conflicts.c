@@ -162,6 +162,7 @@ crm_store_resolve_conflict (CrmStore            *self,
     }
   if (!resolve_locked (self, m, keep_mine, &result, error) ||
       !crm_store_rebuild (self, m->entity, m->record_id, changes, error) ||
+      !crm_store_exclusive_changed (self, m->entity, m->record_id, m->fields, changes, error) ||
       !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);

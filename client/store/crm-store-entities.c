@@ -29,6 +29,18 @@ static const struct
   { CRM_ENTITY_CUSTOMER, "owner_name" },
 };
 
+/* Fields that one record per parent holds true: marking one unmarks the
+ * others of its parent on the server (a customer's primary contact:
+ * crm.unmark_primary () in server/sql/0008-apply-per-entity.sql, and a
+ * unique index).  The store does the same locally (crm-store-layers.c). */
+static const struct
+{
+  CrmEntity   entity;
+  const char *field;
+} exclusive_fields[] = {
+  { CRM_ENTITY_CONTACT, "is_primary" },
+};
+
 /* What the customer list and a customer's page show: a change of one of
  * these is ::customers-changed for its customer. */
 static const CrmEntity customer_view[] = { CRM_ENTITY_CUSTOMER, CRM_ENTITY_CONTACT };
@@ -126,13 +138,24 @@ describe (Entity              *e,
   for (CrmEntity p = info->parent; p != CRM_N_ENTITIES; p = crm_entity_info (p)->parent)
     e->depth++;
   if (e->n_key == 1)
-    e->key_expr = e->columns[e->key[0]].name;
+    {
+      g_autofree char *match = g_strdup_printf ("%s = ?1", e->columns[e->key[0]].name);
+
+      e->key_expr = e->columns[e->key[0]].name;
+      e->key_match = g_intern_string (match);
+    }
   else
     {
       g_autofree char *expr = g_strdup_printf ("%s || '/' || %s", e->columns[e->key[0]].name,
                                                e->columns[e->key[1]].name);
+      /* the key's text split again, so that the primary key's index serves
+       * (no key value holds a "/": UUIDs, dates) */
+      g_autofree char *match = g_strdup_printf ("%s = substr(?1, 1, instr(?1, '/') - 1)"
+                                                " AND %s = substr(?1, instr(?1, '/') + 1)",
+                                                e->columns[e->key[0]].name, e->columns[e->key[1]].name);
 
       e->key_expr = g_intern_string (expr);
+      e->key_match = g_intern_string (match);
     }
 }
 
@@ -167,9 +190,12 @@ assemble_records (Entity *e)
                                               e->has_version ? " WHERE excluded.version >= " : "",
                                               e->has_version ? table : "", e->has_version ? ".version" : "");
       e->delete_sql[layer] = g_strdup_printf ("DELETE FROM %s WHERE %s", table, where);
+      /* the queue and the layers name a record by its key's text (a
+       * two-column key as "<first>/<second>", key_expr) */
+      e->key_delete_sql[layer] = g_strdup_printf ("DELETE FROM %s WHERE %s", table, e->key_match);
       e->clear_sql[layer] = g_strdup_printf ("DELETE FROM %s", table);
-      if (e->n_key == 1 && e->has_version)
-        e->version_sql[layer] = g_strdup_printf ("SELECT version FROM %s WHERE %s", table, where);
+      if (e->has_version)
+        e->version_sql[layer] = g_strdup_printf ("SELECT version FROM %s WHERE %s", table, e->key_match);
     }
   e->read_sql = g_strdup_printf ("SELECT %s FROM %s ORDER BY %s", names, e->table[LAYER_SHOWN], keys);
   if (e->info->parent_field != NULL)
@@ -268,6 +294,54 @@ assemble_layers (Entity *e)
                                   new_values->str);
 }
 
+/* The parent of a record of an entity some role edits, in either layer. */
+static void
+assemble_parent_any (Entity *e)
+{
+  if (e->table[LAYER_SERVER] == NULL || e->info->parent_field == NULL)
+    return;
+  e->parent_any_sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s UNION ALL SELECT %s FROM %s WHERE %s",
+                                       e->info->parent_field, e->table[LAYER_SHOWN], e->key_match,
+                                       e->info->parent_field, e->table[LAYER_SERVER], e->key_match);
+}
+
+/* The statements of a field one record per parent holds (see
+ * exclusive_fields). */
+static void
+assemble_exclusive (Entity *e)
+{
+  const char *shown = e->table[LAYER_SHOWN];
+  const char *server = e->table[LAYER_SERVER];
+  const char *parent = e->info->parent_field;
+  const char *field = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (exclusive_fields); i++)
+    if (exclusive_fields[i].entity == e->info->entity)
+      field = exclusive_fields[i].field;
+  if (field == NULL)
+    return;
+  g_assert (server != NULL && parent != NULL && e->n_key == 1);
+  e->exclusive = field;
+  e->siblings_sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ?1 UNION SELECT id FROM %s WHERE %s = ?1",
+                                     shown, parent, server, parent);
+  /* the record of ?1 with the latest shown change that sets the field */
+  e->winner_sql = g_strdup_printf ("SELECT m.record_id FROM mutations m WHERE m.entity = '%s' AND m.state IN " SHOWN
+                                   " AND m.op <> 'delete' AND json_extract (m.fields, '$.%s') = 1"
+                                   " AND ?1 IN (SELECT %s FROM %s WHERE id = m.record_id"
+                                   " UNION ALL SELECT %s FROM %s WHERE id = m.record_id"
+                                   " UNION ALL SELECT json_extract (m.fields, '$.%s'))"
+                                   " ORDER BY m.seq DESC LIMIT 1",
+                                   e->info->name, field, parent, shown, parent, server, parent);
+  e->unmark_sql = g_strdup_printf ("UPDATE %s SET %s = 0 WHERE id = ?1 AND %s", shown, field, field);
+  /* the server's records of the others of ?1 than ?2: in the server
+   * layer, and shown rows that are the server's record */
+  e->unmark_others_sql[LAYER_SERVER] = g_strdup_printf ("UPDATE %s SET %s = 0 WHERE %s = ?1 AND id <> ?2 AND %s",
+                                                        server, field, parent, field);
+  e->unmark_others_sql[LAYER_SHOWN] = g_strdup_printf ("UPDATE %s SET %s = 0 WHERE %s = ?1 AND id <> ?2 AND %s"
+                                                       " AND version > 0 AND id NOT IN (SELECT id FROM %s)",
+                                                       shown, field, parent, field, server);
+}
+
 void
 crm_store_entities_init (void)
 {
@@ -278,6 +352,8 @@ crm_store_entities_init (void)
       assemble_records (&entities[i]);
       assemble_cascade (&entities[i]);
       assemble_layers (&entities[i]);
+      assemble_parent_any (&entities[i]);
+      assemble_exclusive (&entities[i]);
     }
 }
 

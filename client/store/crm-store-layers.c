@@ -19,7 +19,11 @@
  * current record) goes there; the visible row is then rebuilt: the server
  * record, then each pending or sent change of the record in queue order.
  * A refused change thus disappears exactly, and a colleague's newer record
- * shows with the user's pending edit still on top.  Invariant: a record has
+ * shows with the user's pending edit still on top.  A queued delete is
+ * applied as the row's absence: the record is gone from the shown table
+ * at once, its server record stays, so a refused delete brings it back as
+ * it was; once the server confirms it (or answers that the record is gone
+ * for this user) both rows go.  Invariant: a record has
  * a row in the _server table exactly while it has pending or sent
  * mutations and the server has confirmed it at least once.  A record
  * created here and not yet confirmed has version 0 and no server row.
@@ -127,8 +131,8 @@ crm_store_note_changed (CrmStore    *self,
 }
 
 /* Applies each pending or sent change of @id, in queue order, to the
- * shown row; a create makes the row first if it is not there.  Sets
- * *any when there was one. */
+ * shown row; a create makes the row first if it is not there, a delete
+ * removes it.  Sets *any when there was one. */
 static gboolean
 apply_queued (CrmStore     *self,
               const Entity *e,
@@ -166,10 +170,195 @@ apply_queued (CrmStore     *self,
           if (now < 0 && !crm_store_exec2 (self, e->new_sql, id, fields->pdata[i], error))
             return FALSE;
         }
-      if (!crm_store_apply_fields (self, e->info->entity, id, fields->pdata[i], error))
+      /* a queued delete: the record shows as gone (its server row stays
+       * until the server answers; nothing is queued after it) */
+      if (!crm_store_apply_change (self, e->info->entity,
+                                   g_str_equal (ops->pdata[i], "delete") ? CRM_MUTATION_OP_DELETE
+                                                                         : CRM_MUTATION_OP_UPDATE,
+                                   id, fields->pdata[i], error))
         return FALSE;
     }
   return TRUE;
+}
+
+/* The text of a one-row, one-column query with one text parameter, or
+ * NULL (without error) when there is no row. */
+static gboolean
+query_text (CrmStore    *self,
+            const char  *sql,
+            const char  *param,
+            char       **out,
+            GError     **error)
+{
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, sql, error);
+  int rc;
+
+  *out = NULL;
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, param, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    *out = column_dup (s, 0);
+  else if (rc != SQLITE_DONE)
+    return crm_store_sqlite_error (self, error, "reading");
+  return TRUE;
+}
+
+/*
+ * A field one record per parent holds (a customer's primary contact,
+ * Entity.exclusive).  Marking one record unmarks the others of its parent
+ * on the server, in the same write.  Locally:
+ *
+ * - While a change that sets the field is queued (pending, sent or in
+ *   conflict), the record of the latest such change holds it: every other
+ *   record of the parent shows without it ("outranked").  Its server row
+ *   is kept meanwhile, as for a queued change of its own, so that when the
+ *   change is refused or taken back the rebuild brings the mark back.
+ * - A server record that holds the field (a mutation's answer, a sync
+ *   page) says the others of its parent do not: their server records lose
+ *   it at once (the server's own record of them, with a new version, comes
+ *   with the next sync page; a record read later is never older, as the
+ *   engine applies answers and pages in the order they were read).
+ */
+
+/* Whether another record of @id's parent is to hold @e's exclusive field
+ * because of a queued change. */
+static gboolean
+is_outranked (CrmStore      *self,
+              const Entity  *e,
+              const char    *id,
+              gboolean      *outranked,
+              GError       **error)
+{
+  g_autofree char *parent = NULL;
+  g_autofree char *winner = NULL;
+
+  *outranked = FALSE;
+  if (e->exclusive == NULL)
+    return TRUE;
+  if (!query_text (self, e->parent_any_sql, id, &parent, error))
+    return FALSE;
+  if (parent == NULL)
+    return TRUE;
+  if (!query_text (self, e->winner_sql, parent, &winner, error))
+    return FALSE;
+  *outranked = winner != NULL && !g_str_equal (winner, id);
+  return TRUE;
+}
+
+/* The ids of every record of @parent, in either layer. */
+static GPtrArray *
+siblings (CrmStore      *self,
+          const Entity  *e,
+          const char    *parent,
+          GError       **error)
+{
+  g_autoptr(CachedStmt) s = crm_store_stmt (self, e->siblings_sql, error);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_text (s, 1, parent, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    g_ptr_array_add (ids, column_dup (s, 0));
+  if (rc != SQLITE_DONE)
+    {
+      crm_store_sqlite_error (self, error, "reading");
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+/* Rebuilds every record of @parent but @id. */
+static gboolean
+rebuild_siblings (CrmStore      *self,
+                  const Entity  *e,
+                  const char    *parent,
+                  const char    *id,
+                  Changes       *changes,
+                  GError       **error)
+{
+  g_autoptr(GPtrArray) ids = siblings (self, e, parent, error);
+
+  if (ids == NULL)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    if (!g_str_equal (ids->pdata[i], id) && !crm_store_rebuild (self, e->info->entity, ids->pdata[i], changes, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Notes every record of @parent but @id as changed. */
+static gboolean
+note_siblings (CrmStore      *self,
+               const Entity  *e,
+               const char    *parent,
+               const char    *id,
+               Changes       *changes,
+               GError       **error)
+{
+  g_autoptr(GPtrArray) ids = siblings (self, e, parent, error);
+
+  if (ids == NULL)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    if (!g_str_equal (ids->pdata[i], id) && !crm_store_note_changed (self, e->info->entity, ids->pdata[i], changes, error))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+crm_store_exclusive_changed (CrmStore    *self,
+                             CrmEntity    entity,
+                             const char  *id,
+                             JsonObject  *fields,
+                             Changes     *changes,
+                             GError     **error)
+{
+  const Entity *e = crm_store_entity (entity);
+  g_autofree char *parent = NULL;
+
+  if (e->exclusive == NULL || fields == NULL || !json_object_has_member (fields, e->exclusive))
+    return TRUE;
+  /* a create names it; a record's rows may be gone (a refused create) */
+  parent = g_strdup (string_member (fields, e->info->parent_field));
+  if (parent == NULL && !query_text (self, e->parent_any_sql, id, &parent, error))
+    return FALSE;
+  return parent == NULL || rebuild_siblings (self, e, parent, id, changes, error);
+}
+
+/* @record, which the server sent and which was written, holds @e's
+ * exclusive field: the others of its parent no longer do on the server. */
+static gboolean
+unmark_others (CrmStore     *self,
+               const Entity *e,
+               const char   *id,
+               JsonObject   *record,
+               gboolean      any_active,
+               Changes      *changes,
+               GError      **error)
+{
+  JsonNode *node;
+  const char *parent;
+  gboolean shown_changed;
+
+  if (e->exclusive == NULL)
+    return TRUE;
+  node = json_object_get_member (record, e->exclusive);
+  parent = string_member (record, e->info->parent_field);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN ||
+      !json_node_get_boolean (node) || parent == NULL)
+    return TRUE;
+  if (!crm_store_exec2 (self, e->unmark_others_sql[LAYER_SERVER], parent, id, error) ||
+      !crm_store_exec2 (self, e->unmark_others_sql[LAYER_SHOWN], parent, id, error))
+    return FALSE;
+  shown_changed = sqlite3_changes (self->db) > 0;
+  /* without queued changes there are no server rows to show again */
+  if (!any_active)
+    return !shown_changed || note_siblings (self, e, parent, id, changes, error);
+  return rebuild_siblings (self, e, parent, id, changes, error);
 }
 
 /* Makes the shown row of a record with queued changes again: the server's
@@ -186,27 +375,39 @@ crm_store_rebuild (CrmStore    *self,
   gint64 server_version = -1;
   gint64 version = -1;
   gboolean any = FALSE;
+  gboolean outranked = FALSE;
 
   if (!crm_store_note_changed (self, entity, id, changes, error))
     return FALSE;
   if (!crm_store_query_int (self, e->version_sql[LAYER_SERVER], id, NULL, -1, &server_version, error) ||
-      !crm_store_query_int (self, e->version_sql[LAYER_SHOWN], id, NULL, -1, &version, error))
+      !crm_store_query_int (self, e->version_sql[LAYER_SHOWN], id, NULL, -1, &version, error) ||
+      !is_outranked (self, e, id, &outranked, error))
     return FALSE;
 
   if (server_version >= 0)
     {
-      if (!crm_store_exec2 (self, e->delete_sql[LAYER_SHOWN], id, NULL, error) ||
+      if (!crm_store_exec2 (self, e->key_delete_sql[LAYER_SHOWN], id, NULL, error) ||
           !crm_store_exec2 (self, e->restore_sql, id, NULL, error))
         return FALSE;
     }
-  else if (version > 0)
+  else if (version > 0 && !outranked)
     return TRUE;   /* the shown row is the server's record: nothing queued on it */
-  else if (version == 0 && !crm_store_exec2 (self, e->delete_sql[LAYER_SHOWN], id, NULL, error))
+  else if (version > 0)
+    {
+      /* about to lose the exclusive field: keep the server's record */
+      if (!crm_store_exec2 (self, e->keep_server_sql, id, NULL, error))
+        return FALSE;
+      server_version = version;
+    }
+  else if (version == 0 && !crm_store_exec2 (self, e->key_delete_sql[LAYER_SHOWN], id, NULL, error))
     return FALSE;  /* made here, never confirmed: only its create brings it back */
 
   if (!apply_queued (self, e, id, &any, error))
     return FALSE;
-  if (!any && server_version >= 0 && !crm_store_exec2 (self, e->delete_sql[LAYER_SERVER], id, NULL, error))
+  if (outranked && !crm_store_exec2 (self, e->unmark_sql, id, NULL, error))
+    return FALSE;
+  any |= outranked;
+  if (!any && server_version >= 0 && !crm_store_exec2 (self, e->key_delete_sql[LAYER_SERVER], id, NULL, error))
     return FALSE;
   return crm_store_note_changed (self, entity, id, changes, error);
 }
@@ -277,7 +478,8 @@ store_edited_record (CrmStore     *self,
     {
       if (!upsert (self, e, LAYER_SERVER, record, &written, error))
         return FALSE;
-      return !written || crm_store_rebuild (self, e->info->entity, id, changes, error);
+      return !written || (crm_store_rebuild (self, e->info->entity, id, changes, error) &&
+                          unmark_others (self, e, id, record, any_active, changes, error));
     }
 
   /* A record moving to another parent changes both customers. */
@@ -288,7 +490,11 @@ store_edited_record (CrmStore     *self,
   if (!written)
     return TRUE;
   changes_add_customer (changes, before);
-  return crm_store_note_changed (self, e->info->entity, id, changes, error);
+  if (!crm_store_note_changed (self, e->info->entity, id, changes, error) ||
+      !unmark_others (self, e, id, record, any_active, changes, error))
+    return FALSE;
+  /* a queued change may give another record the exclusive field */
+  return !any_active || e->exclusive == NULL || crm_store_rebuild (self, e->info->entity, id, changes, error);
 }
 
 /* Stores a record the server sent (a sync page, a mutation's answer).

@@ -75,17 +75,19 @@ typedef struct
   gboolean      names_customer;    /* its changes are ::customers-changed of its customer */
   guint         depth;             /* how many parents up to a top-level entity */
   const char   *key_expr;          /* SQL: the key as text (crm_store_key_text()) */
+  const char   *key_match;         /* SQL: the row whose key's text is ?1, through the key's index */
 
   char *upsert_sql[N_LAYERS];      /* ?N the Nth column */
   char *delete_sql[N_LAYERS];      /* ?1, ?2 the key */
+  char *key_delete_sql[N_LAYERS];  /* ?1 the key as text (crm_store_key_text()) */
   char *clear_sql[N_LAYERS];       /* every row */
   /* rows of this entity under the record ?1 of an ancestor entity, deleted,
    * RETURNING key_expr; NULL where that entity is no ancestor */
   char *delete_under_sql[N_LAYERS][CRM_N_ENTITIES];
   char *read_sql;                  /* every row, in key order */
   char *read_under_sql;            /* the rows of the parent ?1, in key order */
+  char *version_sql[N_LAYERS];     /* ?1 the key as text; entities with a version */
   /* id-keyed entities */
-  char *version_sql[N_LAYERS];     /* ?1 the id */
   char *parent_sql;                /* ?1 the id: its parent's id in the shown row */
   /* entities some role edits (two layers) */
   char *apply_sql;                 /* the writable fields of a JSON object, ?1 id, ?2 fields */
@@ -93,6 +95,14 @@ typedef struct
   char *keep_server_sql;           /* copy the shown row to the server table */
   char *restore_sql;               /* copy the server row to the shown table */
   char *new_sql;                   /* a record made here (version 0), ?1 id, ?2 fields */
+  char *parent_any_sql;            /* ?1 id: its parent, as the shown or the server row has it */
+  /* a field one record per parent holds true (a customer's primary
+   * contact), or NULL; see crm-store-layers.c */
+  const char *exclusive;
+  char *siblings_sql;              /* ?1 parent: the ids of its records, in either layer */
+  char *winner_sql;                /* ?1 parent: the record a shown change last gave the field */
+  char *unmark_sql;                /* ?1 id: the shown row without the field */
+  char *unmark_others_sql[N_LAYERS];  /* ?1 parent, ?2 id: the server's records of the others without it */
 } Entity;
 
 /* @entity's tables, columns and assembled statements. */
@@ -249,6 +259,14 @@ gboolean crm_store_apply_fields        (CrmStore    *self,
                                         const char  *id,
                                         const char  *fields_text,
                                         GError     **error);
+/* Applies a queued change of @op to the shown row: the fields (a JSON
+ * object's text), or for a delete the row's removal (crm-store-queue.c). */
+gboolean crm_store_apply_change        (CrmStore       *self,
+                                        CrmEntity       entity,
+                                        CrmMutationOp   op,
+                                        const char     *id,
+                                        const char     *fields_text,
+                                        GError        **error);
 /* Adds the record @key to @changes and, for an entity that names its
  * customer, that customer (a contact's, as the shown table has it). */
 gboolean crm_store_note_changed        (CrmStore    *self,
@@ -261,6 +279,15 @@ gboolean crm_store_note_changed        (CrmStore    *self,
 gboolean crm_store_rebuild             (CrmStore    *self,
                                         CrmEntity    entity,
                                         const char  *id,
+                                        Changes     *changes,
+                                        GError     **error);
+/* After a change of @id's @fields (queued, settled or resolved): when
+ * they hold the entity's exclusive field, the other records of its
+ * parent are rebuilt, as the new holder of the field shows. */
+gboolean crm_store_exclusive_changed   (CrmStore    *self,
+                                        CrmEntity    entity,
+                                        const char  *id,
+                                        JsonObject  *fields,
                                         Changes     *changes,
                                         GError     **error);
 /* Stores a record the server sent (a sync page, a mutation's answer). */

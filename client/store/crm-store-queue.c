@@ -4,6 +4,7 @@
 
 #include "crm-error.h"
 #include "crm-store-private.h"
+#include "crm-validate.h"
 
 /* The queue of changes to send (POST /api/v1/mutations): queueing a
  * change, which shows on the row at once, and the sender's writes: the
@@ -110,7 +111,9 @@ crm_store_mutation_from_row (sqlite3_stmt  *s,
       }
     m->entity = info->entity;
   }
-  m->op = g_strcmp0 (op, "create") == 0 ? CRM_MUTATION_OP_CREATE : CRM_MUTATION_OP_UPDATE;
+  m->op = g_strcmp0 (op, "create") == 0   ? CRM_MUTATION_OP_CREATE
+          : g_strcmp0 (op, "delete") == 0 ? CRM_MUTATION_OP_DELETE
+                                          : CRM_MUTATION_OP_UPDATE;
   m->record_id = column_dup (s, 4);
   m->base_version = sqlite3_column_int64 (s, 5);
   m->fields = parse_object ((const char *) sqlite3_column_text (s, 6), error);
@@ -196,9 +199,94 @@ pick_values (JsonObject *fields,
   return picked;
 }
 
+/* A create: the parent must be here, the id must be new (a record whose
+ * delete is still queued keeps its server row); the row is made. */
+static gboolean
+prepare_create (CrmStore     *self,
+                const Entity *e,
+                const char   *id,
+                JsonObject   *fields,
+                const char   *fields_text,
+                GError      **error)
+{
+  const char *parent_field = e->info->parent_field;
+  const char *parent_id = parent_field != NULL ? string_member (fields, parent_field) : NULL;
+  gint64 parent = -1;
+  gint64 shown = -1;
+  gint64 server = -1;
+
+  if (parent_field != NULL &&
+      !crm_store_query_int (self, crm_store_entity (e->info->parent)->version_sql[LAYER_SHOWN], parent_id, NULL,
+                            -1, &parent, error))
+    return FALSE;
+  if (parent_field != NULL && parent < 0)
+    {
+      crm_set_field_error (error, CRM_ERROR_NOT_FOUND, parent_field, "No such %s here",
+                           crm_entity_info (e->info->parent)->name);
+      return FALSE;
+    }
+  if (!crm_store_query_int (self, e->version_sql[LAYER_SHOWN], id, NULL, -1, &shown, error) ||
+      !crm_store_query_int (self, e->version_sql[LAYER_SERVER], id, NULL, -1, &server, error))
+    return FALSE;
+  if (shown >= 0 || server >= 0)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "id", "A %s with this id is here already", e->info->name);
+      return FALSE;
+    }
+  return crm_store_exec2 (self, e->new_sql, id, fields_text, error);
+}
+
+/* An update or a delete: the record must show here (a record whose
+ * delete is queued does not: nothing more can be queued on it).  Keeps
+ * the server's record while the change is unconfirmed; an update records
+ * each field's base, the value the shown row holds before the change. */
+static gboolean
+prepare_change (CrmStore       *self,
+                const Entity   *e,
+                CrmMutationOp   op,
+                const char     *id,
+                JsonObject     *fields,
+                gint64         *version,
+                char          **base_text,
+                GError        **error)
+{
+  if (!crm_store_query_int (self, e->version_sql[LAYER_SHOWN], id, NULL, -1, version, error))
+    return FALSE;
+  if (*version < 0)
+    {
+      crm_set_field_error (error, CRM_ERROR_NOT_FOUND, "id", "No such %s here", e->info->name);
+      return FALSE;
+    }
+  if (op == CRM_MUTATION_OP_UPDATE)
+    {
+      g_autoptr(JsonObject) values = crm_store_row_values (self, e->info->entity, LAYER_SHOWN, id, error);
+      g_autoptr(JsonObject) base = NULL;
+
+      if (values == NULL)
+        return FALSE;
+      base = pick_values (fields, values);
+      *base_text = object_to_text (base);
+    }
+  return crm_store_exec2 (self, e->keep_server_sql, id, NULL, error);
+}
+
+/* Applies a queued change to the shown row: the fields, or for a delete
+ * the row's removal (the server row stays until the server answers). */
+gboolean
+crm_store_apply_change (CrmStore       *self,
+                        CrmEntity       entity,
+                        CrmMutationOp   op,
+                        const char     *id,
+                        const char     *fields_text,
+                        GError        **error)
+{
+  if (op == CRM_MUTATION_OP_DELETE)
+    return crm_store_exec2 (self, crm_store_entity (entity)->key_delete_sql[LAYER_SHOWN], id, NULL, error);
+  return crm_store_apply_fields (self, entity, id, fields_text, error);
+}
+
 /* Queues a change and applies it to the shown row, inside the caller's
- * transaction and lock.  An update records each field's base: the value
- * the shown row holds before the change. */
+ * transaction and lock. */
 static CrmMutation *
 enqueue_locked (CrmStore       *self,
                 CrmEntity       entity,
@@ -213,51 +301,15 @@ enqueue_locked (CrmStore       *self,
   g_autofree char *key = g_uuid_string_random ();
   const Entity *e = crm_store_entity (entity);
   gint64 version = -1;
+  gint64 seq;
 
-  if (op == CRM_MUTATION_OP_CREATE)
-    {
-      const char *parent_field = e->info->parent_field;
-      const char *parent_id = parent_field != NULL ? string_member (fields, parent_field) : NULL;
-      gint64 parent = -1;
+  if (op == CRM_MUTATION_OP_CREATE ? !prepare_create (self, e, id, fields, fields_text, error)
+                                   : !prepare_change (self, e, op, id, fields, &version, &base_text, error))
+    return NULL;
 
-      if (parent_field != NULL &&
-          !crm_store_query_int (self, crm_store_entity (e->info->parent)->version_sql[LAYER_SHOWN], parent_id, NULL,
-                                -1, &parent, error))
-        return NULL;
-      if (parent_field != NULL && parent < 0)
-        {
-          crm_set_field_error (error, CRM_ERROR_NOT_FOUND, parent_field, "No such %s here",
-                               crm_entity_info (e->info->parent)->name);
-          return NULL;
-        }
-      if (!crm_store_exec2 (self, e->new_sql, id, fields_text, error))
-        return NULL;
-    }
-  else
-    {
-      g_autoptr(JsonObject) values = NULL;
-      g_autoptr(JsonObject) base = NULL;
-
-      if (!crm_store_query_int (self, e->version_sql[LAYER_SHOWN], id, NULL, -1, &version, error))
-        return NULL;
-      if (version < 0)
-        {
-          crm_set_field_error (error, CRM_ERROR_NOT_FOUND, "id", "No such %s here", crm_entity_names[entity]);
-          return NULL;
-        }
-      values = crm_store_row_values (self, entity, LAYER_SHOWN, id, error);
-      if (values == NULL)
-        return NULL;
-      base = pick_values (fields, values);
-      base_text = object_to_text (base);
-      /* keep the server's record while the change is unconfirmed */
-      if (!crm_store_exec2 (self, e->keep_server_sql, id, NULL, error))
-        return NULL;
-    }
-
-  /* the customer before (a contact moved to another names both) */
+  /* the customer before (a contact moved to another, or deleted, names it) */
   if (!crm_store_note_changed (self, entity, id, changes, error) ||
-      !crm_store_apply_fields (self, entity, id, fields_text, error))
+      !crm_store_apply_change (self, entity, op, id, fields_text, error))
     return NULL;
 
   {
@@ -269,7 +321,7 @@ enqueue_locked (CrmStore       *self,
     sqlite3_bind_text (s, 2, crm_entity_names[entity], -1, SQLITE_STATIC);
     sqlite3_bind_text (s, 3, crm_mutation_op_to_string (op), -1, SQLITE_STATIC);
     sqlite3_bind_text (s, 4, id, -1, SQLITE_STATIC);
-    if (op == CRM_MUTATION_OP_UPDATE)
+    if (op != CRM_MUTATION_OP_CREATE)
       sqlite3_bind_int64 (s, 5, version);
     else
       sqlite3_bind_null (s, 5);
@@ -281,9 +333,11 @@ enqueue_locked (CrmStore       *self,
     if (!crm_store_step_done (self, s, error))
       return NULL;
   }
-  if (!crm_store_note_changed (self, entity, id, changes, error))
+  seq = sqlite3_last_insert_rowid (self->db);
+  if (!crm_store_note_changed (self, entity, id, changes, error) ||
+      !crm_store_exclusive_changed (self, entity, id, fields, changes, error))
     return NULL;
-  return crm_store_get_mutation_locked (self, sqlite3_last_insert_rowid (self->db), error);
+  return crm_store_get_mutation_locked (self, seq, error);
 }
 
 /* Queues a change and applies it to the shown row, in one transaction. */
@@ -338,13 +392,40 @@ crm_store_mark (CrmStore    *self,
   return crm_store_step_done (self, s, error);
 }
 
+/* A delete the server applied: the record's rows go from both layers
+ * (its customer's views lose the mark of the queued change). */
+static gboolean
+forget_record (CrmStore     *self,
+               CrmMutation  *m,
+               Changes      *changes,
+               GError      **error)
+{
+  const Entity *e = crm_store_entity (m->entity);
+
+  changes_add (changes, m->entity, m->record_id);
+  if (e->names_customer && e->info->parent == CRM_ENTITY_CUSTOMER)
+    {
+      g_autoptr(CachedStmt) s = crm_store_stmt (self, e->parent_any_sql, error);
+
+      if (s == NULL)
+        return FALSE;
+      sqlite3_bind_text (s, 1, m->record_id, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (s) == SQLITE_ROW)
+        changes_add_customer (changes, (const char *) sqlite3_column_text (s, 0));
+    }
+  return crm_store_exec2 (self, e->key_delete_sql[LAYER_SHOWN], m->record_id, NULL, error) &&
+         crm_store_exec2 (self, e->key_delete_sql[LAYER_SERVER], m->record_id, NULL, error);
+}
+
 /* After the server's answer to mutation @seq: removes it, marks it failed
  * or in conflict with @reason, stores @record if any, rebuilds the shown
- * row. */
+ * row.  @applied: the server applied it (a delete then takes the record
+ * away for good). */
 static gboolean
 settle (CrmStore    *self,
         gint64       seq,
         Outcome      how,
+        gboolean     applied,
         const char  *reason,
         JsonObject  *record,
         JsonArray   *conflicts,
@@ -369,6 +450,8 @@ settle (CrmStore    *self,
     }
 
   if (!crm_store_mark (self, seq, how, reason, conflicts, error))
+    goto failed;
+  if (applied && m->op == CRM_MUTATION_OP_DELETE && !forget_record (self, m, changes, error))
     goto failed;
 
   if (remove && record != NULL)
@@ -396,6 +479,7 @@ settle (CrmStore    *self,
   /* whatever the record did, the settled change no longer shows (or, in
    * conflict, shows on the server's current record) */
   if (!crm_store_rebuild (self, m->entity, m->record_id, changes, error) ||
+      !crm_store_exclusive_changed (self, m->entity, m->record_id, m->fields, changes, error) ||
       !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
@@ -442,7 +526,7 @@ fill_missing_base (CrmStore     *self,
 
 /**
  * crm_store_enqueue_update:
- * @entity: customer or contact
+ * @entity: an entity with a field some role may write
  * @id: the record's id
  * @changed_fields: the changed fields and their new values (as POST
  *   /mutations "fields"); checked with the shared field rules
@@ -470,41 +554,92 @@ crm_store_enqueue_update (CrmStore    *self,
   return enqueue (self, entity, CRM_MUTATION_OP_UPDATE, id, changed_fields, error);
 }
 
+/* Whether some record of another entity hangs from @e's records. */
+static gboolean
+has_children (const Entity *e)
+{
+  for (guint c = 0; c < CRM_N_ENTITIES; c++)
+    if (crm_entity_info ((CrmEntity) c)->parent == e->info->entity)
+      return TRUE;
+  return FALSE;
+}
+
 /**
- * crm_store_enqueue_create_contact:
- * @customer_id: the customer the contact belongs to
- * @fields: the contact's fields (name, title, mobile, email, address,
- *   is_primary)
+ * crm_store_enqueue_create:
+ * @entity: an entity the entity table lets some role create
+ * @id: (nullable): the new record's id (a UUID), or %NULL for a new one
+ * @fields: the record's fields, its parent's reference among them (a
+ *   contact's or an interaction's customer_id); checked with the shared
+ *   field rules
  *
- * Makes a contact with a new id here (version 0 until the server confirms
- * it) and queues its creation.  Returns the queued mutation; its
- * record_id is the new contact's id.
+ * Makes the record here at once (version 0 until the server confirms it;
+ * crm_store_get_records() lists it) and queues its creation.  The parent
+ * must be here (CRM_ERROR_NOT_FOUND naming the parent's field); an id
+ * already here, or whose record's delete is queued, is refused.  Returns
+ * the queued mutation; its record_id is the new record's id.
  */
 CrmMutation *
-crm_store_enqueue_create_contact (CrmStore    *self,
-                                  const char  *customer_id,
-                                  JsonObject  *fields,
-                                  GError     **error)
+crm_store_enqueue_create (CrmStore    *self,
+                          CrmEntity    entity,
+                          const char  *id,
+                          JsonObject  *fields,
+                          GError     **error)
 {
-  g_autoptr(JsonObject) all = json_object_new ();
-  g_autoptr(GList) names = NULL;
-  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *new_id = NULL;
 
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
-  g_return_val_if_fail (customer_id != NULL, NULL);
+  g_return_val_if_fail ((guint) entity < CRM_N_ENTITIES, NULL);
   g_return_val_if_fail (fields != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  names = json_object_get_members (fields);
-  for (GList *l = names; l != NULL; l = l->next)
-    json_object_set_member (all, l->data, json_node_copy (json_object_get_member (fields, l->data)));
-  json_object_set_string_member (all, "customer_id", customer_id);
-  if (!json_object_has_member (all, "is_primary"))
-    json_object_set_boolean_member (all, "is_primary", FALSE);
-
-  if (!check_fields (CRM_ENTITY_CONTACT, CRM_MUTATION_OP_CREATE, all, error))
+  if (crm_entity_info (entity)->creatable_by == CRM_ROLES_NONE)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "entity", "A %s is not made here", crm_entity_names[entity]);
+      return NULL;
+    }
+  if (id != NULL && !crm_validate_uuid (id))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "id", "id must be a UUID");
+      return NULL;
+    }
+  new_id = id != NULL ? g_strdup (id) : g_uuid_string_random ();
+  if (!check_fields (entity, CRM_MUTATION_OP_CREATE, fields, error))
     return NULL;
-  return enqueue (self, CRM_ENTITY_CONTACT, CRM_MUTATION_OP_CREATE, id, all, error);
+  return enqueue (self, entity, CRM_MUTATION_OP_CREATE, new_id, fields, error);
+}
+
+/**
+ * crm_store_enqueue_delete:
+ * @entity: an entity the entity table lets some role delete
+ * @id: the record's id
+ *
+ * Queues the record's deletion: it is gone from the shown table at once
+ * (its server record is kept, as for an update, so that a refused delete
+ * brings it back as it was), and nothing more can be queued on it.  The
+ * record must be here (CRM_ERROR_NOT_FOUND).  An entity with records of
+ * another entity under it is refused (CRM_ERROR_INVALID): their rows have
+ * no server layer to come back from (no deletable entity has any today).
+ */
+CrmMutation *
+crm_store_enqueue_delete (CrmStore    *self,
+                          CrmEntity    entity,
+                          const char  *id,
+                          GError     **error)
+{
+  g_autoptr(JsonObject) none = NULL;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail ((guint) entity < CRM_N_ENTITIES, NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (crm_entity_info (entity)->deletable_by == CRM_ROLES_NONE || has_children (crm_store_entity (entity)))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "entity", "A %s is not deleted here", crm_entity_names[entity]);
+      return NULL;
+    }
+  none = json_object_new ();
+  return enqueue (self, entity, CRM_MUTATION_OP_DELETE, id, none, error);
 }
 
 /**
@@ -716,7 +851,8 @@ crm_store_next_mutation (CrmStore  *self,
  *
  * The server applied the change: removes it from the queue and stores the
  * server's record.  Later queued changes of the record made on the same
- * version now apply to the version this one produced.
+ * version now apply to the version this one produced.  A delete is
+ * answered without a record: the record's rows go from both layers.
  */
 gboolean
 crm_store_mutation_done (CrmStore    *self,
@@ -727,7 +863,7 @@ crm_store_mutation_done (CrmStore    *self,
   g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return settle (self, seq, OUTCOME_REMOVE, NULL, server_record, NULL, error);
+  return settle (self, seq, OUTCOME_REMOVE, TRUE, NULL, server_record, NULL, error);
 }
 
 /**
@@ -758,7 +894,7 @@ crm_store_mutation_conflict (CrmStore    *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   reason = g_strdup_printf ("conflict: %s", message ? message : "the record changed on the server");
-  return settle (self, seq, OUTCOME_CONFLICT, reason, current, conflicts, error);
+  return settle (self, seq, OUTCOME_CONFLICT, FALSE, reason, current, conflicts, error);
 }
 
 /**
@@ -778,7 +914,7 @@ crm_store_mutation_failed (CrmStore    *self,
   g_return_val_if_fail (reason != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return settle (self, seq, OUTCOME_FAIL, reason, NULL, NULL, error);
+  return settle (self, seq, OUTCOME_FAIL, FALSE, reason, NULL, NULL, error);
 }
 
 /* Forgets a change (a failed one the user gave up on, or a pending one
@@ -791,7 +927,7 @@ crm_store_discard_mutation (CrmStore  *self,
   g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return settle (self, seq, OUTCOME_REMOVE, NULL, NULL, NULL, error);
+  return settle (self, seq, OUTCOME_REMOVE, FALSE, NULL, NULL, NULL, error);
 }
 
 static gpointer

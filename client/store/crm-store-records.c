@@ -16,12 +16,15 @@
 static const char SQL_READ_BEGIN[] = "BEGIN";   /* deferred: the reader's snapshot */
 
 /* Whether the customer (of the row being read) or one of its contacts
- * has a change in the queue: the list's mark.  The queue is short; both
- * lookups use its (entity, record_id) index. */
+ * has a change in the queue: the list's mark.  A contact whose delete is
+ * queued is found by its server row.  The queue is short; the lookups use
+ * its (entity, record_id) index. */
 #define HAS_UNSENT \
   "(EXISTS (SELECT 1 FROM mutations m WHERE m.entity = 'customer' AND m.record_id = customers.id)" \
   " OR EXISTS (SELECT 1 FROM mutations m JOIN contacts c ON c.id = m.record_id" \
-  " WHERE m.entity = 'contact' AND c.customer_id = customers.id))"
+  " WHERE m.entity = 'contact' AND c.customer_id = customers.id)" \
+  " OR EXISTS (SELECT 1 FROM mutations m JOIN contacts_server c ON c.id = m.record_id" \
+  " WHERE m.entity = 'contact' AND m.op = 'delete' AND c.customer_id = customers.id))"
 #define ITEM_COLUMNS \
   "id, name, name_en, tier, industry, region_id, region_name, owner_id, owner_name, status," \
   " monthly_revenue, version, " HAS_UNSENT

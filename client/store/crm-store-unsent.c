@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "crm-entity.h"
 #include "crm-store-private.h"
 
 /* The queue as the list of unsent changes shows it: read only, on the
@@ -19,6 +20,7 @@ static const char SQL_UNSENT_CHANGES[] =
   "   ELSE COALESCE (ct.customer_id, json_extract (m.fields, '$.customer_id')) END"
   " ORDER BY m.seq";
 static const char SQL_COUNT_UNSENT[] = "SELECT count(*) FROM mutations";
+static const char SQL_CUSTOMER_NAME[] = "SELECT name FROM customers WHERE id = ?1";
 
 void
 crm_unsent_change_free (CrmUnsentChange *change)
@@ -29,6 +31,8 @@ crm_unsent_change_free (CrmUnsentChange *change)
   g_free (change->customer_id);
   g_free (change->customer_name);
   g_free (change->contact_name);
+  g_free (change->record_name);
+  g_clear_pointer (&change->record, json_object_unref);
   g_clear_pointer (&change->created_at, g_date_time_unref);
   g_free (change);
 }
@@ -71,11 +75,76 @@ unsent_change_row (sqlite3_stmt  *s,
   return unsent_change_from_row (s, error);
 }
 
+/* The text of a one-row query on the reader, or NULL. */
+static char *
+read_text (CrmStore   *self,
+           const char *sql,
+           const char *param)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachedStmt) s = crm_store_read_stmt (self, sql, &error);
+
+  if (s == NULL)
+    {
+      g_warning ("%s", error->message);
+      return NULL;
+    }
+  sqlite3_bind_text (s, 1, param, -1, SQLITE_TRANSIENT);
+  return sqlite3_step (s) == SQLITE_ROW ? column_dup (s, 0) : NULL;
+}
+
+/* The field that names a record of @info in a list: its first searchable
+ * text (a customer's or a contact's name, an interaction's subject). */
+static const char *
+naming_field (const CrmEntityInfo *info)
+{
+  for (const CrmField *f = info->fields; f->name != NULL; f++)
+    if ((f->flags & CRM_FIELD_SEARCHABLE) && f->value_type == CRM_VALUE_TEXT)
+      return f->name;
+  return NULL;
+}
+
+/* What @change is about, read on the reader: its record as shown, or as
+ * the server has it (a record whose delete is queued), or as the change
+ * made it (a create the server refused); its name and its customer. */
+static void
+describe_record_locked (CrmStore        *self,
+                        CrmUnsentChange *change)
+{
+  CrmMutation *m = change->mutation;
+  const Entity *e = crm_store_entity (m->entity);
+  const char *name_field = naming_field (e->info);
+
+  for (guint layer = 0; layer < N_LAYERS && change->record == NULL; layer++)
+    {
+      g_autofree char *text = e->values_sql[layer] ? read_text (self, e->values_sql[layer], m->record_id) : NULL;
+      g_autoptr(JsonNode) node = text ? json_from_string (text, NULL) : NULL;
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        change->record = json_object_ref (json_node_get_object (node));
+    }
+  if (change->record == NULL && m->op == CRM_MUTATION_OP_CREATE)
+    change->record = json_object_ref (m->fields);
+  if (change->record == NULL)
+    return;
+
+  if (name_field != NULL)
+    change->record_name = g_strdup (string_member (change->record, name_field));
+  if (change->contact_name == NULL && m->entity == CRM_ENTITY_CONTACT)
+    change->contact_name = g_strdup (change->record_name);
+  if (change->customer_id == NULL && e->info->parent == CRM_ENTITY_CUSTOMER)
+    change->customer_id = g_strdup (string_member (change->record, e->info->parent_field));
+  if (change->customer_name == NULL && change->customer_id != NULL)
+    change->customer_name = read_text (self, SQL_CUSTOMER_NAME, change->customer_id);
+}
+
 /**
  * crm_store_list_unsent_changes:
  *
  * Every change in the queue, oldest first (waiting, being sent, refused
- * or in conflict), with the names to show it by.
+ * or in conflict), with the names to show it by: its customer, and the
+ * record as it shows (as the server has it, for a delete; as the change
+ * made it, for a refused create) with its name.
  *
  * Returns: (transfer full) (element-type CrmUnsentChange): the changes,
  *   or %NULL on error
@@ -84,11 +153,20 @@ GPtrArray *
 crm_store_list_unsent_changes (CrmStore  *self,
                                GError   **error)
 {
+  GPtrArray *changes;
+
   g_return_val_if_fail (CRM_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return crm_store_read_list (self, SQL_UNSENT_CHANGES, unsent_change_row, (GDestroyNotify) crm_unsent_change_free,
-                              error);
+  changes = crm_store_read_list (self, SQL_UNSENT_CHANGES, unsent_change_row,
+                                 (GDestroyNotify) crm_unsent_change_free, error);
+  if (changes == NULL)
+    return NULL;
+  g_mutex_lock (&self->read_lock);
+  for (guint i = 0; i < changes->len; i++)
+    describe_record_locked (self, changes->pdata[i]);
+  g_mutex_unlock (&self->read_lock);
+  return changes;
 }
 
 /**

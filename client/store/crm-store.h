@@ -86,9 +86,14 @@ void             crm_store_enqueue_updates_async  (CrmStore            *self,
 GPtrArray       *crm_store_enqueue_updates_finish (CrmStore            *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
-CrmMutation     *crm_store_enqueue_create_contact (CrmStore            *self,
-                                                   const char          *customer_id,
+CrmMutation     *crm_store_enqueue_create         (CrmStore            *self,
+                                                   CrmEntity            entity,
+                                                   const char          *id,
                                                    JsonObject          *fields,
+                                                   GError             **error);
+CrmMutation     *crm_store_enqueue_delete         (CrmStore            *self,
+                                                   CrmEntity            entity,
+                                                   const char          *id,
                                                    GError             **error);
 CrmMutation     *crm_store_next_mutation          (CrmStore            *self,
                                                    GError             **error);
@@ -127,6 +132,11 @@ typedef struct
   char        *customer_id;    /* the customer it belongs to */
   char        *customer_name;  /* NULL if that customer is not here */
   char        *contact_name;   /* NULL for a change of a customer */
+  char        *record_name;    /* what names the record (a customer's or a contact's
+                                * name, an interaction's subject), or NULL */
+  JsonObject  *record;         /* its writable fields as shown, or as the server has
+                                * them (a delete), or as a refused create made them;
+                                * NULL if it is nowhere */
   GDateTime   *created_at;     /* when it was made (UTC) */
 } CrmUnsentChange;
 

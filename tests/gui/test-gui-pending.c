@@ -359,6 +359,64 @@ test_count_and_list_follow_the_queue (void)
   g_assert_cmpuint (marks->len, ==, 0);
 }
 
+/* A delete and a logged interaction are named by what they do, with their
+ * customer; once sent, both are on the server and the list is empty. */
+static void
+test_deletes_and_interactions_are_named_by_what_they_do (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  GtkWidget *button = crm_window_get_pending_button (desktop->window);
+  g_autofree char *contact = crm_test_live_scalar (live, "SELECT k.id FROM crm.contacts k JOIN crm.customers c"
+                                                         " ON c.id = k.customer_id JOIN crm.users u"
+                                                         " ON u.id = c.owner_id WHERE u.login = 'manager'"
+                                                         " AND NOT k.is_primary ORDER BY k.id LIMIT 1", NULL);
+  g_autofree char *contact_name = crm_test_live_scalar (live, "SELECT name FROM crm.contacts WHERE id = $1", contact);
+  g_autofree char *customer = crm_test_live_scalar (live, "SELECT customer_id FROM crm.contacts WHERE id = $1",
+                                                    contact);
+  g_autofree char *customer_name = local_name (desktop, customer);
+  g_autofree char *delete_title = g_strdup_printf ("Delete contact %s", contact_name);
+  g_autofree char *customer_prefix = g_strdup_printf ("%s · ", customer_name);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) deleted = NULL;
+  g_autoptr(CrmMutation) logged = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *on_server = NULL;
+  g_autofree char *gone = NULL;
+
+  /* an interaction alone (no customer view changes) is counted */
+  json_object_set_string_member (fields, "customer_id", customer);
+  json_object_set_string_member (fields, "kind", "visit");
+  json_object_set_string_member (fields, "occurred_at", "2026-12-03T09:30:00+08:00");
+  json_object_set_string_member (fields, "subject", "上门演示专线方案");
+  json_object_set_string_member (fields, "outcome", "positive");
+  logged = crm_store_enqueue_create (store_of (desktop), CRM_ENTITY_INTERACTION, NULL, fields, &error);
+  g_assert_no_error (error);
+  crm_test_wait_for (button_shown, desktop->window);
+  g_assert_cmpstr (button_label (desktop), ==, "1 unsent change");
+  deleted = crm_store_enqueue_delete (store_of (desktop), CRM_ENTITY_CONTACT, contact, &error);
+  g_assert_no_error (error);
+  crm_test_iterate (100);
+  g_assert_cmpstr (button_label (desktop), ==, "2 unsent changes");
+
+  rows = pending_rows (desktop);
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[0]), ==, "Log visit: 上门演示专线方案");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (rows->pdata[0]), customer_prefix));
+  g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[1]), ==, delete_title);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (rows->pdata[1]), customer_prefix));
+
+  sync_and_wait (desktop);
+  gone = crm_test_live_scalar (live, "SELECT id FROM crm.contacts WHERE id = $1", contact);
+  g_assert_null (gone);
+  on_server = crm_test_live_scalar (live, "SELECT subject FROM crm.interactions WHERE id = $1", logged->record_id);
+  g_assert_cmpstr (on_server, ==, "上门演示专线方案");
+  g_assert_false (gtk_widget_get_visible (button));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = pending_rows (desktop);
+  g_assert_cmpuint (rows->len, ==, 0);
+}
+
 static GtkWidget *
 find_named (GtkWidget  *widget,
             const char *name)
@@ -599,6 +657,8 @@ main (int   argc,
   live = crm_test_live_new (200);
 
   g_test_add_func ("/client/pending/count-and-list-follow-the-queue", test_count_and_list_follow_the_queue);
+  g_test_add_func ("/client/pending/deletes-and-interactions-are-named-by-what-they-do",
+                   test_deletes_and_interactions_are_named_by_what_they_do);
   g_test_add_func ("/client/pending/conflict-is-listed-and-opens-the-resolution",
                    test_conflict_is_listed_and_opens_the_resolution);
   g_test_add_func ("/client/pending/detail-header-marks-unsent-changes", test_detail_header_marks_unsent_changes);

@@ -115,6 +115,28 @@ test_contact (guint       n,
 }
 
 JsonObject *
+test_interaction (guint       n,
+                  guint       customer,
+                  const char *subject,
+                  gint64      version)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "id", test_id (n));
+  json_object_set_string_member (o, "customer_id", test_id (customer));
+  json_object_set_null_member (o, "contact_id");
+  json_object_set_string_member (o, "user_id", test_id (8001));
+  json_object_set_string_member (o, "kind", "visit");
+  json_object_set_string_member (o, "occurred_at", "2026-11-02T09:30:00+00:00");
+  json_object_set_string_member (o, "subject", subject);
+  json_object_set_null_member (o, "notes");
+  json_object_set_string_member (o, "outcome", "positive");
+  json_object_set_int_member (o, "version", version);
+  json_object_set_string_member (o, "updated_at", "2026-11-02T10:00:00+00:00");
+  return o;
+}
+
+JsonObject *
 test_page (const char *cursor)
 {
   JsonObject *page = json_object_new ();

@@ -32,6 +32,10 @@ JsonObject  *test_contact            (guint          n,
                                       const char    *name,
                                       gboolean       is_primary,
                                       gint64         version);
+JsonObject  *test_interaction        (guint          n,
+                                      guint          customer,
+                                      const char    *subject,
+                                      gint64         version);
 
 /* A GET /sync answer: empty arrays, the cursor.  The add functions take
  * the record. */

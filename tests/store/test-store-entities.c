@@ -7,6 +7,7 @@
 #include "crm-entity.h"
 #include "crm-error.h"
 #include "crm-store.h"
+#include "crm-store-private.h"
 #include "store-test-util.h"
 
 /*
@@ -347,6 +348,62 @@ test_composite_key_keeps_the_higher_version (StoreFixture  *f,
   g_assert_cmpuint (count (f->store, CRM_ENTITY_REVENUE_MONTH, NULL), ==, 3);
 }
 
+/* The queue and the two layers name a record by its key's text; for a
+ * two-column key "<first>/<second>" (a campaign member's
+ * "<campaign_id>/<customer_id>").  The statements that find a record by
+ * that text find exactly it, through the primary key (white box: the
+ * store's private statements, as the layers run them). */
+static void
+test_a_two_column_key_is_found_by_its_text (StoreFixture  *f,
+                                            gconstpointer  data)
+{
+  const Entity *e = crm_store_entity (CRM_ENTITY_REVENUE_MONTH);
+  g_autofree char *key = g_strdup_printf ("%s/2026-11-01", test_id (1));
+  g_autofree char *other = g_strdup_printf ("%s/2026-11-01", test_id (2));
+  g_autofree char *missing = g_strdup_printf ("%s/2026-12-01", test_id (1));
+  g_autofree char *plan = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *page = test_page ("c1");
+  gint64 version = -1;
+
+  page_add_month (page, 1, "2026-10-01", 100, 3);
+  page_add_month (page, 1, "2026-11-01", 200, 5);
+  page_add_month (page, 2, "2026-11-01", 9, 7);
+  test_apply (f->store, page);
+
+  g_mutex_lock (&f->store->lock);
+  g_assert_true (crm_store_query_int (f->store, e->version_sql[LAYER_SHOWN], key, NULL, -1, &version, &error));
+  g_assert_cmpint (version, ==, 5);
+  g_assert_true (crm_store_query_int (f->store, e->version_sql[LAYER_SHOWN], other, NULL, -1, &version, &error));
+  g_assert_cmpint (version, ==, 7);
+  g_assert_true (crm_store_query_int (f->store, e->version_sql[LAYER_SHOWN], missing, NULL, -1, &version, &error));
+  g_assert_cmpint (version, ==, -1);
+  g_assert_true (crm_store_exec2 (f->store, e->key_delete_sql[LAYER_SHOWN], key, NULL, &error));
+  g_assert_no_error (error);
+  g_mutex_unlock (&f->store->lock);
+
+  g_assert_cmpuint (count (f->store, CRM_ENTITY_REVENUE_MONTH, test_id (1)), ==, 1);
+  g_assert_cmpuint (count (f->store, CRM_ENTITY_REVENUE_MONTH, test_id (2)), ==, 1);
+
+  /* through the key's index, not a scan of the table */
+  {
+    g_autofree char *sql = g_strdup_printf ("EXPLAIN QUERY PLAN %s", e->key_delete_sql[LAYER_SHOWN]);
+    g_autoptr(GString) text = g_string_new (NULL);
+    sqlite3_stmt *s = NULL;
+
+    g_mutex_lock (&f->store->lock);
+    g_assert_cmpint (sqlite3_prepare_v2 (f->store->db, sql, -1, &s, NULL), ==, SQLITE_OK);
+    while (sqlite3_step (s) == SQLITE_ROW)
+      g_string_append_printf (text, "%s; ", (const char *) sqlite3_column_text (s, 3));
+    sqlite3_finalize (s);
+    g_mutex_unlock (&f->store->lock);
+    plan = g_string_free (g_steal_pointer (&text), FALSE);
+  }
+  g_test_message ("plan: %s", plan);
+  g_assert_nonnull (strstr (plan, "USING"));
+  g_assert_null (strstr (plan, "SCAN"));
+}
+
 static void
 test_without_a_version_the_record_sent_replaces (StoreFixture  *f,
                                                  gconstpointer  data)
@@ -632,6 +689,7 @@ main (int   argc,
   ADD ("/store/entities/page-refuses-a-wrong-type-and-applies-nothing",
        test_page_refuses_a_wrong_type_and_applies_nothing);
   ADD ("/store/entities/composite-key-keeps-the-higher-version", test_composite_key_keeps_the_higher_version);
+  ADD ("/store/entities/a-two-column-key-is-found-by-its-text", test_a_two_column_key_is_found_by_its_text);
   ADD ("/store/entities/without-a-version-the-record-sent-replaces",
        test_without_a_version_the_record_sent_replaces);
   ADD ("/store/entities/customer-departure-removes-its-records-of-every-entity",

@@ -220,6 +220,72 @@ test_unsent_marks_the_customer_item (StoreFixture  *f,
   g_assert_cmpuint (crm_store_count_unsent_changes (f->store, &error), ==, 0);
 }
 
+/* A delete is listed with the deleted contact's name (from its server
+ * record) and its customer, and marks the customer until it is confirmed;
+ * an interaction, logged or edited, with its subject, kind and customer. */
+static void
+test_unsent_names_deletes_and_interactions (StoreFixture  *f,
+                                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) deleted = NULL;
+  g_autoptr(CrmMutation) logged = NULL;
+  g_autoptr(CrmMutation) edited = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) outcome = fields1 ("outcome", "negative");
+  g_autoptr(GPtrArray) list = NULL;
+  JsonObject *page = test_page ("c2");
+  CrmUnsentChange *change;
+
+  seed (f->store);
+  json_object_set_array_member (page, "interactions", json_array_new ());
+  json_array_add_object_element (json_object_get_array_member (page, "interactions"),
+                                 test_interaction (201, 2, "季度回访", 1));
+  test_apply (f->store, page);
+  g_assert_false (item_has_unsent (f->store, 1));
+
+  deleted = crm_store_enqueue_delete (f->store, CRM_ENTITY_CONTACT, test_id (101), &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (fields, "customer_id", test_id (1));
+  json_object_set_string_member (fields, "kind", "call");
+  json_object_set_string_member (fields, "occurred_at", "2026-12-03T10:15:00+08:00");
+  json_object_set_string_member (fields, "subject", "电话确认续约意向");
+  json_object_set_string_member (fields, "outcome", "neutral");
+  logged = crm_store_enqueue_create (f->store, CRM_ENTITY_INTERACTION, NULL, fields, &error);
+  g_assert_no_error (error);
+  edited = crm_store_enqueue_update (f->store, CRM_ENTITY_INTERACTION, test_id (201), outcome, &error);
+  g_assert_no_error (error);
+
+  list = unsent (f->store);
+  g_assert_cmpuint (list->len, ==, 3);
+  change = list->pdata[0];
+  g_assert_cmpint (change->mutation->op, ==, CRM_MUTATION_OP_DELETE);
+  g_assert_cmpstr (change->contact_name, ==, "李明");
+  g_assert_cmpstr (change->record_name, ==, "李明");
+  g_assert_cmpstr (change->customer_id, ==, test_id (1));
+  g_assert_cmpstr (change->customer_name, ==, "北京银行");
+  change = list->pdata[1];
+  g_assert_cmpint (change->mutation->entity, ==, CRM_ENTITY_INTERACTION);
+  g_assert_cmpstr (change->record_name, ==, "电话确认续约意向");
+  g_assert_cmpstr (json_object_get_string_member (change->record, "kind"), ==, "call");
+  g_assert_cmpstr (change->customer_name, ==, "北京银行");
+  g_assert_null (change->contact_name);
+  change = list->pdata[2];
+  g_assert_cmpstr (change->record_name, ==, "季度回访");
+  g_assert_cmpstr (change->customer_id, ==, test_id (2));
+  g_assert_cmpstr (change->customer_name, ==, "上海电力");
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* the deleted contact's customer is marked until the delete is confirmed */
+  g_assert_true (item_has_unsent (f->store, 1));
+  g_assert_true (crm_store_discard_mutation (f->store, logged->seq, &error));
+  g_assert_no_error (error);
+  g_assert_true (item_has_unsent (f->store, 1));
+  g_assert_true (crm_store_mutation_done (f->store, deleted->seq, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (item_has_unsent (f->store, 1));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,6 +297,7 @@ main (int   argc,
   ADD ("/store/unsent/lists-changes-with-names-and-time", test_unsent_lists_changes_with_names_and_time);
   ADD ("/store/unsent/states-follow-the-queue", test_unsent_states_follow_the_queue);
   ADD ("/store/unsent/marks-the-customer-item", test_unsent_marks_the_customer_item);
+  ADD ("/store/unsent/names-deletes-and-interactions", test_unsent_names_deletes_and_interactions);
 #undef ADD
 
   return g_test_run ();

@@ -1252,7 +1252,8 @@ test_mutations_new_contact_shows_and_goes_if_refused (StoreFixture  *f,
 
   seed_one (f->store, 1);
   json_object_set_string_member (fields, "mobile", "13912345678");
-  m = crm_store_enqueue_create_contact (f->store, test_id (1), fields, &error);
+  json_object_set_string_member (fields, "customer_id", test_id (1));
+  m = crm_store_enqueue_create (f->store, CRM_ENTITY_CONTACT, NULL, fields, &error);
   g_assert_no_error (error);
   g_assert_nonnull (m);
   if (m == NULL)

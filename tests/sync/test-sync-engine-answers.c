@@ -558,7 +558,8 @@ test_refusals_stay_visible_as_failed (Fixture       *fixture,
   g_autoptr(GPtrArray) queue = NULL;
 
   json_object_set_string_member (fields, "name", "陈晓明");
-  create = crm_store_enqueue_create_contact (fixture->store.store, test_id (1), fields, &error);
+  json_object_set_string_member (fields, "customer_id", test_id (1));
+  create = crm_store_enqueue_create (fixture->store.store, CRM_ENTITY_CONTACT, NULL, fields, &error);
   g_assert_no_error (error);
 
   script (fixture, "/api/v1/mutations", 422,
@@ -635,7 +636,8 @@ test_created_contact_is_confirmed (Fixture       *fixture,
   g_autofree char *version = NULL;
 
   json_object_set_string_member (fields, "name", "陈晓明");
-  m = crm_store_enqueue_create_contact (fixture->store.store, test_id (1), fields, &error);
+  json_object_set_string_member (fields, "customer_id", test_id (1));
+  m = crm_store_enqueue_create (fixture->store.store, CRM_ENTITY_CONTACT, NULL, fields, &error);
   g_assert_no_error (error);
 
   record = test_contact (12, 1, "陈晓明", FALSE, 1);

@@ -1005,6 +1005,281 @@ test_server_error_fails_the_sync (void)
   g_assert_null (crm_sync_engine_get_last_error (c->engine));
 }
 
+/* Writes of every entity (issue 8) --------------------------------------- */
+
+/* Stops the server: the client's next sync finds it unreachable. */
+static void
+go_offline (Client *c)
+{
+  crm_server_stop (server);
+  server = NULL;
+  g_assert_false (sync_and_wait (c));
+  g_assert_cmpint (crm_sync_engine_get_status (c->engine), ==, CRM_SYNC_STATUS_OFFLINE);
+}
+
+/* Starts it again, on the same port. */
+static void
+go_online (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  server = crm_server_start (config, &error);
+  g_assert_no_error (error);
+}
+
+/* A contact of the @n-th customer of @login that is not its primary one. */
+static char *
+secondary_contact_of (PGconn     *conn,
+                      const char *login,
+                      guint       n,
+                      char      **customer)
+{
+  g_autofree char *offset = g_strdup_printf ("%u", n);
+  char *contact = scalar (conn, "SELECT k.id FROM crm.contacts k JOIN crm.customers c ON c.id = k.customer_id"
+                                " JOIN crm.users u ON u.id = c.owner_id WHERE u.login = $1 AND NOT k.is_primary"
+                                " ORDER BY k.id LIMIT 1 OFFSET $2::integer", login, offset);
+
+  g_assert_nonnull (contact);
+  *customer = scalar (conn, "SELECT customer_id FROM crm.contacts WHERE id = $1", contact, NULL);
+  return contact;
+}
+
+static void
+test_contact_deleted_offline_goes_once_online (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = NULL;
+  g_autofree char *contact = secondary_contact_of (conn, "manager", 10, &customer);
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (contact);
+  g_assert_true (sync_and_wait (c));
+  go_offline (c);
+
+  m = crm_store_enqueue_delete (c->store, CRM_ENTITY_CONTACT, contact, &error);
+  g_assert_no_error (error);
+  /* gone here at once, still on the server */
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts WHERE id = ?", contact));
+  g_assert_cmpstr (local_text (c->store, "SELECT id FROM contacts_server WHERE id = ?", contact), ==, contact);
+  g_assert_false (sync_and_wait (c));
+  g_assert_cmpuint (queue_length (c->store), ==, 1);
+  g_assert_nonnull (scalar (conn, "SELECT id FROM crm.contacts WHERE id = $1", contact, NULL));
+
+  go_online ();
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+  g_assert_null (scalar (conn, "SELECT id FROM crm.contacts WHERE id = $1", contact, NULL));
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts WHERE id = ?", contact));
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts_server WHERE id = ?", contact));
+
+  /* the departure the sync after brings does no harm */
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+  g_assert_nonnull (local_text (c->store, "SELECT id FROM customers WHERE id = ?", customer));
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+  assert_store_matches (c->store, conn, "manager");
+}
+
+/* Someone else deleted it first: the server answers 404, which is what
+ * the delete wanted; nothing is left failed. */
+static void
+test_delete_of_a_contact_gone_on_the_server_settles (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = NULL;
+  g_autofree char *contact = secondary_contact_of (conn, "manager", 11, &customer);
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+
+  g_assert_nonnull (contact);
+  g_assert_true (sync_and_wait (c));
+  m = crm_store_enqueue_delete (c->store, CRM_ENTITY_CONTACT, contact, &error);
+  g_assert_no_error (error);
+  r = crm_test_pg_query (conn, "DELETE FROM crm.contacts WHERE id = $1", contact, NULL);
+
+  g_assert_true (sync_and_wait (c));
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts WHERE id = ?", contact));
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts_server WHERE id = ?", contact));
+  assert_store_matches (c->store, conn, "manager");
+}
+
+/* A role that may not delete (service): 403, the contact shows again as
+ * it was and the delete stays in the queue, failed. */
+static void
+test_refused_delete_brings_the_contact_back (void)
+{
+  g_autoptr(Client) c = client_new ("service");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = NULL;
+  g_autofree char *contact = secondary_contact_of (conn, "manager", 12, &customer);
+  g_autofree char *name = scalar (conn, "SELECT name FROM crm.contacts WHERE id = $1", contact, NULL);
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GPtrArray) queue = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sync_and_wait (c));
+  m = crm_store_enqueue_delete (c->store, CRM_ENTITY_CONTACT, contact, &error);
+  g_assert_no_error (error);
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts WHERE id = ?", contact));
+
+  g_assert_true (sync_and_wait (c));
+  g_assert_cmpstr (scalar (conn, "SELECT name FROM crm.contacts WHERE id = $1", contact, NULL), ==, name);
+  g_assert_cmpstr (local_text (c->store, "SELECT name FROM contacts WHERE id = ?", contact), ==, name);
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts_server WHERE id = ?", contact));
+  queue = crm_store_list_mutations (c->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (queue->len, ==, 1);
+  g_assert_cmpint (((CrmMutation *) queue->pdata[0])->state, ==, CRM_MUTATION_FAILED);
+  g_assert_true (g_str_has_prefix (((CrmMutation *) queue->pdata[0])->last_error, "forbidden"));
+}
+
+static void
+test_interaction_logged_offline_is_delivered (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = customer_of (conn, "manager", 8);
+  g_autofree char *me = scalar (conn, "SELECT id FROM crm.users WHERE login = 'manager'", NULL, NULL);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GPtrArray) shown = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local_user = NULL;
+  gboolean found = FALSE;
+
+  g_assert_true (sync_and_wait (c));
+  go_offline (c);
+
+  json_object_set_string_member (fields, "customer_id", customer);
+  json_object_set_string_member (fields, "kind", "call");
+  json_object_set_string_member (fields, "occurred_at", "2026-12-03T10:15:00+08:00");
+  json_object_set_string_member (fields, "subject", "电话确认续约意向");
+  json_object_set_string_member (fields, "notes", "对方下周回复");
+  json_object_set_string_member (fields, "outcome", "neutral");
+  m = crm_store_enqueue_create (c->store, CRM_ENTITY_INTERACTION, NULL, fields, &error);
+  g_assert_no_error (error);
+
+  /* the store shows it at once, though the server cannot be reached */
+  shown = crm_store_get_records (c->store, CRM_ENTITY_INTERACTION, customer, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < shown->len; i++)
+    if (g_str_equal (json_object_get_string_member (shown->pdata[i], "id"), m->record_id))
+      {
+        found = TRUE;
+        g_assert_cmpstr (json_object_get_string_member (shown->pdata[i], "subject"), ==, "电话确认续约意向");
+      }
+  g_assert_true (found);
+  g_assert_false (sync_and_wait (c));
+
+  go_online ();
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+  /* the server has it, logged by the caller */
+  g_assert_cmpstr (scalar (conn, "SELECT subject FROM crm.interactions WHERE id = $1", m->record_id, NULL), ==,
+                   "电话确认续约意向");
+  g_assert_cmpstr (scalar (conn, "SELECT user_id FROM crm.interactions WHERE id = $1", m->record_id, NULL), ==, me);
+  g_assert_cmpstr (scalar (conn, "SELECT customer_id FROM crm.interactions WHERE id = $1", m->record_id, NULL), ==,
+                   customer);
+  /* and so has the store, from the answer */
+  local_user = local_text (c->store, "SELECT user_id FROM interactions WHERE id = ?", m->record_id);
+  g_assert_cmpstr (local_user, ==, me);
+  g_assert_cmpstr (local_text (c->store, "SELECT version FROM interactions WHERE id = ?", m->record_id), ==,
+                   scalar (conn, "SELECT version FROM crm.interactions WHERE id = $1", m->record_id, NULL));
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+}
+
+static void
+test_interaction_edit_changed_elsewhere_is_a_conflict (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *interaction = scalar (conn, "SELECT i.id FROM crm.interactions i JOIN crm.customers c"
+                                               " ON c.id = i.customer_id JOIN crm.users u ON u.id = c.owner_id"
+                                               " WHERE u.login = 'manager' ORDER BY i.id LIMIT 1", NULL, NULL);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+  JsonObject *conflict;
+
+  g_assert_nonnull (interaction);
+  g_assert_true (sync_and_wait (c));
+  /* a colleague rewrites the subject and the notes first */
+  r = crm_test_pg_query (conn, "UPDATE crm.interactions SET subject = '同事写的主题', notes = '同事的备注'"
+                               " WHERE id = $1", interaction, NULL);
+  json_object_set_string_member (fields, "subject", "我写的主题");
+  m = crm_store_enqueue_update (c->store, CRM_ENTITY_INTERACTION, interaction, fields, &error);
+  g_assert_no_error (error);
+  g_assert_true (sync_and_wait (c));
+
+  g_assert_cmpuint (c->conflicts, ==, 1);
+  g_assert_cmpstr (c->conflict_mutation->key, ==, m->key);
+  g_assert_cmpint (c->conflict_mutation->state, ==, CRM_MUTATION_CONFLICT);
+  g_assert_cmpuint (json_array_get_length (c->conflict_mutation->conflicts), ==, 1);
+  conflict = json_array_get_object_element (c->conflict_mutation->conflicts, 0);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "field"), ==, "subject");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "mine"), ==, "我写的主题");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "theirs"), ==, "同事写的主题");
+  /* mine shows over their record: their notes, my subject */
+  g_assert_cmpstr (local_text (c->store, "SELECT subject FROM interactions WHERE id = ?", interaction), ==,
+                   "我写的主题");
+  g_assert_cmpstr (local_text (c->store, "SELECT notes FROM interactions WHERE id = ?", interaction), ==,
+                   "同事的备注");
+  g_assert_cmpstr (scalar (conn, "SELECT subject FROM crm.interactions WHERE id = $1", interaction, NULL), ==,
+                   "同事写的主题");
+  g_assert_cmpuint (crm_sync_engine_get_pending (c->engine), ==, 0);
+}
+
+/* Marking a contact primary: the other stops showing as primary at once,
+ * and after the sync both are as the server has them. */
+static void
+test_contact_marked_primary_unmarks_the_other (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = scalar (conn, "SELECT k.customer_id FROM crm.contacts k JOIN crm.customers c"
+                                            " ON c.id = k.customer_id JOIN crm.users u ON u.id = c.owner_id"
+                                            " WHERE u.login = 'manager' AND k.is_primary AND EXISTS (SELECT 1"
+                                            " FROM crm.contacts o WHERE o.customer_id = k.customer_id"
+                                            " AND NOT o.is_primary) ORDER BY k.customer_id LIMIT 1 OFFSET 5",
+                                      NULL, NULL);
+  g_autofree char *primary = scalar (conn, "SELECT id FROM crm.contacts WHERE customer_id = $1 AND is_primary",
+                                     customer, NULL);
+  g_autofree char *other = scalar (conn, "SELECT id FROM crm.contacts WHERE customer_id = $1 AND NOT is_primary"
+                                         " ORDER BY id LIMIT 1", customer, NULL);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (primary);
+  g_assert_nonnull (other);
+  g_assert_true (sync_and_wait (c));
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", primary), ==, "1");
+
+  json_object_set_boolean_member (fields, "is_primary", TRUE);
+  m = crm_store_enqueue_update (c->store, CRM_ENTITY_CONTACT, other, fields, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", other), ==, "1");
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", primary), ==, "0");
+
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+  g_assert_cmpstr (scalar (conn, "SELECT is_primary FROM crm.contacts WHERE id = $1", other, NULL), ==, "t");
+  g_assert_cmpstr (scalar (conn, "SELECT is_primary FROM crm.contacts WHERE id = $1", primary, NULL), ==, "f");
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", other), ==, "1");
+  g_assert_cmpstr (local_text (c->store, "SELECT is_primary FROM contacts WHERE id = ?", primary), ==, "0");
+  g_assert_null (local_text (c->store, "SELECT id FROM contacts_server WHERE customer_id = ?", customer));
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+  /* the server's record of the unmarked one, at its new version */
+  assert_store_matches (c->store, conn, "manager");
+}
+
 static void
 cancel_on_first_page_cb (CrmSyncEngine *engine,
                          GParamSpec    *pspec,
@@ -1217,6 +1492,17 @@ main (int   argc,
                    test_contact_edit_of_a_field_changed_elsewhere_is_a_conflict);
   g_test_add_func ("/sync/engine/retried-mutation-applies-once", test_retried_mutation_applies_once);
   g_test_add_func ("/sync/engine/refused-edit-is-marked-failed", test_refused_edit_is_marked_failed);
+  g_test_add_func ("/sync/engine/contact-deleted-offline-goes-once-online",
+                   test_contact_deleted_offline_goes_once_online);
+  g_test_add_func ("/sync/engine/delete-of-a-contact-gone-on-the-server-settles",
+                   test_delete_of_a_contact_gone_on_the_server_settles);
+  g_test_add_func ("/sync/engine/refused-delete-brings-the-contact-back", test_refused_delete_brings_the_contact_back);
+  g_test_add_func ("/sync/engine/interaction-logged-offline-is-delivered",
+                   test_interaction_logged_offline_is_delivered);
+  g_test_add_func ("/sync/engine/interaction-edit-changed-elsewhere-is-a-conflict",
+                   test_interaction_edit_changed_elsewhere_is_a_conflict);
+  g_test_add_func ("/sync/engine/contact-marked-primary-unmarks-the-other",
+                   test_contact_marked_primary_unmarks_the_other);
   g_test_add_func ("/sync/engine/unreachable-server-is-offline-and-keeps-the-queue",
                    test_unreachable_server_is_offline_and_keeps_the_queue);
   g_test_add_func ("/sync/engine/signed-out-token-is-unauthenticated", test_signed_out_token_is_unauthenticated);
