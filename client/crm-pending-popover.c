@@ -167,6 +167,34 @@ describe_record (const CrmUnsentChange *change)
   return g_strdup (customer);
 }
 
+/* Why the server refused @mutation, in the user's language: what was
+ * wrong and, when the server named one, with which field (by its label).
+ * A refusal of another kind keeps the server's own words. */
+static char *
+refusal_detail (CrmMutation *mutation)
+{
+  g_autofree char *code = NULL, *field = NULL, *message = NULL;
+  const char *why = NULL;
+
+  crm_mutation_parse_refusal (mutation, &code, &field, &message);
+  if (g_strcmp0 (code, "invalid") == 0)
+    why = _("This value cannot be used");
+  else if (g_strcmp0 (code, "forbidden") == 0)
+    why = _("Your role may not change this");
+  else if (g_strcmp0 (code, "not_found") == 0)
+    why = _("The record is gone or no longer yours");
+  if (why == NULL)
+    return g_strdup (mutation->last_error);
+  if (field != NULL && g_strcmp0 (field, "id") != 0 && g_strcmp0 (field, "op") != 0)
+    {
+      const char *label = crm_field_label (mutation->entity, field);
+
+      /* TRANSLATORS: a field's label, then why the server refused its value */
+      return g_strdup_printf (_("%s: %s"), label != NULL ? label : field, why);
+    }
+  return g_strdup (why);
+}
+
 /* What happens to the change, in words, and the icon that goes with it.
  * A change marked sent whose sync ended without an answer (offline) is
  * sent again, with the same key: to the user it is waiting. */
@@ -199,7 +227,7 @@ describe_state (CrmPendingPopover      *self,
     case CRM_MUTATION_FAILED:
     default:
       *icon_name = "dialog-warning-symbolic";
-      *detail = g_strdup (change->mutation->last_error);
+      *detail = refusal_detail (change->mutation);
       return _("Refused by the server");
     }
 }

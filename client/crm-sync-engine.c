@@ -438,16 +438,22 @@ conflicts_member (JsonObject *body)
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
 
-/* "code: message" of a refusal, with the server's own code when it gave
- * one (idempotency_key_reused is not one of ours). */
+/* A refusal as the queue keeps it (crm_mutation_format_refusal ()): the
+ * server's own code when it gave one (idempotency_key_reused is not one of
+ * ours), and the field it named, for the list of unsent changes. */
 static char *
 refusal_reason (const GError *error,
                 JsonObject   *body)
 {
   JsonObject *detail = body ? object_member (body, "error") : NULL;
   const char *code = detail ? json_object_get_string_member_with_default (detail, "code", NULL) : NULL;
+  JsonNode *field = detail ? json_object_get_member (detail, "field") : NULL;
 
-  return g_strdup_printf ("%s: %s", code ? code : crm_error_code_to_string (error->code), error->message);
+  return crm_mutation_format_refusal (code ? code : crm_error_code_to_string (error->code),
+                                      field != NULL && JSON_NODE_HOLDS_VALUE (field) &&
+                                      json_node_get_value_type (field) == G_TYPE_STRING
+                                        ? json_node_get_string (field) : NULL,
+                                      error->message);
 }
 
 static void

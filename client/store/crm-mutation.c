@@ -57,6 +57,42 @@ crm_mutation_op_to_string (CrmMutationOp op)
     }
 }
 
+char *
+crm_mutation_format_refusal (const char *code,
+                             const char *field,
+                             const char *message)
+{
+  g_return_val_if_fail (code != NULL && message != NULL, NULL);
+
+  if (field != NULL && *field != '\0')
+    return g_strdup_printf ("%s (%s): %s", code, field, message);
+  return g_strdup_printf ("%s: %s", code, message);
+}
+
+void
+crm_mutation_parse_refusal (CrmMutation  *mutation,
+                            char        **code,
+                            char        **field,
+                            char        **message)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^([a-z_]+)(?: \\(([a-z_]+)\\))?: (.*)$", G_REGEX_DOTALL, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  g_return_if_fail (mutation != NULL);
+
+  *code = *field = *message = NULL;
+  if (mutation->last_error == NULL || !g_regex_match (regex, mutation->last_error, 0, &match))
+    {
+      *message = g_strdup (mutation->last_error);
+      return;
+    }
+  *code = g_match_info_fetch (match, 1);
+  *field = g_match_info_fetch (match, 2);
+  *message = g_match_info_fetch (match, 3);
+  if (*field != NULL && **field == '\0')
+    g_clear_pointer (field, g_free);
+}
+
 const char *
 crm_mutation_state_to_string (CrmMutationState state)
 {

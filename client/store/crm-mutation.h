@@ -53,6 +53,17 @@ void         crm_mutation_unref      (CrmMutation *mutation);
  * base_version and base (updates only) and fields (not for a delete). */
 JsonObject  *crm_mutation_to_request (CrmMutation *mutation);
 
+/* A refusal as last_error keeps it: "code: message", or with the field the
+ * server named, "code (field): message". */
+char        *crm_mutation_format_refusal  (const char      *code,
+                                           const char      *field,
+                                           const char      *message);
+/* The parts of @mutation's last_error (each NULL when it has none). */
+void         crm_mutation_parse_refusal   (CrmMutation     *mutation,
+                                           char           **code,
+                                           char           **field,
+                                           char           **message);
+
 const char  *crm_mutation_op_to_string    (CrmMutationOp    op);
 const char  *crm_mutation_state_to_string (CrmMutationState state);
 

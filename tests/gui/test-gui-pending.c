@@ -359,6 +359,49 @@ test_count_and_list_follow_the_queue (void)
   g_assert_cmpuint (marks->len, ==, 0);
 }
 
+/* The widget under @widget whose tooltip is @text, or NULL. */
+static GtkWidget *
+find_tooltip (GtkWidget  *widget,
+              const char *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_tooltip (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A change the server refused says why in the user's words, naming the
+ * field by its label (the server's own words name its wire name). */
+static void
+test_refused_change_names_the_field (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  GtkWidget *button = crm_window_get_pending_button (desktop->window);
+  GtkWidget *popover = GTK_WIDGET (crm_window_get_pending_popover (desktop->window));
+  g_autofree char *first = drawn_customer (desktop, 0);
+  g_autofree char *reason = crm_mutation_format_refusal ("invalid", "address",
+                                                         "This value cannot be used for this record");
+  g_autoptr(CrmMutation) a = NULL;
+  g_autoptr(GError) error = NULL;
+
+  a = enqueue (desktop, CRM_ENTITY_CUSTOMER, first, "address", "被拒绝的地址");
+  crm_test_wait_for (button_shown, desktop->window);
+  g_assert_true (crm_store_mutation_failed (store_of (desktop), a->seq, reason, &error));
+  g_assert_no_error (error);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  crm_test_wait_drawn (popover);
+  crm_test_iterate (20);
+  g_assert_nonnull (find_tooltip (popover, "Address: This value cannot be used"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+}
+
 /* A delete and a logged interaction are named by what they do, with their
  * customer; once sent, both are on the server and the list is empty. */
 static void
@@ -657,6 +700,7 @@ main (int   argc,
   live = crm_test_live_new (200);
 
   g_test_add_func ("/client/pending/count-and-list-follow-the-queue", test_count_and_list_follow_the_queue);
+  g_test_add_func ("/client/pending/refused-change-names-the-field", test_refused_change_names_the_field);
   g_test_add_func ("/client/pending/deletes-and-interactions-are-named-by-what-they-do",
                    test_deletes_and_interactions_are_named_by_what_they_do);
   g_test_add_func ("/client/pending/conflict-is-listed-and-opens-the-resolution",

@@ -578,10 +578,11 @@ test_refusals_stay_visible_as_failed (Fixture       *fixture,
   g_assert_cmpuint (queue->len, ==, 3);
   for (guint i = 0; i < queue->len; i++)
     g_assert_cmpint (((CrmMutation *) queue->pdata[i])->state, ==, CRM_MUTATION_FAILED);
+  /* each with the field the server named, if it named one */
   g_assert_cmpstr (((CrmMutation *) queue->pdata[0])->last_error, ==,
-                   "idempotency_key_reused: This key was used for another change");
-  g_assert_cmpstr (((CrmMutation *) queue->pdata[1])->last_error, ==, "not_found: No such contact");
-  g_assert_cmpstr (((CrmMutation *) queue->pdata[2])->last_error, ==, "conflict: The record exists already");
+                   "idempotency_key_reused (key): This key was used for another change");
+  g_assert_cmpstr (((CrmMutation *) queue->pdata[1])->last_error, ==, "not_found (id): No such contact");
+  g_assert_cmpstr (((CrmMutation *) queue->pdata[2])->last_error, ==, "conflict (id): The record exists already");
   g_assert_cmpuint (crm_sync_engine_get_pending (fixture->engine), ==, 0);
 }
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
@@ -1236,6 +1237,183 @@ test_interaction_edit_changed_elsewhere_is_a_conflict (void)
   g_assert_cmpuint (crm_sync_engine_get_pending (c->engine), ==, 0);
 }
 
+/* An opportunity made offline and moved on twice: once online, the server
+ * has it with the caller as owner and every move in the stage history
+ * (who and when), and the next sync brings the history to the store. */
+static void
+test_opportunity_moved_offline_is_recorded (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *customer = customer_of (conn, "manager", 9);
+  g_autofree char *me = scalar (conn, "SELECT id FROM crm.users WHERE login = 'manager'", NULL, NULL);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) move1 = json_object_new ();
+  g_autoptr(JsonObject) move2 = json_object_new ();
+  g_autoptr(CrmMutation) made = NULL, m1 = NULL, m2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) history = NULL;
+  g_autofree char *local_moves = NULL;
+
+  g_assert_true (sync_and_wait (c));
+  go_offline (c);
+
+  json_object_set_string_member (fields, "customer_id", customer);
+  json_object_set_string_member (fields, "name", "专线扩容二期");
+  json_object_set_string_member (fields, "stage", "prospecting");
+  json_object_set_int_member (fields, "amount_once", 5000000);
+  json_object_set_int_member (fields, "amount_monthly", 1200000);
+  json_object_set_int_member (fields, "probability", 10);
+  json_object_set_string_member (fields, "expected_close", "2027-03-31");
+  made = crm_store_enqueue_create (c->store, CRM_ENTITY_OPPORTUNITY, NULL, fields, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (move1, "stage", "qualification");
+  json_object_set_int_member (move1, "probability", 30);
+  m1 = crm_store_enqueue_update (c->store, CRM_ENTITY_OPPORTUNITY, made->record_id, move1, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (move2, "stage", "proposal");
+  m2 = crm_store_enqueue_update (c->store, CRM_ENTITY_OPPORTUNITY, made->record_id, move2, &error);
+  g_assert_no_error (error);
+  /* shown at once, where the user left it */
+  g_assert_cmpstr (local_text (c->store, "SELECT stage FROM opportunities WHERE id = ?", made->record_id), ==,
+                   "proposal");
+
+  go_online ();
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+  g_assert_cmpstr (scalar (conn, "SELECT stage FROM crm.opportunities WHERE id = $1", made->record_id, NULL), ==,
+                   "proposal");
+  g_assert_cmpstr (scalar (conn, "SELECT probability FROM crm.opportunities WHERE id = $1", made->record_id, NULL),
+                   ==, "30");
+  g_assert_cmpstr (scalar (conn, "SELECT owner_id FROM crm.opportunities WHERE id = $1", made->record_id, NULL), ==,
+                   me);
+  history = crm_test_pg_query (conn, "SELECT coalesce(from_stage::text, '-') || '>' || to_stage, changed_by,"
+                                     " changed_at > now() - interval '1 minute'"
+                                     " FROM crm.opportunity_stage_history WHERE opportunity_id = $1 ORDER BY id",
+                               made->record_id, NULL);
+  g_assert_cmpint (PQntuples (history), ==, 3);
+  g_assert_cmpstr (PQgetvalue (history, 0, 0), ==, "->prospecting");
+  g_assert_cmpstr (PQgetvalue (history, 1, 0), ==, "prospecting>qualification");
+  g_assert_cmpstr (PQgetvalue (history, 2, 0), ==, "qualification>proposal");
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_cmpstr (PQgetvalue (history, i, 1), ==, me);
+      g_assert_cmpstr (PQgetvalue (history, i, 2), ==, "t");
+    }
+
+  /* the moves reach the store with the next sync, as every record does */
+  g_assert_true (sync_and_wait (c));
+  local_moves = local_text (c->store, "SELECT group_concat(to_stage, ',') FROM (SELECT to_stage FROM"
+                                      " opportunity_stages WHERE opportunity_id = ? ORDER BY id)", made->record_id);
+  g_assert_cmpstr (local_moves, ==, "prospecting,qualification,proposal");
+  g_assert_cmpstr (local_text (c->store, "SELECT version FROM opportunities WHERE id = ?", made->record_id), ==,
+                   scalar (conn, "SELECT version FROM crm.opportunities WHERE id = $1", made->record_id, NULL));
+}
+
+/* Lost needs a reason: a move to lost without one is refused, kept in the
+ * queue as failed with the field named, and the opportunity shows its
+ * stage again; with the reason it goes. */
+static void
+test_opportunity_lost_needs_a_reason (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *opportunity = scalar (conn, "SELECT o.id FROM crm.opportunities o JOIN crm.customers c"
+                                               " ON c.id = o.customer_id JOIN crm.users u ON u.id = c.owner_id"
+                                               " WHERE u.login = 'manager' AND o.stage = 'negotiation'"
+                                               " AND o.lost_reason IS NULL ORDER BY o.id LIMIT 1", NULL, NULL);
+  g_autoptr(JsonObject) lost = json_object_new ();
+  g_autoptr(JsonObject) with_reason = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL, m2 = NULL;
+  g_autoptr(GPtrArray) queue = NULL;
+  g_autoptr(GError) error = NULL;
+  CrmMutation *failed;
+
+  g_assert_nonnull (opportunity);
+  g_assert_true (sync_and_wait (c));
+  json_object_set_string_member (lost, "stage", "lost");
+  m = crm_store_enqueue_update (c->store, CRM_ENTITY_OPPORTUNITY, opportunity, lost, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (local_text (c->store, "SELECT stage FROM opportunities WHERE id = ?", opportunity), ==, "lost");
+  g_assert_true (sync_and_wait (c));
+
+  queue = crm_store_list_mutations (c->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (queue->len, ==, 1);
+  failed = queue->pdata[0];
+  g_assert_cmpint (failed->state, ==, CRM_MUTATION_FAILED);
+  {
+    g_autofree char *code = NULL, *field = NULL, *message = NULL;
+
+    crm_mutation_parse_refusal (failed, &code, &field, &message);
+    g_assert_cmpstr (code, ==, "invalid");
+    g_assert_cmpstr (field, ==, "lost_reason");
+  }
+  g_assert_cmpstr (local_text (c->store, "SELECT stage FROM opportunities WHERE id = ?", opportunity), ==,
+                   "negotiation");
+  g_assert_cmpstr (scalar (conn, "SELECT stage FROM crm.opportunities WHERE id = $1", opportunity, NULL), ==,
+                   "negotiation");
+
+  json_object_set_string_member (with_reason, "stage", "lost");
+  json_object_set_string_member (with_reason, "lost_reason", "竞争对手报价更低");
+  m2 = crm_store_enqueue_update (c->store, CRM_ENTITY_OPPORTUNITY, opportunity, with_reason, &error);
+  g_assert_no_error (error);
+  g_assert_true (sync_and_wait (c));
+  g_assert_cmpstr (scalar (conn, "SELECT stage || ' ' || lost_reason || ' ' || (closed_on = current_date)"
+                                 " FROM crm.opportunities WHERE id = $1", opportunity, NULL), ==,
+                   "lost 竞争对手报价更低 true");
+  g_assert_cmpstr (local_text (c->store, "SELECT stage FROM opportunities WHERE id = ?", opportunity), ==, "lost");
+  g_assert_cmpstr (scalar (conn, "SELECT count(*) FROM crm.opportunity_stage_history WHERE opportunity_id = $1"
+                                 " AND to_stage = 'lost'", opportunity, NULL), ==, "1");
+}
+
+/* A campaign member's outcome, whose key is two columns: queued under the
+ * key's text, shown at once, taken by the server and confirmed.  The
+ * control-group flag never reaches an account manager. */
+static void
+test_campaign_member_outcome_goes_through_the_queue (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *key = scalar (conn, "SELECT m.campaign_id || '/' || m.customer_id FROM crm.campaign_members m"
+                                       " JOIN crm.customers c ON c.id = m.customer_id JOIN crm.users u"
+                                       " ON u.id = c.owner_id WHERE u.login = 'manager' AND m.response <> 'responded'"
+                                       " ORDER BY 1 LIMIT 1", NULL, NULL);
+  g_autofree char *campaign = NULL, *customer = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char response_sql[] =
+    "SELECT response FROM campaign_members WHERE campaign_id || '/' || customer_id = ?";
+  static const char version_sql[] =
+    "SELECT version FROM campaign_members WHERE campaign_id || '/' || customer_id = ?";
+  static const char control_sql[] =
+    "SELECT coalesce(is_control, 'withheld') FROM campaign_members WHERE campaign_id || '/' || customer_id = ?";
+
+  g_assert_nonnull (key);
+  campaign = g_strndup (key, strchr (key, '/') - key);
+  customer = g_strdup (strchr (key, '/') + 1);
+  g_assert_true (sync_and_wait (c));
+  g_assert_cmpstr (local_text (c->store, control_sql, key), ==, "withheld");
+
+  json_object_set_string_member (fields, "response", "responded");
+  json_object_set_string_member (fields, "responded_at", "2026-12-03T10:30:00+08:00");
+  m = crm_store_enqueue_update (c->store, CRM_ENTITY_CAMPAIGN_MEMBER, key, fields, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (local_text (c->store, response_sql, key), ==, "responded");
+
+  g_assert_true (sync_and_wait (c));
+  g_assert_no_error (c->error);
+  g_assert_cmpuint (queue_length (c->store), ==, 0);
+  g_assert_cmpstr (scalar (conn, "SELECT response FROM crm.campaign_members WHERE campaign_id = $1"
+                                 " AND customer_id = $2", campaign, customer), ==, "responded");
+  g_assert_cmpstr (local_text (c->store, version_sql, key), ==,
+                   scalar (conn, "SELECT version FROM crm.campaign_members WHERE campaign_id = $1"
+                                 " AND customer_id = $2", campaign, customer));
+  g_assert_cmpstr (local_text (c->store, control_sql, key), ==, "withheld");
+}
+
 /* Marking a contact primary: the other stops showing as primary at once,
  * and after the sync both are as the server has them. */
 static void
@@ -1501,6 +1679,11 @@ main (int   argc,
                    test_interaction_logged_offline_is_delivered);
   g_test_add_func ("/sync/engine/interaction-edit-changed-elsewhere-is-a-conflict",
                    test_interaction_edit_changed_elsewhere_is_a_conflict);
+  g_test_add_func ("/sync/engine/opportunity-moved-offline-is-recorded-with-who-and-when",
+                   test_opportunity_moved_offline_is_recorded);
+  g_test_add_func ("/sync/engine/opportunity-lost-needs-a-reason", test_opportunity_lost_needs_a_reason);
+  g_test_add_func ("/sync/engine/campaign-member-outcome-goes-through-the-queue",
+                   test_campaign_member_outcome_goes_through_the_queue);
   g_test_add_func ("/sync/engine/contact-marked-primary-unmarks-the-other",
                    test_contact_marked_primary_unmarks_the_other);
   g_test_add_func ("/sync/engine/unreachable-server-is-offline-and-keeps-the-queue",
