@@ -29,7 +29,7 @@ G_BEGIN_DECLS
  * Adding an entity: a migration (table, read and write policies, sync
  * stamp and departure triggers as in 0006/0007, and its apply function
  * once it is written), a store migration with its local table, an entry
- * here, and tests (docs/architecture.md, "The entity table").
+ * here, and tests (docs/architecture.md, "Adding an entity").
  */
 
 /* How a value is stored and travels. */
