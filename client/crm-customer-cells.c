@@ -27,11 +27,14 @@ name_cell_new (GtkWidget *text)
 
   gtk_widget_set_hexpand (text, TRUE);
   gtk_widget_set_name (mark, "unsent-mark");
+  /* hidden before its tooltip is set: GTK 4.8 looks for a tooltip to show
+   * when a visible widget gets one, which on X11 asks the server where the
+   * pointer is (a round trip per row, the rows of a screen at once) */
+  gtk_widget_set_visible (mark, FALSE);
   gtk_widget_set_tooltip_text (mark, _("Has changes not yet on the server"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Has changes not yet on the server"), -1);
   gtk_widget_add_css_class (mark, "accent");
-  gtk_widget_set_visible (mark, FALSE);
   gtk_box_append (GTK_BOX (box), text);
   gtk_box_append (GTK_BOX (box), mark);
   return box;
