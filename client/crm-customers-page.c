@@ -32,6 +32,10 @@
 
 /* How long the filter menus wait for more changed choices. */
 #define CHOICES_DELAY_MS 250
+/* The view's first frame lays out this many rows; each frame after it
+ * lays out this many more, until the view has every row. */
+#define FIRST_ROWS 12
+#define MORE_ROWS  8
 
 struct _CrmCustomersPage
 {
@@ -40,6 +44,8 @@ struct _CrmCustomersPage
   CrmStore            *store;
   CrmSyncEngine       *engine;
   CrmCustomerModel    *model;
+  GtkSliceListModel   *rows;        /* the part of the model the view has (see show_rows) */
+  guint                rows_tick;
   GtkSingleSelection  *selection;
   GSignalGroup        *model_signals;
   GSignalGroup        *engine_signals;
@@ -375,6 +381,71 @@ update_count (CrmCustomersPage *self)
   gtk_label_set_label (self->count_label, text);
 }
 
+/* ------------------------------------------------------------------ */
+/* The rows the view has                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * GTK 4.8's list view makes and lays out up to 200 rows for its model at
+ * once, however few show: a column view's first layout of them took
+ * 35-45 ms in one frame when the list first showed after a first sync
+ * (bench-sync --window), and while the list was under the progress page
+ * the rows were made (not shown) whenever the model filled.  So the view
+ * gets its model through a slice: empty while the list is not shown, then
+ * a screenful, then more each frame until it has the whole model.
+ */
+static gboolean
+rows_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  CrmCustomersPage *self = user_data;
+  guint size = gtk_slice_list_model_get_size (self->rows);
+  guint total = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+
+  if (size >= total)
+    {
+      gtk_slice_list_model_set_size (self->rows, G_MAXUINT);
+      self->rows_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  gtk_slice_list_model_set_size (self->rows, size + MORE_ROWS);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The view has every row from now on, or (@shown FALSE) none. */
+static void
+show_rows (CrmCustomersPage *self,
+           gboolean          shown)
+{
+  if (self->rows == NULL)
+    return;
+  if (!shown)
+    {
+      if (self->rows_tick != 0)
+        gtk_widget_remove_tick_callback (GTK_WIDGET (self->column_view), self->rows_tick);
+      self->rows_tick = 0;
+      gtk_slice_list_model_set_size (self->rows, 0);
+      return;
+    }
+  if (self->rows_tick != 0 || gtk_slice_list_model_get_size (self->rows) == G_MAXUINT)
+    return;
+  gtk_slice_list_model_set_size (self->rows, FIRST_ROWS);
+  self->rows_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->column_view), rows_tick_cb, self, NULL);
+}
+
+/* At once, for a position that may lie past the rows the view has yet. */
+static void
+show_all_rows (CrmCustomersPage *self)
+{
+  if (self->rows == NULL)
+    return;
+  if (self->rows_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->column_view), self->rows_tick);
+  self->rows_tick = 0;
+  gtk_slice_list_model_set_size (self->rows, G_MAXUINT);
+}
+
 static void
 update_state (CrmCustomersPage *self)
 {
@@ -421,6 +492,7 @@ update_state (CrmCustomersPage *self)
    * 16-24 ms while a first sync filled it, 10-16 ms without it. */
   gtk_widget_set_visible (GTK_WIDGET (self->column_view),
                           g_str_equal (state, "no-results") || g_str_equal (state, "list"));
+  show_rows (self, g_str_equal (state, "list") || g_str_equal (state, "no-results") || g_str_equal (state, "detail"));
   if (g_str_equal (state, "no-results") || g_str_equal (state, "list"))
     {
       gtk_stack_set_visible_child_name (self->results_stack, g_str_equal (state, "list") ? "rows" : "no-results");
@@ -506,7 +578,8 @@ loaded_cb (CrmCustomersPage *self,
   g_debug ("Read %u customers in %.1f ms", crm_customer_model_get_total (self->model),
            (g_get_monotonic_time () - self->load_start) / 1000.0);
 
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  self->rows = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), 0, 0);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_group_set_target (self->model_signals, self->model);
   show_sort (self);
@@ -620,7 +693,9 @@ crm_customers_page_dispose (GObject *object)
     g_signal_group_set_target (self->model_signals, NULL);
   if (self->engine_signals != NULL)
     g_signal_group_set_target (self->engine_signals, NULL);
+  show_rows (self, FALSE);
   g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
   g_clear_object (&self->model);
   g_clear_object (&self->engine);
   g_clear_object (&self->store);
@@ -866,7 +941,9 @@ crm_customers_page_set_store (CrmCustomersPage *self,
 
   gtk_column_view_set_model (self->column_view, NULL);
   g_signal_group_set_target (self->model_signals, NULL);
+  show_rows (self, FALSE);
   g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
   g_clear_object (&self->model);
   g_set_object (&self->store, store);
 
@@ -965,7 +1042,10 @@ crm_customers_page_open_customer (CrmCustomersPage *self,
     return FALSE;
 
   if (self->model != NULL && crm_customer_model_find (self->model, id, &position))
-    gtk_single_selection_set_selected (self->selection, position);
+    {
+      show_all_rows (self);
+      gtk_single_selection_set_selected (self->selection, position);
+    }
 
   self->state = "detail";
   gtk_stack_set_visible_child_name (self->stack, "detail");
@@ -994,7 +1074,10 @@ crm_customers_page_show_list (CrmCustomersPage *self)
   crm_customer_detail_set_editing (self->detail, FALSE);
   id = crm_customer_detail_get_customer_id (self->detail);
   if (id != NULL && self->model != NULL && crm_customer_model_find (self->model, id, &position))
-    gtk_single_selection_set_selected (self->selection, position);
+    {
+      show_all_rows (self);
+      gtk_single_selection_set_selected (self->selection, position);
+    }
 
   self->state = NULL;
   update_state (self);

@@ -312,6 +312,20 @@ holding (gpointer server)
   return ((Server *) server)->held != NULL;
 }
 
+static gboolean
+model_has_three (gpointer page)
+{
+  CrmCustomerModel *model = crm_customers_page_get_model (page);
+
+  return model != NULL && g_list_model_get_n_items (G_LIST_MODEL (model)) == 3;
+}
+
+static gboolean
+view_has_three (gpointer view)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) == 3;
+}
+
 static void
 test_first_sync_shows_progress_and_can_be_cancelled (void)
 {
@@ -324,6 +338,7 @@ test_first_sync_shows_progress_and_can_be_cancelled (void)
   GtkWindow *window = GTK_WINDOW (gtk_window_new ());
   GtkProgressBar *bar;
   AdwStatusPage *status;
+  GtkColumnView *view;
 
   g_assert_no_error (error);
   crm_api_set_token (api, "t");
@@ -351,11 +366,17 @@ test_first_sync_shows_progress_and_can_be_cancelled (void)
   g_assert_cmpstr (adw_status_page_get_title (status), ==, "Fetching Your Customers");
   g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (bar), 0.3, 0.001);
   g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "3 of 10 records (30%)");
+  /* The rows that came are in the model, not in the view under the
+   * progress: it makes no rows nobody sees. */
+  view = GTK_COLUMN_VIEW (gtk_widget_get_template_child (GTK_WIDGET (page), CRM_TYPE_CUSTOMERS_PAGE, "column_view"));
+  wait_for (model_has_three, page);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))), ==, 0);
 
   /* Cancel: what came stays, and shows. */
   gtk_widget_activate_action (GTK_WIDGET (page), "customers.cancel-sync", NULL);
   wait_for (page_state_is_list, page);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crm_customers_page_get_model (page))), ==, 3);
+  wait_for (view_has_three, view);
 
   server_release (server);
   g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
