@@ -413,7 +413,8 @@ rows_tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
-/* The view has every row from now on, or (@shown FALSE) none. */
+/* The view grows to every row from now on (a screenful, then a few more
+ * each frame), or (@shown FALSE) has none. */
 static void
 show_rows (CrmCustomersPage *self,
            gboolean          shown)
