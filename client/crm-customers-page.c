@@ -36,6 +36,9 @@
  * lays out this many more, until the view has every row. */
 #define FIRST_ROWS 12
 #define MORE_ROWS  8
+/* GTK 4.8's list view makes rows for up to this many items of its model:
+ * past it the view takes the rest of the model at once. */
+#define ROWS_MADE  200
 
 struct _CrmCustomersPage
 {
@@ -403,7 +406,7 @@ rows_tick_cb (GtkWidget     *widget,
   guint size = gtk_slice_list_model_get_size (self->rows);
   guint total = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
 
-  if (size >= total)
+  if (size >= total || size >= ROWS_MADE)
     {
       gtk_slice_list_model_set_size (self->rows, G_MAXUINT);
       self->rows_tick = 0;
