@@ -223,6 +223,40 @@ crm_value_segment_label_for (const char *segment)
   return segment;
 }
 
+const char *
+crm_customer_warning_label (CrmCustomerWarnings warning)
+{
+  switch ((int) warning)
+    {
+    case CRM_CUSTOMER_WARNING_ARREARS:
+      return _("Arrears above a month of revenue");
+    case CRM_CUSTOMER_WARNING_CHURN_RISK:
+      return _("High churn risk");
+    case CRM_CUSTOMER_WARNING_CONTRACT_ENDS:
+      return _("Contract ends within 90 days");
+    case CRM_CUSTOMER_WARNING_OVERDUE_STEP:
+      return _("Service step overdue");
+    default:
+      return NULL;
+    }
+}
+
+const char *
+crm_customer_warning_icon_name (CrmCustomerWarnings warning)
+{
+  switch ((int) warning)
+    {
+    case CRM_CUSTOMER_WARNING_ARREARS:
+    case CRM_CUSTOMER_WARNING_CHURN_RISK:
+      return "dialog-warning-symbolic";
+    case CRM_CUSTOMER_WARNING_CONTRACT_ENDS:
+    case CRM_CUSTOMER_WARNING_OVERDUE_STEP:
+      return "alarm-symbolic";
+    default:
+      return NULL;
+    }
+}
+
 const char * const crm_industry_names[] = {
   "government", "finance", "healthcare", "education", "manufacturing", "logistics", "transport",
   "retail", "hospitality", "construction", "energy", "internet", "media", "services", NULL

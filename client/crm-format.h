@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include "crm-customer-warnings.h"
 #include "crm-fields.h"
 #include "crm-wire.h"
 
@@ -39,6 +40,12 @@ const char *crm_value_segment_label_for   (const char        *segment);
  * the industry field is free text, so other words show as they are. */
 extern const char * const crm_industry_names[];
 const char *crm_industry_label_for        (const char        *industry);
+
+/* One warning (a single flag of CrmCustomerWarnings): its words, short
+ * for a list column ("Arrears"), and its symbolic icon.  NULL for
+ * anything but one known flag. */
+const char *crm_customer_warning_label     (CrmCustomerWarnings warning);
+const char *crm_customer_warning_icon_name (CrmCustomerWarnings warning);
 
 /* A field's label from the entity table (shared/crm-entity.c), translated,
  * as the editor, the list of unsent changes and the conflict dialog show
