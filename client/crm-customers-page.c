@@ -309,7 +309,12 @@ compute_state (CrmCustomersPage *self)
     return "loading";
   if (self->store != NULL && g_strcmp0 (self->state, "detail") == 0)
     return "detail";
-  if (running && crm_sync_engine_get_first_sync (self->engine))
+  /* After a first sync, the progress stays until the model has every row
+   * the sync brought: the list then opens at its first row, instead of
+   * moving under the user while the last pages come in. */
+  if ((running && crm_sync_engine_get_first_sync (self->engine)) ||
+      (g_strcmp0 (self->state, "progress") == 0 && self->model != NULL &&
+       crm_customer_model_is_busy (self->model)))
     return "progress";
   if (total > 0)
     return g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0 ? "list" : "no-results";
@@ -884,6 +889,7 @@ crm_customers_page_init (CrmCustomersPage *self)
    * changes only with n-items. */
   g_signal_group_connect_swapped (self->model_signals, "notify::n-items", G_CALLBACK (model_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::total", G_CALLBACK (model_changed_cb), self);
+  g_signal_group_connect_swapped (self->model_signals, "notify::busy", G_CALLBACK (model_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::sort-column", G_CALLBACK (model_sort_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::sort-descending", G_CALLBACK (model_sort_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "choices-changed", G_CALLBACK (model_choices_changed_cb), self);

@@ -94,6 +94,7 @@ struct _CrmCustomerModel
   GHashTable        *pending;        /* ids told and not read yet */
   gboolean           pending_reset;  /* everything told */
   gboolean           busy;           /* a worker reads, or a batch is applied */
+  gboolean           was_busy;       /* as :busy last said */
   struct _Batch     *batch;          /* rows read, applied a slice at a time */
   guint              batch_source;
   guint              generation;     /* bumped by each reload */
@@ -128,6 +129,7 @@ enum {
   PROP_TOTAL,
   PROP_N_ITEMS,
   PROP_ITEM_TYPE,
+  PROP_BUSY,
   N_PROPS
 };
 
@@ -1048,9 +1050,31 @@ start_reload (CrmCustomerModel *self)
   g_task_run_in_thread (task, reload_thread);
 }
 
-/* One thing at a time: a reload, or the changed rows told so far. */
+static void
+notify_busy (CrmCustomerModel *self)
+{
+  gboolean busy = crm_customer_model_is_busy (self);
+
+  if (busy != self->was_busy)
+    {
+      self->was_busy = busy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+    }
+}
+
+static void pump_one (CrmCustomerModel *self);
+
+/* One thing at a time: a reload, or the changed rows told so far; then
+ * :busy says whether anything is still on its way. */
 static void
 pump (CrmCustomerModel *self)
+{
+  pump_one (self);
+  notify_busy (self);
+}
+
+static void
+pump_one (CrmCustomerModel *self)
 {
   char **ids;
 
@@ -1213,6 +1237,9 @@ crm_customer_model_get_property (GObject    *object,
     case PROP_ITEM_TYPE:
       g_value_set_gtype (value, CRM_TYPE_CUSTOMER_ITEM);
       break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, crm_customer_model_is_busy (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1283,6 +1310,8 @@ crm_customer_model_class_init (CrmCustomerModelClass *klass)
   properties[PROP_TOTAL] = g_param_spec_uint ("total", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_ITEM_TYPE] = g_param_spec_gtype ("item-type", NULL, NULL, G_TYPE_OBJECT, ro);
+  /* crm_customer_model_is_busy (), notified when it changes */
+  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1368,6 +1397,7 @@ crm_customer_model_reload (CrmCustomerModel  *self,
   g_hash_table_remove_all (self->pending);
   swap_in (self, loaded);
   loaded_free (loaded);
+  notify_busy (self);
   return TRUE;
 }
 

@@ -30,6 +30,7 @@ typedef struct
   char               *url;
   guint               status;          /* for every request, when not 200 */
   gboolean            hold;
+  gboolean            one_page;        /* the first page has every customer */
   SoupServerMessage  *held;
   guint               sync_requests;
   char               *last_authorization;
@@ -54,15 +55,17 @@ first_page (Server *self)
   JsonArray *some = json_array_new ();
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
 
-  for (guint i = 0; i < 3; i++)
+  guint n = self->one_page ? json_array_get_length (all) : 3;
+
+  for (guint i = 0; i < n; i++)
     json_array_add_element (some, json_node_copy (json_array_get_element (all, i)));
   json_object_set_boolean_member (page, "reset", FALSE);
-  json_object_set_int_member (page, "total", 10);
+  json_object_set_int_member (page, "total", self->one_page ? n : 10);
   json_object_set_array_member (page, "customers", some);
   json_object_set_array_member (page, "contacts", json_array_new ());
   json_object_set_array_member (page, "removed", json_array_new ());
   json_object_set_string_member (page, "cursor", "c-1");
-  json_object_set_boolean_member (page, "more", TRUE);
+  json_object_set_boolean_member (page, "more", !self->one_page);
   json_node_set_object (node, page);
   return json_to_string (node, FALSE);
 }
@@ -386,6 +389,72 @@ test_first_sync_shows_progress_and_can_be_cancelled (void)
   g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
+typedef struct
+{
+  CrmCustomersPage *page;
+  GPtrArray        *states;        /* each state the page went through */
+  gboolean          busy_in_list;  /* the list showed while rows were on their way */
+} StateLog;
+
+static void
+state_logged_cb (CrmCustomersPage *page,
+                 GParamSpec       *pspec,
+                 StateLog         *log)
+{
+  const char *state = crm_customers_page_get_state (page);
+
+  g_ptr_array_add (log->states, g_strdup (state));
+  if (g_strcmp0 (state, "list") == 0 && crm_customer_model_is_busy (crm_customers_page_get_model (page)))
+    log->busy_in_list = TRUE;
+}
+
+/* A first sync whose last page brings more customers than the model
+ * applies at once: they are read in a worker after the sync has ended.
+ * The progress stays until they are in; the page never says "no
+ * customers" meanwhile, and the list opens with every row. */
+static void
+test_progress_stays_until_the_rows_are_in (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmTestStore) store = crm_test_store_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmApi) api = crm_api_new (server->url, &error);
+  g_autoptr(CrmSyncEngine) engine = NULL;
+  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (g_free);
+  CrmCustomersPage *page = CRM_CUSTOMERS_PAGE (crm_customers_page_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  StateLog log = { page, states, FALSE };
+  guint n = json_array_get_length (json_object_get_array_member (server->fixture, "customers"));
+
+  g_assert_no_error (error);
+  server->one_page = TRUE;
+  crm_api_set_token (api, "t");
+  engine = crm_sync_engine_new (api, store->store);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  crm_customers_page_set_store (page, store->store);
+  crm_customers_page_set_sync_engine (page, engine);
+  gtk_window_present (window);
+  crm_test_wait_loaded (page);
+  g_assert_cmpstr (crm_customers_page_get_state (page), ==, "empty");
+
+  g_signal_connect (page, "notify::state", G_CALLBACK (state_logged_cb), &log);
+  crm_sync_engine_sync_now (engine);
+  wait_for (page_state_is_list, page);
+
+  g_assert_cmpuint (states->len, >=, 2);
+  g_assert_cmpstr (states->pdata[0], ==, "progress");
+  g_assert_cmpstr (states->pdata[states->len - 1], ==, "list");
+  for (guint i = 0; i < states->len; i++)
+    g_assert_cmpstr (states->pdata[i], !=, "empty");
+  g_assert_false (log.busy_in_list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crm_customers_page_get_model (page))), ==, n);
+
+  g_signal_handlers_disconnect_by_func (page, state_logged_cb, &log);
+  gtk_window_destroy (window);
+  crm_test_iterate (50);
+  g_assert_finalize_object (g_steal_pointer (&engine));
+}
+
 static gboolean
 status_is (gpointer data)
 {
@@ -533,6 +602,8 @@ main (int   argc,
   g_test_add_func ("/client/session/refused-token/goes-back-to-sign-in", test_refused_token_goes_back_to_sign_in);
   g_test_add_func ("/client/customers/progress/shows-while-the-first-sync-runs",
                    test_first_sync_shows_progress_and_can_be_cancelled);
+  g_test_add_func ("/client/customers/progress/stays-until-the-rows-are-in",
+                   test_progress_stays_until_the_rows_are_in);
   g_test_add_func ("/client/window/sync-status/says-when-it-synced-and-when-offline",
                    test_window_says_when_it_synced_and_when_offline);
   g_test_add_func ("/client/window/session-ended/is-said-on-the-sign-in-page-and-goes-with-it",
