@@ -6,6 +6,11 @@
 
 #include "crm-columns.h"
 #include "crm-customer-detail.h"
+#include "crm-customer-header.h"
+#include "crm-customer-services.h"
+#include "crm-customer-summary.h"
+#include "crm-customer-work.h"
+#include "crm-error.h"
 #include "crm-format.h"
 
 struct _CrmCustomerDetail
@@ -21,6 +26,7 @@ struct _CrmCustomerDetail
   gboolean           saving;     /* the editor's changes are being queued */
   GHashTable        *values;       /* field -> text shown */
   GPtrArray         *view_groups;
+  guint              header_reload_id;
 
   /* Template widgets */
   GtkLabel          *title_label;
@@ -30,6 +36,15 @@ struct _CrmCustomerDetail
   GtkLabel          *save_error_label;
   GtkStack          *mode_stack;
   GtkBox            *view_box;
+  AdwLeaflet        *leaflet;
+  CrmCustomerHeader *header;
+  GtkBox            *overview_box;
+  GtkScrolledWindow *overview_scroll;
+  GtkBox            *sections;
+  GtkWidget         *timeline_pane;
+  GtkButton         *timeline_button;
+  CrmCustomerServices *services_section;
+  CrmCustomerWork   *work_section;
   GtkButton         *back_button;
   GtkButton         *save_button;
   GtkButton         *edit_button;
@@ -91,7 +106,7 @@ add_columns (CrmCustomerDetail *self,
 {
   GtkWidget *flow = crm_columns_new (left, right);
 
-  gtk_box_append (self->view_box, flow);
+  gtk_box_append (self->overview_box, flow);
   g_ptr_array_add (self->view_groups, flow);
   return flow;
 }
@@ -236,7 +251,7 @@ show_customer (CrmCustomerDetail *self)
   g_autofree char *subtitle = NULL;
 
   for (guint i = 0; i < self->view_groups->len; i++)
-    gtk_box_remove (self->view_box, self->view_groups->pdata[i]);
+    gtk_box_remove (self->overview_box, self->view_groups->pdata[i]);
   g_ptr_array_set_size (self->view_groups, 0);
   g_hash_table_remove_all (self->values);
 
@@ -306,24 +321,51 @@ show_customer (CrmCustomerDetail *self)
   update_actions (self);
 }
 
-/* Reads the customer again; FALSE when the store no longer has it. */
+/* Reads the customer and its figures again; FALSE when the store no
+ * longer has it. */
 static gboolean
 reload (CrmCustomerDetail *self)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(CrmCustomerSummary) summary = NULL;
   CrmCustomer *customer = NULL;
 
+  g_clear_handle_id (&self->header_reload_id, g_source_remove);
   if (self->store != NULL && self->customer_id != NULL)
     {
-      customer = crm_store_get_customer (self->store, self->customer_id, &error);
-      if (customer == NULL && error != NULL)
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
+      if (summary != NULL)
+        customer = crm_customer_ref (summary->customer);
+      else if (!g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
         g_warning ("Cannot read customer %s: %s", self->customer_id, error->message);
     }
 
   g_clear_pointer (&self->customer, crm_customer_unref);
   self->customer = customer;
+  crm_customer_header_show (self->header, summary);
   show_customer (self);
   return customer != NULL;
+}
+
+static gboolean
+header_reload_cb (gpointer data)
+{
+  CrmCustomerDetail *self = data;
+
+  self->header_reload_id = 0;
+  if (!self->editing)
+    reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A record under the customer changed: the header's figures may have. */
+static void
+figures_changed_cb (CrmCustomerDetail *self)
+{
+  if (self->customer_id != NULL && self->header_reload_id == 0)
+    self->header_reload_id = g_idle_add (header_reload_cb, self);
 }
 
 static void
@@ -362,8 +404,38 @@ back_action (GtkWidget  *widget,
 {
   CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
 
-  if (!self->editing && gtk_widget_get_mapped (widget))
+  if (self->editing || !gtk_widget_get_mapped (widget))
+    return;
+  /* folded, on the timeline: back to the overview first */
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "timeline") == 0)
+    adw_leaflet_set_visible_child_name (self->leaflet, "overview");
+  else
     g_signal_emit (self, signals[BACK], 0);
+}
+
+static void
+show_timeline_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+
+  if (gtk_widget_get_visible (self->timeline_pane))
+    adw_leaflet_set_visible_child_name (self->leaflet, "timeline");
+}
+
+/* The title bar offers the timeline only when the page is folded and
+ * shows the overview. */
+static void
+folded_cb (CrmCustomerDetail *self)
+{
+  gboolean offer = adw_leaflet_get_folded (self->leaflet) &&
+                   gtk_widget_get_visible (self->timeline_pane) &&
+                   g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "timeline") != 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->timeline_button), offer);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "customer.show-timeline", offer);
 }
 
 static void
@@ -469,6 +541,7 @@ crm_customer_detail_dispose (GObject *object)
 
   if (self->store_signals != NULL)
     g_signal_group_set_target (self->store_signals, NULL);
+  g_clear_handle_id (&self->header_reload_id, g_source_remove);
   g_clear_object (&self->store);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->customer, crm_customer_unref);
@@ -559,6 +632,9 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
                   G_TYPE_NONE, 0);
 
   g_type_ensure (CRM_TYPE_CUSTOMER_EDITOR);
+  g_type_ensure (CRM_TYPE_CUSTOMER_HEADER);
+  g_type_ensure (CRM_TYPE_CUSTOMER_SERVICES);
+  g_type_ensure (CRM_TYPE_CUSTOMER_WORK);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, title_label);
@@ -568,17 +644,28 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, save_error_label);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, mode_stack);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, view_box);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, header);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, overview_box);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, overview_scroll);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, sections);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, timeline_pane);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, timeline_button);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, services_section);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, work_section);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, back_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, save_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, edit_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, editor);
   gtk_widget_class_bind_template_callback (widget_class, editor_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, folded_cb);
 
   gtk_widget_class_install_action (widget_class, "customer.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "customer.escape", NULL, escape_action);
   gtk_widget_class_install_action (widget_class, "customer.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "customer.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "customer.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "customer.show-timeline", NULL, show_timeline_action);
 }
 
 static void
@@ -590,6 +677,18 @@ crm_customer_detail_init (CrmCustomerDetail *self)
   self->view_groups = g_ptr_array_new ();
   self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
   g_signal_group_connect_swapped (self->store_signals, "customers-changed", G_CALLBACK (store_changed_cb), self);
+  {
+    /* what the header's figures are made of (crm-customer-summary.c) */
+    static const char * const figures[] = {
+      "changed::subscription", "changed::revenue_month", "changed::opportunity",
+      "changed::service_request", "changed::service_step",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+      g_signal_group_connect_swapped (self->store_signals, figures[i], G_CALLBACK (figures_changed_cb), self);
+  }
+  g_signal_connect_swapped (self->timeline_pane, "notify::visible", G_CALLBACK (folded_cb), self);
+  folded_cb (self);
 
   update_actions (self);
 }
@@ -613,6 +712,8 @@ crm_customer_detail_set_store (CrmCustomerDetail *self,
   crm_customer_detail_set_editing (self, FALSE);
   g_set_object (&self->store, store);
   g_signal_group_set_target (self->store_signals, store);
+  crm_customer_services_set_store (self->services_section, store);
+  crm_customer_work_set_store (self->work_section, store);
   g_clear_pointer (&self->customer_id, g_free);
   reload (self);
 }
@@ -642,6 +743,10 @@ crm_customer_detail_show (CrmCustomerDetail *self,
       g_clear_pointer (&self->customer_id, g_free);
       return FALSE;
     }
+  adw_leaflet_set_visible_child_name (self->leaflet, "overview");
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->overview_scroll), 0);
+  crm_customer_services_show (self->services_section, id);
+  crm_customer_work_show (self->work_section, id);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
   return TRUE;
 }

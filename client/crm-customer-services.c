@@ -1,0 +1,350 @@
+#define G_LOG_DOMAIN "crm-customer-services"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "crm-customer-services.h"
+#include "crm-customer-summary.h"
+#include "crm-error.h"
+#include "crm-format.h"
+
+/* A line with more subscriptions than this starts folded. */
+#define EXPANDED_UP_TO 12
+
+struct _CrmCustomerServices
+{
+  AdwPreferencesGroup  parent_instance;
+
+  CrmStore            *store;
+  GSignalGroup        *store_signals;
+  char                *customer_id;
+  CrmCustomerSummary  *summary;
+  GPtrArray           *rows;        /* what the group holds */
+  GPtrArray           *expanders;   /* of AdwExpanderRow, one a product line */
+  guint                reload_id;
+};
+
+G_DEFINE_FINAL_TYPE (CrmCustomerServices, crm_customer_services, ADW_TYPE_PREFERENCES_GROUP)
+
+/* The product lines (crm_product_category_names), as a customer calls them. */
+static const char * const category_labels[] = {
+  N_("Dedicated Lines"), N_("Broadband"), N_("Fixed Lines"), N_("Mobile Plans"),
+  N_("IDC"), N_("Cloud"), N_("IoT Cards"), N_("SMS"),
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (category_labels) == CRM_N_PRODUCT_CATEGORIES);
+
+static const char * const subscription_status_labels[] = {
+  NC_("subscription", "Active"), NC_("subscription", "Suspended"), NC_("subscription", "Cancelled"),
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (subscription_status_labels) == CRM_N_SUBSCRIPTION_STATUSES);
+
+static const char *
+category_label (const char *category)
+{
+  int i = category ? crm_wire_lookup (crm_product_category_names, category) : -1;
+
+  return i < 0 ? _("Other Products") : _(category_labels[i]);
+}
+
+static const char *
+member_string (JsonObject *o,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  return node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+static gint64
+member_int (JsonObject *o,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  return node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
+}
+
+/* An icon with words in the warning colour: never colour alone. */
+static GtkWidget *
+warning_tag (const char *text)
+{
+  GtkWidget *tag = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("alarm-symbolic");
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
+  gtk_box_append (GTK_BOX (tag), icon);
+  gtk_box_append (GTK_BOX (tag), gtk_label_new (text));
+  gtk_widget_add_css_class (tag, "customer-warning");
+  gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);
+  return tag;
+}
+
+static GtkWidget *
+suffix_label (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  return label;
+}
+
+static GtkWidget *
+service_row (CrmSummaryService *service)
+{
+  JsonObject *sub = service->record;
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *fee = crm_format_money (member_int (sub, "monthly_fee"));
+  g_autofree char *quantity = crm_format_number (member_int (sub, "quantity"));
+  g_autofree char *started = crm_format_date (member_string (sub, "started_on"));
+  g_autofree char *ends = crm_format_date (member_string (sub, "contract_end"));
+  g_autofree char *amount = NULL;
+  g_autofree char *subtitle = NULL;
+  int status = crm_wire_lookup (crm_subscription_status_names, member_string (sub, "status"));
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 service->product_name ? service->product_name : _("Unknown product"));
+  if (ends != NULL)
+    /* TRANSLATORS: a subscription's start and contract end */
+    subtitle = g_strdup_printf (_("From %s until %s"), started ? started : "—", ends);
+  else
+    /* TRANSLATORS: a subscription's start, without a contract end */
+    subtitle = g_strdup_printf (_("From %s, no fixed term"), started ? started : "—");
+  if (status > CRM_SUBSCRIPTION_ACTIVE)
+    {
+      g_autofree char *with_status = g_strdup_printf ("%s · %s", g_dpgettext2 (GETTEXT_PACKAGE, "subscription",
+                                                                                subscription_status_labels[status]),
+                                                      subtitle);
+
+      g_free (subtitle);
+      subtitle = g_steal_pointer (&with_status);
+      gtk_widget_add_css_class (row, "dim-label");
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  if (service->ends_soon)
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), warning_tag (_("Ends within 90 days")));
+  /* TRANSLATORS: a subscription's quantity and its monthly fee (for all of them) */
+  amount = g_strdup_printf (_("Quantity %s · %s a month"), quantity, fee);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix_label (amount));
+  return row;
+}
+
+/* Makes a product line's rows the first time it is shown open. */
+static void
+fill_expander (AdwExpanderRow *expander)
+{
+  CrmSummaryServiceGroup *group = g_object_get_data (G_OBJECT (expander), "group");
+
+  if (group == NULL || !adw_expander_row_get_expanded (expander))
+    return;
+  g_object_set_data (G_OBJECT (expander), "group", NULL);
+  for (guint i = 0; i < group->services->len; i++)
+    adw_expander_row_add_row (expander, service_row (group->services->pdata[i]));
+}
+
+static void
+expanded_cb (AdwExpanderRow *expander)
+{
+  fill_expander (expander);
+}
+
+static GtkWidget *
+group_row (CrmSummaryServiceGroup *group)
+{
+  GtkWidget *row = adw_expander_row_new ();
+  g_autofree char *fee = crm_format_money (group->monthly_fee);
+  g_autofree char *lines = crm_format_number (group->quantity);
+  g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u service", "%u services",
+                                                         group->services->len), group->services->len);
+  g_autofree char *subtitle = NULL;
+  guint ending = 0;
+
+  for (guint i = 0; i < group->services->len; i++)
+    ending += ((CrmSummaryService *) group->services->pdata[i])->ends_soon;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), category_label (group->category));
+  /* TRANSLATORS: a product line's subscriptions, active lines and their monthly fees */
+  subtitle = g_strdup_printf (_("%s · %s active lines · %s a month"), count, lines, fee);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  if (ending > 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ends within 90 days",
+                                                            "%u end within 90 days", ending), ending);
+
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), warning_tag (text));
+    }
+  g_object_set_data (G_OBJECT (row), "group", group);
+  g_signal_connect (row, "notify::expanded", G_CALLBACK (expanded_cb), NULL);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), group->services->len <= EXPANDED_UP_TO);
+  return row;
+}
+
+static void
+add_row (CrmCustomerServices *self,
+         GtkWidget           *row)
+{
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), row);
+  g_ptr_array_add (self->rows, row);
+}
+
+static void
+clear (CrmCustomerServices *self)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), self->rows->pdata[i]);
+  g_ptr_array_set_size (self->rows, 0);
+  g_ptr_array_set_size (self->expanders, 0);
+  g_clear_pointer (&self->summary, crm_customer_summary_free);
+}
+
+static void
+reload (CrmCustomerServices *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *description = NULL;
+
+  clear (self);
+  if (self->store == NULL || self->customer_id == NULL)
+    return;
+  self->summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
+  if (self->summary == NULL)
+    {
+      if (!g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
+        g_warning ("Cannot read the services of %s: %s", self->customer_id, error->message);
+      return;
+    }
+
+  if (self->summary->n_services == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No services"));
+      gtk_widget_add_css_class (row, "dim-label");
+      add_row (self, row);
+      adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), NULL);
+      return;
+    }
+
+  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u subscription", "%u subscriptions",
+                                              self->summary->n_services), self->summary->n_services);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), description);
+  for (guint i = 0; i < self->summary->service_groups->len; i++)
+    {
+      GtkWidget *row = group_row (self->summary->service_groups->pdata[i]);
+
+      add_row (self, row);
+      g_ptr_array_add (self->expanders, row);
+      fill_expander (ADW_EXPANDER_ROW (row));
+    }
+}
+
+static gboolean
+reload_idle_cb (gpointer data)
+{
+  CrmCustomerServices *self = data;
+
+  self->reload_id = 0;
+  reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (CrmCustomerServices *self)
+{
+  if (self->customer_id != NULL && self->reload_id == 0)
+    self->reload_id = g_idle_add (reload_idle_cb, self);
+}
+
+static void
+crm_customer_services_dispose (GObject *object)
+{
+  CrmCustomerServices *self = CRM_CUSTOMER_SERVICES (object);
+
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  if (self->store_signals != NULL)
+    g_signal_group_set_target (self->store_signals, NULL);
+  g_clear_object (&self->store_signals);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->summary, crm_customer_summary_free);
+  G_OBJECT_CLASS (crm_customer_services_parent_class)->dispose (object);
+}
+
+static void
+crm_customer_services_finalize (GObject *object)
+{
+  CrmCustomerServices *self = CRM_CUSTOMER_SERVICES (object);
+
+  g_free (self->customer_id);
+  g_ptr_array_unref (self->rows);
+  g_ptr_array_unref (self->expanders);
+  G_OBJECT_CLASS (crm_customer_services_parent_class)->finalize (object);
+}
+
+static void
+crm_customer_services_class_init (CrmCustomerServicesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = crm_customer_services_dispose;
+  object_class->finalize = crm_customer_services_finalize;
+}
+
+static void
+crm_customer_services_init (CrmCustomerServices *self)
+{
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), _("Services"));
+  self->rows = g_ptr_array_new ();
+  self->expanders = g_ptr_array_new ();
+  self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
+  g_signal_group_connect_swapped (self->store_signals, "changed::subscription", G_CALLBACK (store_changed_cb), self);
+  g_signal_group_connect_swapped (self->store_signals, "changed::product", G_CALLBACK (store_changed_cb), self);
+}
+
+GtkWidget *
+crm_customer_services_new (void)
+{
+  return g_object_new (CRM_TYPE_CUSTOMER_SERVICES, NULL);
+}
+
+void
+crm_customer_services_set_store (CrmCustomerServices *self,
+                                 CrmStore            *store)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_SERVICES (self));
+  g_return_if_fail (store == NULL || CRM_IS_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+  g_signal_group_set_target (self->store_signals, store);
+  g_clear_pointer (&self->customer_id, g_free);
+  reload (self);
+}
+
+void
+crm_customer_services_show (CrmCustomerServices *self,
+                            const char          *customer_id)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_SERVICES (self));
+
+  g_free (self->customer_id);
+  self->customer_id = g_strdup (customer_id);
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  reload (self);
+}
+
+/**
+ * crm_customer_services_get_rows:
+ *
+ * Returns: (transfer none) (element-type AdwExpanderRow): the product lines
+ */
+GPtrArray *
+crm_customer_services_get_rows (CrmCustomerServices *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_SERVICES (self), NULL);
+
+  return self->expanders;
+}

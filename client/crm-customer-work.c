@@ -1,0 +1,340 @@
+#define G_LOG_DOMAIN "crm-customer-work"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "crm-customer-summary.h"
+#include "crm-customer-work.h"
+#include "crm-error.h"
+#include "crm-format.h"
+#include "crm-window.h"
+
+struct _CrmCustomerWork
+{
+  GtkBox               parent_instance;
+
+  CrmStore            *store;
+  GSignalGroup        *store_signals;
+  char                *customer_id;
+  GtkWidget           *opportunities;   /* AdwPreferencesGroup */
+  GtkWidget           *requests;        /* AdwPreferencesGroup */
+  GPtrArray           *rows;            /* (widget, its group) pairs */
+  guint                reload_id;
+};
+
+G_DEFINE_FINAL_TYPE (CrmCustomerWork, crm_customer_work, GTK_TYPE_BOX)
+
+/* The open stages (crm_stage_names; won and lost are not work in progress). */
+static const char * const stage_labels[] = {
+  N_("Prospecting"), N_("Qualification"), N_("Proposal"), N_("Negotiation"), N_("Won"), N_("Lost"),
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (stage_labels) == CRM_N_STAGES);
+
+static const char * const service_kind_labels[] = {
+  N_("Inquiry"), N_("Quotation"), N_("Order"), N_("Installation"), N_("Fault"), N_("Complaint"),
+  N_("Billing"), N_("Cancellation"),
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (service_kind_labels) == CRM_N_SERVICE_KINDS);
+
+static const char *
+label_of (const char * const *names,
+          const char * const *labels,
+          const char         *word)
+{
+  int i = word ? crm_wire_lookup (names, word) : -1;
+
+  return i < 0 ? (word ? word : "") : _(labels[i]);
+}
+
+static const char *
+member_string (JsonObject *o,
+               const char *name)
+{
+  JsonNode *node = o ? json_object_get_member (o, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+static gint64
+member_int (JsonObject *o,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  return node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
+}
+
+/* The signed-in user (GET /me) of the window this page is in, or NULL. */
+static JsonObject *
+signed_in_user (CrmCustomerWork *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  CrmContext *context = CRM_IS_WINDOW (root) ? crm_window_get_context (CRM_WINDOW (root)) : NULL;
+
+  return context ? crm_context_get_user (context) : NULL;
+}
+
+/* A user the store has no name for: "you", the customer's account
+ * manager by name, or the start of the id. */
+static char *
+owner_text (CrmCustomerWork *self,
+            CrmCustomer     *customer,
+            const char      *owner_id)
+{
+  JsonObject *me = signed_in_user (self);
+
+  if (owner_id == NULL)
+    return g_strdup (_("Unassigned"));
+  if (me != NULL && g_strcmp0 (owner_id, json_object_get_string_member_with_default (me, "id", NULL)) == 0)
+    /* TRANSLATORS: the owner of a step or an opportunity is the signed-in user */
+    return g_strdup (_("you"));
+  if (customer->owner_name != NULL && g_strcmp0 (owner_id, customer->owner_id) == 0)
+    return g_strdup (customer->owner_name);
+  /* TRANSLATORS: a user the client has no name for, by the start of their id */
+  return g_strdup_printf (_("user %.8s"), owner_id);
+}
+
+static GtkWidget *
+overdue_tag (void)
+{
+  GtkWidget *tag = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("alarm-symbolic");
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
+  gtk_box_append (GTK_BOX (tag), icon);
+  gtk_box_append (GTK_BOX (tag), gtk_label_new (_("Overdue")));
+  gtk_widget_add_css_class (tag, "customer-warning");
+  gtk_widget_add_css_class (tag, "serious");
+  gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);
+  return tag;
+}
+
+static void
+add_row (CrmCustomerWork *self,
+         GtkWidget       *group,
+         GtkWidget       *row)
+{
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  g_ptr_array_add (self->rows, row);
+  g_ptr_array_add (self->rows, group);
+}
+
+static void
+add_empty_row (CrmCustomerWork *self,
+               GtkWidget       *group,
+               const char      *text)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+  gtk_widget_add_css_class (row, "dim-label");
+  add_row (self, group, row);
+}
+
+static GtkWidget *
+opportunity_row (CrmCustomerWork       *self,
+                 CrmCustomer           *customer,
+                 CrmSummaryOpportunity *item)
+{
+  JsonObject *o = item->record;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *amounts = gtk_label_new (NULL);
+  g_autofree char *owner = owner_text (self, customer, member_string (o, "owner_id"));
+  g_autofree char *close = crm_format_date (member_string (o, "expected_close"));
+  g_autofree char *once = crm_format_money (member_int (o, "amount_once"));
+  g_autofree char *monthly = crm_format_money (member_int (o, "amount_monthly"));
+  g_autofree char *subtitle = NULL;
+  g_autofree char *money = NULL;
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), member_string (o, "name"));
+  /* TRANSLATORS: an open opportunity: stage, probability, expected close, owner */
+  subtitle = g_strdup_printf (_("%s · %d%% · closes %s · owner %s"),
+                              label_of (crm_stage_names, stage_labels, member_string (o, "stage")),
+                              (int) member_int (o, "probability"), close ? close : "—", owner);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  /* TRANSLATORS: an opportunity's amounts: one-off and monthly */
+  money = g_strdup_printf (_("%s one-off\n%s a month"), once, monthly);
+  gtk_label_set_label (GTK_LABEL (amounts), money);
+  gtk_label_set_xalign (GTK_LABEL (amounts), 1);
+  gtk_label_set_justify (GTK_LABEL (amounts), GTK_JUSTIFY_RIGHT);
+  gtk_widget_add_css_class (amounts, "numeric");
+  gtk_widget_set_valign (amounts, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), amounts);
+  return row;
+}
+
+static GtkWidget *
+request_row (CrmCustomerWork   *self,
+             CrmCustomer       *customer,
+             CrmSummaryRequest *item)
+{
+  JsonObject *r = item->record;
+  JsonObject *step = item->current_step;
+  GtkWidget *row = adw_action_row_new ();
+  const char *kind = label_of (crm_service_kind_names, service_kind_labels, member_string (r, "kind"));
+  g_autofree char *subtitle = NULL;
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), member_string (r, "title"));
+  if (step != NULL)
+    {
+      g_autofree char *owner = owner_text (self, customer, member_string (step, "owner_id"));
+      g_autofree char *due = crm_format_date_time (member_string (step, "deadline"));
+
+      /* TRANSLATORS: an open service request: kind, its current step (number, of how
+       * many, name), the step's owner and deadline */
+      subtitle = g_strdup_printf (_("%s · step %u of %u: %s · owner %s · due %s"), kind, item->n_done + 1,
+                                  item->n_steps, member_string (step, "name"), owner, due ? due : "—");
+    }
+  else
+    /* TRANSLATORS: an open service request with no step left to do */
+    subtitle = g_strdup_printf (_("%s · no open step"), kind);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (item->overdue)
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), overdue_tag ());
+  return row;
+}
+
+static void
+clear (CrmCustomerWork *self)
+{
+  for (guint i = 0; i + 1 < self->rows->len; i += 2)
+    adw_preferences_group_remove (self->rows->pdata[i + 1], self->rows->pdata[i]);
+  g_ptr_array_set_size (self->rows, 0);
+}
+
+static void
+reload (CrmCustomerWork *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(CrmCustomerSummary) summary = NULL;
+
+  clear (self);
+  if (self->store == NULL || self->customer_id == NULL)
+    return;
+  summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
+  if (summary == NULL)
+    {
+      if (!g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
+        g_warning ("Cannot read the work in progress of %s: %s", self->customer_id, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < summary->opportunities->len; i++)
+    add_row (self, self->opportunities, opportunity_row (self, summary->customer, summary->opportunities->pdata[i]));
+  if (summary->opportunities->len == 0)
+    add_empty_row (self, self->opportunities, _("No open opportunities"));
+
+  for (guint i = 0; i < summary->requests->len; i++)
+    add_row (self, self->requests, request_row (self, summary->customer, summary->requests->pdata[i]));
+  if (summary->requests->len == 0)
+    add_empty_row (self, self->requests, _("No open service requests"));
+}
+
+static gboolean
+reload_idle_cb (gpointer data)
+{
+  CrmCustomerWork *self = data;
+
+  self->reload_id = 0;
+  reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (CrmCustomerWork *self)
+{
+  if (self->customer_id != NULL && self->reload_id == 0)
+    self->reload_id = g_idle_add (reload_idle_cb, self);
+}
+
+static void
+crm_customer_work_dispose (GObject *object)
+{
+  CrmCustomerWork *self = CRM_CUSTOMER_WORK (object);
+
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  if (self->store_signals != NULL)
+    g_signal_group_set_target (self->store_signals, NULL);
+  g_clear_object (&self->store_signals);
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (crm_customer_work_parent_class)->dispose (object);
+}
+
+static void
+crm_customer_work_finalize (GObject *object)
+{
+  CrmCustomerWork *self = CRM_CUSTOMER_WORK (object);
+
+  g_free (self->customer_id);
+  g_ptr_array_unref (self->rows);
+  G_OBJECT_CLASS (crm_customer_work_parent_class)->finalize (object);
+}
+
+static void
+crm_customer_work_class_init (CrmCustomerWorkClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = crm_customer_work_dispose;
+  object_class->finalize = crm_customer_work_finalize;
+}
+
+static void
+crm_customer_work_init (CrmCustomerWork *self)
+{
+  static const char * const entities[] = { "opportunity", "service_request", "service_step", "customer" };
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_set_spacing (GTK_BOX (self), 24);
+  self->opportunities = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->opportunities), _("Open Opportunities"));
+  gtk_box_append (GTK_BOX (self), self->opportunities);
+  self->requests = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->requests), _("Open Service Requests"));
+  gtk_box_append (GTK_BOX (self), self->requests);
+  self->rows = g_ptr_array_new ();
+
+  self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
+  for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
+    {
+      g_autofree char *signal = g_strconcat ("changed::", entities[i], NULL);
+
+      g_signal_group_connect_swapped (self->store_signals, signal, G_CALLBACK (store_changed_cb), self);
+    }
+}
+
+GtkWidget *
+crm_customer_work_new (void)
+{
+  return g_object_new (CRM_TYPE_CUSTOMER_WORK, NULL);
+}
+
+void
+crm_customer_work_set_store (CrmCustomerWork *self,
+                             CrmStore        *store)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_WORK (self));
+  g_return_if_fail (store == NULL || CRM_IS_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+  g_signal_group_set_target (self->store_signals, store);
+  g_clear_pointer (&self->customer_id, g_free);
+  reload (self);
+}
+
+void
+crm_customer_work_show (CrmCustomerWork *self,
+                        const char      *customer_id)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_WORK (self));
+
+  g_free (self->customer_id);
+  self->customer_id = g_strdup (customer_id);
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  reload (self);
+}
