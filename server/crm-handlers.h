@@ -13,6 +13,11 @@ void crm_handle_me              (CrmRequest *req);
 /* crm-handler-customers.c */
 void crm_handle_customers_list  (CrmRequest *req);
 void crm_handle_customer_get    (CrmRequest *req);
+/* crm-handler-customer-360.c */
+void crm_handle_customer_360    (CrmRequest *req);
+/* The entity table's rules for crm.customer_360 ()'s records, every
+ * role's: {role: {entity: {"read", "drop", "mask"}}} (0010). */
+const char *crm_customer_360_rules (void);
 /* crm-handler-sync.c */
 void crm_handle_sync            (CrmRequest *req);
 /* crm-handler-mutations.c */
