@@ -16,9 +16,28 @@
  * cell's text is also its accessible label, as a label's is.
  */
 
-/* The name cell: the name, then a mark when the customer has changes the
- * server has not confirmed (an icon with a tooltip and an accessible
- * name, not a colour alone). */
+/* One warning's icon: its words as tooltip and accessible label, hidden
+ * until bound to a customer that has it. */
+static GtkWidget *
+warning_icon_new (CrmCustomerWarnings warning)
+{
+  GtkWidget *icon = gtk_image_new_from_icon_name (crm_customer_warning_icon_name (warning));
+  const char *label = crm_customer_warning_label (warning);
+
+  /* hidden before its tooltip is set (see name_cell_new) */
+  gtk_widget_set_visible (icon, FALSE);
+  gtk_widget_set_tooltip_text (icon, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_add_css_class (icon, "warning");
+  gtk_widget_add_css_class (icon, "customer-warning");
+  return icon;
+}
+
+/* The name cell: the name, then an icon for each warning of the customer
+ * (crm-customer-warnings.h; the one place that shows all four, so that
+ * they stay when a narrow window hides the columns), then a mark when the
+ * customer has changes the server has not confirmed: icons with a tooltip
+ * and an accessible name, not a colour alone. */
 static GtkWidget *
 name_cell_new (GtkWidget *text)
 {
@@ -26,6 +45,9 @@ name_cell_new (GtkWidget *text)
   GtkWidget *mark = gtk_image_new_from_icon_name ("document-send-symbolic");
 
   gtk_widget_set_hexpand (text, TRUE);
+  gtk_box_append (GTK_BOX (box), text);
+  for (guint i = 0; i < CRM_CUSTOMER_N_WARNINGS; i++)
+    gtk_box_append (GTK_BOX (box), warning_icon_new (1 << i));
   gtk_widget_set_name (mark, "unsent-mark");
   /* hidden before its tooltip is set: GTK 4.8 looks for a tooltip to show
    * when a visible widget gets one, which on X11 asks the server where the
@@ -35,7 +57,6 @@ name_cell_new (GtkWidget *text)
   gtk_accessible_update_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Has changes not yet on the server"), -1);
   gtk_widget_add_css_class (mark, "accent");
-  gtk_box_append (GTK_BOX (box), text);
   gtk_box_append (GTK_BOX (box), mark);
   return box;
 }
@@ -52,9 +73,32 @@ static void
 name_cell_bind (GtkListItem     *list_item,
                 CrmCustomerItem *item)
 {
+  GtkWidget *text = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
   GtkWidget *mark = gtk_widget_get_last_child (gtk_list_item_get_child (list_item));
+  CrmCustomerWarnings warnings = crm_customer_item_get_warnings (item);
+  GtkWidget *icon = gtk_widget_get_next_sibling (text);
 
+  for (guint i = 0; i < CRM_CUSTOMER_N_WARNINGS; i++, icon = gtk_widget_get_next_sibling (icon))
+    gtk_widget_set_visible (icon, (warnings & (1 << i)) != 0);
   gtk_widget_set_visible (mark, crm_customer_item_get_has_unsent_changes (item));
+}
+
+/* A figure the warning @warning is about: in the warning colour, and its
+ * accessible label says the warning in words (the name cell has its icon). */
+static char *
+figure_bind (GtkInscription      *label,
+             CrmCustomerItem     *item,
+             CrmCustomerWarnings  warning,
+             const char          *text)
+{
+  gboolean warned = (crm_customer_item_get_warnings (item) & warning) != 0;
+
+  if (warned)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "warning");
+  /* TRANSLATORS: a figure of the customer list, then the warning it raises */
+  return warned ? g_strdup_printf (_("%s, %s"), text, crm_customer_warning_label (warning)) : NULL;
 }
 
 static void
@@ -65,7 +109,10 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *text = gtk_inscription_new (NULL);
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (text), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  if (GPOINTER_TO_UINT (column) == CRM_CUSTOMER_COLUMN_REVENUE)
+  if (GPOINTER_TO_UINT (column) == CRM_CUSTOMER_COLUMN_REVENUE ||
+      GPOINTER_TO_UINT (column) == CRM_CUSTOMER_COLUMN_ARREARS ||
+      GPOINTER_TO_UINT (column) == CRM_CUSTOMER_COLUMN_CHURN_RISK ||
+      GPOINTER_TO_UINT (column) == CRM_CUSTOMER_COLUMN_PIPELINE)
     {
       gtk_inscription_set_xalign (GTK_INSCRIPTION (text), 1.0);
       gtk_widget_add_css_class (text, "numeric");
@@ -84,6 +131,7 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
   CrmCustomerItem *item = gtk_list_item_get_item (list_item);
   GtkInscription *label = cell_text (list_item);
   g_autofree char *owned = NULL;
+  g_autofree char *spoken = NULL;
   const char *text = NULL;
 
   switch ((CrmCustomerColumn) GPOINTER_TO_UINT (column))
@@ -117,12 +165,29 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
       else
         gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
       break;
+    case CRM_CUSTOMER_COLUMN_ARREARS:
+      text = owned = crm_format_money (crm_customer_item_get_arrears (item));
+      spoken = figure_bind (label, item, CRM_CUSTOMER_WARNING_ARREARS, text);
+      break;
+    case CRM_CUSTOMER_COLUMN_CHURN_RISK:
+      if (crm_customer_item_get_churn_risk (item) >= 0)
+        /* TRANSLATORS: a churn risk score out of 100, as a percentage */
+        text = owned = g_strdup_printf (_("%d%%"), crm_customer_item_get_churn_risk (item));
+      else
+        /* TRANSLATORS: a customer whose churn risk is not scored */
+        text = C_("churn risk", "—");
+      spoken = figure_bind (label, item, CRM_CUSTOMER_WARNING_CHURN_RISK, text);
+      break;
+    case CRM_CUSTOMER_COLUMN_PIPELINE:
+      text = owned = crm_format_money (crm_customer_item_get_open_pipeline (item));
+      break;
     default:
       g_assert_not_reached ();
     }
 
   gtk_inscription_set_text (label, text ? text : "");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, text ? text : "", -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  spoken ? spoken : text ? text : "", -1);
 }
 /**
  * crm_customer_cell_factory_new:

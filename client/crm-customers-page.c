@@ -28,7 +28,7 @@
  * spinner; the store's changes meanwhile reach it once it is handed over.
  */
 
-#define N_COLUMNS (CRM_CUSTOMER_COLUMN_STATUS + 1)
+#define N_COLUMNS CRM_CUSTOMER_N_COLUMNS
 
 /* How long the filter menus wait for more changed choices. */
 #define CHOICES_DELAY_MS 250
@@ -72,6 +72,7 @@ struct _CrmCustomersPage
   GtkDropDown         *region_filter;
   GtkDropDown         *owner_filter;
   GtkDropDown         *status_filter;
+  GtkToggleButton     *attention_filter;
   GtkLabel            *count_label;
   GtkStack            *results_stack;
   GtkColumnView       *column_view;
@@ -82,6 +83,10 @@ struct _CrmCustomersPage
   GtkColumnViewColumn *owner_column;
   GtkColumnViewColumn *revenue_column;
   GtkColumnViewColumn *status_column;
+  GtkColumnViewColumn *arrears_column;
+  GtkColumnViewColumn *churn_risk_column;
+  GtkColumnViewColumn *pipeline_column;
+  GtkColumnViewColumn *columns[N_COLUMNS];   /* the above, by CrmCustomerColumn */
   CrmCustomerDetail   *detail;
 };
 
@@ -153,6 +158,7 @@ apply_filters (CrmCustomersPage *self)
   crm_customer_model_set_status (self->model, crm_filter_bar_get_choice (self->filter_bar, self->status_filter));
   crm_customer_model_set_region (self->model, crm_filter_bar_get_choice (self->filter_bar, self->region_filter));
   crm_customer_model_set_owner (self->model, crm_filter_bar_get_choice (self->filter_bar, self->owner_filter));
+  crm_customer_model_set_needs_attention (self->model, gtk_toggle_button_get_active (self->attention_filter));
 }
 
 static void
@@ -685,6 +691,81 @@ clear_filters_action (GtkWidget  *widget,
 }
 
 /* ------------------------------------------------------------------ */
+/* Narrow windows                                                      */
+/* ------------------------------------------------------------------ */
+
+/* The columns a narrow list keeps longest, most wanted first; the name is
+ * always shown (with every warning's icon: crm-customer-cells.c). */
+static const CrmCustomerColumn column_priority[] = {
+  CRM_CUSTOMER_COLUMN_REVENUE,
+  CRM_CUSTOMER_COLUMN_ARREARS,
+  CRM_CUSTOMER_COLUMN_CHURN_RISK,
+  CRM_CUSTOMER_COLUMN_OWNER,
+  CRM_CUSTOMER_COLUMN_PIPELINE,
+  CRM_CUSTOMER_COLUMN_STATUS,
+  CRM_CUSTOMER_COLUMN_REGION,
+  CRM_CUSTOMER_COLUMN_TIER,
+  CRM_CUSTOMER_COLUMN_INDUSTRY,
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (column_priority) == CRM_CUSTOMER_N_COLUMNS - 1);
+
+/* Room the rows take besides their columns (margins, the scroll bar). */
+#define ROW_CHROME 24
+
+/* Shows the columns that fit in @width, by priority: a narrow window
+ * hides the secondary ones rather than scrolling sideways. */
+static void
+fit_columns (CrmCustomersPage *self,
+             int               width)
+{
+  int room = width - ROW_CHROME - gtk_column_view_column_get_fixed_width (self->name_column);
+  gboolean fits = TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_priority); i++)
+    {
+      GtkColumnViewColumn *column = self->columns[column_priority[i]];
+      int needs = gtk_column_view_column_get_fixed_width (column);
+
+      fits = fits && needs <= room;
+      if (fits)
+        room -= needs;
+      if (gtk_column_view_column_get_visible (column) != fits)
+        gtk_column_view_column_set_visible (column, fits);
+    }
+}
+
+/* The page lays out its one child itself (not through AdwBin's layout
+ * manager) so that it knows its width before the rows are allocated: no
+ * frame shows columns that do not fit. */
+static void
+crm_customers_page_measure (GtkWidget      *widget,
+                            GtkOrientation  orientation,
+                            int             for_size,
+                            int            *minimum,
+                            int            *natural,
+                            int            *minimum_baseline,
+                            int            *natural_baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+crm_customers_page_size_allocate (GtkWidget *widget,
+                                  int        width,
+                                  int        height,
+                                  int        baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  fit_columns (CRM_CUSTOMERS_PAGE (widget), width);
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+}
+
+/* ------------------------------------------------------------------ */
 /* GObject                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -790,6 +871,8 @@ crm_customers_page_class_init (CrmCustomersPageClass *klass)
   object_class->finalize = crm_customers_page_finalize;
   object_class->get_property = crm_customers_page_get_property;
   object_class->set_property = crm_customers_page_set_property;
+  widget_class->measure = crm_customers_page_measure;
+  widget_class->size_allocate = crm_customers_page_size_allocate;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,
@@ -824,6 +907,7 @@ crm_customers_page_class_init (CrmCustomersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, region_filter);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, owner_filter);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, status_filter);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, attention_filter);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, results_stack);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, column_view);
@@ -834,6 +918,9 @@ crm_customers_page_class_init (CrmCustomersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, owner_column);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, revenue_column);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, status_column);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, arrears_column);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, churn_risk_column);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, pipeline_column);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, detail);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -850,12 +937,14 @@ crm_customers_page_class_init (CrmCustomersPageClass *klass)
 static void
 crm_customers_page_init (CrmCustomersPage *self)
 {
-  GtkColumnViewColumn *columns[N_COLUMNS];
+  GtkColumnViewColumn **columns = self->columns;
   g_autoptr(GPtrArray) tiers = NULL;
   g_autoptr(GPtrArray) statuses = NULL;
   g_autoptr(GPtrArray) none = g_ptr_array_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* measure () and size_allocate () lay out the child (see fit_columns) */
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
 
   columns[CRM_CUSTOMER_COLUMN_NAME] = self->name_column;
   columns[CRM_CUSTOMER_COLUMN_TIER] = self->tier_column;
@@ -864,6 +953,9 @@ crm_customers_page_init (CrmCustomersPage *self)
   columns[CRM_CUSTOMER_COLUMN_OWNER] = self->owner_column;
   columns[CRM_CUSTOMER_COLUMN_REVENUE] = self->revenue_column;
   columns[CRM_CUSTOMER_COLUMN_STATUS] = self->status_column;
+  columns[CRM_CUSTOMER_COLUMN_ARREARS] = self->arrears_column;
+  columns[CRM_CUSTOMER_COLUMN_CHURN_RISK] = self->churn_risk_column;
+  columns[CRM_CUSTOMER_COLUMN_PIPELINE] = self->pipeline_column;
 
   self->sort_header = crm_sort_header_new (self->column_view);
   for (guint i = 0; i < N_COLUMNS; i++)
@@ -872,6 +964,8 @@ crm_customers_page_init (CrmCustomersPage *self)
 
       gtk_column_view_column_set_factory (columns[i], factory);
       crm_sort_header_add_column (self->sort_header, columns[i], i);
+      /* the largest sums first: the customers that matter most */
+      crm_sort_header_set_descending_first (self->sort_header, i, crm_customer_column_is_money (i));
     }
   g_signal_connect_object (self->sort_header, "sort-changed", G_CALLBACK (sort_changed_cb), self, G_CONNECT_SWAPPED);
 

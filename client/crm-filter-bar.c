@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "crm-customer-item.h"
 #include "crm-filter-bar.h"
 
 struct _CrmFilterChoice
@@ -27,6 +28,7 @@ struct _CrmFilterBar
 
   GtkSearchEntry *search_entry;   /* a child, or NULL */
   GPtrArray      *menus;
+  GPtrArray      *toggles;        /* GtkToggleButton children: on/off filters */
   guint           blocked;
 };
 
@@ -73,7 +75,8 @@ dup_choice_key (const char *name)
   key = g_hash_table_lookup (keys, name);
   if (key == NULL)
     {
-      key = g_utf8_collate_key (name, -1);
+      /* the list's order (pinyin), whatever the interface language */
+      key = crm_collation_key (name);
       g_hash_table_insert (keys, (gpointer) name, key);
     }
   key = g_strdup (key);
@@ -312,8 +315,15 @@ add_drop_down (CrmFilterBar *self,
   g_signal_connect_swapped (drop_down, "notify::selected", G_CALLBACK (selected_changed_cb), self);
 }
 
-/* A child of the bar: the search entry, or a drop-down whose menu the bar
- * keeps from now on. */
+static void
+toggled_cb (CrmFilterBar *self)
+{
+  if (self->blocked == 0)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* A child of the bar: the search entry, a drop-down whose menu the bar
+ * keeps from now on, or a toggle button (a filter on or off). */
 static void
 adopt (CrmFilterBar *self,
        GtkWidget    *child)
@@ -322,6 +332,11 @@ adopt (CrmFilterBar *self,
     self->search_entry = GTK_SEARCH_ENTRY (child);
   else if (GTK_IS_DROP_DOWN (child))
     add_drop_down (self, GTK_DROP_DOWN (child));
+  else if (GTK_IS_TOGGLE_BUTTON (child))
+    {
+      g_ptr_array_add (self->toggles, child);
+      g_signal_connect_swapped (child, "toggled", G_CALLBACK (toggled_cb), self);
+    }
 }
 
 static void
@@ -358,6 +373,9 @@ crm_filter_bar_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (menu->drop_down, self);
     }
   g_clear_pointer (&self->menus, g_ptr_array_unref);
+  for (guint i = 0; self->toggles != NULL && i < self->toggles->len; i++)
+    g_signal_handlers_disconnect_by_data (self->toggles->pdata[i], self);
+  g_clear_pointer (&self->toggles, g_ptr_array_unref);
   self->search_entry = NULL;
 
   G_OBJECT_CLASS (crm_filter_bar_parent_class)->dispose (object);
@@ -373,7 +391,7 @@ crm_filter_bar_class_init (CrmFilterBarClass *klass)
   /**
    * CrmFilterBar::changed:
    *
-   * The user chose another entry of a drop-down.
+   * The user chose another entry of a drop-down, or toggled a filter.
    */
   signals[CHANGED] =
     g_signal_new ("changed",
@@ -387,6 +405,7 @@ static void
 crm_filter_bar_init (CrmFilterBar *self)
 {
   self->menus = g_ptr_array_new_with_free_func (menu_free);
+  self->toggles = g_ptr_array_new ();
 }
 
 /* ------------------------------------------------------------------ */
@@ -527,6 +546,8 @@ crm_filter_bar_reset (CrmFilterBar *self)
 
       gtk_drop_down_set_selected (menu->drop_down, 0);
     }
+  for (guint i = 0; i < self->toggles->len; i++)
+    gtk_toggle_button_set_active (self->toggles->pdata[i], FALSE);
   self->blocked--;
   if (self->search_entry != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");

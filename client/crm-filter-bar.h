@@ -17,8 +17,10 @@ G_DECLARE_FINAL_TYPE (CrmFilterBar, crm_filter_bar, CRM, FILTER_BAR, GtkBox)
  * of entries that differ are spliced (the menu's list does work for every
  * entry a splice covers), the one selected staying selected while it is
  * there.  The menus' buttons cut a long choice short, so that the row
- * fits narrow windows.  ::changed tells that the user chose another entry
- * of a drop-down; the bar's own changes (new choices, a reset) do not.
+ * fits narrow windows.  A GtkToggleButton child is a filter the user turns
+ * on or off ("Needs attention").  ::changed tells that the user chose
+ * another entry of a drop-down or toggled a filter; the bar's own changes
+ * (new choices, a reset) do not.
  */
 
 /* One choice of a menu: its id and the name shown. */
@@ -41,7 +43,8 @@ void             crm_filter_bar_set_choices   (CrmFilterBar  *self,
 /* The id of the choice selected in @filter; NULL for "All …". */
 const char      *crm_filter_bar_get_choice    (CrmFilterBar  *self,
                                                GtkDropDown   *filter);
-/* Every drop-down to "All …", the search emptied; no ::changed. */
+/* Every drop-down to "All …", every toggle off, the search emptied; no
+ * ::changed. */
 void             crm_filter_bar_reset         (CrmFilterBar  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmFilterChoice, crm_filter_choice_free)

@@ -19,6 +19,7 @@ struct _CrmSortHeader
 
   GtkColumnView *view;      /* weak: the page's, not the header's */
   GPtrArray     *columns;   /* GtkColumnViewColumn, or NULL, by id */
+  GArray        *descending_first;   /* gboolean, by id */
   GObject       *probe_a;
   GObject       *probe_b;
   int            probed_column;
@@ -67,6 +68,15 @@ view_sorter_changed_cb (CrmSortHeader   *self,
   if (self->probed_column < 0 || order == GTK_ORDERING_EQUAL)
     return;
 
+  /* GTK sorts a newly clicked column ascending; some start the other way
+   * (the arrow follows once the model tells its sort back). */
+  if (self->probed_column != self->shown_column &&
+      (guint) self->probed_column < self->descending_first->len &&
+      g_array_index (self->descending_first, gboolean, self->probed_column))
+    {
+      g_signal_emit (self, signals[SORT_CHANGED], 0, (guint) self->probed_column, TRUE);
+      return;
+    }
   g_signal_emit (self, signals[SORT_CHANGED], 0, (guint) self->probed_column, order == GTK_ORDERING_LARGER);
 }
 
@@ -79,6 +89,7 @@ crm_sort_header_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->view), self);
   g_clear_weak_pointer (&self->view);
   g_clear_pointer (&self->columns, g_ptr_array_unref);
+  g_clear_pointer (&self->descending_first, g_array_unref);
 
   G_OBJECT_CLASS (crm_sort_header_parent_class)->dispose (object);
 }
@@ -122,6 +133,7 @@ static void
 crm_sort_header_init (CrmSortHeader *self)
 {
   self->columns = g_ptr_array_new_with_free_func (g_object_unref);
+  self->descending_first = g_array_new (FALSE, TRUE, sizeof (gboolean));
   self->probe_a = g_object_new (G_TYPE_OBJECT, NULL);
   self->probe_b = g_object_new (G_TYPE_OBJECT, NULL);
   self->probed_column = -1;
@@ -174,6 +186,27 @@ crm_sort_header_add_column (CrmSortHeader       *self,
 
   sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare_cb, GUINT_TO_POINTER (column_id), NULL));
   gtk_column_view_column_set_sorter (column, sorter);
+}
+
+/**
+ * crm_sort_header_set_descending_first:
+ * @column_id: a column added
+ * @descending_first: whether the first click on its header (while
+ *   another column is the sort) asks for largest first
+ *
+ * Money columns, say: the customers that matter most come first.
+ */
+void
+crm_sort_header_set_descending_first (CrmSortHeader *self,
+                                      guint          column_id,
+                                      gboolean       descending_first)
+{
+  g_return_if_fail (CRM_IS_SORT_HEADER (self));
+  g_return_if_fail (column_id < self->columns->len && self->columns->pdata[column_id] != NULL);
+
+  if (column_id >= self->descending_first->len)
+    g_array_set_size (self->descending_first, column_id + 1);
+  g_array_index (self->descending_first, gboolean, column_id) = !!descending_first;
 }
 
 /**

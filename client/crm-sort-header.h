@@ -13,7 +13,8 @@ G_DECLARE_FINAL_TYPE (CrmSortHeader, crm_sort_header, CRM, SORT_HEADER, GObject)
  * itself (on keys it computed once): the view never sorts anything.  Each
  * column added gets a sorter that orders nothing; when the user clicks a
  * header, ::sort-changed tells the column, by the id it was added with,
- * and the direction.  crm_sort_header_show_sort() puts the arrow on the
+ * and the direction (the first click on a column set descending-first,
+ * a money column, asks for descending).  crm_sort_header_show_sort() puts the arrow on the
  * model's sort without telling it back.  The view's own model must not
  * sort with the view's sorter.  The header does not keep the view alive:
  * once the view is gone, it does nothing.
@@ -22,6 +23,9 @@ CrmSortHeader *crm_sort_header_new           (GtkColumnView       *view);
 void           crm_sort_header_add_column    (CrmSortHeader       *self,
                                               GtkColumnViewColumn *column,
                                               guint                column_id);
+void           crm_sort_header_set_descending_first (CrmSortHeader *self,
+                                                     guint          column_id,
+                                                     gboolean       descending_first);
 void           crm_sort_header_show_sort     (CrmSortHeader       *self,
                                               guint                column_id,
                                               gboolean             descending);

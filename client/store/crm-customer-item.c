@@ -2,8 +2,10 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
+
+#include <unicode/ucol.h>
+#include <unicode/ustring.h>
 
 #include "crm-customer-item-private.h"
 
@@ -21,6 +23,10 @@ enum {
   PROP_OWNER_NAME,
   PROP_STATUS,
   PROP_MONTHLY_REVENUE,
+  PROP_ARREARS,
+  PROP_CHURN_RISK,
+  PROP_OPEN_PIPELINE,
+  PROP_WARNINGS,
   PROP_VERSION,
   PROP_HAS_UNSENT_CHANGES,
   N_PROPS
@@ -29,35 +35,95 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /*
+ * The list's order: ICU's pinyin collation ("zh@collation=pinyin") in
+ * every interface language, so that 阿里 < 百度 < 中国 whatever LANG says
+ * (glibc's strxfrm in an English locale orders Chinese by code point), and
+ * Latin letters as the root collation does (case-insensitive first).  A
+ * UCollator serves one thread at a time: each thread opens its own (ICU
+ * caches the rules; an open costs microseconds after the first).
+ */
+static void
+collator_free (gpointer collator)
+{
+  ucol_close (collator);
+}
+
+static GPrivate thread_collator = G_PRIVATE_INIT (collator_free);
+
+static UCollator *
+get_collator (void)
+{
+  UCollator *collator = g_private_get (&thread_collator);
+
+  if (collator == NULL)
+    {
+      UErrorCode status = U_ZERO_ERROR;
+
+      collator = ucol_open ("zh@collation=pinyin", &status);
+      if (U_FAILURE (status))
+        g_error ("Cannot open ICU's pinyin collation: %s", u_errorName (status));
+      g_private_set (&thread_collator, collator);
+    }
+  return collator;
+}
+
+char *
+crm_collation_key (const char *text)
+{
+  UChar stack_chars[256];
+  g_autofree UChar *heap_chars = NULL;
+  UChar *chars = stack_chars;
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t n_chars = 0;
+  g_autofree char *valid = NULL;
+  guint8 *key;
+  int32_t size;
+
+  if (text == NULL)
+    text = "";
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+  u_strFromUTF8 (chars, G_N_ELEMENTS (stack_chars), &n_chars, text, -1, &status);
+  if (status == U_BUFFER_OVERFLOW_ERROR)
+    {
+      status = U_ZERO_ERROR;
+      chars = heap_chars = g_new (UChar, n_chars + 1);
+      u_strFromUTF8 (chars, n_chars + 1, &n_chars, text, -1, &status);
+    }
+  if (U_FAILURE (status))
+    n_chars = 0;
+
+  /* The key ends in its only NUL byte: strcmp compares keys. */
+  size = ucol_getSortKey (get_collator (), chars, n_chars, NULL, 0);
+  key = g_malloc (MAX (size, 1));
+  key[0] = '\0';
+  if (size > 0)
+    ucol_getSortKey (get_collator (), chars, n_chars, key, size);
+  return (char *) key;
+}
+
+/*
  * Collation keys of the few distinct industries, regions and owners, made
- * once per value and locale.  Keys are interned, so an item keeps a pointer
- * that stays valid after the locale (and so the table) changes.
+ * once per value.  Keys are interned: equal values are equal pointers.
  */
 static GMutex key_lock;
 static GHashTable *key_table;   /* interned value -> interned key */
-static char *key_locale;
 
 static const char *
 interned_collation_key (const char *interned)
 {
-  const char *locale = setlocale (LC_COLLATE, NULL);
   const char *key;
 
   if (interned == NULL)
     return NULL;
 
   g_mutex_lock (&key_lock);
-  if (key_table == NULL || g_strcmp0 (key_locale, locale) != 0)
-    {
-      g_clear_pointer (&key_table, g_hash_table_unref);
-      g_free (key_locale);
-      key_locale = g_strdup (locale);
-      key_table = g_hash_table_new (g_direct_hash, g_direct_equal);
-    }
+  if (key_table == NULL)
+    key_table = g_hash_table_new (g_direct_hash, g_direct_equal);
   key = g_hash_table_lookup (key_table, interned);
   if (key == NULL)
     {
-      g_autofree char *made = g_utf8_collate_key (interned, -1);
+      g_autofree char *made = crm_collation_key (interned);
 
       key = g_intern_string (made);
       g_hash_table_insert (key_table, (gpointer) interned, (gpointer) key);
@@ -84,6 +150,9 @@ crm_customer_item_finalize (GObject *object)
   g_free (self->name_en);
   g_free (self->collation_key);
   g_free (self->search_text);
+  g_free (self->phone_digits);
+  g_free (self->contacts);
+  g_free (self->phone);
 
   G_OBJECT_CLASS (crm_customer_item_parent_class)->finalize (object);
 }
@@ -129,6 +198,18 @@ crm_customer_item_get_property (GObject    *object,
     case PROP_MONTHLY_REVENUE:
       g_value_set_int64 (value, self->monthly_revenue);
       break;
+    case PROP_ARREARS:
+      g_value_set_int64 (value, self->arrears);
+      break;
+    case PROP_CHURN_RISK:
+      g_value_set_int (value, self->churn_risk);
+      break;
+    case PROP_OPEN_PIPELINE:
+      g_value_set_int64 (value, self->open_pipeline);
+      break;
+    case PROP_WARNINGS:
+      g_value_set_uint (value, self->warnings);
+      break;
     case PROP_VERSION:
       g_value_set_int64 (value, self->version);
       break;
@@ -164,6 +245,12 @@ crm_customer_item_class_init (CrmCustomerItemClass *klass)
   /* In fen. */
   properties[PROP_MONTHLY_REVENUE] = g_param_spec_int64 ("monthly-revenue", NULL, NULL,
                                                          G_MININT64, G_MAXINT64, 0, flags);
+  properties[PROP_ARREARS] = g_param_spec_int64 ("arrears", NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
+  properties[PROP_CHURN_RISK] = g_param_spec_int ("churn-risk", NULL, NULL, -1, 100, -1, flags);
+  properties[PROP_OPEN_PIPELINE] = g_param_spec_int64 ("open-pipeline", NULL, NULL,
+                                                       G_MININT64, G_MAXINT64, 0, flags);
+  /* CrmCustomerWarnings */
+  properties[PROP_WARNINGS] = g_param_spec_uint ("warnings", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_VERSION] = g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_HAS_UNSENT_CHANGES] = g_param_spec_boolean ("has-unsent-changes", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -172,6 +259,7 @@ crm_customer_item_class_init (CrmCustomerItemClass *klass)
 static void
 crm_customer_item_init (CrmCustomerItem *self)
 {
+  self->churn_risk = -1;
 }
 
 char *
@@ -187,26 +275,88 @@ crm_customer_item_fold_search_text (const char *text)
   return g_utf8_casefold (normal, -1);
 }
 
+char *
+crm_customer_item_phone_digits (const char *text)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+
+  for (const char *p = text ? text : ""; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        g_string_append_c (digits, *p);
+      else if (strchr (" +-()", *p) == NULL)
+        return NULL;
+    }
+  return digits->len > 0 ? g_string_free (g_steal_pointer (&digits), FALSE) : NULL;
+}
+
+/* Adds the digits of @number to @digits unless it is masked (or empty). */
+static void
+add_phone (GString    *digits,
+           const char *number)
+{
+  gboolean any = FALSE;
+
+  if (number == NULL || strchr (number, '*') != NULL)
+    return;
+  for (const char *p = number; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      {
+        if (!any && digits->len > 0)
+          g_string_append_c (digits, '\n');
+        g_string_append_c (digits, *p);
+        any = TRUE;
+      }
+}
+
+static void
+append_folded (GString    *text,
+               const char *part)
+{
+  g_autofree char *folded = NULL;
+
+  if (part == NULL || *part == '\0')
+    return;
+  folded = crm_customer_item_fold_search_text (part);
+  if (*folded == '\0')
+    return;
+  if (text->len > 0)
+    g_string_append_c (text, '\n');
+  g_string_append (text, folded);
+}
+
 static void
 make_keys (CrmCustomerItem *self)
 {
-  g_autofree char *folded_name = NULL;
-  g_autofree char *folded_en = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) digits = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
 
   if (self->collation_key != NULL)
     return;
-  self->collation_key = g_utf8_collate_key (self->name, -1);
+  self->collation_key = crm_collation_key (self->name);
 
-  /* "name\nname_en": a query cannot hold a newline, so it never matches
-   * across the two. */
-  folded_name = crm_customer_item_fold_search_text (self->name);
-  if (self->name_en != NULL && *self->name_en != '\0')
+  /* "name\nname_en\ncontact…": a query cannot hold a newline, so it never
+   * matches across two. */
+  append_folded (text, self->name);
+  append_folded (text, self->name_en);
+  add_phone (digits, self->phone);
+  lines = self->contacts ? g_strsplit (self->contacts, "\n", -1) : NULL;
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
     {
-      folded_en = crm_customer_item_fold_search_text (self->name_en);
-      self->search_text = g_strconcat (folded_name, "\n", folded_en, NULL);
+      char *tab = strchr (lines[i], '\t');
+
+      if (tab != NULL)
+        {
+          *tab = '\0';
+          add_phone (digits, tab + 1);
+        }
+      append_folded (text, lines[i]);
     }
-  else
-    self->search_text = g_steal_pointer (&folded_name);
+  self->search_text = g_string_free (g_steal_pointer (&text), FALSE);
+  self->phone_digits = digits->len > 0 ? g_string_free (g_steal_pointer (&digits), FALSE) : NULL;
+  g_clear_pointer (&self->contacts, g_free);
+  g_clear_pointer (&self->phone, g_free);
 }
 
 typedef struct
@@ -338,7 +488,14 @@ crm_customer_item_equal (const CrmCustomerItem *a,
          a->region_name == b->region_name &&
          a->owner_id == b->owner_id &&
          a->owner_name == b->owner_name &&
+         g_strcmp0 (a->phone_digits, b->phone_digits) == 0 &&
          a->monthly_revenue == b->monthly_revenue &&
+         a->arrears == b->arrears &&
+         a->churn_risk == b->churn_risk &&
+         a->open_pipeline == b->open_pipeline &&
+         a->next_contract_end == b->next_contract_end &&
+         a->step_deadline == b->step_deadline &&
+         a->warnings == b->warnings &&
          a->version == b->version &&
          a->has_unsent_changes == b->has_unsent_changes &&
          a->tier == b->tier &&
@@ -422,6 +579,47 @@ crm_customer_item_get_version (CrmCustomerItem *self)
   return self->version;
 }
 
+gint64
+crm_customer_item_get_arrears (CrmCustomerItem *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_ITEM (self), 0);
+  return self->arrears;
+}
+
+int
+crm_customer_item_get_churn_risk (CrmCustomerItem *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_ITEM (self), -1);
+  return self->churn_risk;
+}
+
+gint64
+crm_customer_item_get_open_pipeline (CrmCustomerItem *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_ITEM (self), 0);
+  return self->open_pipeline;
+}
+
+const char *
+crm_customer_item_get_next_contract_end (CrmCustomerItem *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_ITEM (self), NULL);
+  return self->next_contract_end;
+}
+
+/**
+ * crm_customer_item_get_warnings:
+ *
+ * Returns: what makes the customer need attention, by the rule of
+ *   crm_customer_warnings_for(), as of when the item was made
+ */
+CrmCustomerWarnings
+crm_customer_item_get_warnings (CrmCustomerItem *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_ITEM (self), CRM_CUSTOMER_WARNING_NONE);
+  return self->warnings;
+}
+
 const char *
 crm_customer_item_get_collation_key (CrmCustomerItem *self)
 {
@@ -458,4 +656,67 @@ crm_customer_item_set_has_unsent_changes (CrmCustomerItem *self,
   g_return_if_fail (CRM_IS_CUSTOMER_ITEM (self));
 
   self->has_unsent_changes = !!has_unsent_changes;
+}
+
+void
+crm_customer_item_set_contacts (CrmCustomerItem *self,
+                                const char      *contacts,
+                                const char      *phone)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_ITEM (self));
+  g_return_if_fail (self->collation_key == NULL);
+
+  g_free (self->contacts);
+  self->contacts = g_strdup (contacts);
+  g_free (self->phone);
+  self->phone = g_strdup (phone);
+}
+
+/* The warnings of @self's facts now (local time).  The clock is read
+ * only for the rules that need it. */
+static CrmCustomerWarnings
+warnings_now (CrmCustomerItem *self)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *today = NULL;
+  CrmCustomerFacts facts = {
+    .monthly_revenue = self->monthly_revenue,
+    .arrears = self->arrears,
+    .churn_risk = self->churn_risk,
+    .next_contract_end = self->next_contract_end,
+  };
+
+  if (self->next_contract_end != NULL || self->step_deadline != 0)
+    {
+      now = g_date_time_new_now_local ();
+      today = g_date_time_format (now, "%Y-%m-%d");
+      facts.has_overdue_step = self->step_deadline != 0 && self->step_deadline < g_date_time_to_unix (now);
+    }
+  return crm_customer_warnings_for (&facts, today);
+}
+
+void
+crm_customer_item_set_facts (CrmCustomerItem *self,
+                             gint64           arrears,
+                             int              churn_risk,
+                             gint64           open_pipeline,
+                             const char      *next_contract_end,
+                             const char      *earliest_step_deadline)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_ITEM (self));
+
+  self->arrears = arrears;
+  self->churn_risk = churn_risk >= 0 && churn_risk <= 100 ? churn_risk : -1;
+  self->open_pipeline = open_pipeline;
+  self->next_contract_end = next_contract_end && *next_contract_end ? g_intern_string (next_contract_end) : NULL;
+  self->step_deadline = 0;
+  if (earliest_step_deadline != NULL && *earliest_step_deadline != '\0')
+    {
+      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+      g_autoptr(GDateTime) deadline = g_date_time_new_from_iso8601 (earliest_step_deadline, utc);
+
+      if (deadline != NULL)
+        self->step_deadline = g_date_time_to_unix (deadline);
+    }
+  self->warnings = warnings_now (self);
 }

@@ -70,6 +70,7 @@ struct _CrmCustomerModel
 
   CrmStore          *store;
   gulong             changed_handler;
+  gulong             steps_handler;
 
   GHashTable        *by_id;      /* item's id -> item (a reference) */
   CrmItemTree       *all;        /* every item, in sort order */
@@ -80,6 +81,8 @@ struct _CrmCustomerModel
 
   char              *search;     /* as set */
   char              *search_key; /* folded; NULL: no search */
+  char              *search_digits; /* the digits of a phone number query, or NULL */
+  gboolean           needs_attention;
   int                tier;       /* CrmTier, or -1 */
   int                status;     /* CrmCustomerStatus, or -1 */
   const char        *region_id;  /* interned, or NULL */
@@ -100,6 +103,7 @@ struct _CrmCustomerModel
   guint              generation;     /* bumped by each reload */
   GCancellable      *cancellable;
   GPtrArray         *reload_waiters; /* of GTask */
+  guint              mapping_steps;  /* service steps being mapped to customers */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -114,7 +118,17 @@ G_DEFINE_ENUM_TYPE (CrmCustomerColumn, crm_customer_column,
                     G_DEFINE_ENUM_VALUE (CRM_CUSTOMER_COLUMN_REGION, "region"),
                     G_DEFINE_ENUM_VALUE (CRM_CUSTOMER_COLUMN_OWNER, "owner"),
                     G_DEFINE_ENUM_VALUE (CRM_CUSTOMER_COLUMN_REVENUE, "revenue"),
-                    G_DEFINE_ENUM_VALUE (CRM_CUSTOMER_COLUMN_STATUS, "status"))
+                    G_DEFINE_ENUM_VALUE (CRM_CUSTOMER_COLUMN_STATUS, "status"),
+                    G_DEFINE_ENUM_VALUE (CRM_CUSTOMER_COLUMN_ARREARS, "arrears"),
+                    G_DEFINE_ENUM_VALUE (CRM_CUSTOMER_COLUMN_CHURN_RISK, "churn-risk"),
+                    G_DEFINE_ENUM_VALUE (CRM_CUSTOMER_COLUMN_PIPELINE, "pipeline"))
+
+gboolean
+crm_customer_column_is_money (CrmCustomerColumn column)
+{
+  return column == CRM_CUSTOMER_COLUMN_REVENUE || column == CRM_CUSTOMER_COLUMN_ARREARS ||
+         column == CRM_CUSTOMER_COLUMN_PIPELINE;
+}
 
 enum {
   PROP_0,
@@ -126,6 +140,7 @@ enum {
   PROP_STATUS,
   PROP_REGION,
   PROP_OWNER,
+  PROP_NEEDS_ATTENTION,
   PROP_TOTAL,
   PROP_N_ITEMS,
   PROP_ITEM_TYPE,
@@ -205,6 +220,15 @@ compare_in_order (const CrmCustomerItem *a,
     case CRM_CUSTOMER_COLUMN_STATUS:
       r = compare_int64 (a->status, b->status);
       break;
+    case CRM_CUSTOMER_COLUMN_ARREARS:
+      r = compare_int64 (a->arrears, b->arrears);
+      break;
+    case CRM_CUSTOMER_COLUMN_CHURN_RISK:
+      r = compare_int64 (a->churn_risk, b->churn_risk);
+      break;
+    case CRM_CUSTOMER_COLUMN_PIPELINE:
+      r = compare_int64 (a->open_pipeline, b->open_pipeline);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -254,7 +278,11 @@ matches (const CrmCustomerModel *self,
     return FALSE;
   if (self->owner_id != NULL && item->owner_id != self->owner_id)
     return FALSE;
-  if (self->search_key != NULL && strstr (item->search_text, self->search_key) == NULL)
+  if (self->needs_attention && item->warnings == CRM_CUSTOMER_WARNING_NONE)
+    return FALSE;
+  if (self->search_key != NULL && strstr (item->search_text, self->search_key) == NULL &&
+      (self->search_digits == NULL || item->phone_digits == NULL ||
+       strstr (item->phone_digits, self->search_digits) == NULL))
     return FALSE;
   return TRUE;
 }
@@ -1109,6 +1137,91 @@ customers_changed_cb (CrmStore           *store,
   pump (self);
 }
 
+/* A service step names no customer: its request does.  The steps told
+ * are mapped to their customers in a worker, which then count as told by
+ * ::customers-changed.  (A step gone on its own, without its request,
+ * cannot be mapped; its request's change or departure names the
+ * customer.) */
+typedef struct
+{
+  CrmStore *store;
+  GStrv     steps;
+  GStrv     customers;
+} StepMap;
+
+static void
+step_map_free (StepMap *map)
+{
+  g_clear_object (&map->store);
+  g_strfreev (map->steps);
+  g_strfreev (map->customers);
+  g_free (map);
+}
+
+static void
+map_steps_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  StepMap *map = task_data;
+  GError *error = NULL;
+
+  map->customers = crm_store_get_step_customer_ids (map->store, (const char * const *) map->steps, &error);
+  if (map->customers == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+steps_mapped_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  StepMap *map = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  CrmCustomerModel *self;
+
+  /* Cancelled: the model is gone (as in rows_read_cb()). */
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  self->mapping_steps--;
+  g_clear_object (&map->store);
+  if (error != NULL)
+    {
+      g_warning ("Cannot find the customers of service steps: %s", error->message);
+      return;
+    }
+  if (map->customers[0] != NULL)
+    customers_changed_cb (NULL, (const char * const *) map->customers, self);
+}
+
+static void
+steps_changed_cb (CrmStore           *store,
+                  const char         *entity,
+                  const char * const *keys,
+                  CrmCustomerModel   *self)
+{
+  g_autoptr(GTask) task = NULL;
+  StepMap *map;
+
+  /* Every step (a reset): ::customers-changed said everything. */
+  if (keys == NULL || keys[0] == NULL)
+    return;
+  map = g_new0 (StepMap, 1);
+  map->store = g_object_ref (store);
+  map->steps = g_strdupv ((char **) keys);
+  self->mapping_steps++;
+  task = g_task_new (NULL, self->cancellable, steps_mapped_cb, self);
+  g_task_set_source_tag (task, steps_changed_cb);
+  g_task_set_task_data (task, map, (GDestroyNotify) step_map_free);
+  g_task_run_in_thread (task, map_steps_thread);
+}
+
 /* ------------------------------------------------------------------ */
 /* GListModel                                                          */
 /* ------------------------------------------------------------------ */
@@ -1154,6 +1267,7 @@ crm_customer_model_dispose (GObject *object)
   CrmCustomerModel *self = CRM_CUSTOMER_MODEL (object);
 
   g_clear_signal_handler (&self->changed_handler, self->store);
+  g_clear_signal_handler (&self->steps_handler, self->store);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->batch_source, g_source_remove);
   g_clear_pointer (&self->batch, batch_free);
@@ -1178,6 +1292,7 @@ crm_customer_model_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->search);
   g_free (self->search_key);
+  g_free (self->search_digits);
 
   G_OBJECT_CLASS (crm_customer_model_parent_class)->finalize (object);
 }
@@ -1190,8 +1305,12 @@ crm_customer_model_constructed (GObject *object)
   G_OBJECT_CLASS (crm_customer_model_parent_class)->constructed (object);
 
   if (self->store != NULL)
-    self->changed_handler = g_signal_connect_object (self->store, "customers-changed",
-                                                     G_CALLBACK (customers_changed_cb), self, 0);
+    {
+      self->changed_handler = g_signal_connect_object (self->store, "customers-changed",
+                                                       G_CALLBACK (customers_changed_cb), self, 0);
+      self->steps_handler = g_signal_connect_object (self->store, "changed::service_step",
+                                                     G_CALLBACK (steps_changed_cb), self, 0);
+    }
 }
 
 static void
@@ -1227,6 +1346,9 @@ crm_customer_model_get_property (GObject    *object,
       break;
     case PROP_OWNER:
       g_value_set_string (value, self->owner_id);
+      break;
+    case PROP_NEEDS_ATTENTION:
+      g_value_set_boolean (value, self->needs_attention);
       break;
     case PROP_TOTAL:
       g_value_set_uint (value, crm_customer_model_get_total (self));
@@ -1279,6 +1401,9 @@ crm_customer_model_set_property (GObject      *object,
     case PROP_OWNER:
       crm_customer_model_set_owner (self, g_value_get_string (value));
       break;
+    case PROP_NEEDS_ATTENTION:
+      crm_customer_model_set_needs_attention (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1307,6 +1432,7 @@ crm_customer_model_class_init (CrmCustomerModelClass *klass)
   properties[PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, NULL, rw);
   properties[PROP_REGION] = g_param_spec_string ("region", NULL, NULL, NULL, rw);
   properties[PROP_OWNER] = g_param_spec_string ("owner", NULL, NULL, NULL, rw);
+  properties[PROP_NEEDS_ATTENTION] = g_param_spec_boolean ("needs-attention", NULL, NULL, FALSE, rw);
   properties[PROP_TOTAL] = g_param_spec_uint ("total", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_ITEM_TYPE] = g_param_spec_gtype ("item-type", NULL, NULL, G_TYPE_OBJECT, ro);
@@ -1447,7 +1573,7 @@ crm_customer_model_is_busy (CrmCustomerModel *self)
 {
   g_return_val_if_fail (CRM_IS_CUSTOMER_MODEL (self), FALSE);
 
-  return self->busy || self->pending_reset || g_hash_table_size (self->pending) > 0;
+  return self->busy || self->pending_reset || g_hash_table_size (self->pending) > 0 || self->mapping_steps > 0;
 }
 
 /**
@@ -1509,7 +1635,7 @@ crm_customer_model_set_sort (CrmCustomerModel  *self,
   gboolean column_changed, order_changed;
 
   g_return_if_fail (CRM_IS_CUSTOMER_MODEL (self));
-  g_return_if_fail (column <= CRM_CUSTOMER_COLUMN_STATUS);
+  g_return_if_fail (column < CRM_CUSTOMER_N_COLUMNS);
 
   descending = !!descending;
   column_changed = self->sort_column != column;
@@ -1570,6 +1696,8 @@ crm_customer_model_set_search (CrmCustomerModel *self,
 
       g_free (self->search_key);
       self->search_key = g_steal_pointer (&key);
+      g_free (self->search_digits);
+      self->search_digits = crm_customer_item_phone_digits (self->search_key);
       after = search_cache_lookup (self);
       if (after == NULL)
         after = collect (self, narrowing);
@@ -1700,4 +1828,32 @@ crm_customer_model_get_owner (CrmCustomerModel *self)
   g_return_val_if_fail (CRM_IS_CUSTOMER_MODEL (self), NULL);
 
   return self->owner_id;
+}
+
+/**
+ * crm_customer_model_set_needs_attention:
+ *
+ * Shows only the customers with a warning (crm_customer_warnings_for()),
+ * or (%FALSE) every customer the other filters pass.
+ */
+void
+crm_customer_model_set_needs_attention (CrmCustomerModel *self,
+                                        gboolean          needs_attention)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_MODEL (self));
+
+  needs_attention = !!needs_attention;
+  if (self->needs_attention == needs_attention)
+    return;
+  self->needs_attention = needs_attention;
+  refilter (self, needs_attention);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_ATTENTION]);
+}
+
+gboolean
+crm_customer_model_get_needs_attention (CrmCustomerModel *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_MODEL (self), FALSE);
+
+  return self->needs_attention;
 }

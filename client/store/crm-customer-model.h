@@ -16,7 +16,16 @@ typedef enum
   CRM_CUSTOMER_COLUMN_OWNER,     /* the owner's name; no owner last */
   CRM_CUSTOMER_COLUMN_REVENUE,
   CRM_CUSTOMER_COLUMN_STATUS,    /* prospect, active, churned */
+  CRM_CUSTOMER_COLUMN_ARREARS,
+  CRM_CUSTOMER_COLUMN_CHURN_RISK,  /* not scored first */
+  CRM_CUSTOMER_COLUMN_PIPELINE,  /* the open pipeline, unweighted */
 } CrmCustomerColumn;
+
+#define CRM_CUSTOMER_N_COLUMNS (CRM_CUSTOMER_COLUMN_PIPELINE + 1)
+
+/* Whether @column holds money: a list sorts it largest first when its
+ * header is first clicked. */
+gboolean crm_customer_column_is_money (CrmCustomerColumn column);
 
 #define CRM_TYPE_CUSTOMER_COLUMN (crm_customer_column_get_type ())
 GType crm_customer_column_get_type (void) G_GNUC_CONST;
@@ -70,7 +79,10 @@ CrmCustomerColumn  crm_customer_model_get_sort_column     (CrmCustomerModel  *se
 gboolean           crm_customer_model_get_sort_descending (CrmCustomerModel  *self);
 
 /* Filters combine with AND; NULL or "" means no filter.  The search is a
- * case-insensitive substring of the name or the English name. */
+ * case-insensitive substring of the name, the English name or a contact's
+ * name; a query that is a phone number as typed (digits, spaces, + - ( ))
+ * also finds the numbers shown in full (never a masked one) holding its
+ * digits: the whole number, or its last digits. */
 void               crm_customer_model_set_search          (CrmCustomerModel  *self,
                                                            const char        *text);
 /* A tier or status by its wire word (crm-wire.h): "key", "active"... */
@@ -83,6 +95,10 @@ void               crm_customer_model_set_region          (CrmCustomerModel  *se
                                                            const char        *region_id);
 void               crm_customer_model_set_owner           (CrmCustomerModel  *self,
                                                            const char        *owner_id);
+/* Only customers with a warning (crm-customer-warnings.h). */
+void               crm_customer_model_set_needs_attention (CrmCustomerModel  *self,
+                                                           gboolean           needs_attention);
+gboolean           crm_customer_model_get_needs_attention (CrmCustomerModel  *self);
 const char        *crm_customer_model_get_search          (CrmCustomerModel  *self);
 const char        *crm_customer_model_get_tier            (CrmCustomerModel  *self);
 const char        *crm_customer_model_get_status          (CrmCustomerModel  *self);

@@ -42,8 +42,15 @@ static const struct
 };
 
 /* What the customer list and a customer's page show: a change of one of
- * these is ::customers-changed for its customer. */
-static const CrmEntity customer_view[] = { CRM_ENTITY_CUSTOMER, CRM_ENTITY_CONTACT };
+ * these is ::customers-changed for its customer.  Subscriptions,
+ * opportunities and service requests make the list's facts of a customer
+ * (its open pipeline, next contract end, overdue service step); their
+ * departures name the customer.  A service step's customer is its
+ * request's: the list model maps those itself (crm-customer-model.c). */
+static const CrmEntity customer_view[] = {
+  CRM_ENTITY_CUSTOMER, CRM_ENTITY_CONTACT,
+  CRM_ENTITY_SUBSCRIPTION, CRM_ENTITY_OPPORTUNITY, CRM_ENTITY_SERVICE_REQUEST,
+};
 
 static Entity entities[CRM_N_ENTITIES];
 

@@ -25,9 +25,27 @@ static const char SQL_READ_BEGIN[] = "BEGIN";   /* deferred: the reader's snapsh
   " WHERE m.entity = 'contact' AND c.customer_id = customers.id)" \
   " OR EXISTS (SELECT 1 FROM mutations m JOIN contacts_server c ON c.id = m.record_id" \
   " WHERE m.entity = 'contact' AND m.op = 'delete' AND c.customer_id = customers.id))"
+/* The list's facts of a customer (crm-customer-warnings.h), each from its
+ * entity's customer_id index: the open pipeline (opportunities neither won
+ * nor lost, once + 12 × monthly, unweighted), the earliest contract end,
+ * today or later, of an active subscription, and the earliest time limit
+ * of an open step of an open service request; then the contacts' names
+ * and mobiles ("name\tmobile" lines) and the customer's phone, which the
+ * list searches. */
+#define ITEM_FACTS \
+  " arrears, churn_risk," \
+  " (SELECT coalesce(sum(coalesce(o.amount_once, 0) + 12 * coalesce(o.amount_monthly, 0)), 0)" \
+  "  FROM opportunities o WHERE o.customer_id = customers.id AND o.stage NOT IN ('won', 'lost'))," \
+  " (SELECT min(s.contract_end) FROM subscriptions s WHERE s.customer_id = customers.id" \
+  "  AND s.status = 'active' AND s.contract_end >= date('now', 'localtime'))," \
+  " (SELECT min(t.deadline) FROM service_requests r JOIN service_steps t ON t.request_id = r.id" \
+  "  WHERE r.customer_id = customers.id AND r.status IN ('open', 'in_progress') AND t.done_at IS NULL)," \
+  " (SELECT group_concat(c.name || char(9) || coalesce(c.mobile, ''), char(10))" \
+  "  FROM contacts c WHERE c.customer_id = customers.id)," \
+  " phone"
 #define ITEM_COLUMNS \
   "id, name, name_en, tier, industry, region_id, region_name, owner_id, owner_name, status," \
-  " monthly_revenue, version, " HAS_UNSENT
+  " monthly_revenue, version, " HAS_UNSENT ", " ITEM_FACTS
 static const char SQL_ITEMS[] = "SELECT " ITEM_COLUMNS " FROM customers";
 static const char SQL_ITEM[] = "SELECT " ITEM_COLUMNS " FROM customers WHERE id = ?1";
 
@@ -99,6 +117,15 @@ item_from_row (sqlite3_stmt *s)
                                              sqlite3_column_int64 (s, 10),
                                              sqlite3_column_int64 (s, 11));
   crm_customer_item_set_has_unsent_changes (item, sqlite3_column_int (s, 12) != 0);
+  crm_customer_item_set_facts (item,
+                               sqlite3_column_int64 (s, 13),
+                               sqlite3_column_type (s, 14) == SQLITE_NULL ? -1 : sqlite3_column_int (s, 14),
+                               sqlite3_column_int64 (s, 15),
+                               (const char *) sqlite3_column_text (s, 16),
+                               (const char *) sqlite3_column_text (s, 17));
+  crm_customer_item_set_contacts (item,
+                                  (const char *) sqlite3_column_text (s, 18),
+                                  (const char *) sqlite3_column_text (s, 19));
   return item;
 }
 
@@ -306,6 +333,57 @@ crm_store_get_customer_items (CrmStore            *self,
     if (items->pdata[i] != NULL)
       crm_customer_items_make_keys ((CrmCustomerItem **) &items->pdata[i], 1);
   return g_steal_pointer (&items);
+}
+
+static const char SQL_STEP_CUSTOMER[] =
+  "SELECT r.customer_id FROM service_steps t JOIN service_requests r ON r.id = t.request_id WHERE t.id = ?1";
+
+/**
+ * crm_store_get_step_customer_ids:
+ * @step_ids: service steps' ids
+ *
+ * The customers whose service requests hold the steps of @step_ids that
+ * are here, each once, in no order.
+ */
+GStrv
+crm_store_get_step_customer_ids (CrmStore            *self,
+                                 const char * const  *step_ids,
+                                 GError             **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GStrv ids;
+  gboolean ok;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail (step_ids != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->read_lock);
+  ok = crm_store_read_exec (self, SQL_READ_BEGIN, error);
+  for (guint i = 0; ok && step_ids[i] != NULL; i++)
+    {
+      g_autoptr(CachedStmt) s = crm_store_read_stmt (self, SQL_STEP_CUSTOMER, error);
+      int rc;
+
+      if (s == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      sqlite3_bind_text (s, 1, step_ids[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (s);
+      if (rc == SQLITE_ROW && sqlite3_column_text (s, 0) != NULL)
+        g_hash_table_add (seen, g_strdup ((const char *) sqlite3_column_text (s, 0)));
+      else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        ok = crm_store_read_error (self, error, "reading service steps");
+    }
+  crm_store_read_end (self);
+  g_mutex_unlock (&self->read_lock);
+  if (!ok)
+    return NULL;
+  ids = (GStrv) g_hash_table_get_keys_as_array (seen, NULL);
+  g_hash_table_steal_all (seen);   /* the keys now belong to ids */
+  return ids;
 }
 
 /* The row of @e that @s stands on, as the server sent it. */

@@ -159,6 +159,9 @@ GPtrArray       *crm_store_list_customer_items    (CrmStore            *self,
 GPtrArray       *crm_store_get_customer_items     (CrmStore            *self,
                                                    const char * const  *ids,
                                                    GError             **error);
+GStrv            crm_store_get_step_customer_ids  (CrmStore            *self,
+                                                   const char * const  *step_ids,
+                                                   GError             **error);
 /* Any entity's records, as JsonObjects: every one, or a parent's */
 GPtrArray       *crm_store_get_records            (CrmStore            *self,
                                                    CrmEntity            entity,

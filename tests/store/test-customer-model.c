@@ -35,15 +35,16 @@ typedef struct
   const char *status;
 } Row;
 
-/* Pinyin order of the names: 阿 北 长 广 上 武 中 (4 1 6 3 2 7 5); code
- * point order: 上 中 北 广 武 长 阿 (2 5 1 3 7 6 4). */
+/* Pinyin order of the names, in every locale (ICU): 阿 北 常 广 上 武 中
+ * (4 1 6 3 2 7 5); code point order would be 上 中 北 广 武 常 阿 (2 5 1 3 7 6 4).
+ * (Not 长沙: ICU gives a character one reading, and 长's is zhǎng.) */
 static const Row rows[] = {
   { 1, "北京银行",   "Bank of Beijing", "major",    "金融",   9101, "北京", 8001, "王伟", 500,  "active" },
   { 2, "上海电信",   NULL,              "key",      "通信",   9102, "上海", 8002, "李娜", 900,  "active" },
   { 3, "广州地铁",   NULL,              "standard", "交通",   9103, "广州", 8003, "张伟", 100,  "prospect" },
   { 4, "阿里巴巴",   "Alibaba Group",   "key",      "互联网", 9104, "杭州", 8001, "王伟", 1000, "active" },
   { 5, "中国移动",   "China Mobile",    "key",      "通信",   9101, "北京", 8002, "李娜", 800,  "churned" },
-  { 6, "长沙市政府", NULL,              "major",    "政府",   9105, "长沙", 0,    NULL,   300,  "prospect" },
+  { 6, "常州市政府", NULL,              "major",    "政府",   9105, "常州", 0,    NULL,   300,  "prospect" },
   { 7, "武汉钢铁",   NULL,              "standard", "制造",   9106, "武汉", 8003, "张伟", 300,  "active" },
 };
 
@@ -70,6 +71,7 @@ row_record (const Row *row,
       json_object_set_null_member (o, "owner_name");
     }
   json_object_set_int_member (o, "monthly_revenue", row->revenue);
+  json_object_set_int_member (o, "arrears", 0);   /* no warning unless a test gives one */
   json_object_set_string_member (o, "status", row->status);
   return o;
 }
@@ -277,19 +279,23 @@ apply_rows (Fixture    *f,
 typedef struct
 {
   CrmCustomerColumn  column;
-  const char        *zh_cn;
-  const char        *c_utf8;
+  const char        *order;
 } Expected;
 
-/* Ties: by name, then id. */
+/* Ties: by name, then id.  The same in every locale: names, industries,
+ * regions and owners sort by ICU's pinyin collation, whatever LANG is. */
 static const Expected expected_orders[] = {
-  { CRM_CUSTOMER_COLUMN_NAME,     "4,1,6,3,2,7,5", "2,5,1,3,7,6,4" },
-  { CRM_CUSTOMER_COLUMN_TIER,     "4,2,5,1,6,3,7", "2,5,4,1,6,3,7" },
-  { CRM_CUSTOMER_COLUMN_INDUSTRY, "4,3,1,2,5,6,7", "4,3,7,6,2,5,1" },
-  { CRM_CUSTOMER_COLUMN_REGION,   "1,5,6,3,4,2,7", "2,5,1,3,4,7,6" },
-  { CRM_CUSTOMER_COLUMN_OWNER,    "2,5,4,1,3,7,6", "3,7,2,5,1,4,6" },
-  { CRM_CUSTOMER_COLUMN_REVENUE,  "3,6,7,1,5,2,4", "3,7,6,1,5,2,4" },
-  { CRM_CUSTOMER_COLUMN_STATUS,   "6,3,4,1,2,7,5", "3,6,2,1,7,4,5" },
+  { CRM_CUSTOMER_COLUMN_NAME,       "4,1,6,3,2,7,5" },
+  { CRM_CUSTOMER_COLUMN_TIER,       "4,2,5,1,6,3,7" },
+  { CRM_CUSTOMER_COLUMN_INDUSTRY,   "4,3,1,2,5,6,7" },
+  { CRM_CUSTOMER_COLUMN_REGION,     "1,5,6,3,4,2,7" },
+  { CRM_CUSTOMER_COLUMN_OWNER,      "2,5,4,1,3,7,6" },
+  { CRM_CUSTOMER_COLUMN_REVENUE,    "3,6,7,1,5,2,4" },
+  { CRM_CUSTOMER_COLUMN_STATUS,     "6,3,4,1,2,7,5" },
+  /* no arrears, pipeline or churn score here: all tie, by name */
+  { CRM_CUSTOMER_COLUMN_ARREARS,    "4,1,6,3,2,7,5" },
+  { CRM_CUSTOMER_COLUMN_CHURN_RISK, "4,1,6,3,2,7,5" },
+  { CRM_CUSTOMER_COLUMN_PIPELINE,   "4,1,6,3,2,7,5" },
 };
 
 static void
@@ -299,7 +305,7 @@ check_every_column (Fixture  *f,
   for (guint i = 0; i < G_N_ELEMENTS (expected_orders); i++)
     {
       const Expected *e = &expected_orders[i];
-      const char *ascending = zh ? e->zh_cn : e->c_utf8;
+      const char *ascending = e->order;
       g_autofree char *descending = reversed (ascending);
       GEnumClass *columns = g_type_class_ref (CRM_TYPE_CUSTOMER_COLUMN);
 
@@ -339,7 +345,8 @@ test_sort_by_name_in_c_utf8 (Fixture       *f,
   if (!use_locale ("C.UTF-8"))
     return;
   fixture_load_model (f);
-  assert_order (f, "2,5,1,3,7,6,4");
+  /* pinyin, not code points, in an English (or C) interface too */
+  assert_order (f, "4,1,6,3,2,7,5");
 }
 
 static void
@@ -637,7 +644,7 @@ test_update_adds_and_removes_rows (Fixture       *f,
     return;
   fixture_load_model (f);
   added.n = 8;
-  added.name = "成都高新区管委会";   /* cheng: after 长沙 (chang) */
+  added.name = "成都高新区管委会";   /* cheng: after 常州 (chang) */
   apply_rows (f, row_record (&added, 1), NULL);
   assert_order (f, "4,1,6,8,3,2,7,5");
   g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 8);
@@ -746,8 +753,8 @@ test_update_changes_during_a_reload_are_kept (Fixture       *f,
   added.n = 8;
   added.name = "大连港";
   apply_rows (f, row_record (&renamed, 2), row_record (&added, 1), NULL);
-  /* in C.UTF-8, code point order: 上 中 北 大 安 广 长 阿 */
-  assert_order (f, "2,5,1,8,7,3,6,4");
+  /* in C.UTF-8 too, pinyin: 阿 安 北 常 大 广 上 中 */
+  assert_order (f, "4,7,1,6,8,3,2,5");
   g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 8);
 }
 
@@ -824,7 +831,7 @@ static void
 test_choices_follow_changed_rows (Fixture       *f,
                                   gconstpointer  data)
 {
-  Row moved = rows[5];     /* the only customer in 长沙 (9105), no owner */
+  Row moved = rows[5];     /* the only customer in 常州 (9105), no owner */
   Row added = rows[0];
   guint changed = 0;
   g_autoptr(GHashTable) regions = NULL;
@@ -839,11 +846,11 @@ test_choices_follow_changed_rows (Fixture       *f,
   owners = crm_customer_model_dup_owners (f->model);
   regions_text = choices_text (regions);
   owners_text = choices_text (owners);
-  g_assert_cmpstr (regions_text, ==, "9101=北京 9102=上海 9103=广州 9104=杭州 9105=长沙 9106=武汉");
+  g_assert_cmpstr (regions_text, ==, "9101=北京 9102=上海 9103=广州 9104=杭州 9105=常州 9106=武汉");
   g_assert_cmpstr (owners_text, ==, "8001=王伟 8002=李娜 8003=张伟");
   g_signal_connect (f->model, "choices-changed", G_CALLBACK (choices_changed_cb), &changed);
 
-  /* 长沙's customer moves to 北京 and gets an owner; a customer in a new
+  /* 常州's customer moves to 北京 and gets an owner; a customer in a new
    * region with a new owner comes */
   moved.region = 9101;
   moved.region_name = "北京";
@@ -1011,6 +1018,339 @@ test_update_random_batches_match_a_fresh_load (Fixture       *f,
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Search by contacts and phone numbers                                */
+/* ------------------------------------------------------------------ */
+
+static JsonObject *
+contact_with_mobile (guint       n,
+                     guint       customer,
+                     const char *name,
+                     const char *mobile)
+{
+  JsonObject *o = test_contact (n, customer, name, FALSE, 1);
+
+  json_object_set_string_member (o, "mobile", mobile);
+  return o;
+}
+
+/* Every customer's own phone is masked here (138****5678, test_customer);
+ * a manager's customers' contacts come in full. */
+static void
+test_search_finds_contacts_and_full_phone_numbers (Fixture       *f,
+                                                   gconstpointer  data)
+{
+  JsonObject *page = test_page ("contacts");
+  JsonObject *phoned = row_record (&rows[1], 2);
+  const char *typed[] = { "5", "56", "567", "5678", "567", "" };
+  const char *expected[] = { "3", "3", "3", "3", "3", "4,1,6,3,2,7,5" };
+
+  if (!use_locale ("C.UTF-8"))
+    return;
+  json_object_set_string_member (phoned, "phone", "021-6888 7777");
+  test_page_add_customer (page, phoned);
+  test_page_add_contact (page, contact_with_mobile (101, 3, "赵敏", "139 1234 5678"));
+  test_page_add_contact (page, contact_with_mobile (102, 1, "Li Lei", "139****4321"));
+  test_apply (f->store.store, page);
+  fixture_load_model (f);
+
+  crm_customer_model_set_search (f->model, "赵敏");
+  assert_order (f, "3");
+  crm_customer_model_set_search (f->model, "LI LEI");
+  assert_order (f, "1");
+  /* the whole number, as typed or not, and its last digits */
+  crm_customer_model_set_search (f->model, "13912345678");
+  assert_order (f, "3");
+  crm_customer_model_set_search (f->model, "139-1234-5678");
+  assert_order (f, "3");
+  crm_customer_model_set_search (f->model, "5678");
+  assert_order (f, "3");   /* not the six masked 138****5678 */
+  crm_customer_model_set_search (f->model, "4321");
+  assert_order (f, "");    /* masked: its digits are not searched */
+  crm_customer_model_set_search (f->model, "68887777");
+  assert_order (f, "2");
+  crm_customer_model_set_search (f->model, "6888 7777");
+  assert_order (f, "2");
+
+  /* typed on and back, narrowing and from the cache */
+  crm_customer_model_set_search (f->model, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      crm_customer_model_set_search (f->model, typed[i]);
+      assert_order (f, expected[i]);
+    }
+
+  /* a contact's new number is found at once */
+  page = test_page ("renumbered");
+  test_page_add_contact (page, contact_with_mobile (102, 1, "Li Lei", "13700004321"));
+  test_apply (f->store.store, page);
+  crm_customer_model_set_search (f->model, "4321");
+  assert_order (f, "1");
+}
+
+/* ------------------------------------------------------------------ */
+/* Facts and warnings                                                  */
+/* ------------------------------------------------------------------ */
+
+static char *
+date_from_today (int days)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, days);
+
+  return g_date_time_format (then, "%Y-%m-%d");
+}
+
+static char *
+time_from_now (int hours)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_hours (now, hours);
+
+  return g_date_time_format_iso8601 (then);
+}
+
+static void
+page_add_record (JsonObject *page,
+                 const char *plural,
+                 JsonObject *record)
+{
+  if (!json_object_has_member (page, plural))
+    json_object_set_array_member (page, plural, json_array_new ());
+  json_array_add_object_element (json_object_get_array_member (page, plural), record);
+}
+
+static JsonObject *
+subscription (guint       n,
+              guint       customer,
+              const char *status,
+              const char *contract_end,
+              gint64      version)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "id", test_id (n));
+  json_object_set_string_member (o, "customer_id", test_id (customer));
+  json_object_set_int_member (o, "quantity", 1);
+  json_object_set_int_member (o, "monthly_fee", 10000);
+  json_object_set_string_member (o, "started_on", "2024-01-01");
+  json_object_set_string_member (o, "contract_end", contract_end);
+  json_object_set_string_member (o, "status", status);
+  json_object_set_int_member (o, "version", version);
+  return o;
+}
+
+static JsonObject *
+opportunity (guint       n,
+             guint       customer,
+             const char *stage,
+             gint64      once,
+             gint64      monthly,
+             gint64      version)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "id", test_id (n));
+  json_object_set_string_member (o, "customer_id", test_id (customer));
+  json_object_set_string_member (o, "name", "专线扩容");
+  json_object_set_string_member (o, "stage", stage);
+  json_object_set_int_member (o, "amount_once", once);
+  json_object_set_int_member (o, "amount_monthly", monthly);
+  json_object_set_int_member (o, "probability", 40);
+  json_object_set_int_member (o, "version", version);
+  return o;
+}
+
+static JsonObject *
+service_request (guint       n,
+                 guint       customer,
+                 const char *status)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "id", test_id (n));
+  json_object_set_string_member (o, "customer_id", test_id (customer));
+  json_object_set_string_member (o, "phase", "after_sales");
+  json_object_set_string_member (o, "kind", "fault");
+  json_object_set_string_member (o, "title", "断网");
+  json_object_set_string_member (o, "status", status);
+  json_object_set_int_member (o, "version", 1);
+  return o;
+}
+
+static JsonObject *
+service_step (guint       n,
+              guint       request,
+              const char *deadline,
+              const char *done_at,
+              gint64      version)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "id", test_id (n));
+  json_object_set_string_member (o, "request_id", test_id (request));
+  json_object_set_int_member (o, "position", 1);
+  json_object_set_string_member (o, "name", "派单");
+  json_object_set_string_member (o, "deadline", deadline);
+  if (done_at != NULL)
+    json_object_set_string_member (o, "done_at", done_at);
+  else
+    json_object_set_null_member (o, "done_at");
+  json_object_set_int_member (o, "version", version);
+  return o;
+}
+
+static CrmCustomerItem *
+item_of (Fixture *f,
+         guint    n)
+{
+  guint position;
+
+  g_assert_true (crm_customer_model_find (f->model, test_id (n), &position));
+  return g_list_model_get_item (G_LIST_MODEL (f->model), position);
+}
+
+/* The rows' facts and warnings, from the store, kept current as the
+ * records they come from change; "needs attention" shows the customers
+ * with a warning. */
+static void
+test_facts_give_warnings_and_follow_their_records (Fixture       *f,
+                                                   gconstpointer  data)
+{
+  g_autofree char *in_30_days = date_from_today (30);
+  g_autofree char *in_200_days = date_from_today (200);
+  g_autofree char *tomorrow = date_from_today (1);
+  g_autofree char *an_hour_ago = time_from_now (-1);
+  g_autofree char *in_a_day = time_from_now (24);
+  JsonObject *page = test_page ("facts");
+  JsonObject *record;
+  g_autoptr(CrmCustomerItem) item = NULL;
+
+  if (!use_locale ("C.UTF-8"))
+    return;
+  /* 3: arrears above its month of revenue (100); 6: churn risk 80 */
+  record = row_record (&rows[2], 2);
+  json_object_set_int_member (record, "arrears", 101);
+  test_page_add_customer (page, record);
+  record = row_record (&rows[5], 2);
+  json_object_set_int_member (record, "churn_risk", 80);
+  test_page_add_customer (page, record);
+  /* 4: an open pipeline of 5000 + 12 × 200, beside a won and a lost one */
+  page_add_record (page, "opportunities", opportunity (401, 4, "proposal", 5000, 200, 1));
+  page_add_record (page, "opportunities", opportunity (402, 4, "won", 90000, 0, 1));
+  page_add_record (page, "opportunities", opportunity (403, 4, "lost", 80000, 0, 1));
+  page_add_record (page, "opportunities", opportunity (404, 1, "negotiation", 0, 1000, 1));
+  /* 5: an active contract ends in 30 days; 1: one in 200 days, a
+   * cancelled one tomorrow */
+  page_add_record (page, "subscriptions", subscription (501, 5, "active", in_30_days, 1));
+  page_add_record (page, "subscriptions", subscription (502, 1, "active", in_200_days, 1));
+  page_add_record (page, "subscriptions", subscription (503, 1, "cancelled", tomorrow, 1));
+  /* 7: an open request's step was due an hour ago; 2: one due tomorrow,
+   * and an overdue one already done */
+  page_add_record (page, "service_requests", service_request (701, 7, "in_progress"));
+  page_add_record (page, "service_steps", service_step (711, 701, an_hour_ago, NULL, 1));
+  page_add_record (page, "service_requests", service_request (702, 2, "open"));
+  page_add_record (page, "service_steps", service_step (721, 702, in_a_day, NULL, 1));
+  page_add_record (page, "service_steps", service_step (722, 702, an_hour_ago, an_hour_ago, 1));
+  test_apply (f->store.store, page);
+  fixture_load_model (f);
+
+  item = item_of (f, 4);
+  g_assert_cmpint (crm_customer_item_get_open_pipeline (item), ==, 5000 + 12 * 200);
+  g_assert_cmpint (crm_customer_item_get_warnings (item), ==, CRM_CUSTOMER_WARNING_NONE);
+  g_clear_object (&item);
+  item = item_of (f, 1);
+  g_assert_cmpint (crm_customer_item_get_open_pipeline (item), ==, 12 * 1000);
+  g_assert_cmpstr (crm_customer_item_get_next_contract_end (item), ==, in_200_days);
+  g_assert_cmpint (crm_customer_item_get_warnings (item), ==, CRM_CUSTOMER_WARNING_NONE);
+  g_clear_object (&item);
+  item = item_of (f, 3);
+  g_assert_cmpint (crm_customer_item_get_arrears (item), ==, 101);
+  g_assert_cmpint (crm_customer_item_get_warnings (item), ==, CRM_CUSTOMER_WARNING_ARREARS);
+  g_clear_object (&item);
+  item = item_of (f, 6);
+  g_assert_cmpint (crm_customer_item_get_churn_risk (item), ==, 80);
+  g_assert_cmpint (crm_customer_item_get_warnings (item), ==, CRM_CUSTOMER_WARNING_CHURN_RISK);
+  g_clear_object (&item);
+  item = item_of (f, 5);
+  g_assert_cmpstr (crm_customer_item_get_next_contract_end (item), ==, in_30_days);
+  g_assert_cmpint (crm_customer_item_get_warnings (item), ==, CRM_CUSTOMER_WARNING_CONTRACT_ENDS);
+  g_clear_object (&item);
+  item = item_of (f, 7);
+  g_assert_cmpint (crm_customer_item_get_warnings (item), ==, CRM_CUSTOMER_WARNING_OVERDUE_STEP);
+  g_clear_object (&item);
+  item = item_of (f, 2);
+  g_assert_cmpint (crm_customer_item_get_warnings (item), ==, CRM_CUSTOMER_WARNING_NONE);
+  g_clear_object (&item);
+
+  crm_customer_model_set_needs_attention (f->model, TRUE);
+  assert_order (f, "6,3,7,5");
+  crm_customer_model_set_sort (f->model, CRM_CUSTOMER_COLUMN_ARREARS, TRUE);
+  assert_order (f, "3,5,7,6");   /* 101, then the others' 0 by name, reversed */
+  crm_customer_model_set_sort (f->model, CRM_CUSTOMER_COLUMN_NAME, FALSE);
+
+  /* the step is done: 7 needs no attention (a service step names no
+   * customer: the model finds it through the request) */
+  page = test_page ("step-done");
+  page_add_record (page, "service_steps", service_step (711, 701, an_hour_ago, an_hour_ago, 2));
+  test_apply (f->store.store, page);
+  assert_order (f, "6,3,5");
+  /* the contract is cancelled and gone */
+  page = test_page ("subscription-gone");
+  test_page_add_removal (page, "subscription", 501, 5);
+  test_apply (f->store.store, page);
+  assert_order (f, "6,3");
+  /* a new overdue step, on 2's open request */
+  page = test_page ("step-late");
+  page_add_record (page, "service_steps", service_step (723, 702, an_hour_ago, NULL, 1));
+  test_apply (f->store.store, page);
+  assert_order (f, "6,3,2");
+
+  /* the opportunity is won: 4's open pipeline is empty; sorted largest first */
+  crm_customer_model_set_needs_attention (f->model, FALSE);
+  crm_customer_model_set_sort (f->model, CRM_CUSTOMER_COLUMN_PIPELINE, TRUE);
+  assert_order (f, "1,4,5,7,2,3,6");
+  page = test_page ("won");
+  page_add_record (page, "opportunities", opportunity (401, 4, "won", 5000, 200, 2));
+  test_apply (f->store.store, page);
+  assert_order (f, "1,5,7,2,3,6,4");
+  g_clear_object (&item);
+  item = item_of (f, 4);
+  g_assert_cmpint (crm_customer_item_get_open_pipeline (item), ==, 0);
+}
+
+/* ICU's pinyin collation, whatever the locale: 阿里 < 百度 < 中国, and
+ * English names whatever their case. */
+static void
+test_sort_keys_are_pinyin_in_every_locale (void)
+{
+  const char *locales[] = { "C.UTF-8", "en_US.UTF-8", "zh_CN.UTF-8", "de_DE.UTF-8" };
+  const char *chinese[] = { "阿里", "百度", "中国" };
+  const char *english[] = { "apple", "Banana", "cherry", "Delta", "echo" };
+
+  for (guint l = 0; l < G_N_ELEMENTS (locales); l++)
+    {
+      if (setlocale (LC_ALL, locales[l]) == NULL)
+        continue;
+      g_test_message ("locale %s", locales[l]);
+      for (guint i = 0; i + 1 < G_N_ELEMENTS (chinese); i++)
+        {
+          g_autofree char *a = crm_collation_key (chinese[i]);
+          g_autofree char *b = crm_collation_key (chinese[i + 1]);
+
+          g_assert_cmpint (strcmp (a, b), <, 0);
+        }
+      for (guint i = 0; i + 1 < G_N_ELEMENTS (english); i++)
+        {
+          g_autofree char *a = crm_collation_key (english[i]);
+          g_autofree char *b = crm_collation_key (english[i + 1]);
+
+          g_assert_cmpint (strcmp (a, b), <, 0);
+        }
+    }
+  setlocale (LC_ALL, "C.UTF-8");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1043,6 +1383,9 @@ main (int   argc,
   ADD ("/store/model/update/changes-during-a-reload-are-kept", test_update_changes_during_a_reload_are_kept);
   ADD ("/store/model/update/many-rows-are-read-in-a-worker", test_update_many_rows_are_read_in_a_worker);
   ADD ("/store/model/choices/follow-changed-rows", test_choices_follow_changed_rows);
+  ADD ("/store/model/search/finds-contacts-and-full-phone-numbers", test_search_finds_contacts_and_full_phone_numbers);
+  ADD ("/store/model/facts/give-warnings-and-follow-their-records", test_facts_give_warnings_and_follow_their_records);
+  g_test_add_func ("/store/model/sort/keys-are-pinyin-in-every-locale", test_sort_keys_are_pinyin_in_every_locale);
   ADD ("/store/model/update/many-rows-are-one-signal", test_update_many_rows_is_one_signal);
   ADD ("/store/model/update/random-batches-match-a-fresh-load", test_update_random_batches_match_a_fresh_load);
 #undef ADD
