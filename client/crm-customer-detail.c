@@ -11,6 +11,7 @@
 #include "crm-customer-summary.h"
 #include "crm-customer-work.h"
 #include "crm-error.h"
+#include "crm-customer-timeline.h"
 #include "crm-format.h"
 
 struct _CrmCustomerDetail
@@ -49,6 +50,7 @@ struct _CrmCustomerDetail
   GtkButton         *save_button;
   GtkButton         *edit_button;
   CrmCustomerEditor *editor;
+  CrmCustomerTimeline *timeline_section;
 };
 
 G_DEFINE_FINAL_TYPE (CrmCustomerDetail, crm_customer_detail, ADW_TYPE_BIN)
@@ -635,6 +637,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   g_type_ensure (CRM_TYPE_CUSTOMER_HEADER);
   g_type_ensure (CRM_TYPE_CUSTOMER_SERVICES);
   g_type_ensure (CRM_TYPE_CUSTOMER_WORK);
+  g_type_ensure (CRM_TYPE_CUSTOMER_TIMELINE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, title_label);
@@ -657,6 +660,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, save_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, edit_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, editor);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, timeline_section);
   gtk_widget_class_bind_template_callback (widget_class, editor_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
 
@@ -715,6 +719,7 @@ crm_customer_detail_set_store (CrmCustomerDetail *self,
   crm_customer_services_set_store (self->services_section, store);
   crm_customer_work_set_store (self->work_section, store);
   g_clear_pointer (&self->customer_id, g_free);
+  crm_customer_timeline_set_store (self->timeline_section, store);
   reload (self);
 }
 
@@ -726,6 +731,7 @@ crm_customer_detail_set_sync_engine (CrmCustomerDetail *self,
   g_return_if_fail (engine == NULL || CRM_IS_SYNC_ENGINE (engine));
 
   g_set_object (&self->engine, engine);
+  crm_customer_timeline_set_sync_engine (self->timeline_section, engine);
 }
 
 gboolean
@@ -747,6 +753,7 @@ crm_customer_detail_show (CrmCustomerDetail *self,
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->overview_scroll), 0);
   crm_customer_services_show (self->services_section, id);
   crm_customer_work_show (self->work_section, id);
+  crm_customer_timeline_show (self->timeline_section, id);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
   return TRUE;
 }

@@ -186,6 +186,10 @@ static const CrmField interaction_fields[] = {
     .withheld_from = CRM_ROLES (MARKETING), .writable_by = SALES },
   { F_ENUM ("outcome", crm_interaction_outcome_names, "crm.interaction_outcome", REQ, N_("Outcome")),
     .writable_by = SALES },
+  /* what was agreed to do next, and by when (0012); a date needs words:
+   * crm.apply_interaction () */
+  { F_TEXT ("next_step", 0, N_("Next Step")), .max_chars = 200, .writable_by = SALES },
+  { F_VALUE ("next_step_on", DATE, SORT, N_("Next Step By")), .writable_by = SALES },
   F_VERSION,
   F_UPDATED_AT,
   { NULL }

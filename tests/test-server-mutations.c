@@ -1458,6 +1458,48 @@ stage_move_is_recorded_and_synced (void)
   g_assert_true (seen);
 }
 
+/* An interaction's next step and its date (0012) are written with it,
+ * on create and on update, and reach the sync; a date without words is
+ * refused naming next_step, and nothing is written. */
+static void
+interaction_next_step_is_kept (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 72);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *bare_id = g_uuid_string_random ();
+  g_autofree char *stored = NULL, *bare_row = NULL, *moved = NULL;
+  g_autofree char *fields = g_strdup_printf ("{\"customer_id\":\"%s\",\"kind\":\"visit\","
+                                             "\"occurred_at\":\"2026-12-03T10:00:00+08:00\",\"subject\":\"续约拜访\","
+                                             "\"outcome\":\"positive\",\"next_step\":\"发送报价\","
+                                             "\"next_step_on\":\"2026-12-10\"}", customer);
+  g_autofree char *bare = g_strdup_printf ("{\"customer_id\":\"%s\",\"kind\":\"call\","
+                                           "\"occurred_at\":\"2026-12-03T11:00:00+08:00\",\"subject\":\"电话\","
+                                           "\"outcome\":\"neutral\",\"next_step_on\":\"2026-12-10\"}", customer);
+  g_autoptr(Response) created = NULL, refused = NULL, updated = NULL, emptied = NULL;
+
+  created = post_create (manager, "interaction", id, fields);
+  g_assert_cmpuint (created->status, ==, 201);
+  stored = scalar (conn, "SELECT next_step || ' ' || next_step_on FROM crm.interactions WHERE id = $1", id);
+  g_assert_cmpstr (stored, ==, "发送报价 2026-12-10");
+
+  refused = post_create (manager, "interaction", bare_id, bare);
+  assert_error (refused, 400, "invalid", "next_step");
+  bare_row = scalar (conn, "SELECT id FROM crm.interactions WHERE id = $1", bare_id);
+  g_assert_null (bare_row);
+
+  updated = post_update (manager, "interaction", id, 1, "{\"next_step_on\":\"2026-12-12\"}",
+                         "{\"next_step_on\":\"2026-12-10\"}");
+  g_assert_cmpuint (updated->status, ==, 200);
+  moved = scalar (conn, "SELECT next_step || ' ' || next_step_on FROM crm.interactions WHERE id = $1", id);
+  g_assert_cmpstr (moved, ==, "发送报价 2026-12-12");
+
+  /* the words go, the date stays: refused */
+  emptied = post_update (manager, "interaction", id, 2, "{\"next_step\":null}", "{\"next_step\":\"发送报价\"}");
+  assert_error (emptied, 400, "invalid", "next_step");
+}
+
 /* Lost needs a reason: in the same write or already on the row, not
  * blank; without one nothing changes and the answer names lost_reason. */
 static void
@@ -2037,6 +2079,8 @@ main (int   argc,
     }
   g_test_add_func ("/server/mutations/opportunity/stage-move-is-recorded-with-who-and-when-and-synced",
                    stage_move_is_recorded_and_synced);
+  g_test_add_func ("/server/mutations/interaction/next-step-and-its-date-are-kept",
+                   interaction_next_step_is_kept);
   g_test_add_func ("/server/mutations/opportunity/lost-needs-a-reason", lost_needs_a_reason);
   g_test_add_func ("/server/mutations/opportunity/won-sets-closed-on-today-unless-given", won_sets_closed_on);
   g_test_add_func ("/server/mutations/opportunity/owner-is-the-caller-unless-a-director-names-one",

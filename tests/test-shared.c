@@ -855,7 +855,7 @@ test_entity_writable_fields_are_what_the_server_writes (void)
   static const Writable interaction[] = {
     { "customer_id", SALES_ROLES }, { "contact_id", SALES_ROLES }, { "kind", SALES_ROLES },
     { "occurred_at", SALES_ROLES }, { "subject", SALES_ROLES }, { "notes", SALES_ROLES },
-    { "outcome", SALES_ROLES }, { NULL } };
+    { "outcome", SALES_ROLES }, { "next_step", SALES_ROLES }, { "next_step_on", SALES_ROLES }, { NULL } };
   /* a manager's opportunities are their own: only directors and
    * administrators name another owner; the agent is not set by clients */
   static const Writable opportunity[] = {

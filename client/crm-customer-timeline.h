@@ -1,0 +1,49 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "crm-store.h"
+#include "crm-sync-engine.h"
+#include "crm-timeline-entry.h"
+
+G_BEGIN_DECLS
+
+#define CRM_TYPE_CUSTOMER_TIMELINE (crm_customer_timeline_get_type ())
+
+G_DECLARE_FINAL_TYPE (CrmCustomerTimeline, crm_customer_timeline, CRM, CUSTOMER_TIMELINE, AdwBin)
+
+/*
+ * The 360° page's timeline: one customer's interactions, service requests
+ * and their steps, opportunity stage changes and campaign contacts, newest
+ * first (crm-timeline-reader.h), in a GtkListView that scrolls by itself,
+ * filtered by kind (All, Interactions, Service, Opportunities, Campaigns).
+ * Read from the local store in a worker, and again whenever the store
+ * says one of those entities changed.
+ *
+ * It carries the page's two writes about the customer, as actions with
+ * their buttons above the list: customer.log-interaction (Ctrl+L, the
+ * Log Interaction dialog) and customer.new-opportunity (Ctrl+Shift+O, the
+ * New Opportunity dialog).  What they queue appears here at once and is
+ * sent by the sync engine, when one is set.
+ */
+GtkWidget        *crm_customer_timeline_new             (void);
+void              crm_customer_timeline_set_store       (CrmCustomerTimeline *self,
+                                                         CrmStore            *store);
+void              crm_customer_timeline_set_sync_engine (CrmCustomerTimeline *self,
+                                                         CrmSyncEngine       *engine);
+/* Reads customer @id's timeline (in a worker) and shows it; NULL clears. */
+void              crm_customer_timeline_show            (CrmCustomerTimeline *self,
+                                                         const char          *customer_id);
+const char       *crm_customer_timeline_get_customer_id (CrmCustomerTimeline *self);
+
+/* Only the kinds in @kinds (CRM_TIMELINE_ALL, or one kind), as the
+ * filter buttons choose. */
+void              crm_customer_timeline_set_filter      (CrmCustomerTimeline *self,
+                                                         CrmTimelineKind      kinds);
+CrmTimelineKind   crm_customer_timeline_get_filter      (CrmCustomerTimeline *self);
+/* The entries shown (after the filter), newest first. */
+GListModel       *crm_customer_timeline_get_model       (CrmCustomerTimeline *self);
+/* A read is under way (or due). */
+gboolean          crm_customer_timeline_is_busy         (CrmCustomerTimeline *self);
+
+G_END_DECLS
