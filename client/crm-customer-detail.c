@@ -6,6 +6,7 @@
 
 #include "crm-columns.h"
 #include "crm-customer-detail.h"
+#include "crm-customer-revenue.h"
 #include "crm-format.h"
 
 struct _CrmCustomerDetail
@@ -34,6 +35,7 @@ struct _CrmCustomerDetail
   GtkButton         *save_button;
   GtkButton         *edit_button;
   CrmCustomerEditor *editor;
+  CrmCustomerRevenue *revenue_section;
 };
 
 G_DEFINE_FINAL_TYPE (CrmCustomerDetail, crm_customer_detail, ADW_TYPE_BIN)
@@ -559,6 +561,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
                   G_TYPE_NONE, 0);
 
   g_type_ensure (CRM_TYPE_CUSTOMER_EDITOR);
+  g_type_ensure (CRM_TYPE_CUSTOMER_REVENUE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, title_label);
@@ -572,6 +575,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, save_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, edit_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, editor);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, revenue_section);
   gtk_widget_class_bind_template_callback (widget_class, editor_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "customer.back", NULL, back_action);
@@ -613,6 +617,7 @@ crm_customer_detail_set_store (CrmCustomerDetail *self,
   crm_customer_detail_set_editing (self, FALSE);
   g_set_object (&self->store, store);
   g_signal_group_set_target (self->store_signals, store);
+  crm_customer_revenue_set_store (self->revenue_section, store);
   g_clear_pointer (&self->customer_id, g_free);
   reload (self);
 }
@@ -642,6 +647,7 @@ crm_customer_detail_show (CrmCustomerDetail *self,
       g_clear_pointer (&self->customer_id, g_free);
       return FALSE;
     }
+  crm_customer_revenue_show (self->revenue_section, id);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
   return TRUE;
 }
