@@ -12,6 +12,7 @@
 #include "crm-customer-work.h"
 #include "crm-error.h"
 #include "crm-customer-timeline.h"
+#include "crm-customer-revenue.h"
 #include "crm-format.h"
 
 struct _CrmCustomerDetail
@@ -51,6 +52,7 @@ struct _CrmCustomerDetail
   GtkButton         *edit_button;
   CrmCustomerEditor *editor;
   CrmCustomerTimeline *timeline_section;
+  CrmCustomerRevenue *revenue_section;
 };
 
 G_DEFINE_FINAL_TYPE (CrmCustomerDetail, crm_customer_detail, ADW_TYPE_BIN)
@@ -638,6 +640,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   g_type_ensure (CRM_TYPE_CUSTOMER_SERVICES);
   g_type_ensure (CRM_TYPE_CUSTOMER_WORK);
   g_type_ensure (CRM_TYPE_CUSTOMER_TIMELINE);
+  g_type_ensure (CRM_TYPE_CUSTOMER_REVENUE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, title_label);
@@ -661,6 +664,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, edit_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, editor);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, timeline_section);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, revenue_section);
   gtk_widget_class_bind_template_callback (widget_class, editor_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
 
@@ -718,6 +722,7 @@ crm_customer_detail_set_store (CrmCustomerDetail *self,
   g_signal_group_set_target (self->store_signals, store);
   crm_customer_services_set_store (self->services_section, store);
   crm_customer_work_set_store (self->work_section, store);
+  crm_customer_revenue_set_store (self->revenue_section, store);
   g_clear_pointer (&self->customer_id, g_free);
   crm_customer_timeline_set_store (self->timeline_section, store);
   reload (self);
@@ -754,6 +759,7 @@ crm_customer_detail_show (CrmCustomerDetail *self,
   crm_customer_services_show (self->services_section, id);
   crm_customer_work_show (self->work_section, id);
   crm_customer_timeline_show (self->timeline_section, id);
+  crm_customer_revenue_show (self->revenue_section, id);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
   return TRUE;
 }
