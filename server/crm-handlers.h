@@ -13,6 +13,8 @@ void crm_handle_me              (CrmRequest *req);
 /* crm-handler-customers.c */
 void crm_handle_customers_list  (CrmRequest *req);
 void crm_handle_customer_get    (CrmRequest *req);
+/* crm-handler-reveal.c */
+void crm_handle_customer_reveal (CrmRequest *req);
 /* crm-handler-sync.c */
 void crm_handle_sync            (CrmRequest *req);
 /* crm-handler-mutations.c */
