@@ -358,13 +358,13 @@ customer_done (CrmRequest *req,
   out = g_string_sized_new (2048);
   crm_json_writer_init (&w, out);
   crm_json_begin_object (&w);
-  crm_write_customer (&w, c, 0, 0);
+  crm_write_customer (&w, req->user->role, c, 0, 0);
   crm_json_key (&w, "contacts");
   crm_json_begin_array (&w);
   for (int i = 0; i < PQntuples (contacts); i++)
     {
       crm_json_begin_object (&w);
-      crm_write_contact (&w, contacts, i, 0);
+      crm_write_contact (&w, req->user->role, contacts, i, 0);
       crm_json_end_object (&w);
     }
   crm_json_end_array (&w);

@@ -297,9 +297,9 @@ write_record (CrmJsonWriter *w,
     }
   crm_json_begin_object (w);
   if (m->entity == CRM_ENTITY_CUSTOMER)
-    crm_write_customer (w, record, 0, 0);
+    crm_write_customer (w, m->role, record, 0, 0);
   else if (m->entity == CRM_ENTITY_CONTACT)
-    crm_write_contact (w, record, 0, 0);
+    crm_write_contact (w, m->role, record, 0, 0);
   else
     write_row_object (w, m, PQgetvalue (record, 0, 0));
   crm_json_end_object (w);
@@ -321,12 +321,15 @@ write_node (CrmJsonWriter *w,
 static void
 write_theirs (CrmJsonWriter  *w,
               const CrmField *spec,
+              CrmRole         role,
               JsonNode       *node)
 {
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     {
       const char *value = json_node_get_string (node);
-      g_autofree char *shown = *value ? crm_field_mask_value (spec, value) : NULL;
+      g_autofree char *shown = !*value                              ? NULL
+                               : crm_field_masked_for (spec, role) ? crm_field_mask_value (spec, value)
+                                                                   : g_strdup (value);
 
       crm_json_member_string (w, "theirs", shown);
     }
@@ -354,7 +357,7 @@ write_conflicts (CrmJsonWriter *w,
       crm_json_member_string (w, "field", name);
       write_node (w, "base", json_object_get_member (m->base, name));
       write_node (w, "mine", json_object_get_member (m->fields, name));
-      write_theirs (w, crm_field_spec_lookup (m->entity, name), json_object_get_member (theirs, name));
+      write_theirs (w, crm_field_spec_lookup (m->entity, name), m->role, json_object_get_member (theirs, name));
       crm_json_end_object (w);
     }
   crm_json_end_array (w);

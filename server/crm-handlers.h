@@ -18,6 +18,8 @@ void crm_handle_customer_360    (CrmRequest *req);
 /* The entity table's rules for crm.customer_360 ()'s records, every
  * role's: {role: {entity: {"read", "drop", "mask"}}} (0010). */
 const char *crm_customer_360_rules (void);
+/* crm-handler-reveal.c */
+void crm_handle_customer_reveal (CrmRequest *req);
 /* crm-handler-sync.c */
 void crm_handle_sync            (CrmRequest *req);
 /* crm-handler-mutations.c */

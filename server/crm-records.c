@@ -7,19 +7,34 @@
 #include "crm-records.h"
 #include "crm-validate.h"
 
-/* Personal data leaves the server masked; revealing it is a separate,
- * recorded request. */
+/* Personal data leaves the server masked where the entity table masks it
+ * for the caller's role; revealing it is a separate, recorded request
+ * (crm-handler-reveal.c). */
 static void
 member_masked (CrmJsonWriter *w,
+               CrmEntity      entity,
+               CrmRole        role,
                const char    *key,
-               const char    *value,
-               gboolean       phone)
+               const char    *value)
 {
+  const CrmField *field = crm_entity_info_field (crm_entity_info (entity), key);
   g_autofree char *masked = NULL;
 
-  if (value != NULL)
-    masked = phone ? crm_mask_phone (value) : crm_mask_text (value, 2, 0);
-  crm_json_member_string (w, key, masked);
+  g_assert (field != NULL && field->mask != CRM_FIELD_MASK_NONE);
+  if (value != NULL && crm_field_masked_for (field, role))
+    masked = crm_field_mask_value (field, value);
+  crm_json_member_string (w, key, masked != NULL ? masked : value);
+}
+
+/* Whether @role receives some field of @entity masked. */
+static gboolean
+any_masked (CrmEntity entity,
+            CrmRole   role)
+{
+  for (const CrmField *f = crm_entity_info (entity)->fields; f->name != NULL; f++)
+    if (crm_field_masked_for (f, role))
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -65,6 +80,7 @@ crm_write_customer_summary (CrmJsonWriter  *w,
 
 void
 crm_write_customer (CrmJsonWriter  *w,
+                    CrmRole         role,
                     const PGresult *res,
                     int             row,
                     int             first)
@@ -74,8 +90,8 @@ crm_write_customer (CrmJsonWriter  *w,
   crm_write_customer_summary (w, res, row, first);
   crm_json_member_string (w, "credit_rating", crm_pg_value (res, row, i++));
   crm_json_member_string (w, "registration_no", crm_pg_value (res, row, i++));
-  member_masked (w, "address", crm_pg_value (res, row, i++), FALSE);
-  member_masked (w, "phone", crm_pg_value (res, row, i++), TRUE);
+  member_masked (w, CRM_ENTITY_CUSTOMER, role, "address", crm_pg_value (res, row, i++));
+  member_masked (w, CRM_ENTITY_CUSTOMER, role, "phone", crm_pg_value (res, row, i++));
   crm_json_member_string (w, "value_segment", crm_pg_value (res, row, i++));
   member_raw_or_null (w, "prefers", res, row, i++);
   member_raw_or_null (w, "churn_reasons", res, row, i++);
@@ -83,12 +99,13 @@ crm_write_customer (CrmJsonWriter  *w,
   crm_json_member_string (w, "churned_on", crm_pg_value (res, row, i++));
   crm_json_member_string (w, "churn_reason", crm_pg_value (res, row, i++));
   crm_json_member_timestamp (w, "created_at", crm_pg_value (res, row, i++));
-  crm_json_member_bool (w, "personal_data_masked", TRUE);
+  crm_json_member_bool (w, "personal_data_masked", any_masked (CRM_ENTITY_CUSTOMER, role));
   g_assert (i == first + CRM_CUSTOMER_N);
 }
 
 void
 crm_write_contact (CrmJsonWriter  *w,
+                   CrmRole         role,
                    const PGresult *res,
                    int             row,
                    int             first)
@@ -99,10 +116,10 @@ crm_write_contact (CrmJsonWriter  *w,
   crm_json_member_string (w, "customer_id", crm_pg_value (res, row, i++));
   crm_json_member_string (w, "name", crm_pg_value (res, row, i++));
   crm_json_member_string (w, "title", crm_pg_value (res, row, i++));
-  member_masked (w, "mobile", crm_pg_value (res, row, i++), TRUE);
+  member_masked (w, CRM_ENTITY_CONTACT, role, "mobile", crm_pg_value (res, row, i++));
   crm_json_member_string (w, "email", crm_pg_value (res, row, i++));
-  member_masked (w, "id_number", crm_pg_value (res, row, i++), FALSE);
-  member_masked (w, "address", crm_pg_value (res, row, i++), FALSE);
+  member_masked (w, CRM_ENTITY_CONTACT, role, "id_number", crm_pg_value (res, row, i++));
+  member_masked (w, CRM_ENTITY_CONTACT, role, "address", crm_pg_value (res, row, i++));
   crm_json_member_bool (w, "is_primary", g_str_equal (PQgetvalue (res, row, i++), "t"));
   member_raw_or_null (w, "version", res, row, i++);
   crm_json_member_timestamp (w, "updated_at", crm_pg_value (res, row, i++));
@@ -118,7 +135,7 @@ typedef struct
   const char *alias;
   const char *columns;
   const char *joins;
-  void      (*write) (CrmJsonWriter *, const PGresult *, int, int);
+  void      (*write) (CrmJsonWriter *, CrmRole, const PGresult *, int, int);
 } Shaped;
 
 static const Shaped shaped[] = {
@@ -237,7 +254,7 @@ crm_write_record (CrmJsonWriter       *w,
 
   if (s != NULL)
     {
-      s->write (w, res, row, first);
+      s->write (w, role, res, row, first);
       return;
     }
   for (const CrmField *f = info->fields; f->name != NULL; f++, col++)

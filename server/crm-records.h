@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * crm.customers c, crm.regions r (the customer's region) and
  * crm.user_directory u (its owner); the writers read a row of it from
  * column @first on.  Personal data (phone, mobile, ID number, address) is
- * written masked.
+ * written masked where the entity table masks it for @role.
  */
 
 /* What a list shows: id … updated_at. */
@@ -48,10 +48,12 @@ void crm_write_customer_summary (CrmJsonWriter  *w,
                                  int             row,
                                  int             first);
 void crm_write_customer         (CrmJsonWriter  *w,
+                                 CrmRole         role,
                                  const PGresult *res,
                                  int             row,
                                  int             first);
 void crm_write_contact          (CrmJsonWriter  *w,
+                                 CrmRole         role,
                                  const PGresult *res,
                                  int             row,
                                  int             first);

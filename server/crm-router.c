@@ -20,6 +20,7 @@ static const CrmRoute routes[] = {
   { "GET",    "customers",     CRM_ROUTE_AUTH,   crm_handle_customers_list },
   { "GET",    "customers/:id", CRM_ROUTE_AUTH,   crm_handle_customer_get },
   { "GET",    "customers/:id/360", CRM_ROUTE_AUTH, crm_handle_customer_360 },
+  { "POST",   "customers/:id/reveal", CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_customer_reveal },
   { "GET",    "sync",          CRM_ROUTE_AUTH,   crm_handle_sync },
   { "POST",   "mutations",     CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_mutation },
 };

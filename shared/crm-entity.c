@@ -13,14 +13,21 @@
  * marked and translated by the client (crm_field_label ()).
  *
  * Who may write what is what the server allows today: account managers,
- * directors and administrators change customers and their contacts, and
- * create and delete contacts; they log and edit interactions (0008) and
+ * directors and administrators create customers (a prospect, in a region
+ * they may change customers in: 0011) and change them and their contacts,
+ * and create and delete contacts; they log and edit interactions (0008) and
  * create and edit opportunities (0009), all for the customers they may
  * change (crm.may_change_customer () in the policies and in the entity's
  * crm.apply_<entity> () of server/sql/).  Campaign members' outcomes are
  * updated by them and by marketing (0009).  Every other entity is
  * read-only for now.
- * Personal data is masked for every role (server/crm-records.c).
+ * Personal data (phone numbers, ID numbers, addresses) leaves the server
+ * masked (server/crm-records.c) except where a role reads it in full: an
+ * account manager, whose read policy shows only their own customers,
+ * receives those customers' phone and their contacts' mobile numbers.  ID
+ * numbers and addresses are masked for everyone.  Every role but
+ * marketing may reveal one masked value at a time, recorded in the audit
+ * log (POST /customers/{id}/reveal, server/sql/0011-reveal.sql).
  */
 
 /* Field flags, short. */
@@ -63,9 +70,14 @@
 #define F_CREATED_AT { F_VALUE ("created_at", TIMESTAMP, REQ | SERVER | SORT, N_("Created")) }
 #define F_ID         { F_UUID ("id", REQ | KEY, N_("ID")) }
 
-/* Masked for everyone: what server/crm-records.c sends masked. */
-#define MASK_PHONE .mask = CRM_FIELD_MASK_PHONE, .masked_for = CRM_ROLES_ALL
-#define MASK_TEXT  .mask = CRM_FIELD_MASK_TEXT, .masked_for = CRM_ROLES_ALL
+/* Who may reveal a masked value (every role but marketing). */
+#define REVEALERS  (CRM_ROLES_ALL & ~CRM_ROLES (MARKETING))
+/* A phone number: in full for an account manager (their own customers',
+ * the only ones their read policy shows), masked for the others. */
+#define MASK_PHONE .mask = CRM_FIELD_MASK_PHONE, .masked_for = CRM_ROLES_ALL & ~CRM_ROLES (MANAGER), \
+                   .revealable_by = REVEALERS
+/* An ID number or an address: masked for everyone. */
+#define MASK_TEXT  .mask = CRM_FIELD_MASK_TEXT, .masked_for = CRM_ROLES_ALL, .revealable_by = REVEALERS
 
 const char * const crm_entity_names[] = {
   "customer", "contact", "product", "subscription", "revenue_month", "interaction", "opportunity",
@@ -87,7 +99,8 @@ static const CrmField customer_fields[] = {
   { F_TEXT ("name_en", SEARCH, N_("English Name")), .max_chars = 200, .writable_by = SALES },
   { F_ENUM ("kind", crm_customer_kind_names, "crm.customer_kind", REQ, N_("Kind")), .writable_by = SALES },
   { F_TEXT ("industry", REQ, N_("Industry")), .max_chars = 50, .writable_by = SALES },
-  { F_UUID ("region_id", REQ, N_("Region")) },
+  /* a new customer's region; moving one is not a client's write */
+  { F_UUID ("region_id", REQ | CRM_FIELD_CREATE_ONLY, N_("Region")), .writable_by = SALES },
   { F_ENUM ("tier", crm_tier_names, "crm.customer_tier", REQ, N_("Tier")), .writable_by = SALES },
   { F_UUID ("owner_id", 0, N_("Account Manager")) },
   { F_ENUM ("status", crm_customer_status_names, "crm.customer_status", REQ, N_("Status")),
@@ -345,7 +358,7 @@ static const CrmField service_step_fields[] = {
 
 static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
   { CRM_ENTITY_CUSTOMER, "customer", "customers", "crm.customers", "customers", customer_fields, id_key,
-    TOP_LEVEL, .label = N_("Customer"),
+    TOP_LEVEL, .creatable_by = SALES, .label = N_("Customer"),
     .readable_by = CRM_ROLES_ALL, .server_only = sync_stamped },
   { CRM_ENTITY_CONTACT, "contact", "contacts", "crm.contacts", "contacts", contact_fields, id_key,
     UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES, .deletable_by = SALES, .label = N_("Contact"),
@@ -505,6 +518,15 @@ crm_field_masked_for (const CrmField *field,
   g_return_val_if_fail (field != NULL, FALSE);
 
   return field->mask != CRM_FIELD_MASK_NONE && role_in (field->masked_for, role);
+}
+
+gboolean
+crm_field_revealable_by (const CrmField *field,
+                         CrmRole         role)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  return field->mask != CRM_FIELD_MASK_NONE && role_in (field->revealable_by, role);
 }
 
 gboolean

@@ -62,6 +62,8 @@ typedef enum
   CRM_FIELD_SEARCHABLE = 1 << 4,  /* a list's search looks in it */
   CRM_FIELD_SERVER_SET = 1 << 5,  /* kept by the server (version, updated_at): sent, never written */
   CRM_FIELD_MULTILINE  = 1 << 6,  /* text that may hold line breaks and tabs (notes) */
+  CRM_FIELD_CREATE_ONLY = 1 << 7, /* written when the record is made, never changed after
+                                   * (a customer's region); a parent is so too */
 } CrmFieldFlags;
 
 typedef struct _CrmEntityInfo CrmEntityInfo;
@@ -84,6 +86,8 @@ struct _CrmField
                                       * integer, 0 and up for money (never below 0) */
   CrmFieldMask        mask;          /* how it is masked for @masked_for */
   guint               masked_for;    /* roles that receive it masked */
+  guint               revealable_by; /* roles that may ask for it in full, one value at a
+                                      * time, recorded (POST /customers/{id}/reveal) */
   guint               withheld_from; /* roles that never receive it */
   guint               writable_by;   /* roles that may write it; CRM_ROLES_NONE: read-only */
   const char         *label;         /* N_(): translate with g_dgettext (GETTEXT_PACKAGE, …) */
@@ -130,6 +134,9 @@ const char          *crm_field_column         (const CrmField      *field);
 gboolean             crm_field_visible_to     (const CrmField      *field,
                                                CrmRole              role);
 gboolean             crm_field_masked_for     (const CrmField      *field,
+                                               CrmRole              role);
+/* Whether @role may reveal @field's full value (a masked field only). */
+gboolean             crm_field_revealable_by  (const CrmField      *field,
                                                CrmRole              role);
 gboolean             crm_field_writable_by    (const CrmField      *field,
                                                CrmRole              role);

@@ -286,8 +286,9 @@ crm_fields_check_object (CrmEntity    entity,
       JsonNode *node = json_object_get_member (fields, name);
       g_autofree char *value = NULL;
 
-      /* a record's parent is set when it is made, not changed after */
-      if (spec == NULL || ((spec->flags & CRM_FIELD_PARENT) && !create))
+      /* a record's parent (and a create-only field) is set when it is
+       * made, not changed after */
+      if (spec == NULL || ((spec->flags & (CRM_FIELD_PARENT | CRM_FIELD_CREATE_ONLY)) && !create))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s is not a field a client may write here", name);
           return FALSE;

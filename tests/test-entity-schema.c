@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "crm-entity.h"
+#include "crm-wire.h"
 #include "crm-migrate.h"
 #include "crm-store.h"
 #include "crm-test-pg.h"
@@ -598,6 +599,45 @@ store_extras_are_columns_and_no_fields (void)
   temp_store_remove (&t);
 }
 
+/* crm.reveal () (0011-reveal.sql) knows the entity table's masks: for
+ * every role and every field of a customer or a contact, a role the table
+ * lets reveal nothing is refused (forbidden), a masked field is looked
+ * for (a random record: not found), any other field is invalid, naming
+ * the field.  Nothing is written: the records do not exist. */
+static void
+reveal_knows_every_masked_field (void)
+{
+  const CrmEntity entities[] = { CRM_ENTITY_CUSTOMER, CRM_ENTITY_CONTACT };
+
+  for (guint role = 0; role < CRM_N_ROLES; role++)
+    for (guint e = 0; e < G_N_ELEMENTS (entities); e++)
+      for (const CrmField *f = crm_entity_info (entities[e])->fields; f->name != NULL; f++)
+        {
+          const char *name = crm_entity_info (entities[e])->name;
+          gboolean reveals = FALSE;
+          const char *expected;
+          g_autoptr(PGresult) res = NULL;
+
+          for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
+            for (const CrmField *g = crm_entity_info (entities[i])->fields; g->name != NULL; g++)
+              reveals |= crm_field_revealable_by (g, role);
+          if (!reveals)
+            expected = "forbidden/field";
+          else if (crm_field_revealable_by (f, role))
+            expected = "not_found/id";
+          else
+            expected = "invalid/field";
+          PQclear (query ("BEGIN", NULL, NULL));
+          PQclear (query ("SELECT set_config('keyline.user_id', gen_random_uuid()::text, true),"
+                          "       set_config('keyline.role', $1, true)", crm_role_names[role], NULL));
+          res = query ("SELECT code || '/' || field FROM crm.reveal(gen_random_uuid(), $1, gen_random_uuid(), $2)",
+                       name, f->name);
+          g_test_message ("%s: %s.%s: %s", crm_role_names[role], name, f->name, PQgetvalue (res, 0, 0));
+          g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, expected);
+          PQclear (query ("ROLLBACK", NULL, NULL));
+        }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -636,6 +676,7 @@ main (int   argc,
 
       g_test_add_data_func (path, info, entity_matches_postgres);
     }
+  g_test_add_func ("/entity-schema/postgres/reveal-knows-every-masked-field", reveal_knows_every_masked_field);
 
   status = g_test_run ();
 

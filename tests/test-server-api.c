@@ -486,13 +486,18 @@ test_customers_list_rejects_a_cursor_of_another_order (void)
   assert_error (r, 400, "invalid", "cursor");
 }
 
+/* The account manager receives their own customer's phone and its
+ * contacts' mobile numbers in full, their director masked; ID numbers
+ * and addresses are masked for both. */
 static void
 test_customers_get_masks_personal_data (void)
 {
   g_autofree char *gz = sign_in ("mgr_gz");
+  g_autofree char *director = sign_in ("dir_gd");
   g_autofree char *id = customer_id ("广州制造1号有限公司");
   g_autofree char *path = g_strdup_printf ("customers/%s", id);
   g_autoptr(Response) r = get (path, gz);
+  g_autoptr(Response) a = get (path, director);
   JsonArray *contacts;
   JsonObject *contact;
 
@@ -501,13 +506,21 @@ test_customers_get_masks_personal_data (void)
   g_assert_cmpstr (json_object_get_string_member (obj (r), "region_name"), ==, "广州");
   g_assert_cmpstr (json_object_get_string_member (obj (r), "owner_name"), ==, "王广州");
   g_assert_null (strstr (r->body, "体育西路"));
-  g_assert_null (strstr (r->body, "87654321"));
+  g_assert_cmpstr (json_object_get_string_member (obj (r), "phone"), ==, "020-87654321");
+  g_assert_true (json_object_get_boolean_member (obj (r), "personal_data_masked"));
   contacts = json_object_get_array_member (obj (r), "contacts");
   g_assert_cmpuint (json_array_get_length (contacts), ==, 1);
   contact = json_array_get_object_element (contacts, 0);
-  g_assert_cmpstr (json_object_get_string_member (contact, "mobile"), ==, "139****5678");
-  g_assert_null (strstr (r->body, "13912345678"));
+  g_assert_cmpstr (json_object_get_string_member (contact, "mobile"), ==, "13912345678");
   g_assert_null (strstr (r->body, "440106199001011234"));
+
+  g_assert_cmpuint (a->status, ==, 200);
+  g_assert_null (strstr (a->body, "体育西路"));
+  g_assert_null (strstr (a->body, "87654321"));
+  contact = json_array_get_object_element (json_object_get_array_member (obj (a), "contacts"), 0);
+  g_assert_cmpstr (json_object_get_string_member (contact, "mobile"), ==, "139****5678");
+  g_assert_null (strstr (a->body, "13912345678"));
+  g_assert_null (strstr (a->body, "440106199001011234"));
 }
 
 static void

@@ -168,16 +168,16 @@ typedef struct
   const char *field_a;    /* changed by one side */
   const char *field_b;    /* changed by the other */
   const char *value_b;    /* a valid value for it */
-  const char *masked;     /* a masked field */
+  const char *masked;     /* a field masked for the account manager */
   const char *masked_1;   /* two values for it */
   const char *masked_2;
 } Kind;
 
 static const Kind customer_kind = {
-  "customer", CRM_ENTITY_CUSTOMER, "industry", "name_en", "Changed by B", "phone", "020-87654321", "13800001111",
+  "customer", CRM_ENTITY_CUSTOMER, "industry", "name_en", "Changed by B", "address", "甲乙街道一号院", "丙丁街道二号楼三层",
 };
 static const Kind contact_kind = {
-  "contact", CRM_ENTITY_CONTACT, "title", "email", "yi@example.cn", "mobile", "13911112222", "13722223333",
+  "contact", CRM_ENTITY_CONTACT, "title", "email", "yi@example.cn", "address", "戊己路十号", "庚辛大道二十号",
 };
 
 /* A target for @kind: its id, and the customer to GET it through. */
@@ -279,6 +279,10 @@ same_field_on_both_sides_conflicts_and_applies_nothing (gconstpointer data)
   gint64 version;
 
   target (conn, kind, 1, &id, &customer);
+  /* the demo leaves some addresses empty: this one has one */
+  g_free (scalar (conn, g_str_equal (kind->entity, "customer")
+                          ? "UPDATE crm.customers SET address = '壬癸巷一号' WHERE id = $1 RETURNING id"
+                          : "UPDATE crm.contacts SET address = '壬癸巷一号' WHERE id = $1 RETURNING id", id));
   copy = shown_target (manager, kind, id, customer);
   base = base_of (copy, names);
   field_a_before = g_strdup (json_object_get_string_member (copy, kind->field_a));
@@ -346,8 +350,8 @@ same_field_on_both_sides_conflicts_and_applies_nothing (gconstpointer data)
     g_autofree char *base_d = g_strdup_printf ("{\"%s\":\"%s\"}", kind->masked, masked_theirs);
     g_autoptr(Response) d = post_update (manager, kind->entity, id, version + 1, fields_d, base_d);
     g_autofree char *stored = scalar (conn, g_str_equal (kind->entity, "customer")
-                                              ? "SELECT phone FROM crm.customers WHERE id = $1"
-                                              : "SELECT mobile FROM crm.contacts WHERE id = $1", id);
+                                              ? "SELECT address FROM crm.customers WHERE id = $1"
+                                              : "SELECT address FROM crm.contacts WHERE id = $1", id);
 
     g_assert_cmpuint (d->status, ==, 200);
     g_assert_cmpstr (stored, ==, kind->masked_2);
@@ -1227,14 +1231,17 @@ database_mask_matches_the_sent_mask (void)
         g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, in_c);
       }
 
-  /* and the field table's mask is the one the records are sent with */
+  /* and the field table's mask is the one the records are sent with:
+   * masked for an administrator; the phone in full for its manager */
   {
     g_autofree char *customer = scalar (conn, "SELECT c.id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
                                               " WHERE u.login = $1 AND c.phone IS NOT NULL AND c.address IS NOT NULL"
                                               " ORDER BY c.id DESC LIMIT 1", "manager");
     g_autofree char *phone = scalar (conn, "SELECT phone FROM crm.customers WHERE id = $1", customer);
     g_autofree char *address = scalar (conn, "SELECT address FROM crm.customers WHERE id = $1", customer);
-    g_autoptr(JsonObject) record = shown (manager, customer, NULL);
+    g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+    g_autoptr(JsonObject) record = shown (admin, customer, NULL);
+    g_autoptr(JsonObject) own = shown (manager, customer, NULL);
     g_autofree char *phone_masked = crm_field_mask_value (specs[0], phone);
     g_autofree char *address_masked = crm_field_mask_value (specs[1], address);
 
@@ -1242,7 +1249,106 @@ database_mask_matches_the_sent_mask (void)
     g_assert_nonnull (address);
     g_assert_cmpstr (json_object_get_string_member (record, "phone"), ==, phone_masked);
     g_assert_cmpstr (json_object_get_string_member (record, "address"), ==, address_masked);
+    g_assert_cmpstr (json_object_get_string_member (own, "phone"), ==, phone);
+    g_assert_cmpstr (json_object_get_string_member (own, "address"), ==, address_masked);
   }
+}
+
+/* Customers made by a client (0011) -------------------------------------------- */
+
+static Response *
+post_customer_create (const char *token,
+                      const char *id,
+                      const char *region)
+{
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *body = g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"customer\",\"op\":\"create\","
+                                           "\"id\":\"%s\",\"fields\":{\"name\":\"新前景科技有限公司\","
+                                           "\"kind\":\"sme\",\"industry\":\"软件\",\"region_id\":\"%s\","
+                                           "\"tier\":\"standard\",\"status\":\"prospect\","
+                                           "\"credit_rating\":\"BBB\"}}", key, id, region);
+
+  return post_json ("mutations", token, body);
+}
+
+/* An account manager makes a prospect: it is theirs, in the region they
+ * chose, logged as a create, and answered with its record; the same id
+ * again is a conflict. */
+static void
+manager_creates_a_prospect_of_their_own (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *region = scalar (conn, "SELECT region_id FROM crm.users WHERE login = $1", "manager");
+  g_autoptr(Response) r = post_customer_create (manager, id, region);
+  g_autoptr(Response) again = post_customer_create (manager, id, region);
+  g_autoptr(PGresult) row = NULL;
+
+  g_assert_cmpuint (r->status, ==, 201);
+  g_assert_cmpstr (record_string (r, "id"), ==, id);
+  g_assert_cmpstr (record_string (r, "status"), ==, "prospect");
+  g_assert_cmpstr (record_string (r, "region_id"), ==, region);
+  row = crm_test_pg_query (conn, "SELECT u.login, c.status, c.region_id, c.credit_rating, c.name"
+                                 "  FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id WHERE c.id = $1",
+                           id, NULL);
+  g_assert_cmpint (PQntuples (row), ==, 1);
+  g_assert_cmpstr (PQgetvalue (row, 0, 0), ==, "manager");
+  g_assert_cmpstr (PQgetvalue (row, 0, 1), ==, "prospect");
+  g_assert_cmpstr (PQgetvalue (row, 0, 2), ==, region);
+  g_assert_cmpstr (PQgetvalue (row, 0, 4), ==, "新前景科技有限公司");
+  {
+    g_autofree char *logged = scalar (conn, "SELECT count(*) FROM crm.audit_log WHERE action = 'create'"
+                                            " AND entity = 'customer' AND entity_id = $1", id);
+
+    g_assert_cmpstr (logged, ==, "1");
+  }
+  assert_error (again, 409, "conflict", "id");
+}
+
+/* Who may not: marketing and service make no customer; a director makes
+ * none outside their regions, and a region that is none is not found;
+ * an update may not move a customer to another region. */
+static void
+customer_create_keeps_the_rules (void)
+{
+  g_autofree char *marketing = sign_in_with ("marketing", PASSWORD);
+  g_autofree char *service = sign_in_with ("service", PASSWORD);
+  g_autofree char *director = sign_in_with ("director", PASSWORD);
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *region = scalar (conn, "SELECT region_id FROM crm.users WHERE login = $1", "manager");
+  g_autofree char *outside = scalar (conn, "WITH RECURSIVE t (id) AS (SELECT region_id FROM crm.users WHERE login = $1"
+                                           "  UNION ALL SELECT r.id FROM crm.regions r JOIN t ON r.parent_id = t.id)"
+                                           " SELECT r.id FROM crm.regions r WHERE r.id NOT IN (SELECT id FROM t)"
+                                           " ORDER BY r.id LIMIT 1", "director");
+  g_autofree char *inside = scalar (conn, "SELECT region_id FROM crm.users WHERE login = $1", "director");
+  g_autofree char *none = g_uuid_string_random ();
+  char *ids[5] = { g_uuid_string_random (), g_uuid_string_random (), g_uuid_string_random (),
+                              g_uuid_string_random (), g_uuid_string_random () };
+  g_autoptr(Response) by_marketing = post_customer_create (marketing, ids[0], region);
+  g_autoptr(Response) by_service = post_customer_create (service, ids[1], region);
+  g_autoptr(Response) elsewhere = post_customer_create (director, ids[2], outside);
+  g_autoptr(Response) nowhere = post_customer_create (manager, ids[3], none);
+  g_autoptr(Response) in_region = post_customer_create (director, ids[4], inside);
+  g_autofree char *own = own_customer (conn, 11);
+  g_autofree char *fields = g_strdup_printf ("{\"region_id\":\"%s\"}", region);
+  g_autoptr(Response) moved = post_update (manager, "customer", own, version_of (conn, "customer", own), fields,
+                                           "{\"region_id\":null}");
+
+  g_assert_nonnull (outside);
+  assert_error (by_marketing, 403, "forbidden", "op");
+  assert_error (by_service, 403, "forbidden", "op");
+  assert_error (elsewhere, 403, "forbidden", "region_id");
+  assert_error (nowhere, 404, "not_found", "region_id");
+  g_assert_cmpuint (in_region->status, ==, 201);
+  /* a director's new customer has no account manager yet */
+  g_assert_null (scalar (conn, "SELECT owner_id FROM crm.customers WHERE id = $1", ids[4]));
+  assert_error (moved, 400, "invalid", "region_id");
+  for (guint i = 0; i < 4; i++)
+    g_assert_null (scalar (conn, "SELECT id FROM crm.customers WHERE id = $1", ids[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_free (ids[i]);
 }
 
 /* Opportunities ------------------------------------------------------------------- */
@@ -2044,6 +2150,9 @@ main (int   argc,
   g_test_add_func ("/server/mutations/customer/empty-and-null-are-the-same-base", empty_and_null_are_the_same_base);
   g_test_add_func ("/server/mutations/masked-value-is-refused-naming-the-field", masked_value_is_refused);
   g_test_add_func ("/server/mutations/database-mask-matches-the-sent-mask", database_mask_matches_the_sent_mask);
+  g_test_add_func ("/server/mutations/customer/manager-creates-a-prospect-of-their-own",
+                   manager_creates_a_prospect_of_their_own);
+  g_test_add_func ("/server/mutations/customer/create-keeps-the-rules", customer_create_keeps_the_rules);
   g_test_add_func ("/server/mutations/many-writes-in-a-row-are-not-refused-for-connections",
                    many_writes_in_a_row_are_not_refused);
   g_test_add_func ("/server/mutations/entity-nobody-may-write-is-refused-like-an-unknown-one",

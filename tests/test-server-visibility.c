@@ -528,6 +528,57 @@ test_readable_by_matches_the_policies (void)
                               NULL, NULL));
 }
 
+/* Personal data in full (crm_field_masked_for () false, as the records
+ * are written) only for a role whose read policy shows it its own
+ * customers and no others: every masked field of the entity table, for
+ * every role that receives it in full, the rows it reads belong to
+ * customers it owns (and it owns some).  The customer's phone and the
+ * contacts' mobile numbers are such for the account manager; every
+ * other role, and every ID number and address, stays masked. */
+static void
+test_personal_data_in_full_only_for_own_customers (void)
+{
+  const char *logins[CRM_N_ROLES] = {
+    [CRM_ROLE_ADMIN] = "admin", [CRM_ROLE_DIRECTOR] = "director", [CRM_ROLE_MANAGER] = "manager",
+    [CRM_ROLE_MARKETING] = "marketing", [CRM_ROLE_SERVICE] = "service",
+  };
+  /* rows of the customers and contacts a role reads, and how many of
+   * them are of its own customers */
+  const char *own_sql[] = {
+    [CRM_ENTITY_CUSTOMER] = "SELECT count(*), count(*) FILTER (WHERE c.owner_id = crm.current_user_id())"
+                            "  FROM crm.customers c",
+    [CRM_ENTITY_CONTACT] = "SELECT count(*), count(*) FILTER (WHERE c.owner_id = crm.current_user_id())"
+                           "  FROM crm.contacts k LEFT JOIN crm.customers c ON c.id = k.customer_id",
+  };
+  guint n_in_full = 0;
+
+  for (guint e = 0; e < G_N_ELEMENTS (own_sql); e++)
+    for (const CrmField *f = crm_entity_info (e)->fields; f->name != NULL; f++)
+      for (guint role = 0; role < CRM_N_ROLES && f->mask != CRM_FIELD_MASK_NONE; role++)
+        {
+          g_autoptr(PGconn) conn = NULL;
+          g_autoptr(PGresult) res = NULL;
+
+          if (crm_field_masked_for (f, role) || !crm_entity_info_readable_by (crm_entity_info (e), role))
+            continue;
+          conn = app_begin (logins[role]);
+          res = crm_test_pg_query (conn, own_sql[e], NULL, NULL);
+          g_test_message ("%s.%s in full for %s: reads %s rows, %s of its own customers",
+                          crm_entity_info (e)->name, f->name, logins[role], PQgetvalue (res, 0, 0),
+                          PQgetvalue (res, 0, 1));
+          g_assert_cmpstr (PQgetvalue (res, 0, 0), !=, "0");
+          g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, PQgetvalue (res, 0, 1));
+          PQclear (crm_test_pg_query (conn, "ROLLBACK", NULL, NULL));
+          n_in_full++;
+        }
+  /* the phone and the mobile number, for the account manager */
+  g_assert_cmpuint (n_in_full, ==, 2);
+  g_assert_false (crm_field_masked_for (crm_entity_info_field (crm_entity_info (CRM_ENTITY_CUSTOMER), "phone"),
+                                        CRM_ROLE_MANAGER));
+  g_assert_false (crm_field_masked_for (crm_entity_info_field (crm_entity_info (CRM_ENTITY_CONTACT), "mobile"),
+                                        CRM_ROLE_MANAGER));
+}
+
 /* Set-up ---------------------------------------------------------------------- */
 
 static void
@@ -583,6 +634,8 @@ main (int   argc,
                    test_reassigned_customer_takes_its_children_along);
   g_test_add_func ("/server/visibility/writes-keep-their-rules", test_writes_keep_their_rules);
   g_test_add_func ("/server/visibility/readable-by-matches-the-policies", test_readable_by_matches_the_policies);
+  g_test_add_func ("/server/visibility/personal-data-in-full-only-for-own-customers",
+                   test_personal_data_in_full_only_for_own_customers);
   g_test_add_func ("/server/sync/every-synced-table-stamps-its-writes", test_synced_tables_stamp_their_writes);
   g_test_add_func ("/server/visibility/seed-puts-every-request-in-a-service-teams-queue",
                    test_seed_puts_every_request_in_a_service_teams_queue);
