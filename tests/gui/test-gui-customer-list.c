@@ -303,6 +303,8 @@ test_window_adapts_below_800_px (void)
       g_assert_true (column_shown (page, "pipeline_column") == !narrow);
       g_assert_true (column_shown (page, "status_column") == !narrow);
       g_assert_true (column_shown (page, "arrears_column") == (widths[i] >= 640));
+      /* the filter's words go, its icon, tooltip and accessible label stay */
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page_child (page, "attention_label"))) == !narrow);
       if (narrow)
         {
           g_assert_false (column_shown (page, "industry_column"));
