@@ -73,6 +73,7 @@ struct _CrmCustomersPage
   GtkDropDown         *owner_filter;
   GtkDropDown         *status_filter;
   GtkToggleButton     *attention_filter;
+  GtkWidget           *attention_label;
   GtkLabel            *count_label;
   GtkStack            *results_stack;
   GtkColumnView       *column_view;
@@ -711,6 +712,9 @@ G_STATIC_ASSERT (G_N_ELEMENTS (column_priority) == CRM_CUSTOMER_N_COLUMNS - 1);
 
 /* Room the rows take besides their columns (margins, the scroll bar). */
 #define ROW_CHROME 24
+/* Narrower than this, the "Needs attention" toggle shows its icon only
+ * (its tooltip and accessible label keep the words). */
+#define ATTENTION_WORDS_WIDTH 760
 
 /* Shows the columns that fit in @width, by priority: a narrow window
  * hides the secondary ones rather than scrolling sideways. */
@@ -720,6 +724,9 @@ fit_columns (CrmCustomersPage *self,
 {
   int room = width - ROW_CHROME - gtk_column_view_column_get_fixed_width (self->name_column);
   gboolean fits = TRUE;
+
+  if (gtk_widget_get_visible (self->attention_label) != (width >= ATTENTION_WORDS_WIDTH))
+    gtk_widget_set_visible (self->attention_label, width >= ATTENTION_WORDS_WIDTH);
 
   for (guint i = 0; i < G_N_ELEMENTS (column_priority); i++)
     {
@@ -908,6 +915,7 @@ crm_customers_page_class_init (CrmCustomersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, owner_filter);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, status_filter);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, attention_filter);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, attention_label);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, results_stack);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomersPage, column_view);

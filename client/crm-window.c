@@ -28,7 +28,8 @@ struct _CrmWindow
   AdwToastOverlay      *toast_overlay;
   GtkStack             *stack;
   CrmSignInPage        *sign_in_page;
-  AdwLeaflet           *leaflet;
+  AdwFlap              *flap;
+  GtkToggleButton      *sidebar_button;
   GtkListBox           *sidebar;
   GtkStack             *sections;
   AdwWindowTitle       *section_title;
@@ -632,13 +633,33 @@ sidebar_row_activated_cb (CrmWindow     *self,
                           GtkListBoxRow *row,
                           GtkListBox    *list)
 {
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  /* folded, the sidebar lies over the section chosen */
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
 }
 
+/*
+ * Adaptive layout (libadwaita 1.2 has no breakpoints): below
+ * CRM_WINDOW_NARROW_WIDTH the sidebar folds away (the header's sidebar
+ * button opens it over the content; the detail page keeps the only back
+ * button), and the list hides the columns it has no room for
+ * (crm-customers-page.c).  Decided from the width the window is given,
+ * before its children are allocated, so no frame shows the other layout.
+ */
 static void
-back_clicked_cb (CrmWindow *self)
+crm_window_size_allocate (GtkWidget *widget,
+                          int        width,
+                          int        height,
+                          int        baseline)
 {
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  CrmWindow *self = CRM_WINDOW (widget);
+  AdwFlapFoldPolicy policy = width < CRM_WINDOW_NARROW_WIDTH ? ADW_FLAP_FOLD_POLICY_ALWAYS
+                                                             : ADW_FLAP_FOLD_POLICY_NEVER;
+
+  if (self->flap != NULL && adw_flap_get_fold_policy (self->flap) != policy)
+    adw_flap_set_fold_policy (self->flap, policy);
+
+  GTK_WIDGET_CLASS (crm_window_parent_class)->size_allocate (widget, width, height, baseline);
 }
 
 static void
@@ -807,6 +828,7 @@ crm_window_class_init (CrmWindowClass *klass)
   object_class->set_property = crm_window_set_property;
 
   window_class->close_request = crm_window_close_request;
+  widget_class->size_allocate = crm_window_size_allocate;
 
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
@@ -824,7 +846,8 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sign_in_page);
-  gtk_widget_class_bind_template_child (widget_class, CrmWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, sidebar_button);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sections);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, section_title);
@@ -842,7 +865,6 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);

@@ -17,7 +17,10 @@ G_DECLARE_FINAL_TYPE (CrmWindow, crm_window, CRM, WINDOW, AdwApplicationWindow)
  * sign-in page when signed out, and the sidebar of sections when signed in,
  * following the CrmContext's session state.  The header bar says when the
  * local copy last synced (or that it is offline) and offers win.sync.
+ * Narrower than CRM_WINDOW_NARROW_WIDTH, the sidebar folds away.
  */
+#define CRM_WINDOW_NARROW_WIDTH 800
+
 CrmWindow        *crm_window_new                (GtkApplication *application,
                                                  CrmContext     *context);
 CrmContext       *crm_window_get_context        (CrmWindow      *self);

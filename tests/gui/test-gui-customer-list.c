@@ -1,15 +1,17 @@
 /* The customer list's columns of facts and warnings, its "needs
- * attention" filter and its money columns' first sort; under Xvfb with
- * accessibility on. */
+ * attention" filter, its money columns' first sort, and the window in a
+ * narrow size; under Xvfb with accessibility on. */
 #include "config.h"
 
 #include <string.h>
 
 #include <adwaita.h>
 
+#include "crm-context.h"
 #include "crm-customers-page.h"
 #include "crm-format.h"
 #include "crm-test-store.h"
+#include "crm-window.h"
 
 #define FIXTURE "customers-page.json"
 
@@ -223,6 +225,115 @@ test_list_money_columns_sort_largest_first (void)
   close_window (window);
 }
 
+/* The drawn buttons under @widget that go back. */
+static guint
+count_back_buttons (GtkWidget *widget)
+{
+  guint n = 0;
+
+  if (!gtk_widget_get_mapped (widget))
+    return 0;
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "go-previous-symbolic") == 0)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += count_back_buttons (child);
+  return n;
+}
+
+static CrmWindow *
+window_of_size (CrmTestStore *store,
+                int           width)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(CrmContext) context = NULL;
+  CrmWindow *window;
+
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", 800);
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+  context = crm_context_new (settings);
+  window = g_object_ref_sink (crm_window_new (NULL, context));
+  /* the signed-in layout over a local copy, without a server */
+  gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), CRM_TYPE_WINDOW,
+                                                                              "stack")), "main");
+  crm_customers_page_set_store (crm_window_get_customers_page (window), store->store);
+  gtk_window_present (GTK_WINDOW (window));
+  crm_test_wait_loaded (crm_window_get_customers_page (window));
+  crm_test_wait_drawn (window);
+  crm_test_iterate (100);
+  return window;
+}
+
+static gboolean
+column_shown (CrmCustomersPage *page,
+              const char       *name)
+{
+  return gtk_column_view_column_get_visible (GTK_COLUMN_VIEW_COLUMN (page_child (page, name)));
+}
+
+/* Below 800 px the sidebar folds away and the list keeps the columns it
+ * has room for; an open customer has one way back, not two. */
+static void
+test_window_adapts_below_800_px (void)
+{
+  g_autoptr(CrmTestStore) store = crm_test_store_new_from (FIXTURE);
+  const int widths[] = { 1280, 640 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      CrmWindow *window = window_of_size (store, widths[i]);
+      AdwFlap *flap = ADW_FLAP (gtk_widget_get_template_child (GTK_WIDGET (window), CRM_TYPE_WINDOW, "flap"));
+      GtkWidget *sidebar_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), CRM_TYPE_WINDOW,
+                                                                             "sidebar_button"));
+      CrmCustomersPage *page = crm_window_get_customers_page (window);
+      gboolean narrow = widths[i] < CRM_WINDOW_NARROW_WIDTH;
+      g_autoptr(CrmCustomerItem) item = NULL;
+
+      g_test_message ("%d px wide", widths[i]);
+      g_test_message ("window %d px", gtk_widget_get_width (GTK_WIDGET (window)));
+      g_assert_true (adw_flap_get_folded (flap) == narrow);
+      g_assert_true (gtk_widget_get_mapped (sidebar_button) == narrow);
+      g_assert_false (adw_flap_get_reveal_flap (flap) && narrow);
+
+      /* the name and the revenue always; the others by priority, as many
+       * as fit (crm-customers-page.c, column_priority) */
+      g_assert_true (column_shown (page, "name_column"));
+      g_assert_true (column_shown (page, "revenue_column"));
+      g_assert_true (column_shown (page, "owner_column") == !narrow);
+      g_assert_true (column_shown (page, "pipeline_column") == !narrow);
+      g_assert_true (column_shown (page, "status_column") == !narrow);
+      g_assert_true (column_shown (page, "arrears_column") == (widths[i] >= 640));
+      /* the filter's words go, its icon, tooltip and accessible label stay */
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page_child (page, "attention_label"))) == !narrow);
+      if (narrow)
+        {
+          g_assert_false (column_shown (page, "industry_column"));
+          g_assert_false (column_shown (page, "tier_column"));
+        }
+
+      /* the list has no back button; an open customer has one */
+      g_assert_cmpuint (count_back_buttons (GTK_WIDGET (window)), ==, 0);
+      item = g_list_model_get_item (G_LIST_MODEL (crm_customers_page_get_model (page)), 0);
+      g_assert_true (crm_customers_page_open_customer (page, crm_customer_item_get_id (item)));
+      crm_test_wait_drawn (window);
+      crm_test_iterate (300);
+      g_assert_cmpuint (count_back_buttons (GTK_WIDGET (window)), ==, 1);
+
+      /* folded, the sidebar opens over the page from its button */
+      if (narrow)
+        {
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (sidebar_button), TRUE);
+          g_assert_true (adw_flap_get_reveal_flap (flap));
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (sidebar_button), FALSE);
+        }
+
+      crm_customers_page_set_store (page, NULL);
+      gtk_window_destroy (GTK_WINDOW (window));
+      crm_test_iterate (50);
+      g_object_unref (window);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,6 +344,7 @@ main (int   argc,
   g_test_add_func ("/client/list/warnings/are-icons-with-words-and-a-filter",
                    test_list_warnings_are_icons_with_words_and_a_filter);
   g_test_add_func ("/client/list/sort/money-columns-sort-largest-first", test_list_money_columns_sort_largest_first);
+  g_test_add_func ("/client/window/adapts-below-800-px", test_window_adapts_below_800_px);
 
   return g_test_run ();
 }
