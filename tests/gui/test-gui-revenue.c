@@ -26,6 +26,7 @@
 #include "crm-customers-page.h"
 #include "crm-error.h"
 #include "crm-format.h"
+#include "crm-revenue-chart.h"
 #include "crm-test-a11y.h"
 #include "crm-test-live.h"
 #include "crm-test-store.h"
@@ -139,6 +140,54 @@ test_section_is_empty_then_follows_the_store (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   crm_test_iterate (50);
+}
+
+/* What drawing the chart costs: 24 months, 1,000 x 220 pixels, text
+ * laid out by pango each time (reported, not asserted: a shared machine's
+ * timings vary). */
+static void
+test_chart_draw_time (void)
+{
+  g_autoptr(CrmTestStore) store = crm_test_store_new_from ("customers-page.json");
+  g_autoptr(JsonObject) page = revenue_page (FIXTURE_CUSTOMER, 24);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GArray) months = NULL;
+  g_autoptr(GError) error = NULL;
+  PangoContext *context;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1000, 220);
+  cairo_t *cr = cairo_create (surface);
+  GdkRGBA ink = { 0, 0, 0, 1 };
+  CrmRevenueChart chart = { 0 };
+  CrmRevenueChartGeometry geometry;
+  gint64 start;
+  guint n = 200;
+
+  g_assert_true (crm_store_apply_sync_page (store->store, page, &error));
+  g_assert_no_error (error);
+  records = crm_store_get_records (store->store, CRM_ENTITY_REVENUE_MONTH, FIXTURE_CUSTOMER, &error);
+  g_assert_no_error (error);
+  months = crm_revenue_months_from_records (records, CRM_REVENUE_CHART_MONTHS);
+  g_assert_cmpuint (months->len, ==, 24);
+  crm_revenue_chart_set_colors (&chart, &ink, FALSE);
+  chart.months = (const CrmRevenueMonth *) months->data;
+  chart.n_months = months->len;
+  chart.highlight = 3;
+  context = pango_cairo_create_context (cr);
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    crm_revenue_chart_draw (&chart, cr, context, 1000, 220, &geometry);
+  g_test_message ("crm_revenue_chart_draw, 24 months, 1000x220: %.3f ms each (%u draws)",
+                  (g_get_monotonic_time () - start) / 1000.0 / n, n);
+  /* The months are where the pointer finds them. */
+  g_assert_cmpint (crm_revenue_chart_month_at (&geometry, geometry.plot_x + 1, geometry.plot_y + 1), ==, 0);
+  g_assert_cmpint (crm_revenue_chart_month_at (&geometry, geometry.plot_x + geometry.plot_width - 1,
+                                               geometry.plot_y + 1), ==, 23);
+  g_assert_cmpint (crm_revenue_chart_month_at (&geometry, geometry.plot_x - 1, geometry.plot_y + 1), ==, -1);
+
+  g_object_unref (context);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
 }
 
 /* ------------------------------------------------------------------ */
@@ -400,15 +449,18 @@ test_brief_pdf_has_name_money_and_chinese_font (Fixture       *f,
   g_autofree char *text = NULL;
   g_autofree char *fonts = NULL;
   g_autofree char *info = NULL;
+  gint64 start;
 
   /* The seed names customers in Chinese. */
   g_assert_nonnull (name);
   g_assert_cmpint (g_unichar_get_script (g_utf8_get_char (name)), ==, G_UNICODE_SCRIPT_HAN);
   g_assert_no_error (error);
 
+  start = g_get_monotonic_time ();
   crm_customer_brief_write_async (crm_context_get_store (f->context), id, file, NULL, crm_test_done_cb, &result);
   g_assert_true (crm_customer_brief_write_finish (crm_test_wait_result (&result), &error));
   g_assert_no_error (error);
+  g_test_message ("brief written in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
 
   /* One A4 page... */
   {
@@ -532,6 +584,7 @@ main (int   argc,
 
   g_test_add_func ("/client/revenue/section-is-empty-then-follows-the-store",
                    test_section_is_empty_then_follows_the_store);
+  g_test_add_func ("/client/revenue/chart-draw-time-and-month-under-the-pointer", test_chart_draw_time);
   if (crm_test_live_available ())
     {
       live = crm_test_live_new (60);
