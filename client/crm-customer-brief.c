@@ -548,8 +548,8 @@ static void
 draw_opportunities (Page  *page,
                     Brief *brief)
 {
-  static const Column columns[] = { { 0, 0.36, FALSE }, { 0.36, 0.14, FALSE }, { 0.50, 0.16, TRUE },
-                                    { 0.66, 0.12, TRUE }, { 0.78, 0.22, TRUE } };
+  static const Column columns[] = { { 0, 0.31, FALSE }, { 0.31, 0.16, FALSE }, { 0.47, 0.18, TRUE },
+                                    { 0.65, 0.14, TRUE }, { 0.79, 0.21, TRUE } };
   const char *titles[] = { _("Opportunity"), _("Stage"), _("Monthly Amount"), _("Probability"),
                            _("Expected Close") };
   guint shown = 0;
