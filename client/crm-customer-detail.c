@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "crm-columns.h"
+#include "crm-customer-brief.h"
 #include "crm-customer-detail.h"
 #include "crm-customer-header.h"
 #include "crm-customer-services.h"
@@ -84,6 +85,8 @@ update_actions (CrmCustomerDetail *self)
                                  self->editing &&
                                  crm_customer_editor_get_valid (self->editor) &&
                                  crm_customer_editor_get_changed (self->editor));
+  gtk_widget_action_set_enabled (widget, "customer.export-pdf",
+                                 !self->editing && self->customer != NULL && self->store != NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -534,6 +537,17 @@ save_action (GtkWidget  *widget,
   crm_customer_editor_save_async (self->editor, self->store, NULL, saved_cb, g_object_ref (self));
 }
 
+static void
+export_pdf_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+
+  if (!self->editing && self->store != NULL && self->customer_id != NULL)
+    crm_customer_brief_export (widget, self->store, self->customer_id);
+}
+
 /* ------------------------------------------------------------------ */
 /* GObject                                                             */
 /* ------------------------------------------------------------------ */
@@ -674,6 +688,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   gtk_widget_class_install_action (widget_class, "customer.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "customer.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "customer.show-timeline", NULL, show_timeline_action);
+  gtk_widget_class_install_action (widget_class, "customer.export-pdf", NULL, export_pdf_action);
 }
 
 static void

@@ -1,11 +1,14 @@
-/* The customer page's Revenue section, with accessibility on.  Without a
- * server: the section follows the store (empty, then the months a sync
- * brings).  With the real server (in-process on port 0, over a throwaway
- * PostgreSQL seeded with `keyline-server seed`): a seeded customer opened
- * from the list as the account manager, its chart focused and Right
- * pressed (a real key press, through the X server's XTEST), and its
- * month's values, read from the database, in the chart's accessible
- * description. */
+/* The customer page's Revenue section and the PDF brief, with
+ * accessibility on.  Without a server: the section follows the store
+ * (empty, then the months a sync brings).  With the real server
+ * (in-process on port 0, over a throwaway PostgreSQL seeded with
+ * `keyline-server seed`): a seeded customer opened from the list as the
+ * account manager, its chart focused and Right pressed (a real key press,
+ * through the X server's XTEST), and its month's values, read from the
+ * database, in the chart's accessible description; and the brief of that
+ * customer written as a PDF whose text (pdftotext) has the customer's
+ * Chinese name and monthly revenue, and whose fonts (pdffonts) include the
+ * Chinese one, embedded. */
 #define G_LOG_DOMAIN "test-gui-revenue"
 
 #include "config.h"
@@ -17,10 +20,13 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "crm-customer-brief.h"
 #include "crm-customer-detail.h"
 #include "crm-customer-revenue.h"
 #include "crm-customers-page.h"
+#include "crm-error.h"
 #include "crm-format.h"
+#include "crm-revenue-chart.h"
 #include "crm-test-a11y.h"
 #include "crm-test-live.h"
 #include "crm-test-store.h"
@@ -134,6 +140,54 @@ test_section_is_empty_then_follows_the_store (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   crm_test_iterate (50);
+}
+
+/* What drawing the chart costs: 24 months, 1,000 x 220 pixels, text
+ * laid out by pango each time (reported, not asserted: a shared machine's
+ * timings vary). */
+static void
+test_chart_draw_time (void)
+{
+  g_autoptr(CrmTestStore) store = crm_test_store_new_from ("customers-page.json");
+  g_autoptr(JsonObject) page = revenue_page (FIXTURE_CUSTOMER, 24);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GArray) months = NULL;
+  g_autoptr(GError) error = NULL;
+  PangoContext *context;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1000, 220);
+  cairo_t *cr = cairo_create (surface);
+  GdkRGBA ink = { 0, 0, 0, 1 };
+  CrmRevenueChart chart = { 0 };
+  CrmRevenueChartGeometry geometry;
+  gint64 start;
+  guint n = 200;
+
+  g_assert_true (crm_store_apply_sync_page (store->store, page, &error));
+  g_assert_no_error (error);
+  records = crm_store_get_records (store->store, CRM_ENTITY_REVENUE_MONTH, FIXTURE_CUSTOMER, &error);
+  g_assert_no_error (error);
+  months = crm_revenue_months_from_records (records, CRM_REVENUE_CHART_MONTHS);
+  g_assert_cmpuint (months->len, ==, 24);
+  crm_revenue_chart_set_colors (&chart, &ink, FALSE);
+  chart.months = (const CrmRevenueMonth *) months->data;
+  chart.n_months = months->len;
+  chart.highlight = 3;
+  context = pango_cairo_create_context (cr);
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    crm_revenue_chart_draw (&chart, cr, context, 1000, 220, &geometry);
+  g_test_message ("crm_revenue_chart_draw, 24 months, 1000x220: %.3f ms each (%u draws)",
+                  (g_get_monotonic_time () - start) / 1000.0 / n, n);
+  /* The months are where the pointer finds them. */
+  g_assert_cmpint (crm_revenue_chart_month_at (&geometry, geometry.plot_x + 1, geometry.plot_y + 1), ==, 0);
+  g_assert_cmpint (crm_revenue_chart_month_at (&geometry, geometry.plot_x + geometry.plot_width - 1,
+                                               geometry.plot_y + 1), ==, 23);
+  g_assert_cmpint (crm_revenue_chart_month_at (&geometry, geometry.plot_x - 1, geometry.plot_y + 1), ==, -1);
+
+  g_object_unref (context);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
 }
 
 /* ------------------------------------------------------------------ */
@@ -333,6 +387,168 @@ test_right_announces_the_next_months_values (Fixture       *f,
   gtk_test_accessible_assert_property (chart, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, first);
 }
 
+/* The standard output of @argv; fails the test if it does not run. */
+static char *
+run (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+/* Whether pdffonts lists a font named @postscript_name (after its subset
+ * tag, "ABCDEF+") as embedded. */
+static gboolean
+font_embedded (const char *listing,
+               const char *postscript_name)
+{
+  g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+
+  for (guint i = 2; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+      const char *name;
+
+      for (guint k = 0; words[k] != NULL; k++)
+        if (words[k][0] != '\0')
+          g_ptr_array_add (fields, words[k]);
+      if (fields->len < 7)
+        continue;
+      /* name type... encoding emb sub uni object ID */
+      name = strchr (fields->pdata[0], '+') ? strchr (fields->pdata[0], '+') + 1 : fields->pdata[0];
+      if (g_str_equal (name, postscript_name) && g_str_equal (fields->pdata[fields->len - 5], "yes"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_brief_pdf_has_name_money_and_chinese_font (Fixture       *f,
+                                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = seeded_customer ();
+  g_autofree char *name = crm_test_live_scalar (live, "SELECT name FROM crm.customers WHERE id = $1", id);
+  g_autofree char *fen = crm_test_live_scalar (live, "SELECT monthly_revenue FROM crm.customers WHERE id = $1", id);
+  g_autofree char *money = crm_format_money (g_ascii_strtoll (fen, NULL, 10));
+  g_autofree char *dir = g_dir_make_tmp ("keyline-brief-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "brief.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  const char *fc_argv[] = { "fc-match", "-f", "%{postscriptname}", ":lang=zh-cn", NULL };
+  const char *text_argv[] = { "pdftotext", "-enc", "UTF-8", path, "-", NULL };
+  const char *fonts_argv[] = { "pdffonts", path, NULL };
+  g_autofree char *cjk_font = run (fc_argv);
+  g_autofree char *text = NULL;
+  g_autofree char *fonts = NULL;
+  g_autofree char *info = NULL;
+  gint64 start;
+
+  /* The seed names customers in Chinese. */
+  g_assert_nonnull (name);
+  g_assert_cmpint (g_unichar_get_script (g_utf8_get_char (name)), ==, G_UNICODE_SCRIPT_HAN);
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  crm_customer_brief_write_async (crm_context_get_store (f->context), id, file, NULL, crm_test_done_cb, &result);
+  g_assert_true (crm_customer_brief_write_finish (crm_test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_test_message ("brief written in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+
+  /* One A4 page... */
+  {
+    const char *info_argv[] = { "pdfinfo", path, NULL };
+
+    info = run (info_argv);
+    g_assert_true (g_regex_match_simple ("^Pages:\\s+1$", info, G_REGEX_MULTILINE, 0));
+    g_assert_nonnull (strstr (info, "595.276 x 841.89 pts (A4)"));
+  }
+  /* ...with the name and the monthly revenue in its text... */
+  text = run (text_argv);
+  g_assert_nonnull (strstr (text, name));
+  g_assert_nonnull (strstr (text, money));
+  /* ...and the Chinese font in it, not merely named. */
+  fonts = run (fonts_argv);
+  g_assert_cmpstr (cjk_font, !=, "");
+  if (!font_embedded (fonts, cjk_font))
+    g_error ("%s is not embedded:\n%s", cjk_font, fonts);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_brief_of_an_unknown_customer_fails (Fixture       *f,
+                                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("keyline-brief-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "brief.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  crm_customer_brief_write_async (crm_context_get_store (f->context), "00000000-0000-4000-8000-00000000dead", file,
+                                  NULL, crm_test_done_cb, &result);
+  g_assert_false (crm_customer_brief_write_finish (crm_test_wait_result (&result), &error));
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_NOT_FOUND);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_rmdir (dir);
+}
+
+/* Where a shortcut controller of @widget sends @trigger, or NULL. */
+static char *
+shortcut_action (GtkWidget  *widget,
+                 const char *trigger)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (g_str_equal (text, trigger))
+            return gtk_shortcut_action_to_string (gtk_shortcut_get_action (shortcut));
+        }
+    }
+  return NULL;
+}
+
+static void
+test_export_button_and_ctrl_p_run_the_action (Fixture       *f,
+                                              gconstpointer  data)
+{
+  g_autofree char *id = seeded_customer ();
+  g_autofree char *ctrl_p = shortcut_action (GTK_WIDGET (f->detail), "<Control>p");
+  GtkWidget *button = crm_test_find_button (f->detail, "Export a PDF Brief (Ctrl+P)");
+
+  g_assert_cmpstr (ctrl_p, ==, "action(customer.export-pdf)");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "customer.export-pdf");
+  g_assert_true (crm_customers_page_open_customer (f->page, id));
+  crm_test_wait_drawn (f->window);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  /* Not while editing: the brief shows what is saved. */
+  crm_customer_detail_set_editing (f->detail, TRUE);
+  g_assert_false (gtk_widget_is_sensitive (button));
+  crm_customer_detail_set_editing (f->detail, FALSE);
+  g_assert_true (gtk_widget_is_sensitive (button));
+}
+
 static void
 remove_data_home (void)
 {
@@ -368,11 +584,18 @@ main (int   argc,
 
   g_test_add_func ("/client/revenue/section-is-empty-then-follows-the-store",
                    test_section_is_empty_then_follows_the_store);
+  g_test_add_func ("/client/revenue/chart-draw-time-and-month-under-the-pointer", test_chart_draw_time);
   if (crm_test_live_available ())
     {
       live = crm_test_live_new (60);
       g_test_add ("/client/revenue/right-announces-the-next-months-values", Fixture, NULL,
                   fixture_set_up, test_right_announces_the_next_months_values, fixture_tear_down);
+      g_test_add ("/client/brief/pdf-has-the-chinese-name-the-revenue-and-the-font-embedded", Fixture, NULL,
+                  fixture_set_up, test_brief_pdf_has_name_money_and_chinese_font, fixture_tear_down);
+      g_test_add ("/client/brief/unknown-customer-fails-and-writes-nothing", Fixture, NULL,
+                  fixture_set_up, test_brief_of_an_unknown_customer_fails, fixture_tear_down);
+      g_test_add ("/client/brief/export-button-and-ctrl-p-run-customer-export-pdf-outside-editing", Fixture, NULL,
+                  fixture_set_up, test_export_button_and_ctrl_p_run_the_action, fixture_tear_down);
     }
   else
     g_test_message ("no throwaway PostgreSQL or no KEYLINE_SERVER: only the tests without a server run");
