@@ -830,3 +830,76 @@ crm_api_post_json_finish_full (CrmApi        *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/**
+ * crm_api_reveal_async:
+ * @customer_id: the customer the record is of
+ * @entity: "customer" or "contact"
+ * @id: the record's id (the customer's own for "customer")
+ * @field: a masked field of @entity ("phone", "mobile", "id_number", "address")
+ */
+void
+crm_api_reveal_async (CrmApi              *self,
+                      const char          *customer_id,
+                      const char          *entity,
+                      const char          *id,
+                      const char          *field,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (customer_id != NULL && entity != NULL && id != NULL && field != NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "entity");
+  json_builder_add_string_value (builder, entity);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "field");
+  json_builder_add_string_value (builder, field);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+  escaped = g_uri_escape_string (customer_id, NULL, FALSE);
+  path = g_strdup_printf ("/customers/%s/reveal", escaped);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_reveal_async);
+  /* not idempotent: every reveal is one record in the audit log */
+  send_request (self, task, "POST", path, NULL, body, 0);
+}
+
+gboolean
+crm_api_reveal_finish (CrmApi        *self,
+                       GAsyncResult  *result,
+                       char         **value,
+                       GError       **error)
+{
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *obj;
+  JsonNode *member;
+
+  g_return_val_if_fail (CRM_IS_API (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_reveal_async, FALSE);
+
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
+    return FALSE;
+  obj = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  member = obj != NULL ? json_object_get_member (obj, "value") : NULL;
+  if (member == NULL || (!JSON_NODE_HOLDS_NULL (member) && json_node_get_value_type (member) != G_TYPE_STRING))
+    {
+      g_set_error_literal (error, CRM_ERROR, CRM_ERROR_INTERNAL, "The server's answer holds no value");
+      return FALSE;
+    }
+  if (value != NULL)
+    *value = JSON_NODE_HOLDS_NULL (member) ? NULL : g_strdup (json_node_get_string (member));
+  return TRUE;
+}

@@ -75,4 +75,22 @@ JsonNode   *crm_api_post_json_finish_full (CrmApi            *self,
                                            JsonNode         **error_body,
                                            GError           **error);
 
+/* POST /customers/{customer_id}/reveal: the full value of one masked field
+ * of the customer (@entity "customer", @id its id) or of one of its
+ * contacts ("contact"); the server records it in its audit log.  Not
+ * sent twice by libsoup (each send is a reveal of its own). */
+void        crm_api_reveal_async       (CrmApi               *self,
+                                        const char           *customer_id,
+                                        const char           *entity,
+                                        const char           *id,
+                                        const char           *field,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+/* TRUE with the value in @value (NULL when the record has none). */
+gboolean    crm_api_reveal_finish      (CrmApi               *self,
+                                        GAsyncResult         *result,
+                                        char                **value,
+                                        GError              **error);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include "crm-columns.h"
 #include "crm-customer-brief.h"
+#include "crm-customer-contacts.h"
 #include "crm-customer-detail.h"
 #include "crm-customer-header.h"
 #include "crm-customer-services.h"
@@ -54,6 +55,7 @@ struct _CrmCustomerDetail
   CrmCustomerEditor *editor;
   CrmCustomerTimeline *timeline_section;
   CrmCustomerRevenue *revenue_section;
+  CrmCustomerContacts *contacts_section;
 };
 
 G_DEFINE_FINAL_TYPE (CrmCustomerDetail, crm_customer_detail, ADW_TYPE_BIN)
@@ -180,56 +182,6 @@ add_date (CrmCustomerDetail   *self,
   add_value (self, group, field, title, text ? text : iso);
 }
 
-static void
-add_contact (CrmCustomerDetail   *self,
-             AdwPreferencesGroup *group,
-             guint                index,
-             CrmContact          *contact)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  g_autofree char *prefix = g_strdup_printf ("contact.%u.", index);
-  struct { const char *field; const char *value; } parts[] = {
-    { "name", contact->name },
-    { "title", contact->title },
-    { "mobile", contact->mobile },
-    { "email", contact->email },
-  };
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), contact->name ? contact->name : "");
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), contact->title ? contact->title : "");
-
-  if (contact->is_primary)
-    {
-      GtkWidget *tag = gtk_label_new (_("Primary"));
-
-      gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (tag, "primary-tag");
-      gtk_widget_add_css_class (tag, "caption");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), tag);
-    }
-
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  if (contact->mobile && contact->mobile[0])
-    {
-      GtkWidget *label = value_label (contact->mobile);
-
-      gtk_widget_add_css_class (label, "numeric");
-      gtk_box_append (GTK_BOX (box), label);
-    }
-  if (contact->email && contact->email[0])
-    gtk_box_append (GTK_BOX (box), value_label (contact->email));
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
-  adw_preferences_group_add (group, row);
-
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    g_hash_table_replace (self->values, g_strconcat (prefix, parts[i].field, NULL),
-                          g_strdup (parts[i].value ? parts[i].value : ""));
-  g_hash_table_replace (self->values, g_strconcat (prefix, "is_primary", NULL),
-                        g_strdup (contact->is_primary ? "true" : "false"));
-}
-
 /* The header's mark: the customer or a contact has changes the server
  * has not confirmed (as on the customer's row in the list). */
 static void
@@ -312,18 +264,6 @@ show_customer (CrmCustomerDetail *self)
       add_value (self, group, "churn_reason", _("Churn Reason"), c->churn_reason);
     }
   add_date (self, group, "updated_at", _("Last Changed"), c->updated_at, TRUE);
-
-  group = add_group (right, _("Contacts"));
-  if (c->contacts->len == 0)
-    {
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No contacts"));
-      gtk_widget_add_css_class (row, "dim-label");
-      adw_preferences_group_add (group, row);
-    }
-  for (guint i = 0; i < c->contacts->len; i++)
-    add_contact (self, group, i, c->contacts->pdata[i]);
 
   update_actions (self);
 }
@@ -655,6 +595,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   g_type_ensure (CRM_TYPE_CUSTOMER_WORK);
   g_type_ensure (CRM_TYPE_CUSTOMER_TIMELINE);
   g_type_ensure (CRM_TYPE_CUSTOMER_REVENUE);
+  g_type_ensure (CRM_TYPE_CUSTOMER_CONTACTS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, title_label);
@@ -679,6 +620,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, editor);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, timeline_section);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, revenue_section);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, contacts_section);
   gtk_widget_class_bind_template_callback (widget_class, editor_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
 
@@ -740,6 +682,7 @@ crm_customer_detail_set_store (CrmCustomerDetail *self,
   crm_customer_revenue_set_store (self->revenue_section, store);
   g_clear_pointer (&self->customer_id, g_free);
   crm_customer_timeline_set_store (self->timeline_section, store);
+  crm_customer_contacts_set_store (self->contacts_section, store);
   reload (self);
 }
 
@@ -775,6 +718,7 @@ crm_customer_detail_show (CrmCustomerDetail *self,
   crm_customer_work_show (self->work_section, id);
   crm_customer_timeline_show (self->timeline_section, id);
   crm_customer_revenue_show (self->revenue_section, id);
+  crm_customer_contacts_show (self->contacts_section, id);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
   return TRUE;
 }
@@ -860,5 +804,8 @@ crm_customer_detail_get_value (CrmCustomerDetail *self,
   g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), NULL);
   g_return_val_if_fail (field != NULL, NULL);
 
+  /* a contact's: the Contacts section's */
+  if (g_str_has_prefix (field, "contact."))
+    return crm_customer_contacts_get_value (self->contacts_section, field);
   return g_hash_table_lookup (self->values, field);
 }

@@ -144,31 +144,7 @@ static char *
 explain (Field      *field,
          const char *value)
 {
-  const CrmField *spec = field->spec;
-
-  if (value == NULL || value[0] == '\0')
-    return g_strdup (_("This field cannot be empty"));
-
-  switch (spec->check)
-    {
-    case CRM_FIELD_TEXT:
-      if (spec->max_chars > 0 && g_utf8_strlen (value, -1) > spec->max_chars)
-        return g_strdup_printf (ngettext ("Use at most %u character", "Use at most %u characters", spec->max_chars),
-                                spec->max_chars);
-      return g_strdup (_("This text has characters that cannot be used"));
-    case CRM_FIELD_MOBILE:
-      return g_strdup (_("Enter a mobile number of 11 digits starting with 1"));
-    case CRM_FIELD_EMAIL:
-      return g_strdup (_("Enter an e-mail address, such as name@example.com"));
-    case CRM_FIELD_PHONE:
-      return g_strdup (_("Enter a telephone number of 5 to 20 digits"));
-    case CRM_FIELD_ENUM:
-      return g_strdup (_("Choose one of the values offered"));
-    case CRM_FIELD_BOOL:
-    case CRM_FIELD_UUID:
-    default:
-      return g_strdup (_("This value cannot be used"));
-    }
+  return crm_field_problem (field->spec, value);
 }
 
 static void

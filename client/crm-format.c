@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-entity.h"
 #include "crm-format.h"
 
 /* The locale's digit grouping (printf's ' flag reads LC_NUMERIC).  The C
@@ -306,4 +307,37 @@ crm_field_label (CrmEntity   entity,
   if (field->label_context != NULL)
     return g_dpgettext2 (GETTEXT_PACKAGE, field->label_context, field->label);
   return g_dgettext (GETTEXT_PACKAGE, field->label);
+}
+
+char *
+crm_field_problem (const CrmField *spec,
+                   const char     *value)
+{
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  if (value == NULL || value[0] == '\0')
+    return g_strdup (_("This field cannot be empty"));
+  if (spec->mask != CRM_FIELD_MASK_NONE && strchr (value, '*') != NULL)
+    return g_strdup (_("Enter the whole value: * stands for hidden characters"));
+
+  switch (spec->check)
+    {
+    case CRM_FIELD_TEXT:
+      if (spec->max_chars > 0 && g_utf8_strlen (value, -1) > spec->max_chars)
+        return g_strdup_printf (ngettext ("Use at most %u character", "Use at most %u characters", spec->max_chars),
+                                spec->max_chars);
+      return g_strdup (_("This text has characters that cannot be used"));
+    case CRM_FIELD_MOBILE:
+      return g_strdup (_("Enter a mobile number of 11 digits starting with 1"));
+    case CRM_FIELD_EMAIL:
+      return g_strdup (_("Enter an e-mail address, such as name@example.com"));
+    case CRM_FIELD_PHONE:
+      return g_strdup (_("Enter a telephone number of 5 to 20 digits"));
+    case CRM_FIELD_ENUM:
+      return g_strdup (_("Choose one of the values offered"));
+    case CRM_FIELD_BOOL:
+    case CRM_FIELD_UUID:
+    default:
+      return g_strdup (_("This value cannot be used"));
+    }
 }

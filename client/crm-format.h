@@ -53,4 +53,10 @@ const char *crm_customer_warning_icon_name (CrmCustomerWarnings warning);
 const char *crm_field_label               (CrmEntity          entity,
                                            const char        *name);
 
+/* Why @value (NULL or "" for empty) cannot be written to @spec, in the
+ * interface's words, for a message under the field; the forms' one rule
+ * (the check itself is crm_field_validate ()). */
+char       *crm_field_problem             (const CrmField    *spec,
+                                           const char        *value);
+
 G_END_DECLS

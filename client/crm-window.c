@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "crm-conflict-dialog.h"
+#include "crm-customer-dialog.h"
 #include "crm-customers-page.h"
 #include "crm-format.h"
 #include "crm-pending-popover.h"
@@ -119,6 +120,45 @@ update_offline (CrmWindow *self)
   gtk_revealer_set_reveal_child (self->offline_revealer, crm_context_get_offline (self->context));
 }
 
+/* Whether the signed-in user's role makes customers (the entity table). */
+static gboolean
+may_create_customers (CrmWindow *self)
+{
+  JsonObject *user = crm_context_get_user (self->context);
+  const char *role = user ? json_object_get_string_member_with_default (user, "role", NULL) : NULL;
+  int r = role ? crm_wire_lookup (crm_role_names, role) : -1;
+
+  return r >= 0 && (crm_entity_info (CRM_ENTITY_CUSTOMER)->creatable_by & (1u << r)) != 0;
+}
+
+static void
+customer_created_cb (CrmWindow  *self,
+                     const char *id)
+{
+  CrmSyncEngine *engine = crm_context_get_sync_engine (self->context);
+
+  if (engine != NULL)
+    crm_sync_engine_sync_now (engine);
+  crm_customers_page_open_customer (self->customers_page, id);
+}
+
+/* win.new-customer (Ctrl+N): a prospect, from the list. */
+static void
+new_customer_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CrmWindow *self = CRM_WINDOW (widget);
+  CrmStore *store = crm_context_get_store (self->context);
+  GtkWidget *dialog;
+
+  if (store == NULL || !may_create_customers (self))
+    return;
+  dialog = crm_customer_dialog_new (GTK_WINDOW (self), store);
+  g_signal_connect_object (dialog, "created", G_CALLBACK (customer_created_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* The header bar's word on the local copy: when it last synced, or that
  * the server cannot be reached; a spinner while a sync runs. */
 static void
@@ -131,6 +171,7 @@ update_sync_status (CrmWindow *self)
   const char *error;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", engine != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-customer", engine != NULL && may_create_customers (self));
   if (engine == NULL)
     {
       adw_window_title_set_subtitle (self->section_title, "");
@@ -869,6 +910,8 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.resolve-conflict", "x", resolve_conflict_action);
+  gtk_widget_class_install_action (widget_class, "win.new-customer", NULL, new_customer_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-customer", NULL);
 }
 
 static void
