@@ -44,10 +44,12 @@ static const char * const watched[] = {
   "campaign", "contact",
 };
 
+/* Enabled only while shown: the shortcuts are the window's (managed),
+ * and Ctrl+L on another page is not ours to take. */
 static void
 update_actions (CrmCustomerTimeline *self)
 {
-  gboolean can = self->store != NULL && self->customer_id != NULL;
+  gboolean can = self->store != NULL && self->customer_id != NULL && gtk_widget_get_mapped (GTK_WIDGET (self));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "customer.log-interaction", can);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "customer.new-opportunity", can);
@@ -83,8 +85,11 @@ update_empty (CrmCustomerTimeline *self)
       break;
     }
   adw_status_page_set_title (self->empty_page, title);
-  gtk_stack_set_visible_child_name (self->stack, self->reading && g_list_model_get_n_items (G_LIST_MODEL (self->entries)) == 0
-                                                 ? "list" : "empty");
+  /* while the first read runs, nothing rather than "nothing yet" */
+  if (self->reading && g_list_model_get_n_items (G_LIST_MODEL (self->entries)) == 0)
+    gtk_stack_set_visible_child_name (self->stack, "list");
+  else
+    gtk_stack_set_visible_child_name (self->stack, "empty");
 }
 
 /* ------------------------------------------------------------------ */
@@ -443,6 +448,20 @@ new_opportunity_action (GtkWidget  *widget,
 /* ------------------------------------------------------------------ */
 
 static void
+crm_customer_timeline_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (crm_customer_timeline_parent_class)->map (widget);
+  update_actions (CRM_CUSTOMER_TIMELINE (widget));
+}
+
+static void
+crm_customer_timeline_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (crm_customer_timeline_parent_class)->unmap (widget);
+  update_actions (CRM_CUSTOMER_TIMELINE (widget));
+}
+
+static void
 crm_customer_timeline_dispose (GObject *object)
 {
   CrmCustomerTimeline *self = CRM_CUSTOMER_TIMELINE (object);
@@ -479,6 +498,8 @@ crm_customer_timeline_class_init (CrmCustomerTimelineClass *klass)
 
   object_class->dispose = crm_customer_timeline_dispose;
   object_class->finalize = crm_customer_timeline_finalize;
+  widget_class->map = crm_customer_timeline_map;
+  widget_class->unmap = crm_customer_timeline_unmap;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-timeline.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerTimeline, stack);

@@ -23,8 +23,12 @@ G_DECLARE_FINAL_TYPE (CrmCustomerTimeline, crm_customer_timeline, CRM, CUSTOMER_
  * It carries the page's two writes about the customer, as actions with
  * their buttons above the list: customer.log-interaction (Ctrl+L, the
  * Log Interaction dialog) and customer.new-opportunity (Ctrl+Shift+O, the
- * New Opportunity dialog).  What they queue appears here at once and is
- * sent by the sync engine, when one is set.
+ * New Opportunity dialog), enabled only while the timeline is shown with
+ * a customer (the shortcuts are the window's: managed scope).  They live
+ * here, not on the page: a button outside the timeline reaches them with
+ * gtk_widget_activate_action (timeline, ...).  What they queue appears
+ * here at once and is sent by the sync engine, when one is set (else at
+ * the next sync).
  */
 GtkWidget        *crm_customer_timeline_new             (void);
 void              crm_customer_timeline_set_store       (CrmCustomerTimeline *self,

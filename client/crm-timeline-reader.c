@@ -351,9 +351,10 @@ read_campaigns (Reader  *r,
   for (guint i = 0; i < rows->len; i++)
     {
       JsonObject *o = rows->pdata[i];
-      JsonObject *campaign = g_hash_table_lookup (campaigns, member (o, "campaign_id") ? member (o, "campaign_id") : "");
+      const char *campaign_id = member (o, "campaign_id");
+      JsonObject *campaign = campaign_id ? g_hash_table_lookup (campaigns, campaign_id) : NULL;
       const char *channel = member (o, "channel");
-      g_autofree char *key = g_strconcat ("campaign:", member (o, "campaign_id"), NULL);
+      g_autofree char *key = g_strconcat ("campaign:", campaign_id, NULL);
       g_autofree char *meta = NULL;
       gint64 when;
 

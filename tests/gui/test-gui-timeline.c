@@ -604,6 +604,98 @@ test_dialog_keys_and_inline_errors (void)
 }
 
 
+static gboolean
+unmapped (gpointer widget)
+{
+  return !gtk_widget_get_mapped (widget);
+}
+
+/* Ctrl+L and Ctrl+Shift+O are the timeline's shortcuts for its two
+ * actions (activated here as a key press would, through the shortcut's
+ * own action), and the shortcuts window lists them. */
+static void
+test_shortcuts_are_bound_and_listed (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  g_autofree char *id = crm_test_live_scalar (live, EVERY_KIND, NULL);
+  CrmCustomerTimeline *timeline = open_customer (desktop, id);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (timeline));
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/keylinecrm/Keyline/gtk/help-overlay.ui");
+  g_autoptr(GSList) objects = gtk_builder_get_objects (builder);
+  g_autoptr(GtkShortcutAction) log_action = NULL;
+  struct { const char *trigger; const char *action; GType dialog; gboolean bound; gboolean listed; } keys[] = {
+    { "<Control>l", "action(customer.log-interaction)", CRM_TYPE_INTERACTION_DIALOG, FALSE, FALSE },
+    { "<Shift><Control>o", "action(customer.new-opportunity)", CRM_TYPE_OPPORTUNITY_DIALOG, FALSE, FALSE },
+  };
+
+  for (guint c = 0; c < g_list_model_get_n_items (controllers); c++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, c);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      g_assert_cmpint (gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (controller)), ==,
+                       GTK_SHORTCUT_SCOPE_MANAGED);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (controller)); i++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), i);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          g_autofree char *action = gtk_shortcut_action_to_string (gtk_shortcut_get_action (shortcut));
+
+          for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+            if (g_str_equal (trigger, keys[k].trigger) && g_str_equal (action, keys[k].action))
+              {
+                GtkWidget *dialog;
+
+                keys[k].bound = TRUE;
+                if (k == 0)
+                  g_set_object (&log_action, gtk_shortcut_get_action (shortcut));
+                g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0,
+                                                             GTK_WIDGET (timeline), NULL));
+                crm_test_iterate (50);
+                dialog = find_window (keys[k].dialog);
+                g_assert_nonnull (dialog);
+                gtk_widget_activate_action (dialog, "dialog.escape", NULL);
+                crm_test_wait_for (gone, GSIZE_TO_POINTER (keys[k].dialog));
+              }
+        }
+    }
+  for (GSList *l = objects; l != NULL; l = l->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+      {
+        g_autofree char *accelerator = NULL;
+
+        g_object_get (l->data, "accelerator", &accelerator, NULL);
+        for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+          {
+            guint key, want_key;
+            GdkModifierType mods, want_mods;
+
+            if (accelerator == NULL || !gtk_accelerator_parse (accelerator, &key, &mods) ||
+                !gtk_accelerator_parse (keys[k].trigger, &want_key, &want_mods))
+              continue;
+            if (key == want_key && mods == want_mods)
+              keys[k].listed = TRUE;
+          }
+      }
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      g_test_message ("%s", keys[k].trigger);
+      g_assert_true (keys[k].bound);
+      g_assert_true (keys[k].listed);
+    }
+
+  /* back on the list, the keys are not the timeline's */
+  crm_customers_page_show_list (crm_window_get_customers_page (desktop->window));
+  crm_test_wait_for (unmapped, timeline);                /* after the stack's crossfade */
+  /* disabled: the key press is not taken, and goes on to whoever else
+   * wants it */
+  g_assert_nonnull (log_action);
+  g_assert_false (gtk_shortcut_action_activate (log_action, 0, GTK_WIDGET (timeline), NULL));
+  crm_test_iterate (50);
+  g_assert_null (find_window (CRM_TYPE_INTERACTION_DIALOG));
+}
+
 /* 2,000 entries -------------------------------------------------------- */
 
 #define BIG_CUSTOMER "00000000-0000-4000-8000-000000000001"
@@ -787,6 +879,23 @@ test_two_thousand_entries_stay_fast (void)
   g_test_message ("show to drawn, window up: %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2000);
 
+  /* a filter with nothing to show says so */
+  crm_customer_timeline_set_filter (timeline, CRM_TIMELINE_CAMPAIGN);
+  crm_test_iterate (20);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  {
+    GtkWidget *stack = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (timeline), CRM_TYPE_CUSTOMER_TIMELINE,
+                                                                  "stack"));
+    AdwStatusPage *empty = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (timeline),
+                                                                           CRM_TYPE_CUSTOMER_TIMELINE, "empty_page"));
+
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
+    g_assert_cmpstr (adw_status_page_get_title (empty), ==, "Not in any campaign");
+    crm_customer_timeline_set_filter (timeline, CRM_TIMELINE_ALL);
+    crm_test_iterate (20);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "list");
+  }
+
   /* a visit logged now: on top once the store says so */
   json_object_set_string_member (fields, "customer_id", BIG_CUSTOMER);
   json_object_set_string_member (fields, "kind", "visit");
@@ -863,6 +972,7 @@ main (int   argc,
   g_test_add_func ("/client/timeline/opportunity-from-the-dialog-reaches-the-server",
                    test_opportunity_from_the_dialog_reaches_the_server);
   g_test_add_func ("/client/timeline/dialog-keys-and-inline-errors", test_dialog_keys_and_inline_errors);
+  g_test_add_func ("/client/timeline/shortcuts-are-bound-and-listed", test_shortcuts_are_bound_and_listed);
 
   status = g_test_run ();
 
