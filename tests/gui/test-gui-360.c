@@ -403,6 +403,89 @@ test_sections (void)
   }
 }
 
+static gboolean
+leaflet_folded (gpointer leaflet)
+{
+  return adw_leaflet_get_folded (leaflet);
+}
+
+static gboolean
+leaflet_unfolded (gpointer leaflet)
+{
+  return !adw_leaflet_get_folded (leaflet);
+}
+
+static void
+count_cb (GtkWidget *widget,
+          guint     *count)
+{
+  (*count)++;
+}
+
+/* The frame: with something in the timeline pane, the timeline sits
+ * beside the overview in a wide window; below 800 px the page folds, the
+ * title bar offers Timeline, and Back returns from the timeline to the
+ * overview before it leaves the page.  The page in a window of its own
+ * (the main window folds its sidebar first). */
+static void
+test_timeline_folds (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  g_autofree char *id = crm_test_live_scalar (live, SQL_PICK, "2");
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  CrmCustomerDetail *detail = CRM_CUSTOMER_DETAIL (crm_customer_detail_new ());
+  GtkWidget *pane = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (detail), CRM_TYPE_CUSTOMER_DETAIL,
+                                                               "timeline_pane"));
+  AdwLeaflet *leaflet = ADW_LEAFLET (gtk_widget_get_template_child (GTK_WIDGET (detail), CRM_TYPE_CUSTOMER_DETAIL,
+                                                                   "leaflet"));
+  GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (detail), CRM_TYPE_CUSTOMER_DETAIL,
+                                                                 "timeline_button"));
+  guint backs = 0;
+
+  gtk_window_set_child (window, GTK_WIDGET (detail));
+  gtk_window_set_default_size (window, 1000, 800);
+  g_signal_connect (detail, "back", G_CALLBACK (count_cb), &backs);
+  crm_customer_detail_set_store (detail, crm_context_get_store (desktop->context));
+  gtk_window_present (window);
+  g_assert_true (crm_customer_detail_show (detail, id));
+  crm_test_wait_drawn (detail);
+
+  /* nothing in the pane: no timeline, no button */
+  g_assert_false (gtk_widget_get_visible (pane));
+  g_assert_false (gtk_widget_get_visible (button));
+
+  gtk_box_append (GTK_BOX (pane), gtk_label_new ("timeline"));
+  gtk_widget_set_visible (pane, TRUE);
+  crm_test_wait_for (leaflet_unfolded, leaflet);
+  crm_test_wait_drawn (detail);
+  g_assert_true (gtk_widget_get_mapped (pane));
+  g_assert_false (gtk_widget_get_visible (button));
+
+  gtk_window_set_default_size (window, 700, 800);
+  crm_test_wait_for (leaflet_folded, leaflet);
+  crm_test_wait_drawn (detail);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "overview");
+  g_assert_true (gtk_widget_get_visible (button));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "customer.show-timeline", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "timeline");
+  g_assert_false (gtk_widget_get_visible (button));
+  crm_test_iterate (400);
+
+  /* Back: first to the overview, then out of the page */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "customer.back", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "overview");
+  g_assert_cmpuint (backs, ==, 0);
+  crm_test_iterate (50);
+  g_assert_true (gtk_widget_get_visible (button));
+  crm_test_iterate (400);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "customer.back", NULL));
+  g_assert_cmpuint (backs, ==, 1);
+
+  gtk_window_destroy (window);
+  crm_test_iterate (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -444,7 +527,10 @@ main (int   argc,
 
   g_test_add_func ("/client/360/header-shows-the-figures-the-database-gives", test_figures);
   if (shot == NULL)
-    g_test_add_func ("/client/360/sections-list-every-service-and-open-work", test_sections);
+    {
+      g_test_add_func ("/client/360/sections-list-every-service-and-open-work", test_sections);
+      g_test_add_func ("/client/360/timeline-sits-beside-and-folds-under-800-px", test_timeline_folds);
+    }
 
   status = g_test_run ();
   crm_test_live_free (live);
