@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "crm-customer-summary.h"
@@ -91,8 +93,21 @@ owner_text (CrmCustomerWork *self,
     return g_strdup (_("you"));
   if (customer->owner_name != NULL && g_strcmp0 (owner_id, customer->owner_id) == 0)
     return g_strdup (customer->owner_name);
-  /* TRANSLATORS: a user the client has no name for, by the start of their id */
-  return g_strdup_printf (_("user %.8s"), owner_id);
+  /* TRANSLATORS: a user the client has no name for, by the end of their id
+   * (ids made at about the same time share their start) */
+  return g_strdup_printf (_("user …%s"), owner_id + MAX (strlen (owner_id), 8) - 8);
+}
+
+/* One line each for title and subtitle, cut short when narrow: a
+ * wrapping row is measured again at every width the page's boxes try,
+ * which made the page's first frame slow (bench/page).  No tooltip: one
+ * that is pending when its window goes away trips GTK 4.8
+ * (gdk_surface_get_device_position on a destroyed surface). */
+static void
+one_line (GtkWidget *row)
+{
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
 }
 
 static GtkWidget *
@@ -129,6 +144,7 @@ add_empty_row (CrmCustomerWork *self,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
   gtk_widget_add_css_class (row, "dim-label");
+  one_line (row);
   add_row (self, group, row);
 }
 
@@ -162,6 +178,7 @@ opportunity_row (CrmCustomerWork       *self,
   gtk_widget_add_css_class (amounts, "numeric");
   gtk_widget_set_valign (amounts, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), amounts);
+  one_line (row);
   return row;
 }
 
@@ -194,6 +211,7 @@ request_row (CrmCustomerWork   *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   if (item->overdue)
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), overdue_tag ());
+  one_line (row);
   return row;
 }
 
