@@ -22,8 +22,13 @@ struct _CrmCustomerWork
   GtkWidget           *opportunities;   /* AdwPreferencesGroup */
   GtkWidget           *requests;        /* AdwPreferencesGroup */
   GPtrArray           *rows;            /* (widget, its group) pairs */
+  CrmCustomerSummary  *summary;         /* what is shown */
   guint                reload_id;
 };
+
+/* Rows a list shows before "Show N more": each row costs its share of the
+ * page's first frame (bench/page). */
+#define SHOWN_FIRST 5
 
 G_DEFINE_FINAL_TYPE (CrmCustomerWork, crm_customer_work, GTK_TYPE_BOX)
 
@@ -149,10 +154,11 @@ add_empty_row (CrmCustomerWork *self,
 }
 
 static GtkWidget *
-opportunity_row (CrmCustomerWork       *self,
-                 CrmCustomer           *customer,
-                 CrmSummaryOpportunity *item)
+opportunity_row (CrmCustomerWork *self,
+                 CrmCustomer     *customer,
+                 gpointer         data)
 {
+  CrmSummaryOpportunity *item = data;
   JsonObject *o = item->record;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *amounts = gtk_label_new (NULL);
@@ -183,10 +189,11 @@ opportunity_row (CrmCustomerWork       *self,
 }
 
 static GtkWidget *
-request_row (CrmCustomerWork   *self,
-             CrmCustomer       *customer,
-             CrmSummaryRequest *item)
+request_row (CrmCustomerWork *self,
+             CrmCustomer     *customer,
+             gpointer         data)
 {
+  CrmSummaryRequest *item = data;
   JsonObject *r = item->record;
   JsonObject *step = item->current_step;
   GtkWidget *row = adw_action_row_new ();
@@ -223,32 +230,90 @@ clear (CrmCustomerWork *self)
   g_ptr_array_set_size (self->rows, 0);
 }
 
+typedef GtkWidget *(*RowFunc) (CrmCustomerWork *self,
+                               CrmCustomer     *customer,
+                               gpointer         item);
+
+static void add_items (CrmCustomerWork *self,
+                       GtkWidget       *group,
+                       GPtrArray       *items,
+                       guint            from,
+                       RowFunc          make_row);
+
+static void
+show_more_cb (AdwActionRow    *row,
+              CrmCustomerWork *self)
+{
+  GtkWidget *group = g_object_get_data (G_OBJECT (row), "group");
+  GPtrArray *items = g_object_get_data (G_OBJECT (row), "items");
+  RowFunc make_row = (RowFunc) g_object_get_data (G_OBJECT (row), "make-row");
+
+  /* the row goes; the rest of the list comes in its place */
+  for (guint i = 0; i + 1 < self->rows->len; i += 2)
+    if (self->rows->pdata[i] == (gpointer) row)
+      {
+        g_ptr_array_remove_range (self->rows, i, 2);
+        break;
+      }
+  adw_preferences_group_remove (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (row));
+  add_items (self, group, items, SHOWN_FIRST, make_row);
+}
+
+/* @items from @from on: all of them, or SHOWN_FIRST and a row that shows
+ * the others. */
+static void
+add_items (CrmCustomerWork *self,
+           GtkWidget       *group,
+           GPtrArray       *items,
+           guint            from,
+           RowFunc          make_row)
+{
+  guint until = from == 0 && items->len > SHOWN_FIRST + 1 ? SHOWN_FIRST : items->len;
+
+  for (guint i = from; i < until; i++)
+    add_row (self, group, make_row (self, self->summary->customer, items->pdata[i]));
+  if (until < items->len)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Show %u more", "Show %u more",
+                                                             items->len - until), items->len - until);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-down-symbolic"));
+      gtk_widget_set_name (row, "show-more");
+      g_object_set_data (G_OBJECT (row), "group", group);
+      g_object_set_data (G_OBJECT (row), "items", items);
+      g_object_set_data (G_OBJECT (row), "make-row", (gpointer) make_row);
+      g_signal_connect (row, "activated", G_CALLBACK (show_more_cb), self);
+      add_row (self, group, row);
+    }
+}
+
 static void
 reload (CrmCustomerWork *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(CrmCustomerSummary) summary = NULL;
 
   clear (self);
+  g_clear_pointer (&self->summary, crm_customer_summary_free);
   if (self->store == NULL || self->customer_id == NULL)
     return;
-  summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
-  if (summary == NULL)
+  self->summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
+  if (self->summary == NULL)
     {
       if (!g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
         g_warning ("Cannot read the work in progress of %s: %s", self->customer_id, error->message);
       return;
     }
 
-  for (guint i = 0; i < summary->opportunities->len; i++)
-    add_row (self, self->opportunities, opportunity_row (self, summary->customer, summary->opportunities->pdata[i]));
-  if (summary->opportunities->len == 0)
+  add_items (self, self->opportunities, self->summary->opportunities, 0, opportunity_row);
+  if (self->summary->opportunities->len == 0)
     add_empty_row (self, self->opportunities, _("No open opportunities"));
 
-  for (guint i = 0; i < summary->requests->len; i++)
-    add_row (self, self->requests, request_row (self, summary->customer, summary->requests->pdata[i]));
-  if (summary->requests->len == 0)
+  add_items (self, self->requests, self->summary->requests, 0, request_row);
+  if (self->summary->requests->len == 0)
     add_empty_row (self, self->requests, _("No open service requests"));
 }
 
@@ -279,6 +344,7 @@ crm_customer_work_dispose (GObject *object)
     g_signal_group_set_target (self->store_signals, NULL);
   g_clear_object (&self->store_signals);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->summary, crm_customer_summary_free);
   G_OBJECT_CLASS (crm_customer_work_parent_class)->dispose (object);
 }
 

@@ -351,13 +351,34 @@ test_figures (void)
     }
 }
 
+static void
+find_named (GtkWidget  *widget,
+            const char *name,
+            GPtrArray  *found)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    find_named (child, name, found);
+}
+
 /* Services: one expander a product line, every subscription in one;
  * Work in progress: a row an open opportunity and an open request. */
+/* Seven more open opportunities for customer $1, so that the list is
+ * longer than what Work in progress shows at first. */
+static const char SQL_MORE_OPPORTUNITIES[] =
+  "WITH made AS (INSERT INTO crm.opportunities (customer_id, owner_id, name, stage, amount_once,"
+  "   amount_monthly, probability, expected_close)"
+  " SELECT c.id, c.owner_id, 'Expansion ' || g, 'proposal', 100000 * g, 1000 * g, 10 * g,"
+  "   current_date + 30 * g FROM crm.customers c, generate_series (1, 7) g WHERE c.id = $1"
+  " RETURNING id) SELECT count(*) FROM made";
+
 static void
 test_sections (void)
 {
-  g_autoptr(Desktop) desktop = desktop_new ();
   g_autofree char *id = crm_test_live_scalar (live, SQL_PICK, "2");
+  g_autofree char *made = crm_test_live_scalar (live, SQL_MORE_OPPORTUNITIES, id);
+  g_autoptr(Desktop) desktop = desktop_new ();
   CrmCustomerDetail *detail = open_customer (desktop, id);
   CrmCustomerServices *services = CRM_CUSTOMER_SERVICES (
     gtk_widget_get_template_child (GTK_WIDGET (detail), CRM_TYPE_CUSTOMER_DETAIL, "services_section"));
@@ -386,6 +407,25 @@ test_sections (void)
   }
   g_assert_cmpuint (shown, ==, scalar_int (SQL_SUBSCRIPTIONS, id));
 
+  /* a long list shows its first rows and "Show N more", which shows the rest */
+  g_assert_cmpstr (made, ==, "7");
+  {
+    GPtrArray *more = g_ptr_array_new ();
+    g_autofree char *first = crm_test_dup_visible_text (work);
+    g_auto(GStrv) one_off = g_strsplit (first, " one-off", -1);
+
+    g_assert_cmpuint (g_strv_length (one_off) - 1, ==, 5);
+    find_named (work, "show-more", more);
+    g_assert_cmpuint (more->len, ==, 1);
+    for (guint i = 0; i < more->len; i++)
+      g_signal_emit_by_name (more->pdata[i], "activated");
+    g_ptr_array_unref (more);
+    more = g_ptr_array_new ();
+    find_named (work, "show-more", more);
+    g_assert_cmpuint (more->len, ==, 0);
+    g_ptr_array_unref (more);
+  }
+  crm_test_iterate (50);
   text = crm_test_dup_visible_text (work);
   {
     g_auto(GStrv) one_off = g_strsplit (text, " one-off", -1);
