@@ -31,6 +31,7 @@ struct _CrmCustomerDetail
   GHashTable        *values;       /* field -> text shown */
   GPtrArray         *view_groups;
   guint              header_reload_id;
+  guint              timeline_button_id;
 
   /* Template widgets */
   GtkLabel          *title_label;
@@ -361,6 +362,31 @@ back_action (GtkWidget  *widget,
     g_signal_emit (self, signals[BACK], 0);
 }
 
+/* The title bar offers the timeline only when the page is folded and
+ * shows the overview. */
+static gboolean
+update_timeline_button_cb (gpointer data)
+{
+  CrmCustomerDetail *self = data;
+  gboolean offer = adw_leaflet_get_folded (self->leaflet) &&
+                   gtk_widget_get_visible (self->timeline_pane) &&
+                   g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "timeline") != 0;
+
+  self->timeline_button_id = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->timeline_button), offer);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "customer.show-timeline", offer);
+  return G_SOURCE_REMOVE;
+}
+
+/* The leaflet folds while it is being allocated: showing the button then
+ * would leave the title bar unallocated for the frame being drawn. */
+static void
+folded_cb (CrmCustomerDetail *self)
+{
+  if (self->timeline_button_id == 0)
+    self->timeline_button_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, update_timeline_button_cb, self, NULL);
+}
+
 static void
 show_timeline_action (GtkWidget  *widget,
                       const char *action_name,
@@ -369,20 +395,10 @@ show_timeline_action (GtkWidget  *widget,
   CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
 
   if (gtk_widget_get_visible (self->timeline_pane))
-    adw_leaflet_set_visible_child_name (self->leaflet, "timeline");
-}
-
-/* The title bar offers the timeline only when the page is folded and
- * shows the overview. */
-static void
-folded_cb (CrmCustomerDetail *self)
-{
-  gboolean offer = adw_leaflet_get_folded (self->leaflet) &&
-                   gtk_widget_get_visible (self->timeline_pane) &&
-                   g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "timeline") != 0;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->timeline_button), offer);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "customer.show-timeline", offer);
+    {
+      adw_leaflet_set_visible_child_name (self->leaflet, "timeline");
+      update_timeline_button_cb (self);
+    }
 }
 
 static void
@@ -500,6 +516,7 @@ crm_customer_detail_dispose (GObject *object)
   if (self->store_signals != NULL)
     g_signal_group_set_target (self->store_signals, NULL);
   g_clear_handle_id (&self->header_reload_id, g_source_remove);
+  g_clear_handle_id (&self->timeline_button_id, g_source_remove);
   g_clear_object (&self->store);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->customer, crm_customer_unref);
@@ -653,7 +670,7 @@ crm_customer_detail_init (CrmCustomerDetail *self)
       g_signal_group_connect_swapped (self->store_signals, figures[i], G_CALLBACK (figures_changed_cb), self);
   }
   g_signal_connect_swapped (self->timeline_pane, "notify::visible", G_CALLBACK (folded_cb), self);
-  folded_cb (self);
+  update_timeline_button_cb (self);
 
   update_actions (self);
 }

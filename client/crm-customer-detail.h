@@ -13,8 +13,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CrmCustomerDetail, crm_customer_detail, CRM, CUSTOMER_DETAIL, AdwBin)
 
 /*
- * One customer from the local store: its fields in the interface's words
- * and its contacts, kept up to date from the store's ::customers-changed.
+ * The 360° page of one customer, from the local store: the header
+ * (CrmCustomerHeader: who, warnings, key figures), the `sections` box
+ * (Services, Work in progress, and the other sections, each reading the
+ * store itself), the profile and contacts, and beside them the
+ * `timeline_pane` (docs/internals.md, "The 360° page"); kept up to date
+ * from the store's ::customers-changed and ::changed.
  * Edit mode (customer.edit, Ctrl+E) shows a CrmCustomerEditor; Save
  * (customer.save) queues the changed fields and asks the sync engine to
  * sync; Cancel (customer.cancel) drops them, and so does Escape

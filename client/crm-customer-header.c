@@ -160,8 +160,8 @@ figure_label (CrmCustomerHeader *self,
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  /* one line, cut short when narrow (the tooltip has it whole): a
-   * wrapping label in a flow box is measured at every width tried */
+  /* one line, cut short when narrow: a wrapping label in a flow box is
+   * measured at every width tried */
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
@@ -212,7 +212,6 @@ set_text (CrmCustomerHeader *self,
 
   g_return_if_fail (label != NULL);
   gtk_label_set_label (label, text ? text : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && text[0] != '\0');
 }
 

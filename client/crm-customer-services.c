@@ -65,6 +65,18 @@ member_int (JsonObject *o,
   return node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
 }
 
+/* One line each for title and subtitle, cut short when narrow: a
+ * wrapping row is measured again at every width the page's boxes try,
+ * which made the page's first frame slow (bench/page).  No tooltip: one
+ * that is pending when its window goes away trips GTK 4.8
+ * (gdk_surface_get_device_position on a destroyed surface). */
+static void
+one_line (GtkWidget *row)
+{
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+}
+
 /* An icon with words in the warning colour: never colour alone. */
 static GtkWidget *
 warning_tag (const char *text)
@@ -129,6 +141,7 @@ service_row (CrmSummaryService *service)
   /* TRANSLATORS: a subscription's quantity and its monthly fee (for all of them) */
   amount = g_strdup_printf (_("Quantity %s · %s a month"), quantity, fee);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix_label (amount));
+  one_line (row);
   return row;
 }
 
@@ -224,6 +237,7 @@ reload (CrmCustomerServices *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No services"));
       gtk_widget_add_css_class (row, "dim-label");
+      one_line (row);
       add_row (self, row);
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), NULL);
       return;

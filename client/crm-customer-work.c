@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "crm-customer-summary.h"
@@ -20,8 +22,13 @@ struct _CrmCustomerWork
   GtkWidget           *opportunities;   /* AdwPreferencesGroup */
   GtkWidget           *requests;        /* AdwPreferencesGroup */
   GPtrArray           *rows;            /* (widget, its group) pairs */
+  CrmCustomerSummary  *summary;         /* what is shown */
   guint                reload_id;
 };
+
+/* Rows a list shows before "Show N more": each row costs its share of the
+ * page's first frame (bench/page). */
+#define SHOWN_FIRST 5
 
 G_DEFINE_FINAL_TYPE (CrmCustomerWork, crm_customer_work, GTK_TYPE_BOX)
 
@@ -91,8 +98,21 @@ owner_text (CrmCustomerWork *self,
     return g_strdup (_("you"));
   if (customer->owner_name != NULL && g_strcmp0 (owner_id, customer->owner_id) == 0)
     return g_strdup (customer->owner_name);
-  /* TRANSLATORS: a user the client has no name for, by the start of their id */
-  return g_strdup_printf (_("user %.8s"), owner_id);
+  /* TRANSLATORS: a user the client has no name for, by the end of their id
+   * (ids made at about the same time share their start) */
+  return g_strdup_printf (_("user …%s"), owner_id + MAX (strlen (owner_id), 8) - 8);
+}
+
+/* One line each for title and subtitle, cut short when narrow: a
+ * wrapping row is measured again at every width the page's boxes try,
+ * which made the page's first frame slow (bench/page).  No tooltip: one
+ * that is pending when its window goes away trips GTK 4.8
+ * (gdk_surface_get_device_position on a destroyed surface). */
+static void
+one_line (GtkWidget *row)
+{
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
 }
 
 static GtkWidget *
@@ -129,14 +149,16 @@ add_empty_row (CrmCustomerWork *self,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
   gtk_widget_add_css_class (row, "dim-label");
+  one_line (row);
   add_row (self, group, row);
 }
 
 static GtkWidget *
-opportunity_row (CrmCustomerWork       *self,
-                 CrmCustomer           *customer,
-                 CrmSummaryOpportunity *item)
+opportunity_row (CrmCustomerWork *self,
+                 CrmCustomer     *customer,
+                 gpointer         data)
 {
+  CrmSummaryOpportunity *item = data;
   JsonObject *o = item->record;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *amounts = gtk_label_new (NULL);
@@ -162,14 +184,16 @@ opportunity_row (CrmCustomerWork       *self,
   gtk_widget_add_css_class (amounts, "numeric");
   gtk_widget_set_valign (amounts, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), amounts);
+  one_line (row);
   return row;
 }
 
 static GtkWidget *
-request_row (CrmCustomerWork   *self,
-             CrmCustomer       *customer,
-             CrmSummaryRequest *item)
+request_row (CrmCustomerWork *self,
+             CrmCustomer     *customer,
+             gpointer         data)
 {
+  CrmSummaryRequest *item = data;
   JsonObject *r = item->record;
   JsonObject *step = item->current_step;
   GtkWidget *row = adw_action_row_new ();
@@ -194,6 +218,7 @@ request_row (CrmCustomerWork   *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   if (item->overdue)
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), overdue_tag ());
+  one_line (row);
   return row;
 }
 
@@ -205,32 +230,90 @@ clear (CrmCustomerWork *self)
   g_ptr_array_set_size (self->rows, 0);
 }
 
+typedef GtkWidget *(*RowFunc) (CrmCustomerWork *self,
+                               CrmCustomer     *customer,
+                               gpointer         item);
+
+static void add_items (CrmCustomerWork *self,
+                       GtkWidget       *group,
+                       GPtrArray       *items,
+                       guint            from,
+                       RowFunc          make_row);
+
+static void
+show_more_cb (AdwActionRow    *row,
+              CrmCustomerWork *self)
+{
+  GtkWidget *group = g_object_get_data (G_OBJECT (row), "group");
+  GPtrArray *items = g_object_get_data (G_OBJECT (row), "items");
+  RowFunc make_row = (RowFunc) g_object_get_data (G_OBJECT (row), "make-row");
+
+  /* the row goes; the rest of the list comes in its place */
+  for (guint i = 0; i + 1 < self->rows->len; i += 2)
+    if (self->rows->pdata[i] == (gpointer) row)
+      {
+        g_ptr_array_remove_range (self->rows, i, 2);
+        break;
+      }
+  adw_preferences_group_remove (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (row));
+  add_items (self, group, items, SHOWN_FIRST, make_row);
+}
+
+/* @items from @from on: all of them, or SHOWN_FIRST and a row that shows
+ * the others. */
+static void
+add_items (CrmCustomerWork *self,
+           GtkWidget       *group,
+           GPtrArray       *items,
+           guint            from,
+           RowFunc          make_row)
+{
+  guint until = from == 0 && items->len > SHOWN_FIRST + 1 ? SHOWN_FIRST : items->len;
+
+  for (guint i = from; i < until; i++)
+    add_row (self, group, make_row (self, self->summary->customer, items->pdata[i]));
+  if (until < items->len)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Show %u more", "Show %u more",
+                                                             items->len - until), items->len - until);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-down-symbolic"));
+      gtk_widget_set_name (row, "show-more");
+      g_object_set_data (G_OBJECT (row), "group", group);
+      g_object_set_data (G_OBJECT (row), "items", items);
+      g_object_set_data (G_OBJECT (row), "make-row", (gpointer) make_row);
+      g_signal_connect (row, "activated", G_CALLBACK (show_more_cb), self);
+      add_row (self, group, row);
+    }
+}
+
 static void
 reload (CrmCustomerWork *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(CrmCustomerSummary) summary = NULL;
 
   clear (self);
+  g_clear_pointer (&self->summary, crm_customer_summary_free);
   if (self->store == NULL || self->customer_id == NULL)
     return;
-  summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
-  if (summary == NULL)
+  self->summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
+  if (self->summary == NULL)
     {
       if (!g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
         g_warning ("Cannot read the work in progress of %s: %s", self->customer_id, error->message);
       return;
     }
 
-  for (guint i = 0; i < summary->opportunities->len; i++)
-    add_row (self, self->opportunities, opportunity_row (self, summary->customer, summary->opportunities->pdata[i]));
-  if (summary->opportunities->len == 0)
+  add_items (self, self->opportunities, self->summary->opportunities, 0, opportunity_row);
+  if (self->summary->opportunities->len == 0)
     add_empty_row (self, self->opportunities, _("No open opportunities"));
 
-  for (guint i = 0; i < summary->requests->len; i++)
-    add_row (self, self->requests, request_row (self, summary->customer, summary->requests->pdata[i]));
-  if (summary->requests->len == 0)
+  add_items (self, self->requests, self->summary->requests, 0, request_row);
+  if (self->summary->requests->len == 0)
     add_empty_row (self, self->requests, _("No open service requests"));
 }
 
@@ -261,6 +344,7 @@ crm_customer_work_dispose (GObject *object)
     g_signal_group_set_target (self->store_signals, NULL);
   g_clear_object (&self->store_signals);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->summary, crm_customer_summary_free);
   G_OBJECT_CLASS (crm_customer_work_parent_class)->dispose (object);
 }
 

@@ -17,7 +17,7 @@ G_DECLARE_FINAL_TYPE (CrmCustomerWork, crm_customer_work, CRM, CUSTOMER_WORK, Gt
  * owner and deadline, and "Overdue" with an icon when it is past).
  * Owners are users the store has no names for: the signed-in user shows
  * as "you", the customer's account manager by name, anyone else by the
- * start of their id.  Reads the local store and follows its
+ * end of their id.  Reads the local store and follows its
  * ::changed::opportunity, ::changed::service_request and
  * ::changed::service_step.
  */

@@ -351,13 +351,34 @@ test_figures (void)
     }
 }
 
+static void
+find_named (GtkWidget  *widget,
+            const char *name,
+            GPtrArray  *found)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    find_named (child, name, found);
+}
+
 /* Services: one expander a product line, every subscription in one;
  * Work in progress: a row an open opportunity and an open request. */
+/* Seven more open opportunities for customer $1, so that the list is
+ * longer than what Work in progress shows at first. */
+static const char SQL_MORE_OPPORTUNITIES[] =
+  "WITH made AS (INSERT INTO crm.opportunities (customer_id, owner_id, name, stage, amount_once,"
+  "   amount_monthly, probability, expected_close)"
+  " SELECT c.id, c.owner_id, 'Expansion ' || g, 'proposal', 100000 * g, 1000 * g, 10 * g,"
+  "   current_date + 30 * g FROM crm.customers c, generate_series (1, 7) g WHERE c.id = $1"
+  " RETURNING id) SELECT count(*) FROM made";
+
 static void
 test_sections (void)
 {
-  g_autoptr(Desktop) desktop = desktop_new ();
   g_autofree char *id = crm_test_live_scalar (live, SQL_PICK, "2");
+  g_autofree char *made = crm_test_live_scalar (live, SQL_MORE_OPPORTUNITIES, id);
+  g_autoptr(Desktop) desktop = desktop_new ();
   CrmCustomerDetail *detail = open_customer (desktop, id);
   CrmCustomerServices *services = CRM_CUSTOMER_SERVICES (
     gtk_widget_get_template_child (GTK_WIDGET (detail), CRM_TYPE_CUSTOMER_DETAIL, "services_section"));
@@ -386,6 +407,25 @@ test_sections (void)
   }
   g_assert_cmpuint (shown, ==, scalar_int (SQL_SUBSCRIPTIONS, id));
 
+  /* a long list shows its first rows and "Show N more", which shows the rest */
+  g_assert_cmpstr (made, ==, "7");
+  {
+    GPtrArray *more = g_ptr_array_new ();
+    g_autofree char *first = crm_test_dup_visible_text (work);
+    g_auto(GStrv) one_off = g_strsplit (first, " one-off", -1);
+
+    g_assert_cmpuint (g_strv_length (one_off) - 1, ==, 5);
+    find_named (work, "show-more", more);
+    g_assert_cmpuint (more->len, ==, 1);
+    for (guint i = 0; i < more->len; i++)
+      g_signal_emit_by_name (more->pdata[i], "activated");
+    g_ptr_array_unref (more);
+    more = g_ptr_array_new ();
+    find_named (work, "show-more", more);
+    g_assert_cmpuint (more->len, ==, 0);
+    g_ptr_array_unref (more);
+  }
+  crm_test_iterate (50);
   text = crm_test_dup_visible_text (work);
   {
     g_auto(GStrv) one_off = g_strsplit (text, " one-off", -1);
@@ -401,6 +441,89 @@ test_sections (void)
     if (requests == 0)
       g_assert_nonnull (strstr (text, "No open service requests"));
   }
+}
+
+static gboolean
+leaflet_folded (gpointer leaflet)
+{
+  return adw_leaflet_get_folded (leaflet);
+}
+
+static gboolean
+leaflet_unfolded (gpointer leaflet)
+{
+  return !adw_leaflet_get_folded (leaflet);
+}
+
+static void
+count_cb (GtkWidget *widget,
+          guint     *count)
+{
+  (*count)++;
+}
+
+/* The frame: with something in the timeline pane, the timeline sits
+ * beside the overview in a wide window; below 800 px the page folds, the
+ * title bar offers Timeline, and Back returns from the timeline to the
+ * overview before it leaves the page.  The page in a window of its own
+ * (the main window folds its sidebar first). */
+static void
+test_timeline_folds (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  g_autofree char *id = crm_test_live_scalar (live, SQL_PICK, "2");
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  CrmCustomerDetail *detail = CRM_CUSTOMER_DETAIL (crm_customer_detail_new ());
+  GtkWidget *pane = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (detail), CRM_TYPE_CUSTOMER_DETAIL,
+                                                               "timeline_pane"));
+  AdwLeaflet *leaflet = ADW_LEAFLET (gtk_widget_get_template_child (GTK_WIDGET (detail), CRM_TYPE_CUSTOMER_DETAIL,
+                                                                   "leaflet"));
+  GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (detail), CRM_TYPE_CUSTOMER_DETAIL,
+                                                                 "timeline_button"));
+  guint backs = 0;
+
+  gtk_window_set_child (window, GTK_WIDGET (detail));
+  gtk_window_set_default_size (window, 1000, 800);
+  g_signal_connect (detail, "back", G_CALLBACK (count_cb), &backs);
+  crm_customer_detail_set_store (detail, crm_context_get_store (desktop->context));
+  gtk_window_present (window);
+  g_assert_true (crm_customer_detail_show (detail, id));
+  crm_test_wait_drawn (detail);
+
+  /* nothing in the pane: no timeline, no button */
+  g_assert_false (gtk_widget_get_visible (pane));
+  g_assert_false (gtk_widget_get_visible (button));
+
+  gtk_box_append (GTK_BOX (pane), gtk_label_new ("timeline"));
+  gtk_widget_set_visible (pane, TRUE);
+  crm_test_wait_for (leaflet_unfolded, leaflet);
+  crm_test_wait_drawn (detail);
+  g_assert_true (gtk_widget_get_mapped (pane));
+  g_assert_false (gtk_widget_get_visible (button));
+
+  gtk_window_set_default_size (window, 700, 800);
+  crm_test_wait_for (leaflet_folded, leaflet);
+  crm_test_wait_drawn (detail);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "overview");
+  g_assert_true (gtk_widget_get_visible (button));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "customer.show-timeline", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "timeline");
+  g_assert_false (gtk_widget_get_visible (button));
+  crm_test_iterate (400);
+
+  /* Back: first to the overview, then out of the page */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "customer.back", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "overview");
+  g_assert_cmpuint (backs, ==, 0);
+  crm_test_iterate (50);
+  g_assert_true (gtk_widget_get_visible (button));
+  crm_test_iterate (400);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "customer.back", NULL));
+  g_assert_cmpuint (backs, ==, 1);
+
+  gtk_window_destroy (window);
+  crm_test_iterate (50);
 }
 
 int
@@ -444,7 +567,10 @@ main (int   argc,
 
   g_test_add_func ("/client/360/header-shows-the-figures-the-database-gives", test_figures);
   if (shot == NULL)
-    g_test_add_func ("/client/360/sections-list-every-service-and-open-work", test_sections);
+    {
+      g_test_add_func ("/client/360/sections-list-every-service-and-open-work", test_sections);
+      g_test_add_func ("/client/360/timeline-sits-beside-and-folds-under-800-px", test_timeline_folds);
+    }
 
   status = g_test_run ();
   crm_test_live_free (live);

@@ -86,6 +86,10 @@ desktop_free (Desktop *self)
 {
   if (crm_context_get_state (self->context) == CRM_SESSION_SIGNED_IN)
     crm_context_sign_out_async (self->context, NULL, NULL, NULL);
+  /* A tooltip GTK 4.8 is about to show (500 ms after the pointer came to
+   * rest on a row) would look for the pointer on the destroyed window
+   * (a Gdk-CRITICAL in gdk_surface_get_device_position): let it show. */
+  crm_test_iterate (600);
   gtk_window_destroy (GTK_WINDOW (self->window));
   crm_test_iterate (50);
   g_assert_finalize_object (self->window);
