@@ -28,25 +28,27 @@ static const CrmSql sql_customer_360 = {
   2
 };
 
-/* {"drop": [columns], "mask": {column: [head, tail]}, "read": bool} of
- * @info for @role. */
+/* {"read": bool, "drop": "{column,...}", "mask": {column: [head, tail]}}
+ * of @info for @role. */
 static void
 write_entity_rules (CrmJsonWriter       *w,
                     const CrmEntityInfo *info,
                     CrmRole              role)
 {
+  g_autoptr(GString) drop = g_string_new (NULL);
   gboolean any_mask = FALSE;
 
   crm_json_begin_object (w);
   crm_json_member_bool (w, "read", crm_entity_info_readable_by (info, role));
-  crm_json_key (w, "drop");
-  crm_json_begin_array (w);
+  /* a text[] literal, which the SQL casts (the names are plain columns) */
+  g_string_append_c (drop, '{');
   for (guint i = 0; info->server_only != NULL && info->server_only[i] != NULL; i++)
-    crm_json_string (w, info->server_only[i]);
+    g_string_append_printf (drop, "%s%s", drop->len > 1 ? "," : "", info->server_only[i]);
   for (const CrmField *f = info->fields; f->name != NULL; f++)
     if (!crm_field_visible_to (f, role))
-      crm_json_string (w, crm_field_column (f));
-  crm_json_end_array (w);
+      g_string_append_printf (drop, "%s%s", drop->len > 1 ? "," : "", crm_field_column (f));
+  g_string_append_c (drop, '}');
+  crm_json_member_string (w, "drop", drop->str);
 
   for (const CrmField *f = info->fields; f->name != NULL; f++)
     {

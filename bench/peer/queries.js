@@ -29,6 +29,9 @@ const CUSTOMER_CONTACTS =
   ' k.version, k.updated_at' +
   ' FROM crm.contacts k WHERE k.customer_id = $1::uuid ORDER BY k.is_primary DESC, k.name, k.id'
 
+// Only for pgbench: the peer does not serve the 360.
+const CUSTOMER_360 = 'SELECT crm.customer_360($1::uuid, $2::jsonb)'
+
 // crm_customer_sort_names and the sorts[] table
 const SORT_NAMES = ['name', 'revenue', 'updated']
 const SORTS = [
@@ -138,6 +141,12 @@ function pgbenchScript (name) {
       break
     case 'manager':
       query = [pg(listSql(FILTER_BIT.scope_owner, 0, false, false), ['lim', 'me'])]
+      break
+    case '360':
+      // GET /customers/{id}/360 (server/crm-handler-customer-360.c); rules
+      // (-D) is what keyline-server passes, bench/server/customer-360-rules
+      pick = ['bench.ids', 'id AS cid', 10000]
+      query = [pg(CUSTOMER_360, ['cid', 'rules'])]
       break
     default:
       throw new Error(`no pgbench script for case ${name}`)
