@@ -105,6 +105,18 @@ crm_test_wait_drawn (gpointer widget)
   gulong handler;
   guint frames;
 
+  /* Realized first: a page may still be on its way in (a stack's
+   * transition, a model read in a worker). */
+  {
+    gboolean timed_out = FALSE;
+    guint id = g_timeout_add_seconds (5, timeout_cb, &timed_out);
+
+    while (!gtk_widget_get_realized (GTK_WIDGET (widget)) && !timed_out)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_false (timed_out);
+    g_source_remove (id);
+  }
+
   /* A few frames: the first lays out, the ones after settle. */
   for (frames = 0; frames < 3; frames++)
     {
