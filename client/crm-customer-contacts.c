@@ -259,6 +259,7 @@ add_customer_rows (CrmCustomerContacts *self,
                                  masked_value (self, "customer", customer->id, fields[i], values[i]));
       adw_preferences_group_add (self->group, row);
       g_ptr_array_add (self->rows, row);
+      g_hash_table_replace (self->values, g_strdup (fields[i]), g_strdup (values[i] ? values[i] : ""));
     }
 }
 

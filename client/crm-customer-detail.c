@@ -246,8 +246,7 @@ show_customer (CrmCustomerDetail *self)
   add_value (self, group, "status", _("Status"), crm_customer_status_label_for (c->status));
   add_value (self, group, "credit_rating", _("Credit Rating"), c->credit_rating);
   add_value (self, group, "registration_no", _("Registration Number"), c->registration_no);
-  add_value (self, group, "phone", _("Phone"), c->phone);
-  add_value (self, group, "address", _("Address"), c->address);
+  /* the phone and the address are the Contacts section's, with Reveal */
 
   group = add_group (right, _("Business"));
   add_money (self, group, "monthly_revenue", _("Monthly Revenue"), c->monthly_revenue);
@@ -821,8 +820,8 @@ crm_customer_detail_get_value (CrmCustomerDetail *self,
   g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), NULL);
   g_return_val_if_fail (field != NULL, NULL);
 
-  /* a contact's: the Contacts section's */
-  if (g_str_has_prefix (field, "contact."))
+  /* a contact's, the phone and the address: the Contacts section's */
+  if (g_str_has_prefix (field, "contact.") || g_str_equal (field, "phone") || g_str_equal (field, "address"))
     return crm_customer_contacts_get_value (self->contacts_section, field);
   return g_hash_table_lookup (self->values, field);
 }

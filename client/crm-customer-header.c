@@ -187,7 +187,18 @@ add_figure (CrmCustomerHeader *self,
   gtk_widget_add_css_class (caption, "dim-label");
   gtk_widget_add_css_class (value, "numeric");
   gtk_box_append (GTK_BOX (tile), caption);
-  gtk_box_append (GTK_BOX (tile), value);
+  if (g_str_equal (info->name, "arpu"))
+    {
+      /* the trend beside the number, so that its card is no taller than
+       * the others (the flow box makes every card as tall as the tallest) */
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+
+      gtk_box_append (GTK_BOX (row), value);
+      gtk_box_append (GTK_BOX (row), self->sparkline);
+      gtk_box_append (GTK_BOX (tile), row);
+    }
+  else
+    gtk_box_append (GTK_BOX (tile), value);
   /* A screen reader reads the caption, then the number: no relation
    * (GTK 4.8's LABELLED_BY takes a GList it keeps, unlike later GTK). */
   if (info->detail != NULL)
@@ -197,8 +208,6 @@ add_figure (CrmCustomerHeader *self,
       gtk_widget_add_css_class (detail, "dim-label");
       gtk_box_append (GTK_BOX (tile), detail);
     }
-  if (g_str_equal (info->name, "arpu"))
-    gtk_box_append (GTK_BOX (tile), self->sparkline);
   g_hash_table_insert (self->tiles, (gpointer) info->name, tile);
   gtk_flow_box_append (self->figures_box, tile);
 }
@@ -421,10 +430,10 @@ crm_customer_header_init (CrmCustomerHeader *self)
 
   self->sparkline = g_object_new (GTK_TYPE_DRAWING_AREA,
                                   "accessible-role", GTK_ACCESSIBLE_ROLE_IMG,
-                                  "content-width", 120,
-                                  "content-height", 28,
-                                  "halign", GTK_ALIGN_FILL,
-                                  "margin-top", 4,
+                                  "content-width", 72,
+                                  "content-height", 24,
+                                  "hexpand", TRUE,
+                                  "valign", GTK_ALIGN_CENTER,
                                   NULL);
   gtk_widget_set_name (self->sparkline, "arpu-sparkline");
   gtk_widget_add_css_class (self->sparkline, "sparkline");
