@@ -13,6 +13,7 @@
 #include "crm-error.h"
 #include "crm-format.h"
 #include "crm-revenue-chart.h"
+#include "crm-vocabulary.h"
 
 /* A4 in points, and what the brief leaves around it. */
 #define PAGE_WIDTH   595.276
@@ -25,63 +26,6 @@
 #define MAX_SUBSCRIPTIONS 8
 #define MAX_OPPORTUNITIES 4
 #define MAX_INTERACTIONS  5
-
-/* ------------------------------------------------------------------ */
-/* Words of the closed vocabularies the brief shows                    */
-/* ------------------------------------------------------------------ */
-
-typedef struct
-{
-  const char *word;
-  const char *label;
-} Word;
-
-static const Word stage_words[] = {
-  { "prospecting", NC_("opportunity stage", "Prospecting") },
-  { "qualification", NC_("opportunity stage", "Qualification") },
-  { "proposal", NC_("opportunity stage", "Proposal") },
-  { "negotiation", NC_("opportunity stage", "Negotiation") },
-  { "won", NC_("opportunity stage", "Won") },
-  { "lost", NC_("opportunity stage", "Lost") },
-  { NULL }
-};
-
-static const Word interaction_words[] = {
-  { "visit", NC_("interaction kind", "Visit") },
-  { "call", NC_("interaction kind", "Call") },
-  { "email", NC_("interaction kind", "E-mail") },
-  { "meeting", NC_("interaction kind", "Meeting") },
-  { NULL }
-};
-
-static const Word outcome_words[] = {
-  { "positive", NC_("interaction outcome", "Positive") },
-  { "neutral", NC_("interaction outcome", "Neutral") },
-  { "negative", NC_("interaction outcome", "Negative") },
-  { "no_answer", NC_("interaction outcome", "No answer") },
-  { NULL }
-};
-
-static const Word churn_words[] = {
-  { "falling_usage", NC_("churn risk factor", "Falling usage") },
-  { "complaints", NC_("churn risk factor", "Complaints") },
-  { "arrears", NC_("churn risk factor", "Arrears") },
-  { "contract_ending", NC_("churn risk factor", "Contract ending") },
-  { NULL }
-};
-
-static const char *
-word_label (const Word *words,
-            const char *context,
-            const char *word)
-{
-  if (word == NULL)
-    return "";
-  for (guint i = 0; words[i].word != NULL; i++)
-    if (g_str_equal (words[i].word, word))
-      return g_dpgettext2 (GETTEXT_PACKAGE, context, words[i].label);
-  return word;
-}
 
 /* ------------------------------------------------------------------ */
 /* What the brief shows, read from the store                           */
@@ -418,7 +362,7 @@ draw_figures (Page   *page,
     {
       /* TRANSLATORS: between a churn risk and its factors, and between factors */
       g_string_append (risk, i == 0 ? (risk->len > 0 ? _(": ") : "") : _(", "));
-      g_string_append (risk, word_label (churn_words, "churn risk factor", c->churn_reasons[i]));
+      g_string_append (risk, crm_churn_reason_label (c->churn_reasons[i]));
     }
 
   heading (page, x, width, _("Key Figures"));
@@ -568,7 +512,7 @@ draw_opportunities (Page  *page,
       g_autofree char *probability = g_strdup_printf ("%d%%", (int) int_member (o, "probability"));
       g_autofree char *close = crm_format_date (text_member (o, "expected_close"));
       const char *cells[] = { text_member (o, "name"),
-                              word_label (stage_words, "opportunity stage", text_member (o, "stage")),
+                              crm_vocabulary_label (crm_stage_names, text_member (o, "stage")),
                               amount, probability, or_dash (close) };
 
       table_row (page, STYLE_BODY, columns, G_N_ELEMENTS (columns), cells);
@@ -597,9 +541,9 @@ draw_interactions (Page  *page,
       JsonObject *r = brief->interactions->pdata[shown];
       g_autofree char *when = crm_format_date (text_member (r, "occurred_at"));
       const char *cells[] = { or_dash (when),
-                              word_label (interaction_words, "interaction kind", text_member (r, "kind")),
+                              crm_vocabulary_label (crm_interaction_kind_names, text_member (r, "kind")),
                               text_member (r, "subject"),
-                              word_label (outcome_words, "interaction outcome", text_member (r, "outcome")) };
+                              crm_vocabulary_label (crm_interaction_outcome_names, text_member (r, "outcome")) };
 
       table_row (page, STYLE_BODY, columns, G_N_ELEMENTS (columns), cells);
     }

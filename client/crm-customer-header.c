@@ -6,6 +6,7 @@
 
 #include "crm-customer-header.h"
 #include "crm-format.h"
+#include "crm-vocabulary.h"
 
 /* One key figure: a caption, a large number and a line under it. */
 typedef struct
@@ -23,18 +24,6 @@ static const FigureInfo figure_infos[] = {
   { "pipeline", N_("Open Pipeline"), "pipeline_weighted" },
   { "value_segment", N_("Value Segment"), NULL },
   { "churn_risk", N_("Churn Risk"), "churn_reasons" },
-};
-
-/* The words of a customer's churn_reasons (server/crm-seed-customers.c). */
-static const struct
-{
-  const char *word;
-  const char *label;
-} churn_reason_labels[] = {
-  { "falling_usage", N_("Falling usage") },
-  { "complaints", N_("Complaints") },
-  { "arrears", N_("Arrears") },
-  { "contract_ending", N_("Contract ending") },
 };
 
 struct _CrmCustomerHeader
@@ -254,11 +243,8 @@ churn_reasons_text (const char * const *reasons)
 
   for (guint i = 0; reasons != NULL && reasons[i] != NULL; i++)
     {
-      const char *label = reasons[i];
+      const char *label = crm_churn_reason_label (reasons[i]);
 
-      for (guint k = 0; k < G_N_ELEMENTS (churn_reason_labels); k++)
-        if (g_str_equal (reasons[i], churn_reason_labels[k].word))
-          label = _(churn_reason_labels[k].label);
       if (i > 0)
         /* TRANSLATORS: between churn risk factors */
         g_string_append (text, _(", "));

@@ -94,3 +94,26 @@ crm_interaction_kind_icon_name (const char *kind)
   G_STATIC_ASSERT (G_N_ELEMENTS (icons) == CRM_N_INTERACTION_KINDS);
   return index >= 0 ? icons[index] : "x-office-document-symbolic";
 }
+
+/* The factors server/crm-seed-customers.c scores churn risk from. */
+static const struct
+{
+  const char *word;
+  const char *label;
+} churn_reasons[] = {
+  { "falling_usage", N_("Falling usage") },
+  { "complaints", N_("Complaints") },
+  { "arrears", N_("Arrears") },
+  { "contract_ending", N_("Contract ending") },
+};
+
+const char *
+crm_churn_reason_label (const char *word)
+{
+  if (word == NULL)
+    return "";
+  for (guint i = 0; i < G_N_ELEMENTS (churn_reasons); i++)
+    if (g_str_equal (churn_reasons[i].word, word))
+      return _(churn_reasons[i].label);
+  return word;
+}

@@ -21,6 +21,9 @@ const char *crm_vocabulary_label     (const char * const *names,
 /* The same by index into @names. */
 const char *crm_vocabulary_label_at  (const char * const *names,
                                       guint               index);
+/* A customer's churn risk factor ("falling_usage", ... as the server
+ * scores them), translated; the word itself when unknown, "" for NULL. */
+const char *crm_churn_reason_label   (const char         *word);
 /* A symbolic icon for an interaction kind ("visit" ...): never NULL. */
 const char *crm_interaction_kind_icon_name (const char *kind);
 
