@@ -9,6 +9,7 @@
 #include "crm-entity.h"
 #include "crm-format.h"
 #include "crm-masked-value.h"
+#include "crm-vocabulary.h"
 #include "crm-window.h"
 
 struct _CrmCustomerContacts
@@ -194,6 +195,26 @@ menu_button (CrmContact *contact)
   return button;
 }
 
+/* The decision maker's mark: an icon and the words, read as the words. */
+static GtkWidget *
+decision_maker_mark (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  /* the words say it: the icon is not read */
+  GtkWidget *icon = g_object_new (GTK_TYPE_IMAGE, "icon-name", "starred-symbolic",
+                                  "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
+  const char *words = crm_vocabulary_label (crm_contact_role_names, "decision_maker");
+
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), gtk_label_new (words));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, words, -1);
+  gtk_widget_set_name (box, "decision-maker");
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (box, "accent");
+  gtk_widget_add_css_class (box, "caption-heading");
+  return box;
+}
+
 static void
 add_contact_row (CrmCustomerContacts *self,
                  guint                index,
@@ -203,18 +224,27 @@ add_contact_row (CrmCustomerContacts *self,
   GtkWidget *row = adw_expander_row_new ();
   AdwExpanderRow *expander = ADW_EXPANDER_ROW (row);
   g_autofree char *prefix = g_strdup_printf ("contact.%u.", index);
+  gboolean deciding = g_strcmp0 (contact->role, "decision_maker") == 0;
   const char *parts[][2] = {
     { "name", contact->name }, { "title", contact->title }, { "mobile", contact->mobile },
     { "email", contact->email }, { "id_number", contact->id_number }, { "address", contact->address },
-    { "is_primary", contact->is_primary ? "true" : "false" },
+    { "is_primary", contact->is_primary ? "true" : "false" }, { "role", contact->role },
+    { "decision_maker", deciding ? "true" : "false" },
   };
+  /* the role after the job title; the decision maker's is the mark */
+  const char *role_words = contact->role != NULL && !deciding
+    ? crm_vocabulary_label (crm_contact_role_names, contact->role) : NULL;
+  g_autofree char *subtitle = role_words == NULL ? g_strdup (contact->title ? contact->title : "")
+    : contact->title != NULL && contact->title[0] ? g_strdup_printf ("%s · %s", contact->title, role_words)
+    : g_strdup (role_words);
 
   gtk_widget_set_name (row, contact->id);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), contact->name ? contact->name : "");
-  adw_expander_row_set_subtitle (expander, contact->title ? contact->title : "");
+  adw_expander_row_set_subtitle (expander, subtitle);
   /* libadwaita 1.2 puts each action before the ones added earlier: the
-   * menu, then the mobile number, then the mark, to read mark, number, menu */
+   * menu, the mobile number, the primary mark, the decision maker's, to read
+   * decision maker, primary, number, menu */
   if (writable)
     adw_expander_row_add_action (expander, menu_button (contact));
   adw_expander_row_add_action (expander, masked_value (self, "contact", contact->id, "mobile", contact->mobile));
@@ -227,6 +257,8 @@ add_contact_row (CrmCustomerContacts *self,
       gtk_widget_add_css_class (tag, "caption");
       adw_expander_row_add_action (expander, tag);
     }
+  if (deciding)
+    adw_expander_row_add_action (expander, decision_maker_mark ());
 
   add_child_row (expander, crm_field_label (CRM_ENTITY_CONTACT, "email"), "email", text_value (contact->email));
   add_child_row (expander, crm_field_label (CRM_ENTITY_CONTACT, "id_number"), "id_number",
