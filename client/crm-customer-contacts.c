@@ -195,24 +195,20 @@ menu_button (CrmContact *contact)
   return button;
 }
 
-/* The decision maker's mark: an icon and the words, read as the words. */
+/* The decision maker's mark before the name: a star, read and shown on
+ * hover as the words, which the subtitle also shows (a mark among the
+ * row's suffixes would squeeze the mobile number out). */
 static GtkWidget *
 decision_maker_mark (void)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-  /* the words say it: the icon is not read */
-  GtkWidget *icon = g_object_new (GTK_TYPE_IMAGE, "icon-name", "starred-symbolic",
-                                  "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
   const char *words = crm_vocabulary_label (crm_contact_role_names, "decision_maker");
+  GtkWidget *icon = gtk_image_new_from_icon_name ("starred-symbolic");
 
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), gtk_label_new (words));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, words, -1);
-  gtk_widget_set_name (box, "decision-maker");
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (box, "accent");
-  gtk_widget_add_css_class (box, "caption-heading");
-  return box;
+  gtk_widget_set_name (icon, "decision-maker");
+  gtk_widget_set_tooltip_text (icon, words);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, words, -1);
+  gtk_widget_add_css_class (icon, "accent");
+  return icon;
 }
 
 static void
@@ -231,20 +227,21 @@ add_contact_row (CrmCustomerContacts *self,
     { "is_primary", contact->is_primary ? "true" : "false" }, { "role", contact->role },
     { "decision_maker", deciding ? "true" : "false" },
   };
-  /* the role after the job title; the decision maker's is the mark */
-  const char *role_words = contact->role != NULL && !deciding
-    ? crm_vocabulary_label (crm_contact_role_names, contact->role) : NULL;
+  /* the role under the job title (one line each: a narrow row keeps more
+   * room for the mobile number) */
+  const char *role_words = contact->role != NULL ? crm_vocabulary_label (crm_contact_role_names, contact->role) : NULL;
   g_autofree char *subtitle = role_words == NULL ? g_strdup (contact->title ? contact->title : "")
-    : contact->title != NULL && contact->title[0] ? g_strdup_printf ("%s · %s", contact->title, role_words)
+    : contact->title != NULL && contact->title[0] ? g_strdup_printf ("%s\n%s", contact->title, role_words)
     : g_strdup (role_words);
 
   gtk_widget_set_name (row, contact->id);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), contact->name ? contact->name : "");
   adw_expander_row_set_subtitle (expander, subtitle);
+  if (deciding)
+    adw_expander_row_add_prefix (expander, decision_maker_mark ());
   /* libadwaita 1.2 puts each action before the ones added earlier: the
-   * menu, the mobile number, the primary mark, the decision maker's, to read
-   * decision maker, primary, number, menu */
+   * menu, then the mobile number, then the mark, to read mark, number, menu */
   if (writable)
     adw_expander_row_add_action (expander, menu_button (contact));
   adw_expander_row_add_action (expander, masked_value (self, "contact", contact->id, "mobile", contact->mobile));
@@ -257,8 +254,6 @@ add_contact_row (CrmCustomerContacts *self,
       gtk_widget_add_css_class (tag, "caption");
       adw_expander_row_add_action (expander, tag);
     }
-  if (deciding)
-    adw_expander_row_add_action (expander, decision_maker_mark ());
 
   add_child_row (expander, crm_field_label (CRM_ENTITY_CONTACT, "email"), "email", text_value (contact->email));
   add_child_row (expander, crm_field_label (CRM_ENTITY_CONTACT, "id_number"), "id_number",

@@ -502,9 +502,9 @@ choose_role (Desktop    *desktop,
   crm_test_wait_for (engine_settled, desktop->context);
 }
 
-/* The seeded decision maker's row shows the mark, an icon and the words,
- * read as the words; another contact's shows its role after the job title
- * and no mark.  Choosing roles in the dialog moves the mark, here and on
+/* The seeded decision maker's row shows the mark, a star read as the
+ * words, and the words after the job title; another contact's shows its
+ * own role there and no mark.  Choosing roles in the dialog moves the mark, here and on
  * the server. */
 static void
 test_decision_maker_is_marked_and_roles_are_edited (void)
@@ -533,7 +533,9 @@ test_decision_maker_is_marked_and_roles_are_edited (void)
   g_assert_nonnull (mark);
   g_assert_true (gtk_widget_get_mapped (mark));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL, words);
-  text = crm_test_dup_visible_text (mark);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (mark), ==, words);
+  /* the words too, on the row as drawn */
+  text = crm_test_dup_visible_text (find_named (GTK_WIDGET (desktop->contacts), decider));
   g_assert_nonnull (strstr (text, words));
   g_assert_null (decision_mark (desktop, other));
   shoot (GTK_WIDGET (desktop->contacts), "contacts-roles");
