@@ -9,6 +9,7 @@
 #include "crm-contact-dialog.h"
 #include "crm-entity.h"
 #include "crm-format.h"
+#include "crm-vocabulary.h"
 
 /* The fields the dialog offers, in order: the contact's writable text
  * fields of the entity table (the parent and the flag are set apart). */
@@ -35,6 +36,7 @@ struct _CrmContactDialog
   CrmContact       *contact;     /* NULL for a new one */
   Field             fields[N_FIELDS];
   GtkSwitch        *primary;
+  AdwComboRow      *role;        /* 0 for not set, then crm_contact_role_names */
   GtkLabel         *error_label;
 };
 
@@ -77,6 +79,15 @@ field_changed (Field *field)
   return g_strcmp0 (value, field->original) != 0;
 }
 
+/* The role chosen: a crm_contact_role_names word, or NULL for not set. */
+static const char *
+chosen_role (CrmContactDialog *self)
+{
+  guint selected = self->role != NULL ? adw_combo_row_get_selected (self->role) : 0;
+
+  return selected >= 1 && selected <= CRM_N_CONTACT_ROLES ? crm_contact_role_names[selected - 1] : NULL;
+}
+
 static void
 check (CrmContactDialog *self)
 {
@@ -112,7 +123,8 @@ check (CrmContactDialog *self)
         }
     }
   if (self->contact != NULL)
-    changed |= gtk_switch_get_active (self->primary) != self->contact->is_primary;
+    changed |= gtk_switch_get_active (self->primary) != self->contact->is_primary ||
+               g_strcmp0 (chosen_role (self), self->contact->role) != 0;
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "save", valid && changed);
 }
 
@@ -205,6 +217,29 @@ add_field (CrmContactDialog    *self,
                                   field->message, -1);
 }
 
+/* The buying role: not set, or one of the vocabulary; the decision
+ * maker is one of them (server/sql/0013). */
+static void
+add_role_row (CrmContactDialog    *self,
+              AdwPreferencesGroup *group)
+{
+  g_autoptr(GtkStringList) words = gtk_string_list_new (NULL);
+  GtkWidget *row = adw_combo_row_new ();
+  int now = self->contact != NULL && self->contact->role != NULL
+    ? crm_wire_lookup (crm_contact_role_names, self->contact->role) : -1;
+
+  gtk_string_list_append (words, C_("contact role", "Not set"));
+  for (guint i = 0; i < CRM_N_CONTACT_ROLES; i++)
+    gtk_string_list_append (words, crm_vocabulary_label_at (crm_contact_role_names, i));
+  gtk_widget_set_name (row, "role");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), crm_field_label (CRM_ENTITY_CONTACT, "role"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (words));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), now >= 0 ? (guint) now + 1 : 0);
+  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (entry_changed_cb), self);
+  adw_preferences_group_add (group, row);
+  self->role = ADW_COMBO_ROW (row);
+}
+
 static void
 build (CrmContactDialog *self)
 {
@@ -216,6 +251,7 @@ build (CrmContactDialog *self)
   for (guint i = 0; i < N_FIELDS; i++)
     add_field (self, ADW_PREFERENCES_GROUP (group), &self->fields[i], field_names[i]);
 
+  add_role_row (self, ADW_PREFERENCES_GROUP (group));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), crm_field_label (CRM_ENTITY_CONTACT, "is_primary"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("The one to call first; the customer's other contact loses the mark"));
   gtk_widget_set_valign (primary, GTK_ALIGN_CENTER);
@@ -254,6 +290,8 @@ collect (CrmContactDialog *self)
       if (self->contact == NULL ? value != NULL : field_changed (field))
         json_object_set_string_member (fields, field->spec->name, value ? value : "");
     }
+  if (self->contact == NULL ? chosen_role (self) != NULL : g_strcmp0 (chosen_role (self), self->contact->role) != 0)
+    json_object_set_string_member (fields, "role", chosen_role (self));
   if (self->contact == NULL)
     {
       json_object_set_string_member (fields, "customer_id", self->customer_id);
@@ -374,6 +412,14 @@ crm_contact_dialog_get_primary (CrmContactDialog *self)
   g_return_val_if_fail (CRM_IS_CONTACT_DIALOG (self), NULL);
 
   return self->primary;
+}
+
+AdwComboRow *
+crm_contact_dialog_get_role (CrmContactDialog *self)
+{
+  g_return_val_if_fail (CRM_IS_CONTACT_DIALOG (self), NULL);
+
+  return self->role;
 }
 
 gboolean

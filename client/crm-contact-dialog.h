@@ -35,6 +35,8 @@ GtkWidget  *crm_contact_dialog_get_entry         (CrmContactDialog *self,
 const char *crm_contact_dialog_get_field_message (CrmContactDialog *self,
                                                   const char       *field);
 GtkSwitch  *crm_contact_dialog_get_primary       (CrmContactDialog *self);
+/* The buying role: item 0 is "Not set", then crm_contact_role_names. */
+AdwComboRow *crm_contact_dialog_get_role       (CrmContactDialog *self);
 gboolean    crm_contact_dialog_get_valid         (CrmContactDialog *self);
 /* Checks and queues, as Save does; FALSE when nothing was queued. */
 gboolean    crm_contact_dialog_save              (CrmContactDialog *self);

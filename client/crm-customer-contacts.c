@@ -9,6 +9,7 @@
 #include "crm-entity.h"
 #include "crm-format.h"
 #include "crm-masked-value.h"
+#include "crm-vocabulary.h"
 #include "crm-window.h"
 
 struct _CrmCustomerContacts
@@ -194,6 +195,22 @@ menu_button (CrmContact *contact)
   return button;
 }
 
+/* The decision maker's mark before the name: a star, read and shown on
+ * hover as the words, which the subtitle also shows (a mark among the
+ * row's suffixes would squeeze the mobile number out). */
+static GtkWidget *
+decision_maker_mark (void)
+{
+  const char *words = crm_vocabulary_label (crm_contact_role_names, "decision_maker");
+  GtkWidget *icon = gtk_image_new_from_icon_name ("starred-symbolic");
+
+  gtk_widget_set_name (icon, "decision-maker");
+  gtk_widget_set_tooltip_text (icon, words);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, words, -1);
+  gtk_widget_add_css_class (icon, "accent");
+  return icon;
+}
+
 static void
 add_contact_row (CrmCustomerContacts *self,
                  guint                index,
@@ -203,16 +220,26 @@ add_contact_row (CrmCustomerContacts *self,
   GtkWidget *row = adw_expander_row_new ();
   AdwExpanderRow *expander = ADW_EXPANDER_ROW (row);
   g_autofree char *prefix = g_strdup_printf ("contact.%u.", index);
+  gboolean deciding = g_strcmp0 (contact->role, "decision_maker") == 0;
   const char *parts[][2] = {
     { "name", contact->name }, { "title", contact->title }, { "mobile", contact->mobile },
     { "email", contact->email }, { "id_number", contact->id_number }, { "address", contact->address },
-    { "is_primary", contact->is_primary ? "true" : "false" },
+    { "is_primary", contact->is_primary ? "true" : "false" }, { "role", contact->role },
+    { "decision_maker", deciding ? "true" : "false" },
   };
+  /* the role under the job title (one line each: a narrow row keeps more
+   * room for the mobile number) */
+  const char *role_words = contact->role != NULL ? crm_vocabulary_label (crm_contact_role_names, contact->role) : NULL;
+  g_autofree char *subtitle = role_words == NULL ? g_strdup (contact->title ? contact->title : "")
+    : contact->title != NULL && contact->title[0] ? g_strdup_printf ("%s\n%s", contact->title, role_words)
+    : g_strdup (role_words);
 
   gtk_widget_set_name (row, contact->id);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), contact->name ? contact->name : "");
-  adw_expander_row_set_subtitle (expander, contact->title ? contact->title : "");
+  adw_expander_row_set_subtitle (expander, subtitle);
+  if (deciding)
+    adw_expander_row_add_prefix (expander, decision_maker_mark ());
   /* libadwaita 1.2 puts each action before the ones added earlier: the
    * menu, then the mobile number, then the mark, to read mark, number, menu */
   if (writable)

@@ -13,6 +13,10 @@ static const char * const interaction_kinds[] = {
 static const char * const interaction_outcomes[] = {
   N_("Positive"), N_("Neutral"), N_("Negative"), N_("No answer"), NULL
 };
+static const char * const contact_roles[] = {
+  N_("Decision maker"), N_("Influencer"), N_("End user"), N_("Technical reviewer"), N_("Finance"),
+  N_("Other role"), NULL
+};
 static const char * const stages[] = {
   N_("Prospecting"), N_("Qualification"), N_("Proposal"), N_("Negotiation"), N_("Won"), N_("Lost"), NULL
 };
@@ -42,6 +46,7 @@ static const struct
 } vocabularies[] = {
   { crm_interaction_kind_names, interaction_kinds, CRM_N_INTERACTION_KINDS },
   { crm_interaction_outcome_names, interaction_outcomes, CRM_N_INTERACTION_OUTCOMES },
+  { crm_contact_role_names, contact_roles, CRM_N_CONTACT_ROLES },
   { crm_stage_names, stages, CRM_N_STAGES },
   { crm_channel_kind_names, channels, CRM_N_CHANNEL_KINDS },
   { crm_member_response_names, responses, CRM_N_MEMBER_RESPONSES },
@@ -52,6 +57,7 @@ static const struct
 
 G_STATIC_ASSERT (G_N_ELEMENTS (interaction_kinds) == CRM_N_INTERACTION_KINDS + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (interaction_outcomes) == CRM_N_INTERACTION_OUTCOMES + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (contact_roles) == CRM_N_CONTACT_ROLES + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (stages) == CRM_N_STAGES + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (channels) == CRM_N_CHANNEL_KINDS + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (responses) == CRM_N_MEMBER_RESPONSES + 1);

@@ -123,6 +123,7 @@ crm_write_contact (CrmJsonWriter  *w,
   crm_json_member_bool (w, "is_primary", g_str_equal (PQgetvalue (res, row, i++), "t"));
   member_raw_or_null (w, "version", res, row, i++);
   crm_json_member_timestamp (w, "updated_at", crm_pg_value (res, row, i++));
+  crm_json_member_string (w, "role", crm_pg_value (res, row, i++));
   g_assert (i == first + CRM_CONTACT_N);
 }
 

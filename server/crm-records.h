@@ -39,8 +39,8 @@ G_BEGIN_DECLS
 /* Over crm.contacts k. */
 #define CRM_CONTACT_COLUMNS \
   "k.id, k.customer_id, k.name, k.title, k.mobile, k.email, k.id_number, k.address," \
-  " k.is_primary, k.version, k.updated_at"
-#define CRM_CONTACT_N 11
+  " k.is_primary, k.version, k.updated_at, k.role"
+#define CRM_CONTACT_N 12
 
 /* Writes the members (not the braces) of a record. */
 void crm_write_customer_summary (CrmJsonWriter  *w,

@@ -1113,6 +1113,37 @@ load_customers (SeedWorld  *w,
   return seed_copy_end (&copy, error);
 }
 
+/* A contact's buying role (server/sql/0013) from their job title; NULL for
+ * titles that say nothing about it.  Senior titles are the decision maker
+ * when the customer has none yet, an influencer after that: one decision
+ * maker for most customers.  No random draw, so the other columns stay as
+ * they were. */
+static const char *
+contact_role (const char *title,
+              gboolean   *have_decision_maker)
+{
+  static const char * const senior[] = { "总经理", "副总经理", "首席信息官", "副局长", "信息中心主任", "办公室主任" };
+  static const struct { const char *title, *role; } roles[] = {
+    { "IT 主管", "technical" }, { "信息部经理", "technical" }, { "信息科科长", "technical" },
+    { "网络工程师", "user" }, { "运维主管", "user" }, { "网络管理员", "user" }, { "后勤服务中心主任", "user" },
+    { "采购经理", "influencer" }, { "财务经理", "finance" }, { "财务科科长", "finance" },
+    { "行政经理", "other" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (senior); i++)
+    if (g_str_equal (title, senior[i]))
+      {
+        if (*have_decision_maker)
+          return "influencer";
+        *have_decision_maker = TRUE;
+        return "decision_maker";
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
+    if (g_str_equal (title, roles[i].title))
+      return roles[i].role;
+  return NULL;
+}
+
 static gboolean
 load_contacts (SeedWorld  *w,
                PGconn     *conn,
@@ -1122,7 +1153,7 @@ load_contacts (SeedWorld  *w,
 
   if (!seed_copy_begin (&copy, conn, "contacts",
                         "id, customer_id, name, title, mobile, email, id_number, address, is_primary, created_at, "
-                        "updated_at",
+                        "updated_at, role",
                         error))
     return FALSE;
   for (guint i = 0; i < w->n_customers; i++)
@@ -1131,6 +1162,7 @@ load_contacts (SeedWorld  *w,
       char customer_id[37];
       SeedUuid cid = seed_uuid (w->seed, ENTITY_CUSTOMER, i);
       SeedRng r;
+      gboolean have_decision_maker = FALSE;
 
       seed_uuid_to_text (&cid, customer_id);
       seed_rng_init (&r, w->seed, STREAM_CONTACTS, i);
@@ -1139,6 +1171,7 @@ load_contacts (SeedWorld  *w,
           char name[64], pinyin[64];
           char *p = seed_copy_row (&copy);
           gboolean male = seed_rng_chance (&r, 0.6);
+          const char *title;
           gint64 created;
 
           seed_person (&r, name, pinyin);
@@ -1146,9 +1179,10 @@ load_contacts (SeedWorld  *w,
           p = seed_put_uuid_text (p, customer_id);
           p = seed_put_str (p, name);
           if (c->kind == KIND_GOVERNMENT)
-            p = seed_put_str (p, j == 0 ? seed_titles_government[seed_rng_below (&r, 3)] : SEED_PICK (&r, seed_titles_government));
+            title = j == 0 ? seed_titles_government[seed_rng_below (&r, 3)] : SEED_PICK (&r, seed_titles_government);
           else
-            p = seed_put_str (p, j == 0 ? seed_titles_enterprise[seed_rng_below (&r, 5)] : SEED_PICK (&r, seed_titles_enterprise));
+            title = j == 0 ? seed_titles_enterprise[seed_rng_below (&r, 5)] : SEED_PICK (&r, seed_titles_enterprise);
+          p = seed_put_str (p, title);
           p = seed_cat (p, SEED_PICK (&r, seed_mobile_prefixes));
           p = seed_cat_uint_w (p, seed_rng_below (&r, 100000000), 8);
           *p++ = '\t';
@@ -1192,6 +1226,7 @@ load_contacts (SeedWorld  *w,
                          9 * SEED_HOUR + seed_rng_below (&r, 9 * SEED_HOUR));
           p = seed_put_time (p, created);
           p = seed_put_time (p, created);
+          p = seed_put_opt (p, contact_role (title, &have_decision_maker));
           seed_copy_row_end (&copy, p);
         }
     }

@@ -136,6 +136,9 @@ static const CrmField contact_fields[] = {
   { F_TEXT ("id_number", 0, N_("ID Number")), MASK_TEXT },
   { F_TEXT ("address", 0, N_("Address")), .max_chars = 300, MASK_TEXT, .writable_by = SALES },
   { F_BOOL ("is_primary", REQ, N_("Primary contact")), .writable_by = SALES },
+  /* their part in buying (0013); the decision maker is role
+   * "decision_maker", no separate flag */
+  { F_ENUM ("role", crm_contact_role_names, "crm.contact_role", 0, N_("Buying Role")), .writable_by = SALES },
   F_CREATED_AT,
   F_VERSION,
   F_UPDATED_AT,

@@ -49,6 +49,11 @@ const char * const crm_interaction_outcome_names[] = {
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_interaction_outcome_names) == CRM_N_INTERACTION_OUTCOMES + 1);
 
+const char * const crm_contact_role_names[] = {
+  "decision_maker", "influencer", "user", "technical", "finance", "other", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_contact_role_names) == CRM_N_CONTACT_ROLES + 1);
+
 const char * const crm_target_metric_names[] = {
   "customers", "revenue", "profit", NULL
 };

@@ -94,6 +94,19 @@ typedef enum
   CRM_N_INTERACTION_OUTCOMES
 } CrmInteractionOutcome;
 
+/* A contact's part in the customer's buying decisions (crm.contact_role,
+ * server/sql/0013). */
+typedef enum
+{
+  CRM_CONTACT_ROLE_DECISION_MAKER,
+  CRM_CONTACT_ROLE_INFLUENCER,
+  CRM_CONTACT_ROLE_USER,
+  CRM_CONTACT_ROLE_TECHNICAL,
+  CRM_CONTACT_ROLE_FINANCE,
+  CRM_CONTACT_ROLE_OTHER,
+  CRM_N_CONTACT_ROLES
+} CrmContactRole;
+
 typedef enum
 {
   CRM_TARGET_CUSTOMERS,
@@ -224,6 +237,7 @@ extern const char * const crm_customer_sort_names[];
 extern const char * const crm_subscription_status_names[];
 extern const char * const crm_interaction_kind_names[];
 extern const char * const crm_interaction_outcome_names[];
+extern const char * const crm_contact_role_names[];
 extern const char * const crm_target_metric_names[];
 extern const char * const crm_campaign_kind_names[];
 extern const char * const crm_campaign_status_names[];

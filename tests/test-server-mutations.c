@@ -974,6 +974,61 @@ marking_primary_unmarks_the_other (void)
   g_assert_cmpstr (after_create, ==, created);
 }
 
+/* A contact's buying role (0013): an account manager sets it on update and
+ * create, and clears it; the decision maker is the role "decision_maker".
+ * A word outside the vocabulary is refused naming role; marketing and
+ * service, who read or see the customer but do not change its contacts,
+ * are refused and nothing changes. */
+static void
+contact_role_is_set_by_sales_only (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *marketing = sign_in_with ("marketing", PASSWORD);
+  g_autofree char *service = sign_in_with ("service", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = own_customer (conn, 90);
+  g_autofree char *contact = NULL, *interaction = NULL, *stored = NULL, *made_role = NULL, *after = NULL;
+  g_autofree char *cleared = NULL;
+  g_autofree char *created = g_uuid_string_random ();
+  g_autofree char *fields = NULL;
+  g_autoptr(Response) set = NULL, made = NULL, wrong = NULL, by_marketing = NULL, by_service = NULL;
+  g_autoptr(Response) clear = NULL;
+
+  fresh_children (conn, customer, &contact, &interaction);
+
+  set = post_update (manager, "contact", contact, 1, "{\"role\":\"decision_maker\"}", "{\"role\":null}");
+  g_assert_cmpuint (set->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (obj (set), "record"), "role"), ==,
+                   "decision_maker");
+  stored = scalar (conn, "SELECT role::text FROM crm.contacts WHERE id = $1", contact);
+  g_assert_cmpstr (stored, ==, "decision_maker");
+
+  fields = g_strdup_printf ("{\"customer_id\":\"%s\",\"name\":\"钱财务\",\"role\":\"finance\","
+                            "\"is_primary\":false}", customer);
+  made = post_create (manager, "contact", created, fields);
+  g_assert_cmpuint (made->status, ==, 201);
+  made_role = scalar (conn, "SELECT role::text FROM crm.contacts WHERE id = $1", created);
+  g_assert_cmpstr (made_role, ==, "finance");
+
+  wrong = post_update (manager, "contact", contact, 2, "{\"role\":\"boss\"}", "{\"role\":\"decision_maker\"}");
+  assert_error (wrong, 400, "invalid", "role");
+
+  by_marketing = post_update (marketing, "contact", contact, 2, "{\"role\":\"user\"}",
+                              "{\"role\":\"decision_maker\"}");
+  g_assert_cmpuint (by_marketing->status, ==, 403);
+  by_service = post_update (service, "contact", contact, 2, "{\"role\":\"user\"}",
+                            "{\"role\":\"decision_maker\"}");
+  g_assert_cmpuint (by_service->status, ==, 403);
+  after = scalar (conn, "SELECT role::text || ' ' || version FROM crm.contacts WHERE id = $1", contact);
+  g_assert_cmpstr (after, ==, "decision_maker 2");
+
+  /* not known after all: null clears it */
+  clear = post_update (manager, "contact", contact, 2, "{\"role\":null}", "{\"role\":\"decision_maker\"}");
+  g_assert_cmpuint (clear->status, ==, 200);
+  cleared = scalar (conn, "SELECT coalesce(role::text, 'none') FROM crm.contacts WHERE id = $1", contact);
+  g_assert_cmpstr (cleared, ==, "none");
+}
+
 /* Interactions --------------------------------------------------------------------- */
 
 /* A logged visit over HTTP: 201 with the record, recorded by the caller
@@ -2170,6 +2225,8 @@ main (int   argc,
   g_test_add_func ("/server/mutations/contact/delete-is-idempotent-and-a-hidden-one-is-404",
                    delete_contact_is_idempotent_and_hidden_ones_stay);
   g_test_add_func ("/server/mutations/contact/marking-primary-unmarks-the-other", marking_primary_unmarks_the_other);
+  g_test_add_func ("/server/mutations/contact/buying-role-is-set-by-sales-roles-only",
+                   contact_role_is_set_by_sales_only);
   g_test_add_func ("/server/mutations/interaction/is-the-callers-and-its-contact-the-customers",
                    interaction_is_the_callers_and_its_contact_the_customers);
   g_test_add_func ("/server/mutations/interaction/concurrent-edit-of-a-field-conflicts",

@@ -851,7 +851,8 @@ test_entity_writable_fields_are_what_the_server_writes (void)
     { "registration_no", SALES_ROLES }, { "address", SALES_ROLES }, { "phone", SALES_ROLES }, { NULL } };
   static const Writable contact[] = {
     { "customer_id", SALES_ROLES }, { "name", SALES_ROLES }, { "title", SALES_ROLES }, { "mobile", SALES_ROLES },
-    { "email", SALES_ROLES }, { "address", SALES_ROLES }, { "is_primary", SALES_ROLES }, { NULL } };
+    { "email", SALES_ROLES }, { "address", SALES_ROLES }, { "is_primary", SALES_ROLES },
+    { "role", SALES_ROLES }, { NULL } };
   static const Writable interaction[] = {
     { "customer_id", SALES_ROLES }, { "contact_id", SALES_ROLES }, { "kind", SALES_ROLES },
     { "occurred_at", SALES_ROLES }, { "subject", SALES_ROLES }, { "notes", SALES_ROLES },

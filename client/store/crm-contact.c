@@ -19,6 +19,7 @@ contact_clear (gpointer data)
   g_free (contact->email);
   g_free (contact->id_number);
   g_free (contact->address);
+  g_free (contact->role);
   g_free (contact->updated_at);
 }
 

@@ -22,6 +22,7 @@ typedef struct
   char     *id_number;
   char     *address;
   gboolean  is_primary;
+  char     *role;          /* crm_contact_role_names; NULL for not known */
   gint64    version;       /* 0 for a contact created here and not yet confirmed */
   char     *updated_at;
 } CrmContact;

@@ -55,8 +55,8 @@ static const char SQL_CUSTOMER[] =
   " phone, value_segment, prefers, churn_reasons, became_customer, churned_on, churn_reason, created_at"
   " FROM customers WHERE id = ?1";
 static const char SQL_CONTACTS_OF[] =
-  "SELECT id, customer_id, name, title, mobile, email, id_number, address, is_primary, version, updated_at"
-  " FROM contacts WHERE customer_id = ?1";
+  "SELECT id, customer_id, name, title, mobile, email, id_number, address, is_primary, version, updated_at,"
+  " role FROM contacts WHERE customer_id = ?1";
 
 static GStrv
 strv_from_json (const char *text)
@@ -226,6 +226,7 @@ crm_store_get_customer (CrmStore    *self,
         k->is_primary = sqlite3_column_int (s, 8) != 0;
         k->version = sqlite3_column_int64 (s, 9);
         k->updated_at = column_dup (s, 10);
+        k->role = column_dup (s, 11);
         if (k->name == NULL)
           k->name = g_strdup ("");
         g_ptr_array_add (c->contacts, k);

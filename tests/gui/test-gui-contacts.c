@@ -441,6 +441,119 @@ test_contacts_add_edit_mark_primary_delete_reach_the_server (void)
   crm_test_wait_for (contact_gone_on_server, new_id);
 }
 
+/* The widget named @name under @widget, or NULL. */
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The decision maker's mark on @contact's row, or NULL. */
+static GtkWidget *
+decision_mark (Desktop    *desktop,
+               const char *contact)
+{
+  GtkWidget *row = find_named (GTK_WIDGET (desktop->contacts), contact);
+
+  g_assert_nonnull (row);
+  return find_named (row, "decision-maker");
+}
+
+static const char *role_contact;
+static const char *role_wanted;
+
+static gboolean
+role_on_server (gpointer unused)
+{
+  g_autofree char *now = crm_test_live_scalar (live, "SELECT coalesce(role::text, '') FROM crm.contacts"
+                                                     " WHERE id = $1", role_contact);
+
+  return g_strcmp0 (now, role_wanted) == 0;
+}
+
+/* Sets @contact's role in its dialog, as a user picks it, and saves. */
+static void
+choose_role (Desktop    *desktop,
+             const char *contact,
+             guint       index)
+{
+  CrmContactDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desktop->contacts), "contacts.edit", "s", contact));
+  crm_test_wait_for (dialog_open, desktop);
+  dialog = CRM_CONTACT_DIALOG (crm_customer_contacts_get_dialog (desktop->contacts));
+  g_assert_false (crm_contact_dialog_get_valid (dialog));   /* nothing changed yet */
+  adw_combo_row_set_selected (crm_contact_dialog_get_role (dialog), index + 1);
+  g_assert_true (crm_contact_dialog_get_valid (dialog));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  role_contact = contact;
+  role_wanted = crm_contact_role_names[index];
+  crm_test_wait_for (role_on_server, NULL);
+  crm_test_wait_for (engine_settled, desktop->context);
+}
+
+/* The seeded decision maker's row shows the mark, a star read as the
+ * words, and the words after the job title; another contact's shows its
+ * own role there and no mark.  Choosing roles in the dialog moves the mark, here and on
+ * the server. */
+static void
+test_decision_maker_is_marked_and_roles_are_edited (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  g_autofree char *id = crm_test_live_scalar (live,
+                                              "SELECT c.id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
+                                              " WHERE u.login = 'manager' AND"
+                                              " (SELECT count(*) FROM crm.contacts k WHERE k.customer_id = c.id) >= 2"
+                                              " AND EXISTS (SELECT 1 FROM crm.contacts k WHERE k.customer_id = c.id"
+                                              "             AND k.role = 'decision_maker')"
+                                              " ORDER BY c.id DESC LIMIT 1", NULL);
+  g_autofree char *decider = NULL, *other = NULL, *text = NULL;
+  const char *words = _("Decision maker");
+  GtkWidget *mark;
+
+  g_assert_nonnull (id);
+  decider = crm_test_live_scalar (live, "SELECT id FROM crm.contacts WHERE customer_id = $1"
+                                        " AND role = 'decision_maker' ORDER BY id LIMIT 1", id);
+  other = crm_test_live_scalar (live, "SELECT id FROM crm.contacts WHERE customer_id = $1"
+                                      " AND role IS DISTINCT FROM 'decision_maker' ORDER BY id LIMIT 1", id);
+  g_assert_nonnull (other);
+  open_customer (desktop, id);
+
+  mark = decision_mark (desktop, decider);
+  g_assert_nonnull (mark);
+  g_assert_true (gtk_widget_get_mapped (mark));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL, words);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (mark), ==, words);
+  /* the words too, on the row as drawn */
+  text = crm_test_dup_visible_text (find_named (GTK_WIDGET (desktop->contacts), decider));
+  g_assert_nonnull (strstr (text, words));
+  g_assert_null (decision_mark (desktop, other));
+  shoot (GTK_WIDGET (desktop->contacts), "contacts-roles");
+
+  /* the other becomes the decision maker, the first the technical one */
+  choose_role (desktop, other, CRM_CONTACT_ROLE_DECISION_MAKER);
+  choose_role (desktop, decider, CRM_CONTACT_ROLE_TECHNICAL);
+  crm_test_wait_drawn (desktop->window);
+  g_assert_nonnull (decision_mark (desktop, other));
+  g_assert_null (decision_mark (desktop, decider));
+  {
+    GtkWidget *row = find_named (GTK_WIDGET (desktop->contacts), decider);
+    const char *subtitle = adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row));
+
+    g_assert_nonnull (strstr (subtitle, _("Technical reviewer")));
+  }
+}
+
 /* The first button under @widget whose action is @action. */
 static GtkWidget *
 find_by_action (GtkWidget  *widget,
@@ -600,6 +713,8 @@ main (int   argc,
                    test_manager_reveal_shows_the_value_and_is_audited);
   g_test_add_func ("/client/contacts/add-edit-mark-primary-delete-reach-the-server",
                    test_contacts_add_edit_mark_primary_delete_reach_the_server);
+  g_test_add_func ("/client/contacts/decision-maker-is-marked-and-roles-are-edited",
+                   test_decision_maker_is_marked_and_roles_are_edited);
   g_test_add_func ("/client/customers/prospect-made-offline-reaches-the-server",
                    test_prospect_made_offline_reaches_the_server);
 
