@@ -24,6 +24,11 @@ struct _CrmCustomerTimeline
   GListStore         *entries;      /* of CrmTimelineEntry, newest first */
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
+  GPtrArray          *rest;         /* read, to follow the first screenful */
+  GdkFrameClock      *rest_clock;   /* the frame after which it follows */
+  gulong              rest_paint_id;
+  guint               rest_id;
+  guint               rest_replaces; /* entries of the last read it replaces */
 
   /* Template widgets */
   GtkStack           *stack;
@@ -85,8 +90,9 @@ update_empty (CrmCustomerTimeline *self)
       break;
     }
   adw_status_page_set_title (self->empty_page, title);
-  /* while the first read runs, nothing rather than "nothing yet" */
-  if (self->reading && g_list_model_get_n_items (G_LIST_MODEL (self->entries)) == 0)
+  /* while the first read runs, nothing rather than "nothing yet"; nor
+   * before the rest of a read follows its first screenful */
+  if ((self->reading && g_list_model_get_n_items (G_LIST_MODEL (self->entries)) == 0) || self->rest != NULL)
     gtk_stack_set_visible_child_name (self->stack, "list");
   else
     gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -131,6 +137,101 @@ read_thread (GTask        *task,
 }
 
 static void start_read (CrmCustomerTimeline *self);
+static gboolean filter_entry (gpointer item,
+                              gpointer user_data);
+
+/* A row is at least this tall (a title and a meta line, margins). */
+#define MIN_ROW_HEIGHT 44
+
+/* How many entries fill the window's height, and one more: all that the
+ * list can show before it is scrolled. */
+static guint
+first_screenful (CrmCustomerTimeline *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  int height = MAX (gtk_widget_get_height (GTK_WIDGET (self->list_view)),
+                    root != NULL ? gtk_widget_get_height (GTK_WIDGET (root)) : 0);
+
+  return MAX (height, 720) / MIN_ROW_HEIGHT + 1;
+}
+
+static void
+cancel_rest (CrmCustomerTimeline *self)
+{
+  if (self->rest_clock != NULL)
+    g_clear_signal_handler (&self->rest_paint_id, self->rest_clock);
+  g_clear_object (&self->rest_clock);
+  g_clear_handle_id (&self->rest_id, g_source_remove);
+  g_clear_pointer (&self->rest, g_ptr_array_unref);
+  self->rest_replaces = 0;
+}
+
+static gboolean
+fill_rest_cb (gpointer data)
+{
+  CrmCustomerTimeline *self = data;
+  g_autoptr(GPtrArray) rest = g_steal_pointer (&self->rest);
+
+  self->rest_id = 0;
+  g_list_store_splice (self->entries, g_list_model_get_n_items (G_LIST_MODEL (self->entries)) - self->rest_replaces,
+                       self->rest_replaces, rest->pdata, rest->len);
+  self->rest_replaces = 0;
+  update_empty (self);
+  if (self->read_again)
+    start_read (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first screenful is drawn: the rest follows, on its own. */
+static void
+rest_after_paint_cb (GdkFrameClock       *clock,
+                     CrmCustomerTimeline *self)
+{
+  g_clear_signal_handler (&self->rest_paint_id, clock);
+  g_clear_object (&self->rest_clock);
+  if (self->rest_id == 0)
+    self->rest_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, fill_rest_cb, self, NULL);
+}
+
+/* Shows @entries: those of the first screenful (after the filter) at once,
+ * so that the frame showing the page makes and measures those rows only
+ * (GtkListView makes up to 200, a third of the page's first frame for
+ * 2,000 entries), and the rest once that frame is drawn. */
+static void
+show_entries (CrmCustomerTimeline *self,
+              GPtrArray           *entries)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  /* the window's frames: the pane may be hidden (a folded page) */
+  GdkFrameClock *clock = root != NULL && gtk_widget_get_mapped (GTK_WIDGET (root))
+                         ? gtk_widget_get_frame_clock (GTK_WIDGET (root)) : NULL;
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->entries));
+  guint screenful = first_screenful (self);
+  guint first = 0;
+
+  cancel_rest (self);
+  for (guint matched = 0; first < entries->len && matched < screenful; first++)
+    if (filter_entry (entries->pdata[first], self))
+      matched++;
+  if (clock == NULL)
+    first = entries->len;
+  if (first == entries->len)
+    {
+      g_list_store_splice (self->entries, 0, n_shown, entries->pdata, first);
+      return;
+    }
+  /* The same customer read again: what it showed past the first screenful
+   * (off screen) stays until the rest replaces it, its rows rebound then
+   * rather than dropped now and made again. */
+  g_list_store_splice (self->entries, 0, MIN (first, n_shown), entries->pdata, first);
+  self->rest_replaces = n_shown > first ? n_shown - first : 0;
+  self->rest = g_ptr_array_new_full (entries->len - first, g_object_unref);
+  for (guint i = first; i < entries->len; i++)
+    g_ptr_array_add (self->rest, g_object_ref (entries->pdata[i]));
+  self->rest_clock = g_object_ref (clock);
+  self->rest_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (rest_after_paint_cb), self);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+}
 
 static void
 read_done_cb (GObject      *object,
@@ -150,11 +251,10 @@ read_done_cb (GObject      *object,
   if (entries == NULL)
     g_warning ("Cannot read the timeline of customer %s: %s", read->customer_id, error->message);
   else if (g_strcmp0 (read->customer_id, self->customer_id) == 0)
-    g_list_store_splice (self->entries, 0, g_list_model_get_n_items (G_LIST_MODEL (self->entries)),
-                         entries->pdata, entries->len);
+    show_entries (self, entries);
   update_empty (self);
 
-  if (self->read_again)
+  if (self->read_again && self->rest == NULL)
     start_read (self);
 }
 
@@ -194,6 +294,7 @@ stop_reading (CrmCustomerTimeline *self)
   g_clear_object (&self->cancellable);
   self->reading = FALSE;
   self->read_again = FALSE;
+  cancel_rest (self);
   g_list_store_remove_all (self->entries);
 }
 
@@ -468,6 +569,7 @@ crm_customer_timeline_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  cancel_rest (self);
   if (self->store_signals != NULL)
     g_signal_group_set_target (self->store_signals, NULL);
   g_clear_object (&self->store);
@@ -664,5 +766,13 @@ crm_customer_timeline_is_busy (CrmCustomerTimeline *self)
 {
   g_return_val_if_fail (CRM_IS_CUSTOMER_TIMELINE (self), FALSE);
 
-  return self->reading || self->read_again;
+  return self->reading || self->read_again || self->rest != NULL;
+}
+
+gboolean
+crm_customer_timeline_is_reading (CrmCustomerTimeline *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_TIMELINE (self), FALSE);
+
+  return self->reading;
 }
