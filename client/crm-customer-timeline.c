@@ -319,7 +319,8 @@ typedef struct
   GtkLabel       *when;
   GtkInscription *meta;
   GtkInscription *detail;
-  GtkWidget      *overdue;
+  GtkWidget      *text;     /* the column of texts */
+  GtkWidget      *overdue;  /* made for the first overdue entry bound */
   CrmTimelineEntry *entry;  /* bound, not owned */
 } Row;
 
@@ -379,7 +380,6 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *mark;
   Row *row = g_new0 (Row, 1);
 
   gtk_widget_set_margin_top (box, 8);
@@ -402,13 +402,7 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   row->meta = row_text (text, "dim-label", 1);
   row->detail = row_text (text, NULL, 3);
 
-  /* overdue: an icon and words, never colour alone */
-  row->overdue = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-  gtk_box_append (GTK_BOX (row->overdue), mark);
-  gtk_box_append (GTK_BOX (row->overdue), gtk_label_new (_("Overdue")));
-  gtk_widget_add_css_class (row->overdue, "error");
-  gtk_box_append (GTK_BOX (text), row->overdue);
+  row->text = text;
 
   g_object_set_data_full (G_OBJECT (box), "crm-timeline-row", row, g_free);
   gtk_widget_set_has_tooltip (box, TRUE);
@@ -439,7 +433,18 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_label (row->when, crm_timeline_entry_get_when_text (entry));
   set_text (row->meta, crm_timeline_entry_get_meta (entry));
   set_text (row->detail, crm_timeline_entry_get_detail (entry));
-  gtk_widget_set_visible (row->overdue, crm_timeline_entry_get_overdue (entry));
+  if (crm_timeline_entry_get_overdue (entry) && row->overdue == NULL)
+    {
+      /* an icon and words, never colour alone; few entries are overdue,
+       * so the rows make it only when one is (3 widgets of 11 a row) */
+      row->overdue = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      gtk_box_append (GTK_BOX (row->overdue), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+      gtk_box_append (GTK_BOX (row->overdue), gtk_label_new (_("Overdue")));
+      gtk_widget_add_css_class (row->overdue, "error");
+      gtk_box_append (GTK_BOX (row->text), row->overdue);
+    }
+  if (row->overdue != NULL)
+    gtk_widget_set_visible (row->overdue, crm_timeline_entry_get_overdue (entry));
 }
 
 static void

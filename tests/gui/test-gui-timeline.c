@@ -1004,6 +1004,72 @@ test_first_screenful_then_the_rest (void)
   crm_test_iterate (50);
 }
 
+/* Times "Overdue" is drawn under @widget. */
+static guint
+count_overdue (gpointer widget)
+{
+  g_autofree char *text = drawn_text (widget);
+  guint n = 0;
+
+  for (const char *p = strstr (text, "Overdue\n"); p != NULL; p = strstr (p + 1, "Overdue\n"))
+    n++;
+  return n;
+}
+
+/* An open request's step past its deadline says so in words on its row
+ * (made only for such a row), and a row rebound to another entry does
+ * not keep it. */
+static void
+test_overdue_step_says_so (void)
+{
+  g_autoptr(CrmTestStore) ts = crm_test_store_new ();
+  g_autoptr(JsonObject) page = crm_test_load_page ("customers-page.json");
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  CrmCustomerTimeline *timeline = CRM_CUSTOMER_TIMELINE (crm_customer_timeline_new ());
+
+  add_record (page, "service_requests",
+              "{\"id\": \"00000000-0000-4000-8000-000000900001\", \"customer_id\": \"" BIG_CUSTOMER "\","
+              " \"phase\": \"after_sale\", \"kind\": \"fault\", \"title\": \"断网\", \"description\": null,"
+              " \"status\": \"in_progress\", \"priority\": \"high\", \"opened_by\": null,"
+              " \"opened_at\": \"2026-01-01T08:00:00+00:00\", \"due_at\": null, \"closed_at\": null,"
+              " \"satisfaction\": null, \"version\": 1, \"updated_at\": \"2026-01-01T08:00:00+00:00\"}");
+  add_record (page, "service_steps",
+              "{\"id\": \"00000000-0000-4000-8000-000000900002\","
+              " \"request_id\": \"00000000-0000-4000-8000-000000900001\", \"position\": 1, \"name\": \"受理\","
+              " \"owner_id\": null, \"deadline\": \"2026-01-02T08:00:00+00:00\","
+              " \"done_at\": \"2026-01-01T09:00:00+00:00\", \"note\": null, \"version\": 1,"
+              " \"updated_at\": \"2026-01-01T08:00:00+00:00\"}");
+  add_record (page, "service_steps",
+              "{\"id\": \"00000000-0000-4000-8000-000000900003\","
+              " \"request_id\": \"00000000-0000-4000-8000-000000900001\", \"position\": 2, \"name\": \"抢修\","
+              " \"owner_id\": null, \"deadline\": \"2026-01-03T08:00:00+00:00\", \"done_at\": null,"
+              " \"note\": null, \"version\": 1, \"updated_at\": \"2026-01-01T08:00:00+00:00\"}");
+  g_assert_true (crm_store_apply_sync_page (ts->store, page, &error));
+  g_assert_no_error (error);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (timeline));
+  gtk_window_present (GTK_WINDOW (window));
+  crm_customer_timeline_set_store (timeline, ts->store);
+  crm_customer_timeline_show (timeline, BIG_CUSTOMER);
+  crm_test_wait_for (timeline_read, timeline);
+  crm_test_wait_drawn (timeline);
+  crm_test_iterate (50);
+  g_assert_cmpuint (count_overdue (timeline), ==, 1);
+
+  /* the steps' rows rebound to the request alone: nothing overdue drawn */
+  crm_customer_timeline_set_filter (timeline, CRM_TIMELINE_INTERACTION);
+  crm_test_iterate (50);
+  g_assert_cmpuint (count_overdue (timeline), ==, 0);
+  crm_customer_timeline_set_filter (timeline, CRM_TIMELINE_ALL);
+  crm_test_iterate (50);
+  g_assert_cmpuint (count_overdue (timeline), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -1043,6 +1109,7 @@ main (int   argc,
 
   g_test_add_func ("/client/timeline/two-thousand-entries-stay-fast", test_two_thousand_entries_stay_fast);
   g_test_add_func ("/client/timeline/first-screenful-at-once-then-the-rest", test_first_screenful_then_the_rest);
+  g_test_add_func ("/client/timeline/overdue-step-says-so-in-words", test_overdue_step_says_so);
   if (!crm_test_live_available ())
     {
       g_test_skip ("no throwaway PostgreSQL (KEYLINE_TEST_PGHOST unset) or no KEYLINE_SERVER");
