@@ -25,6 +25,7 @@ struct _CrmCustomerDetail
   CrmSyncEngine     *engine;
   GSignalGroup      *store_signals;
   CrmCustomer       *customer;
+  CrmCustomerSummary *summary;   /* the last read, shared with Services and Work */
   char              *customer_id;
   gboolean           editing;
   gboolean           saving;     /* the editor's changes are being queued */
@@ -291,6 +292,8 @@ reload (CrmCustomerDetail *self)
 
   g_clear_pointer (&self->customer, crm_customer_unref);
   self->customer = customer;
+  g_clear_pointer (&self->summary, crm_customer_summary_free);
+  self->summary = summary != NULL ? crm_customer_summary_ref (summary) : NULL;
   crm_customer_header_show (self->header, summary);
   show_customer (self);
   return customer != NULL;
@@ -519,6 +522,7 @@ crm_customer_detail_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->customer, crm_customer_unref);
+  g_clear_pointer (&self->summary, crm_customer_summary_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_CUSTOMER_DETAIL);
 
   G_OBJECT_CLASS (crm_customer_detail_parent_class)->dispose (object);
@@ -723,16 +727,19 @@ crm_customer_detail_show (CrmCustomerDetail *self,
   crm_customer_detail_set_editing (self, FALSE);
   g_free (self->customer_id);
   self->customer_id = g_strdup (id);
+  /* first: its worker reads while this thread makes the rest */
+  crm_customer_timeline_show (self->timeline_section, id);
   if (!reload (self))
     {
       g_clear_pointer (&self->customer_id, g_free);
+      crm_customer_timeline_show (self->timeline_section, NULL);
       return FALSE;
     }
   adw_leaflet_set_visible_child_name (self->leaflet, "overview");
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->overview_scroll), 0);
-  crm_customer_services_show (self->services_section, id);
-  crm_customer_work_show (self->work_section, id);
-  crm_customer_timeline_show (self->timeline_section, id);
+  /* one read of the customer's figures for the header, Services and Work */
+  crm_customer_services_show_summary (self->services_section, id, self->summary);
+  crm_customer_work_show_summary (self->work_section, id, self->summary);
   crm_customer_revenue_show (self->revenue_section, id);
   crm_customer_contacts_show (self->contacts_section, id);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));

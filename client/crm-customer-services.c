@@ -213,23 +213,24 @@ clear (CrmCustomerServices *self)
   g_clear_pointer (&self->summary, crm_customer_summary_free);
 }
 
+/* Shows @summary, or nothing when the read failed with @error. */
 static void
-reload (CrmCustomerServices *self)
+fill (CrmCustomerServices *self,
+      CrmCustomerSummary  *summary,
+      const GError        *error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *description = NULL;
 
   clear (self);
   if (self->store == NULL || self->customer_id == NULL)
     return;
-  self->summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
-  if (self->summary == NULL)
+  if (summary == NULL)
     {
-      if (!g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
+      if (error != NULL && !g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
         g_warning ("Cannot read the services of %s: %s", self->customer_id, error->message);
       return;
     }
+  self->summary = crm_customer_summary_ref (summary);
 
   if (self->summary->n_services == 0)
     {
@@ -254,6 +255,21 @@ reload (CrmCustomerServices *self)
       g_ptr_array_add (self->expanders, row);
       fill_expander (ADW_EXPANDER_ROW (row));
     }
+}
+
+static void
+reload (CrmCustomerServices *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmCustomerSummary) summary = NULL;
+
+  if (self->store != NULL && self->customer_id != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
+    }
+  fill (self, summary, error);
 }
 
 static gboolean
@@ -348,6 +364,21 @@ crm_customer_services_show (CrmCustomerServices *self,
   self->customer_id = g_strdup (customer_id);
   g_clear_handle_id (&self->reload_id, g_source_remove);
   reload (self);
+}
+
+void
+crm_customer_services_show_summary (CrmCustomerServices *self,
+                                    const char          *customer_id,
+                                    CrmCustomerSummary  *summary)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_SERVICES (self));
+  g_return_if_fail (customer_id != NULL);
+  g_return_if_fail (summary != NULL);
+
+  g_free (self->customer_id);
+  self->customer_id = g_strdup (customer_id);
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  fill (self, summary, NULL);
 }
 
 /**

@@ -2,6 +2,7 @@
 
 #include <adwaita.h>
 
+#include "crm-customer-summary.h"
 #include "crm-store.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,11 @@ void       crm_customer_services_set_store (CrmCustomerServices *self,
                                             CrmStore            *store);
 void       crm_customer_services_show      (CrmCustomerServices *self,
                                             const char          *customer_id);
+/* Shows customer @customer_id from @summary, read by the caller (the
+ * page reads it once for its parts), then follows the store as above. */
+void       crm_customer_services_show_summary (CrmCustomerServices *self,
+                                               const char          *customer_id,
+                                               CrmCustomerSummary  *summary);
 /* The expander rows, one a product line, for tests. */
 GPtrArray *crm_customer_services_get_rows  (CrmCustomerServices *self);
 

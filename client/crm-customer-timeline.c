@@ -24,6 +24,11 @@ struct _CrmCustomerTimeline
   GListStore         *entries;      /* of CrmTimelineEntry, newest first */
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
+  GPtrArray          *rest;         /* read, to follow the first screenful */
+  GdkFrameClock      *rest_clock;   /* the frame after which it follows */
+  gulong              rest_paint_id;
+  guint               rest_id;
+  guint               rest_replaces; /* entries of the last read it replaces */
 
   /* Template widgets */
   GtkStack           *stack;
@@ -85,8 +90,9 @@ update_empty (CrmCustomerTimeline *self)
       break;
     }
   adw_status_page_set_title (self->empty_page, title);
-  /* while the first read runs, nothing rather than "nothing yet" */
-  if (self->reading && g_list_model_get_n_items (G_LIST_MODEL (self->entries)) == 0)
+  /* while the first read runs, nothing rather than "nothing yet"; nor
+   * before the rest of a read follows its first screenful */
+  if ((self->reading && g_list_model_get_n_items (G_LIST_MODEL (self->entries)) == 0) || self->rest != NULL)
     gtk_stack_set_visible_child_name (self->stack, "list");
   else
     gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -131,6 +137,101 @@ read_thread (GTask        *task,
 }
 
 static void start_read (CrmCustomerTimeline *self);
+static gboolean filter_entry (gpointer item,
+                              gpointer user_data);
+
+/* A row is at least this tall (a title and a meta line, margins). */
+#define MIN_ROW_HEIGHT 44
+
+/* How many entries fill the window's height, and one more: all that the
+ * list can show before it is scrolled. */
+static guint
+first_screenful (CrmCustomerTimeline *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  int height = MAX (gtk_widget_get_height (GTK_WIDGET (self->list_view)),
+                    root != NULL ? gtk_widget_get_height (GTK_WIDGET (root)) : 0);
+
+  return MAX (height, 720) / MIN_ROW_HEIGHT + 1;
+}
+
+static void
+cancel_rest (CrmCustomerTimeline *self)
+{
+  if (self->rest_clock != NULL)
+    g_clear_signal_handler (&self->rest_paint_id, self->rest_clock);
+  g_clear_object (&self->rest_clock);
+  g_clear_handle_id (&self->rest_id, g_source_remove);
+  g_clear_pointer (&self->rest, g_ptr_array_unref);
+  self->rest_replaces = 0;
+}
+
+static gboolean
+fill_rest_cb (gpointer data)
+{
+  CrmCustomerTimeline *self = data;
+  g_autoptr(GPtrArray) rest = g_steal_pointer (&self->rest);
+
+  self->rest_id = 0;
+  g_list_store_splice (self->entries, g_list_model_get_n_items (G_LIST_MODEL (self->entries)) - self->rest_replaces,
+                       self->rest_replaces, rest->pdata, rest->len);
+  self->rest_replaces = 0;
+  update_empty (self);
+  if (self->read_again)
+    start_read (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first screenful is drawn: the rest follows, on its own. */
+static void
+rest_after_paint_cb (GdkFrameClock       *clock,
+                     CrmCustomerTimeline *self)
+{
+  g_clear_signal_handler (&self->rest_paint_id, clock);
+  g_clear_object (&self->rest_clock);
+  if (self->rest_id == 0)
+    self->rest_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, fill_rest_cb, self, NULL);
+}
+
+/* Shows @entries: those of the first screenful (after the filter) at once,
+ * so that the frame showing the page makes and measures those rows only
+ * (GtkListView makes up to 200, a third of the page's first frame for
+ * 2,000 entries), and the rest once that frame is drawn. */
+static void
+show_entries (CrmCustomerTimeline *self,
+              GPtrArray           *entries)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  /* the window's frames: the pane may be hidden (a folded page) */
+  GdkFrameClock *clock = root != NULL && gtk_widget_get_mapped (GTK_WIDGET (root))
+                         ? gtk_widget_get_frame_clock (GTK_WIDGET (root)) : NULL;
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->entries));
+  guint screenful = first_screenful (self);
+  guint first = 0;
+
+  cancel_rest (self);
+  for (guint matched = 0; first < entries->len && matched < screenful; first++)
+    if (filter_entry (entries->pdata[first], self))
+      matched++;
+  if (clock == NULL)
+    first = entries->len;
+  if (first == entries->len)
+    {
+      g_list_store_splice (self->entries, 0, n_shown, entries->pdata, first);
+      return;
+    }
+  /* The same customer read again: what it showed past the first screenful
+   * (off screen) stays until the rest replaces it, its rows rebound then
+   * rather than dropped now and made again. */
+  g_list_store_splice (self->entries, 0, MIN (first, n_shown), entries->pdata, first);
+  self->rest_replaces = n_shown > first ? n_shown - first : 0;
+  self->rest = g_ptr_array_new_full (entries->len - first, g_object_unref);
+  for (guint i = first; i < entries->len; i++)
+    g_ptr_array_add (self->rest, g_object_ref (entries->pdata[i]));
+  self->rest_clock = g_object_ref (clock);
+  self->rest_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (rest_after_paint_cb), self);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+}
 
 static void
 read_done_cb (GObject      *object,
@@ -150,11 +251,10 @@ read_done_cb (GObject      *object,
   if (entries == NULL)
     g_warning ("Cannot read the timeline of customer %s: %s", read->customer_id, error->message);
   else if (g_strcmp0 (read->customer_id, self->customer_id) == 0)
-    g_list_store_splice (self->entries, 0, g_list_model_get_n_items (G_LIST_MODEL (self->entries)),
-                         entries->pdata, entries->len);
+    show_entries (self, entries);
   update_empty (self);
 
-  if (self->read_again)
+  if (self->read_again && self->rest == NULL)
     start_read (self);
 }
 
@@ -194,6 +294,7 @@ stop_reading (CrmCustomerTimeline *self)
   g_clear_object (&self->cancellable);
   self->reading = FALSE;
   self->read_again = FALSE;
+  cancel_rest (self);
   g_list_store_remove_all (self->entries);
 }
 
@@ -218,7 +319,8 @@ typedef struct
   GtkLabel       *when;
   GtkInscription *meta;
   GtkInscription *detail;
-  GtkWidget      *overdue;
+  GtkWidget      *text;     /* the column of texts */
+  GtkWidget      *overdue;  /* made for the first overdue entry bound */
   CrmTimelineEntry *entry;  /* bound, not owned */
 } Row;
 
@@ -278,7 +380,6 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *mark;
   Row *row = g_new0 (Row, 1);
 
   gtk_widget_set_margin_top (box, 8);
@@ -301,13 +402,7 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   row->meta = row_text (text, "dim-label", 1);
   row->detail = row_text (text, NULL, 3);
 
-  /* overdue: an icon and words, never colour alone */
-  row->overdue = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-  gtk_box_append (GTK_BOX (row->overdue), mark);
-  gtk_box_append (GTK_BOX (row->overdue), gtk_label_new (_("Overdue")));
-  gtk_widget_add_css_class (row->overdue, "error");
-  gtk_box_append (GTK_BOX (text), row->overdue);
+  row->text = text;
 
   g_object_set_data_full (G_OBJECT (box), "crm-timeline-row", row, g_free);
   gtk_widget_set_has_tooltip (box, TRUE);
@@ -338,7 +433,18 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_label (row->when, crm_timeline_entry_get_when_text (entry));
   set_text (row->meta, crm_timeline_entry_get_meta (entry));
   set_text (row->detail, crm_timeline_entry_get_detail (entry));
-  gtk_widget_set_visible (row->overdue, crm_timeline_entry_get_overdue (entry));
+  if (crm_timeline_entry_get_overdue (entry) && row->overdue == NULL)
+    {
+      /* an icon and words, never colour alone; few entries are overdue,
+       * so the rows make it only when one is (3 widgets of 11 a row) */
+      row->overdue = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      gtk_box_append (GTK_BOX (row->overdue), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+      gtk_box_append (GTK_BOX (row->overdue), gtk_label_new (_("Overdue")));
+      gtk_widget_add_css_class (row->overdue, "error");
+      gtk_box_append (GTK_BOX (row->text), row->overdue);
+    }
+  if (row->overdue != NULL)
+    gtk_widget_set_visible (row->overdue, crm_timeline_entry_get_overdue (entry));
 }
 
 static void
@@ -468,6 +574,7 @@ crm_customer_timeline_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  cancel_rest (self);
   if (self->store_signals != NULL)
     g_signal_group_set_target (self->store_signals, NULL);
   g_clear_object (&self->store);
@@ -664,5 +771,13 @@ crm_customer_timeline_is_busy (CrmCustomerTimeline *self)
 {
   g_return_val_if_fail (CRM_IS_CUSTOMER_TIMELINE (self), FALSE);
 
-  return self->reading || self->read_again;
+  return self->reading || self->read_again || self->rest != NULL;
+}
+
+gboolean
+crm_customer_timeline_is_reading (CrmCustomerTimeline *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_TIMELINE (self), FALSE);
+
+  return self->reading;
 }

@@ -18,7 +18,10 @@ G_DECLARE_FINAL_TYPE (CrmCustomerTimeline, crm_customer_timeline, CRM, CUSTOMER_
  * first (crm-timeline-reader.h), in a GtkListView that scrolls by itself,
  * filtered by kind (All, Interactions, Service, Opportunities, Campaigns).
  * Read from the local store in a worker, and again whenever the store
- * says one of those entities changed.
+ * says one of those entities changed.  In a shown window, a read's first
+ * screenful (what the window's height can show) goes on the list at once
+ * and the rest once the window has drawn the next frame, so that the
+ * frame showing the page makes and measures only the rows on screen.
  *
  * It carries the page's two writes about the customer, as actions with
  * their buttons above the list: customer.log-interaction (Ctrl+L, the
@@ -47,7 +50,10 @@ void              crm_customer_timeline_set_filter      (CrmCustomerTimeline *se
 CrmTimelineKind   crm_customer_timeline_get_filter      (CrmCustomerTimeline *self);
 /* The entries shown (after the filter), newest first. */
 GListModel       *crm_customer_timeline_get_model       (CrmCustomerTimeline *self);
-/* A read is under way (or due). */
+/* A read is under way (or due), or the rest of one is still to follow
+ * its first screenful. */
 gboolean          crm_customer_timeline_is_busy         (CrmCustomerTimeline *self);
+/* A read is under way: its first screenful is not shown yet. */
+gboolean          crm_customer_timeline_is_reading      (CrmCustomerTimeline *self);
 
 G_END_DECLS

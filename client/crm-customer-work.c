@@ -290,23 +290,23 @@ add_items (CrmCustomerWork *self,
     }
 }
 
+/* Shows @summary, or nothing when the read failed with @error. */
 static void
-reload (CrmCustomerWork *self)
+fill (CrmCustomerWork    *self,
+      CrmCustomerSummary *summary,
+      const GError       *error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
   clear (self);
   g_clear_pointer (&self->summary, crm_customer_summary_free);
   if (self->store == NULL || self->customer_id == NULL)
     return;
-  self->summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
-  if (self->summary == NULL)
+  if (summary == NULL)
     {
-      if (!g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
+      if (error != NULL && !g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
         g_warning ("Cannot read the work in progress of %s: %s", self->customer_id, error->message);
       return;
     }
+  self->summary = crm_customer_summary_ref (summary);
 
   add_items (self, self->opportunities, self->summary->opportunities, 0, opportunity_row);
   if (self->summary->opportunities->len == 0)
@@ -315,6 +315,21 @@ reload (CrmCustomerWork *self)
   add_items (self, self->requests, self->summary->requests, 0, request_row);
   if (self->summary->requests->len == 0)
     add_empty_row (self, self->requests, _("No open service requests"));
+}
+
+static void
+reload (CrmCustomerWork *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmCustomerSummary) summary = NULL;
+
+  if (self->store != NULL && self->customer_id != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
+    }
+  fill (self, summary, error);
 }
 
 static gboolean
@@ -421,4 +436,19 @@ crm_customer_work_show (CrmCustomerWork *self,
   self->customer_id = g_strdup (customer_id);
   g_clear_handle_id (&self->reload_id, g_source_remove);
   reload (self);
+}
+
+void
+crm_customer_work_show_summary (CrmCustomerWork    *self,
+                                const char         *customer_id,
+                                CrmCustomerSummary *summary)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_WORK (self));
+  g_return_if_fail (customer_id != NULL);
+  g_return_if_fail (summary != NULL);
+
+  g_free (self->customer_id);
+  self->customer_id = g_strdup (customer_id);
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  fill (self, summary, NULL);
 }

@@ -2,6 +2,7 @@
 
 #include <adwaita.h>
 
+#include "crm-customer-summary.h"
 #include "crm-store.h"
 
 G_BEGIN_DECLS
@@ -26,5 +27,10 @@ void       crm_customer_work_set_store (CrmCustomerWork *self,
                                         CrmStore        *store);
 void       crm_customer_work_show      (CrmCustomerWork *self,
                                         const char      *customer_id);
+/* Shows customer @customer_id from @summary, read by the caller (the
+ * page reads it once for its parts), then follows the store as above. */
+void       crm_customer_work_show_summary (CrmCustomerWork    *self,
+                                           const char         *customer_id,
+                                           CrmCustomerSummary *summary);
 
 G_END_DECLS

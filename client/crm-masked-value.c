@@ -23,10 +23,13 @@ struct _CrmMaskedValue
   char         *error;
   GCancellable *cancellable;  /* a reveal on its way */
 
-  /* Template widgets */
+  /* Built in code, each only once it is first shown: a page of contacts
+   * makes three of these a contact, and a GtkBuilder template each (seven
+   * widgets, four of them hidden) cost more than the rest of the row. */
+  GtkWidget    *column;         /* the value, and the error under it */
   GtkLabel     *value_label;
-  GtkLabel     *error_label;
-  GtkButton    *reveal_button;
+  GtkLabel     *error_label;    /* NULL until there is an error */
+  GtkButton    *reveal_button;  /* NULL until offered */
   GtkButton    *copy_button;
   GtkButton    *call_button;
 };
@@ -62,8 +65,67 @@ set_error (CrmMaskedValue *self,
 {
   g_free (self->error);
   self->error = g_strdup (message);
+  if (self->error_label == NULL && message == NULL)
+    return;
+  if (self->error_label == NULL)
+    {
+      GtkWidget *label = gtk_label_new (NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 32);
+      gtk_widget_add_css_class (label, "error");
+      gtk_widget_add_css_class (label, "caption");
+      gtk_box_append (GTK_BOX (self->column), label);
+      self->error_label = GTK_LABEL (label);
+    }
   gtk_label_set_label (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+/* A flat button for @action, after @sibling (NULL: last). */
+static GtkButton *
+add_button (CrmMaskedValue *self,
+            const char     *action,
+            const char     *label,
+            const char     *icon_name,
+            const char     *tooltip,
+            GtkWidget      *sibling)
+{
+  GtkWidget *button = icon_name != NULL ? gtk_button_new_from_icon_name (icon_name)
+                                        : gtk_button_new_with_mnemonic (label);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  if (icon_name != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  gtk_widget_add_css_class (button, "flat");
+  if (sibling != NULL)
+    gtk_box_insert_child_after (GTK_BOX (self), button, sibling);
+  else
+    gtk_box_append (GTK_BOX (self), button);
+  return GTK_BUTTON (button);
+}
+
+/* Shows or hides a button, making it the first time it is shown. */
+static void
+show_button (CrmMaskedValue *self,
+             GtkButton     **button,
+             gboolean        visible,
+             const char     *action)
+{
+  if (*button == NULL && !visible)
+    return;
+  if (*button == NULL && g_str_equal (action, "masked.reveal"))
+    *button = add_button (self, action, _("_Reveal"), NULL,
+                          _("Show the full value; the server records who saw it"), self->column);
+  else if (*button == NULL && g_str_equal (action, "masked.copy"))
+    *button = add_button (self, action, NULL, "edit-copy-symbolic", _("Copy the number"),
+                          self->reveal_button ? GTK_WIDGET (self->reveal_button) : self->column);
+  else if (*button == NULL)
+    *button = add_button (self, action, NULL, "call-start-symbolic", _("Call the number"), NULL);
+  gtk_widget_set_visible (GTK_WIDGET (*button), visible);
 }
 
 static void
@@ -80,10 +142,11 @@ update (CrmMaskedValue *self)
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Hidden to protect privacy"), -1);
   else
     gtk_accessible_reset_property (GTK_ACCESSIBLE (self->value_label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-  gtk_widget_set_visible (GTK_WIDGET (self->reveal_button), masked && self->may_reveal);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->reveal_button), !busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->copy_button), has_value && !masked && is_phone (self));
-  gtk_widget_set_visible (GTK_WIDGET (self->call_button), has_value && !masked && is_phone (self));
+  show_button (self, &self->reveal_button, masked && self->may_reveal, "masked.reveal");
+  if (self->reveal_button != NULL)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->reveal_button), !busy);
+  show_button (self, &self->copy_button, has_value && !masked && is_phone (self), "masked.copy");
+  show_button (self, &self->call_button, has_value && !masked && is_phone (self), "masked.call");
 }
 
 static void
@@ -197,7 +260,6 @@ crm_masked_value_dispose (GObject *object)
   /* a reveal on its way is not cancelled: the server records it, so its
    * value still reaches ::revealed (the owner may show it in a new row) */
   g_clear_object (&self->api);
-  gtk_widget_dispose_template (GTK_WIDGET (object), CRM_TYPE_MASKED_VALUE);
 
   G_OBJECT_CLASS (crm_masked_value_parent_class)->dispose (object);
 }
@@ -234,13 +296,6 @@ crm_masked_value_class_init (CrmMaskedValueClass *klass)
   signals[REVEALED] = g_signal_new ("revealed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                     G_TYPE_NONE, 1, G_TYPE_STRING);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-masked-value.ui");
-  gtk_widget_class_bind_template_child (widget_class, CrmMaskedValue, value_label);
-  gtk_widget_class_bind_template_child (widget_class, CrmMaskedValue, error_label);
-  gtk_widget_class_bind_template_child (widget_class, CrmMaskedValue, reveal_button);
-  gtk_widget_class_bind_template_child (widget_class, CrmMaskedValue, copy_button);
-  gtk_widget_class_bind_template_child (widget_class, CrmMaskedValue, call_button);
-
   gtk_widget_class_install_action (widget_class, "masked.reveal", NULL, reveal_action);
   gtk_widget_class_install_action (widget_class, "masked.copy", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "masked.call", NULL, call_action);
@@ -249,7 +304,20 @@ crm_masked_value_class_init (CrmMaskedValueClass *klass)
 static void
 crm_masked_value_init (CrmMaskedValue *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_box_set_spacing (GTK_BOX (self), 6);
+  gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
+  self->column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_valign (self->column, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (self), self->column);
+  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_set_focusable (label, FALSE);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_box_append (GTK_BOX (self->column), label);
+  self->value_label = GTK_LABEL (label);
   update (self);
 }
 

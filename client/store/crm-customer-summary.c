@@ -399,7 +399,7 @@ static CrmCustomerSummary *
 summary_new (CrmCustomer *customer,
              GDateTime   *now)
 {
-  CrmCustomerSummary *self = g_new0 (CrmCustomerSummary, 1);
+  CrmCustomerSummary *self = g_rc_box_new0 (CrmCustomerSummary);
   g_autoptr(GDateTime) local = g_date_time_to_local (now);
 
   self->customer = customer;
@@ -455,11 +455,20 @@ crm_customer_summary_read (CrmStore    *store,
   return g_steal_pointer (&self);
 }
 
-void
-crm_customer_summary_free (CrmCustomerSummary *self)
+/* Read-only once made: one read shared by the page's parts. */
+CrmCustomerSummary *
+crm_customer_summary_ref (CrmCustomerSummary *self)
 {
-  if (self == NULL)
-    return;
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_rc_box_acquire (self);
+}
+
+static void
+summary_clear (gpointer data)
+{
+  CrmCustomerSummary *self = data;
+
   g_clear_pointer (&self->customer, crm_customer_unref);
   g_free (self->today);
   for (guint i = 0; i < self->n_arpu_months; i++)
@@ -468,5 +477,13 @@ crm_customer_summary_free (CrmCustomerSummary *self)
   g_clear_pointer (&self->opportunities, g_ptr_array_unref);
   g_clear_pointer (&self->requests, g_ptr_array_unref);
   g_clear_pointer (&self->records, g_ptr_array_unref);
-  g_free (self);
+}
+
+/* Drops a reference: the last one frees it. */
+void
+crm_customer_summary_free (CrmCustomerSummary *self)
+{
+  if (self == NULL)
+    return;
+  g_rc_box_release_full (self, summary_clear);
 }

@@ -93,6 +93,9 @@ CrmCustomerSummary *crm_customer_summary_read (CrmStore     *store,
                                                const char   *id,
                                                GDateTime    *now,
                                                GError      **error);
+/* The summary is not changed once read: the page's parts share one. */
+CrmCustomerSummary *crm_customer_summary_ref  (CrmCustomerSummary *summary);
+/* Drops a reference (the last one frees it). */
 void                crm_customer_summary_free (CrmCustomerSummary *summary);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmCustomerSummary, crm_customer_summary_free)

@@ -919,6 +919,157 @@ test_two_thousand_entries_stay_fast (void)
   crm_test_iterate (50);
 }
 
+static gboolean
+timeline_first_shown (gpointer timeline)
+{
+  return !crm_customer_timeline_is_reading (timeline);
+}
+
+/* Keys of @model's first @n entries equal those of @read. */
+static void
+assert_keys (GListModel *model,
+             GPtrArray  *read,
+             guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CrmTimelineEntry) entry = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (crm_timeline_entry_get_key (entry), ==,
+                       crm_timeline_entry_get_key (read->pdata[i]));
+    }
+}
+
+/* On screen, the read's first screenful is shown at once (the frame that
+ * shows the page makes only those rows) and the rest after that frame is
+ * drawn, newest first throughout; the timeline is busy until then.  Read
+ * again for the same customer, the first screenful is replaced at once
+ * and the rest after the next frame.  Outside a window, all at once. */
+static void
+test_first_screenful_then_the_rest (void)
+{
+  g_autoptr(CrmTestStore) ts = crm_test_store_new ();
+  g_autoptr(JsonObject) page = big_page ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GPtrArray) read = NULL;
+  GtkWidget *window = gtk_window_new ();
+  CrmCustomerTimeline *timeline = CRM_CUSTOMER_TIMELINE (crm_customer_timeline_new ());
+  GListModel *model = crm_customer_timeline_get_model (timeline);
+  CrmCustomerTimeline *hidden = CRM_CUSTOMER_TIMELINE (g_object_ref_sink (crm_customer_timeline_new ()));
+  guint first;
+
+  g_assert_true (crm_store_apply_sync_page (ts->store, page, &error));
+  g_assert_no_error (error);
+  read = crm_timeline_read (ts->store, BIG_CUSTOMER, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (read->len, ==, 2000);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (timeline));
+  gtk_window_present (GTK_WINDOW (window));
+  crm_customer_timeline_set_store (timeline, ts->store);
+  crm_test_wait_drawn (timeline);
+
+  crm_customer_timeline_show (timeline, BIG_CUSTOMER);
+  crm_test_wait_for (timeline_first_shown, timeline);
+  first = g_list_model_get_n_items (model);
+  g_test_message ("first screenful: %u entries", first);
+  g_assert_cmpuint (first, >=, 700 / 44);   /* what 700 px can show */
+  g_assert_cmpuint (first, <, 200);   /* fewer than GtkListView's rows */
+  g_assert_true (crm_customer_timeline_is_busy (timeline));
+  assert_keys (model, read, first);
+  crm_test_wait_for (timeline_read, timeline);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2000);
+  assert_keys (model, read, 2000);
+
+  /* the same customer again: the first screenful replaced, then the rest */
+  crm_customer_timeline_show (timeline, BIG_CUSTOMER);
+  crm_test_wait_for (timeline_first_shown, timeline);
+  g_assert_true (crm_customer_timeline_is_busy (timeline));
+  assert_keys (model, read, first);
+  crm_test_wait_for (timeline_read, timeline);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2000);
+  assert_keys (model, read, 2000);
+
+  /* in no window: no frame to wait for */
+  crm_customer_timeline_set_store (hidden, ts->store);
+  crm_customer_timeline_show (hidden, BIG_CUSTOMER);
+  crm_test_wait_for (timeline_first_shown, hidden);
+  g_assert_false (crm_customer_timeline_is_busy (hidden));
+  g_assert_cmpuint (g_list_model_get_n_items (crm_customer_timeline_get_model (hidden)), ==, 2000);
+
+  g_object_unref (hidden);
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
+}
+
+/* Times "Overdue" is drawn under @widget. */
+static guint
+count_overdue (gpointer widget)
+{
+  g_autofree char *text = drawn_text (widget);
+  guint n = 0;
+
+  for (const char *p = strstr (text, "Overdue\n"); p != NULL; p = strstr (p + 1, "Overdue\n"))
+    n++;
+  return n;
+}
+
+/* An open request's step past its deadline says so in words on its row
+ * (made only for such a row), and a row rebound to another entry does
+ * not keep it. */
+static void
+test_overdue_step_says_so (void)
+{
+  g_autoptr(CrmTestStore) ts = crm_test_store_new ();
+  g_autoptr(JsonObject) page = crm_test_load_page ("customers-page.json");
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  CrmCustomerTimeline *timeline = CRM_CUSTOMER_TIMELINE (crm_customer_timeline_new ());
+
+  add_record (page, "service_requests",
+              "{\"id\": \"00000000-0000-4000-8000-000000900001\", \"customer_id\": \"" BIG_CUSTOMER "\","
+              " \"phase\": \"after_sale\", \"kind\": \"fault\", \"title\": \"断网\", \"description\": null,"
+              " \"status\": \"in_progress\", \"priority\": \"high\", \"opened_by\": null,"
+              " \"opened_at\": \"2026-01-01T08:00:00+00:00\", \"due_at\": null, \"closed_at\": null,"
+              " \"satisfaction\": null, \"version\": 1, \"updated_at\": \"2026-01-01T08:00:00+00:00\"}");
+  add_record (page, "service_steps",
+              "{\"id\": \"00000000-0000-4000-8000-000000900002\","
+              " \"request_id\": \"00000000-0000-4000-8000-000000900001\", \"position\": 1, \"name\": \"受理\","
+              " \"owner_id\": null, \"deadline\": \"2026-01-02T08:00:00+00:00\","
+              " \"done_at\": \"2026-01-01T09:00:00+00:00\", \"note\": null, \"version\": 1,"
+              " \"updated_at\": \"2026-01-01T08:00:00+00:00\"}");
+  add_record (page, "service_steps",
+              "{\"id\": \"00000000-0000-4000-8000-000000900003\","
+              " \"request_id\": \"00000000-0000-4000-8000-000000900001\", \"position\": 2, \"name\": \"抢修\","
+              " \"owner_id\": null, \"deadline\": \"2026-01-03T08:00:00+00:00\", \"done_at\": null,"
+              " \"note\": null, \"version\": 1, \"updated_at\": \"2026-01-01T08:00:00+00:00\"}");
+  g_assert_true (crm_store_apply_sync_page (ts->store, page, &error));
+  g_assert_no_error (error);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (timeline));
+  gtk_window_present (GTK_WINDOW (window));
+  crm_customer_timeline_set_store (timeline, ts->store);
+  crm_customer_timeline_show (timeline, BIG_CUSTOMER);
+  crm_test_wait_for (timeline_read, timeline);
+  crm_test_wait_drawn (timeline);
+  crm_test_iterate (50);
+  g_assert_cmpuint (count_overdue (timeline), ==, 1);
+
+  /* the steps' rows rebound to the request alone: nothing overdue drawn */
+  crm_customer_timeline_set_filter (timeline, CRM_TIMELINE_INTERACTION);
+  crm_test_iterate (50);
+  g_assert_cmpuint (count_overdue (timeline), ==, 0);
+  crm_customer_timeline_set_filter (timeline, CRM_TIMELINE_ALL);
+  crm_test_iterate (50);
+  g_assert_cmpuint (count_overdue (timeline), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -957,6 +1108,8 @@ main (int   argc,
   crm_auth_init (NULL);
 
   g_test_add_func ("/client/timeline/two-thousand-entries-stay-fast", test_two_thousand_entries_stay_fast);
+  g_test_add_func ("/client/timeline/first-screenful-at-once-then-the-rest", test_first_screenful_then_the_rest);
+  g_test_add_func ("/client/timeline/overdue-step-says-so-in-words", test_overdue_step_says_so);
   if (!crm_test_live_available ())
     {
       g_test_skip ("no throwaway PostgreSQL (KEYLINE_TEST_PGHOST unset) or no KEYLINE_SERVER");
