@@ -350,6 +350,9 @@ crm_masked_value_set (CrmMaskedValue *self,
   g_free (self->value);
   self->value = g_strdup (value);
   gtk_widget_set_name (GTK_WIDGET (self), field);
+  /* a phone number is short and useless cut: it keeps its width, and the
+   * row's other text gives way; a long address may be cut */
+  gtk_label_set_ellipsize (self->value_label, is_phone (self) ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
   if (is_phone (self))
     gtk_widget_add_css_class (GTK_WIDGET (self->value_label), "numeric");
   set_error (self, NULL);
