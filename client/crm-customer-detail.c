@@ -294,7 +294,10 @@ reload (CrmCustomerDetail *self)
   self->customer = customer;
   g_clear_pointer (&self->summary, crm_customer_summary_free);
   self->summary = summary != NULL ? crm_customer_summary_ref (summary) : NULL;
+  /* one read of the customer's figures for the header, Services and Work */
   crm_customer_header_show (self->header, summary);
+  crm_customer_services_show (self->services_section, summary);
+  crm_customer_work_show (self->work_section, summary);
   show_customer (self);
   return customer != NULL;
 }
@@ -310,7 +313,7 @@ header_reload_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* A record under the customer changed: the header's figures may have. */
+/* A record under the customer changed: its summary may have. */
 static void
 figures_changed_cb (CrmCustomerDetail *self)
 {
@@ -663,9 +666,10 @@ crm_customer_detail_init (CrmCustomerDetail *self)
   self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
   g_signal_group_connect_swapped (self->store_signals, "customers-changed", G_CALLBACK (store_changed_cb), self);
   {
-    /* what the header's figures are made of (crm-customer-summary.c) */
+    /* what the summary of the header, Services and Work is made of
+     * (crm-customer-summary.c) */
     static const char * const figures[] = {
-      "changed::subscription", "changed::revenue_month", "changed::opportunity",
+      "changed::subscription", "changed::product", "changed::revenue_month", "changed::opportunity",
       "changed::service_request", "changed::service_step",
     };
 
@@ -697,8 +701,6 @@ crm_customer_detail_set_store (CrmCustomerDetail *self,
   crm_customer_detail_set_editing (self, FALSE);
   g_set_object (&self->store, store);
   g_signal_group_set_target (self->store_signals, store);
-  crm_customer_services_set_store (self->services_section, store);
-  crm_customer_work_set_store (self->work_section, store);
   crm_customer_revenue_set_store (self->revenue_section, store);
   g_clear_pointer (&self->customer_id, g_free);
   crm_customer_timeline_set_store (self->timeline_section, store);
@@ -737,9 +739,6 @@ crm_customer_detail_show (CrmCustomerDetail *self,
     }
   adw_leaflet_set_visible_child_name (self->leaflet, "overview");
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->overview_scroll), 0);
-  /* one read of the customer's figures for the header, Services and Work */
-  crm_customer_services_show_summary (self->services_section, id, self->summary);
-  crm_customer_work_show_summary (self->work_section, id, self->summary);
   crm_customer_revenue_show (self->revenue_section, id);
   crm_customer_contacts_show (self->contacts_section, id);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));

@@ -16,13 +16,9 @@ struct _CrmCustomerServices
 {
   AdwPreferencesGroup  parent_instance;
 
-  CrmStore            *store;
-  GSignalGroup        *store_signals;
-  char                *customer_id;
   CrmCustomerSummary  *summary;
   GPtrArray           *rows;        /* what the group holds */
   GPtrArray           *expanders;   /* of AdwExpanderRow, one a product line */
-  guint                reload_id;
 };
 
 G_DEFINE_FINAL_TYPE (CrmCustomerServices, crm_customer_services, ADW_TYPE_PREFERENCES_GROUP)
@@ -213,23 +209,16 @@ clear (CrmCustomerServices *self)
   g_clear_pointer (&self->summary, crm_customer_summary_free);
 }
 
-/* Shows @summary, or nothing when the read failed with @error. */
+/* Shows @summary, or nothing for NULL. */
 static void
 fill (CrmCustomerServices *self,
-      CrmCustomerSummary  *summary,
-      const GError        *error)
+      CrmCustomerSummary *summary)
 {
   g_autofree char *description = NULL;
 
   clear (self);
-  if (self->store == NULL || self->customer_id == NULL)
-    return;
   if (summary == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
-        g_warning ("Cannot read the services of %s: %s", self->customer_id, error->message);
-      return;
-    }
+    return;
   self->summary = crm_customer_summary_ref (summary);
 
   if (self->summary->n_services == 0)
@@ -258,47 +247,10 @@ fill (CrmCustomerServices *self,
 }
 
 static void
-reload (CrmCustomerServices *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CrmCustomerSummary) summary = NULL;
-
-  if (self->store != NULL && self->customer_id != NULL)
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-      summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
-    }
-  fill (self, summary, error);
-}
-
-static gboolean
-reload_idle_cb (gpointer data)
-{
-  CrmCustomerServices *self = data;
-
-  self->reload_id = 0;
-  reload (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (CrmCustomerServices *self)
-{
-  if (self->customer_id != NULL && self->reload_id == 0)
-    self->reload_id = g_idle_add (reload_idle_cb, self);
-}
-
-static void
 crm_customer_services_dispose (GObject *object)
 {
   CrmCustomerServices *self = CRM_CUSTOMER_SERVICES (object);
 
-  g_clear_handle_id (&self->reload_id, g_source_remove);
-  if (self->store_signals != NULL)
-    g_signal_group_set_target (self->store_signals, NULL);
-  g_clear_object (&self->store_signals);
-  g_clear_object (&self->store);
   g_clear_pointer (&self->summary, crm_customer_summary_free);
   G_OBJECT_CLASS (crm_customer_services_parent_class)->dispose (object);
 }
@@ -308,7 +260,6 @@ crm_customer_services_finalize (GObject *object)
 {
   CrmCustomerServices *self = CRM_CUSTOMER_SERVICES (object);
 
-  g_free (self->customer_id);
   g_ptr_array_unref (self->rows);
   g_ptr_array_unref (self->expanders);
   G_OBJECT_CLASS (crm_customer_services_parent_class)->finalize (object);
@@ -329,9 +280,6 @@ crm_customer_services_init (CrmCustomerServices *self)
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), _("Services"));
   self->rows = g_ptr_array_new ();
   self->expanders = g_ptr_array_new ();
-  self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
-  g_signal_group_connect_swapped (self->store_signals, "changed::subscription", G_CALLBACK (store_changed_cb), self);
-  g_signal_group_connect_swapped (self->store_signals, "changed::product", G_CALLBACK (store_changed_cb), self);
 }
 
 GtkWidget *
@@ -341,44 +289,12 @@ crm_customer_services_new (void)
 }
 
 void
-crm_customer_services_set_store (CrmCustomerServices *self,
-                                 CrmStore            *store)
-{
-  g_return_if_fail (CRM_IS_CUSTOMER_SERVICES (self));
-  g_return_if_fail (store == NULL || CRM_IS_STORE (store));
-
-  if (!g_set_object (&self->store, store))
-    return;
-  g_signal_group_set_target (self->store_signals, store);
-  g_clear_pointer (&self->customer_id, g_free);
-  reload (self);
-}
-
-void
 crm_customer_services_show (CrmCustomerServices *self,
-                            const char          *customer_id)
+                            CrmCustomerSummary  *summary)
 {
   g_return_if_fail (CRM_IS_CUSTOMER_SERVICES (self));
 
-  g_free (self->customer_id);
-  self->customer_id = g_strdup (customer_id);
-  g_clear_handle_id (&self->reload_id, g_source_remove);
-  reload (self);
-}
-
-void
-crm_customer_services_show_summary (CrmCustomerServices *self,
-                                    const char          *customer_id,
-                                    CrmCustomerSummary  *summary)
-{
-  g_return_if_fail (CRM_IS_CUSTOMER_SERVICES (self));
-  g_return_if_fail (customer_id != NULL);
-  g_return_if_fail (summary != NULL);
-
-  g_free (self->customer_id);
-  self->customer_id = g_strdup (customer_id);
-  g_clear_handle_id (&self->reload_id, g_source_remove);
-  fill (self, summary, NULL);
+  fill (self, summary);
 }
 
 /**

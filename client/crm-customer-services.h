@@ -18,20 +18,14 @@ G_DECLARE_FINAL_TYPE (CrmCustomerServices, crm_customer_services, CRM, CUSTOMER_
  * quantity, monthly fee, start and contract end, and "Ends within 90
  * days" (icon and words) on an active one whose contract ends soon.  A
  * line's rows are made when it is first expanded, so that 200
- * subscriptions cost nothing until looked at.  Reads the local store
- * (crm-customer-summary.h) and follows its ::changed::subscription and
- * ::changed::product.
+ * subscriptions cost nothing until looked at.  Shown from the page's
+ * CrmCustomerSummary (crm-customer-summary.h).
  */
 GtkWidget *crm_customer_services_new       (void);
-void       crm_customer_services_set_store (CrmCustomerServices *self,
-                                            CrmStore            *store);
+/* Shows the customer of @summary (read by the page, which reads it again
+ * when the store changes what it is made of), or nothing for NULL. */
 void       crm_customer_services_show      (CrmCustomerServices *self,
-                                            const char          *customer_id);
-/* Shows customer @customer_id from @summary, read by the caller (the
- * page reads it once for its parts), then follows the store as above. */
-void       crm_customer_services_show_summary (CrmCustomerServices *self,
-                                               const char          *customer_id,
-                                               CrmCustomerSummary  *summary);
+                                            CrmCustomerSummary  *summary);
 /* The expander rows, one a product line, for tests. */
 GPtrArray *crm_customer_services_get_rows  (CrmCustomerServices *self);
 

@@ -16,14 +16,10 @@ struct _CrmCustomerWork
 {
   GtkBox               parent_instance;
 
-  CrmStore            *store;
-  GSignalGroup        *store_signals;
-  char                *customer_id;
   GtkWidget           *opportunities;   /* AdwPreferencesGroup */
   GtkWidget           *requests;        /* AdwPreferencesGroup */
   GPtrArray           *rows;            /* (widget, its group) pairs */
   CrmCustomerSummary  *summary;         /* what is shown */
-  guint                reload_id;
 };
 
 /* Rows a list shows before "Show N more": each row costs its share of the
@@ -290,22 +286,15 @@ add_items (CrmCustomerWork *self,
     }
 }
 
-/* Shows @summary, or nothing when the read failed with @error. */
+/* Shows @summary, or nothing for NULL. */
 static void
-fill (CrmCustomerWork    *self,
-      CrmCustomerSummary *summary,
-      const GError       *error)
+fill (CrmCustomerWork *self,
+      CrmCustomerSummary *summary)
 {
   clear (self);
   g_clear_pointer (&self->summary, crm_customer_summary_free);
-  if (self->store == NULL || self->customer_id == NULL)
-    return;
   if (summary == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
-        g_warning ("Cannot read the work in progress of %s: %s", self->customer_id, error->message);
-      return;
-    }
+    return;
   self->summary = crm_customer_summary_ref (summary);
 
   add_items (self, self->opportunities, self->summary->opportunities, 0, opportunity_row);
@@ -318,47 +307,10 @@ fill (CrmCustomerWork    *self,
 }
 
 static void
-reload (CrmCustomerWork *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CrmCustomerSummary) summary = NULL;
-
-  if (self->store != NULL && self->customer_id != NULL)
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-      summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
-    }
-  fill (self, summary, error);
-}
-
-static gboolean
-reload_idle_cb (gpointer data)
-{
-  CrmCustomerWork *self = data;
-
-  self->reload_id = 0;
-  reload (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (CrmCustomerWork *self)
-{
-  if (self->customer_id != NULL && self->reload_id == 0)
-    self->reload_id = g_idle_add (reload_idle_cb, self);
-}
-
-static void
 crm_customer_work_dispose (GObject *object)
 {
   CrmCustomerWork *self = CRM_CUSTOMER_WORK (object);
 
-  g_clear_handle_id (&self->reload_id, g_source_remove);
-  if (self->store_signals != NULL)
-    g_signal_group_set_target (self->store_signals, NULL);
-  g_clear_object (&self->store_signals);
-  g_clear_object (&self->store);
   g_clear_pointer (&self->summary, crm_customer_summary_free);
   G_OBJECT_CLASS (crm_customer_work_parent_class)->dispose (object);
 }
@@ -368,7 +320,6 @@ crm_customer_work_finalize (GObject *object)
 {
   CrmCustomerWork *self = CRM_CUSTOMER_WORK (object);
 
-  g_free (self->customer_id);
   g_ptr_array_unref (self->rows);
   G_OBJECT_CLASS (crm_customer_work_parent_class)->finalize (object);
 }
@@ -385,8 +336,6 @@ crm_customer_work_class_init (CrmCustomerWorkClass *klass)
 static void
 crm_customer_work_init (CrmCustomerWork *self)
 {
-  static const char * const entities[] = { "opportunity", "service_request", "service_step", "customer" };
-
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 24);
   self->opportunities = adw_preferences_group_new ();
@@ -396,14 +345,6 @@ crm_customer_work_init (CrmCustomerWork *self)
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->requests), _("Open Service Requests"));
   gtk_box_append (GTK_BOX (self), self->requests);
   self->rows = g_ptr_array_new ();
-
-  self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
-  for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
-    {
-      g_autofree char *signal = g_strconcat ("changed::", entities[i], NULL);
-
-      g_signal_group_connect_swapped (self->store_signals, signal, G_CALLBACK (store_changed_cb), self);
-    }
 }
 
 GtkWidget *
@@ -413,42 +354,10 @@ crm_customer_work_new (void)
 }
 
 void
-crm_customer_work_set_store (CrmCustomerWork *self,
-                             CrmStore        *store)
-{
-  g_return_if_fail (CRM_IS_CUSTOMER_WORK (self));
-  g_return_if_fail (store == NULL || CRM_IS_STORE (store));
-
-  if (!g_set_object (&self->store, store))
-    return;
-  g_signal_group_set_target (self->store_signals, store);
-  g_clear_pointer (&self->customer_id, g_free);
-  reload (self);
-}
-
-void
-crm_customer_work_show (CrmCustomerWork *self,
-                        const char      *customer_id)
+crm_customer_work_show (CrmCustomerWork    *self,
+                        CrmCustomerSummary *summary)
 {
   g_return_if_fail (CRM_IS_CUSTOMER_WORK (self));
 
-  g_free (self->customer_id);
-  self->customer_id = g_strdup (customer_id);
-  g_clear_handle_id (&self->reload_id, g_source_remove);
-  reload (self);
-}
-
-void
-crm_customer_work_show_summary (CrmCustomerWork    *self,
-                                const char         *customer_id,
-                                CrmCustomerSummary *summary)
-{
-  g_return_if_fail (CRM_IS_CUSTOMER_WORK (self));
-  g_return_if_fail (customer_id != NULL);
-  g_return_if_fail (summary != NULL);
-
-  g_free (self->customer_id);
-  self->customer_id = g_strdup (customer_id);
-  g_clear_handle_id (&self->reload_id, g_source_remove);
-  fill (self, summary, NULL);
+  fill (self, summary);
 }

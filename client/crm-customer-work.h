@@ -18,19 +18,12 @@ G_DECLARE_FINAL_TYPE (CrmCustomerWork, crm_customer_work, CRM, CUSTOMER_WORK, Gt
  * owner and deadline, and "Overdue" with an icon when it is past).
  * Owners are users the store has no names for: the signed-in user shows
  * as "you", the customer's account manager by name, anyone else by the
- * end of their id.  Reads the local store and follows its
- * ::changed::opportunity, ::changed::service_request and
- * ::changed::service_step.
+ * end of their id.  Shown from the page's CrmCustomerSummary.
  */
 GtkWidget *crm_customer_work_new       (void);
-void       crm_customer_work_set_store (CrmCustomerWork *self,
-                                        CrmStore        *store);
-void       crm_customer_work_show      (CrmCustomerWork *self,
-                                        const char      *customer_id);
-/* Shows customer @customer_id from @summary, read by the caller (the
- * page reads it once for its parts), then follows the store as above. */
-void       crm_customer_work_show_summary (CrmCustomerWork    *self,
-                                           const char         *customer_id,
-                                           CrmCustomerSummary *summary);
+/* Shows the customer of @summary (read by the page, which reads it again
+ * when the store changes what it is made of), or nothing for NULL. */
+void       crm_customer_work_show      (CrmCustomerWork    *self,
+                                        CrmCustomerSummary *summary);
 
 G_END_DECLS
