@@ -17,8 +17,8 @@ struct _CrmCustomerServices
   AdwPreferencesGroup  parent_instance;
 
   CrmCustomerSummary  *summary;
-  GPtrArray           *rows;        /* what the group holds */
-  GPtrArray           *expanders;   /* of AdwExpanderRow, one a product line */
+  GtkListBox          *list;        /* product lines, each followed by its subscriptions when open */
+  GPtrArray           *lines;       /* of AdwActionRow, one a product line */
 };
 
 G_DEFINE_FINAL_TYPE (CrmCustomerServices, crm_customer_services, ADW_TYPE_PREFERENCES_GROUP)
@@ -141,29 +141,58 @@ service_row (CrmSummaryService *service)
   return row;
 }
 
-/* Makes a product line's rows the first time it is shown open. */
+/* A product line's subscriptions, under its row, or not. */
 static void
-fill_expander (AdwExpanderRow *expander)
+set_line_expanded (CrmCustomerServices *self,
+                   GtkWidget           *line,
+                   gboolean             expanded)
 {
-  CrmSummaryServiceGroup *group = g_object_get_data (G_OBJECT (expander), "group");
+  CrmSummaryServiceGroup *group = g_object_get_data (G_OBJECT (line), "group");
+  GPtrArray *children = g_object_get_data (G_OBJECT (line), "children");
+  int position = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (line));
 
-  if (group == NULL || !adw_expander_row_get_expanded (expander))
+  if ((children != NULL) == expanded)
     return;
-  g_object_set_data (G_OBJECT (expander), "group", NULL);
-  for (guint i = 0; i < group->services->len; i++)
-    adw_expander_row_add_row (expander, service_row (group->services->pdata[i]));
+  if (expanded)
+    {
+      children = g_ptr_array_new ();
+      for (guint i = 0; i < group->services->len; i++)
+        {
+          GtkWidget *row = service_row (group->services->pdata[i]);
+
+          gtk_widget_add_css_class (row, "service-row");
+          gtk_list_box_insert (self->list, row, position + 1 + i);
+          g_ptr_array_add (children, row);
+        }
+      g_object_set_data_full (G_OBJECT (line), "children", children, (GDestroyNotify) g_ptr_array_unref);
+    }
+  else
+    {
+      for (guint i = 0; i < children->len; i++)
+        gtk_list_box_remove (self->list, children->pdata[i]);
+      g_object_set_data (G_OBJECT (line), "children", NULL);
+    }
+  gtk_image_set_from_icon_name (g_object_get_data (G_OBJECT (line), "arrow"),
+                                expanded ? "pan-down-symbolic" : "pan-end-symbolic");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (line), GTK_ACCESSIBLE_STATE_EXPANDED, expanded, -1);
 }
 
 static void
-expanded_cb (AdwExpanderRow *expander)
+line_activated_cb (AdwActionRow        *line,
+                   CrmCustomerServices *self)
 {
-  fill_expander (expander);
+  set_line_expanded (self, GTK_WIDGET (line), g_object_get_data (G_OBJECT (line), "children") == NULL);
 }
 
+/* A product line: one plain row that opens and folds its subscriptions
+ * below it.  An AdwExpanderRow a line (a row, two lists and a revealer
+ * each) made a third of the page's first frame (bench/page). */
 static GtkWidget *
-group_row (CrmSummaryServiceGroup *group)
+line_row (CrmCustomerServices    *self,
+          CrmSummaryServiceGroup *group)
 {
-  GtkWidget *row = adw_expander_row_new ();
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *arrow = gtk_image_new_from_icon_name ("pan-end-symbolic");
   g_autofree char *fee = crm_format_money (group->monthly_fee);
   g_autofree char *lines = crm_format_number (group->quantity);
   g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u service", "%u services",
@@ -177,35 +206,33 @@ group_row (CrmSummaryServiceGroup *group)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), category_label (group->category));
   /* TRANSLATORS: a product line's subscriptions, active lines and their monthly fees */
   subtitle = g_strdup_printf (_("%s · %s active lines · %s a month"), count, lines, fee);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   if (ending > 0)
     {
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ends within 90 days",
                                                             "%u end within 90 days", ending), ending);
 
-      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), warning_tag (text));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), warning_tag (text));
     }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (arrow), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_EXPANDED, FALSE, -1);
+  one_line (row);
   g_object_set_data (G_OBJECT (row), "group", group);
-  g_signal_connect (row, "notify::expanded", G_CALLBACK (expanded_cb), NULL);
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), group->services->len <= EXPANDED_UP_TO);
+  g_object_set_data (G_OBJECT (row), "arrow", arrow);
+  g_signal_connect (row, "activated", G_CALLBACK (line_activated_cb), self);
   return row;
-}
-
-static void
-add_row (CrmCustomerServices *self,
-         GtkWidget           *row)
-{
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), row);
-  g_ptr_array_add (self->rows, row);
 }
 
 static void
 clear (CrmCustomerServices *self)
 {
-  for (guint i = 0; i < self->rows->len; i++)
-    adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), self->rows->pdata[i]);
-  g_ptr_array_set_size (self->rows, 0);
-  g_ptr_array_set_size (self->expanders, 0);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  g_ptr_array_set_size (self->lines, 0);
   g_clear_pointer (&self->summary, crm_customer_summary_free);
 }
 
@@ -228,7 +255,7 @@ fill (CrmCustomerServices *self,
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No services"));
       gtk_widget_add_css_class (row, "dim-label");
       one_line (row);
-      add_row (self, row);
+      gtk_list_box_append (self->list, row);
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), NULL);
       return;
     }
@@ -238,11 +265,13 @@ fill (CrmCustomerServices *self,
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), description);
   for (guint i = 0; i < self->summary->service_groups->len; i++)
     {
-      GtkWidget *row = group_row (self->summary->service_groups->pdata[i]);
+      CrmSummaryServiceGroup *group = self->summary->service_groups->pdata[i];
+      GtkWidget *row = line_row (self, group);
 
-      add_row (self, row);
-      g_ptr_array_add (self->expanders, row);
-      fill_expander (ADW_EXPANDER_ROW (row));
+      gtk_list_box_append (self->list, row);
+      g_ptr_array_add (self->lines, row);
+      /* a short line starts open; a long one waits to be asked */
+      set_line_expanded (self, row, group->services->len <= EXPANDED_UP_TO);
     }
 }
 
@@ -260,8 +289,7 @@ crm_customer_services_finalize (GObject *object)
 {
   CrmCustomerServices *self = CRM_CUSTOMER_SERVICES (object);
 
-  g_ptr_array_unref (self->rows);
-  g_ptr_array_unref (self->expanders);
+  g_ptr_array_unref (self->lines);
   G_OBJECT_CLASS (crm_customer_services_parent_class)->finalize (object);
 }
 
@@ -278,8 +306,11 @@ static void
 crm_customer_services_init (CrmCustomerServices *self)
 {
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), _("Services"));
-  self->rows = g_ptr_array_new ();
-  self->expanders = g_ptr_array_new ();
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), GTK_WIDGET (self->list));
+  self->lines = g_ptr_array_new ();
 }
 
 GtkWidget *
@@ -300,12 +331,22 @@ crm_customer_services_show (CrmCustomerServices *self,
 /**
  * crm_customer_services_get_rows:
  *
- * Returns: (transfer none) (element-type AdwExpanderRow): the product lines
+ * Returns: (transfer none) (element-type AdwActionRow): the product lines
  */
 GPtrArray *
 crm_customer_services_get_rows (CrmCustomerServices *self)
 {
   g_return_val_if_fail (CRM_IS_CUSTOMER_SERVICES (self), NULL);
 
-  return self->expanders;
+  return self->lines;
+}
+
+gboolean
+crm_customer_services_get_line_expanded (CrmCustomerServices *self,
+                                         guint                line)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_SERVICES (self), FALSE);
+  g_return_val_if_fail (line < self->lines->len, FALSE);
+
+  return g_object_get_data (self->lines->pdata[line], "children") != NULL;
 }

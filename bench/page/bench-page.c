@@ -219,6 +219,7 @@ typedef struct
   gint64            frame_at;   /* the start of the frame that shows the page */
   gint64            key_cpu;    /* the main thread's CPU time then, and at the after-paint */
   gint64            drawn_cpu;
+  guint             frames;     /* frames painted from Enter to the page's */
 } Bench;
 
 /* CPU time of the calling thread (the main one), in µs: what the page
@@ -284,6 +285,8 @@ static void
 after_paint_cb (GdkFrameClock *clock,
                 Bench         *b)
 {
+  if (b->drawn_at == 0 && b->key_at != 0)
+    b->frames++;
   /* the page with its timeline's first screenful (read in a worker) */
   if (b->drawn_at == 0 && b->key_at != 0 && gtk_widget_get_mapped (b->detail) &&
       !crm_customer_timeline_is_reading (b->timeline))
@@ -318,6 +321,7 @@ run_once (Bench      *b,
   iterate_ms (500);
 
   b->key_at = b->drawn_at = b->frame_at = b->opened_at = b->layout_at = b->laid_out_at = 0;
+  b->frames = 0;
   *used_key = FALSE;
   if (use_key)
     {
@@ -344,10 +348,10 @@ run_once (Bench      *b,
   g_assert_true (drawn);
   g_assert_cmpstr (crm_customers_page_get_state (b->page), ==, "detail");
   printf ("  main thread's CPU %.1f ms; opening (store reads, widgets) %.1f ms, to the frame %.1f ms,"
-          " its update %.1f ms, layout %.1f ms, drawing %.1f ms\n",
+          " its update %.1f ms, layout %.1f ms, drawing %.1f ms; %u frames\n",
           (b->drawn_cpu - b->key_cpu) / 1000.0, (b->opened_at - b->key_at) / 1000.0, (b->frame_at - b->opened_at) / 1000.0,
           (b->layout_at - b->frame_at) / 1000.0, (b->laid_out_at - b->layout_at) / 1000.0,
-          (b->drawn_at - b->laid_out_at) / 1000.0);
+          (b->drawn_at - b->laid_out_at) / 1000.0, b->frames);
   return (b->drawn_at - b->key_at) / 1000.0;
 }
 

@@ -373,6 +373,8 @@ static const char SQL_MORE_OPPORTUNITIES[] =
   "   current_date + 30 * g FROM crm.customers c, generate_series (1, 7) g WHERE c.id = $1"
   " RETURNING id) SELECT count(*) FROM made";
 
+static const char SQL_REGISTRATION[] = "SELECT registration_no FROM crm.customers WHERE id = $1";
+
 static void
 test_sections (void)
 {
@@ -391,10 +393,20 @@ test_sections (void)
   g_assert_cmpuint (rows->len, ==, scalar_int (SQL_PRODUCT_LINES, id));
   for (guint i = 0; i < rows->len; i++)
     {
-      AdwExpanderRow *row = rows->pdata[i];
-
-      /* opening a line makes its rows */
-      adw_expander_row_set_expanded (row, TRUE);
+      /* opening a line (activating its row, as a click or Enter does)
+       * makes its rows; a second activation folds it again */
+      if (!crm_customer_services_get_line_expanded (services, i))
+        {
+          g_signal_emit_by_name (rows->pdata[i], "activated");
+          g_assert_true (crm_customer_services_get_line_expanded (services, i));
+        }
+      else
+        {
+          g_signal_emit_by_name (rows->pdata[i], "activated");
+          g_assert_false (crm_customer_services_get_line_expanded (services, i));
+          g_signal_emit_by_name (rows->pdata[i], "activated");
+        }
+      g_assert_true (crm_customer_services_get_line_expanded (services, i));
     }
   crm_test_iterate (50);
   {
@@ -406,6 +418,22 @@ test_sections (void)
     shown = g_strv_length (parts) - 1 - rows->len;
   }
   g_assert_cmpuint (shown, ==, scalar_int (SQL_SUBSCRIPTIONS, id));
+
+  /* the Profile and Business groups at the page's end come after the
+   * first frame of a page opened again (its widgets already made), with
+   * the registration number the database has */
+  crm_customers_page_show_list (crm_window_get_customers_page (desktop->window));
+  crm_test_iterate (100);
+  g_assert_true (gtk_widget_get_realized (GTK_WIDGET (detail)));
+  g_assert_true (detail == open_customer (desktop, id));
+  {
+    g_autofree char *registration = crm_test_live_scalar (live, SQL_REGISTRATION, id);
+    g_autofree char *all = crm_test_dup_visible_text (detail);
+
+    g_assert_nonnull (registration);
+    g_assert_nonnull (strstr (all, _("Registration Number")));
+    g_assert_nonnull (strstr (all, registration));
+  }
 
   /* a long list shows its first rows and "Show N more", which shows the rest */
   g_assert_cmpstr (made, ==, "7");
