@@ -20,7 +20,8 @@
  * change (crm.may_change_customer () in the policies and in the entity's
  * crm.apply_<entity> () of server/sql/).  Campaign members' outcomes are
  * updated by them and by marketing (0009).  Administrators change a
- * pipeline stage's default probability (0014).  Every other entity is
+ * pipeline stage's default probability, and they and directors set
+ * sales targets (0014).  Every other entity is
  * read-only for now.
  * Personal data (phone numbers, ID numbers, addresses) leaves the server
  * masked (server/crm-records.c) except where a role reads it in full: an
@@ -42,6 +43,8 @@
 /* Role sets. */
 #define SALES      (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
 #define NOT_MARKETING_OR_ADMIN (CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER) | CRM_ROLES (SERVICE))
+/* Who sets sales targets. */
+#define TARGET_SETTERS (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR))
 /* Who records a campaign member's outcome. */
 #define OUTCOMES   (SALES | CRM_ROLES (MARKETING))
 /* Who may read rows of an entity at all (0006's FOR SELECT policies). */
@@ -282,16 +285,21 @@ static const CrmField opportunity_stage_fields[] = {
   { NULL }
 };
 
-/* A user's or a team's (exactly one of the two). */
+/* A user's or a team's (exactly one of the two).  Administrators set
+ * anyone's, directors those of the users and teams of their region
+ * subtree (crm.apply_sales_target (), 0014; the policy holds the same):
+ * one per subject, metric and period. */
 static const CrmField sales_target_fields[] = {
   F_ID,
-  { F_UUID ("user_id", 0, N_("User")) },
-  { F_UUID ("team_id", 0, N_("Team")) },
-  { F_VALUE ("period_start", DATE, REQ | SORT, N_("Period Start")) },
-  { F_VALUE ("period_end", DATE, REQ | SORT, N_("Period End")) },
-  { F_ENUM ("metric", crm_target_metric_names, "crm.target_metric", REQ, N_("Metric")) },
+  { F_UUID ("user_id", 0, N_("User")), .writable_by = TARGET_SETTERS },
+  { F_UUID ("team_id", 0, N_("Team")), .writable_by = TARGET_SETTERS },
+  { F_VALUE ("period_start", DATE, REQ | SORT, N_("Period Start")), .writable_by = TARGET_SETTERS },
+  { F_VALUE ("period_end", DATE, REQ | SORT, N_("Period End")), .writable_by = TARGET_SETTERS },
+  { F_ENUM ("metric", crm_target_metric_names, "crm.target_metric", REQ, N_("Metric")),
+    .writable_by = TARGET_SETTERS },
   /* fen for money metrics, a count otherwise */
-  { F_VALUE ("target", INTEGER, REQ | SORT, N_("Target")) },
+  { F_VALUE ("target", INTEGER, REQ | SORT, N_("Target")), .min_value = 0, .max_value = G_MAXINT64,
+    .writable_by = TARGET_SETTERS },
   F_VERSION,
   F_UPDATED_AT,
   { NULL }
@@ -424,7 +432,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     .readable_by = SALES,
     .server_only = sync_stamped },
   { CRM_ENTITY_SALES_TARGET, "sales_target", "sales_targets", "crm.sales_targets", "sales_targets",
-    sales_target_fields, id_key, TOP_LEVEL, .label = N_("Sales Target"),
+    sales_target_fields, id_key, TOP_LEVEL, .creatable_by = TARGET_SETTERS, .label = N_("Sales Target"),
     .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   { CRM_ENTITY_SEGMENT, "segment", "segments", "crm.segments", "segments", segment_fields, id_key,

@@ -31,3 +31,8 @@ CREATE TABLE pipeline_stages (
 
 CREATE TABLE pipeline_stages_server AS SELECT * FROM pipeline_stages WHERE 0;
 CREATE UNIQUE INDEX pipeline_stages_server_stage ON pipeline_stages_server (stage);
+
+-- Sales targets are set by administrators and directors through the
+-- queue (server/sql/0014): their server layer.
+CREATE TABLE sales_targets_server AS SELECT * FROM sales_targets WHERE 0;
+CREATE UNIQUE INDEX sales_targets_server_id ON sales_targets_server (id);
