@@ -7,6 +7,7 @@
 #include "crm-entity.h"
 #include "crm-error.h"
 #include "crm-pipeline-model.h"
+#include "crm-pipeline-stages.h"
 
 /* A user of the directory: what an opportunity's owner gives its item. */
 typedef struct
@@ -153,7 +154,7 @@ choice_compare (gconstpointer a,
 }
 
 /* An entity that a store of this version may not have yet (the directory
- * and the stages came with the pipeline); FALSE when it has none. */
+ * of users, teams and regions); FALSE when it has none. */
 static gboolean
 optional_entity (const char *name,
                  CrmEntity  *entity)
@@ -173,7 +174,8 @@ default_stages (void)
 
   for (guint i = 0; i < CRM_N_STAGES; i++)
     {
-      CrmPipelineStage s = { (CrmStage) i, (int) i + 1, -1, i != CRM_STAGE_WON && i != CRM_STAGE_LOST };
+      CrmPipelineStage s = { (CrmStage) i, (int) i + 1, crm_stage_initial_probability[i],
+                             i != CRM_STAGE_WON && i != CRM_STAGE_LOST };
 
       g_array_append_val (stages, s);
     }
@@ -238,12 +240,9 @@ read_stages (ReadJob  *job,
              GError  **error)
 {
   g_autoptr(GPtrArray) records = NULL;
-  CrmEntity entity;
 
   job->stages = default_stages ();
-  if (!optional_entity ("pipeline_stage", &entity))
-    return TRUE;
-  records = crm_store_get_records (job->store, entity, NULL, error);
+  records = crm_store_get_records (job->store, CRM_ENTITY_PIPELINE_STAGE, NULL, error);
   if (records == NULL)
     return FALSE;
   for (guint i = 0; i < records->len; i++)
@@ -258,7 +257,7 @@ read_stages (ReadJob  *job,
         continue;
       s = &g_array_index (job->stages, CrmPipelineStage, index);
       s->position = (int) member_int (r, "position", s->position);
-      s->default_probability = (int) CLAMP (member_int (r, "default_probability", -1), -1, 100);
+      s->default_probability = (int) CLAMP (member_int (r, "default_probability", s->default_probability), 0, 100);
       if (open != NULL && JSON_NODE_HOLDS_VALUE (open))
         s->is_open = json_node_get_boolean (open);
     }

@@ -31,13 +31,14 @@ G_DECLARE_FINAL_TYPE (CrmPipelineModel, crm_pipeline_model, CRM, PIPELINE_MODEL,
  * store refuses.
  */
 
-/* A stage as the pipeline_stage records have it (or, in a store without
- * them, as the vocabulary orders the stages, with no default). */
+/* A stage as the pipeline_stage records have it (or, until they have come
+ * from the server, as the vocabulary orders the stages, with the server's
+ * initial defaults, crm_stage_initial_probability). */
 typedef struct
 {
   CrmStage  stage;
   int       position;             /* 1.. */
-  int       default_probability;  /* 0..100, or -1 when the store has none */
+  int       default_probability;  /* 0..100 */
   gboolean  is_open;
 } CrmPipelineStage;
 

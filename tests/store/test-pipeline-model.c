@@ -613,6 +613,63 @@ test_model_follows_a_sync (StoreFixture  *fixture,
   close_model (model, fixture->store);
 }
 
+static JsonObject *
+stage_record (const char *stage,
+              int         position,
+              int         probability,
+              gboolean    is_open,
+              gint64      version)
+{
+  g_autofree char *json = g_strdup_printf (
+    "{\"stage\":\"%s\",\"position\":%d,\"default_probability\":%d,\"is_open\":%s,\"version\":%" G_GINT64_FORMAT ","
+    "\"updated_at\":\"2026-01-01T00:00:00Z\"}", stage, position, probability, is_open ? "true" : "false", version);
+
+  return parse (json);
+}
+
+static gboolean
+weighs_400 (gpointer data)
+{
+  MoveWait *w = data;
+  CrmOpportunityItem *item = crm_pipeline_model_lookup (w->model, w->id);
+
+  return item != NULL && crm_opportunity_item_get_weighted (item) == 400;
+}
+
+static void
+test_model_takes_stage_defaults (StoreFixture  *fixture,
+                                 gconstpointer  data)
+{
+  CrmPipelineModel *model;
+  JsonObject *page = seeded_page ();
+  JsonObject *record = opportunity (109, 1, 1, "qualification", 1000, 0, 0, NULL);
+  MoveWait w = { 0, };
+  CrmOpportunityItem *item;
+
+  /* no probability of its own; the administrator set qualification to 30 */
+  json_object_set_null_member (record, "probability");
+  page_add (page, "opportunities", record);
+  page_add (page, "pipeline_stages", stage_record ("qualification", 2, 30, TRUE, 2));
+  test_apply (fixture->store, page);
+  model = open_model (fixture->store);
+
+  item = crm_pipeline_model_lookup (model, test_id (109));
+  g_assert_cmpint (crm_opportunity_item_get_probability (item), ==, 30);
+  g_assert_cmpint (crm_opportunity_item_get_weighted (item), ==, 300);
+  g_assert_cmpint (crm_pipeline_model_lookup_stage (model, CRM_STAGE_QUALIFICATION)->default_probability, ==, 30);
+  /* the others keep the server's initial defaults until they come */
+  g_assert_cmpint (crm_pipeline_model_lookup_stage (model, CRM_STAGE_PROPOSAL)->default_probability, ==, 50);
+
+  /* then 40: the model reads again */
+  page = test_page ("c2");
+  page_add (page, "pipeline_stages", stage_record ("qualification", 2, 40, TRUE, 3));
+  test_apply (fixture->store, page);
+  w.model = model;
+  w.id = test_id (109);
+  g_assert_true (wait_until (weighs_400, &w));
+  close_model (model, fixture->store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -631,6 +688,7 @@ main (int   argc,
   ADD ("/pipeline/model/moves-at-once-through-the-queue-and-undoes", test_model_moves_through_the_queue);
   ADD ("/pipeline/model/a-loss-needs-a-reason", test_model_loss_needs_a_reason);
   ADD ("/pipeline/model/follows-a-sync", test_model_follows_a_sync);
+  ADD ("/pipeline/model/takes-the-stages-default-probabilities", test_model_takes_stage_defaults);
 #undef ADD
 
   return g_test_run ();
