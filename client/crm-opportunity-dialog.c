@@ -18,13 +18,9 @@
 
 struct _CrmOpportunityDialog
 {
-  AdwWindow      parent_instance;
+  CrmFormWindow  parent_instance;
 
-  CrmStore      *store;
   char          *customer_id;
-  gboolean       tried;
-  gboolean       saving;
-  GCancellable  *cancellable;
 
   /* Template widgets */
   GtkLabel      *customer_label;
@@ -37,28 +33,20 @@ struct _CrmOpportunityDialog
   AdwEntryRow   *expected_close_row;
   GtkLabel      *amount_error;
   GtkLabel      *expected_close_error;
-  GtkLabel      *save_error;
-  GtkButton     *save_button;
 };
 
-G_DEFINE_FINAL_TYPE (CrmOpportunityDialog, crm_opportunity_dialog, ADW_TYPE_WINDOW)
-
-enum {
-  QUEUED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE (CrmOpportunityDialog, crm_opportunity_dialog, CRM_TYPE_FORM_WINDOW)
 
 static char *
 entry_text (AdwEntryRow *row)
 {
-  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  return crm_form_dup_text (GTK_EDITABLE (row));
 }
 
 static gboolean
-has_typed_text (CrmOpportunityDialog *self)
+crm_opportunity_dialog_has_changes (CrmFormWindow *form)
 {
+  CrmOpportunityDialog *self = CRM_OPPORTUNITY_DIALOG (form);
   AdwEntryRow *rows[] = { self->name_row, self->amount_once_row, self->amount_monthly_row, self->expected_close_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -90,8 +78,10 @@ amount (const char *text,
 }
 
 static gboolean
-check (CrmOpportunityDialog *self)
+crm_opportunity_dialog_check (CrmFormWindow *form,
+                              gboolean       tried)
 {
+  CrmOpportunityDialog *self = CRM_OPPORTUNITY_DIALOG (form);
   g_autofree char *name = entry_text (self->name_row);
   g_autofree char *once = entry_text (self->amount_once_row);
   g_autofree char *monthly = entry_text (self->amount_monthly_row);
@@ -101,7 +91,7 @@ check (CrmOpportunityDialog *self)
   const char *once_problem = NULL, *monthly_problem = NULL, *close_problem = NULL;
   gint64 fen;
 
-  if (name[0] == '\0' && !self->tried)
+  if (name[0] == '\0' && !tried)
     g_clear_pointer (&name_problem, g_free);
   if (!amount (once, &fen))
     once_problem = _("Enter an amount in yuan, such as 12800 or 12,800.50");
@@ -123,115 +113,11 @@ check (CrmOpportunityDialog *self)
          close_problem == NULL;
 }
 
-static void
-changed_cb (CrmOpportunityDialog *self)
+static JsonObject *
+crm_opportunity_dialog_form_dup_fields (CrmFormWindow  *form,
+                                        GError        **error)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->save_error), FALSE);
-  check (self);
-}
-
-static void
-next_field_cb (CrmOpportunityDialog *self,
-               AdwEntryRow          *row)
-{
-  gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
-}
-
-static void
-last_field_cb (CrmOpportunityDialog *self,
-               AdwEntryRow          *row)
-{
-  gtk_widget_activate_action (GTK_WIDGET (self), "dialog.save", NULL);
-}
-
-static void
-queued_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(CrmOpportunityDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CrmMutation) m = crm_form_enqueue_create_finish (result, &error);
-
-  self->saving = FALSE;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (m == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not save: %s"), error->message);
-
-      gtk_label_set_label (self->save_error, message);
-      gtk_widget_set_visible (GTK_WIDGET (self->save_error), TRUE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), TRUE);
-      return;
-    }
-  g_signal_emit (self, signals[QUEUED], 0, m->record_id);
-  gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
-save_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  CrmOpportunityDialog *self = CRM_OPPORTUNITY_DIALOG (widget);
-  g_autoptr(JsonObject) fields = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->saving)
-    return;
-  self->tried = TRUE;
-  if (!check (self))
-    return;
-  fields = crm_opportunity_dialog_dup_fields (self, &error);
-  if (fields == NULL)
-    {
-      gtk_label_set_label (self->save_error, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->save_error), TRUE);
-      return;
-    }
-  self->saving = TRUE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
-  crm_form_enqueue_create_async (self->store, CRM_ENTITY_OPPORTUNITY, fields, self->cancellable, queued_cb,
-                                 g_object_ref (self));
-}
-
-static void
-escape_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  CrmOpportunityDialog *self = CRM_OPPORTUNITY_DIALOG (widget);
-
-  if (self->saving)
-    return;
-  if (!has_typed_text (self))
-    gtk_window_destroy (GTK_WINDOW (self));
-  else
-    crm_form_confirm_discard (GTK_WINDOW (self), _("Discard this opportunity?"),
-                              _("What you typed has not been saved."));
-}
-
-static gboolean
-crm_opportunity_dialog_close_request (GtkWindow *window)
-{
-  CrmOpportunityDialog *self = CRM_OPPORTUNITY_DIALOG (window);
-
-  if (self->saving || !has_typed_text (self))
-    return FALSE;
-  escape_action (GTK_WIDGET (window), "dialog.escape", NULL);
-  return TRUE;
-}
-
-static void
-crm_opportunity_dialog_dispose (GObject *object)
-{
-  CrmOpportunityDialog *self = CRM_OPPORTUNITY_DIALOG (object);
-
-  g_cancellable_cancel (self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_OPPORTUNITY_DIALOG);
-
-  G_OBJECT_CLASS (crm_opportunity_dialog_parent_class)->dispose (object);
+  return crm_opportunity_dialog_dup_fields (CRM_OPPORTUNITY_DIALOG (form), error);
 }
 
 static void
@@ -239,8 +125,6 @@ crm_opportunity_dialog_finalize (GObject *object)
 {
   CrmOpportunityDialog *self = CRM_OPPORTUNITY_DIALOG (object);
 
-  g_clear_object (&self->store);
-  g_clear_object (&self->cancellable);
   g_free (self->customer_id);
 
   G_OBJECT_CLASS (crm_opportunity_dialog_parent_class)->finalize (object);
@@ -251,22 +135,16 @@ crm_opportunity_dialog_class_init (CrmOpportunityDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  CrmFormWindowClass *form_class = CRM_FORM_WINDOW_CLASS (klass);
 
-  object_class->dispose = crm_opportunity_dialog_dispose;
   object_class->finalize = crm_opportunity_dialog_finalize;
-  window_class->close_request = crm_opportunity_dialog_close_request;
+  form_class->entity = CRM_ENTITY_OPPORTUNITY;
+  form_class->discard_heading = N_("Discard this opportunity?");
+  form_class->check = crm_opportunity_dialog_check;
+  form_class->has_changes = crm_opportunity_dialog_has_changes;
+  form_class->dup_fields = crm_opportunity_dialog_form_dup_fields;
 
-  /**
-   * CrmOpportunityDialog::queued:
-   * @record_id: the new opportunity's id
-   *
-   * The opportunity is in the store and its create in the queue.
-   */
-  signals[QUEUED] = g_signal_new ("queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                  G_TYPE_NONE, 1, G_TYPE_STRING);
-
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-opportunity-dialog.ui");
+  crm_form_window_class_set_template (widget_class, "/org/keylinecrm/Keyline/crm-opportunity-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmOpportunityDialog, customer_label);
   gtk_widget_class_bind_template_child (widget_class, CrmOpportunityDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, CrmOpportunityDialog, name_error);
@@ -277,14 +155,6 @@ crm_opportunity_dialog_class_init (CrmOpportunityDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmOpportunityDialog, expected_close_row);
   gtk_widget_class_bind_template_child (widget_class, CrmOpportunityDialog, amount_error);
   gtk_widget_class_bind_template_child (widget_class, CrmOpportunityDialog, expected_close_error);
-  gtk_widget_class_bind_template_child (widget_class, CrmOpportunityDialog, save_error);
-  gtk_widget_class_bind_template_child (widget_class, CrmOpportunityDialog, save_button);
-  gtk_widget_class_bind_template_callback (widget_class, changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, next_field_cb);
-  gtk_widget_class_bind_template_callback (widget_class, last_field_cb);
-
-  gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
-  gtk_widget_class_install_action (widget_class, "dialog.escape", NULL, escape_action);
 }
 
 static void
@@ -294,7 +164,6 @@ crm_opportunity_dialog_init (CrmOpportunityDialog *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
   for (guint i = 0; i < N_OPEN_STAGES; i++)
     gtk_string_list_append (stages, crm_vocabulary_label_at (crm_stage_names, i));
   adw_combo_row_set_model (self->stage_row, G_LIST_MODEL (stages));
@@ -315,7 +184,7 @@ crm_opportunity_dialog_new (GtkWindow   *parent,
   g_return_val_if_fail (customer != NULL, NULL);
 
   self = g_object_new (CRM_TYPE_OPPORTUNITY_DIALOG, "transient-for", parent, NULL);
-  self->store = g_object_ref (store);
+  crm_form_window_set_store (CRM_FORM_WINDOW (self), store);
   self->customer_id = g_strdup (customer->id);
   /* TRANSLATORS: under the New Opportunity title: the customer it is for */
   about = g_strdup_printf (_("For %s"), customer->name);

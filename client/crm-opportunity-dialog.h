@@ -2,13 +2,13 @@
 
 #include <adwaita.h>
 
-#include "crm-store.h"
+#include "crm-form.h"
 
 G_BEGIN_DECLS
 
 #define CRM_TYPE_OPPORTUNITY_DIALOG (crm_opportunity_dialog_get_type ())
 
-G_DECLARE_FINAL_TYPE (CrmOpportunityDialog, crm_opportunity_dialog, CRM, OPPORTUNITY_DIALOG, AdwWindow)
+G_DECLARE_FINAL_TYPE (CrmOpportunityDialog, crm_opportunity_dialog, CRM, OPPORTUNITY_DIALOG, CrmFormWindow)
 
 /*
  * New Opportunity for @customer: name, stage (an open one; prospecting
