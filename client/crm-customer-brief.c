@@ -12,6 +12,7 @@
 #include "crm-customer-brief.h"
 #include "crm-error.h"
 #include "crm-format.h"
+#include "crm-pipeline-stages.h"
 #include "crm-revenue-chart.h"
 #include "crm-vocabulary.h"
 
@@ -44,6 +45,7 @@ typedef struct
   GHashTable  *products;       /* id -> JsonObject */
   GArray      *months;         /* CrmRevenueMonth */
   GPtrArray   *opportunities;  /* JsonObject, open ones, closing soonest first */
+  int          stage_probability[CRM_N_STAGES];  /* for those without their own */
   GPtrArray   *interactions;   /* JsonObject, newest first */
 } Brief;
 
@@ -153,7 +155,8 @@ read_brief (Brief   *brief,
       !(products = crm_store_get_records (brief->store, CRM_ENTITY_PRODUCT, NULL, error)) ||
       !(months = crm_store_get_records (brief->store, CRM_ENTITY_REVENUE_MONTH, brief->customer_id, error)) ||
       !(brief->opportunities = crm_store_get_records (brief->store, CRM_ENTITY_OPPORTUNITY, brief->customer_id, error)) ||
-      !(brief->interactions = crm_store_get_records (brief->store, CRM_ENTITY_INTERACTION, brief->customer_id, error)))
+      !(brief->interactions = crm_store_get_records (brief->store, CRM_ENTITY_INTERACTION, brief->customer_id, error)) ||
+      !crm_pipeline_stage_defaults (brief->store, brief->stage_probability, error))
     return FALSE;
 
   filter_records (brief->subscriptions, subscription_in_use);
@@ -509,7 +512,7 @@ draw_opportunities (Page  *page,
     {
       JsonObject *o = brief->opportunities->pdata[shown];
       g_autofree char *amount = crm_format_money (int_member (o, "amount_monthly"));
-      g_autofree char *probability = g_strdup_printf ("%d%%", (int) int_member (o, "probability"));
+      g_autofree char *probability = g_strdup_printf ("%d%%", crm_opportunity_probability (o, brief->stage_probability));
       g_autofree char *close = crm_format_date (text_member (o, "expected_close"));
       const char *cells[] = { text_member (o, "name"),
                               crm_vocabulary_label (crm_stage_names, text_member (o, "stage")),

@@ -170,7 +170,7 @@ opportunity_row (CrmCustomerWork *self,
   /* TRANSLATORS: an open opportunity: stage, probability, expected close, owner */
   subtitle = g_strdup_printf (_("%s · %d%% · closes %s · owner %s"),
                               label_of (crm_stage_names, stage_labels, member_string (o, "stage")),
-                              (int) member_int (o, "probability"), close ? close : "—", owner);
+                              item->probability, close ? close : "—", owner);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   /* TRANSLATORS: an opportunity's amounts: one-off and monthly */
   money = g_strdup_printf (_("%s one-off\n%s a month"), once, monthly);

@@ -105,7 +105,8 @@ record_sql (CrmEntity entity)
 
               g_string_append_printf (text, "%sx.%s = $%d::%s", n > 0 ? " AND " : "", crm_field_column (field),
                                       n + 1, field->value_type == CRM_VALUE_DATE ? "date"
-                                             : field->value_type == CRM_VALUE_INTEGER ? "bigint" : "uuid");
+                                             : field->value_type == CRM_VALUE_INTEGER ? "bigint"
+                                             : field->value_type == CRM_VALUE_ENUM ? field->sql_type : "uuid");
               n++;
             }
           sqls[i].name = g_intern_string (name);
@@ -553,7 +554,9 @@ check_role (Mutation  *m,
 /* The record's key from @id: a UUID for an entity keyed by id; for one
  * keyed by two fields (a campaign member), the two joined by '/'
  * ("<campaign_id>/<customer_id>"), each of its field's type, as the
- * client's store writes the key of such a record. */
+ * client's store writes the key of such a record; for one keyed by
+ * another single field (a pipeline stage), that field's value.  A key
+ * other than {"id"} goes to crm.apply_mutation() as jsonb. */
 static gboolean
 parse_key (Mutation    *m,
            const char  *id,
@@ -571,8 +574,8 @@ parse_key (Mutation    *m,
       const CrmField *field = crm_entity_info_field (info, info->key[i]);
       g_autofree char *lower = g_ascii_strdown (parts[i], -1);
 
-      if (field->value_type == CRM_VALUE_DATE ? !crm_field_validate (field, parts[i], NULL)
-                                              : !crm_validate_uuid (parts[i]))
+      if (field->value_type == CRM_VALUE_DATE || field->value_type == CRM_VALUE_ENUM
+          ? !crm_field_validate (field, parts[i], NULL) : !crm_validate_uuid (parts[i]))
         goto bad;
       g_free (parts[i]);
       parts[i] = g_steal_pointer (&lower);
@@ -581,12 +584,12 @@ parse_key (Mutation    *m,
   g_string_append_c (json, '}');
   m->id = g_strjoinv ("/", parts);
   m->key_values = g_steal_pointer (&parts);
-  if (n > 1)
+  if (n > 1 || !g_str_equal (info->key[0], "id"))
     m->key_json = g_string_free (g_steal_pointer (&json), FALSE);
   return TRUE;
 
 bad:
-  if (n > 1)
+  if (n > 1 || !g_str_equal (info->key[0], "id"))
     {
       g_autofree char *names = g_strjoinv ("/", (char **) info->key);
 

@@ -72,12 +72,15 @@ readable_stage_from (CrmRole role,
 }
 
 /* How a key field is cast in the keyset comparison, and where a stage
- * starts before its first row. */
+ * starts before its first row.  An enum key (a pipeline stage) is
+ * compared and ordered as its text, which has a value below every other:
+ * the empty string. */
 static const char *
 key_type (const CrmField *field)
 {
   return field->value_type == CRM_VALUE_DATE ? "date"
-         : field->value_type == CRM_VALUE_INTEGER ? "bigint" : "uuid";
+         : field->value_type == CRM_VALUE_INTEGER ? "bigint"
+         : field->value_type == CRM_VALUE_ENUM ? "text" : "uuid";
 }
 
 static const char *
@@ -85,7 +88,17 @@ key_start (const CrmField *field)
 {
   return field->value_type == CRM_VALUE_DATE ? "-infinity"
          : field->value_type == CRM_VALUE_INTEGER ? "-9223372036854775808"
+         : field->value_type == CRM_VALUE_ENUM ? ""
          : "00000000-0000-0000-0000-000000000000";
+}
+
+/* The key field as the keyset compares and orders it. */
+static char *
+key_column (const char     *alias,
+            const CrmField *field)
+{
+  return g_strdup_printf ("%s.%s%s", alias, crm_field_column (field),
+                          field->value_type == CRM_VALUE_ENUM ? "::text" : "");
 }
 
 /* Every field name that is part of some entity's key: the members a
@@ -160,8 +173,9 @@ append_entity_sql (GString             *text,
   for (guint k = 0; info->key[k]; k++)
     {
       const CrmField *f = crm_entity_info_field (info, info->key[k]);
+      g_autofree char *column = key_column (a, f);
 
-      g_string_append_printf (keys, ", %s.%s", a, crm_field_column (f));
+      g_string_append_printf (keys, ", %s", column);
       g_string_append_printf (key_text, ", %s.%s::text", a, crm_field_column (f));
       g_string_append_printf (position, ", $%d::%s", ++*n, key_type (f));
     }

@@ -425,11 +425,12 @@ key_part_valid (const CrmField *field,
 
         return date != NULL;
       }
+    case CRM_VALUE_ENUM:
+      return crm_wire_lookup (field->enum_values, text) >= 0;
     case CRM_VALUE_TEXT:
     case CRM_VALUE_MONEY:
     case CRM_VALUE_TIMESTAMP:
     case CRM_VALUE_BOOL:
-    case CRM_VALUE_ENUM:
     case CRM_VALUE_TEXT_LIST:
     case CRM_VALUE_JSON:
     default:

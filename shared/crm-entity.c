@@ -19,7 +19,8 @@
  * create and edit opportunities (0009), all for the customers they may
  * change (crm.may_change_customer () in the policies and in the entity's
  * crm.apply_<entity> () of server/sql/).  Campaign members' outcomes are
- * updated by them and by marketing (0009).  Every other entity is
+ * updated by them and by marketing (0009).  Administrators change a
+ * pipeline stage's default probability (0014).  Every other entity is
  * read-only for now.
  * Personal data (phone numbers, ID numbers, addresses) leaves the server
  * masked (server/crm-records.c) except where a role reads it in full: an
@@ -82,13 +83,14 @@
 const char * const crm_entity_names[] = {
   "customer", "contact", "product", "subscription", "revenue_month", "interaction", "opportunity",
   "opportunity_stage", "sales_target", "segment", "campaign", "campaign_member", "service_request",
-  "service_step", NULL
+  "service_step", "pipeline_stage", NULL
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_entity_names) == CRM_N_ENTITIES + 1);
 
 static const char * const id_key[] = { "id", NULL };
 static const char * const revenue_month_key[] = { "customer_id", "month", NULL };
 static const char * const campaign_member_key[] = { "campaign_id", "customer_id", NULL };
+static const char * const pipeline_stage_key[] = { "stage", NULL };
 
 /* The transaction that last wrote the row, for sync (0002-sync.sql). */
 static const char * const sync_stamped[] = { "sync_xid", NULL };
@@ -227,7 +229,8 @@ static const CrmField opportunity_fields[] = {
   { F_ENUM ("stage", crm_stage_names, "crm.opportunity_stage", REQ | SORT, N_("Stage")), .writable_by = SALES },
   { F_VALUE ("amount_once", MONEY, REQ | SORT, N_("One-off Amount")), .writable_by = SALES },
   { F_VALUE ("amount_monthly", MONEY, REQ | SORT, N_("Monthly Amount")), .writable_by = SALES },
-  { F_VALUE ("probability", INTEGER, REQ | SORT, N_("Probability")), .min_value = 0, .max_value = 100,
+  /* the opportunity's own; null: its stage's default_probability (0014) */
+  { F_VALUE ("probability", INTEGER, SORT, N_("Probability")), .min_value = 0, .max_value = 100,
     .writable_by = SALES },
   { F_VALUE ("expected_close", DATE, SORT, N_("Expected Close")), .writable_by = SALES },
   /* today, set by the server on a move to won or lost, unless given */
@@ -235,7 +238,34 @@ static const CrmField opportunity_fields[] = {
   /* required (not blank) for the stage lost: crm.apply_opportunity () */
   { F_TEXT ("lost_reason", 0, N_("Reason Lost")), .max_chars = 500, .writable_by = SALES },
   { F_UUID ("agent_id", 0, N_("Agent")) },
+  /* what is sold (0014): product categories, as a campaign's channels */
+  { F_VALUE ("product_lines", TEXT_LIST, REQ, N_("Product Lines")), .enum_values = crm_product_category_names,
+    .sql_type = "crm.product_category[]", .default_value = "'[]'", .writable_by = SALES },
+  /* the total contract value is amount_once + amount_monthly * contract_months */
+  { F_VALUE ("contract_months", INTEGER, REQ | SORT, N_("Contract Months")), .min_value = 1, .max_value = 120,
+    .default_value = "12", .writable_by = SALES },
+  { F_ENUM ("source", crm_opportunity_source_names, "crm.opportunity_source", REQ | SORT, N_("Source")),
+    .default_value = "'direct'", .writable_by = SALES },
+  /* the campaign it came from: only with the source campaign */
+  { F_REF ("campaign_id", CAMPAIGN, 0, N_("Campaign")), .writable_by = SALES },
+  { F_TEXT ("next_step", 0, N_("Next Step")), .max_chars = 200, .writable_by = SALES },
+  /* set by the server when it is made and on every change of stage */
+  { F_VALUE ("stage_changed_at", TIMESTAMP, REQ | SERVER | SORT, N_("In Stage Since")) },
   F_CREATED_AT,
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+/* crm.pipeline_stages (0014): the stages as data, one row per stage,
+ * in board order.  Only an administrator changes a default probability
+ * (crm.apply_pipeline_stage ()). */
+static const CrmField pipeline_stage_fields[] = {
+  { F_ENUM ("stage", crm_stage_names, "crm.opportunity_stage", REQ | KEY | SORT, N_("Stage")) },
+  { F_VALUE ("position", INTEGER, REQ | SORT, N_("Position")) },
+  { F_VALUE ("default_probability", INTEGER, REQ, N_("Default Probability")), .min_value = 0, .max_value = 100,
+    .writable_by = CRM_ROLES (ADMIN) },
+  { F_BOOL ("is_open", REQ, N_("Open Stage")) },
   F_VERSION,
   F_UPDATED_AT,
   { NULL }
@@ -419,6 +449,10 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
   { CRM_ENTITY_SERVICE_STEP, "service_step", "service_steps", "crm.service_steps", "service_steps",
     service_step_fields, id_key, UNDER (SERVICE_REQUEST, "request_id"), .label = N_("Service Step"),
     .readable_by = NOT_MARKETING,
+    .server_only = sync_stamped },
+  { CRM_ENTITY_PIPELINE_STAGE, "pipeline_stage", "pipeline_stages", "crm.pipeline_stages", "pipeline_stages",
+    pipeline_stage_fields, pipeline_stage_key, TOP_LEVEL, .label = N_("Pipeline Stage"),
+    .readable_by = SALES,
     .server_only = sync_stamped },
 };
 

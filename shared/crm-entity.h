@@ -92,6 +92,11 @@ struct _CrmField
   guint               writable_by;   /* roles that may write it; CRM_ROLES_NONE: read-only */
   const char         *label;         /* N_(): translate with g_dgettext (GETTEXT_PACKAGE, …) */
   const char         *label_context; /* for msgctxt (a person's "Name"), or NULL */
+  const char         *default_value; /* a required field a create may leave out: the value the
+                                      * server gives it then (the column's DEFAULT), as a SQL
+                                      * literal ("12", "'direct'", "'[]'" for an empty list),
+                                      * which the client's store shows until the server's
+                                      * record comes; NULL: a create must carry it */
 };
 
 struct _CrmEntityInfo

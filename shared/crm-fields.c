@@ -227,6 +227,8 @@ json_type_name (const CrmField *spec)
 {
   if (spec->value_type == CRM_VALUE_BOOL)
     return "boolean";
+  if (spec->value_type == CRM_VALUE_TEXT_LIST)
+    return "list of strings";
   if (spec->value_type == CRM_VALUE_INTEGER || spec->value_type == CRM_VALUE_MONEY)
     return "whole number";
   return "string";
@@ -266,6 +268,47 @@ node_value (const CrmField  *spec,
   return TRUE;
 }
 
+/* A list's value (an array of strings, each one of the field's
+ * enum_values if it has them, none twice); NULL @error: no message. */
+static gboolean
+list_valid (const CrmField  *spec,
+            JsonNode        *node,
+            GError         **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    goto not_list;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      const char *word;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        goto not_list;
+      word = json_node_get_string (element);
+      if (spec->enum_values != NULL && crm_wire_lookup (spec->enum_values, word) < 0)
+        {
+          g_autofree char *allowed = g_strjoinv (", ", (char **) spec->enum_values);
+
+          crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s may hold only %s", spec->name, allowed);
+          return FALSE;
+        }
+      if (!g_hash_table_add (seen, (gpointer) word))
+        {
+          crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s holds %s twice", spec->name, word);
+          return FALSE;
+        }
+    }
+  return TRUE;
+
+not_list:
+  crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s must be a list of strings", spec->name);
+  return FALSE;
+}
+
 gboolean
 crm_fields_check_object (CrmEntity    entity,
                          gboolean     create,
@@ -293,6 +336,18 @@ crm_fields_check_object (CrmEntity    entity,
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s is not a field a client may write here", name);
           return FALSE;
         }
+      if (spec->value_type == CRM_VALUE_TEXT_LIST)
+        {
+          /* [] empties a list that is never null */
+          if (JSON_NODE_HOLDS_NULL (node) && (spec->flags & CRM_FIELD_REQUIRED))
+            {
+              crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a list ([] for none)", name);
+              return FALSE;
+            }
+          if (!JSON_NODE_HOLDS_NULL (node) && !list_valid (spec, node, error))
+            return FALSE;
+          continue;
+        }
       if (!node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a %s or null", name,
@@ -313,7 +368,8 @@ crm_fields_check_object (CrmEntity    entity,
   if (create)
     for (const CrmField *spec = crm_entity_fields (entity); spec->name; spec++)
       if (spec->writable_by != CRM_ROLES_NONE && (spec->flags & CRM_FIELD_REQUIRED) &&
-          spec->value_type != CRM_VALUE_BOOL && !json_object_has_member (fields, spec->name))
+          spec->value_type != CRM_VALUE_BOOL && spec->default_value == NULL &&
+          !json_object_has_member (fields, spec->name))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, spec->name, "%s is required", spec->name);
           return FALSE;
@@ -355,7 +411,10 @@ crm_fields_check_base (CrmEntity    entity,
           crm_set_field_error (error, CRM_ERROR_INVALID, "base", "base has no value for %s", name);
           return FALSE;
         }
-      if (spec == NULL || !node_value (spec, node, &value))
+      if (spec != NULL && spec->value_type == CRM_VALUE_TEXT_LIST &&
+          (JSON_NODE_HOLDS_NULL (node) || list_valid (spec, node, NULL)))
+        continue;
+      if (spec == NULL || spec->value_type == CRM_VALUE_TEXT_LIST || !node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, "base", "base's %s must be a %s or null", name,
                                spec ? json_type_name (spec) : "string");

@@ -54,6 +54,11 @@ const char * const crm_contact_role_names[] = {
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_contact_role_names) == CRM_N_CONTACT_ROLES + 1);
 
+const char * const crm_opportunity_source_names[] = {
+  "direct", "campaign", "channel", "agent", NULL
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (crm_opportunity_source_names) == CRM_N_OPPORTUNITY_SOURCES + 1);
+
 const char * const crm_target_metric_names[] = {
   "customers", "revenue", "profit", NULL
 };

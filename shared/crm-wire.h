@@ -107,6 +107,16 @@ typedef enum
   CRM_N_CONTACT_ROLES
 } CrmContactRole;
 
+/* Where an opportunity came from (crm.opportunity_source, server/sql/0014). */
+typedef enum
+{
+  CRM_SOURCE_DIRECT,
+  CRM_SOURCE_CAMPAIGN,
+  CRM_SOURCE_CHANNEL,
+  CRM_SOURCE_AGENT,
+  CRM_N_OPPORTUNITY_SOURCES
+} CrmOpportunitySource;
+
 typedef enum
 {
   CRM_TARGET_CUSTOMERS,
@@ -238,6 +248,7 @@ extern const char * const crm_subscription_status_names[];
 extern const char * const crm_interaction_kind_names[];
 extern const char * const crm_interaction_outcome_names[];
 extern const char * const crm_contact_role_names[];
+extern const char * const crm_opportunity_source_names[];
 extern const char * const crm_target_metric_names[];
 extern const char * const crm_campaign_kind_names[];
 extern const char * const crm_campaign_status_names[];

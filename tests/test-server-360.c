@@ -166,9 +166,13 @@ assert_figures (PGconn     *conn,
 {
   g_autoptr(PGresult) months = crm_test_pg_query (conn, "SELECT revenue, arrears, month FROM crm.revenue_months"
                                                         " WHERE customer_id = $1 ORDER BY month", id, NULL);
-  g_autoptr(PGresult) open = crm_test_pg_query (conn, "SELECT amount_once, amount_monthly, probability"
-                                                      "  FROM crm.opportunities WHERE customer_id = $1"
-                                                      "   AND stage NOT IN ('won', 'lost')", id, NULL);
+  /* a probability of NULL is the stage's default (0014) */
+  g_autoptr(PGresult) open = crm_test_pg_query (conn, "SELECT o.amount_once, o.amount_monthly,"
+                                                      "       coalesce(o.probability, s.default_probability)"
+                                                      "  FROM crm.opportunities o"
+                                                      "  JOIN crm.pipeline_stages s ON s.stage = o.stage"
+                                                      " WHERE o.customer_id = $1"
+                                                      "   AND o.stage NOT IN ('won', 'lost')", id, NULL);
   gint64 revenue = query_int (conn, "SELECT monthly_revenue FROM crm.customers WHERE id = $1", id);
   gint64 lines = query_int (conn, "SELECT coalesce(sum(quantity), 0) FROM crm.subscriptions"
                                   " WHERE customer_id = $1 AND status = 'active'", id);

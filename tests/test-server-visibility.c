@@ -141,6 +141,12 @@ static const Rule rules[] = {
   { "segments", "marketing", "all", ALL },
   { "segments", "service",   "all", ALL },
   { "segments", "admin",     "all", ALL },
+
+  { "pipeline_stages", "manager",   "all",  ALL },
+  { "pipeline_stages", "director",  "all",  ALL },
+  { "pipeline_stages", "marketing", "none", NONE },
+  { "pipeline_stages", "service",   "none", NONE },
+  { "pipeline_stages", "admin",     "all",  ALL },
 };
 
 /* Database helpers ---------------------------------------------------------- */

@@ -862,7 +862,11 @@ test_entity_writable_fields_are_what_the_server_writes (void)
   static const Writable opportunity[] = {
     { "customer_id", SALES_ROLES }, { "owner_id", ASSIGNERS }, { "name", SALES_ROLES }, { "stage", SALES_ROLES },
     { "amount_once", SALES_ROLES }, { "amount_monthly", SALES_ROLES }, { "probability", SALES_ROLES },
-    { "expected_close", SALES_ROLES }, { "closed_on", SALES_ROLES }, { "lost_reason", SALES_ROLES }, { NULL } };
+    { "expected_close", SALES_ROLES }, { "closed_on", SALES_ROLES }, { "lost_reason", SALES_ROLES },
+    { "product_lines", SALES_ROLES }, { "contract_months", SALES_ROLES }, { "source", SALES_ROLES },
+    { "campaign_id", SALES_ROLES }, { "next_step", SALES_ROLES }, { NULL } };
+  /* an administrator changes a stage's default probability (0014) */
+  static const Writable pipeline_stage[] = { { "default_probability", CRM_ROLES (ADMIN) }, { NULL } };
   /* the outcome of a campaign's contact, never its control group,
    * assignment or revenue */
   static const Writable campaign_member[] = {
@@ -871,6 +875,7 @@ test_entity_writable_fields_are_what_the_server_writes (void)
   const Writable *writable[CRM_N_ENTITIES] = {
     [CRM_ENTITY_CUSTOMER] = customer, [CRM_ENTITY_CONTACT] = contact, [CRM_ENTITY_INTERACTION] = interaction,
     [CRM_ENTITY_OPPORTUNITY] = opportunity, [CRM_ENTITY_CAMPAIGN_MEMBER] = campaign_member,
+    [CRM_ENTITY_PIPELINE_STAGE] = pipeline_stage,
   };
   const guint creatable[CRM_N_ENTITIES] = {
     [CRM_ENTITY_CUSTOMER] = SALES_ROLES, [CRM_ENTITY_CONTACT] = SALES_ROLES, [CRM_ENTITY_INTERACTION] = SALES_ROLES,
@@ -932,7 +937,7 @@ test_fields_numbers_and_dates (void)
     { "{\"probability\": 50.0}", "probability" },        /* a double in JSON */
     { "{\"probability\": \"50\"}", "probability" },      /* a string */
     { "{\"probability\": true}", "probability" },
-    { "{\"probability\": null}", "probability" },        /* required */
+    { "{\"probability\": null}", NULL },               /* the stage's default (0014) */
     { "{\"amount_once\": 0}", NULL },
     { "{\"amount_once\": 123456789012}", NULL },          /* fen past 2^32 */
     { "{\"amount_once\": 9223372036854775807}", NULL },

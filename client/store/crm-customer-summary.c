@@ -6,6 +6,7 @@
 
 #include "crm-customer-summary.h"
 #include "crm-error.h"
+#include "crm-pipeline-stages.h"
 #include "crm-wire.h"
 
 /*
@@ -29,7 +30,9 @@
  *   open or in_progress (not resolved, not closed);
  * - open pipeline: opportunities whose stage is neither won nor lost;
  *   unweighted Σ (amount_once + 12 × amount_monthly), weighted
- *   Σ ((amount_once + 12 × amount_monthly) × probability) / 100, rounded;
+ *   Σ ((amount_once + 12 × amount_monthly) × probability) / 100, rounded,
+ *   where an opportunity without a probability of its own takes its
+ *   stage's default (crm-pipeline-stages.h);
  * - overdue steps: steps not done, of open requests, whose deadline is
  *   before now;
  * - the next contract end: the earliest contract_end, on or after today,
@@ -272,8 +275,9 @@ add_opportunities (CrmCustomerSummary  *self,
 {
   g_autoptr(GPtrArray) records = read_records (store, CRM_ENTITY_OPPORTUNITY, self->customer->id, error);
   gint64 weighted_sum = 0;
+  int defaults[CRM_N_STAGES];
 
-  if (records == NULL)
+  if (records == NULL || !crm_pipeline_stage_defaults (store, defaults, error))
     return FALSE;
   keep (self, records);
   for (guint i = 0; i < records->len; i++)
@@ -285,9 +289,11 @@ add_opportunities (CrmCustomerSummary  *self,
       if (member_is (o, "stage", crm_stage_names, CRM_STAGE_WON) ||
           member_is (o, "stage", crm_stage_names, CRM_STAGE_LOST))
         continue;
-      probability = member_int (o, "probability");
+      /* its own, or its stage's default (0014) */
+      probability = crm_opportunity_probability (o, defaults);
       item = g_new0 (CrmSummaryOpportunity, 1);
       item->record = o;
+      item->probability = (int) probability;
       item->value = member_int (o, "amount_once") + 12 * member_int (o, "amount_monthly");
       item->weighted = item->value * probability / 100;
       weighted_sum += item->value * probability;

@@ -44,6 +44,7 @@ typedef struct
   JsonObject *record;
   gint64      value;          /* amount_once + 12 × amount_monthly */
   gint64      weighted;       /* value × probability / 100 (not rounded: see the total) */
+  int         probability;    /* its own, or its stage's default */
 } CrmSummaryOpportunity;
 
 /* An open service request (status open or in_progress). */

@@ -272,6 +272,9 @@ assemble_layers (Entity *e)
       if (f->value_type == CRM_VALUE_BOOL)
         g_string_append_printf (pairs, "%s'%s', json(CASE WHEN %s THEN 'true' ELSE 'false' END)",
                                 pairs->len ? ", " : "", f->name, f->name);
+      else if (f->value_type == CRM_VALUE_TEXT_LIST || f->value_type == CRM_VALUE_JSON)
+        /* kept as JSON text: a list, not a string holding one */
+        g_string_append_printf (pairs, "%s'%s', json(%s)", pairs->len ? ", " : "", f->name, f->name);
       else
         g_string_append_printf (pairs, "%s'%s', %s", pairs->len ? ", " : "", f->name, f->name);
       /* the member if the fields have it, else the column as it is */
@@ -279,9 +282,12 @@ assemble_layers (Entity *e)
                               " ELSE json_extract(?2, '$.%s') END",
                               applies->len ? ", " : "", f->name, f->name, f->name, f->name);
       /* a record made here: what its create carries; a required field
-       * the create leaves out is empty until the server's record comes */
+       * the create leaves out is the server's default, or empty, until
+       * the server's record comes */
       g_string_append_printf (new_names, ", %s", f->name);
-      if (f->flags & CRM_FIELD_REQUIRED)
+      if ((f->flags & CRM_FIELD_REQUIRED) && f->default_value != NULL)
+        g_string_append_printf (new_values, ", COALESCE(json_extract(?2, '$.%s'), %s)", f->name, f->default_value);
+      else if (f->flags & CRM_FIELD_REQUIRED)
         g_string_append_printf (new_values, ", COALESCE(json_extract(?2, '$.%s'), %s)", f->name, number ? "0" : "''");
       else
         g_string_append_printf (new_values, ", json_extract(?2, '$.%s')", f->name);
@@ -296,7 +302,7 @@ assemble_layers (Entity *e)
   e->restore_sql = g_strdup_printf ("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s = ?1",
                                     e->table[LAYER_SHOWN], names, names, e->table[LAYER_SERVER], e->key_expr);
   /* only records keyed by id are made here (creatable_by) */
-  if (e->n_key == 1)
+  if (e->n_key == 1 && e->info->creatable_by != CRM_ROLES_NONE)
     e->new_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", e->table[LAYER_SHOWN], new_names->str,
                                   new_values->str);
 }

@@ -71,8 +71,10 @@ static const char SQL_PIPELINE[] =
   "SELECT coalesce(sum(amount_once + 12 * amount_monthly), 0) FROM crm.opportunities"
   " WHERE customer_id = $1 AND stage NOT IN ('won', 'lost')";
 static const char SQL_WEIGHTED[] =
-  "SELECT coalesce(round(sum((amount_once + 12 * amount_monthly) * probability)::numeric / 100), 0)"
-  " FROM crm.opportunities WHERE customer_id = $1 AND stage NOT IN ('won', 'lost')";
+  "SELECT coalesce(round(sum((o.amount_once + 12 * o.amount_monthly)"
+  "                          * coalesce(o.probability, s.default_probability))::numeric / 100), 0)"
+  " FROM crm.opportunities o JOIN crm.pipeline_stages s ON s.stage = o.stage"
+  " WHERE o.customer_id = $1 AND o.stage NOT IN ('won', 'lost')";
 static const char SQL_OPEN_OPPORTUNITIES[] =
   "SELECT count(*) FROM crm.opportunities WHERE customer_id = $1 AND stage NOT IN ('won', 'lost')";
 static const char SQL_OPEN_REQUESTS[] =

@@ -85,15 +85,17 @@ add_opportunity (JsonObject *page,
                  const char *stage,
                  gint64      once,
                  gint64      monthly,
-                 int         probability,
+                 int         probability,     /* < 0: none, the stage's default */
                  const char *close)
 {
+  g_autofree char *p = probability < 0 ? g_strdup ("null") : g_strdup_printf ("%d", probability);
+
   add (page, "opportunities", g_strdup_printf (
          "{\"id\":\"%s\",\"customer_id\":\"%s\",\"owner_id\":\"%s\",\"name\":\"Deal %u\",\"stage\":\"%s\","
-         "\"amount_once\":%" G_GINT64_FORMAT ",\"amount_monthly\":%" G_GINT64_FORMAT ",\"probability\":%d,"
+         "\"amount_once\":%" G_GINT64_FORMAT ",\"amount_monthly\":%" G_GINT64_FORMAT ",\"probability\":%s,"
          "\"expected_close\":\"%s\",\"closed_on\":null,\"lost_reason\":null,\"agent_id\":null,"
          "\"created_at\":\"2026-01-01T00:00:00Z\",\"version\":1,\"updated_at\":\"2026-01-01T00:00:00Z\"}",
-         test_id (n), test_id (1), test_id (8001), n, stage, once, monthly, probability, close));
+         test_id (n), test_id (1), test_id (8001), n, stage, once, monthly, p, close));
 }
 
 static void
@@ -322,6 +324,31 @@ test_unknown_customer (StoreFixture  *fixture,
   g_assert_error (error, CRM_ERROR, CRM_ERROR_NOT_FOUND);
 }
 
+/* An opportunity without a probability of its own (0014) counts with
+ * its stage's default: the store's stage when it has come, else the
+ * stage's initial default. */
+static void
+test_stage_default_probability (StoreFixture  *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(CrmCustomerSummary) s = NULL;
+  JsonObject *page = test_page ("c1");
+
+  test_page_add_customer (page, test_customer (1, "华信科技", 1));
+  add_opportunity (page, 301, "proposal", 1000000, 50000, -1, "2027-02-01");
+  add_opportunity (page, 302, "negotiation", 333, 1, -1, "2026-12-31");
+  add (page, "pipeline_stages", g_strdup ("{\"stage\":\"negotiation\",\"position\":4,\"default_probability\":60,"
+                                          "\"is_open\":true,\"version\":2,\"updated_at\":\"2026-01-01T00:00:00Z\"}"));
+  test_apply (fixture->store, page);
+  s = read_summary (fixture->store, test_id (1));
+
+  /* (1,600,000 × 50 + 345 × 60) / 100 */
+  g_assert_cmpint (s->pipeline_weighted, ==, 800207);
+  g_assert_cmpuint (s->opportunities->len, ==, 2);
+  g_assert_cmpint (((CrmSummaryOpportunity *) s->opportunities->pdata[0])->probability, ==, 60);
+  g_assert_cmpint (((CrmSummaryOpportunity *) s->opportunities->pdata[1])->probability, ==, 50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -334,6 +361,8 @@ main (int   argc,
   ADD ("/store/summary/services-are-grouped-by-product-line", test_services_by_product_line);
   ADD ("/store/summary/no-active-lines-means-no-arpu", test_no_active_lines_no_arpu);
   ADD ("/store/summary/a-customer-not-here-is-not-found", test_unknown_customer);
+  ADD ("/store/summary/an-opportunity-without-a-probability-takes-its-stages-default",
+       test_stage_default_probability);
 #undef ADD
 
   return g_test_run ();

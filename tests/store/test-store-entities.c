@@ -106,8 +106,10 @@ page_add_family (JsonObject *page,
        " \"kind\": \"visit\", \"occurred_at\": \"2026-11-02T09:30:00+00:00\", \"subject\": \"拜访\","
        " \"outcome\": \"positive\", \"version\": 1, \"updated_at\": \"2026-11-02T10:00:00+00:00\"}", base + 2, c);
   ADD ("opportunities", "{\"id\": \"#%u#\", \"customer_id\": \"%s\", \"owner_id\": \"#8001#\", \"name\": \"专线扩容\","
-       " \"stage\": \"proposal\", \"amount_once\": 500000, \"amount_monthly\": 20000, \"probability\": 40,"
+       " \"stage\": \"proposal\", \"amount_once\": 500000, \"amount_monthly\": 20000, \"probability\": null,"
        " \"expected_close\": \"2027-01-15\", \"closed_on\": null, \"lost_reason\": null, \"agent_id\": null,"
+       " \"product_lines\": [\"dedicated_line\", \"cloud\"], \"contract_months\": 36, \"source\": \"campaign\","
+       " \"campaign_id\": \"#91#\", \"next_step\": \"递交方案\", \"stage_changed_at\": \"2026-10-20T08:00:00+00:00\","
        " \"created_at\": \"2026-10-01T08:00:00+00:00\", \"version\": 2,"
        " \"updated_at\": \"2026-11-01T08:00:00+00:00\"}", base + 3, c);
   ADD ("opportunity_stages", "{\"id\": %u, \"opportunity_id\": \"#%u#\", \"from_stage\": \"lead\","
@@ -141,6 +143,8 @@ page_add_top_level (JsonObject *page)
             " \"status\": \"running\", \"starts_on\": \"2026-11-01\", \"ends_on\": \"2026-12-31\", \"budget\": 1000000,"
             " \"cost\": 2500, \"offer\": null, \"created_at\": \"2026-10-01T00:00:00+00:00\", \"version\": 1,"
             " \"updated_at\": \"2026-10-01T00:00:00+00:00\"}");
+  page_add (page, "pipeline_stages", "{\"stage\": \"proposal\", \"position\": 3, \"default_probability\": 50,"
+            " \"is_open\": true, \"version\": 1, \"updated_at\": \"2026-01-01T00:00:00+00:00\"}");
   page_add (page, "sales_targets", "{\"id\": \"#93#\", \"user_id\": \"#8001#\", \"team_id\": null,"
             " \"period_start\": \"2026-10-01\", \"period_end\": \"2026-12-31\", \"metric\": \"revenue\","
             " \"target\": 90000000, \"version\": 1, \"updated_at\": \"2026-10-01T00:00:00+00:00\"}");
@@ -265,6 +269,25 @@ test_page_stores_every_entity_with_its_types (StoreFixture  *f,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (campaigns->pdata[0], "channels")), ==, 2);
   g_assert_true (json_object_get_null_member (campaigns->pdata[0], "offer"));
 
+  /* an enum key; the new opportunity fields: a list, a null probability
+   * (the stage's default) */
+  {
+    g_autoptr(GPtrArray) pipeline = records (f->store, CRM_ENTITY_PIPELINE_STAGE, NULL);
+    g_autoptr(GPtrArray) opportunities = records (f->store, CRM_ENTITY_OPPORTUNITY, NULL);
+    JsonArray *lines;
+
+    g_assert_cmpstr (json_object_get_string_member (pipeline->pdata[0], "stage"), ==, "proposal");
+    g_assert_cmpint (json_object_get_int_member (pipeline->pdata[0], "default_probability"), ==, 50);
+    g_assert_true (json_object_get_boolean_member (pipeline->pdata[0], "is_open"));
+    o = opportunities->pdata[0];
+    g_assert_true (json_object_get_null_member (o, "probability"));
+    lines = json_object_get_array_member (o, "product_lines");
+    g_assert_cmpuint (json_array_get_length (lines), ==, 2);
+    g_assert_cmpstr (json_array_get_string_element (lines, 1), ==, "cloud");
+    g_assert_cmpint (json_object_get_int_member (o, "contract_months"), ==, 36);
+    g_assert_cmpstr (json_object_get_string_member (o, "source"), ==, "campaign");
+    g_assert_cmpstr (json_object_get_string_member (o, "stage_changed_at"), ==, "2026-10-20T08:00:00+00:00");
+  }
   /* an integer key, and a field the page left out (withheld) is null */
   stages = records (f->store, CRM_ENTITY_OPPORTUNITY_STAGE, NULL);
   g_assert_cmpint (json_object_get_int_member (stages->pdata[0], "id"), ==, 100);
