@@ -130,6 +130,12 @@ save_action (GtkWidget  *widget,
       crm_form_window_show_save_error (self, error->message);
       return;
     }
+  /* an edit that changed nothing */
+  if (json_object_get_size (fields) == 0)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
   priv->saving = TRUE;
   gtk_widget_set_sensitive (template_child (self, "save_button"), FALSE);
   enqueue_async (priv->store, CRM_FORM_WINDOW_GET_CLASS (self)->entity, priv->record_id, fields, priv->cancellable,
@@ -285,8 +291,13 @@ crm_form_window_get_record (CrmFormWindow *self)
 void
 crm_form_window_changed (CrmFormWindow *self)
 {
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
   g_return_if_fail (CRM_IS_FORM_WINDOW (self));
 
+  /* a template's signal while it is built: not a form yet */
+  if (priv->store == NULL)
+    return;
   crm_form_window_show_save_error (self, NULL);
   check (self);
 }

@@ -47,8 +47,8 @@ struct _CrmFormWindowClass
                                   gboolean        tried);
   /* Something was typed (or changed) that closing would lose. */
   gboolean     (*has_changes)    (CrmFormWindow  *self);
-  /* The fields to queue (for an edit: only the changed ones), or NULL
-   * and the first problem. */
+  /* The fields to queue (for an edit: only the changed ones; none: the
+   * window closes and queues nothing), or NULL and the first problem. */
   JsonObject  *(*dup_fields)     (CrmFormWindow  *self,
                                   GError        **error);
 };
@@ -65,7 +65,8 @@ void         crm_form_window_set_record         (CrmFormWindow  *self,
                                                  const char     *id);
 const char  *crm_form_window_get_record         (CrmFormWindow  *self);
 /* Checks again (and hides a save error): for changes no template
- * callback sees (a text buffer, a combo row). */
+ * callback sees (a text buffer, a combo row).  Nothing until the store
+ * is set: the template's signals while it is built are not the user's. */
 void         crm_form_window_changed            (CrmFormWindow  *self);
 /* Shows @message under the fields (NULL: hides it). */
 void         crm_form_window_show_save_error    (CrmFormWindow  *self,
