@@ -8,6 +8,332 @@
 
 #include "crm-fields.h"
 #include "crm-form.h"
+#include "crm-vocabulary.h"
+
+typedef struct
+{
+  CrmStore     *store;
+  char         *record_id;    /* the record edited, or NULL for a new one */
+  gboolean      tried;        /* Save was asked for: say what is missing too */
+  gboolean      saving;
+  GCancellable *cancellable;
+} CrmFormWindowPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (CrmFormWindow, crm_form_window, ADW_TYPE_WINDOW)
+
+enum {
+  QUEUED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void enqueue_async (CrmStore            *store,
+                           CrmEntity            entity,
+                           const char          *id,
+                           JsonObject          *fields,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data);
+static CrmMutation *enqueue_finish (GAsyncResult  *result,
+                                    GError       **error);
+
+static GtkWidget *
+template_child (CrmFormWindow *self,
+                const char    *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (self), G_OBJECT_TYPE (self), name);
+
+  g_assert (GTK_IS_WIDGET (child));
+  return GTK_WIDGET (child);
+}
+
+static gboolean
+check (CrmFormWindow *self)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  return CRM_FORM_WINDOW_GET_CLASS (self)->check (self, priv->tried);
+}
+
+static gboolean
+has_changes (CrmFormWindow *self)
+{
+  return CRM_FORM_WINDOW_GET_CLASS (self)->has_changes (self);
+}
+
+static void
+changed_cb (CrmFormWindow *self)
+{
+  crm_form_window_changed (self);
+}
+
+/* Enter in a line: on to the next field. */
+static void
+next_field_cb (CrmFormWindow *self,
+               GtkWidget     *row)
+{
+  gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
+}
+
+/* Enter in the last field: save. */
+static void
+last_field_cb (CrmFormWindow *self,
+               GtkWidget     *row)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "dialog.save", NULL);
+}
+
+static void
+queued_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CrmFormWindow) self = user_data;
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmMutation) m = enqueue_finish (result, &error);
+
+  priv->saving = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (m == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not save: %s"), error->message);
+
+      crm_form_window_show_save_error (self, message);
+      gtk_widget_set_sensitive (template_child (self, "save_button"), TRUE);
+      return;
+    }
+  g_signal_emit (self, signals[QUEUED], 0, m->record_id);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CrmFormWindow *self = CRM_FORM_WINDOW (widget);
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+  g_autoptr(JsonObject) fields = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (priv->saving)
+    return;
+  priv->tried = TRUE;
+  if (!check (self))
+    return;
+  fields = CRM_FORM_WINDOW_GET_CLASS (self)->dup_fields (self, &error);
+  if (fields == NULL)
+    {
+      crm_form_window_show_save_error (self, error->message);
+      return;
+    }
+  /* an edit that changed nothing */
+  if (json_object_get_size (fields) == 0)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+  priv->saving = TRUE;
+  gtk_widget_set_sensitive (template_child (self, "save_button"), FALSE);
+  enqueue_async (priv->store, CRM_FORM_WINDOW_GET_CLASS (self)->entity, priv->record_id, fields, priv->cancellable,
+                 queued_cb, g_object_ref (self));
+}
+
+static void
+escape_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CrmFormWindow *self = CRM_FORM_WINDOW (widget);
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+  const char *heading = priv->record_id != NULL ? _("Discard your changes?")
+                                                : _(CRM_FORM_WINDOW_GET_CLASS (self)->discard_heading);
+
+  if (priv->saving)
+    return;
+  if (!has_changes (self))
+    gtk_window_destroy (GTK_WINDOW (self));
+  else
+    crm_form_confirm_discard (GTK_WINDOW (self), heading, _("What you typed has not been saved."));
+}
+
+static gboolean
+crm_form_window_close_request (GtkWindow *window)
+{
+  CrmFormWindow *self = CRM_FORM_WINDOW (window);
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  if (priv->saving || !has_changes (self))
+    return FALSE;
+  escape_action (GTK_WIDGET (window), "dialog.escape", NULL);
+  return TRUE;
+}
+
+static void
+crm_form_window_dispose (GObject *object)
+{
+  CrmFormWindow *self = CRM_FORM_WINDOW (object);
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_cancellable_cancel (priv->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), G_OBJECT_TYPE (self));
+
+  G_OBJECT_CLASS (crm_form_window_parent_class)->dispose (object);
+}
+
+static void
+crm_form_window_finalize (GObject *object)
+{
+  CrmFormWindow *self = CRM_FORM_WINDOW (object);
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_clear_object (&priv->store);
+  g_clear_object (&priv->cancellable);
+  g_free (priv->record_id);
+
+  G_OBJECT_CLASS (crm_form_window_parent_class)->finalize (object);
+}
+
+static void
+crm_form_window_class_init (CrmFormWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = crm_form_window_dispose;
+  object_class->finalize = crm_form_window_finalize;
+  window_class->close_request = crm_form_window_close_request;
+
+  /**
+   * CrmFormWindow::queued:
+   * @record_id: the record's id
+   *
+   * The record is in the store and its create (or update) in the queue.
+   */
+  signals[QUEUED] = g_signal_new ("queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "dialog.escape", NULL, escape_action);
+}
+
+static void
+crm_form_window_init (CrmFormWindow *self)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  priv->cancellable = g_cancellable_new ();
+}
+
+void
+crm_form_window_class_set_template (GtkWidgetClass *widget_class,
+                                    const char     *resource)
+{
+  g_return_if_fail (g_type_is_a (G_TYPE_FROM_CLASS (widget_class), CRM_TYPE_FORM_WINDOW));
+
+  gtk_widget_class_set_template_from_resource (widget_class, resource);
+  /* offset 0: kept for gtk_widget_get_template_child () only */
+  gtk_widget_class_bind_template_child_full (widget_class, "save_error", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "save_button", FALSE, 0);
+  gtk_widget_class_bind_template_callback (widget_class, changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, next_field_cb);
+  gtk_widget_class_bind_template_callback (widget_class, last_field_cb);
+}
+
+void
+crm_form_window_set_store (CrmFormWindow *self,
+                           CrmStore      *store)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_return_if_fail (CRM_IS_FORM_WINDOW (self));
+  g_return_if_fail (CRM_IS_STORE (store));
+
+  g_set_object (&priv->store, store);
+}
+
+CrmStore *
+crm_form_window_get_store (CrmFormWindow *self)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_return_val_if_fail (CRM_IS_FORM_WINDOW (self), NULL);
+
+  return priv->store;
+}
+
+void
+crm_form_window_set_record (CrmFormWindow *self,
+                            const char    *id)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_return_if_fail (CRM_IS_FORM_WINDOW (self));
+
+  g_free (priv->record_id);
+  priv->record_id = g_strdup (id);
+}
+
+const char *
+crm_form_window_get_record (CrmFormWindow *self)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_return_val_if_fail (CRM_IS_FORM_WINDOW (self), NULL);
+
+  return priv->record_id;
+}
+
+void
+crm_form_window_changed (CrmFormWindow *self)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_return_if_fail (CRM_IS_FORM_WINDOW (self));
+
+  /* a template's signal while it is built: not a form yet */
+  if (priv->store == NULL)
+    return;
+  crm_form_window_show_save_error (self, NULL);
+  check (self);
+}
+
+void
+crm_form_window_show_save_error (CrmFormWindow *self,
+                                 const char    *message)
+{
+  GtkWidget *label;
+
+  g_return_if_fail (CRM_IS_FORM_WINDOW (self));
+
+  label = template_child (self, "save_error");
+  if (message != NULL)
+    gtk_label_set_label (GTK_LABEL (label), message);
+  gtk_widget_set_visible (label, message != NULL);
+}
+
+char *
+crm_form_dup_text (GtkEditable *editable)
+{
+  g_return_val_if_fail (GTK_IS_EDITABLE (editable), NULL);
+
+  return g_strstrip (g_strdup (gtk_editable_get_text (editable)));
+}
+
+GtkStringList *
+crm_form_labels_of (const char * const *names,
+                    guint               n)
+{
+  GtkStringList *list = gtk_string_list_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (list, crm_vocabulary_label_at (names, i));
+  return list;
+}
 
 void
 crm_form_set_error (GtkWidget  *row,
@@ -133,28 +459,32 @@ typedef struct
 {
   CrmStore   *store;
   CrmEntity   entity;
+  char       *id;
   JsonObject *fields;
-} Create;
+} Enqueue;
 
 static void
-create_free (gpointer data)
+enqueue_free (gpointer data)
 {
-  Create *create = data;
+  Enqueue *enqueue = data;
 
-  g_clear_object (&create->store);
-  g_clear_pointer (&create->fields, json_object_unref);
-  g_free (create);
+  g_clear_object (&enqueue->store);
+  g_clear_pointer (&enqueue->fields, json_object_unref);
+  g_free (enqueue->id);
+  g_free (enqueue);
 }
 
 static void
-create_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+enqueue_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
 {
-  Create *create = task_data;
+  Enqueue *enqueue = task_data;
   g_autoptr(GError) error = NULL;
-  CrmMutation *m = crm_store_enqueue_create (create->store, create->entity, NULL, create->fields, &error);
+  CrmMutation *m = enqueue->id == NULL
+    ? crm_store_enqueue_create (enqueue->store, enqueue->entity, NULL, enqueue->fields, &error)
+    : crm_store_enqueue_update (enqueue->store, enqueue->entity, enqueue->id, enqueue->fields, &error);
 
   if (m == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -162,33 +492,37 @@ create_thread (GTask        *task,
     g_task_return_pointer (task, m, (GDestroyNotify) crm_mutation_unref);
 }
 
-void
-crm_form_enqueue_create_async (CrmStore            *store,
-                               CrmEntity            entity,
-                               JsonObject          *fields,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+/* crm_store_enqueue_create () in a worker (it waits for SQLite's fsync),
+ * or crm_store_enqueue_update () of the record @id when it is not NULL. */
+static void
+enqueue_async (CrmStore            *store,
+               CrmEntity            entity,
+               const char          *id,
+               JsonObject          *fields,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Create *create;
+  Enqueue *enqueue;
 
   g_return_if_fail (CRM_IS_STORE (store));
   g_return_if_fail (fields != NULL);
 
-  create = g_new0 (Create, 1);
-  create->store = g_object_ref (store);
-  create->entity = entity;
-  create->fields = json_object_ref (fields);
+  enqueue = g_new0 (Enqueue, 1);
+  enqueue->store = g_object_ref (store);
+  enqueue->entity = entity;
+  enqueue->id = g_strdup (id);
+  enqueue->fields = json_object_ref (fields);
   task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, crm_form_enqueue_create_async);
-  g_task_set_task_data (task, create, create_free);
-  g_task_run_in_thread (task, create_thread);
+  g_task_set_source_tag (task, enqueue_async);
+  g_task_set_task_data (task, enqueue, enqueue_free);
+  g_task_run_in_thread (task, enqueue_thread);
 }
 
-CrmMutation *
-crm_form_enqueue_create_finish (GAsyncResult  *result,
-                                GError       **error)
+static CrmMutation *
+enqueue_finish (GAsyncResult  *result,
+                GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 

@@ -12,14 +12,10 @@
 
 struct _CrmInteractionDialog
 {
-  AdwWindow      parent_instance;
+  CrmFormWindow  parent_instance;
 
-  CrmStore      *store;
   char          *customer_id;
   GPtrArray     *contact_ids;   /* of the contact row's choices after "No contact" */
-  gboolean       tried;         /* Save was asked for: say what is missing too */
-  gboolean       saving;
-  GCancellable  *cancellable;
 
   /* Template widgets */
   GtkLabel      *customer_label;
@@ -36,23 +32,14 @@ struct _CrmInteractionDialog
   AdwEntryRow   *next_step_row;
   AdwEntryRow   *next_step_on_row;
   GtkLabel      *next_step_error;
-  GtkLabel      *save_error;
-  GtkButton     *save_button;
 };
 
-G_DEFINE_FINAL_TYPE (CrmInteractionDialog, crm_interaction_dialog, ADW_TYPE_WINDOW)
-
-enum {
-  QUEUED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE (CrmInteractionDialog, crm_interaction_dialog, CRM_TYPE_FORM_WINDOW)
 
 static char *
 entry_text (AdwEntryRow *row)
 {
-  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  return crm_form_dup_text (GTK_EDITABLE (row));
 }
 
 static char *
@@ -69,8 +56,9 @@ notes_text (CrmInteractionDialog *self)
 
 /* Something was typed that closing would lose. */
 static gboolean
-has_typed_text (CrmInteractionDialog *self)
+crm_interaction_dialog_has_changes (CrmFormWindow *form)
 {
+  CrmInteractionDialog *self = CRM_INTERACTION_DIALOG (form);
   g_autofree char *subject = entry_text (self->subject_row);
   g_autofree char *notes = notes_text (self);
   g_autofree char *step = entry_text (self->next_step_row);
@@ -82,8 +70,10 @@ has_typed_text (CrmInteractionDialog *self)
 /* Each field's problem, under it; TRUE when there is none.  What is
  * missing is said only once Save was asked for. */
 static gboolean
-check (CrmInteractionDialog *self)
+crm_interaction_dialog_check (CrmFormWindow *form,
+                              gboolean       tried)
 {
+  CrmInteractionDialog *self = CRM_INTERACTION_DIALOG (form);
   g_autofree char *subject = entry_text (self->subject_row);
   g_autofree char *when = entry_text (self->when_row);
   g_autofree char *notes = notes_text (self);
@@ -97,7 +87,7 @@ check (CrmInteractionDialog *self)
   const char *when_problem = NULL;
   GtkWidget *step_row = GTK_WIDGET (self->next_step_row);
 
-  if (subject[0] == '\0' && !self->tried)
+  if (subject[0] == '\0' && !tried)
     g_clear_pointer (&subject_problem, g_free);
   if (at == NULL)
     when_problem = _("Enter a date and time, such as 2026-12-03 14:30");
@@ -120,128 +110,11 @@ check (CrmInteractionDialog *self)
          step_problem == NULL;
 }
 
-static void
-changed_cb (CrmInteractionDialog *self)
+static JsonObject *
+crm_interaction_dialog_form_dup_fields (CrmFormWindow  *form,
+                                        GError        **error)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->save_error), FALSE);
-  check (self);
-}
-
-/* Enter in a line: on to the next field. */
-static void
-next_field_cb (CrmInteractionDialog *self,
-               AdwEntryRow          *row)
-{
-  gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
-}
-
-/* Enter in the last field: save. */
-static void
-last_field_cb (CrmInteractionDialog *self,
-               AdwEntryRow          *row)
-{
-  gtk_widget_activate_action (GTK_WIDGET (self), "dialog.save", NULL);
-}
-
-static void
-queued_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(CrmInteractionDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CrmMutation) m = crm_form_enqueue_create_finish (result, &error);
-
-  self->saving = FALSE;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (m == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not save: %s"), error->message);
-
-      gtk_label_set_label (self->save_error, message);
-      gtk_widget_set_visible (GTK_WIDGET (self->save_error), TRUE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), TRUE);
-      return;
-    }
-  g_signal_emit (self, signals[QUEUED], 0, m->record_id);
-  gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
-save_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  CrmInteractionDialog *self = CRM_INTERACTION_DIALOG (widget);
-  g_autoptr(JsonObject) fields = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->saving)
-    return;
-  self->tried = TRUE;
-  if (!check (self))
-    return;
-  fields = crm_interaction_dialog_dup_fields (self, &error);
-  if (fields == NULL)
-    {
-      gtk_label_set_label (self->save_error, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->save_error), TRUE);
-      return;
-    }
-  self->saving = TRUE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
-  crm_form_enqueue_create_async (self->store, CRM_ENTITY_INTERACTION, fields, self->cancellable, queued_cb,
-                                 g_object_ref (self));
-}
-
-static void
-escape_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  CrmInteractionDialog *self = CRM_INTERACTION_DIALOG (widget);
-
-  if (self->saving)
-    return;
-  if (!has_typed_text (self))
-    gtk_window_destroy (GTK_WINDOW (self));
-  else
-    crm_form_confirm_discard (GTK_WINDOW (self), _("Discard this interaction?"),
-                              _("What you typed has not been saved."));
-}
-
-static gboolean
-crm_interaction_dialog_close_request (GtkWindow *window)
-{
-  CrmInteractionDialog *self = CRM_INTERACTION_DIALOG (window);
-
-  if (self->saving || !has_typed_text (self))
-    return FALSE;
-  escape_action (GTK_WIDGET (window), "dialog.escape", NULL);
-  return TRUE;
-}
-
-static GtkStringList *
-labels_of (const char * const *names,
-           guint               n)
-{
-  GtkStringList *list = gtk_string_list_new (NULL);
-
-  for (guint i = 0; i < n; i++)
-    gtk_string_list_append (list, crm_vocabulary_label_at (names, i));
-  return list;
-}
-
-static void
-crm_interaction_dialog_dispose (GObject *object)
-{
-  CrmInteractionDialog *self = CRM_INTERACTION_DIALOG (object);
-
-  g_cancellable_cancel (self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_INTERACTION_DIALOG);
-
-  G_OBJECT_CLASS (crm_interaction_dialog_parent_class)->dispose (object);
+  return crm_interaction_dialog_dup_fields (CRM_INTERACTION_DIALOG (form), error);
 }
 
 static void
@@ -249,8 +122,6 @@ crm_interaction_dialog_finalize (GObject *object)
 {
   CrmInteractionDialog *self = CRM_INTERACTION_DIALOG (object);
 
-  g_clear_object (&self->store);
-  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->contact_ids, g_ptr_array_unref);
   g_free (self->customer_id);
 
@@ -262,22 +133,16 @@ crm_interaction_dialog_class_init (CrmInteractionDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  CrmFormWindowClass *form_class = CRM_FORM_WINDOW_CLASS (klass);
 
-  object_class->dispose = crm_interaction_dialog_dispose;
   object_class->finalize = crm_interaction_dialog_finalize;
-  window_class->close_request = crm_interaction_dialog_close_request;
+  form_class->entity = CRM_ENTITY_INTERACTION;
+  form_class->discard_heading = N_("Discard this interaction?");
+  form_class->check = crm_interaction_dialog_check;
+  form_class->has_changes = crm_interaction_dialog_has_changes;
+  form_class->dup_fields = crm_interaction_dialog_form_dup_fields;
 
-  /**
-   * CrmInteractionDialog::queued:
-   * @record_id: the new interaction's id
-   *
-   * The interaction is in the store and its create in the queue.
-   */
-  signals[QUEUED] = g_signal_new ("queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                  G_TYPE_NONE, 1, G_TYPE_STRING);
-
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-interaction-dialog.ui");
+  crm_form_window_class_set_template (widget_class, "/org/keylinecrm/Keyline/crm-interaction-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmInteractionDialog, customer_label);
   gtk_widget_class_bind_template_child (widget_class, CrmInteractionDialog, subject_row);
   gtk_widget_class_bind_template_child (widget_class, CrmInteractionDialog, subject_error);
@@ -292,34 +157,26 @@ crm_interaction_dialog_class_init (CrmInteractionDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmInteractionDialog, next_step_row);
   gtk_widget_class_bind_template_child (widget_class, CrmInteractionDialog, next_step_on_row);
   gtk_widget_class_bind_template_child (widget_class, CrmInteractionDialog, next_step_error);
-  gtk_widget_class_bind_template_child (widget_class, CrmInteractionDialog, save_error);
-  gtk_widget_class_bind_template_child (widget_class, CrmInteractionDialog, save_button);
-  gtk_widget_class_bind_template_callback (widget_class, changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, next_field_cb);
-  gtk_widget_class_bind_template_callback (widget_class, last_field_cb);
-
-  gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
-  gtk_widget_class_install_action (widget_class, "dialog.escape", NULL, escape_action);
 }
 
 static void
 crm_interaction_dialog_init (CrmInteractionDialog *self)
 {
-  g_autoptr(GtkStringList) kinds = labels_of (crm_interaction_kind_names, CRM_N_INTERACTION_KINDS);
-  g_autoptr(GtkStringList) outcomes = labels_of (crm_interaction_outcome_names, CRM_N_INTERACTION_OUTCOMES);
+  g_autoptr(GtkStringList) kinds = crm_form_labels_of (crm_interaction_kind_names, CRM_N_INTERACTION_KINDS);
+  g_autoptr(GtkStringList) outcomes = crm_form_labels_of (crm_interaction_outcome_names,
+                                                          CRM_N_INTERACTION_OUTCOMES);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *now_text = crm_form_format_local_time (now);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
   self->contact_ids = g_ptr_array_new_with_free_func (g_free);
   adw_combo_row_set_model (self->kind_row, G_LIST_MODEL (kinds));
   adw_combo_row_set_selected (self->kind_row, CRM_INTERACTION_VISIT);
   adw_combo_row_set_model (self->outcome_row, G_LIST_MODEL (outcomes));
   adw_combo_row_set_selected (self->outcome_row, CRM_OUTCOME_POSITIVE);
   gtk_editable_set_text (GTK_EDITABLE (self->when_row), now_text);
-  g_signal_connect_object (gtk_text_view_get_buffer (self->notes_view), "changed", G_CALLBACK (changed_cb), self,
+  g_signal_connect_object (gtk_text_view_get_buffer (self->notes_view), "changed", G_CALLBACK (crm_form_window_changed), self,
                            G_CONNECT_SWAPPED);
 }
 
@@ -337,7 +194,7 @@ crm_interaction_dialog_new (GtkWindow   *parent,
   g_return_val_if_fail (customer != NULL, NULL);
 
   self = g_object_new (CRM_TYPE_INTERACTION_DIALOG, "transient-for", parent, NULL);
-  self->store = g_object_ref (store);
+  crm_form_window_set_store (CRM_FORM_WINDOW (self), store);
   self->customer_id = g_strdup (customer->id);
 
   /* TRANSLATORS: under the Log Interaction title: the customer it is with */

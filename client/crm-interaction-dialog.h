@@ -2,13 +2,13 @@
 
 #include <adwaita.h>
 
-#include "crm-store.h"
+#include "crm-form.h"
 
 G_BEGIN_DECLS
 
 #define CRM_TYPE_INTERACTION_DIALOG (crm_interaction_dialog_get_type ())
 
-G_DECLARE_FINAL_TYPE (CrmInteractionDialog, crm_interaction_dialog, CRM, INTERACTION_DIALOG, AdwWindow)
+G_DECLARE_FINAL_TYPE (CrmInteractionDialog, crm_interaction_dialog, CRM, INTERACTION_DIALOG, CrmFormWindow)
 
 /*
  * Log Interaction: a visit, call, e-mail or meeting with @customer

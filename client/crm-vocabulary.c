@@ -20,6 +20,17 @@ static const char * const contact_roles[] = {
 static const char * const stages[] = {
   N_("Prospecting"), N_("Qualification"), N_("Proposal"), N_("Negotiation"), N_("Won"), N_("Lost"), NULL
 };
+/* an opportunity's products, as a customer's services are grouped */
+static const char * const product_categories[] = {
+  N_("Dedicated Lines"), N_("Broadband"), N_("Fixed Lines"), N_("Mobile Plans"), N_("IDC"), N_("Cloud"),
+  N_("IoT Cards"), N_("SMS"), NULL
+};
+
+/* where an opportunity came from */
+static const char * const opportunity_sources[] = {
+  N_("Direct"), N_("Campaign"), N_("Channel"), N_("Agent"), NULL
+};
+
 static const char * const channels[] = {
   N_("SMS"), N_("Phone"), N_("E-mail"), N_("Visit"), N_("Business hall"), NULL
 };
@@ -48,6 +59,8 @@ static const struct
   { crm_interaction_outcome_names, interaction_outcomes, CRM_N_INTERACTION_OUTCOMES },
   { crm_contact_role_names, contact_roles, CRM_N_CONTACT_ROLES },
   { crm_stage_names, stages, CRM_N_STAGES },
+  { crm_product_category_names, product_categories, CRM_N_PRODUCT_CATEGORIES },
+  { crm_opportunity_source_names, opportunity_sources, CRM_N_OPPORTUNITY_SOURCES },
   { crm_channel_kind_names, channels, CRM_N_CHANNEL_KINDS },
   { crm_member_response_names, responses, CRM_N_MEMBER_RESPONSES },
   { crm_service_kind_names, service_kinds, CRM_N_SERVICE_KINDS },
@@ -59,6 +72,8 @@ G_STATIC_ASSERT (G_N_ELEMENTS (interaction_kinds) == CRM_N_INTERACTION_KINDS + 1
 G_STATIC_ASSERT (G_N_ELEMENTS (interaction_outcomes) == CRM_N_INTERACTION_OUTCOMES + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (contact_roles) == CRM_N_CONTACT_ROLES + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (stages) == CRM_N_STAGES + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (product_categories) == CRM_N_PRODUCT_CATEGORIES + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (opportunity_sources) == CRM_N_OPPORTUNITY_SOURCES + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (channels) == CRM_N_CHANNEL_KINDS + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (responses) == CRM_N_MEMBER_RESPONSES + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (service_kinds) == CRM_N_SERVICE_KINDS + 1);
