@@ -903,3 +903,116 @@ crm_api_reveal_finish (CrmApi        *self,
     *value = JSON_NODE_HOLDS_NULL (member) ? NULL : g_strdup (json_node_get_string (member));
   return TRUE;
 }
+
+/* What crm_api_get_report_async () returns. */
+typedef struct
+{
+  CrmReportKind  kind;
+  gpointer       report;
+  char          *answer;
+} ReportResult;
+
+static void
+report_result_free (ReportResult *result)
+{
+  if (result->report != NULL)
+    crm_report_free (result->kind, result->report);
+  g_free (result->answer);
+  g_free (result);
+}
+
+static void
+report_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  ReportResult *report;
+  GError *error = NULL;
+
+  node = crm_api_get_json_finish (CRM_API (object), result, &error);
+  if (node == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  report = g_new0 (ReportResult, 1);
+  report->kind = GPOINTER_TO_INT (g_task_get_task_data (task));
+  report->report = crm_report_from_json (report->kind, node, &error);
+  if (report->report == NULL)
+    {
+      report_result_free (report);
+      g_task_return_error (task, error);
+      return;
+    }
+  report->answer = json_to_string (node, FALSE);
+  g_task_return_pointer (task, report, (GDestroyNotify) report_result_free);
+}
+
+/**
+ * crm_api_get_report_async:
+ * @kind: which report
+ * @query: its scope, period and filters
+ *
+ * GET the report: /pipeline, /forecast or /pipeline/analysis.
+ */
+void
+crm_api_get_report_async (CrmApi               *self,
+                          CrmReportKind         kind,
+                          const CrmReportQuery *query,
+                          GCancellable         *cancellable,
+                          GAsyncReadyCallback   callback,
+                          gpointer              user_data)
+{
+  g_autoptr(GHashTable) params = NULL;
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (kind < CRM_N_REPORTS);
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (kind != CRM_REPORT_FORECAST || crm_report_query_get_period (query) != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_get_report_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (kind), NULL);
+
+  params = crm_report_query_to_params (query);
+  crm_api_get_json_async (self, crm_report_kind_path (kind), params, cancellable, report_cb, task);
+}
+
+/**
+ * crm_api_get_report_finish:
+ * @kind: (out) (optional): which report it is
+ * @answer: (out) (optional) (transfer full): the answer's JSON text
+ *
+ * Returns: (transfer full) (nullable): the report of the kind asked for,
+ *   or %NULL with @error set
+ */
+gpointer
+crm_api_get_report_finish (CrmApi         *self,
+                           GAsyncResult   *result,
+                           CrmReportKind  *kind,
+                           char          **answer,
+                           GError        **error)
+{
+  ReportResult *report;
+  gpointer out;
+
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_get_report_async, NULL);
+
+  if (kind != NULL)
+    *kind = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
+  if (answer != NULL)
+    *answer = NULL;
+  report = g_task_propagate_pointer (G_TASK (result), error);
+  if (report == NULL)
+    return NULL;
+  if (answer != NULL)
+    *answer = g_steal_pointer (&report->answer);
+  out = g_steal_pointer (&report->report);
+  report_result_free (report);
+  return out;
+}

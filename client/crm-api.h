@@ -3,6 +3,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "crm-report.h"
+
 G_BEGIN_DECLS
 
 #define CRM_TYPE_API (crm_api_get_type ())
@@ -91,6 +93,25 @@ void        crm_api_reveal_async       (CrmApi               *self,
 gboolean    crm_api_reveal_finish      (CrmApi               *self,
                                         GAsyncResult         *result,
                                         char                **value,
+                                        GError              **error);
+
+/* GET one of the pipeline reports (crm-report.h: /pipeline, /forecast,
+ * /pipeline/analysis) for @query (a forecast's needs a period).  The
+ * answer is checked member by member: one the client cannot read is
+ * CRM_ERROR_MALFORMED. */
+void        crm_api_get_report_async   (CrmApi               *self,
+                                        CrmReportKind         kind,
+                                        const CrmReportQuery *query,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+/* The report, a CrmPipelineTotals, CrmForecast or CrmAnalysis by @kind
+ * (free it with crm_report_free ()), and in @answer (optional) the
+ * answer's JSON text, to keep in the store. */
+gpointer    crm_api_get_report_finish  (CrmApi               *self,
+                                        GAsyncResult         *result,
+                                        CrmReportKind        *kind,
+                                        char                **answer,
                                         GError              **error);
 
 G_END_DECLS

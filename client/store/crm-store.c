@@ -42,7 +42,9 @@
  * crm-store-conflicts.c: conflicts and their resolution;
  * crm-store-records.c: customers, contacts and list items for the views,
  * and any entity's records;
- * crm-store-unsent.c: the list of unsent changes.  What more than one
+ * crm-store-unsent.c: the list of unsent changes;
+ * crm-store-answers.c: the last answers of the server's reports, kept for
+ * reading offline.  What more than one
  * part needs is in crm-store-private.h.
  *
  * Every statement is prepared once and takes its values as parameters.

@@ -150,6 +150,24 @@ guint            crm_store_count_unsent_changes   (CrmStore            *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmUnsentChange, crm_unsent_change_free)
 
+/* The last answer of each server report (GET /forecast, ...) per query,
+ * kept for reading offline (crm-store-answers.c): @endpoint the report's
+ * path ("/forecast"), @query its parameters as one text.  The newest
+ * CRM_STORE_MAX_ANSWERS are kept. */
+#define CRM_STORE_MAX_ANSWERS 200
+gboolean         crm_store_put_answer             (CrmStore            *self,
+                                                   const char          *endpoint,
+                                                   const char          *query,
+                                                   const char          *answer,
+                                                   GDateTime           *fetched_at,
+                                                   GError             **error);
+gboolean         crm_store_get_answer             (CrmStore            *self,
+                                                   const char          *endpoint,
+                                                   const char          *query,
+                                                   char               **answer,
+                                                   GDateTime          **fetched_at,
+                                                   GError             **error);
+
 /* Reading */
 CrmCustomer     *crm_store_get_customer           (CrmStore            *self,
                                                    const char          *id,
