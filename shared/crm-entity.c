@@ -86,7 +86,7 @@
 const char * const crm_entity_names[] = {
   "customer", "contact", "product", "subscription", "revenue_month", "interaction", "opportunity",
   "opportunity_stage", "sales_target", "segment", "campaign", "campaign_member", "service_request",
-  "service_step", "pipeline_stage", NULL
+  "service_step", "pipeline_stage", "region", "team", "user", NULL
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_entity_names) == CRM_N_ENTITIES + 1);
 
@@ -97,6 +97,10 @@ static const char * const pipeline_stage_key[] = { "stage", NULL };
 
 /* The transaction that last wrote the row, for sync (0002-sync.sql). */
 static const char * const sync_stamped[] = { "sync_xid", NULL };
+static const char * const region_server_only[] = { "code", "sync_xid", NULL };
+static const char * const user_server_only[] = {
+  "login", "email", "phone", "password_hash", "disabled", "created_at", "sync_xid", NULL
+};
 
 static const CrmField customer_fields[] = {
   F_ID,
@@ -269,6 +273,47 @@ static const CrmField pipeline_stage_fields[] = {
   { F_VALUE ("default_probability", INTEGER, REQ, N_("Default Probability")), .min_value = 0, .max_value = 100,
     .writable_by = CRM_ROLES (ADMIN) },
   { F_BOOL ("is_open", REQ, N_("Open Stage")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+/* The directory (0014): read-only, for naming owners, teams and regions.
+ * Every signed-in user reads every region and team; users as the policy
+ * of crm.users shows them (an administrator all, a director their region
+ * subtree, others their team), and only these columns of them: never the
+ * login, e-mail, phone or password hash (server_only below, and the
+ * application role may not read them). */
+static const CrmField region_fields[] = {
+  F_ID,
+  { F_REF ("parent_id", REGION, 0, N_("Parent Region")) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
+  { F_TEXT ("name_en", SEARCH, N_("English Name")) },
+  /* 0 country, 1 province, 2 city, 3 district */
+  { F_VALUE ("level", INTEGER, REQ | SORT, N_("Level")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField team_fields[] = {
+  F_ID,
+  { F_REF ("region_id", REGION, REQ, N_("Region")) },
+  { F_REF ("parent_id", TEAM, 0, N_("Parent Team")) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
+  { F_TEXT ("name_en", SEARCH, N_("English Name")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField user_fields[] = {
+  F_ID,
+  { F_TEXT ("display_name", REQ | SORT | SEARCH, NC_("person", "Name")), .label_context = "person" },
+  { F_ENUM ("role", crm_role_names, "crm.user_role", REQ | SORT, N_("Role")) },
+  { F_REF ("team_id", TEAM, 0, N_("Team")) },
+  /* the region a director directs, or the region of the user's team */
+  { F_REF ("region_id", REGION, 0, N_("Region")) },
   F_VERSION,
   F_UPDATED_AT,
   { NULL }
@@ -462,6 +507,12 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     pipeline_stage_fields, pipeline_stage_key, TOP_LEVEL, .label = N_("Pipeline Stage"),
     .readable_by = SALES,
     .server_only = sync_stamped },
+  { CRM_ENTITY_REGION, "region", "regions", "crm.regions", "regions", region_fields, id_key, TOP_LEVEL,
+    .label = N_("Region"), .readable_by = CRM_ROLES_ALL, .server_only = region_server_only },
+  { CRM_ENTITY_TEAM, "team", "teams", "crm.teams", "teams", team_fields, id_key, TOP_LEVEL,
+    .label = N_("Team"), .readable_by = CRM_ROLES_ALL, .server_only = sync_stamped },
+  { CRM_ENTITY_USER, "user", "users", "crm.users", "users", user_fields, id_key, TOP_LEVEL,
+    .label = N_("User"), .readable_by = CRM_ROLES_ALL, .server_only = user_server_only },
 };
 
 const CrmEntityInfo *

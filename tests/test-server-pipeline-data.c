@@ -649,6 +649,136 @@ target_refusals_name_the_field (void)
   assert_error (r_twice, 409, "conflict", "period_start");
 }
 
+/* The directory ------------------------------------------------------------ */
+
+/* The ids of @sql's rows (as the owner, $1 the reader's login). */
+static GHashTable *
+id_set (PGconn     *conn,
+        const char *sql,
+        const char *login)
+{
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, login, NULL);
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (int i = 0; i < PQntuples (res); i++)
+    g_hash_table_add (set, g_strdup (PQgetvalue (res, i, 0)));
+  return set;
+}
+
+static void
+assert_same_keys (GHashTable *synced,
+                  GHashTable *expected)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_assert_cmpuint (g_hash_table_size (expected), >, 0);
+  g_hash_table_iter_init (&iter, expected);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_assert_true (g_hash_table_contains (synced, key));
+  g_hash_table_iter_init (&iter, synced);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (expected, key))
+      g_error ("%s was synced, but the reader may not see it", (const char *) key);
+}
+
+/* An account manager's sync holds their own team's users and no one
+ * else; a director's their region subtree's; every region and team goes
+ * to everyone. */
+static void
+users_sync_as_far_as_the_reader_sees (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  struct { const char *login, *sql; } readers[] = {
+    { "manager", "SELECT u.id FROM crm.users u, crm.users me WHERE me.login = $1"
+                 " AND (u.id = me.id OR u.team_id = me.team_id)" },
+    { "service", "SELECT u.id FROM crm.users u, crm.users me WHERE me.login = $1"
+                 " AND (u.id = me.id OR u.team_id = me.team_id)" },
+    { "director", "SELECT u.id FROM crm.users u, crm.users me WHERE me.login = $1"
+                  " AND (u.id = me.id OR u.region_id = ANY (crm.region_subtree(me.region_id)))" },
+    { "admin", "SELECT u.id FROM crm.users u WHERE $1::text IS NOT NULL" },
+  };
+  g_autoptr(GHashTable) all_regions = id_set (conn, "SELECT id FROM crm.regions WHERE $1::text IS NOT NULL", "x");
+  g_autoptr(GHashTable) all_teams = id_set (conn, "SELECT id FROM crm.teams WHERE $1::text IS NOT NULL", "x");
+  g_autofree char *outside = scalar (conn, "SELECT count(*) FROM crm.users u, crm.users me WHERE me.login = 'manager'"
+                                           " AND u.team_id IS DISTINCT FROM me.team_id", NULL);
+
+  /* the demo has users outside the manager's team to leave out */
+  g_assert_cmpint (g_ascii_strtoll (outside, NULL, 10), >, 10);
+  for (guint i = 0; i < G_N_ELEMENTS (readers); i++)
+    {
+      g_autofree char *token = sign_in_with (readers[i].login, PASSWORD);
+      g_autoptr(GHashTable) users = sync_records (token, "users", NULL);
+      g_autoptr(GHashTable) expected = id_set (conn, readers[i].sql, readers[i].login);
+      g_autoptr(GHashTable) regions = sync_records (token, "regions", NULL);
+      g_autoptr(GHashTable) teams = sync_records (token, "teams", NULL);
+
+      g_test_message ("%s: %u users", readers[i].login, g_hash_table_size (users));
+      assert_same_keys (users, expected);
+      assert_same_keys (regions, all_regions);
+      assert_same_keys (teams, all_teams);
+    }
+}
+
+/* No sync answer, to any role, carries a user's login, e-mail, phone or
+ * password hash: a user record is exactly its five fields and version;
+ * and the application role cannot read those columns at all. */
+static void
+no_secret_column_leaves (void)
+{
+  const char *logins[] = { "admin", "director", "manager", "marketing", "service" };
+  const char *allowed[] = { "id", "display_name", "role", "team_id", "region_id", "version", "updated_at", NULL };
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autoptr(PGresult) secrets = crm_test_pg_query (conn, "SELECT email, phone, password_hash, login FROM crm.users"
+                                                         " WHERE email IS NOT NULL OR phone IS NOT NULL", NULL, NULL);
+
+  g_assert_cmpint (PQntuples (secrets), >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (logins); i++)
+    {
+      g_autofree char *token = sign_in_with (logins[i], PASSWORD);
+      g_autoptr(GString) bodies = g_string_new (NULL);
+      g_autoptr(GHashTable) users = sync_records (token, "users", bodies);
+      GHashTableIter iter;
+      gpointer value;
+
+      g_test_message ("%s: %" G_GSIZE_FORMAT " bytes", logins[i], bodies->len);
+      g_assert_cmpuint (g_hash_table_size (users), >, 0);
+      g_hash_table_iter_init (&iter, users);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          g_autoptr(GList) members = json_object_get_members (value);
+
+          for (GList *l = members; l != NULL; l = l->next)
+            if (!g_strv_contains (allowed, l->data))
+              g_error ("a user record carries %s", (const char *) l->data);
+          g_assert_cmpuint (g_list_length (members), ==, g_strv_length ((char **) allowed));
+        }
+      g_assert_null (strstr (bodies->str, "\"login\""));
+      g_assert_null (strstr (bodies->str, "password"));
+      g_assert_null (strstr (bodies->str, "$argon2"));
+      for (int r = 0; r < PQntuples (secrets); r++)
+        for (int c = 0; c < 3; c++)
+          if (!PQgetisnull (secrets, r, c) && strstr (bodies->str, PQgetvalue (secrets, r, c)) != NULL)
+            g_error ("%s's sync holds a user's %s", logins[i], PQfname (secrets, c));
+    }
+
+  /* the application role, even signed in as an administrator */
+  {
+    g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+    const char *columns[] = { "login", "email", "phone", "password_hash", "disabled" };
+
+    for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+      {
+        g_autoptr(PGconn) app = app_begin (admin);
+        g_autofree char *sql = g_strdup_printf ("SELECT %s FROM crm.users", columns[c]);
+        g_autoptr(PGresult) res = PQexec (app, sql);
+
+        g_assert_cmpint (PQresultStatus (res), ==, PGRES_FATAL_ERROR);
+        g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "42501");
+      }
+  }
+}
+
 /* The migration ------------------------------------------------------------ */
 
 static int
@@ -789,6 +919,9 @@ main (int   argc,
                    director_outside_their_subtree_is_refused);
   g_test_add_func ("/server/pipeline-data/targets/manager-is-refused", manager_is_refused);
   g_test_add_func ("/server/pipeline-data/targets/refusals-name-the-field", target_refusals_name_the_field);
+  g_test_add_func ("/server/pipeline-data/directory/users-sync-as-far-as-the-reader-sees",
+                   users_sync_as_far_as_the_reader_sees);
+  g_test_add_func ("/server/pipeline-data/directory/no-secret-column-leaves", no_secret_column_leaves);
   g_test_add_func ("/server/pipeline-data/migration/keeps-opportunities-and-dates-their-last-move",
                    migration_keeps_opportunities_and_dates_their_last_move);
 

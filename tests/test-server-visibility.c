@@ -43,6 +43,10 @@ static char *conninfo;
   " OR g.team_id IN (SELECT id FROM crm.teams c WHERE " SUBTREE ")" \
   " OR g.user_id IN (SELECT id FROM crm.users c WHERE " SUBTREE ")"
 
+#define USERS(where)            "SELECT count(*) FROM crm.users c WHERE c.id = $1 OR " where
+#define OWN_TEAM "c.team_id = (SELECT team_id FROM crm.users WHERE id = $1)"
+#define USER_SUBTREE SUBTREE
+
 #define ALL  "all"
 #define NONE "none"
 
@@ -141,6 +145,24 @@ static const Rule rules[] = {
   { "segments", "marketing", "all", ALL },
   { "segments", "service",   "all", ALL },
   { "segments", "admin",     "all", ALL },
+
+  { "regions", "manager",   "all", ALL },
+  { "regions", "director",  "all", ALL },
+  { "regions", "marketing", "all", ALL },
+  { "regions", "service",   "all", ALL },
+  { "regions", "admin",     "all", ALL },
+
+  { "teams", "manager",   "all", ALL },
+  { "teams", "director",  "all", ALL },
+  { "teams", "marketing", "all", ALL },
+  { "teams", "service",   "all", ALL },
+  { "teams", "admin",     "all", ALL },
+
+  { "users", "manager",   "own-team-and-self",       USERS (OWN_TEAM) },
+  { "users", "director",  "region-subtree-and-self", USERS (USER_SUBTREE) },
+  { "users", "marketing", "own-team-and-self",       USERS (OWN_TEAM) },
+  { "users", "service",   "own-team-and-self",       USERS (OWN_TEAM) },
+  { "users", "admin",     "all",                     ALL },
 
   { "pipeline_stages", "manager",   "all",  ALL },
   { "pipeline_stages", "director",  "all",  ALL },

@@ -1957,8 +1957,10 @@ test_sync_stages_put_parents_first (void)
 
       if (info->parent != CRM_N_ENTITIES)
         g_assert_cmpint (stage_of (info->parent), <, stage_of (e));
+      /* a reference to the entity itself (a region's parent region)
+       * comes in the same stage */
       for (const CrmField *f = info->fields; f->name; f++)
-        if (f->value_type == CRM_VALUE_REFERENCE)
+        if (f->value_type == CRM_VALUE_REFERENCE && f->reference != (CrmEntity) e)
           g_assert_cmpint (stage_of (f->reference), <, stage_of (e));
     }
 }

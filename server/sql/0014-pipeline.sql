@@ -295,7 +295,7 @@ ALTER TABLE crm.sync_departures DROP CONSTRAINT sync_departures_entity_check;
 ALTER TABLE crm.sync_departures ADD CONSTRAINT sync_departures_entity_check CHECK (entity IN (
   'customer', 'contact', 'product', 'subscription', 'revenue_month', 'interaction', 'opportunity',
   'opportunity_stage', 'sales_target', 'segment', 'campaign', 'campaign_member', 'service_request',
-  'service_step', 'pipeline_stage'));
+  'service_step', 'pipeline_stage', 'region', 'team', 'user'));
 
 CREATE TRIGGER departed_delete AFTER DELETE ON crm.pipeline_stages FOR EACH ROW
   EXECUTE FUNCTION crm.entity_departed('pipeline_stage', '{stage}', '', '', '', '');
@@ -483,3 +483,59 @@ $$;
 GRANT EXECUTE ON FUNCTION crm.apply_sales_target(text, uuid, jsonb, jsonb, jsonb), crm.may_set_target(uuid, uuid),
   crm.sales_target_fault(jsonb, crm.sales_targets), crm.sales_target_merged(jsonb, crm.sales_targets)
   TO keyline_app;
+
+------------------------------------------------------------------------
+-- The directory: regions, teams and users, read-only, synced
+--
+-- The client names owners, teams and regions (the pipeline's filters and
+-- cards) from its store: the entities region, team and user.  Every
+-- signed-in user reads every region and team (0001's policies).  Users:
+-- an administrator reads all; a director those of their region subtree
+-- and themselves; everyone else their own team's and themselves.  Only
+-- id, display_name, role, team_id, region_id (and version, updated_at)
+-- leave the server: the application role may read no other column of
+-- crm.users (login, e-mail, phone, password hash, disabled), and the
+-- entity table names no other.  The functions that sign in and the
+-- directory view (crm.user_directory) run as the owner, as before.
+
+DROP POLICY users_admin ON crm.users;
+CREATE POLICY users_read ON crm.users FOR SELECT USING (
+  (SELECT crm.current_role()) = 'admin'
+  OR id = (SELECT crm.current_user_id())
+  OR ((SELECT crm.current_role()) = 'director' AND region_id = ANY ((SELECT crm.visible_regions())::uuid[]))
+  OR team_id = (SELECT crm.current_team()));
+CREATE POLICY users_insert ON crm.users FOR INSERT WITH CHECK ((SELECT crm.current_role()) = 'admin');
+CREATE POLICY users_update ON crm.users FOR UPDATE
+  USING ((SELECT crm.current_role()) = 'admin') WITH CHECK ((SELECT crm.current_role()) = 'admin');
+CREATE POLICY users_delete ON crm.users FOR DELETE USING ((SELECT crm.current_role()) = 'admin');
+
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT * FROM (VALUES ('regions'), ('teams'), ('users')) AS v (name)
+  LOOP
+    EXECUTE format('ALTER TABLE crm.%I ADD COLUMN sync_xid xid8 NOT NULL DEFAULT pg_current_xact_id()', t.name);
+    EXECUTE format('CREATE INDEX %I ON crm.%I (sync_xid, id)', t.name || '_sync', t.name);
+    EXECUTE format('CREATE TRIGGER sync_stamp BEFORE UPDATE ON crm.%I FOR EACH ROW EXECUTE FUNCTION crm.sync_stamp()',
+                   t.name);
+  END LOOP;
+END
+$$;
+
+REVOKE SELECT ON crm.users FROM keyline_app;
+GRANT SELECT (id, display_name, role, team_id, region_id, version, updated_at, sync_xid) ON crm.users TO keyline_app;
+
+-- Departures: a region or team deleted; a user deleted, or moved to
+-- another team or region (their old team's readers no longer see them).
+CREATE TRIGGER departed_delete AFTER DELETE ON crm.regions FOR EACH ROW
+  EXECUTE FUNCTION crm.entity_departed('region', '{id}', '', '', '', '');
+CREATE TRIGGER departed_delete AFTER DELETE ON crm.teams FOR EACH ROW
+  EXECUTE FUNCTION crm.entity_departed('team', '{id}', '', '', '', '');
+CREATE TRIGGER departed_delete AFTER DELETE ON crm.users FOR EACH ROW
+  EXECUTE FUNCTION crm.entity_departed('user', '{id}', '', '', '', '');
+CREATE TRIGGER departed_move AFTER UPDATE OF team_id, region_id ON crm.users FOR EACH ROW
+  WHEN (OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.region_id IS DISTINCT FROM NEW.region_id)
+  EXECUTE FUNCTION crm.entity_departed('user', '{id}', '', '', '', '');
+
+ANALYZE crm.regions, crm.teams, crm.users;
