@@ -37,7 +37,6 @@ typedef struct
   AdwAvatar          *avatar;
   GtkLabel           *owner;
   GtkLabel           *days;
-  GtkMenuButton      *menu_button;
   CrmOpportunityItem *item;       /* bound, or NULL */
 } Card;
 
@@ -51,6 +50,7 @@ struct _CrmPipelineBoard
   CrmPipelineMove  *last_move;    /* what Undo undoes */
   AdwToast         *toast;        /* the last move's, while shown */
   const char       *state;
+  GtkPopoverMenu   *card_menu;    /* the Move to… menu, shared by the cards */
 
   /* Template widgets */
   AdwToastOverlay  *toast_overlay;
@@ -207,21 +207,16 @@ hbox (GtkWidget *parent)
 }
 
 /* The Move to… menu of @card: the other open stages, Won, Lost… */
-static void
-card_menu_create_cb (GtkMenuButton *button,
-                     gpointer       user_data)
+static GMenuModel *
+card_menu_model (Card *card)
 {
-  Card *card = user_data;
-  g_autoptr(GMenu) menu = g_menu_new ();
+  GMenu *menu = g_menu_new ();
   g_autoptr(GMenu) open = g_menu_new ();
   g_autoptr(GMenu) closing = g_menu_new ();
-  CrmStage current;
+  CrmStage current = crm_opportunity_item_get_stage (card->item);
   const CrmPipelineStage *stages;
   guint n_stages;
 
-  if (card->item == NULL || card->board->model == NULL)
-    return;
-  current = crm_opportunity_item_get_stage (card->item);
   stages = crm_pipeline_model_get_stages (card->board->model, &n_stages);
   for (guint i = 0; i < n_stages; i++)
     {
@@ -240,7 +235,44 @@ card_menu_create_cb (GtkMenuButton *button,
     }
   g_menu_append_section (menu, _("Move to"), G_MENU_MODEL (open));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (closing));
-  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
+  return G_MENU_MODEL (menu);
+}
+
+/* Opens the Move to… menu under @card (one popover for every card: a
+ * card is a few widgets, 200 of them a column in GTK 4.8's list view). */
+static void
+open_card_menu (CrmPipelineBoard *self,
+                Card             *card)
+{
+  g_autoptr(GMenuModel) model = NULL;
+  graphene_rect_t bounds;
+
+  if (card->item == NULL || self->model == NULL)
+    return;
+  model = card_menu_model (card);
+  if (self->card_menu == NULL)
+    {
+      self->card_menu = GTK_POPOVER_MENU (gtk_popover_menu_new_from_model (NULL));
+      gtk_widget_set_parent (GTK_WIDGET (self->card_menu), GTK_WIDGET (self));
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->card_menu), TRUE);
+    }
+  gtk_popover_menu_set_menu_model (self->card_menu, model);
+  if (gtk_widget_compute_bounds (card->root, GTK_WIDGET (self), &bounds))
+    gtk_popover_set_pointing_to (GTK_POPOVER (self->card_menu),
+                                 &(GdkRectangle) { (int) bounds.origin.x, (int) bounds.origin.y,
+                                                   (int) bounds.size.width, (int) bounds.size.height });
+  gtk_popover_popup (GTK_POPOVER (self->card_menu));
+}
+
+static void
+card_pressed_cb (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 Card            *card)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  open_card_menu (card->board, card);
 }
 
 static GdkContentProvider *
@@ -279,15 +311,7 @@ card_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (root, "card");
   gtk_widget_add_css_class (root, "pipeline-card");
 
-  row = hbox (root);
-  card->customer = card_label (row, "heading", TRUE);
-  card->menu_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
-  gtk_menu_button_set_icon_name (card->menu_button, "view-more-symbolic");
-  gtk_widget_add_css_class (GTK_WIDGET (card->menu_button), "flat");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (card->menu_button), _("Move to…"));
-  gtk_widget_set_valign (GTK_WIDGET (card->menu_button), GTK_ALIGN_START);
-  gtk_menu_button_set_create_popup_func (card->menu_button, card_menu_create_cb, card, NULL);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (card->menu_button));
+  card->customer = card_label (root, "heading", TRUE);
 
   card->title = card_label (root, NULL, TRUE);
 
@@ -307,6 +331,14 @@ card_setup_cb (GtkSignalListItemFactory *factory,
   g_signal_connect (source, "prepare", G_CALLBACK (drag_prepare_cb), card);
   g_signal_connect (source, "drag-begin", G_CALLBACK (drag_begin_cb), card);
   gtk_widget_add_controller (root, GTK_EVENT_CONTROLLER (source));
+  /* the Move to… menu: a right click (and Ctrl+M, Menu, Shift+F10) */
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect (click, "pressed", G_CALLBACK (card_pressed_cb), card);
+    gtk_widget_add_controller (root, GTK_EVENT_CONTROLLER (click));
+  }
 
   g_object_set_data_full (G_OBJECT (root), "crm-card", card, g_free);
   gtk_list_item_set_child (list_item, root);
@@ -339,10 +371,10 @@ card_bind_cb (GtkSignalListItemFactory *factory,
     /* TRANSLATORS: how long a card has been in its stage */
     days_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days", days), days);
   gtk_label_set_label (card->days, days_text ? days_text : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (card->days), _("Days in this stage"));
 
-  description = g_strdup_printf ("%s, %s, %s, %s, %s", customer ? customer : "",
-                                 crm_opportunity_item_get_title (item), amount, close_text, owner ? owner : "");
+  description = g_strdup_printf ("%s, %s, %s, %s, %s, %s", customer ? customer : "",
+                                 crm_opportunity_item_get_title (item), amount, close_text, owner ? owner : "",
+                                 days_text ? days_text : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (card->root), GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
 }
 
@@ -737,7 +769,7 @@ move_to_action (GtkWidget  *widget,
   Card *card = self->model ? focused_card (self) : NULL;
 
   if (card != NULL)
-    gtk_menu_button_popup (card->menu_button);
+    open_card_menu (self, card);
 }
 
 static void
@@ -775,6 +807,7 @@ crm_pipeline_board_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   crm_pipeline_board_set_model (self, NULL);
+  g_clear_pointer ((GtkWidget **) &self->card_menu, gtk_widget_unparent);
   /* the toast overlay is both AdwBin's child and a template child:
    * unparented once, here, not again by AdwBin */
   adw_bin_set_child (ADW_BIN (self), NULL);

@@ -264,6 +264,17 @@ row_of (GtkWidget  *widget,
   return NULL;
 }
 
+/* The board's Move to… menu, when it is shown. */
+static GtkPopover *
+shown_menu (CrmPipelineBoard *board)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (board)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER_MENU (child) && gtk_widget_get_visible (child))
+      return GTK_POPOVER (child);
+  return NULL;
+}
+
 static void
 test_keyboard_moves_the_focused_card (void)
 {
@@ -280,13 +291,21 @@ test_keyboard_moves_the_focused_card (void)
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_grab_focus (row));
 
+  /* Ctrl+M: its Move to… menu opens */
+  g_assert_null (shown_menu (desktop->board));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desktop->board), "board.move-to", NULL));
+  g_assert_nonnull (shown_menu (desktop->board));
+  gtk_popover_popdown (shown_menu (desktop->board));
+  crm_test_iterate (100);
+  g_assert_true (gtk_widget_grab_focus (row));
+
   /* Alt+Right: to the next stage */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desktop->board), "board.move-next", NULL));
   g_assert_cmpint (crm_opportunity_item_get_stage (crm_pipeline_model_lookup (model, id)), ==, CRM_STAGE_PROPOSAL);
   crm_test_iterate (200);
   g_assert_cmpstr (stored_stage (desktop, id), ==, "proposal");
 
-  /* the Move to… menu's entry for Negotiation */
+  /* the Move to… menu's entry for Negotiation (what it activates) */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desktop->board), "board.move-card", "(si)", id,
                                              (int) CRM_STAGE_NEGOTIATION));
   g_assert_cmpint (crm_opportunity_item_get_stage (crm_pipeline_model_lookup (model, id)), ==, CRM_STAGE_NEGOTIATION);
