@@ -9,6 +9,9 @@
 #include "crm-pipeline-model.h"
 #include "crm-pipeline-stages.h"
 
+/* The most customers whose opportunities are read again one by one. */
+#define MAX_PARTIAL_CUSTOMERS 256
+
 /* A user of the directory: what an opportunity's owner gives its item. */
 typedef struct
 {
@@ -861,6 +864,11 @@ schedule_read (CrmPipelineModel *self)
 
   if (self->reading || (!self->pending_full && g_hash_table_size (self->pending_customers) == 0))
     return;
+
+  /* past a few hundred customers (a sync's first pages), one read of
+   * everything is cheaper than a query for each */
+  if (g_hash_table_size (self->pending_customers) > MAX_PARTIAL_CUSTOMERS)
+    self->pending_full = TRUE;
 
   job = g_new0 (ReadJob, 1);
   job->store = g_object_ref (self->store);
