@@ -38,6 +38,10 @@ gboolean          crm_pipeline_board_request_move  (CrmPipelineBoard *self,
 /* The drop target of @stage's column (or of Won or Lost), for tests. */
 GtkDropTarget    *crm_pipeline_board_get_drop_target (CrmPipelineBoard *self,
                                                       CrmStage          stage);
+/* How many of @stage's cards its list holds now (a long column grows to
+ * all of them over the frames after it is filled), for tests. */
+guint             crm_pipeline_board_get_n_listed  (CrmPipelineBoard *self,
+                                                    CrmStage          stage);
 /* The header's figures of @stage's column, as shown. */
 void              crm_pipeline_board_get_header    (CrmPipelineBoard *self,
                                                     CrmStage          stage,

@@ -417,6 +417,40 @@ test_headers_equal_the_database_under_a_filter (void)
   g_assert_cmpuint (shown, <, open_before);
 }
 
+/* Sixty more prospects for the manager's first customer. */
+static const char SQL_MANY_PROSPECTS[] =
+  "WITH made AS (INSERT INTO crm.opportunities (customer_id, owner_id, name, stage, amount_once,"
+  "   amount_monthly, expected_close, stage_changed_at)"
+  " SELECT c.id, c.owner_id, 'Prospect ' || g, 'prospecting', 100000 * g, 0, current_date + g, now()"
+  " FROM (SELECT c.id, c.owner_id FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
+  "       AND u.login = 'manager' ORDER BY c.id LIMIT 1) c, generate_series (1, $1::int) g"
+  " RETURNING id) SELECT count(*) FROM made";
+
+/* A long column lists a screenful when it is filled (a filter, a read)
+ * and grows to every card over the next frames. */
+static void
+test_long_column_grows (void)
+{
+  g_autofree char *made = crm_test_live_scalar (live, SQL_MANY_PROSPECTS, "60");
+  g_autoptr(Desktop) desktop = desktop_new ();
+  g_autoptr(CrmPipelineFilter) filter = crm_pipeline_filter_new ();
+  guint count;
+
+  g_assert_cmpstr (made, ==, "60");
+  crm_test_iterate (1000);
+  count = column_count (desktop, CRM_STAGE_PROSPECTING);
+  g_assert_cmpuint (count, >=, 60);
+  g_assert_cmpuint (crm_pipeline_board_get_n_listed (desktop->board, CRM_STAGE_PROSPECTING), ==, count);
+
+  /* a filter that keeps them all fills the column again: a screenful */
+  filter->amount_min = 1;
+  crm_pipeline_page_set_filter (desktop->page, filter);
+  g_assert_cmpuint (crm_pipeline_board_get_n_listed (desktop->board, CRM_STAGE_PROSPECTING), <, 30);
+  crm_test_iterate (1000);
+  g_assert_cmpuint (crm_pipeline_board_get_n_listed (desktop->board, CRM_STAGE_PROSPECTING), ==,
+                    column_count (desktop, CRM_STAGE_PROSPECTING));
+}
+
 /* A saved view is kept in the settings and brings its filter back. */
 static void
 test_saved_views (void)
@@ -479,6 +513,7 @@ main (int   argc,
   g_test_add_func ("/client/pipeline/board/column-headers-equal-the-database-under-a-filter",
                    test_headers_equal_the_database_under_a_filter);
   g_test_add_func ("/client/pipeline/board/saved-views-bring-their-filter-back", test_saved_views);
+  g_test_add_func ("/client/pipeline/board/a-long-column-lists-a-screenful-then-every-card", test_long_column_grows);
 
   status = g_test_run ();
   crm_test_live_free (live);
