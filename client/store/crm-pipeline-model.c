@@ -9,6 +9,9 @@
 #include "crm-pipeline-model.h"
 #include "crm-pipeline-stages.h"
 
+/* The most customers whose opportunities are read again one by one. */
+#define MAX_PARTIAL_CUSTOMERS 256
+
 /* A user of the directory: what an opportunity's owner gives its item. */
 typedef struct
 {
@@ -153,20 +156,6 @@ choice_compare (gconstpointer a,
   return r ? r : strcmp (ca->id, cb->id);
 }
 
-/* An entity that a store of this version may not have yet (the directory
- * of users, teams and regions); FALSE when it has none. */
-static gboolean
-optional_entity (const char *name,
-                 CrmEntity  *entity)
-{
-  const CrmEntityInfo *info = crm_entity_info_lookup (name);
-
-  if (info == NULL)
-    return FALSE;
-  *entity = info->entity;
-  return TRUE;
-}
-
 static GArray *
 default_stages (void)
 {
@@ -265,69 +254,80 @@ read_stages (ReadJob  *job,
   return TRUE;
 }
 
-/* The directory: users (owners' names and teams), teams and regions. */
+/* The directory (synced read-only): users, for the owners' names and
+ * teams; teams and regions, for the filter bar; the regions' parents, for
+ * a region's subtree. */
+static gboolean
+read_users (ReadJob  *job,
+            GError  **error)
+{
+  g_autoptr(GPtrArray) records = crm_store_get_records (job->store, CRM_ENTITY_USER, NULL, error);
+
+  if (records == NULL)
+    return FALSE;
+  for (guint i = 0; i < records->len; i++)
+    {
+      const char *id = member_string (records->pdata[i], "id");
+      User *user;
+
+      if (id == NULL)
+        continue;
+      user = g_new0 (User, 1);
+      user->name = g_strdup (member_string (records->pdata[i], "display_name"));
+      user->team_id = g_strdup (member_string (records->pdata[i], "team_id"));
+      g_hash_table_insert (job->users, g_strdup (id), user);
+      choices_add (job->choices[CRM_PIPELINE_CHOICE_OWNER], id, user->name, NULL);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_teams (ReadJob  *job,
+            GError  **error)
+{
+  g_autoptr(GPtrArray) records = crm_store_get_records (job->store, CRM_ENTITY_TEAM, NULL, error);
+
+  if (records == NULL)
+    return FALSE;
+  for (guint i = 0; i < records->len; i++)
+    if (member_string (records->pdata[i], "id") != NULL)
+      choices_add (job->choices[CRM_PIPELINE_CHOICE_TEAM], member_string (records->pdata[i], "id"),
+                   member_string (records->pdata[i], "name"), member_string (records->pdata[i], "name_en"));
+  return TRUE;
+}
+
+static gboolean
+read_regions (ReadJob  *job,
+              GError  **error)
+{
+  g_autoptr(GPtrArray) records = crm_store_get_records (job->store, CRM_ENTITY_REGION, NULL, error);
+
+  if (records == NULL)
+    return FALSE;
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *r = records->pdata[i];
+      const char *id = member_string (r, "id");
+      const char *parent = member_string (r, "parent_id");
+
+      if (id == NULL)
+        continue;
+      g_hash_table_insert (job->region_parents, g_strdup (id), g_strdup (parent ? parent : ""));
+      choices_add (job->choices[CRM_PIPELINE_CHOICE_REGION], id, member_string (r, "name"),
+                   member_string (r, "name_en"));
+    }
+  return TRUE;
+}
+
 static gboolean
 read_directory (ReadJob  *job,
                 GError  **error)
 {
-  CrmEntity entity;
-
   job->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) user_free);
   job->region_parents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (guint i = 0; i < CRM_PIPELINE_N_CHOICES; i++)
     job->choices[i] = choices_new ();
-
-  if (optional_entity ("user", &entity))
-    {
-      g_autoptr(GPtrArray) records = crm_store_get_records (job->store, entity, NULL, error);
-
-      if (records == NULL)
-        return FALSE;
-      for (guint i = 0; i < records->len; i++)
-        {
-          const char *id = member_string (records->pdata[i], "id");
-          User *user = g_new0 (User, 1);
-
-          if (id == NULL)
-            {
-              g_free (user);
-              continue;
-            }
-          user->name = g_strdup (member_string (records->pdata[i], "display_name"));
-          user->team_id = g_strdup (member_string (records->pdata[i], "team_id"));
-          g_hash_table_insert (job->users, g_strdup (id), user);
-          choices_add (job->choices[CRM_PIPELINE_CHOICE_OWNER], id, user->name, NULL);
-        }
-    }
-  if (optional_entity ("team", &entity))
-    {
-      g_autoptr(GPtrArray) records = crm_store_get_records (job->store, entity, NULL, error);
-
-      if (records == NULL)
-        return FALSE;
-      for (guint i = 0; i < records->len; i++)
-        choices_add (job->choices[CRM_PIPELINE_CHOICE_TEAM], member_string (records->pdata[i], "id"),
-                     member_string (records->pdata[i], "name"), member_string (records->pdata[i], "name_en"));
-    }
-  if (optional_entity ("region", &entity))
-    {
-      g_autoptr(GPtrArray) records = crm_store_get_records (job->store, entity, NULL, error);
-
-      if (records == NULL)
-        return FALSE;
-      for (guint i = 0; i < records->len; i++)
-        {
-          JsonObject *r = records->pdata[i];
-          const char *parent = member_string (r, "parent_id");
-
-          if (member_string (r, "id") == NULL)
-            continue;
-          g_hash_table_insert (job->region_parents, g_strdup (member_string (r, "id")), g_strdup (parent ? parent : ""));
-          choices_add (job->choices[CRM_PIPELINE_CHOICE_REGION], member_string (r, "id"),
-                       member_string (r, "name"), member_string (r, "name_en"));
-        }
-    }
-  return TRUE;
+  return read_users (job, error) && read_teams (job, error) && read_regions (job, error);
 }
 
 static GPtrArray *
@@ -861,6 +861,11 @@ schedule_read (CrmPipelineModel *self)
 
   if (self->reading || (!self->pending_full && g_hash_table_size (self->pending_customers) == 0))
     return;
+
+  /* past a few hundred customers (a sync's first pages), one read of
+   * everything is cheaper than a query for each */
+  if (g_hash_table_size (self->pending_customers) > MAX_PARTIAL_CUSTOMERS)
+    self->pending_full = TRUE;
 
   job = g_new0 (ReadJob, 1);
   job->store = g_object_ref (self->store);

@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "crm-error.h"
 #include "crm-pipeline-model.h"
 #include "store-test-util.h"
@@ -670,6 +672,91 @@ test_model_takes_stage_defaults (StoreFixture  *fixture,
   close_model (model, fixture->store);
 }
 
+/* The directory: regions 9001 (Guangdong) > 9002 (Guangzhou) > 9003
+ * (Tianhe); teams 7001 and 7002; owners 8001 (team 7001) and 8002 (team
+ * 7002). */
+static void
+add_directory (JsonObject *page)
+{
+  static const char * const regions[][3] = {
+    { "9001", NULL, "广东省" }, { "9002", "9001", "广州市" }, { "9003", "9002", "天河区" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (regions); i++)
+    {
+      g_autofree char *parent = regions[i][1] ? g_strdup_printf ("\"%s\"", test_id (atoi (regions[i][1])))
+                                              : g_strdup ("null");
+      g_autofree char *json = g_strdup_printf (
+        "{\"id\":\"%s\",\"parent_id\":%s,\"name\":\"%s\",\"name_en\":null,\"level\":%u,\"version\":1,"
+        "\"updated_at\":\"2026-01-01T00:00:00Z\"}", test_id (atoi (regions[i][0])), parent, regions[i][2], i + 1);
+
+      page_add (page, "regions", parse (json));
+    }
+  for (guint t = 7001; t <= 7002; t++)
+    {
+      g_autofree char *json = g_strdup_printf (
+        "{\"id\":\"%s\",\"region_id\":\"%s\",\"parent_id\":null,\"name\":\"销售%u组\",\"name_en\":\"Sales %u\","
+        "\"version\":1,\"updated_at\":\"2026-01-01T00:00:00Z\"}", test_id (t), test_id (9002), t - 7000, t - 7000);
+
+      page_add (page, "teams", parse (json));
+    }
+  for (guint u = 1; u <= 2; u++)
+    {
+      g_autofree char *json = g_strdup_printf (
+        "{\"id\":\"%s\",\"display_name\":\"%s\",\"role\":\"manager\",\"team_id\":\"%s\",\"region_id\":\"%s\","
+        "\"version\":1,\"updated_at\":\"2026-01-01T00:00:00Z\"}", test_id (8000 + u), u == 1 ? "王伟" : "赵敏",
+        test_id (7000 + u), test_id (9002));
+
+      page_add (page, "users", parse (json));
+    }
+}
+
+static void
+test_model_uses_the_directory (StoreFixture  *fixture,
+                               gconstpointer  data)
+{
+  CrmPipelineModel *model;
+  JsonObject *page = seeded_page ();
+  g_autoptr(CrmPipelineFilter) filter = crm_pipeline_filter_new ();
+  JsonObject *tianhe = test_customer (3, "天河软件园", 1);
+  GPtrArray *teams;
+
+  /* customer 3 in Tianhe, below Guangzhou, below Guangdong; 1 and 2 in 9001 */
+  json_object_set_string_member (tianhe, "region_id", test_id (9003));
+  test_page_add_customer (page, tianhe);
+  page_add (page, "opportunities", opportunity (110, 3, 2, "proposal", 5000, 0, 40, "2026-12-24"));
+  add_directory (page);
+  test_apply (fixture->store, page);
+  model = open_model (fixture->store);
+
+  /* the owner's name from the directory, even where the customer is
+   * someone else's (customer 1 is 8001's, 110 is 8002's) */
+  g_assert_cmpstr (crm_opportunity_item_get_owner_name (crm_pipeline_model_lookup (model, test_id (110))), ==,
+                   "赵敏");
+  g_assert_cmpstr (crm_opportunity_item_get_team_id (crm_pipeline_model_lookup (model, test_id (110))), ==,
+                   test_id (7002));
+  teams = crm_pipeline_model_get_choices (model, CRM_PIPELINE_CHOICE_TEAM);
+  g_assert_cmpuint (teams->len, ==, 2);
+  g_assert_cmpuint (crm_pipeline_model_get_choices (model, CRM_PIPELINE_CHOICE_OWNER)->len, ==, 2);
+  g_assert_cmpuint (crm_pipeline_model_get_choices (model, CRM_PIPELINE_CHOICE_REGION)->len, ==, 3);
+
+  /* a team: its members' opportunities (8002's: 104, 105, 107, 110) */
+  filter->team_id = g_strdup (test_id (7002));
+  crm_pipeline_model_set_filter (model, filter);
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_model_get_items (model)), ==, 4);
+
+  /* a region: its customers and those of the regions below it */
+  g_clear_pointer (&filter->team_id, g_free);
+  filter->region_id = g_strdup (test_id (9002));
+  crm_pipeline_model_set_filter (model, filter);
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_model_get_items (model)), ==, 1);
+  g_free (filter->region_id);
+  filter->region_id = g_strdup (test_id (9001));
+  crm_pipeline_model_set_filter (model, filter);
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_model_get_items (model)), ==, 8);
+  close_model (model, fixture->store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -689,6 +776,8 @@ main (int   argc,
   ADD ("/pipeline/model/a-loss-needs-a-reason", test_model_loss_needs_a_reason);
   ADD ("/pipeline/model/follows-a-sync", test_model_follows_a_sync);
   ADD ("/pipeline/model/takes-the-stages-default-probabilities", test_model_takes_stage_defaults);
+  ADD ("/pipeline/model/names-owners-and-filters-teams-and-region-subtrees-from-the-directory",
+       test_model_uses_the_directory);
 #undef ADD
 
   return g_test_run ();
