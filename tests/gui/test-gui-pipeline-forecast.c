@@ -1,0 +1,300 @@
+/* The Pipeline section's Forecast page, with accessibility on.  Against a
+ * stand-in server (crm-test-server.c) answering the JSON fixtures of
+ * tests/data/reports/: the figures shown are the answer's, the rows say
+ * who is behind in words, a team drills down to its people and a person
+ * to their opportunities in the store, and Back comes up again; with the
+ * server out of reach the kept answer shows with its age, and a period
+ * never fetched says so. */
+#define G_LOG_DOMAIN "test-gui-pipeline-forecast"
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "crm-api.h"
+#include "crm-format.h"
+#include "crm-forecast-chart.h"
+#include "crm-pipeline-forecast.h"
+#include "crm-report.h"
+#include "crm-test-server.h"
+#include "crm-test-store.h"
+
+#define FIXTURE_CUSTOMER "00000000-0000-4000-8000-000000000001"
+#define REGION "6f1c2a9e-0b7d-4c3e-9a51-2d4e8f7a1b03"
+#define TEAM "0a4b7c3d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"
+#define PERSON "2c6d9e5f-7a8b-4c3d-8e4f-5a6b7c8d9e0f"
+
+static char *
+fixture_text (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "reports", name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+static GtkWidget *
+child (CrmPipelineForecast *page,
+       const char          *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), CRM_TYPE_PIPELINE_FORECAST, name));
+}
+
+static const char *
+visible_page (CrmPipelineForecast *page)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (child (page, "stack")));
+}
+
+typedef struct
+{
+  CrmPipelineForecast *page;
+  CrmReportState       state;
+} StateWait;
+
+static void
+wait_state (CrmPipelineForecast *page,
+            CrmReportState       state)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (crm_report_loader_get_state (crm_pipeline_forecast_get_loader (page)) != state)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  crm_test_iterate (20);
+}
+
+static JsonObject *
+director (void)
+{
+  JsonObject *user = json_object_new ();
+
+  json_object_set_string_member (user, "id", "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b");
+  json_object_set_string_member (user, "display_name", "王总监");
+  json_object_set_string_member (user, "role", "director");
+  json_object_set_string_member (user, "region_id", REGION);
+  json_object_set_null_member (user, "team_id");
+  return user;
+}
+
+/* An answer of the team: the fixture's figures, two members. */
+static char *
+team_answer (void)
+{
+  g_autofree char *text = fixture_text ("forecast.json");
+  g_autoptr(GString) s = g_string_new (text);
+  const char *rows =
+    "\"rows\": ["
+    "{\"kind\": \"user\", \"id\": \"" PERSON "\", \"name\": \"李娜\", \"closed_won\": 100, \"commit\": 0,"
+    " \"best_case\": 0, \"pipeline\": 0, \"weighted\": 0, \"target\": 1000, \"attainment\": 100, \"behind\": true},"
+    "{\"kind\": \"user\", \"id\": \"3d7e0f6a-8b9c-4d4e-9f5a-6b7c8d9e0f1a\", \"name\": \"赵强\", \"closed_won\": 0,"
+    " \"commit\": 0, \"best_case\": 0, \"pipeline\": 0, \"weighted\": 0, \"target\": 0, \"attainment\": null,"
+    " \"behind\": false}]}";
+  char *start = strstr (s->str, "\"rows\"");
+
+  g_assert_nonnull (start);
+  g_string_truncate (s, start - s->str);
+  g_string_append (s, rows);
+  g_string_replace (s, "\"region:" REGION "\"", "\"team:" TEAM "\"", 1);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* A sync page with two opportunities of PERSON closing in @period's
+ * first month and one of someone else. */
+static JsonObject *
+opportunities_page (const char *period)
+{
+  GDate first;
+  g_autofree char *close = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  char date[11];
+
+  g_assert_true (crm_period_parse (period, NULL, &first, NULL));
+  g_date_strftime (date, sizeof date, "%Y-%m-%d", &first);
+#define OPPORTUNITY(n, owner, name, stage, once) \
+  "{\"id\": \"00000000-0000-4000-8000-00000000010" n "\", \"customer_id\": \"" FIXTURE_CUSTOMER "\"," \
+  " \"owner_id\": \"" owner "\", \"name\": \"" name "\", \"stage\": \"" stage "\", \"amount_once\": " once "," \
+  " \"amount_monthly\": 1000, \"probability\": 50, \"expected_close\": \"%1$s\", \"closed_on\": null," \
+  " \"lost_reason\": null, \"agent_id\": null, \"created_at\": \"2026-01-01T00:00:00Z\", \"version\": 1," \
+  " \"updated_at\": \"2026-01-01T00:00:00Z\"}"
+  text = g_strdup_printf ("{\"opportunities\": ["
+                          OPPORTUNITY ("1", PERSON, "专线扩容", "proposal", "500000") ","
+                          OPPORTUNITY ("2", PERSON, "云主机迁移", "negotiation", "9000000") ","
+                          OPPORTUNITY ("3", TEAM, "别人的商机", "proposal", "100") "],"
+                          " \"cursor\": \"c-2\", \"more\": false}", date);
+#undef OPPORTUNITY
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+test_forecast_shows_the_answer_drills_down_and_reads_offline (void)
+{
+  g_autoptr(CrmTestServer) server = crm_test_server_new ();
+  g_autoptr(CrmTestStore) store = crm_test_store_new_from ("customers-page.json");
+  g_autofree char *forecast_text = fixture_text ("forecast.json");
+  g_autofree char *team_text = team_answer ();
+  g_autofree char *closed_url = crm_test_closed_url ();
+  g_autoptr(CrmApi) api = crm_api_new (server->url, NULL);
+  g_autoptr(CrmApi) offline = crm_api_new (closed_url, NULL);
+  g_autoptr(JsonObject) user = director ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *won = crm_format_money (1250000000);
+  g_autofree char *weighted = crm_format_money (401000000);
+  g_autofree char *target = crm_format_money (2000000000);
+  g_autofree char *period = NULL;
+  GtkWidget *window = gtk_window_new ();
+  CrmPipelineForecast *page = CRM_PIPELINE_FORECAST (crm_pipeline_forecast_new ());
+  GtkListBox *rows;
+  GtkListBoxRow *row;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 800);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  crm_pipeline_forecast_set_period (page, "2026-Q4");
+  crm_pipeline_forecast_set_user (page, user);
+  crm_pipeline_forecast_set_store (page, store->store);
+  crm_test_server_answer (server, SOUP_STATUS_OK, forecast_text, NULL);
+  crm_pipeline_forecast_set_api (page, api);
+  g_assert_true (crm_pipeline_forecast_set_scope (page, "region:" REGION));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+  crm_test_wait_drawn (window);
+
+  /* asked for the region and the quarter */
+  g_assert_cmpstr (server->last_path, ==, "/api/v1/forecast");
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "scope"), ==, "region:" REGION);
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "period"), ==, "2026-Q4");
+
+  /* the answer's figures, the rows and who is behind, in words */
+  g_assert_cmpstr (visible_page (page), ==, "report");
+  text = crm_test_dup_visible_text (page);
+  g_assert_nonnull (strstr (text, won));
+  g_assert_nonnull (strstr (text, weighted));
+  g_assert_nonnull (strstr (text, target));
+  g_assert_nonnull (strstr (text, "62.5%"));
+  g_assert_nonnull (strstr (text, "华东一组"));
+  g_assert_nonnull (strstr (text, "华东二组"));
+  g_assert_nonnull (strstr (text, "Owners without a team"));
+  g_assert_nonnull (strstr (text, "Behind"));
+  g_assert_nonnull (strstr (text, "On track"));
+  g_assert_nonnull (strstr (text, "No target"));
+  g_assert_nonnull (strstr (text, "As of "));
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpuint (crm_forecast_chart_get_n_bars (CRM_FORECAST_CHART (child (page, "chart"))), ==, 4);
+  {
+    g_autofree char *expected = g_strdup_printf ("Closed won: %s, 62.5%% of the target %s", won, target);
+
+    gtk_test_accessible_assert_property (child (page, "chart"), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, expected);
+  }
+
+  /* a team row drills down to the team's people */
+  rows = GTK_LIST_BOX (child (page, "rows_list"));
+  crm_test_server_answer (server, SOUP_STATUS_OK, team_text, NULL);
+  row = gtk_list_box_get_row_at_index (rows, 0);
+  g_signal_emit_by_name (rows, "row-activated", row);
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+  g_assert_cmpuint (crm_pipeline_forecast_get_depth (page), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "scope"), ==, "team:" TEAM);
+  text = crm_test_dup_visible_text (page);
+  g_assert_nonnull (strstr (text, "李娜"));
+  g_assert_nonnull (strstr (text, "Team members"));
+  g_clear_pointer (&text, g_free);
+
+  /* a person to their opportunities in the store, largest first */
+  {
+    g_autoptr(JsonObject) sync = opportunities_page ("2026-Q4");
+
+    g_assert_true (crm_store_apply_sync_page (store->store, sync, &error));
+    g_assert_no_error (error);
+  }
+  row = gtk_list_box_get_row_at_index (rows, 0);
+  g_signal_emit_by_name (rows, "row-activated", row);
+  while (g_strcmp0 (visible_page (page), "opportunities") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  crm_test_wait_drawn (window);
+  g_assert_cmpuint (crm_pipeline_forecast_get_depth (page), ==, 2);
+  text = crm_test_dup_visible_text (page);
+  g_assert_nonnull (strstr (text, "云主机迁移"));
+  g_assert_nonnull (strstr (text, "专线扩容"));
+  g_assert_true (strstr (text, "云主机迁移") < strstr (text, "专线扩容"));
+  g_assert_null (strstr (text, "别人的商机"));
+  g_clear_pointer (&text, g_free);
+
+  /* Back, twice: the region again (its kept answer at once) */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "forecast.back", NULL));
+  g_assert_cmpuint (crm_pipeline_forecast_get_depth (page), ==, 1);
+  crm_test_server_answer (server, SOUP_STATUS_OK, forecast_text, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "forecast.back", NULL));
+  g_assert_cmpuint (crm_pipeline_forecast_get_depth (page), ==, 0);
+  g_assert_false (gtk_widget_get_visible (child (page, "back_button")));
+  g_assert_cmpint (crm_report_loader_get_state (crm_pipeline_forecast_get_loader (page)), ==, CRM_REPORT_STATE_KEPT);
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+
+  /* out of reach: the kept answer, marked offline with its age */
+  crm_pipeline_forecast_set_api (page, offline);
+  wait_state (page, CRM_REPORT_STATE_OFFLINE);
+  g_assert_cmpstr (visible_page (page), ==, "report");
+  g_assert_true (gtk_widget_get_visible (child (page, "offline_icon")));
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (child (page, "age_label"))), "Offline. As of "));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (child (page, "age_label"))), "just now"));
+  text = crm_test_dup_visible_text (page);
+  g_assert_nonnull (strstr (text, won));
+  g_clear_pointer (&text, g_free);
+
+  /* a period never fetched: nothing to show, and it says why */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "forecast.next-period", NULL));
+  g_assert_cmpstr (crm_pipeline_forecast_get_period (page), ==, "2027-Q1");
+  wait_state (page, CRM_REPORT_STATE_NONE);
+  g_assert_cmpstr (visible_page (page), ==, "none");
+  period = crm_report_format_period ("2027-Q1");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "period_label"))), ==, period);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
+}
+
+static void
+test_forecast_of_a_manager_offers_only_their_own (void)
+{
+  g_autoptr(JsonObject) user = director ();
+  CrmPipelineForecast *page = g_object_ref_sink (CRM_PIPELINE_FORECAST (crm_pipeline_forecast_new ()));
+
+  json_object_set_string_member (user, "role", "manager");
+  crm_pipeline_forecast_set_user (page, user);
+  g_assert_false (crm_pipeline_forecast_set_scope (page, "region:" REGION));
+  g_assert_false (gtk_widget_get_visible (child (page, "scope_dropdown")));
+  json_object_set_string_member (user, "role", "director");
+  crm_pipeline_forecast_set_user (page, NULL);
+  crm_pipeline_forecast_set_user (page, user);
+  g_assert_true (crm_pipeline_forecast_set_scope (page, "region:" REGION));
+  g_assert_true (gtk_widget_get_visible (child (page, "scope_dropdown")));
+  g_assert_finalize_object (page);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/gui/pipeline-forecast/shows-the-answer-drills-down-and-reads-offline",
+                   test_forecast_shows_the_answer_drills_down_and_reads_offline);
+  g_test_add_func ("/gui/pipeline-forecast/of-a-manager-offers-only-their-own",
+                   test_forecast_of_a_manager_offers_only_their_own);
+
+  return g_test_run ();
+}
