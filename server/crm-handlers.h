@@ -24,5 +24,9 @@ void crm_handle_customer_reveal (CrmRequest *req);
 void crm_handle_sync            (CrmRequest *req);
 /* crm-handler-mutations.c */
 void crm_handle_mutation        (CrmRequest *req);
+/* crm-handler-pipeline.c */
+void crm_handle_pipeline        (CrmRequest *req);
+void crm_handle_forecast        (CrmRequest *req);
+void crm_handle_pipeline_analysis (CrmRequest *req);
 
 G_END_DECLS

@@ -23,6 +23,9 @@ static const CrmRoute routes[] = {
   { "POST",   "customers/:id/reveal", CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_customer_reveal },
   { "GET",    "sync",          CRM_ROUTE_AUTH,   crm_handle_sync },
   { "POST",   "mutations",     CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_mutation },
+  { "GET",    "pipeline",      CRM_ROUTE_AUTH,   crm_handle_pipeline },
+  { "GET",    "pipeline/analysis", CRM_ROUTE_AUTH, crm_handle_pipeline_analysis },
+  { "GET",    "forecast",      CRM_ROUTE_AUTH,   crm_handle_forecast },
 };
 
 static const char *
