@@ -15,10 +15,12 @@
 #include <adwaita.h>
 
 #include "crm-api.h"
+#include "crm-auth.h"
 #include "crm-format.h"
 #include "crm-forecast-chart.h"
 #include "crm-pipeline-forecast.h"
 #include "crm-report.h"
+#include "crm-test-live.h"
 #include "crm-test-server.h"
 #include "crm-test-store.h"
 
@@ -26,6 +28,8 @@
 #define REGION "6f1c2a9e-0b7d-4c3e-9a51-2d4e8f7a1b03"
 #define TEAM "0a4b7c3d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"
 #define PERSON "2c6d9e5f-7a8b-4c3d-8e4f-5a6b7c8d9e0f"
+
+static CrmTestLive *live;
 
 static char *
 fixture_text (const char *name)
@@ -283,6 +287,169 @@ test_forecast_of_a_manager_offers_only_their_own (void)
   g_assert_finalize_object (page);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Against the real server                                             */
+/* ------------------------------------------------------------------ */
+
+static JsonNode *
+get_json (CrmApi     *api,
+          const char *path,
+          GHashTable *query)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  crm_api_get_json_async (api, path, query, NULL, crm_test_done_cb, &result);
+  node = crm_api_get_json_finish (api, crm_test_wait_result (&result), &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
+}
+
+/* GET /forecast as the server answers it, read with json-glib alone. */
+static JsonObject *
+servers_forecast (CrmApi     *api,
+                  const char *scope,
+                  const char *period)
+{
+  g_autoptr(GHashTable) query = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonNode) node = NULL;
+
+  g_hash_table_insert (query, (gpointer) "scope", (gpointer) scope);
+  g_hash_table_insert (query, (gpointer) "period", (gpointer) period);
+  node = get_json (api, "/forecast", query);
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* The six figures as the page shows them, in order. */
+static GPtrArray *
+shown_figures (CrmPipelineForecast *page)
+{
+  GPtrArray *texts = g_ptr_array_new ();
+  GtkFlowBox *box = GTK_FLOW_BOX (child (page, "figures_box"));
+
+  for (guint i = 0; gtk_flow_box_get_child_at_index (box, i) != NULL; i++)
+    {
+      GtkWidget *card = gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (box, i));
+      GtkWidget *value = gtk_widget_get_last_child (card);
+
+      g_ptr_array_add (texts, (gpointer) gtk_label_get_label (GTK_LABEL (value)));
+    }
+  return texts;
+}
+
+/* The figures the server's totals give, written as the page writes them. */
+static void
+assert_figures_are_the_servers (CrmPipelineForecast *page,
+                                JsonObject          *answer)
+{
+  static const char * const money[] = { "closed_won", "commit", "best_case", "weighted", "target" };
+  JsonObject *totals = json_object_get_object_member (answer, "totals");
+  g_autoptr(GPtrArray) shown = shown_figures (page);
+  JsonNode *attainment = json_object_get_member (totals, "attainment");
+  g_autofree char *expected_attainment = NULL;
+
+  g_assert_cmpuint (shown->len, ==, 6);
+  for (guint i = 0; i < G_N_ELEMENTS (money); i++)
+    {
+      g_autofree char *expected = crm_format_money (json_object_get_int_member (totals, money[i]));
+
+      g_assert_cmpstr (shown->pdata[i], ==, expected);
+    }
+  expected_attainment = crm_report_format_permille (JSON_NODE_HOLDS_NULL (attainment) ? CRM_REPORT_NONE
+                                                    : json_node_get_int (attainment));
+  g_assert_cmpstr (shown->pdata[5], ==, expected_attainment);
+}
+
+static guint
+n_rows (CrmPipelineForecast *page)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (GTK_LIST_BOX (child (page, "rows_list")), n) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_live_numbers_are_the_servers_and_stay_offline (void)
+{
+  g_autofree char *token = NULL;
+  g_autoptr(CrmApi) api = crm_test_live_sign_in (live, "director", &token);
+  g_autoptr(CrmTestStore) store = crm_test_store_new ();
+  g_autoptr(JsonNode) me = get_json (api, "/me", NULL);
+  g_autoptr(JsonObject) region_answer = NULL;
+  g_autoptr(JsonObject) team_answer = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *period = g_strdup_printf ("%d", g_date_time_get_year (now));
+  g_autofree char *region = NULL;
+  g_autofree char *team = NULL;
+  JsonObject *user = json_node_get_object (me);
+  GtkWidget *window = gtk_window_new ();
+  CrmPipelineForecast *page = CRM_PIPELINE_FORECAST (crm_pipeline_forecast_new ());
+  JsonArray *rows;
+
+  if (json_object_has_member (user, "user"))
+    user = json_object_get_object_member (user, "user");
+  region = g_strconcat ("region:", json_object_get_string_member (user, "region_id"), NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 800);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  crm_pipeline_forecast_set_period (page, period);
+  crm_pipeline_forecast_set_user (page, user);
+  crm_pipeline_forecast_set_store (page, store->store);
+  crm_pipeline_forecast_set_api (page, api);
+  g_assert_true (crm_pipeline_forecast_set_scope (page, region));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+  crm_test_wait_drawn (window);
+
+  /* the director's province this year: the figures and one row per team
+   * are the server's (which test-server-pipeline holds equal to SQL) */
+  region_answer = servers_forecast (api, region, period);
+  rows = json_object_get_array_member (region_answer, "rows");
+  g_assert_cmpuint (json_array_get_length (rows), >=, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "kind"), ==, "team");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (region_answer, "totals"), "best_case")
+                   + json_object_get_int_member (json_object_get_object_member (region_answer, "totals"), "closed_won"),
+                   >, 0);
+  assert_figures_are_the_servers (page, region_answer);
+  g_assert_cmpuint (n_rows (page), ==, json_array_get_length (rows));
+
+  /* a team: the server asked again, its people listed */
+  team = g_strconcat ("team:", json_object_get_string_member (json_array_get_object_element (rows, 0), "id"), NULL);
+  g_signal_emit_by_name (child (page, "rows_list"), "row-activated",
+                         gtk_list_box_get_row_at_index (GTK_LIST_BOX (child (page, "rows_list")), 0));
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+  team_answer = servers_forecast (api, team, period);
+  assert_figures_are_the_servers (page, team_answer);
+  g_assert_cmpuint (n_rows (page), ==, json_array_get_length (json_object_get_array_member (team_answer, "rows")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "forecast.back", NULL));
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+
+  /* the server gone: the kept answer, its numbers, its age */
+  crm_test_live_stop (live);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "forecast.refresh", NULL));
+  wait_state (page, CRM_REPORT_STATE_OFFLINE);
+  crm_test_wait_drawn (window);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (page, "stack"))), ==, "report");
+  assert_figures_are_the_servers (page, region_answer);
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (child (page, "age_label"))), "Offline. As of "));
+  g_assert_true (gtk_widget_get_visible (child (page, "offline_icon")));
+  {
+    g_autofree char *shot = g_strdup (g_getenv ("KEYLINE_TEST_SHOT"));
+
+    if (shot != NULL)
+      g_assert_true (g_spawn_command_line_sync (shot, NULL, NULL, NULL, NULL));
+  }
+  crm_test_live_start (live);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -290,11 +457,22 @@ main (int   argc,
   setlocale (LC_ALL, "C.UTF-8");
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  crm_auth_init (NULL);
 
   g_test_add_func ("/gui/pipeline-forecast/shows-the-answer-drills-down-and-reads-offline",
                    test_forecast_shows_the_answer_drills_down_and_reads_offline);
   g_test_add_func ("/gui/pipeline-forecast/of-a-manager-offers-only-their-own",
                    test_forecast_of_a_manager_offers_only_their_own);
+  if (crm_test_live_available ())
+    {
+      int status;
 
+      live = crm_test_live_new (200);
+      g_test_add_func ("/gui/pipeline-forecast/live/numbers-are-the-servers-and-stay-offline",
+                       test_live_numbers_are_the_servers_and_stay_offline);
+      status = g_test_run ();
+      crm_test_live_free (live);
+      return status;
+    }
   return g_test_run ();
 }
