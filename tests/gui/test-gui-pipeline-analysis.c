@@ -13,11 +13,16 @@
 #include <adwaita.h>
 
 #include "crm-api.h"
+#include "crm-application.h"
+#include "crm-auth.h"
 #include "crm-format.h"
 #include "crm-forecast-chart.h"
 #include "crm-pipeline-analysis.h"
+#include "crm-test-live.h"
 #include "crm-test-server.h"
 #include "crm-test-store.h"
+
+static CrmTestLive *live;
 
 static GtkWidget *
 child (CrmPipelineAnalysis *page,
@@ -134,17 +139,159 @@ test_analysis_refused_says_why (void)
   g_assert_finalize_object (page);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Against the real server                                             */
+/* ------------------------------------------------------------------ */
+
+static JsonNode *
+get_json (CrmApi     *api,
+          const char *path,
+          GHashTable *query)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  crm_api_get_json_async (api, path, query, NULL, crm_test_done_cb, &result);
+  node = crm_api_get_json_finish (api, crm_test_wait_result (&result), &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
+}
+
+/* With KEYLINE_TEST_SHOT=FILE.png, a picture of @widget as drawn. */
+static void
+save_shot (GtkWidget *widget)
+{
+  const char *path = g_getenv ("KEYLINE_TEST_SHOT");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  graphene_rect_t bounds;
+
+  if (path == NULL)
+    return;
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  bounds = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 1, 1, 1, 1 }, &bounds);
+  gdk_paintable_snapshot (paintable, snapshot, bounds.size.width, bounds.size.height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, &bounds);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static guint
+n_rows (GtkWidget *list)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), n) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_live_figures_are_the_servers (void)
+{
+  g_autofree char *token = NULL;
+  g_autoptr(CrmApi) api = crm_test_live_sign_in (live, "director", &token);
+  g_autoptr(CrmTestStore) store = crm_test_store_new ();
+  g_autoptr(JsonNode) me = get_json (api, "/me", NULL);
+  g_autoptr(GHashTable) query = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonNode) answer = NULL;
+  g_autofree char *region = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *rate = NULL;
+  g_autofree char *size = NULL;
+  JsonObject *user = json_node_get_object (me);
+  JsonObject *object;
+  JsonNode *node;
+  GtkWidget *window = gtk_window_new ();
+  CrmPipelineAnalysis *page = CRM_PIPELINE_ANALYSIS (crm_pipeline_analysis_new ());
+
+  if (json_object_has_member (user, "user"))
+    user = json_object_get_object_member (user, "user");
+  region = g_strconcat ("region:", json_object_get_string_member (user, "region_id"), NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 1300);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  crm_pipeline_analysis_set_user (page, user);
+  crm_pipeline_analysis_set_store (page, store->store);
+  crm_pipeline_analysis_set_api (page, api);
+  g_assert_true (crm_pipeline_analysis_set_scope (page, region));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+  crm_test_wait_drawn (window);
+
+  g_hash_table_insert (query, (gpointer) "scope", region);
+  answer = get_json (api, "/pipeline/analysis", query);
+  object = json_node_get_object (answer);
+  node = json_object_get_member (object, "win_rate");
+  rate = crm_report_format_permille (JSON_NODE_HOLDS_NULL (node) ? CRM_REPORT_NONE : json_node_get_int (node));
+  node = json_object_get_member (object, "avg_deal_size");
+  size = JSON_NODE_HOLDS_NULL (node) ? g_strdup ("—") : crm_format_money (json_node_get_int (node));
+  text = crm_test_dup_visible_text (page);
+  assert_shows (text, rate);
+  assert_shows (text, size);
+  g_assert_cmpuint (n_rows (child (page, "stages_list")), ==,
+                    json_array_get_length (json_object_get_array_member (object, "stages")));
+  g_assert_cmpuint (n_rows (child (page, "quarters_list")), ==, 4);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "quarters")), ==, 4);
+  g_assert_cmpuint (n_rows (child (page, "reasons_list")), ==,
+                    json_array_get_length (json_object_get_array_member (object, "lost_reasons")));
+  for (guint i = 0; i < json_array_get_length (json_object_get_array_member (object, "lost_reasons")); i++)
+    assert_shows (text, json_object_get_string_member (json_array_get_object_element (
+                          json_object_get_array_member (object, "lost_reasons"), i), "reason"));
+
+  gtk_widget_grab_focus (child (page, "stages_chart"));
+  crm_test_wait_drawn (window);
+  save_shot (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
+  /* the words are compared in English; a picture (KEYLINE_TEST_SHOT) is
+   * taken in the environment's language, of the real server's answer */
+  gboolean shot = g_getenv ("KEYLINE_TEST_SHOT") != NULL;
+
+  setlocale (LC_ALL, shot ? "" : "C.UTF-8");
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  setlocale (LC_ALL, shot ? "" : "C.UTF-8");
+  crm_application_setup_gettext ();
+  crm_auth_init (NULL);
 
-  g_test_add_func ("/gui/pipeline-analysis/shows-the-answer-and-reads-offline",
-                   test_analysis_shows_the_answer_and_reads_offline);
-  g_test_add_func ("/gui/pipeline-analysis/refused-says-why", test_analysis_refused_says_why);
+  if (!shot)
+    {
+      g_test_add_func ("/gui/pipeline-analysis/shows-the-answer-and-reads-offline",
+                       test_analysis_shows_the_answer_and_reads_offline);
+      g_test_add_func ("/gui/pipeline-analysis/refused-says-why", test_analysis_refused_says_why);
+    }
+  else
+    {
+      /* what AdwApplication loads by itself in the program */
+      g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
+      gtk_css_provider_load_from_resource (css, "/org/keylinecrm/Keyline/style.css");
+      gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    }
+  if (crm_test_live_available ())
+    {
+      int status;
+
+      live = crm_test_live_new (200);
+      g_test_add_func ("/gui/pipeline-analysis/live/figures-are-the-servers", test_live_figures_are_the_servers);
+      status = g_test_run ();
+      crm_test_live_free (live);
+      return status;
+    }
   return g_test_run ();
 }
