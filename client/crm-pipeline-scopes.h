@@ -8,9 +8,10 @@ G_BEGIN_DECLS
 
 /*
  * The scopes the Forecast and Analysis pages offer: "me" for everyone;
- * for directors and administrators also their own region and team, and
- * the regions and teams of the directory the store holds (the entities
- * region and team, which list only what the user may see).  Managers ask
+ * for directors and administrators also their own region and team, then
+ * the regions (by level, then name) and teams of the directory the store
+ * holds (the synced entities region and team: only what the user may
+ * see).  Managers ask
  * for "me" only: the server refuses them any other scope.
  */
 typedef struct

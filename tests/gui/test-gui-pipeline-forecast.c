@@ -289,6 +289,56 @@ test_forecast_of_a_manager_offers_only_their_own (void)
 }
 
 
+/* The directory (regions and teams, synced): a director is offered them,
+ * as the store gets them; a manager never. */
+static void
+test_forecast_offers_the_directorys_regions_and_teams (void)
+{
+  g_autoptr(CrmTestStore) store = crm_test_store_new ();
+  g_autoptr(JsonObject) user = director ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  CrmPipelineForecast *page = g_object_ref_sink (CRM_PIPELINE_FORECAST (crm_pipeline_forecast_new ()));
+  GListModel *titles;
+  const char *page_text =
+    "{\"regions\": [{\"id\": \"" REGION "\", \"parent_id\": null, \"name\": \"广东省\", \"name_en\": \"Guangdong\","
+    " \"level\": 1, \"version\": 1, \"updated_at\": \"2026-01-01T00:00:00Z\"},"
+    " {\"id\": \"7a2d3b0f-1c8e-4d4f-8b62-3e5f9a8b2c14\", \"parent_id\": \"" REGION "\", \"name\": \"广州市\","
+    " \"name_en\": \"Guangzhou\", \"level\": 2, \"version\": 1, \"updated_at\": \"2026-01-01T00:00:00Z\"}],"
+    " \"teams\": [{\"id\": \"" TEAM "\", \"region_id\": \"7a2d3b0f-1c8e-4d4f-8b62-3e5f9a8b2c14\","
+    " \"parent_id\": null, \"name\": \"广州政企客户一部\", \"name_en\": null, \"version\": 1,"
+    " \"updated_at\": \"2026-01-01T00:00:00Z\"}], \"cursor\": \"c-1\", \"more\": false}";
+
+  crm_pipeline_forecast_set_user (page, user);
+  crm_pipeline_forecast_set_store (page, store->store);
+  g_assert_false (crm_pipeline_forecast_set_scope (page, "team:" TEAM));
+
+  node = json_from_string (page_text, &error);
+  g_assert_no_error (error);
+  g_assert_true (crm_store_apply_sync_page (store->store, json_node_get_object (node), &error));
+  g_assert_no_error (error);
+  crm_test_iterate (50);
+
+  /* "Me", the director's region (named by the session; no team of their
+   * own), then the city and the team; the own region not listed twice */
+  titles = gtk_drop_down_get_model (GTK_DROP_DOWN (child (page, "scope_dropdown")));
+  g_assert_cmpuint (g_list_model_get_n_items (titles), ==, 4);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (titles), 0), ==, "Me");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (titles), 1), ==, "My region");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (titles), 2), ==, "Region: 广州市");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (titles), 3), ==, "Team: 广州政企客户一部");
+  g_assert_true (crm_pipeline_forecast_set_scope (page, "team:" TEAM));
+  g_assert_true (crm_pipeline_forecast_set_scope (page, "region:7a2d3b0f-1c8e-4d4f-8b62-3e5f9a8b2c14"));
+
+  json_object_set_string_member (user, "role", "manager");
+  crm_pipeline_forecast_set_user (page, NULL);
+  crm_pipeline_forecast_set_user (page, user);
+  g_assert_false (crm_pipeline_forecast_set_scope (page, "team:" TEAM));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (child (page, "scope_dropdown")))),
+                    ==, 1);
+  g_assert_finalize_object (page);
+}
+
 /* ------------------------------------------------------------------ */
 /* Against the real server                                             */
 /* ------------------------------------------------------------------ */
@@ -498,6 +548,8 @@ main (int   argc,
                        test_forecast_shows_the_answer_drills_down_and_reads_offline);
       g_test_add_func ("/gui/pipeline-forecast/of-a-manager-offers-only-their-own",
                        test_forecast_of_a_manager_offers_only_their_own);
+      g_test_add_func ("/gui/pipeline-forecast/offers-the-directorys-regions-and-teams",
+                       test_forecast_offers_the_directorys_regions_and_teams);
     }
   else
     {
