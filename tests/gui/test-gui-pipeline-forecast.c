@@ -449,6 +449,39 @@ save_shot (GtkWidget *widget)
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
+
+static void
+press_key (const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "xdotool", "key", "--clearmodifiers", key, NULL };
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static gboolean
+is_focus (gpointer widget)
+{
+  return gtk_widget_has_focus (widget) && gtk_window_is_active (GTK_WINDOW (gtk_widget_get_root (widget)));
+}
+
+typedef struct
+{
+  CrmForecastChart *chart;
+  int               selected;
+} Selection;
+
+static gboolean
+selected_is (gpointer data)
+{
+  Selection *s = data;
+
+  return crm_forecast_chart_get_selected (s->chart) == s->selected;
+}
+
 static void
 test_live_numbers_are_the_servers_and_stay_offline (void)
 {
@@ -500,6 +533,30 @@ test_live_numbers_are_the_servers_and_stay_offline (void)
       gtk_window_destroy (GTK_WINDOW (window));
       return;
     }
+
+  /* by keyboard (real key presses, through XTEST): End, then Left, to
+   * best case, whose amount and share of the target are announced */
+  {
+    JsonObject *totals = json_object_get_object_member (region_answer, "totals");
+    gint64 best = json_object_get_int_member (totals, "best_case");
+    gint64 target = json_object_get_int_member (totals, "target");
+    g_autofree char *money = crm_format_money (best);
+    g_autofree char *target_text = crm_format_money (target);
+    g_autofree char *share = crm_report_format_permille (target > 0 ? best * 1000 / target : 0);
+    g_autofree char *expected = target > 0 ? g_strdup_printf ("Best case: %s, %s of the target %s", money, share,
+                                                              target_text)
+                                           : g_strdup_printf ("Best case: %s", money);
+    Selection selection = { CRM_FORECAST_CHART (child (page, "chart")), 3 };
+
+    crm_test_wait_for (is_focus, child (page, "chart"));
+    press_key ("End");
+    crm_test_wait_for (selected_is, &selection);
+    press_key ("Left");
+    selection.selected = 2;
+    crm_test_wait_for (selected_is, &selection);
+    gtk_test_accessible_assert_property (child (page, "chart"), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, expected);
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "chart_label"))), ==, expected);
+  }
 
   /* a team: the server asked again, its people listed */
   team = g_strconcat ("team:", json_object_get_string_member (json_array_get_object_element (rows, 0), "id"), NULL);
