@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-chart.h"
 #include "crm-customer-revenue.h"
 #include "crm-revenue-chart.h"
 
@@ -106,12 +107,6 @@ reload (CrmCustomerRevenue *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->chart));
 }
 
-static gboolean
-is_dark (const GdkRGBA *foreground)
-{
-  return 0.2126 * foreground->red + 0.7152 * foreground->green + 0.0722 * foreground->blue > 0.5;
-}
-
 static void
 draw_cb (GtkDrawingArea *area,
          cairo_t        *cr,
@@ -126,7 +121,7 @@ draw_cb (GtkDrawingArea *area,
   /* gtk_widget_get_color () is GTK 4.10; the style context's colour is
    * the same one in 4.8. */
   gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &foreground);
-  crm_revenue_chart_set_colors (&chart, &foreground, is_dark (&foreground));
+  crm_revenue_chart_set_colors (&chart, &foreground, crm_chart_is_dark (&foreground));
   chart.months = (const CrmRevenueMonth *) self->months->data;
   chart.n_months = self->months->len;
   chart.highlight = self->hover >= 0 ? self->hover : self->selected;

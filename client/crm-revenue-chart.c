@@ -10,12 +10,11 @@
 #include <json-glib/json-glib.h>
 #include <pango/pangocairo.h>
 
+#include "crm-chart.h"
 #include "crm-format.h"
 #include "crm-revenue-chart.h"
 
-/* Hand-written: GTK 4 has no chart library, in Debian or elsewhere. */
-
-#define GAP          6.0    /* between the text and the plot */
+#define GAP          CRM_CHART_GAP
 #define BAR_SHARE    0.62   /* of a month's slot */
 #define DOT_RADIUS   2.5
 #define MARK_RADIUS  4.5    /* the highlighted month's dot */
@@ -104,75 +103,6 @@ crm_revenue_month_describe (const CrmRevenueMonth *month)
 /* Drawing                                                             */
 /* ------------------------------------------------------------------ */
 
-/* A step of 1, 2 or 5 times a power of ten (in fen, a whole yuan at
- * least) that divides @top into about N_TICKS parts. */
-static gint64
-tick_step (gint64 top)
-{
-  double raw = MAX ((double) top / N_TICKS, 100.0);
-  double power = pow (10.0, floor (log10 (raw)));
-  double fraction = raw / power;
-  double nice = fraction <= 1.0 ? 1.0 : fraction <= 2.0 ? 2.0 : fraction <= 5.0 ? 5.0 : 10.0;
-
-  return (gint64) (nice * power + 0.5);
-}
-
-static void
-set_color (cairo_t       *cr,
-           const GdkRGBA *color,
-           double         alpha)
-{
-  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha * alpha);
-}
-
-static PangoLayout *
-text_layout (PangoContext *context,
-             const char   *text,
-             double        scale,
-             gboolean      bold)
-{
-  PangoLayout *layout = pango_layout_new (context);
-  g_autoptr(PangoFontDescription) font = pango_font_description_copy (pango_context_get_font_description (context));
-
-  if (pango_font_description_get_size (font) > 0)
-    pango_font_description_set_size (font, (int) (pango_font_description_get_size (font) * scale));
-  if (bold)
-    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text, -1);
-  return layout;
-}
-
-/* @text with its (@xalign, @yalign) point at (@x, @y); returns its width. */
-static double
-show_text (cairo_t      *cr,
-           PangoContext *context,
-           const char   *text,
-           double        x,
-           double        y,
-           double        xalign,
-           double        yalign)
-{
-  g_autoptr(PangoLayout) layout = text_layout (context, text, 0.85, FALSE);
-  int w, h;
-
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, x - w * xalign, y - h * yalign);
-  pango_cairo_show_layout (cr, layout);
-  return w;
-}
-
-static void
-text_size (PangoContext *context,
-           const char   *text,
-           int          *width,
-           int          *height)
-{
-  g_autoptr(PangoLayout) layout = text_layout (context, text, 0.85, FALSE);
-
-  pango_layout_get_pixel_size (layout, width, height);
-}
-
 /* The legend, right-aligned above the plot: a bar for revenue, a line
  * with a dot for arrears. */
 static void
@@ -187,14 +117,14 @@ draw_legend (const CrmRevenueChart *chart,
   int aw, rw, h;
   double x;
 
-  text_size (context, arrears, &aw, &h);
-  text_size (context, revenue, &rw, &h);
+  crm_chart_text_size (context, arrears, &aw, &h);
+  crm_chart_text_size (context, revenue, &rw, &h);
 
   x = right - aw;
-  set_color (cr, &chart->foreground, 0.85);
-  show_text (cr, context, arrears, x, middle, 0.0, 0.5);
+  crm_chart_set_color (cr, &chart->foreground, 0.85);
+  crm_chart_show_text (cr, context, arrears, x, middle, 0.0, 0.5);
   x -= GAP + 16;
-  set_color (cr, &chart->arrears, 1.0);
+  crm_chart_set_color (cr, &chart->arrears, 1.0);
   cairo_set_line_width (cr, 2.0);
   cairo_move_to (cr, x, middle);
   cairo_line_to (cr, x + 16, middle);
@@ -203,48 +133,12 @@ draw_legend (const CrmRevenueChart *chart,
   cairo_fill (cr);
 
   x -= 3 * GAP + rw;
-  set_color (cr, &chart->foreground, 0.85);
-  show_text (cr, context, revenue, x, middle, 0.0, 0.5);
+  crm_chart_set_color (cr, &chart->foreground, 0.85);
+  crm_chart_show_text (cr, context, revenue, x, middle, 0.0, 0.5);
   x -= GAP + 10;
-  set_color (cr, &chart->revenue, 1.0);
+  crm_chart_set_color (cr, &chart->revenue, 1.0);
   cairo_rectangle (cr, x, middle - 5, 10, 10);
   cairo_fill (cr);
-}
-
-/* The money axis: grid lines and their labels; returns the label width
- * the plot must leave on its left. */
-static double
-axis_label_width (PangoContext *context,
-                  gint64        top)
-{
-  g_autofree char *text = crm_format_money (top);
-  int w, h;
-
-  text_size (context, text, &w, &h);
-  return w;
-}
-
-static void
-draw_money_axis (const CrmRevenueChart         *chart,
-                 cairo_t                       *cr,
-                 PangoContext                  *context,
-                 const CrmRevenueChartGeometry *g,
-                 gint64                         top,
-                 gint64                         step)
-{
-  cairo_set_line_width (cr, 1.0);
-  for (gint64 value = 0; value <= top; value += step)
-    {
-      double y = round (g->plot_y + g->plot_height - g->plot_height * value / top) + 0.5;
-      g_autofree char *text = crm_format_money (value);
-
-      set_color (cr, &chart->foreground, value == 0 ? 0.5 : 0.15);
-      cairo_move_to (cr, g->plot_x, y);
-      cairo_line_to (cr, g->plot_x + g->plot_width, y);
-      cairo_stroke (cr);
-      set_color (cr, &chart->foreground, 0.75);
-      show_text (cr, context, text, g->plot_x - GAP, y, 1.0, 0.5);
-    }
 }
 
 /* Month names under the plot, as many as fit, the latest always; the
@@ -269,12 +163,12 @@ draw_month_axis (const CrmRevenueChart         *chart,
       g_autofree char *text = g_date_time_format (dt, C_("chart month", "%b"));
       int w, h;
 
-      text_size (context, text, &w, &h);
+      crm_chart_text_size (context, text, &w, &h);
       widest = MAX (widest, w);
     }
   every = MAX (1, (guint) ceil ((widest + GAP) / slot));
 
-  set_color (cr, &chart->foreground, 0.75);
+  crm_chart_set_color (cr, &chart->foreground, 0.75);
   for (guint i = 0; i < chart->n_months; i++)
     {
       const CrmRevenueMonth *m = &chart->months[i];
@@ -287,12 +181,12 @@ draw_month_axis (const CrmRevenueChart         *chart,
         continue;
       dt = month_date_time (m);
       text = g_date_time_format (dt, C_("chart month", "%b"));
-      show_text (cr, context, text, x, y, 0.5, 0.0);
+      crm_chart_show_text (cr, context, text, x, y, 0.5, 0.0);
       if (!year_shown || m->month <= (int) every)
         {
           g_autofree char *year = g_date_time_format (dt, "%Y");
 
-          show_text (cr, context, year, x, y + line_height, 0.5, 0.0);
+          crm_chart_show_text (cr, context, year, x, y + line_height, 0.5, 0.0);
           year_shown = TRUE;
         }
     }
@@ -307,7 +201,7 @@ draw_series (const CrmRevenueChart         *chart,
   double slot = g->plot_width / chart->n_months;
   double bottom = g->plot_y + g->plot_height;
 
-  set_color (cr, &chart->revenue, 1.0);
+  crm_chart_set_color (cr, &chart->revenue, 1.0);
   for (guint i = 0; i < chart->n_months; i++)
     {
       double h = g->plot_height * chart->months[i].revenue / top;
@@ -316,7 +210,7 @@ draw_series (const CrmRevenueChart         *chart,
     }
   cairo_fill (cr);
 
-  set_color (cr, &chart->arrears, 1.0);
+  crm_chart_set_color (cr, &chart->arrears, 1.0);
   cairo_set_line_width (cr, 2.0);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint i = 0; i < chart->n_months; i++)
@@ -344,11 +238,11 @@ draw_highlight (const CrmRevenueChart         *chart,
   if (chart->highlight < 0 || (guint) chart->highlight >= chart->n_months)
     return;
   cairo_rectangle (cr, g->plot_x + slot * chart->highlight, g->plot_y, slot, g->plot_height);
-  set_color (cr, &chart->foreground, 0.10);
+  crm_chart_set_color (cr, &chart->foreground, 0.10);
   cairo_fill_preserve (cr);
   if (chart->focus)
     {
-      set_color (cr, &chart->foreground, 0.7);
+      crm_chart_set_color (cr, &chart->foreground, 0.7);
       cairo_set_line_width (cr, 1.5);
       cairo_stroke (cr);
     }
@@ -371,12 +265,12 @@ crm_revenue_chart_draw (const CrmRevenueChart   *chart,
 
   for (guint i = 0; i < chart->n_months; i++)
     top = MAX (top, MAX (chart->months[i].revenue, chart->months[i].arrears));
-  step = tick_step (top);
-  top = MAX (step, (top + step - 1) / step * step);
+  step = crm_chart_tick_step (top, N_TICKS, 100);
+  top = crm_chart_axis_top (top, step);
 
-  text_size (context, "0", &lw, &lh);
+  crm_chart_text_size (context, "0", &lw, &lh);
   g.n_months = chart->n_months;
-  g.plot_x = ceil (axis_label_width (context, top) + GAP);
+  g.plot_x = ceil (crm_chart_axis_width (context, crm_format_money, top) + GAP);
   g.plot_y = lh * 1.5 + GAP;
   g.plot_width = MAX (1.0, width - g.plot_x - 1);
   g.plot_height = MAX (1.0, height - g.plot_y - 2 * lh - GAP);
@@ -386,7 +280,8 @@ crm_revenue_chart_draw (const CrmRevenueChart   *chart,
   if (chart->n_months > 0)
     {
       draw_highlight (chart, cr, &g);
-      draw_money_axis (chart, cr, context, &g, top, step);
+      crm_chart_draw_value_axis (cr, context, &chart->foreground, crm_format_money,
+                                 g.plot_x, g.plot_y, g.plot_width, g.plot_height, top, step);
       draw_series (chart, cr, &g, top);
       draw_month_axis (chart, cr, context, &g, lh);
     }
@@ -412,16 +307,6 @@ crm_revenue_chart_month_at (const CrmRevenueChartGeometry *geometry,
   return CLAMP (i, 0, (int) geometry->n_months - 1);
 }
 
-static void
-rgba (GdkRGBA *color,
-      guint32  rgb)
-{
-  color->red = ((rgb >> 16) & 0xff) / 255.0;
-  color->green = ((rgb >> 8) & 0xff) / 255.0;
-  color->blue = (rgb & 0xff) / 255.0;
-  color->alpha = 1.0;
-}
-
 void
 crm_revenue_chart_set_colors (CrmRevenueChart *chart,
                               const GdkRGBA   *foreground,
@@ -432,6 +317,6 @@ crm_revenue_chart_set_colors (CrmRevenueChart *chart,
   chart->foreground = *foreground;
   /* GNOME palette: Blue 4 and Orange 5 on light (4.5:1 against white),
    * Blue 2 and Orange 2 on dark (over 6:1 against Adwaita's dark). */
-  rgba (&chart->revenue, dark ? 0x62a0ea : 0x1c71d8);
-  rgba (&chart->arrears, dark ? 0xffa348 : 0xc64600);
+  crm_chart_rgb (&chart->revenue, dark ? 0x62a0ea : 0x1c71d8);
+  crm_chart_rgb (&chart->arrears, dark ? 0xffa348 : 0xc64600);
 }
