@@ -105,7 +105,7 @@ void        crm_api_get_report_async   (CrmApi               *self,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
-/* The report, a CrmPipelineTotals, CrmForecast or CrmAnalysis by @kind
+/* The report, a CrmPipelineReport, CrmForecast or CrmAnalysis by @kind
  * (free it with crm_report_free ()), and in @answer (optional) the
  * answer's JSON text, to keep in the store. */
 gpointer    crm_api_get_report_finish  (CrmApi               *self,

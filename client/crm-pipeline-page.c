@@ -5,6 +5,8 @@
 #include <glib/gi18n.h>
 
 #include "crm-money.h"
+#include "crm-pipeline-analysis.h"
+#include "crm-pipeline-forecast.h"
 #include "crm-pipeline-page.h"
 
 #define SETTINGS_VIEWS "pipeline-views"
@@ -53,6 +55,8 @@ struct _CrmPipelinePage
   /* Template widgets */
   AdwViewStack      *views;
   CrmPipelineBoard  *board;
+  CrmPipelineForecast *forecast;
+  CrmPipelineAnalysis *analysis;
   GtkDropDown       *owner_drop;
   GtkDropDown       *team_drop;
   GtkDropDown       *region_drop;
@@ -245,10 +249,49 @@ show_filter (CrmPipelinePage *self)
 }
 
 static void
+put_id (GHashTable *table,
+        const char *name,
+        const char *value)
+{
+  if (value != NULL)
+    g_hash_table_insert (table, g_strdup (name), g_strdup (value));
+}
+
+static void
+put_amount (GHashTable *table,
+            const char *name,
+            gint64      fen)
+{
+  if (fen >= 0)
+    g_hash_table_insert (table, g_strdup (name), g_strdup_printf ("%" G_GINT64_FORMAT, fen));
+}
+
+/* The server's reports take the same filter, as query parameters. */
+static void
+push_report_filters (CrmPipelinePage *self)
+{
+  g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  put_id (table, "owner", self->filter->owner_id);
+  put_id (table, "team", self->filter->team_id);
+  put_id (table, "region", self->filter->region_id);
+  put_id (table, "product_line", self->filter->product_line);
+  put_amount (table, "amount_min", self->filter->amount_min);
+  put_amount (table, "amount_max", self->filter->amount_max);
+  put_id (table, "close_from", self->filter->close_from);
+  put_id (table, "close_to", self->filter->close_to);
+  if (self->forecast != NULL)
+    crm_pipeline_forecast_set_filters (self->forecast, table);
+  if (self->analysis != NULL)
+    crm_pipeline_analysis_set_filters (self->analysis, table);
+}
+
+static void
 apply_filter (CrmPipelinePage *self)
 {
   if (self->model != NULL)
     crm_pipeline_model_set_filter (self->model, self->filter);
+  push_report_filters (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pipeline.clear-filter",
                                  !crm_pipeline_filter_is_empty (self->filter));
 }
@@ -546,9 +589,13 @@ crm_pipeline_page_class_init (CrmPipelinePageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CRM_TYPE_PIPELINE_BOARD);
+  g_type_ensure (CRM_TYPE_PIPELINE_FORECAST);
+  g_type_ensure (CRM_TYPE_PIPELINE_ANALYSIS);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-pipeline-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, views);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, board);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, forecast);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, analysis);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, owner_drop);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, team_drop);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, region_drop);
@@ -618,6 +665,25 @@ crm_pipeline_page_get_store (CrmPipelinePage *self)
 }
 
 /**
+ * crm_pipeline_page_set_session:
+ *
+ * The server's reports (Forecast, Analysis) ask through @api as @user
+ * (GET /me); NULL for both when signed out.
+ */
+void
+crm_pipeline_page_set_session (CrmPipelinePage *self,
+                               CrmApi          *api,
+                               JsonObject      *user)
+{
+  g_return_if_fail (CRM_IS_PIPELINE_PAGE (self));
+
+  crm_pipeline_forecast_set_user (self->forecast, user);
+  crm_pipeline_forecast_set_api (self->forecast, api);
+  crm_pipeline_analysis_set_user (self->analysis, user);
+  crm_pipeline_analysis_set_api (self->analysis, api);
+}
+
+/**
  * crm_pipeline_page_set_store:
  *
  * Reads @store's opportunities into a new model for the views (none
@@ -647,6 +713,10 @@ crm_pipeline_page_set_store (CrmPipelinePage *self,
     }
   if (self->board != NULL)
     update_choices (self);
+  if (self->forecast != NULL)
+    crm_pipeline_forecast_set_store (self->forecast, store);
+  if (self->analysis != NULL)
+    crm_pipeline_analysis_set_store (self->analysis, store);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 

@@ -2,6 +2,8 @@
 
 #include <adwaita.h>
 
+#include "crm-api.h"
+
 #include "crm-pipeline-board.h"
 #include "crm-pipeline-model.h"
 #include "crm-store.h"
@@ -28,6 +30,9 @@ void                     crm_pipeline_page_set_store    (CrmPipelinePage        
 /* NULL without a store */
 CrmPipelineModel        *crm_pipeline_page_get_model    (CrmPipelinePage         *self);
 CrmPipelineBoard        *crm_pipeline_page_get_board    (CrmPipelinePage         *self);
+void                     crm_pipeline_page_set_session  (CrmPipelinePage         *self,
+                                                         CrmApi                  *api,
+                                                         JsonObject              *user);
 const CrmPipelineFilter *crm_pipeline_page_get_filter   (CrmPipelinePage         *self);
 /* Shows @filter in the bar and applies it. */
 void                     crm_pipeline_page_set_filter   (CrmPipelinePage         *self,

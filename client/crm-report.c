@@ -486,7 +486,7 @@ read_date (JsonObject  *object,
 /* ------------------------------------------------------------------ */
 
 void
-crm_pipeline_totals_free (CrmPipelineTotals *totals)
+crm_pipeline_report_free (CrmPipelineReport *totals)
 {
   if (totals == NULL)
     return;
@@ -509,11 +509,11 @@ read_stage_total (JsonObject            *object,
          read_money (object, "stages", "weighted", &out->weighted, error);
 }
 
-CrmPipelineTotals *
-crm_pipeline_totals_from_json (JsonNode  *node,
+CrmPipelineReport *
+crm_pipeline_report_from_json (JsonNode  *node,
                                GError   **error)
 {
-  g_autoptr(CrmPipelineTotals) totals = g_new0 (CrmPipelineTotals, 1);
+  g_autoptr(CrmPipelineReport) totals = g_new0 (CrmPipelineReport, 1);
   JsonObject *root = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   JsonObject *total;
   JsonArray *stages;
@@ -819,7 +819,7 @@ crm_report_from_json (CrmReportKind   kind,
   switch (kind)
     {
     case CRM_REPORT_PIPELINE:
-      return crm_pipeline_totals_from_json (node, error);
+      return crm_pipeline_report_from_json (node, error);
     case CRM_REPORT_FORECAST:
       return crm_forecast_from_json (node, error);
     case CRM_REPORT_ANALYSIS:
@@ -859,7 +859,7 @@ crm_report_free (CrmReportKind kind,
   switch (kind)
     {
     case CRM_REPORT_PIPELINE:
-      crm_pipeline_totals_free (report);
+      crm_pipeline_report_free (report);
       break;
     case CRM_REPORT_FORECAST:
       crm_forecast_free (report);

@@ -6,7 +6,7 @@ G_BEGIN_DECLS
 
 /*
  * The answers of the server's three pipeline reports (docs/openapi.yaml),
- * as plain structs: GET /pipeline (CrmPipelineTotals), GET /forecast
+ * as plain structs: GET /pipeline (CrmPipelineReport), GET /forecast
  * (CrmForecast) and GET /pipeline/analysis (CrmAnalysis).  Money is in
  * fen, rates in permille, average days in tenths of a day; a value the
  * server sends as null is CRM_REPORT_NONE.
@@ -105,11 +105,11 @@ typedef struct
   gint64      count;
   gint64      amount;
   gint64      weighted;
-} CrmPipelineTotals;
+} CrmPipelineReport;
 
-CrmPipelineTotals *crm_pipeline_totals_from_json (JsonNode          *node,
+CrmPipelineReport *crm_pipeline_report_from_json (JsonNode          *node,
                                                   GError           **error);
-void               crm_pipeline_totals_free      (CrmPipelineTotals *totals);
+void               crm_pipeline_report_free      (CrmPipelineReport *totals);
 
 /* ------------------------------------------------------------------ */
 /* GET /forecast                                                       */
@@ -206,7 +206,7 @@ void         crm_analysis_free      (CrmAnalysis *analysis);
 /* Any of them                                                         */
 /* ------------------------------------------------------------------ */
 
-/* An answer of @kind read into its struct (CrmPipelineTotals,
+/* An answer of @kind read into its struct (CrmPipelineReport,
  * CrmForecast or CrmAnalysis); free it with crm_report_free(). */
 gpointer crm_report_from_json (CrmReportKind   kind,
                                JsonNode       *node,
@@ -231,7 +231,7 @@ char    *crm_report_format_age (GDateTime     *fetched,
                                 GDateTime     *now);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmReportQuery, crm_report_query_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmPipelineTotals, crm_pipeline_totals_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmPipelineReport, crm_pipeline_report_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmForecast, crm_forecast_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmAnalysis, crm_analysis_free)
 

@@ -115,6 +115,26 @@ update_user (CrmWindow *self)
                           gtk_label_get_label (self->user_detail_label)[0] != '\0');
 }
 
+/* The Pipeline section is for the roles that read opportunities (the
+ * entity table); its reports ask the server as the signed-in user. */
+static void
+update_pipeline (CrmWindow *self)
+{
+  JsonObject *user = crm_context_get_user (self->context);
+  const char *role = user ? json_object_get_string_member_with_default (user, "role", NULL) : NULL;
+  int r = role ? crm_wire_lookup (crm_role_names, role) : -1;
+  gboolean sells = r >= 0 && (crm_entity_info (CRM_ENTITY_OPPORTUNITY)->readable_by & (1u << r)) != 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (gtk_widget_get_name (row), "pipeline") == 0)
+      gtk_widget_set_visible (row, sells);
+  if (user != NULL && !sells && g_strcmp0 (crm_window_get_section (self), "pipeline") == 0)
+    show_section (self, "customers");
+  crm_pipeline_page_set_session (self->pipeline_page, sells ? crm_context_get_api (self->context) : NULL,
+                                 sells ? user : NULL);
+}
+
 static void
 update_offline (CrmWindow *self)
 {
@@ -626,6 +646,7 @@ user_changed_cb (CrmWindow  *self,
                  CrmContext *context)
 {
   update_user (self);
+  update_pipeline (self);
 }
 
 static void
@@ -785,6 +806,7 @@ crm_window_constructed (GObject *object)
   g_object_bind_property (self->context, "store", self->customers_page, "store", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->context, "sync-engine", self->customers_page, "sync-engine", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->context, "store", self->pipeline_page, "store", G_BINDING_SYNC_CREATE);
+  update_pipeline (self);
   g_signal_group_set_target (self->engine_signals, crm_context_get_sync_engine (self->context));
   self->synced_timer = g_timeout_add_seconds (SYNCED_LABEL_SECONDS, synced_timer_cb, self);
 

@@ -152,7 +152,7 @@ test_pipeline_reads_every_member (void)
 {
   g_autoptr(JsonNode) node = load_node (CRM_REPORT_PIPELINE);
   g_autoptr(GError) error = NULL;
-  g_autoptr(CrmPipelineTotals) p = crm_pipeline_totals_from_json (node, &error);
+  g_autoptr(CrmPipelineReport) p = crm_pipeline_report_from_json (node, &error);
   const CrmPipelineStageTotal *stage;
 
   g_assert_no_error (error);
