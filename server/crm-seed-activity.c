@@ -211,309 +211,6 @@ load_interactions (SeedWorld  *w,
 }
 
 /* ------------------------------------------------------------------ */
-/* Opportunities */
-
-enum { STAGE_PROSPECTING, STAGE_QUALIFICATION, STAGE_PROPOSAL, STAGE_NEGOTIATION, STAGE_WON, STAGE_LOST };
-
-static const char * const stage_names[] = {
-  "prospecting", "qualification", "proposal", "negotiation", "won", "lost",
-};
-static const int stage_probability[] = { 10, 25, 50, 75, 100, 0 };
-
-typedef struct
-{
-  guint   templ;
-  guint   stage;
-  gint64  amount_once;
-  gint64  amount_monthly;
-  int     expected_close;
-  int     closed_on;          /* -1 while open */
-  const char *lost_reason;
-  gboolean with_agent;
-  guint   n_path;
-  guint8  path[6];            /* stages in the order they were reached */
-  gint64  changed[6];         /* when */
-} SeedOpp;
-
-static guint
-customer_opportunities (SeedWorld *w,
-                        guint      i,
-                        SeedOpp   *opps)
-{
-  static const guint key_counts[] = { 35, 40, 20, 5 };
-  static const guint major_counts[] = { 60, 30, 10 };
-  static const guint standard_counts[] = { 87, 11, 2 };
-  static const guint active_stages[] = { 14, 14, 14, 10, 26, 22 };
-  static const guint prospect_stages[] = { 50, 35, 15 };
-  const SeedCustomer *c = &w->customers[i];
-  guint kind_bit = 1u << c->kind;
-  guint fit[G_N_ELEMENTS (seed_opportunities)];
-  double scale = c->tier == TIER_KEY ? 1.0 : c->tier == TIER_MAJOR ? 0.3 : 0.08;
-  SeedRng r;
-  guint n;
-
-  seed_rng_init (&r, w->seed, STREAM_OPPORTUNITIES, i);
-  if (c->status == STATUS_PROSPECT)
-    n = seed_rng_chance (&r, 0.5) ? 1 : 0;
-  else if (c->status == STATUS_CHURNED)
-    n = seed_rng_chance (&r, 0.3) ? 1 : 0;
-  else if (c->tier == TIER_KEY)
-    n = seed_rng_weighted (&r, key_counts, 4);
-  else if (c->tier == TIER_MAJOR)
-    n = seed_rng_weighted (&r, major_counts, 3);
-  else
-    n = seed_rng_weighted (&r, standard_counts, 3);
-
-  for (guint t = 0; t < G_N_ELEMENTS (seed_opportunities); t++)
-    fit[t] = (seed_opportunities[t].kinds & kind_bit) &&
-             (seed_opportunities[t].industry < 0 || seed_opportunities[t].industry == c->industry) ? 1 : 0;
-
-  for (guint k = 0; k < n; k++)
-    {
-      SeedOpp *o = &opps[k];
-      const SeedOpportunity *t;
-      double u = seed_rng_double (&r);
-      gint64 created, end;
-      guint last;
-
-      o->templ = seed_rng_weighted (&r, fit, G_N_ELEMENTS (fit));
-      t = &seed_opportunities[o->templ];
-      if (c->status == STATUS_PROSPECT)
-        o->stage = seed_rng_weighted (&r, prospect_stages, 3);
-      else if (c->status == STATUS_CHURNED)
-        o->stage = seed_rng_chance (&r, 0.8) ? STAGE_LOST : STAGE_WON;
-      else
-        o->stage = seed_rng_weighted (&r, active_stages, 6);
-
-      o->amount_monthly = (gint64) ((t->min_monthly + (t->max_monthly - t->min_monthly) * u * u) * scale / 100 + 0.5) *
-                          100 * 100;
-      o->amount_monthly = MAX (o->amount_monthly, 10000);
-      o->amount_once = seed_rng_chance (&r, 0.3) ? 0
-                     : (gint64) (t->max_once * seed_rng_double (&r) * scale / 1000) * 1000 * 100;
-      o->lost_reason = o->stage == STAGE_LOST ? SEED_PICK (&r, seed_lost_reasons) : NULL;
-      o->with_agent = c->agent && seed_rng_chance (&r, 0.5);
-
-      /* the path through the stages */
-      o->n_path = 0;
-      if (o->stage == STAGE_LOST)
-        {
-          last = seed_rng_below (&r, 4);
-          for (guint s = 0; s <= last; s++)
-            o->path[o->n_path++] = (guint8) s;
-          o->path[o->n_path++] = STAGE_LOST;
-        }
-      else
-        for (guint s = 0; s <= o->stage; s++)
-          o->path[o->n_path++] = (guint8) s;
-
-      if (o->stage >= STAGE_WON)
-        {
-          int hi = c->status == STATUS_CHURNED ? c->churned_on - 1 : SEED_TODAY - 1;
-          int lo = MAX (hi - 540, (c->status == STATUS_PROSPECT ? c->created : c->became) + 30);
-
-          o->closed_on = (int) seed_rng_range (&r, MIN (lo, hi), hi);
-          o->expected_close = o->closed_on + (int) seed_rng_range (&r, -20, 25);
-          end = office_time (&r, o->closed_on);
-          created = end - (gint64) seed_rng_range (&r, 30, 200) * SEED_DAY;
-        }
-      else
-        {
-          o->closed_on = -1;
-          created = office_time (&r, SEED_TODAY - (int) seed_rng_range (&r, 5, 300));
-          if (c->status == STATUS_PROSPECT)
-            created = MAX (created, (gint64) c->created * SEED_DAY + 10 * SEED_HOUR);
-          end = created + (SEED_NOW - SEED_HOUR - created) * (gint64) seed_rng_range (&r, 60, 100) / 100;
-          o->expected_close = seed_rng_chance (&r, 0.1) ? SEED_TODAY - (int) seed_rng_range (&r, 1, 40)
-                                                        : SEED_TODAY + (int) seed_rng_range (&r, 10, 200);
-        }
-      for (guint s = 0; s < o->n_path; s++)
-        o->changed[s] = o->n_path == 1 ? created
-                      : created + (end - created) * (gint64) s / (gint64) (o->n_path - 1) -
-                        (s > 0 && s < o->n_path - 1 ? seed_rng_below (&r, 3 * SEED_HOUR) : 0);
-    }
-  return n;
-}
-
-static gboolean
-load_opportunities (SeedWorld  *w,
-                    PGconn     *conn,
-                    GError    **error)
-{
-  SeedCopy copy;
-  guint64 number = 0;
-
-  if (!seed_copy_begin (&copy, conn, "opportunities",
-                        "id, customer_id, owner_id, name, stage, amount_once, amount_monthly, probability, "
-                        "expected_close, closed_on, lost_reason, agent_id, created_at, updated_at", error))
-    return FALSE;
-  for (guint i = 0; i < w->n_customers; i++)
-    {
-      const SeedCustomer *c = &w->customers[i];
-      SeedOpp opps[4];
-      guint n = customer_opportunities (w, i, opps);
-
-      for (guint k = 0; k < n; k++)
-        {
-          const SeedOpp *o = &opps[k];
-          const char *templ = seed_opportunities[o->templ].zh;
-          char *p = seed_copy_row (&copy);
-
-          p = put_entity (p, w, ENTITY_OPPORTUNITY, number++);
-          p = put_entity (p, w, ENTITY_CUSTOMER, i);
-          p = put_entity (p, w, ENTITY_USER, c->owner);
-          p = seed_cat (p, c->short_name);
-          if (g_ascii_isalnum (templ[0]))
-            *p++ = ' ';
-          p = seed_put_str (p, templ);
-          p = seed_put_str (p, stage_names[o->stage]);
-          p = seed_put_int (p, o->amount_once);
-          p = seed_put_int (p, o->amount_monthly);
-          p = seed_put_int (p, stage_probability[o->stage]);
-          p = seed_put_date (p, o->expected_close);
-          p = seed_put_date (p, o->closed_on);
-          p = seed_put_opt (p, o->lost_reason);
-          if (o->with_agent)
-            p = put_entity (p, w, ENTITY_AGENT, c->agent - 1u);
-          else
-            p = seed_put_null (p);
-          p = seed_put_time (p, o->changed[0]);
-          p = seed_put_time (p, o->changed[o->n_path - 1]);
-          seed_copy_row_end (&copy, p);
-        }
-    }
-  return seed_copy_end (&copy, error);
-}
-
-static gboolean
-load_stage_history (SeedWorld  *w,
-                    PGconn     *conn,
-                    GError    **error)
-{
-  SeedCopy copy;
-  guint64 number = 0;
-
-  if (!seed_copy_begin (&copy, conn, "opportunity_stage_history",
-                        "opportunity_id, from_stage, to_stage, changed_at, changed_by", error))
-    return FALSE;
-  for (guint i = 0; i < w->n_customers; i++)
-    {
-      const SeedCustomer *c = &w->customers[i];
-      SeedOpp opps[4];
-      guint n = customer_opportunities (w, i, opps);
-
-      for (guint k = 0; k < n; k++)
-        {
-          const SeedOpp *o = &opps[k];
-          char opp_id[37], owner_id[37];
-          SeedUuid oid = seed_uuid (w->seed, ENTITY_OPPORTUNITY, number++);
-          SeedUuid uid = seed_uuid (w->seed, ENTITY_USER, c->owner);
-
-          seed_uuid_to_text (&oid, opp_id);
-          seed_uuid_to_text (&uid, owner_id);
-          for (guint s = 0; s < o->n_path; s++)
-            {
-              char *p = seed_copy_row (&copy);
-
-              p = seed_put_uuid_text (p, opp_id);
-              p = s == 0 ? seed_put_null (p) : seed_put_str (p, stage_names[o->path[s - 1]]);
-              p = seed_put_str (p, stage_names[o->path[s]]);
-              p = seed_put_time (p, o->changed[s]);
-              p = seed_put_uuid_text (p, owner_id);
-              seed_copy_row_end (&copy, p);
-            }
-        }
-    }
-  return seed_copy_end (&copy, error);
-}
-
-/* ------------------------------------------------------------------ */
-/* Sales targets: every account manager and every sales team, per
- * quarter of 2026: revenue (fen) and new customers; teams also profit. */
-
-static char *
-put_target (char      *p,
-            SeedWorld *w,
-            guint64    number,
-            int        user,
-            int        team,
-            int        quarter,
-            const char *metric,
-            gint64     target)
-{
-  int start = seed_days_from_civil (2026, quarter * 3 + 1, 1);
-
-  p = put_entity (p, w, ENTITY_TARGET, number);
-  p = user >= 0 ? put_entity (p, w, ENTITY_USER, (guint64) user) : seed_put_null (p);
-  p = team >= 0 ? put_entity (p, w, ENTITY_TEAM, (guint64) team) : seed_put_null (p);
-  p = seed_put_date (p, start);
-  p = seed_put_date (p, seed_add_months (start, 3) - 1);
-  p = seed_put_str (p, metric);
-  return seed_put_int (p, target);
-}
-
-static gboolean
-load_targets (SeedWorld  *w,
-              PGconn     *conn,
-              GError    **error)
-{
-  SeedCopy copy;
-  SeedRng r;
-  guint64 number = 0;
-  g_autofree gint64 *team_revenue = g_new0 (gint64, w->teams->len * 4);
-  g_autofree gint64 *team_customers = g_new0 (gint64, w->teams->len * 4);
-
-  seed_rng_init (&r, w->seed, STREAM_TARGETS, 0);
-  if (!seed_copy_begin (&copy, conn, "sales_targets",
-                        "id, user_id, team_id, period_start, period_end, metric, target", error))
-    return FALSE;
-  for (guint u = 0; u < w->users->len; u++)
-    {
-      const SeedUser *user = seed_user (w, u);
-
-      if (user->role != ROLE_MANAGER)
-        continue;
-      for (int q = 0; q < 4; q++)
-        {
-          /* a quarter's revenue grown by 2–4 % a quarter, in 10,000 yuan steps */
-          double growth = 1.0 + (0.02 + 0.02 * seed_rng_double (&r)) * (q + 1);
-          gint64 revenue = MAX (1, (gint64) (user->book * 3 * growth / 1000000 + 0.5)) * 1000000;
-          gint64 customers = seed_rng_range (&r, 2, 6);
-          char *p = seed_copy_row (&copy);
-
-          p = put_target (p, w, number++, (int) u, -1, q, "revenue", revenue);
-          seed_copy_row_end (&copy, p);
-          p = seed_copy_row (&copy);
-          p = put_target (p, w, number++, (int) u, -1, q, "customers", customers);
-          seed_copy_row_end (&copy, p);
-          if (user->team >= 0)
-            {
-              team_revenue[user->team * 4 + q] += revenue;
-              team_customers[user->team * 4 + q] += customers;
-            }
-        }
-    }
-  for (guint t = 0; t < w->teams->len; t++)
-    {
-      if (!g_array_index (w->teams, SeedTeam, t).sales)
-        continue;
-      for (int q = 0; q < 4; q++)
-        {
-          char *p = seed_copy_row (&copy);
-
-          p = put_target (p, w, number++, -1, (int) t, q, "revenue", team_revenue[t * 4 + q]);
-          seed_copy_row_end (&copy, p);
-          p = seed_copy_row (&copy);
-          p = put_target (p, w, number++, -1, (int) t, q, "customers", team_customers[t * 4 + q]);
-          seed_copy_row_end (&copy, p);
-          p = seed_copy_row (&copy);
-          p = put_target (p, w, number++, -1, (int) t, q, "profit", team_revenue[t * 4 + q] / 100 * 32);
-          seed_copy_row_end (&copy, p);
-        }
-    }
-  return seed_copy_end (&copy, error);
-}
-
-/* ------------------------------------------------------------------ */
 /* Segments and campaigns */
 
 typedef struct
@@ -598,6 +295,20 @@ static int
 campaign_day (const int ymd[3])
 {
   return seed_days_from_civil (ymd[0], ymd[1], ymd[2]);
+}
+
+int
+seed_campaign_running_on (SeedRng *r,
+                          int      day)
+{
+  guint running[G_N_ELEMENTS (campaigns)];
+  guint n = 0;
+
+  for (guint k = 0; k < G_N_ELEMENTS (campaigns); k++)
+    if (campaign_has_members (&campaigns[k]) && campaign_day (campaigns[k].starts) <= day &&
+        day <= campaign_day (campaigns[k].ends) + 30)
+      running[n++] = k;
+  return n > 0 ? (int) running[seed_rng_below (r, n)] : -1;
 }
 
 /* Members: a sample of the segment, about 1.5 % of all customers each. */
@@ -1068,10 +779,9 @@ seed_load_activity (SeedWorld  *w,
                     PGconn     *conn,
                     GError    **error)
 {
+  /* campaigns first: an opportunity may name the one it came from */
   return load_interactions (w, conn, error) &&
-         load_opportunities (w, conn, error) &&
-         load_stage_history (w, conn, error) &&
-         load_targets (w, conn, error) &&
          load_campaigns (w, conn, error) &&
+         seed_load_pipeline (w, conn, error) &&
          load_service (w, conn, error);
 }

@@ -519,7 +519,21 @@ typedef struct
   SeedCustomer *customers;
   guint64       n_contacts;
   GHashTable   *names;              /* customer names already used */
+
+  /* opportunities: with --opportunities N (n_opportunities > 0), how many
+   * each customer has (N spread by the customers' weights), else NULL
+   * and a number per customer drawn from its tier as before */
+  guint64       n_opportunities;
+  guint16      *opportunity_count;
+  /* what each user won per month of the seed's year (fen; filled while
+   * opportunities load, read when the targets are sized) */
+  gint64       *won_month;          /* users->len × 12 */
 } SeedWorld;
+
+/* The seed's year (of SEED_TODAY). */
+#define SEED_YEAR 2026
+/* --opportunities: at most this many per customer on average. */
+#define MAX_OPPORTUNITIES_PER_CUSTOMER 200
 
 static inline SeedUser *
 seed_user (SeedWorld *w,
@@ -565,6 +579,14 @@ gboolean    seed_load_customers    (SeedWorld *w,
 gboolean    seed_load_activity     (SeedWorld *w,
                                     PGconn    *conn,
                                     GError   **error);
+/* crm-seed-pipeline.c: opportunities, their stage history, sales targets. */
+gboolean    seed_load_pipeline     (SeedWorld *w,
+                                    PGconn    *conn,
+                                    GError   **error);
+/* A campaign (index) with members that was running on @day (or had ended
+ * within 30 days), drawn from @r; -1 for none. */
+int         seed_campaign_running_on (SeedRng *r,
+                                      int      day);
 
 /* Shared by the customer and activity passes: a customer's subscriptions. */
 #define SEED_MAX_SUBS 6

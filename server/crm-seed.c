@@ -39,6 +39,8 @@ world_free (SeedWorld *w)
   g_clear_pointer (&w->service_all, g_array_unref);
   g_clear_pointer (&w->names, g_hash_table_unref);
   g_free (w->customers);
+  g_free (w->opportunity_count);
+  g_free (w->won_month);
   g_clear_pointer (&w->strings, g_string_chunk_free);
 }
 
@@ -178,10 +180,13 @@ crm_seed_command (CrmConfig  *config,
                   char      **argv)
 {
   gint customers = 2000;
+  gint64 opportunities = 0;
   gint64 seed = 1;
   g_autofree char *password = NULL;
   GOptionEntry entries[] = {
     { "customers", 0, 0, G_OPTION_ARG_INT, &customers, "Number of customers (default 2000)", "N" },
+    { "opportunities", 0, 0, G_OPTION_ARG_INT64, &opportunities,
+      "Number of opportunities (default: about one per customer, more for key accounts)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed: the same seed gives the same data (default 1)", "N" },
     { "password", 0, 0, G_OPTION_ARG_STRING, &password, "Password of every user (default “keyline”)", "PW" },
     { NULL }
@@ -211,6 +216,12 @@ crm_seed_command (CrmConfig  *config,
       fprintf (stderr, "keyline-server seed: --customers must be between 1 and %d\n", MAX_CUSTOMERS);
       return 2;
     }
+  if (opportunities < 0 || opportunities > (gint64) customers * MAX_OPPORTUNITIES_PER_CUSTOMER)
+    {
+      fprintf (stderr, "keyline-server seed: --opportunities must be between 0 and %d per customer\n",
+               MAX_OPPORTUNITIES_PER_CUSTOMER);
+      return 2;
+    }
   if (password == NULL)
     password = g_strdup ("keyline");
   if (*password == '\0')
@@ -228,6 +239,7 @@ crm_seed_command (CrmConfig  *config,
 
   w.seed = (guint64) seed;
   w.n_customers = (guint) customers;
+  w.n_opportunities = (guint64) opportunities;
   w.strings = g_string_chunk_new (1 << 20);
   w.teams = g_array_new (FALSE, FALSE, sizeof (SeedTeam));
   w.users = g_array_new (FALSE, FALSE, sizeof (SeedUser));

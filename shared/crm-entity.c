@@ -20,7 +20,8 @@
  * change (crm.may_change_customer () in the policies and in the entity's
  * crm.apply_<entity> () of server/sql/).  Campaign members' outcomes are
  * updated by them and by marketing (0009).  Administrators change a
- * pipeline stage's default probability (0014).  Every other entity is
+ * pipeline stage's default probability, and they and directors set
+ * sales targets (0014).  Every other entity is
  * read-only for now.
  * Personal data (phone numbers, ID numbers, addresses) leaves the server
  * masked (server/crm-records.c) except where a role reads it in full: an
@@ -42,6 +43,8 @@
 /* Role sets. */
 #define SALES      (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
 #define NOT_MARKETING_OR_ADMIN (CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER) | CRM_ROLES (SERVICE))
+/* Who sets sales targets. */
+#define TARGET_SETTERS (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR))
 /* Who records a campaign member's outcome. */
 #define OUTCOMES   (SALES | CRM_ROLES (MARKETING))
 /* Who may read rows of an entity at all (0006's FOR SELECT policies). */
@@ -83,7 +86,7 @@
 const char * const crm_entity_names[] = {
   "customer", "contact", "product", "subscription", "revenue_month", "interaction", "opportunity",
   "opportunity_stage", "sales_target", "segment", "campaign", "campaign_member", "service_request",
-  "service_step", "pipeline_stage", NULL
+  "service_step", "pipeline_stage", "region", "team", "user", NULL
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_entity_names) == CRM_N_ENTITIES + 1);
 
@@ -94,6 +97,10 @@ static const char * const pipeline_stage_key[] = { "stage", NULL };
 
 /* The transaction that last wrote the row, for sync (0002-sync.sql). */
 static const char * const sync_stamped[] = { "sync_xid", NULL };
+static const char * const region_server_only[] = { "code", "sync_xid", NULL };
+static const char * const user_server_only[] = {
+  "login", "email", "phone", "password_hash", "disabled", "created_at", "sync_xid", NULL
+};
 
 static const CrmField customer_fields[] = {
   F_ID,
@@ -271,6 +278,47 @@ static const CrmField pipeline_stage_fields[] = {
   { NULL }
 };
 
+/* The directory (0014): read-only, for naming owners, teams and regions.
+ * Every signed-in user reads every region and team; users as the policy
+ * of crm.users shows them (an administrator all, a director their region
+ * subtree, others their team), and only these columns of them: never the
+ * login, e-mail, phone or password hash (server_only below, and the
+ * application role may not read them). */
+static const CrmField region_fields[] = {
+  F_ID,
+  { F_REF ("parent_id", REGION, 0, N_("Parent Region")) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
+  { F_TEXT ("name_en", SEARCH, N_("English Name")) },
+  /* 0 country, 1 province, 2 city, 3 district */
+  { F_VALUE ("level", INTEGER, REQ | SORT, N_("Level")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField team_fields[] = {
+  F_ID,
+  { F_REF ("region_id", REGION, REQ, N_("Region")) },
+  { F_REF ("parent_id", TEAM, 0, N_("Parent Team")) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
+  { F_TEXT ("name_en", SEARCH, N_("English Name")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
+static const CrmField user_fields[] = {
+  F_ID,
+  { F_TEXT ("display_name", REQ | SORT | SEARCH, NC_("person", "Name")), .label_context = "person" },
+  { F_ENUM ("role", crm_role_names, "crm.user_role", REQ | SORT, N_("Role")) },
+  { F_REF ("team_id", TEAM, 0, N_("Team")) },
+  /* the region a director directs, or the region of the user's team */
+  { F_REF ("region_id", REGION, 0, N_("Region")) },
+  F_VERSION,
+  F_UPDATED_AT,
+  { NULL }
+};
+
 /* crm.opportunity_stage_history: append-only, no version. */
 static const CrmField opportunity_stage_fields[] = {
   { F_VALUE ("id", INTEGER, REQ | KEY, N_("ID")) },
@@ -282,16 +330,21 @@ static const CrmField opportunity_stage_fields[] = {
   { NULL }
 };
 
-/* A user's or a team's (exactly one of the two). */
+/* A user's or a team's (exactly one of the two).  Administrators set
+ * anyone's, directors those of the users and teams of their region
+ * subtree (crm.apply_sales_target (), 0014; the policy holds the same):
+ * one per subject, metric and period. */
 static const CrmField sales_target_fields[] = {
   F_ID,
-  { F_UUID ("user_id", 0, N_("User")) },
-  { F_UUID ("team_id", 0, N_("Team")) },
-  { F_VALUE ("period_start", DATE, REQ | SORT, N_("Period Start")) },
-  { F_VALUE ("period_end", DATE, REQ | SORT, N_("Period End")) },
-  { F_ENUM ("metric", crm_target_metric_names, "crm.target_metric", REQ, N_("Metric")) },
+  { F_UUID ("user_id", 0, N_("User")), .writable_by = TARGET_SETTERS },
+  { F_UUID ("team_id", 0, N_("Team")), .writable_by = TARGET_SETTERS },
+  { F_VALUE ("period_start", DATE, REQ | SORT, N_("Period Start")), .writable_by = TARGET_SETTERS },
+  { F_VALUE ("period_end", DATE, REQ | SORT, N_("Period End")), .writable_by = TARGET_SETTERS },
+  { F_ENUM ("metric", crm_target_metric_names, "crm.target_metric", REQ, N_("Metric")),
+    .writable_by = TARGET_SETTERS },
   /* fen for money metrics, a count otherwise */
-  { F_VALUE ("target", INTEGER, REQ | SORT, N_("Target")) },
+  { F_VALUE ("target", INTEGER, REQ | SORT, N_("Target")), .min_value = 0, .max_value = G_MAXINT64,
+    .writable_by = TARGET_SETTERS },
   F_VERSION,
   F_UPDATED_AT,
   { NULL }
@@ -424,7 +477,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     .readable_by = SALES,
     .server_only = sync_stamped },
   { CRM_ENTITY_SALES_TARGET, "sales_target", "sales_targets", "crm.sales_targets", "sales_targets",
-    sales_target_fields, id_key, TOP_LEVEL, .label = N_("Sales Target"),
+    sales_target_fields, id_key, TOP_LEVEL, .creatable_by = TARGET_SETTERS, .label = N_("Sales Target"),
     .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   { CRM_ENTITY_SEGMENT, "segment", "segments", "crm.segments", "segments", segment_fields, id_key,
@@ -454,6 +507,12 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     pipeline_stage_fields, pipeline_stage_key, TOP_LEVEL, .label = N_("Pipeline Stage"),
     .readable_by = SALES,
     .server_only = sync_stamped },
+  { CRM_ENTITY_REGION, "region", "regions", "crm.regions", "regions", region_fields, id_key, TOP_LEVEL,
+    .label = N_("Region"), .readable_by = CRM_ROLES_ALL, .server_only = region_server_only },
+  { CRM_ENTITY_TEAM, "team", "teams", "crm.teams", "teams", team_fields, id_key, TOP_LEVEL,
+    .label = N_("Team"), .readable_by = CRM_ROLES_ALL, .server_only = sync_stamped },
+  { CRM_ENTITY_USER, "user", "users", "crm.users", "users", user_fields, id_key, TOP_LEVEL,
+    .label = N_("User"), .readable_by = CRM_ROLES_ALL, .server_only = user_server_only },
 };
 
 const CrmEntityInfo *

@@ -433,6 +433,352 @@ new_fields_are_written_and_checked (void)
   }
 }
 
+/* Sales targets ------------------------------------------------------------ */
+
+#define DIRECTOR_SUBTREE \
+  "crm.region_subtree((SELECT region_id FROM crm.users WHERE login = 'director'))"
+
+/* A sales team inside (@inside) or outside the director's region subtree. */
+static char *
+team_of_region (PGconn  *conn,
+                gboolean inside)
+{
+  return scalar (conn, inside ? "SELECT t.id FROM crm.teams t WHERE t.region_id = ANY (" DIRECTOR_SUBTREE ")"
+                                " ORDER BY t.id LIMIT 1"
+                              : "SELECT t.id FROM crm.teams t WHERE NOT t.region_id = ANY (" DIRECTOR_SUBTREE ")"
+                                " ORDER BY t.id LIMIT 1", NULL);
+}
+
+/* An account manager inside the director's region subtree, or a sales
+ * user outside it (the small demo has managers in one province only:
+ * the other provinces' directors). */
+static char *
+manager_of_region (PGconn  *conn,
+                   gboolean inside)
+{
+  return scalar (conn, inside ? "SELECT u.id FROM crm.users u WHERE u.role = 'manager'"
+                                " AND u.region_id = ANY (" DIRECTOR_SUBTREE ") ORDER BY u.id LIMIT 1"
+                              : "SELECT u.id FROM crm.users u WHERE u.role IN ('manager', 'director')"
+                                " AND NOT u.region_id = ANY (" DIRECTOR_SUBTREE ") ORDER BY u.id LIMIT 1", NULL);
+}
+
+/* Creates a 'revenue' target for 2027-@month of @subject ("user_id" or
+ * "team_id") @id with @token; returns the answer. */
+static Response *
+create_target (const char *token,
+               const char *target_id,
+               const char *subject,
+               const char *id,
+               int         month,
+               gint64      amount)
+{
+  g_autofree char *fields = g_strdup_printf ("{\"%s\":\"%s\",\"period_start\":\"2027-%02d-01\","
+                                             "\"period_end\":\"2027-%02d-28\",\"metric\":\"revenue\","
+                                             "\"target\":%" G_GINT64_FORMAT "}", subject, id, month, month, amount);
+
+  return post_write (token, "create", "sales_target", target_id, fields, NULL);
+}
+
+/* An administrator sets anyone's target, and changes it. */
+static void
+admin_sets_anyones_target (void)
+{
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *outside = manager_of_region (conn, FALSE);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(Response) made = create_target (admin, id, "user_id", outside, 1, 50000000);
+  g_autoptr(Response) changed = NULL;
+  g_autofree char *stored = NULL;
+
+  g_assert_cmpuint (made->status, ==, 201);
+  g_assert_cmpstr (json_object_get_string_member (record_of (made), "user_id"), ==, outside);
+  changed = post_write (admin, "update", "sales_target", id, "{\"target\":60000000}", "{\"target\":50000000}");
+  g_assert_cmpuint (changed->status, ==, 200);
+  stored = scalar (conn, "SELECT target || ' ' || metric || ' ' || period_start FROM crm.sales_targets WHERE id = $1",
+                   id);
+  g_assert_cmpstr (stored, ==, "60000000 revenue 2027-01-01");
+}
+
+/* A director sets the targets of the teams and people of their region
+ * subtree, and changes them; the sync sends them to the director. */
+static void
+director_sets_targets_in_their_subtree (void)
+{
+  g_autofree char *director = sign_in_with ("director", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *team = team_of_region (conn, TRUE);
+  g_autofree char *person = manager_of_region (conn, TRUE);
+  g_autofree char *team_target = g_uuid_string_random ();
+  g_autofree char *person_target = g_uuid_string_random ();
+  g_autoptr(Response) a = create_target (director, team_target, "team_id", team, 2, 300000000);
+  g_autoptr(Response) b = create_target (director, person_target, "user_id", person, 2, 80000000);
+  g_autoptr(Response) changed = NULL;
+  g_autoptr(GHashTable) synced = NULL;
+
+  g_assert_nonnull (team);
+  g_assert_nonnull (person);
+  g_assert_cmpuint (a->status, ==, 201);
+  g_assert_cmpuint (b->status, ==, 201);
+  changed = post_write (director, "update", "sales_target", person_target, "{\"target\":90000000}",
+                        "{\"target\":80000000}");
+  g_assert_cmpuint (changed->status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (record_of (changed), "target"), ==, 90000000);
+  synced = sync_records (director, "sales_targets", NULL);
+  g_assert_true (g_hash_table_contains (synced, team_target));
+  g_assert_cmpint (json_object_get_int_member (g_hash_table_lookup (synced, person_target), "target"), ==, 90000000);
+}
+
+/* Outside their subtree a director is refused, naming the field (403);
+ * a target there they cannot see is 404; the database's policy refuses
+ * the same insert. */
+static void
+director_outside_their_subtree_is_refused (void)
+{
+  g_autofree char *director = sign_in_with ("director", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *team = team_of_region (conn, FALSE);
+  g_autofree char *person = manager_of_region (conn, FALSE);
+  g_autofree char *inside = team_of_region (conn, TRUE);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *theirs = g_uuid_string_random ();
+  g_autofree char *mine = g_uuid_string_random ();
+  g_autofree char *move = NULL;
+  g_autoptr(Response) by_team = NULL;
+  g_autoptr(Response) by_user = NULL;
+  g_autoptr(Response) made = NULL;
+  g_autoptr(Response) change = NULL;
+  g_autoptr(Response) made_mine = NULL;
+  g_autoptr(Response) moved = NULL;
+  g_autofree char *count = NULL;
+
+  g_assert_nonnull (team);
+  g_assert_nonnull (person);
+  by_team = create_target (director, id, "team_id", team, 3, 100);
+  assert_error (by_team, 403, "forbidden", "team_id");
+  by_user = create_target (director, id, "user_id", person, 3, 100);
+  assert_error (by_user, 403, "forbidden", "user_id");
+  count = scalar (conn, "SELECT count(*) FROM crm.sales_targets WHERE id = $1", id);
+  g_assert_cmpstr (count, ==, "0");
+
+  /* one an administrator set outside: the director does not see it */
+  made = create_target (admin, theirs, "team_id", team, 3, 100);
+  g_assert_cmpuint (made->status, ==, 201);
+  change = post_write (director, "update", "sales_target", theirs, "{\"target\":1}", "{\"target\":100}");
+  assert_error (change, 404, "not_found", "id");
+
+  /* nor may a director move one of theirs outside */
+  made_mine = create_target (director, mine, "team_id", inside, 3, 100);
+  g_assert_cmpuint (made_mine->status, ==, 201);
+  move = g_strdup_printf ("{\"team_id\":\"%s\"}", team);
+  {
+    g_autofree char *base = g_strdup_printf ("{\"team_id\":\"%s\"}", inside);
+
+    moved = post_write (director, "update", "sales_target", mine, move, base);
+  }
+  assert_error (moved, 403, "forbidden", "team_id");
+
+  /* the policy, without the function */
+  {
+    g_autoptr(PGconn) app = app_begin (director);
+    g_autoptr(PGresult) res = PQexecParams (app, "INSERT INTO crm.sales_targets (team_id, period_start, period_end,"
+                                                 " metric, target) VALUES ($1::uuid, '2027-04-01', '2027-04-30',"
+                                                 " 'revenue', 1)", 1, NULL, (const char *[]) { team }, NULL, NULL, 0);
+
+    g_assert_cmpint (PQresultStatus (res), ==, PGRES_FATAL_ERROR);
+    g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "42501");
+  }
+}
+
+/* An account manager (and marketing, service) sets no target. */
+static void
+manager_is_refused (void)
+{
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *self = scalar (conn, "SELECT id FROM crm.users WHERE login = 'manager'", NULL);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(Response) create = create_target (manager, id, "user_id", self, 5, 100);
+  g_autoptr(Response) made = NULL;
+  g_autoptr(Response) change = NULL;
+
+  assert_error (create, 403, "forbidden", "op");
+  made = create_target (admin, id, "user_id", self, 5, 100);
+  g_assert_cmpuint (made->status, ==, 201);
+  /* their own target: they read it, but may not change it */
+  change = post_write (manager, "update", "sales_target", id, "{\"target\":1000}", "{\"target\":100}");
+  assert_error (change, 403, "forbidden", "id");
+}
+
+/* Writes the field table cannot refuse are refused naming the field. */
+static void
+target_refusals_name_the_field (void)
+{
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *team = team_of_region (conn, TRUE);
+  g_autofree char *person = manager_of_region (conn, TRUE);
+  g_autofree char *unknown = g_uuid_string_random ();
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *both = g_strdup_printf ("{\"user_id\":\"%s\",\"team_id\":\"%s\",\"period_start\":\"2027-06-01\","
+                                           "\"period_end\":\"2027-06-30\",\"metric\":\"revenue\",\"target\":1}",
+                                           person, team);
+  g_autofree char *backwards = g_strdup_printf ("{\"team_id\":\"%s\",\"period_start\":\"2027-06-30\","
+                                                "\"period_end\":\"2027-06-01\",\"metric\":\"revenue\","
+                                                "\"target\":1}", team);
+  g_autoptr(Response) r_both = post_write (admin, "create", "sales_target", id, both, NULL);
+  g_autoptr(Response) r_none = post_write (admin, "create", "sales_target", id,
+                                           "{\"period_start\":\"2027-06-01\",\"period_end\":\"2027-06-30\","
+                                           "\"metric\":\"revenue\",\"target\":1}", NULL);
+  g_autoptr(Response) r_unknown = create_target (admin, id, "user_id", unknown, 6, 1);
+  g_autoptr(Response) r_backwards = post_write (admin, "create", "sales_target", id, backwards, NULL);
+  g_autoptr(Response) r_negative = create_target (admin, id, "team_id", team, 6, -1);
+  g_autoptr(Response) first = create_target (admin, id, "team_id", team, 6, 1);
+  g_autofree char *again = g_uuid_string_random ();
+  g_autoptr(Response) r_twice = create_target (admin, again, "team_id", team, 6, 2);
+
+  assert_error (r_both, 400, "invalid", "team_id");
+  assert_error (r_none, 400, "invalid", "user_id");
+  assert_error (r_unknown, 404, "not_found", "user_id");
+  assert_error (r_backwards, 400, "invalid", "period_end");
+  assert_error (r_negative, 400, "invalid", "target");
+  g_assert_cmpuint (first->status, ==, 201);
+  /* one target per subject, metric and period */
+  assert_error (r_twice, 409, "conflict", "period_start");
+}
+
+/* The directory ------------------------------------------------------------ */
+
+/* The ids of @sql's rows (as the owner, $1 the reader's login). */
+static GHashTable *
+id_set (PGconn     *conn,
+        const char *sql,
+        const char *login)
+{
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, sql, login, NULL);
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (int i = 0; i < PQntuples (res); i++)
+    g_hash_table_add (set, g_strdup (PQgetvalue (res, i, 0)));
+  return set;
+}
+
+static void
+assert_same_keys (GHashTable *synced,
+                  GHashTable *expected)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_assert_cmpuint (g_hash_table_size (expected), >, 0);
+  g_hash_table_iter_init (&iter, expected);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_assert_true (g_hash_table_contains (synced, key));
+  g_hash_table_iter_init (&iter, synced);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (expected, key))
+      g_error ("%s was synced, but the reader may not see it", (const char *) key);
+}
+
+/* An account manager's sync holds their own team's users and no one
+ * else; a director's their region subtree's; every region and team goes
+ * to everyone. */
+static void
+users_sync_as_far_as_the_reader_sees (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  struct { const char *login, *sql; } readers[] = {
+    { "manager", "SELECT u.id FROM crm.users u, crm.users me WHERE me.login = $1"
+                 " AND (u.id = me.id OR u.team_id = me.team_id)" },
+    { "service", "SELECT u.id FROM crm.users u, crm.users me WHERE me.login = $1"
+                 " AND (u.id = me.id OR u.team_id = me.team_id)" },
+    { "director", "SELECT u.id FROM crm.users u, crm.users me WHERE me.login = $1"
+                  " AND (u.id = me.id OR u.region_id = ANY (crm.region_subtree(me.region_id)))" },
+    { "admin", "SELECT u.id FROM crm.users u WHERE $1::text IS NOT NULL" },
+  };
+  g_autoptr(GHashTable) all_regions = id_set (conn, "SELECT id FROM crm.regions WHERE $1::text IS NOT NULL", "x");
+  g_autoptr(GHashTable) all_teams = id_set (conn, "SELECT id FROM crm.teams WHERE $1::text IS NOT NULL", "x");
+  g_autofree char *outside = scalar (conn, "SELECT count(*) FROM crm.users u, crm.users me WHERE me.login = 'manager'"
+                                           " AND u.team_id IS DISTINCT FROM me.team_id", NULL);
+
+  /* the demo has users outside the manager's team to leave out */
+  g_assert_cmpint (g_ascii_strtoll (outside, NULL, 10), >, 10);
+  for (guint i = 0; i < G_N_ELEMENTS (readers); i++)
+    {
+      g_autofree char *token = sign_in_with (readers[i].login, PASSWORD);
+      g_autoptr(GHashTable) users = sync_records (token, "users", NULL);
+      g_autoptr(GHashTable) expected = id_set (conn, readers[i].sql, readers[i].login);
+      g_autoptr(GHashTable) regions = sync_records (token, "regions", NULL);
+      g_autoptr(GHashTable) teams = sync_records (token, "teams", NULL);
+
+      g_test_message ("%s: %u users", readers[i].login, g_hash_table_size (users));
+      assert_same_keys (users, expected);
+      assert_same_keys (regions, all_regions);
+      assert_same_keys (teams, all_teams);
+    }
+}
+
+/* No sync answer, to any role, carries a user's login, e-mail, phone or
+ * password hash: a user record is exactly its five fields and version;
+ * and the application role cannot read those columns at all. */
+static void
+no_secret_column_leaves (void)
+{
+  const char *logins[] = { "admin", "director", "manager", "marketing", "service" };
+  const char *allowed[] = { "id", "display_name", "role", "team_id", "region_id", "version", "updated_at", NULL };
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autoptr(PGresult) secrets = crm_test_pg_query (conn, "SELECT email, phone, password_hash, login FROM crm.users"
+                                                         " WHERE email IS NOT NULL OR phone IS NOT NULL", NULL, NULL);
+
+  g_assert_cmpint (PQntuples (secrets), >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (logins); i++)
+    {
+      g_autofree char *token = sign_in_with (logins[i], PASSWORD);
+      g_autoptr(GString) bodies = g_string_new (NULL);
+      g_autoptr(GHashTable) users = sync_records (token, "users", bodies);
+      GHashTableIter iter;
+      gpointer value;
+
+      g_test_message ("%s: %" G_GSIZE_FORMAT " bytes", logins[i], bodies->len);
+      g_assert_cmpuint (g_hash_table_size (users), >, 0);
+      g_hash_table_iter_init (&iter, users);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          g_autoptr(GList) members = json_object_get_members (value);
+
+          for (GList *l = members; l != NULL; l = l->next)
+            if (!g_strv_contains (allowed, l->data))
+              g_error ("a user record carries %s", (const char *) l->data);
+          g_assert_cmpuint (g_list_length (members), ==, g_strv_length ((char **) allowed));
+        }
+      g_assert_null (strstr (bodies->str, "\"login\""));
+      g_assert_null (strstr (bodies->str, "password"));
+      g_assert_null (strstr (bodies->str, "$argon2"));
+      for (int r = 0; r < PQntuples (secrets); r++)
+        for (int c = 0; c < 3; c++)
+          if (!PQgetisnull (secrets, r, c) && strstr (bodies->str, PQgetvalue (secrets, r, c)) != NULL)
+            g_error ("%s's sync holds a user's %s", logins[i], PQfname (secrets, c));
+    }
+
+  /* the application role, even signed in as an administrator */
+  {
+    g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+    const char *columns[] = { "login", "email", "phone", "password_hash", "disabled" };
+
+    for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+      {
+        g_autoptr(PGconn) app = app_begin (admin);
+        g_autofree char *sql = g_strdup_printf ("SELECT %s FROM crm.users", columns[c]);
+        g_autoptr(PGresult) res = PQexec (app, sql);
+
+        g_assert_cmpint (PQresultStatus (res), ==, PGRES_FATAL_ERROR);
+        g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "42501");
+      }
+  }
+}
+
 /* The migration ------------------------------------------------------------ */
 
 static int
@@ -566,6 +912,16 @@ main (int   argc,
                    stage_changed_at_moves_on_a_stage_change_only);
   g_test_add_func ("/server/pipeline-data/opportunity/new-fields-are-written-and-checked",
                    new_fields_are_written_and_checked);
+  g_test_add_func ("/server/pipeline-data/targets/admin-sets-anyones-target", admin_sets_anyones_target);
+  g_test_add_func ("/server/pipeline-data/targets/director-sets-targets-in-their-region-subtree",
+                   director_sets_targets_in_their_subtree);
+  g_test_add_func ("/server/pipeline-data/targets/director-outside-their-region-subtree-is-refused",
+                   director_outside_their_subtree_is_refused);
+  g_test_add_func ("/server/pipeline-data/targets/manager-is-refused", manager_is_refused);
+  g_test_add_func ("/server/pipeline-data/targets/refusals-name-the-field", target_refusals_name_the_field);
+  g_test_add_func ("/server/pipeline-data/directory/users-sync-as-far-as-the-reader-sees",
+                   users_sync_as_far_as_the_reader_sees);
+  g_test_add_func ("/server/pipeline-data/directory/no-secret-column-leaves", no_secret_column_leaves);
   g_test_add_func ("/server/pipeline-data/migration/keeps-opportunities-and-dates-their-last-move",
                    migration_keeps_opportunities_and_dates_their_last_move);
 

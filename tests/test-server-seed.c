@@ -97,8 +97,12 @@ fingerprint (const char *conninfo)
                  " (SELECT string_agg(concat_ws(',', id, customer_id, name, mobile, email), ';' ORDER BY id) FROM crm.contacts),"
                  " (SELECT string_agg(concat_ws(',', customer_id, month, revenue, arrears, usage_index), ';'"
                  "                    ORDER BY customer_id, month) FROM crm.revenue_months),"
-                 " (SELECT string_agg(concat_ws(',', id, customer_id, stage, amount_once, amount_monthly), ';' ORDER BY id)"
+                 " (SELECT string_agg(concat_ws(',', id, customer_id, stage, amount_once, amount_monthly, probability,"
+                 "                              product_lines, contract_months, source, campaign_id, next_step,"
+                 "                              stage_changed_at), ';' ORDER BY id)"
                  "    FROM crm.opportunities),"
+                 " (SELECT string_agg(concat_ws(',', id, user_id, team_id, period_start, period_end, metric, target), ';'"
+                 "                    ORDER BY id) FROM crm.sales_targets),"
                  " (SELECT string_agg(concat_ws(',', id, login, role, team_id), ';' ORDER BY id) FROM crm.users)))");
 }
 
@@ -235,6 +239,151 @@ test_seed_churn_has_its_signs (void)
   crm_test_pg_drop_database (db);
 }
 
+/* The pipeline (issue 10): opportunities with what the board and the
+ * forecast show, histories that walk the stages, closings over the last
+ * four quarters, and revenue targets per month, quarter and year. */
+static void
+test_seed_pipeline_is_consistent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = crm_test_pg_create_database (&error);
+  g_autofree char *top_reason = NULL;
+  gint64 open, own_probability, history_rows, opportunities;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (run_server (db, NULL, NULL, "seed", "--customers", "1000", "--seed", "5", NULL), ==, 0);
+  opportunities = count (db, "SELECT count(*) FROM crm.opportunities");
+  g_assert_cmpint (opportunities, >, 200);
+
+  /* what is sold, for how long, where it came from */
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.opportunities WHERE cardinality(product_lines) = 0"
+                              " OR contract_months NOT IN (12, 24, 36, 60)"
+                              " OR (source = 'campaign') <> (campaign_id IS NOT NULL)"
+                              " OR (source = 'agent') <> (agent_id IS NOT NULL)"), ==, 0);
+  g_assert_cmpint (count (db, "SELECT count(DISTINCT source) FROM crm.opportunities"), ==, 4);
+  g_assert_cmpint (count (db, "SELECT count(DISTINCT p) FROM crm.opportunities, unnest(product_lines) p"), >=, 6);
+
+  /* each history walks from nothing through the stages to the stage,
+   * and stage_changed_at is its last move */
+  history_rows = count (db, "SELECT count(*) FROM crm.opportunity_stage_history");
+  g_assert_cmpint (history_rows, >, 2 * opportunities);
+  g_assert_cmpint (count (db,
+    "SELECT count(*) FROM (SELECT h.opportunity_id, h.from_stage, h.to_stage, h.changed_at,"
+    "       lag(h.to_stage) OVER w AS before, row_number() OVER w AS n,"
+    "       lead(h.changed_at) OVER w AS next_at"
+    "  FROM crm.opportunity_stage_history h WINDOW w AS (PARTITION BY h.opportunity_id ORDER BY h.changed_at)) x"
+    " WHERE x.from_stage IS DISTINCT FROM x.before"
+    "    OR (x.to_stage <> 'lost' AND x.from_stage IS NOT NULL AND x.to_stage <= x.from_stage)"
+    "    OR x.next_at = x.changed_at"), ==, 0);
+  g_assert_cmpint (count (db,
+    "SELECT count(*) FROM crm.opportunities o"
+    " JOIN LATERAL (SELECT h.to_stage, h.changed_at FROM crm.opportunity_stage_history h"
+    "                WHERE h.opportunity_id = o.id ORDER BY h.changed_at DESC LIMIT 1) last ON true"
+    " WHERE last.to_stage <> o.stage OR last.changed_at <> o.stage_changed_at"), ==, 0);
+  /* days in stage mean something: open ones entered their stage from
+   * days to months ago */
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.opportunities WHERE stage NOT IN ('won', 'lost')"
+                              " AND stage_changed_at < '2026-10-01'"), >, 0);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.opportunities WHERE stage NOT IN ('won', 'lost')"
+                              " AND stage_changed_at >= '2026-10-01'"), >, 0);
+
+  /* an active customer's deals closed within the last four quarters,
+   * won and lost in each; a lost one has a reason, the price most often */
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.opportunities o JOIN crm.customers c ON c.id = o.customer_id"
+                              " WHERE c.status = 'active' AND o.stage IN ('won', 'lost')"
+                              "   AND NOT (o.closed_on >= '2026-01-01' AND o.closed_on < '2026-11-01')"), ==, 0);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM (SELECT date_trunc('quarter', closed_on) q FROM crm.opportunities"
+                              " WHERE closed_on >= '2026-01-01' GROUP BY 1"
+                              " HAVING count(*) FILTER (WHERE stage = 'won') > 0"
+                              "    AND count(*) FILTER (WHERE stage = 'lost') > 0) x"), ==, 4);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.opportunities WHERE stage = 'lost'"
+                              " AND nullif(btrim(lost_reason), '') IS NULL"), ==, 0);
+  g_assert_cmpint (count (db, "SELECT count(DISTINCT lost_reason) FROM crm.opportunities"), >=, 5);
+  top_reason = scalar (db, "SELECT lost_reason FROM crm.opportunities WHERE stage = 'lost'"
+                           " GROUP BY 1 ORDER BY count(*) DESC LIMIT 1");
+  g_assert_cmpstr (top_reason, ==, "价格高于竞争对手报价");
+
+  /* open ones have a next step; some their own probability, most the
+   * stage's default (NULL); closed ones neither */
+  open = count (db, "SELECT count(*) FROM crm.opportunities WHERE stage NOT IN ('won', 'lost')");
+  own_probability = count (db, "SELECT count(probability) FROM crm.opportunities");
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.opportunities WHERE stage NOT IN ('won', 'lost')"
+                              " AND next_step IS NULL"), ==, 0);
+  g_assert_cmpint (own_probability, >, 0);
+  g_assert_cmpint (own_probability * 2, <, open);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.opportunities WHERE stage IN ('won', 'lost')"
+                              " AND (probability IS NOT NULL OR next_step IS NOT NULL)"), ==, 0);
+
+  /* revenue targets: 12 months, 4 quarters and the year for every
+   * manager and every team with managers; a quarter is its months, the
+   * year its quarters */
+  g_assert_cmpint (count (db,
+    "SELECT count(*) FROM (SELECT u.id FROM crm.users u WHERE u.role = 'manager'"
+    " UNION ALL SELECT DISTINCT u.team_id FROM crm.users u WHERE u.role = 'manager' AND u.team_id IS NOT NULL) s"
+    " WHERE (SELECT count(*) FROM crm.sales_targets t WHERE t.metric = 'revenue' AND t.period_start >= '2026-01-01'"
+    "          AND t.period_end <= '2026-12-31' AND s.id IN (t.user_id, t.team_id)) <> 17"), ==, 0);
+  g_assert_cmpint (count (db,
+    "SELECT count(*) FROM crm.sales_targets big WHERE big.metric = 'revenue'"
+    "   AND big.period_end - big.period_start > 31"
+    "   AND big.target <> (SELECT sum(m.target) FROM crm.sales_targets m"
+    "                       WHERE m.metric = 'revenue' AND m.period_end - m.period_start <= 31"
+    "                         AND m.user_id IS NOT DISTINCT FROM big.user_id"
+    "                         AND m.team_id IS NOT DISTINCT FROM big.team_id"
+    "                         AND m.period_start >= big.period_start AND m.period_end <= big.period_end)"), ==, 0);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.sales_targets WHERE metric = 'revenue' AND target <= 0"), ==, 0);
+  /* against what they won in the third quarter: some ahead, some behind */
+  {
+    static const char won_vs_target[] =
+      "SELECT count(*) FILTER (WHERE coalesce(w.won, 0) %s t.target) FROM crm.sales_targets t"
+      "  LEFT JOIN (SELECT owner_id, sum(amount_once + amount_monthly * contract_months) won FROM crm.opportunities"
+      "              WHERE stage = 'won' AND closed_on BETWEEN '2026-07-01' AND '2026-09-30' GROUP BY 1) w"
+      "    ON w.owner_id = t.user_id"
+      " WHERE t.metric = 'revenue' AND t.user_id IS NOT NULL"
+      "   AND t.period_start = '2026-07-01' AND t.period_end = '2026-09-30'";
+    g_autofree char *ahead_sql = g_strdup_printf (won_vs_target, ">=");
+    g_autofree char *behind_sql = g_strdup_printf (won_vs_target, "<");
+    gint64 ahead = count (db, ahead_sql), behind = count (db, behind_sql);
+
+    g_test_message ("third quarter: %" G_GINT64_FORMAT " managers ahead, %" G_GINT64_FORMAT " behind", ahead, behind);
+    g_assert_cmpint (ahead, >, 0);
+    g_assert_cmpint (behind, >, 0);
+  }
+  crm_test_pg_drop_database (db);
+}
+
+/* --opportunities N makes exactly N, spread over the customers; a bad
+ * number is refused before anything is written. */
+static void
+test_seed_opportunities_option (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = crm_test_pg_create_database (&error);
+  g_autofree char *other = NULL;
+
+  g_assert_no_error (error);
+  other = crm_test_pg_create_database (&error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_server (db, NULL, NULL, "seed", "--customers", "300", "--opportunities", "2500", NULL), ==, 0);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM crm.opportunities"), ==, 2500);
+  g_assert_cmpint (count (db, "SELECT count(DISTINCT opportunity_id) FROM crm.opportunity_stage_history"), ==, 2500);
+  /* key accounts have more than others */
+  g_assert_cmpint (count (db, "SELECT count(*) FROM (SELECT c.tier, count(o.id)::float8 / count(DISTINCT c.id) per"
+                              " FROM crm.customers c LEFT JOIN crm.opportunities o ON o.customer_id = c.id"
+                              " WHERE c.status = 'active' GROUP BY 1) x"
+                              " WHERE x.tier = 'key' AND x.per > (SELECT count(*)::float8 FROM crm.opportunities)"
+                              "       / (SELECT count(*) FROM crm.customers)"), ==, 1);
+
+  g_assert_cmpint (run_server (other, NULL, NULL, "seed", "--customers", "10", "--opportunities", "-1", NULL), ==, 2);
+  g_assert_cmpint (run_server (other, NULL, NULL, "seed", "--customers", "10", "--opportunities", "2001", NULL), ==, 2);
+  {
+    g_autofree char *untouched = scalar (other, "SELECT to_regclass('crm.customers') IS NULL");
+
+    g_assert_cmpstr (untouched, ==, "t");
+  }
+  crm_test_pg_drop_database (db);
+  crm_test_pg_drop_database (other);
+}
+
 static void
 test_seed_refuses_a_database_with_data (void)
 {
@@ -304,6 +453,8 @@ main (int   argc,
 
   g_test_add_func ("/server/seed/deterministic-and-fills-every-table", test_seed_is_deterministic_and_fills_every_table);
   g_test_add_func ("/server/seed/churn-has-its-signs", test_seed_churn_has_its_signs);
+  g_test_add_func ("/server/seed/pipeline-is-consistent", test_seed_pipeline_is_consistent);
+  g_test_add_func ("/server/seed/opportunities-option-sets-how-many", test_seed_opportunities_option);
   g_test_add_func ("/server/seed/refuses-a-database-with-data", test_seed_refuses_a_database_with_data);
   g_test_add_func ("/server/user/add-reads-the-password-from-stdin", test_user_add_reads_the_password_from_stdin);
   return g_test_run ();

@@ -43,6 +43,10 @@ static char *conninfo;
   " OR g.team_id IN (SELECT id FROM crm.teams c WHERE " SUBTREE ")" \
   " OR g.user_id IN (SELECT id FROM crm.users c WHERE " SUBTREE ")"
 
+#define USERS(where)            "SELECT count(*) FROM crm.users c WHERE c.id = $1 OR " where
+#define OWN_TEAM "c.team_id = (SELECT team_id FROM crm.users WHERE id = $1)"
+#define USER_SUBTREE SUBTREE
+
 #define ALL  "all"
 #define NONE "none"
 
@@ -141,6 +145,24 @@ static const Rule rules[] = {
   { "segments", "marketing", "all", ALL },
   { "segments", "service",   "all", ALL },
   { "segments", "admin",     "all", ALL },
+
+  { "regions", "manager",   "all", ALL },
+  { "regions", "director",  "all", ALL },
+  { "regions", "marketing", "all", ALL },
+  { "regions", "service",   "all", ALL },
+  { "regions", "admin",     "all", ALL },
+
+  { "teams", "manager",   "all", ALL },
+  { "teams", "director",  "all", ALL },
+  { "teams", "marketing", "all", ALL },
+  { "teams", "service",   "all", ALL },
+  { "teams", "admin",     "all", ALL },
+
+  { "users", "manager",   "own-team-and-self",       USERS (OWN_TEAM) },
+  { "users", "director",  "region-subtree-and-self", USERS (USER_SUBTREE) },
+  { "users", "marketing", "own-team-and-self",       USERS (OWN_TEAM) },
+  { "users", "service",   "own-team-and-self",       USERS (OWN_TEAM) },
+  { "users", "admin",     "all",                     ALL },
 
   { "pipeline_stages", "manager",   "all",  ALL },
   { "pipeline_stages", "director",  "all",  ALL },
@@ -493,7 +515,8 @@ test_seed_puts_every_request_in_a_service_teams_queue (void)
 /* The entity table's readable_by (which the sync follows to skip a role's
  * stage) and the policies agree: for every entity and role, readable_by
  * says no exactly when the role counts no row of a table that has rows.
- * Each user first gets a sales target of their own, which the policy lets
+ * Each user first gets a sales target of their own (a month no demo
+ * target covers: one per subject, metric and period), which the policy lets
  * every role read (the demo gives managers alone one). */
 static void
 test_readable_by_matches_the_policies (void)
@@ -506,7 +529,7 @@ test_readable_by_matches_the_policies (void)
 
   PQclear (crm_test_pg_query (conn, "SELECT set_config('keyline.role', 'admin', false)", NULL, NULL));
   PQclear (crm_test_pg_query (conn, "INSERT INTO crm.sales_targets (user_id, period_start, period_end, metric, target)"
-                                    " SELECT u.id, '2026-01-01', '2026-03-31', 'customers', 10 FROM crm.users u"
+                                    " SELECT u.id, '2026-01-01', '2026-01-31', 'customers', 10 FROM crm.users u"
                                     "  WHERE u.login IN ('admin', 'director', 'manager', 'marketing', 'service')"
                                     " RETURNING id", NULL, NULL));
   for (guint e = 0; e < CRM_N_ENTITIES; e++)
@@ -530,7 +553,7 @@ test_readable_by_matches_the_policies (void)
     }
   PQclear (crm_test_pg_query (conn, "DELETE FROM crm.sales_targets t USING crm.users u"
                                     " WHERE u.id = t.user_id AND t.period_start = '2026-01-01'"
-                                    "   AND t.period_end = '2026-03-31' AND t.metric = 'customers' AND t.target = 10",
+                                    "   AND t.period_end = '2026-01-31' AND t.metric = 'customers' AND t.target = 10",
                               NULL, NULL));
 }
 

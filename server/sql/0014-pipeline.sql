@@ -295,7 +295,7 @@ ALTER TABLE crm.sync_departures DROP CONSTRAINT sync_departures_entity_check;
 ALTER TABLE crm.sync_departures ADD CONSTRAINT sync_departures_entity_check CHECK (entity IN (
   'customer', 'contact', 'product', 'subscription', 'revenue_month', 'interaction', 'opportunity',
   'opportunity_stage', 'sales_target', 'segment', 'campaign', 'campaign_member', 'service_request',
-  'service_step', 'pipeline_stage'));
+  'service_step', 'pipeline_stage', 'region', 'team', 'user'));
 
 CREATE TRIGGER departed_delete AFTER DELETE ON crm.pipeline_stages FOR EACH ROW
   EXECUTE FUNCTION crm.entity_departed('pipeline_stage', '{stage}', '', '', '', '');
@@ -321,3 +321,221 @@ BEGIN
   EXECUTE replace(def, old_expr, new_expr);
 END
 $$;
+
+------------------------------------------------------------------------
+-- Sales targets through the mutation path
+--
+-- Administrators and directors set targets: an administrator anyone's, a
+-- director those of the users and teams of their region subtree (the
+-- regions crm.visible_regions() holds: a user's region is their team's,
+-- or the one a director directs).  0006 let a director write any target;
+-- now the policies say whose, and crm.apply_sales_target() answers a
+-- write outside them with 403 naming the field, before the policy would
+-- refuse it.  One target per subject, metric and period.
+
+-- Whether the caller may set a target of @p_user or @p_team (one of them).
+CREATE FUNCTION crm.may_set_target(p_user uuid, p_team uuid) RETURNS boolean
+  LANGUAGE sql STABLE AS
+$$
+  SELECT crm.current_role() = 'admin'
+         OR (crm.current_role() = 'director'
+             AND (EXISTS (SELECT 1 FROM crm.teams t
+                           WHERE t.id = p_team AND t.region_id = ANY (crm.visible_regions()))
+                  OR EXISTS (SELECT 1 FROM crm.user_directory u
+                              WHERE u.id = p_user AND u.region_id = ANY (crm.visible_regions()))))
+$$;
+
+DO $$
+DECLARE
+  rule text := '((SELECT crm.current_role()) = ''admin''
+                 OR ((SELECT crm.current_role()) = ''director''
+                     AND (team_id IN (SELECT t.id FROM crm.teams t
+                                       WHERE t.region_id = ANY ((SELECT crm.visible_regions())::uuid[]))
+                          OR user_id IN (SELECT u.id FROM crm.user_directory u
+                                          WHERE u.region_id = ANY ((SELECT crm.visible_regions())::uuid[])))))';
+BEGIN
+  DROP POLICY sales_targets_insert ON crm.sales_targets;
+  DROP POLICY sales_targets_update ON crm.sales_targets;
+  DROP POLICY sales_targets_delete ON crm.sales_targets;
+  EXECUTE format('CREATE POLICY sales_targets_insert ON crm.sales_targets FOR INSERT WITH CHECK (%s)', rule);
+  EXECUTE format('CREATE POLICY sales_targets_update ON crm.sales_targets FOR UPDATE USING (%s) WITH CHECK (%s)',
+                 rule, rule);
+  EXECUTE format('CREATE POLICY sales_targets_delete ON crm.sales_targets FOR DELETE USING (%s)', rule);
+END
+$$;
+
+CREATE UNIQUE INDEX sales_targets_one_per_user ON crm.sales_targets (user_id, metric, period_start, period_end)
+  WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX sales_targets_one_per_team ON crm.sales_targets (team_id, metric, period_start, period_end)
+  WHERE team_id IS NOT NULL;
+
+-- The checks a field table cannot state, on the target as it will be
+-- (@r): exactly one subject, known (404) and the caller's to set (403),
+-- and a period that ends after it starts.  Returns (code, field) or
+-- (NULL, NULL).
+CREATE FUNCTION crm.sales_target_fault(f jsonb, r crm.sales_targets, OUT code text, OUT field text)
+  LANGUAGE plpgsql STABLE AS
+$$
+BEGIN
+  IF (r.user_id IS NULL) = (r.team_id IS NULL) THEN
+    code := 'invalid'; field := CASE WHEN f ? 'team_id' THEN 'team_id' ELSE 'user_id' END;
+  ELSIF r.user_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM crm.user_directory u WHERE u.id = r.user_id AND NOT u.disabled) THEN
+    code := 'not_found'; field := 'user_id';
+  ELSIF r.team_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM crm.teams t WHERE t.id = r.team_id) THEN
+    code := 'not_found'; field := 'team_id';
+  ELSIF NOT crm.may_set_target(r.user_id, r.team_id) THEN
+    code := 'forbidden'; field := CASE WHEN r.user_id IS NOT NULL THEN 'user_id' ELSE 'team_id' END;
+  ELSIF r.period_end < r.period_start THEN
+    code := 'invalid'; field := 'period_end';
+  END IF;
+END
+$$;
+
+CREATE FUNCTION crm.sales_target_merged(f jsonb, r crm.sales_targets) RETURNS crm.sales_targets
+  LANGUAGE plpgsql IMMUTABLE AS
+$$
+BEGIN
+  IF f ? 'user_id' THEN r.user_id := (f->>'user_id')::uuid; END IF;
+  IF f ? 'team_id' THEN r.team_id := (f->>'team_id')::uuid; END IF;
+  IF f ? 'period_start' THEN r.period_start := (f->>'period_start')::date; END IF;
+  IF f ? 'period_end' THEN r.period_end := (f->>'period_end')::date; END IF;
+  IF f ? 'metric' THEN r.metric := (f->>'metric')::crm.target_metric; END IF;
+  IF f ? 'target' THEN r.target := (f->>'target')::bigint; END IF;
+  RETURN r;
+END
+$$;
+
+CREATE FUNCTION crm.apply_sales_target(p_op text, p_id uuid, p_fields jsonb, p_base jsonb, p_masks jsonb,
+                                       OUT code text, OUT field text, OUT conflicts jsonb)
+  LANGUAGE plpgsql AS
+$$
+DECLARE
+  f jsonb := p_fields;
+  old crm.sales_targets;
+  r crm.sales_targets;
+  n integer;
+BEGIN
+  IF crm.current_role() NOT IN ('admin', 'director') THEN
+    code := 'forbidden'; field := CASE WHEN p_op = 'update' THEN 'id' ELSE 'op' END;
+    RETURN;
+  END IF;
+  IF p_op = 'create' THEN
+    old.id := p_id;
+    r := crm.sales_target_merged(f, old);
+    SELECT x.code, x.field INTO code, field FROM crm.sales_target_fault(f, r) x;
+    IF code IS NOT NULL THEN
+      RETURN;
+    END IF;
+    INSERT INTO crm.sales_targets (id, user_id, team_id, period_start, period_end, metric, target)
+    VALUES (p_id, r.user_id, r.team_id, r.period_start, r.period_end, r.metric, r.target)
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 1 THEN
+      code := 'created';
+    ELSIF EXISTS (SELECT 1 FROM crm.sales_targets t WHERE t.id = p_id) THEN
+      code := 'conflict'; field := 'id';
+    ELSE
+      -- the subject has a target of this metric and period already (or
+      -- the id is taken by one the caller may not see)
+      code := 'conflict'; field := 'period_start';
+    END IF;
+    RETURN;
+  ELSIF p_op <> 'update' THEN
+    code := 'invalid'; field := 'op';
+    RETURN;
+  END IF;
+
+  -- lock the row: the comparison and the write see the same values
+  SELECT * INTO old FROM crm.sales_targets t WHERE t.id = p_id FOR UPDATE;
+  IF NOT FOUND THEN
+    code := 'not_found'; field := 'id';
+    RETURN;
+  ELSIF NOT crm.may_set_target(old.user_id, old.team_id) THEN
+    code := 'forbidden'; field := 'id';
+    RETURN;
+  END IF;
+  conflicts := crm.merge_conflicts(to_jsonb(old), f, p_base, p_masks);
+  IF conflicts <> '{}'::jsonb THEN
+    code := 'conflict';
+    RETURN;
+  END IF;
+  r := crm.sales_target_merged(f, old);
+  SELECT x.code, x.field INTO code, field FROM crm.sales_target_fault(f, r) x;
+  IF code IS NOT NULL THEN
+    RETURN;
+  END IF;
+  IF EXISTS (SELECT 1 FROM crm.sales_targets t
+              WHERE t.id <> p_id AND t.metric = r.metric AND t.period_start = r.period_start
+                AND t.period_end = r.period_end
+                AND (t.user_id = r.user_id OR t.team_id = r.team_id)) THEN
+    code := 'conflict'; field := 'period_start';
+    RETURN;
+  END IF;
+  UPDATE crm.sales_targets t SET
+    user_id = r.user_id, team_id = r.team_id, period_start = r.period_start, period_end = r.period_end,
+    metric = r.metric, target = r.target
+  WHERE t.id = p_id;
+  code := 'ok';
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION crm.apply_sales_target(text, uuid, jsonb, jsonb, jsonb), crm.may_set_target(uuid, uuid),
+  crm.sales_target_fault(jsonb, crm.sales_targets), crm.sales_target_merged(jsonb, crm.sales_targets)
+  TO keyline_app;
+
+------------------------------------------------------------------------
+-- The directory: regions, teams and users, read-only, synced
+--
+-- The client names owners, teams and regions (the pipeline's filters and
+-- cards) from its store: the entities region, team and user.  Every
+-- signed-in user reads every region and team (0001's policies).  Users:
+-- an administrator reads all; a director those of their region subtree
+-- and themselves; everyone else their own team's and themselves.  Only
+-- id, display_name, role, team_id, region_id (and version, updated_at)
+-- leave the server: the application role may read no other column of
+-- crm.users (login, e-mail, phone, password hash, disabled), and the
+-- entity table names no other.  The functions that sign in and the
+-- directory view (crm.user_directory) run as the owner, as before.
+
+DROP POLICY users_admin ON crm.users;
+CREATE POLICY users_read ON crm.users FOR SELECT USING (
+  (SELECT crm.current_role()) = 'admin'
+  OR id = (SELECT crm.current_user_id())
+  OR ((SELECT crm.current_role()) = 'director' AND region_id = ANY ((SELECT crm.visible_regions())::uuid[]))
+  OR team_id = (SELECT crm.current_team()));
+CREATE POLICY users_insert ON crm.users FOR INSERT WITH CHECK ((SELECT crm.current_role()) = 'admin');
+CREATE POLICY users_update ON crm.users FOR UPDATE
+  USING ((SELECT crm.current_role()) = 'admin') WITH CHECK ((SELECT crm.current_role()) = 'admin');
+CREATE POLICY users_delete ON crm.users FOR DELETE USING ((SELECT crm.current_role()) = 'admin');
+
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT * FROM (VALUES ('regions'), ('teams'), ('users')) AS v (name)
+  LOOP
+    EXECUTE format('ALTER TABLE crm.%I ADD COLUMN sync_xid xid8 NOT NULL DEFAULT pg_current_xact_id()', t.name);
+    EXECUTE format('CREATE INDEX %I ON crm.%I (sync_xid, id)', t.name || '_sync', t.name);
+    EXECUTE format('CREATE TRIGGER sync_stamp BEFORE UPDATE ON crm.%I FOR EACH ROW EXECUTE FUNCTION crm.sync_stamp()',
+                   t.name);
+  END LOOP;
+END
+$$;
+
+REVOKE SELECT ON crm.users FROM keyline_app;
+GRANT SELECT (id, display_name, role, team_id, region_id, version, updated_at, sync_xid) ON crm.users TO keyline_app;
+
+-- Departures: a region or team deleted; a user deleted, or moved to
+-- another team or region (their old team's readers no longer see them).
+CREATE TRIGGER departed_delete AFTER DELETE ON crm.regions FOR EACH ROW
+  EXECUTE FUNCTION crm.entity_departed('region', '{id}', '', '', '', '');
+CREATE TRIGGER departed_delete AFTER DELETE ON crm.teams FOR EACH ROW
+  EXECUTE FUNCTION crm.entity_departed('team', '{id}', '', '', '', '');
+CREATE TRIGGER departed_delete AFTER DELETE ON crm.users FOR EACH ROW
+  EXECUTE FUNCTION crm.entity_departed('user', '{id}', '', '', '', '');
+CREATE TRIGGER departed_move AFTER UPDATE OF team_id, region_id ON crm.users FOR EACH ROW
+  WHEN (OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.region_id IS DISTINCT FROM NEW.region_id)
+  EXECUTE FUNCTION crm.entity_departed('user', '{id}', '', '', '', '');
+
+ANALYZE crm.regions, crm.teams, crm.users;

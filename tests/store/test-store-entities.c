@@ -143,6 +143,14 @@ page_add_top_level (JsonObject *page)
             " \"status\": \"running\", \"starts_on\": \"2026-11-01\", \"ends_on\": \"2026-12-31\", \"budget\": 1000000,"
             " \"cost\": 2500, \"offer\": null, \"created_at\": \"2026-10-01T00:00:00+00:00\", \"version\": 1,"
             " \"updated_at\": \"2026-10-01T00:00:00+00:00\"}");
+  page_add (page, "regions", "{\"id\": \"#94#\", \"parent_id\": null, \"name\": \"广东省\", \"name_en\": \"Guangdong\","
+            " \"level\": 1, \"version\": 1, \"updated_at\": \"2026-01-01T00:00:00+00:00\"}");
+  page_add (page, "teams", "{\"id\": \"#95#\", \"region_id\": \"#94#\", \"parent_id\": null,"
+            " \"name\": \"广州政企客户一部\", \"name_en\": null, \"version\": 1,"
+            " \"updated_at\": \"2026-01-01T00:00:00+00:00\"}");
+  page_add (page, "users", "{\"id\": \"#8001#\", \"display_name\": \"林晓峰\", \"role\": \"manager\","
+            " \"team_id\": \"#95#\", \"region_id\": \"#94#\", \"version\": 1,"
+            " \"updated_at\": \"2026-01-01T00:00:00+00:00\"}");
   page_add (page, "pipeline_stages", "{\"stage\": \"proposal\", \"position\": 3, \"default_probability\": 50,"
             " \"is_open\": true, \"version\": 1, \"updated_at\": \"2026-01-01T00:00:00+00:00\"}");
   page_add (page, "sales_targets", "{\"id\": \"#93#\", \"user_id\": \"#8001#\", \"team_id\": null,"

@@ -151,7 +151,8 @@ test_schema_migrates_an_empty_file (StoreFixture  *f,
                            "opportunities_server", "campaign_members_server", "sync_state", "mutations",
                            "products", "subscriptions", "revenue_months", "interactions", "opportunities",
                            "opportunity_stages", "sales_targets", "segments", "campaigns", "campaign_members",
-                           "service_requests", "service_steps", "pipeline_stages", "pipeline_stages_server" };
+                           "service_requests", "service_steps", "pipeline_stages", "pipeline_stages_server",
+                           "sales_targets_server", "regions", "teams", "users" };
 
   g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 8);
   g_assert_cmpstr (version, ==, "8");

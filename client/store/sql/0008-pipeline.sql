@@ -31,3 +31,42 @@ CREATE TABLE pipeline_stages (
 
 CREATE TABLE pipeline_stages_server AS SELECT * FROM pipeline_stages WHERE 0;
 CREATE UNIQUE INDEX pipeline_stages_server_stage ON pipeline_stages_server (stage);
+
+-- Sales targets are set by administrators and directors through the
+-- queue (server/sql/0014): their server layer.
+CREATE TABLE sales_targets_server AS SELECT * FROM sales_targets WHERE 0;
+CREATE UNIQUE INDEX sales_targets_server_id ON sales_targets_server (id);
+
+-- The directory (server/sql/0014): regions, teams and the users the
+-- signed-in user may see, read-only, for naming owners, teams and regions.
+CREATE TABLE regions (
+  id         TEXT PRIMARY KEY NOT NULL,
+  parent_id  TEXT,
+  name       TEXT,
+  name_en    TEXT,
+  level      INTEGER,
+  version    INTEGER NOT NULL,
+  updated_at TEXT
+);
+
+CREATE TABLE teams (
+  id         TEXT PRIMARY KEY NOT NULL,
+  region_id  TEXT,
+  parent_id  TEXT,
+  name       TEXT,
+  name_en    TEXT,
+  version    INTEGER NOT NULL,
+  updated_at TEXT
+);
+CREATE INDEX teams_region ON teams (region_id);
+
+CREATE TABLE users (
+  id           TEXT PRIMARY KEY NOT NULL,
+  display_name TEXT,
+  role         TEXT,
+  team_id      TEXT,
+  region_id    TEXT,
+  version      INTEGER NOT NULL,
+  updated_at   TEXT
+);
+CREATE INDEX users_team ON users (team_id);
