@@ -249,7 +249,11 @@ $$;
 --   target      'revenue' targets of the subject whose whole period lies in
 --               the period: the caller's ('me'), the team's, the region's
 --               teams' (a team row: the team's, when the team is of the
---               region, so that rows sum to the totals); a member's own
+--               region, so that rows sum to the totals); a member's own.
+--               Of one subject's targets nested in one another (a month's
+--               in its quarter's, both in the year), only the outer one
+--               counts: the seed (and an administrator) sets months,
+--               quarters and the year, each the sum of what it holds
 --   attainment  closed_won in permille of target; behind: target > 0 and
 --               closed_won + commit < target
 -- Rows are the groups with an opportunity counted, and the region's teams
@@ -294,12 +298,19 @@ BEGIN
     || ' subject_teams AS (SELECT m.id FROM crm.teams m'
     || '         WHERE ($17 = ''team'' AND m.id = $1) OR ($17 = ''region'' AND m.region_id = ANY ($2))),'
     -- the targets in the period of those teams, and of the team's members
-    -- or the caller, per team and per user
+    -- or the caller, per team and per user; of a subject's targets nested
+    -- in one another (months in their quarter), the outer one only
     || ' tg AS (SELECT t.team_id, t.user_id, sum(t.target)::bigint AS target FROM crm.sales_targets t'
     || '         WHERE t.metric = ''revenue'' AND t.period_start >= $15 AND t.period_end <= $16'
     || '           AND (t.team_id IN (SELECT st.id FROM subject_teams st)'
     || '                OR ($17 = ''team'' AND t.user_id IN (SELECT d.id FROM crm.user_directory d WHERE d.team_id = $1))'
     || '                OR ($17 = ''me'' AND t.user_id = $1))'
+    || '           AND NOT EXISTS (SELECT 1 FROM crm.sales_targets w'
+    || '                            WHERE w.metric = ''revenue'' AND w.period_start >= $15 AND w.period_end <= $16'
+    || '                              AND w.team_id IS NOT DISTINCT FROM t.team_id'
+    || '                              AND w.user_id IS NOT DISTINCT FROM t.user_id'
+    || '                              AND w.period_start <= t.period_start AND w.period_end >= t.period_end'
+    || '                              AND (w.period_start, w.period_end) <> (t.period_start, t.period_end))'
     || '         GROUP BY t.team_id, t.user_id),'
     -- the rows: the groups, and the subject's teams or members with a target
     || ' k AS (SELECT g.key FROM g WHERE $17 <> ''me'''
