@@ -298,20 +298,28 @@ BEGIN
     || ' subject_teams AS (SELECT m.id FROM crm.teams m'
     || '         WHERE ($17 = ''team'' AND m.id = $1) OR ($17 = ''region'' AND m.region_id = ANY ($2))),'
     -- the targets in the period of those teams, and of the team's members
-    -- or the caller, per team and per user; of a subject's targets nested
-    -- in one another (months in their quarter), the outer one only
-    || ' tg AS (SELECT t.team_id, t.user_id, sum(t.target)::bigint AS target FROM crm.sales_targets t'
-    || '         WHERE t.metric = ''revenue'' AND t.period_start >= $15 AND t.period_end <= $16'
-    || '           AND (t.team_id IN (SELECT st.id FROM subject_teams st)'
-    || '                OR ($17 = ''team'' AND t.user_id IN (SELECT d.id FROM crm.user_directory d WHERE d.team_id = $1))'
-    || '                OR ($17 = ''me'' AND t.user_id = $1))'
-    || '           AND NOT EXISTS (SELECT 1 FROM crm.sales_targets w'
-    || '                            WHERE w.metric = ''revenue'' AND w.period_start >= $15 AND w.period_end <= $16'
-    || '                              AND w.team_id IS NOT DISTINCT FROM t.team_id'
-    || '                              AND w.user_id IS NOT DISTINCT FROM t.user_id'
-    || '                              AND w.period_start <= t.period_start AND w.period_end >= t.period_end'
-    || '                              AND (w.period_start, w.period_end) <> (t.period_start, t.period_end))'
-    || '         GROUP BY t.team_id, t.user_id),'
+    -- or the caller (one branch each, so that each uses its index) ...
+    || ' cand AS (SELECT t.team_id, t.user_id, t.period_start, t.period_end, t.target FROM crm.sales_targets t'
+    || '           WHERE t.team_id IN (SELECT st.id FROM subject_teams st)'
+    || '             AND t.metric = ''revenue'' AND t.period_start >= $15 AND t.period_end <= $16'
+    || '          UNION ALL'
+    || '          SELECT t.team_id, t.user_id, t.period_start, t.period_end, t.target FROM crm.sales_targets t'
+    || '           WHERE $17 = ''team'' AND t.user_id IN (SELECT d.id FROM crm.user_directory d WHERE d.team_id = $1)'
+    || '             AND t.metric = ''revenue'' AND t.period_start >= $15 AND t.period_end <= $16'
+    || '          UNION ALL'
+    || '          SELECT t.team_id, t.user_id, t.period_start, t.period_end, t.target FROM crm.sales_targets t'
+    || '           WHERE $17 = ''me'' AND t.user_id = $1'
+    || '             AND t.metric = ''revenue'' AND t.period_start >= $15 AND t.period_end <= $16),'
+    -- ... per team and per user; of a subject's targets nested in one
+    -- another (months in their quarter), the outer one only (which is in
+    -- the period and of the subject too, so among these)
+    || ' tg AS (SELECT c.team_id, c.user_id, sum(c.target)::bigint AS target FROM cand c'
+    || '         WHERE NOT EXISTS (SELECT 1 FROM cand w'
+    || '                            WHERE w.team_id IS NOT DISTINCT FROM c.team_id'
+    || '                              AND w.user_id IS NOT DISTINCT FROM c.user_id'
+    || '                              AND w.period_start <= c.period_start AND w.period_end >= c.period_end'
+    || '                              AND (w.period_start, w.period_end) <> (c.period_start, c.period_end))'
+    || '         GROUP BY c.team_id, c.user_id),'
     -- the rows: the groups, and the subject's teams or members with a target
     || ' k AS (SELECT g.key FROM g WHERE $17 <> ''me'''
     || '       UNION SELECT tg.team_id FROM tg JOIN subject_teams st ON st.id = tg.team_id'
