@@ -343,7 +343,8 @@ forecast_money (const Ask  *ask,
 }
 
 /* The targets of the scope's subject and (per row) of its teams or
- * members: 'revenue' targets whose whole period is in [start, end]. */
+ * members: 'revenue' targets whose whole period is in [start, end], less
+ * those inside a longer one of the same subject (a month in its quarter). */
 static void
 forecast_targets (const Ask  *ask,
                   const char *subject,
@@ -355,17 +356,28 @@ forecast_targets (const Ask  *ask,
   g_autoptr(PGconn) conn = owner_connection ();
   const char *p[4] = { subject, start, end, ask->kind };
   g_autoptr(PGresult) res = query (conn,
-    "WITH RECURSIVE sub(id) AS (SELECT $1::uuid UNION SELECT r.id FROM crm.regions r JOIN sub ON r.parent_id = sub.id)"
+    "WITH RECURSIVE sub(id) AS (SELECT $1::uuid UNION SELECT r.id FROM crm.regions r JOIN sub ON r.parent_id = sub.id),"
+    /* the subject's targets in the period, none inside a longer one of them */
+    " inside AS (SELECT * FROM crm.sales_targets WHERE metric = 'revenue'"
+    "              AND period_start >= $2::date AND period_end <= $3::date),"
+    " outer_only AS (SELECT t.* FROM inside t WHERE (SELECT count(*) FROM inside w"
+    "                  WHERE coalesce(w.team_id, w.user_id) = coalesce(t.team_id, t.user_id)"
+    "                    AND w.period_end - w.period_start > t.period_end - t.period_start"
+    "                    AND w.period_start <= t.period_start AND w.period_end >= t.period_end) = 0)"
     " SELECT (CASE WHEN $4 = 'region' THEN t.team_id ELSE t.user_id END)::text, sum(t.target)"
-    "   FROM crm.sales_targets t"
-    "  WHERE t.metric = 'revenue' AND t.period_start >= $2::date AND t.period_end <= $3::date"
+    "   FROM outer_only t"
+    "  WHERE true"
     "    AND CASE $4 WHEN 'region' THEN t.team_id IN (SELECT m.id FROM crm.teams m WHERE m.region_id IN (SELECT id FROM sub))"
     "                WHEN 'team' THEN t.user_id IN (SELECT u.id FROM crm.users u WHERE u.team_id = $1::uuid)"
     "                ELSE t.user_id = $1::uuid END"
     "  GROUP BY 1", 4, p);
   g_autoptr(PGresult) team = query (conn,
     "SELECT coalesce(sum(t.target), 0) FROM crm.sales_targets t WHERE t.team_id = $1::uuid"
-    "   AND t.metric = 'revenue' AND t.period_start >= $2::date AND t.period_end <= $3::date", 3, p);
+    "   AND t.metric = 'revenue' AND t.period_start >= $2::date AND t.period_end <= $3::date"
+    "   AND (SELECT count(*) FROM crm.sales_targets w WHERE w.team_id = t.team_id AND w.metric = 'revenue'"
+    "          AND w.period_start >= $2::date AND w.period_end <= $3::date"
+    "          AND w.period_end - w.period_start > t.period_end - t.period_start"
+    "          AND w.period_start <= t.period_start AND w.period_end >= t.period_end) = 0", 3, p);
 
   for (int i = 0; i < PQntuples (res); i++)
     {
@@ -655,7 +667,8 @@ test_analysis_equals_plain_sql (void)
 
 /* The data is rich enough for the figures to prove something: both
  * default and own probabilities, several contract lengths, opportunities
- * without an owner (the "none" row), a team behind its target. */
+ * without an owner (the "none" row), a team behind its target, targets
+ * nested in one another (months in their quarter). */
 static void
 test_seeded_data_has_every_case (void)
 {
@@ -666,12 +679,18 @@ test_seeded_data_has_every_case (void)
                                      " AND count(*) FILTER (WHERE product_lines <> '{}') > 0"
                                      " FROM crm.opportunities", NULL);
   g_autofree char *year = scalar ("SELECT to_char(current_date, 'YYYY')", NULL);
+  g_autofree char *nested = scalar ("SELECT count(*) > 0 FROM crm.sales_targets t JOIN crm.sales_targets q"
+                                    "    ON q.user_id = t.user_id AND q.period_start <= t.period_start"
+                                    "   AND q.period_end >= t.period_end AND q.period_end - q.period_start"
+                                    "     > t.period_end - t.period_start"
+                                    " WHERE t.metric = 'revenue' AND q.metric = 'revenue'", NULL);
   Ask ask = { "director", "region", home_region, { NULL } };
   g_autoptr(Response) r = ask_server ("forecast", &ask, year);
   JsonArray *rows = json_object_get_array_member (obj (r), "rows");
   gboolean has_none = FALSE, has_behind = FALSE, has_team = FALSE;
 
   g_assert_cmpstr (variety, ==, "t");
+  g_assert_cmpstr (nested, ==, "t");
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       JsonObject *row = json_array_get_object_element (rows, i);
