@@ -208,6 +208,9 @@ run_bulk (CrmPipelineTable *self,
   run->target = g_strdup (target);
   self->running = crm_pipeline_bulk_ref (bulk);
   self->cancellable = g_cancellable_new ();
+  g_hash_table_remove_all (self->keep_selected);
+  for (guint i = 0; i < crm_pipeline_bulk_get_size (bulk); i++)
+    g_hash_table_add (self->keep_selected, g_strdup (crm_pipeline_bulk_get_id (bulk, i)));
   show_progress (self, crm_pipeline_bulk_get_size (bulk) > PROGRESS_ABOVE);
   _crm_pipeline_table_update_actions (self);
   crm_pipeline_bulk_run_async (bulk, self->cancellable, bulk_done_cb, run);

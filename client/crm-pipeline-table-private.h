@@ -29,7 +29,9 @@ struct _CrmPipelineTable
   GHashTable           *refusals;      /* id -> why the store refused its last bulk change */
   GHashTable           *row_errors;    /* id -> what the row shows: refusals, and changes
                                         * the server refused or found in conflict */
-  GHashTable           *title_cells;   /* bound GtkListItem of the title column -> itself */
+  GHashTable           *title_cells;
+  GHashTable           *keep_selected; /* ids of the rows of the last bulk change: a changed
+                                        * row is a new item, selected again when it comes */   /* bound GtkListItem of the title column -> itself */
   guint                 errors_idle;
 
   CrmPipelineBulk      *running;       /* the bulk change being queued, or NULL */

@@ -287,6 +287,24 @@ _crm_pipeline_table_update_actions (CrmPipelineTable *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->close_button), idle && n > 0);
 }
 
+/* A row the last bulk change changed comes back as a new item: selected
+ * again, so that the next change applies to the same rows.  (After the
+ * selection model's own handler, which dropped it.) */
+static void
+rows_changed_cb (CrmPipelineTable *self,
+                 guint             position,
+                 guint             removed,
+                 guint             added)
+{
+  for (guint i = position; i < position + added && g_hash_table_size (self->keep_selected) > 0; i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+
+      if (item != NULL && g_hash_table_contains (self->keep_selected, crm_opportunity_item_get_id (item)))
+        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, FALSE);
+    }
+}
+
 static void
 selection_changed_cb (CrmPipelineTable *self)
 {
@@ -377,6 +395,7 @@ crm_pipeline_table_finalize (GObject *object)
   g_clear_pointer (&self->refusals, g_hash_table_unref);
   g_clear_pointer (&self->row_errors, g_hash_table_unref);
   g_clear_pointer (&self->title_cells, g_hash_table_unref);
+  g_clear_pointer (&self->keep_selected, g_hash_table_unref);
   g_free (self->role);
 
   G_OBJECT_CLASS (crm_pipeline_table_parent_class)->finalize (object);
@@ -434,6 +453,7 @@ crm_pipeline_table_init (CrmPipelineTable *self)
   self->refusals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->row_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->title_cells = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->keep_selected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   columns[CRM_PIPELINE_COLUMN_TITLE] = self->title_column;
   columns[CRM_PIPELINE_COLUMN_CUSTOMER] = self->customer_column;
   columns[CRM_PIPELINE_COLUMN_STAGE] = self->stage_column;
@@ -486,6 +506,7 @@ crm_pipeline_table_set_model (CrmPipelineTable *self,
   g_set_object (&self->model, model);
   g_signal_group_set_target (self->store_signals, model ? crm_pipeline_model_get_store (model) : NULL);
   g_hash_table_remove_all (self->refusals);
+  g_hash_table_remove_all (self->keep_selected);
   g_clear_pointer (&self->undo, crm_pipeline_bulk_unref);
   if (model != NULL)
     {
@@ -495,6 +516,7 @@ crm_pipeline_table_set_model (CrmPipelineTable *self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_changed_cb), self,
                                G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (rows_changed_cb), self, G_CONNECT_SWAPPED);
       gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
       crm_sort_header_show_sort (self->sort_header, crm_pipeline_sort_model_get_column (self->rows),
                                  crm_pipeline_sort_model_get_descending (self->rows));

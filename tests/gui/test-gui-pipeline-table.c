@@ -447,22 +447,71 @@ stages_on_server (GPtrArray *ids)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* The stage of each of @ids as the Table shows it, space-separated. */
+/* The row of opportunity @id, or NULL. */
+static CrmOpportunityItem *
+row_of (Table      *table,
+        const char *id)
+{
+  GListModel *rows = crm_pipeline_table_get_rows (table->table);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (rows, i);
+
+      if (g_str_equal (crm_opportunity_item_get_id (item), id))
+        return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
+/* The stage of each of @ids as the Table's rows show it, space-separated. */
 static char *
 stages_shown (Table     *table,
               GPtrArray *ids)
 {
-  CrmPipelineModel *model = crm_pipeline_table_get_model (table->table);
   g_autoptr(GString) out = g_string_new (NULL);
 
   for (guint i = 0; i < ids->len; i++)
     {
-      CrmOpportunityItem *item = crm_pipeline_model_lookup (model, ids->pdata[i]);
+      g_autoptr(CrmOpportunityItem) item = row_of (table, ids->pdata[i]);
 
       g_assert_nonnull (item);
       g_string_append_printf (out, "%s%s", i ? " " : "", crm_stage_names[crm_opportunity_item_get_stage (item)]);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+typedef struct
+{
+  Table      *table;
+  GPtrArray  *ids;
+  const char *stages;
+} Shown;
+
+static gboolean
+shown_as (gpointer data)
+{
+  Shown *shown = data;
+  g_autofree char *stages = stages_shown (shown->table, shown->ids);
+
+  return g_str_equal (stages, shown->stages);
+}
+
+/* The changed rows (new items) are still the selection. */
+static void
+assert_selected (Table     *table,
+                 GPtrArray *ids)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (crm_pipeline_table_get_selection (table->table));
+  GListModel *rows = crm_pipeline_table_get_rows (table->table);
+
+  g_assert_cmpuint (gtk_bitset_get_size (selected), ==, ids->len);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (rows, gtk_bitset_get_nth (selected, i));
+
+      g_assert_true (g_ptr_array_find_with_equal_func (ids, crm_opportunity_item_get_id (item), g_str_equal, NULL));
+    }
 }
 
 static void
@@ -487,10 +536,9 @@ test_bulk_stage_change_reaches_the_store_and_the_server (void)
   crm_test_live_stop (live);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.set-stage", "s", "negotiation"));
   crm_test_wait_for (table_idle, table->table);
-  crm_test_iterate (100);
-  shown = stages_shown (table, ids);
-  g_assert_cmpstr (shown, ==, "negotiation negotiation negotiation");
+  crm_test_wait_for (shown_as, &(Shown) { table, ids, "negotiation negotiation negotiation" });
   g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 3);
+  assert_selected (table, ids);
   on_server = stages_on_server (ids);
   g_assert_cmpstr (on_server, ==, before->str);
 
@@ -505,11 +553,9 @@ test_bulk_stage_change_reaches_the_store_and_the_server (void)
   /* Undo: each back where it was, here and there */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.undo", NULL));
   crm_test_wait_for (table_idle, table->table);
-  crm_test_iterate (100);
-  g_free (shown);
-  shown = stages_shown (table, ids);
-  g_assert_cmpstr (shown, ==, before->str);
+  crm_test_wait_for (shown_as, &(Shown) { table, ids, before->str });
   sync_and_wait (desktop);
+  assert_selected (table, ids);
   g_free (on_server);
   on_server = stages_on_server (ids);
   g_assert_cmpstr (on_server, ==, before->str);
@@ -536,9 +582,7 @@ test_bulk_lost_asks_for_the_reason (void)
   g_assert_false (gtk_widget_get_visible (error));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.move-to-lost", NULL));
   crm_test_wait_for (table_idle, table->table);
-  crm_test_iterate (100);
-  shown = stages_shown (table, ids);
-  g_assert_cmpstr (shown, ==, "lost lost");
+  crm_test_wait_for (shown_as, &(Shown) { table, ids, "lost lost" });
   g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 2);
 }
 
