@@ -7,6 +7,7 @@
 #include "crm-conflict-dialog.h"
 #include "crm-customer-dialog.h"
 #include "crm-customers-page.h"
+#include "crm-pipeline-page.h"
 #include "crm-format.h"
 #include "crm-pending-popover.h"
 #include "crm-sign-in-page.h"
@@ -38,6 +39,7 @@ struct _CrmWindow
   GtkLabel             *user_name_label;
   GtkLabel             *user_detail_label;
   CrmCustomersPage     *customers_page;
+  CrmPipelinePage      *pipeline_page;
   GtkStack             *sync_stack;
   GtkSpinner           *sync_spinner;
   GtkImage             *offline_icon;
@@ -782,6 +784,7 @@ crm_window_constructed (GObject *object)
   g_signal_connect_object (self->context, "session-expired", G_CALLBACK (session_expired_cb), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self->context, "store", self->customers_page, "store", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->context, "sync-engine", self->customers_page, "sync-engine", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->context, "store", self->pipeline_page, "store", G_BINDING_SYNC_CREATE);
   g_signal_group_set_target (self->engine_signals, crm_context_get_sync_engine (self->context));
   self->synced_timer = g_timeout_add_seconds (SYNCED_LABEL_SECONDS, synced_timer_cb, self);
 
@@ -880,6 +883,7 @@ crm_window_class_init (CrmWindowClass *klass)
 
   g_type_ensure (CRM_TYPE_SIGN_IN_PAGE);
   g_type_ensure (CRM_TYPE_CUSTOMERS_PAGE);
+  g_type_ensure (CRM_TYPE_PIPELINE_PAGE);
   g_type_ensure (CRM_TYPE_PENDING_POPOVER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-window.ui");
@@ -896,6 +900,7 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, user_name_label);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, user_detail_label);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, customers_page);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, pipeline_page);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_stack);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_spinner);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, offline_icon);

@@ -4,6 +4,7 @@
 
 #include "crm-application.h"
 #include "crm-context.h"
+#include "crm-pipeline-page.h"
 #include "crm-sign-in-page.h"
 #include "crm-test-server.h"
 #include "crm-window.h"
@@ -56,7 +57,8 @@ test_window_builds_with_sidebar (void)
   row = gtk_list_box_get_row_at_index (sidebar, 0);
   g_assert_nonnull (row);
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (row)), ==, "customers");
-  g_assert_null (gtk_list_box_get_row_at_index (sidebar, 1));
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (sidebar, 1))), ==, "pipeline");
+  g_assert_null (gtk_list_box_get_row_at_index (sidebar, 2));
   g_assert_true (gtk_list_box_get_selected_row (sidebar) == row);
   g_assert_cmpstr (crm_window_get_section (window), ==, "customers");
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (child (window, "section_title"))), ==, "Customers");
@@ -68,6 +70,10 @@ test_window_builds_with_sidebar (void)
   g_assert_null (crm_customers_page_get_store (CRM_CUSTOMERS_PAGE (customers)));
   g_assert_cmpstr (crm_customers_page_get_state (CRM_CUSTOMERS_PAGE (customers)), ==, "empty");
   g_assert_cmpstr (crm_window_get_sync_status (window), ==, "");
+
+  /* The Pipeline's, without a store while nobody is signed in. */
+  g_assert_true (CRM_IS_PIPELINE_PAGE (gtk_stack_get_child_by_name (sections, "pipeline")));
+  g_assert_null (crm_pipeline_page_get_store (CRM_PIPELINE_PAGE (gtk_stack_get_child_by_name (sections, "pipeline"))));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
