@@ -6,6 +6,7 @@
 
 #include "crm-money.h"
 #include "crm-pipeline-page.h"
+#include "crm-pipeline-table.h"
 
 #define SETTINGS_VIEWS "pipeline-views"
 
@@ -546,6 +547,7 @@ crm_pipeline_page_class_init (CrmPipelinePageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CRM_TYPE_PIPELINE_BOARD);
+  g_type_ensure (CRM_TYPE_PIPELINE_TABLE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-pipeline-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, views);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, board);

@@ -25,6 +25,7 @@ struct _CrmPipelineTable
   GSignalGroup         *engine_signals;  /* the sync engine: a change refused or in
                                           * conflict may change no record */
   char                 *role;          /* as set, or NULL: the session's */
+  gboolean              follows_page;  /* the Pipeline page's model */
 
   GHashTable           *refusals;      /* id -> why the store refused its last bulk change */
   GHashTable           *row_errors;    /* id -> what the row shows: refusals, and changes

@@ -6,6 +6,7 @@
 
 #include "crm-format.h"
 #include "crm-opportunity-dialog.h"
+#include "crm-pipeline-page.h"
 #include "crm-pipeline-table-private.h"
 #include "crm-vocabulary.h"
 #include "crm-window.h"
@@ -347,16 +348,34 @@ sort_changed_cb (CrmPipelineTable *self,
   crm_sort_header_scroll_to_top (header);
 }
 
+/* In the Pipeline page: its model (made anew for each store), whose
+ * filter the page's bar sets. */
+static void
+page_store_cb (CrmPipelineTable *self,
+               GParamSpec       *pspec,
+               CrmPipelinePage  *page)
+{
+  crm_pipeline_table_set_model (self, crm_pipeline_page_get_model (page));
+}
+
 static void
 crm_pipeline_table_root (GtkWidget *widget)
 {
   CrmPipelineTable *self = CRM_PIPELINE_TABLE (widget);
   g_autoptr(GObject) engine = g_signal_group_dup_target (self->engine_signals);
+  GtkWidget *page;
   GtkRoot *root;
 
   GTK_WIDGET_CLASS (crm_pipeline_table_parent_class)->root (widget);
   /* the session's role and sync engine are known from here */
   root = gtk_widget_get_root (widget);
+  page = gtk_widget_get_ancestor (widget, CRM_TYPE_PIPELINE_PAGE);
+  if (page != NULL && !self->follows_page)
+    {
+      self->follows_page = TRUE;
+      g_signal_connect_object (page, "notify::store", G_CALLBACK (page_store_cb), self, G_CONNECT_SWAPPED);
+      page_store_cb (self, NULL, CRM_PIPELINE_PAGE (page));
+    }
   if (engine == NULL && CRM_IS_WINDOW (root) &&
       crm_window_get_context (CRM_WINDOW (root)) != NULL)
     crm_pipeline_table_set_sync_engine (self, crm_context_get_sync_engine (crm_window_get_context (CRM_WINDOW (root))));

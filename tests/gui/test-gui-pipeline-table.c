@@ -23,6 +23,7 @@
 #include "crm-auth.h"
 #include "crm-format.h"
 #include "crm-opportunity-dialog.h"
+#include "crm-pipeline-page.h"
 #include "crm-pipeline-table.h"
 #include "crm-test-live.h"
 #include "crm-test-store.h"
@@ -624,6 +625,77 @@ test_conflicting_row_is_marked (void)
   g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 1);
 }
 
+static gboolean
+page_table_loaded (gpointer page)
+{
+  CrmPipelineModel *model = crm_pipeline_page_get_model (page);
+
+  return model != NULL && !crm_pipeline_model_get_loading (model);
+}
+
+/* The one visible window of @type, or NULL. */
+static GtkWidget *
+find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+/* In the window: the Pipeline section's "table" view, on the page's model
+ * (so under its filter), the session's role deciding the owner button;
+ * Enter on a row opens its Edit dialog. */
+static void
+test_table_is_the_pipeline_pages_table_view (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  CrmPipelinePage *page = CRM_PIPELINE_PAGE (child (GTK_WIDGET (desktop->window), CRM_TYPE_WINDOW, "pipeline_page"));
+  AdwViewStack *views = ADW_VIEW_STACK (child (GTK_WIDGET (page), CRM_TYPE_PIPELINE_PAGE, "views"));
+  GtkWidget *table = adw_view_stack_get_child_by_name (views, "table");
+  g_autoptr(CrmPipelineFilter) filter = crm_pipeline_filter_new ();
+  GtkWidget *dialog;
+  guint all;
+
+  g_assert_true (CRM_IS_PIPELINE_TABLE (table));
+  {
+    GtkWidget *sidebar = child (GTK_WIDGET (desktop->window), CRM_TYPE_WINDOW, "sidebar");
+
+    for (GtkWidget *row = gtk_widget_get_first_child (sidebar); row; row = gtk_widget_get_next_sibling (row))
+      if (g_strcmp0 (gtk_widget_get_name (row), "pipeline") == 0)
+        gtk_list_box_select_row (GTK_LIST_BOX (sidebar), GTK_LIST_BOX_ROW (row));
+    g_assert_cmpstr (crm_window_get_section (desktop->window), ==, "pipeline");
+  }
+  adw_view_stack_set_visible_child_name (views, "table");
+  crm_test_wait_for (page_table_loaded, page);
+  crm_test_iterate (100);
+  g_assert_true (crm_pipeline_table_get_model (CRM_PIPELINE_TABLE (table)) == crm_pipeline_page_get_model (page));
+  g_assert_false (gtk_widget_get_visible (child (table, CRM_TYPE_PIPELINE_TABLE, "owner_button")));
+  all = g_list_model_get_n_items (crm_pipeline_table_get_rows (CRM_PIPELINE_TABLE (table)));
+  g_assert_cmpuint (all, >, 0);
+
+  /* the page's filter narrows the Table as it does the Board */
+  filter->amount_min = 10000000;   /* ¥100,000 */
+  crm_pipeline_page_set_filter (page, filter);
+  crm_test_iterate (100);
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_table_get_rows (CRM_PIPELINE_TABLE (table))), <, all);
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_table_get_rows (CRM_PIPELINE_TABLE (table))), ==,
+                    g_list_model_get_n_items (crm_pipeline_model_get_items (crm_pipeline_page_get_model (page))));
+
+  g_signal_emit_by_name (child (table, CRM_TYPE_PIPELINE_TABLE, "column_view"), "activate", 0);
+  crm_test_iterate (50);
+  dialog = find_window (CRM_TYPE_OPPORTUNITY_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Opportunity");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* The Table takes the session's role from the window it is in; in a
  * window of its own here, it is told. */
 static void
@@ -730,6 +802,8 @@ main (int   argc,
                    test_bulk_stage_change_reaches_the_store_and_the_server);
   g_test_add_func ("/client/pipeline-table/bulk-lost-asks-for-the-reason", test_bulk_lost_asks_for_the_reason);
   g_test_add_func ("/client/pipeline-table/conflicting-row-is-marked", test_conflicting_row_is_marked);
+  g_test_add_func ("/client/pipeline-table/is-the-pipeline-pages-table-view",
+                   test_table_is_the_pipeline_pages_table_view);
   g_test_add_func ("/client/pipeline-table/owner-is-changed-by-directors-only", test_owner_is_changed_by_directors_only);
   g_test_add_func ("/client/opportunity-dialog/edit-saves-only-the-changed-fields",
                    test_edit_saves_only_the_changed_fields);
