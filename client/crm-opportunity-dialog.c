@@ -11,13 +11,12 @@
 #include "crm-format.h"
 #include "crm-money.h"
 #include "crm-opportunity-dialog.h"
+#include "crm-opportunity-item.h"
 #include "crm-pipeline-stages.h"
 #include "crm-vocabulary.h"
 
 /* The stages a new opportunity may start at: the open ones. */
 #define N_OPEN_STAGES (CRM_STAGE_NEGOTIATION + 1)
-/* What the server gives a record without contract months (0014). */
-#define DEFAULT_CONTRACT_MONTHS 12
 
 struct _CrmOpportunityDialog
 {
@@ -128,7 +127,8 @@ show_total (CrmOpportunityDialog *self)
   g_autofree char *total = NULL;
 
   if (amount (once, &once_fen) && amount (monthly, &monthly_fen))
-    total = crm_format_money (once_fen + monthly_fen * gtk_spin_button_get_value_as_int (self->contract_months_spin));
+    total = crm_format_money (crm_opportunity_amount (once_fen, monthly_fen,
+                                                      gtk_spin_button_get_value_as_int (self->contract_months_spin)));
   gtk_label_set_label (self->total_label, total ? total : "—");
 }
 
@@ -569,6 +569,22 @@ set_money (AdwEntryRow *row,
   set_text (row, text);
 }
 
+/* Where campaign @id is among the campaign row's choices; one not in the
+ * store (yet) is added, so that saving keeps it. */
+static guint
+campaign_choice (CrmOpportunityDialog *self,
+                 const char           *id)
+{
+  GtkStringList *campaigns = GTK_STRING_LIST (adw_combo_row_get_model (self->campaign_row));
+
+  for (guint i = 0; i < self->campaign_ids->len; i++)
+    if (g_str_equal (id, self->campaign_ids->pdata[i]))
+      return i + 1;
+  g_ptr_array_add (self->campaign_ids, g_strdup (id));
+  gtk_string_list_append (campaigns, _("A campaign not on this computer"));
+  return self->campaign_ids->len;
+}
+
 /* The form as @record has it. */
 static void
 fill (CrmOpportunityDialog *self,
@@ -592,14 +608,13 @@ fill (CrmOpportunityDialog *self,
         gtk_check_button_set_active (self->product_checks[category], TRUE);
     }
   adw_combo_row_set_selected (self->source_row, source >= 0 ? (guint) source : CRM_SOURCE_DIRECT);
-  for (guint i = 0; campaign_id != NULL && i < self->campaign_ids->len; i++)
-    if (g_str_equal (campaign_id, self->campaign_ids->pdata[i]))
-      adw_combo_row_set_selected (self->campaign_row, i + 1);
+  if (campaign_id != NULL)
+    adw_combo_row_set_selected (self->campaign_row, campaign_choice (self, campaign_id));
   set_text (self->next_step_row, member_text (record, "next_step"));
   set_money (self->amount_once_row, member_int (record, "amount_once", 0));
   set_money (self->amount_monthly_row, member_int (record, "amount_monthly", 0));
   gtk_spin_button_set_value (self->contract_months_spin,
-                             member_int (record, "contract_months", DEFAULT_CONTRACT_MONTHS));
+                             member_int (record, "contract_months", CRM_OPPORTUNITY_DEFAULT_CONTRACT_MONTHS));
   gtk_check_button_set_active (self->probability_default_check, probability < 0);
   if (probability >= 0)
     gtk_spin_button_set_value (self->probability_spin, probability);

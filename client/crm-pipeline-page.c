@@ -8,6 +8,7 @@
 #include "crm-pipeline-analysis.h"
 #include "crm-pipeline-forecast.h"
 #include "crm-pipeline-page.h"
+#include "crm-pipeline-table.h"
 
 #define SETTINGS_VIEWS "pipeline-views"
 
@@ -591,6 +592,7 @@ crm_pipeline_page_class_init (CrmPipelinePageClass *klass)
   g_type_ensure (CRM_TYPE_PIPELINE_BOARD);
   g_type_ensure (CRM_TYPE_PIPELINE_FORECAST);
   g_type_ensure (CRM_TYPE_PIPELINE_ANALYSIS);
+  g_type_ensure (CRM_TYPE_PIPELINE_TABLE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-pipeline-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, views);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, board);

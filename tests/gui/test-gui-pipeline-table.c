@@ -1,15 +1,21 @@
 /* The pipeline's Table and the opportunity dialog's edit mode, against the
  * real server (in-process, over a throwaway seeded PostgreSQL), signed in
- * as the seeded account manager: the dialog opens an opportunity as the
- * store has it, queues only the fields changed, and they reach PostgreSQL;
- * a move to lost without a reason is refused under the field, and with
- * one it is recorded; the total contract value follows what is typed.
- * Accessibility on. */
+ * as the seeded account manager: the Table holds the manager's
+ * opportunities and sorts them by total contract value (both ways, as
+ * PostgreSQL orders them); a stage change of three selected rows, made
+ * offline, shows at once, reaches PostgreSQL after the sync, and its Undo
+ * does too; a move to lost asks for the reason; the owner can be changed
+ * by a director, not by a manager.  The dialog opens an opportunity as
+ * the store has it, queues only the fields changed, and they reach
+ * PostgreSQL; a move to lost without a reason is refused under the field,
+ * and with one it is recorded; the total contract value follows what is
+ * typed.  Accessibility on. */
 #define G_LOG_DOMAIN "test-gui-pipeline-table"
 
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -17,6 +23,8 @@
 #include "crm-auth.h"
 #include "crm-format.h"
 #include "crm-opportunity-dialog.h"
+#include "crm-pipeline-page.h"
+#include "crm-pipeline-table.h"
 #include "crm-test-live.h"
 #include "crm-test-store.h"
 #include "crm-window.h"
@@ -280,6 +288,470 @@ test_total_contract_value_follows_what_is_typed (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* The Table ---------------------------------------------------------- */
+
+/* The manager's opportunities, as the read policy shows them to the
+ * manager (their own customers'). */
+#define MANAGERS "FROM crm.opportunities o JOIN crm.customers c ON c.id = o.customer_id" \
+                 " JOIN crm.users u ON u.id = c.owner_id WHERE u.login = 'manager'"
+
+typedef struct
+{
+  GtkWindow        *window;
+  CrmPipelineTable *table;
+} Table;
+
+static gboolean
+table_loaded (gpointer table)
+{
+  CrmPipelineModel *model = crm_pipeline_table_get_model (table);
+
+  return model != NULL && !crm_pipeline_model_get_loading (model);
+}
+
+static gboolean
+table_idle (gpointer table)
+{
+  return !crm_pipeline_table_is_busy (table);
+}
+
+/* The Table over @desktop's store, in a window of its own, read. */
+static Table *
+table_new (Desktop *desktop)
+{
+  Table *self = g_new0 (Table, 1);
+
+  self->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (self->window, 1200, 700);
+  self->table = CRM_PIPELINE_TABLE (crm_pipeline_table_new ());
+  gtk_window_set_child (self->window, GTK_WIDGET (self->table));
+  crm_pipeline_table_set_store (self->table, store_of (desktop));
+  crm_pipeline_table_set_sync_engine (self->table, crm_context_get_sync_engine (desktop->context));
+  gtk_window_present (self->window);
+  crm_test_wait_for (table_loaded, self->table);
+  crm_test_iterate (50);
+  return self;
+}
+
+static void
+table_free (Table *self)
+{
+  g_object_ref (self->table);
+  gtk_window_destroy (self->window);
+  crm_test_iterate (50);
+  g_assert_finalize_object (self->table);
+  g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Table, table_free)
+
+static GtkWidget *
+table_child (Table      *table,
+             const char *name)
+{
+  return child (GTK_WIDGET (table->table), CRM_TYPE_PIPELINE_TABLE, name);
+}
+
+/* The rows' total contract values, in the order shown. */
+static char *
+shown_amounts (Table *table)
+{
+  GListModel *rows = crm_pipeline_table_get_rows (table->table);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (rows, i);
+
+      g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i ? " " : "", crm_opportunity_item_get_amount (item));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_table_sorts_by_amount (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  g_autoptr(Table) table = table_new (desktop);
+  GtkColumnView *view = GTK_COLUMN_VIEW (table_child (table, "column_view"));
+  GtkColumnViewColumn *amount = GTK_COLUMN_VIEW_COLUMN (gtk_widget_get_template_child (GTK_WIDGET (table->table),
+                                                                                       CRM_TYPE_PIPELINE_TABLE,
+                                                                                       "amount_column"));
+  g_autofree char *count = crm_test_live_scalar (live, "SELECT count(*) " MANAGERS, NULL);
+  g_autofree char *largest_first = crm_test_live_scalar (live, "SELECT string_agg((o.amount_once + o.amount_monthly"
+                                                               " * o.contract_months)::text, ' ' ORDER BY o.amount_once"
+                                                               " + o.amount_monthly * o.contract_months DESC) " MANAGERS,
+                                                         NULL);
+  g_autofree char *smallest_first = crm_test_live_scalar (live, "SELECT string_agg((o.amount_once + o.amount_monthly"
+                                                                " * o.contract_months)::text, ' ' ORDER BY o.amount_once"
+                                                                " + o.amount_monthly * o.contract_months) " MANAGERS,
+                                                          NULL);
+  g_autofree char *shown = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_table_get_rows (table->table)), ==,
+                    g_ascii_strtoull (count, NULL, 10));
+  g_assert_cmpuint (g_ascii_strtoull (count, NULL, 10), >, 3);
+
+  /* the header, clicked: money is largest first */
+  gtk_column_view_sort_by_column (view, amount, GTK_SORT_ASCENDING);
+  crm_test_iterate (20);
+  shown = shown_amounts (table);
+  g_assert_cmpstr (shown, ==, largest_first);
+  /* the second click: the other way */
+  gtk_column_view_sort_by_column (view, amount, GTK_SORT_ASCENDING);
+  crm_test_iterate (20);
+  g_free (shown);
+  shown = shown_amounts (table);
+  g_assert_cmpstr (shown, ==, smallest_first);
+}
+
+/* Selects the first @n open rows not at @stage; their ids, space-separated
+ * and sorted, in @ids, and what each stage was, in @was. */
+static void
+select_open_rows (Table      *table,
+                  guint       n,
+                  CrmStage    stage,
+                  GPtrArray  *ids,
+                  GHashTable *was)
+{
+  GListModel *rows = crm_pipeline_table_get_rows (table->table);
+  GtkSelectionModel *selection = crm_pipeline_table_get_selection (table->table);
+
+  gtk_selection_model_unselect_all (selection);
+  for (guint i = 0; i < g_list_model_get_n_items (rows) && ids->len < n; i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (rows, i);
+      CrmStage at = crm_opportunity_item_get_stage (item);
+
+      if (at == stage || at == CRM_STAGE_WON || at == CRM_STAGE_LOST)
+        continue;
+      gtk_selection_model_select_item (selection, i, FALSE);
+      g_ptr_array_add (ids, g_strdup (crm_opportunity_item_get_id (item)));
+      g_hash_table_insert (was, g_strdup (crm_opportunity_item_get_id (item)), GINT_TO_POINTER (at));
+    }
+  g_assert_cmpuint (ids->len, ==, n);
+}
+
+/* The stage of each of @ids as PostgreSQL has it, space-separated. */
+static char *
+stages_on_server (GPtrArray *ids)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *stage = crm_test_live_scalar (live, "SELECT stage FROM crm.opportunities WHERE id = $1",
+                                                     ids->pdata[i]);
+
+      g_string_append_printf (out, "%s%s", i ? " " : "", stage);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The row of opportunity @id, or NULL. */
+static CrmOpportunityItem *
+row_of (Table      *table,
+        const char *id)
+{
+  GListModel *rows = crm_pipeline_table_get_rows (table->table);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (rows, i);
+
+      if (g_str_equal (crm_opportunity_item_get_id (item), id))
+        return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
+/* The stage of each of @ids as the Table's rows show it, space-separated. */
+static char *
+stages_shown (Table     *table,
+              GPtrArray *ids)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = row_of (table, ids->pdata[i]);
+
+      g_assert_nonnull (item);
+      g_string_append_printf (out, "%s%s", i ? " " : "", crm_stage_names[crm_opportunity_item_get_stage (item)]);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+typedef struct
+{
+  Table      *table;
+  GPtrArray  *ids;
+  const char *stages;
+} Shown;
+
+static gboolean
+shown_as (gpointer data)
+{
+  Shown *shown = data;
+  g_autofree char *stages = stages_shown (shown->table, shown->ids);
+
+  return g_str_equal (stages, shown->stages);
+}
+
+/* The changed rows (new items) are still the selection. */
+static void
+assert_selected (Table     *table,
+                 GPtrArray *ids)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (crm_pipeline_table_get_selection (table->table));
+  GListModel *rows = crm_pipeline_table_get_rows (table->table);
+
+  g_assert_cmpuint (gtk_bitset_get_size (selected), ==, ids->len);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (rows, gtk_bitset_get_nth (selected, i));
+
+      g_assert_true (g_ptr_array_find_with_equal_func (ids, crm_opportunity_item_get_id (item), g_str_equal, NULL));
+    }
+}
+
+static void
+test_bulk_stage_change_reaches_the_store_and_the_server (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  g_autoptr(Table) table = table_new (desktop);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) was = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GString) before = g_string_new (NULL);
+  g_autofree char *shown = NULL;
+  g_autofree char *on_server = NULL;
+  g_autofree char *label = NULL;
+
+  select_open_rows (table, 3, CRM_STAGE_NEGOTIATION, ids, was);
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (before, "%s%s", i ? " " : "",
+                            crm_stage_names[GPOINTER_TO_INT (g_hash_table_lookup (was, ids->pdata[i]))]);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (table_child (table, "selection_label"))), ==, "3 selected");
+
+  /* offline: shown at once, queued */
+  crm_test_live_stop (live);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.set-stage", "s", "negotiation"));
+  crm_test_wait_for (table_idle, table->table);
+  crm_test_wait_for (shown_as, &(Shown) { table, ids, "negotiation negotiation negotiation" });
+  g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 3);
+  assert_selected (table, ids);
+  on_server = stages_on_server (ids);
+  g_assert_cmpstr (on_server, ==, before->str);
+
+  /* back: on the server after the sync */
+  crm_test_live_start (live);
+  sync_and_wait (desktop);
+  g_free (on_server);
+  on_server = stages_on_server (ids);
+  g_assert_cmpstr (on_server, ==, "negotiation negotiation negotiation");
+  g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 0);
+
+  /* Undo: each back where it was, here and there */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.undo", NULL));
+  crm_test_wait_for (table_idle, table->table);
+  crm_test_wait_for (shown_as, &(Shown) { table, ids, before->str });
+  sync_and_wait (desktop);
+  assert_selected (table, ids);
+  g_free (on_server);
+  on_server = stages_on_server (ids);
+  g_assert_cmpstr (on_server, ==, before->str);
+}
+
+static void
+test_bulk_lost_asks_for_the_reason (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  g_autoptr(Table) table = table_new (desktop);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) was = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GtkWidget *error = table_child (table, "lost_reason_error");
+  g_autofree char *shown = NULL;
+
+  select_open_rows (table, 2, CRM_STAGE_LOST, ids, was);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.move-to-lost", NULL));
+  crm_test_iterate (50);
+  g_assert_true (gtk_widget_get_visible (error));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (error)), ==, "Say why they were lost");
+  g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 0);
+
+  gtk_editable_set_text (GTK_EDITABLE (table_child (table, "lost_reason_entry")), "客户选择了竞争对手");
+  g_assert_false (gtk_widget_get_visible (error));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.move-to-lost", NULL));
+  crm_test_wait_for (table_idle, table->table);
+  crm_test_wait_for (shown_as, &(Shown) { table, ids, "lost lost" });
+  g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 2);
+}
+
+static const char *marked_id;
+
+static gboolean
+row_marked (gpointer table)
+{
+  return crm_pipeline_table_get_row_error (table, marked_id) != NULL;
+}
+
+/* A change the server finds made on a record changed meanwhile is marked
+ * on its row, and stays in the queue for the user to resolve. */
+static void
+test_conflicting_row_is_marked (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  g_autoptr(Table) table = table_new (desktop);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) was = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *changed = NULL;
+  const char *error;
+
+  select_open_rows (table, 1, CRM_STAGE_PROPOSAL, ids, was);
+  /* a colleague moves it first */
+  changed = crm_test_live_scalar (live, "UPDATE crm.opportunities SET stage = CASE stage WHEN 'prospecting'"
+                                        " THEN 'qualification' ELSE 'prospecting' END::crm.opportunity_stage"
+                                        " WHERE id = $1 RETURNING id", ids->pdata[0]);
+  g_assert_cmpstr (changed, ==, ids->pdata[0]);
+  g_assert_null (crm_pipeline_table_get_row_error (table->table, ids->pdata[0]));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.set-stage", "s", "proposal"));
+  crm_test_wait_for (table_idle, table->table);
+  sync_and_wait (desktop);
+  marked_id = ids->pdata[0];
+  crm_test_wait_for (row_marked, table->table);
+  error = crm_pipeline_table_get_row_error (table->table, ids->pdata[0]);
+  g_assert_nonnull (strstr (error, "Changed on the server meanwhile"));
+  g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 1);
+}
+
+static gboolean
+page_table_loaded (gpointer page)
+{
+  CrmPipelineModel *model = crm_pipeline_page_get_model (page);
+
+  return model != NULL && !crm_pipeline_model_get_loading (model);
+}
+
+/* The one visible window of @type, or NULL. */
+static GtkWidget *
+find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+/* In the window: the Pipeline section's "table" view, on the page's model
+ * (so under its filter), the session's role deciding the owner button;
+ * Enter on a row opens its Edit dialog. */
+static void
+test_table_is_the_pipeline_pages_table_view (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  CrmPipelinePage *page = CRM_PIPELINE_PAGE (child (GTK_WIDGET (desktop->window), CRM_TYPE_WINDOW, "pipeline_page"));
+  AdwViewStack *views = ADW_VIEW_STACK (child (GTK_WIDGET (page), CRM_TYPE_PIPELINE_PAGE, "views"));
+  GtkWidget *table = adw_view_stack_get_child_by_name (views, "table");
+  g_autoptr(CrmPipelineFilter) filter = crm_pipeline_filter_new ();
+  GtkWidget *dialog;
+  guint all;
+
+  g_assert_true (CRM_IS_PIPELINE_TABLE (table));
+  {
+    GtkWidget *sidebar = child (GTK_WIDGET (desktop->window), CRM_TYPE_WINDOW, "sidebar");
+
+    for (GtkWidget *row = gtk_widget_get_first_child (sidebar); row; row = gtk_widget_get_next_sibling (row))
+      if (g_strcmp0 (gtk_widget_get_name (row), "pipeline") == 0)
+        gtk_list_box_select_row (GTK_LIST_BOX (sidebar), GTK_LIST_BOX_ROW (row));
+    g_assert_cmpstr (crm_window_get_section (desktop->window), ==, "pipeline");
+  }
+  adw_view_stack_set_visible_child_name (views, "table");
+  crm_test_wait_for (page_table_loaded, page);
+  crm_test_iterate (100);
+  g_assert_true (crm_pipeline_table_get_model (CRM_PIPELINE_TABLE (table)) == crm_pipeline_page_get_model (page));
+  g_assert_false (gtk_widget_get_visible (child (table, CRM_TYPE_PIPELINE_TABLE, "owner_button")));
+  all = g_list_model_get_n_items (crm_pipeline_table_get_rows (CRM_PIPELINE_TABLE (table)));
+  g_assert_cmpuint (all, >, 0);
+
+  /* the page's filter narrows the Table as it does the Board */
+  filter->amount_min = 10000000;   /* ¥100,000 */
+  crm_pipeline_page_set_filter (page, filter);
+  crm_test_iterate (100);
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_table_get_rows (CRM_PIPELINE_TABLE (table))), <, all);
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_table_get_rows (CRM_PIPELINE_TABLE (table))), ==,
+                    g_list_model_get_n_items (crm_pipeline_model_get_items (crm_pipeline_page_get_model (page))));
+
+  g_signal_emit_by_name (child (table, CRM_TYPE_PIPELINE_TABLE, "column_view"), "activate", 0);
+  crm_test_iterate (50);
+  dialog = find_window (CRM_TYPE_OPPORTUNITY_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Opportunity");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* The Table takes the session's role from the window it is in; in a
+ * window of its own here, it is told. */
+static void
+set_session_role (Table   *table,
+                  Desktop *desktop)
+{
+  JsonObject *user = crm_context_get_user (desktop->context);
+
+  crm_pipeline_table_set_role (table->table, json_object_get_string_member (user, "role"));
+}
+
+static void
+test_owner_is_changed_by_directors_only (void)
+{
+  g_autofree char *manager_id = crm_test_live_scalar (live, "SELECT id FROM crm.users WHERE login = 'manager'", NULL);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) was = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  /* a manager may not hand a deal over: no button, and the action does nothing */
+  {
+    g_autoptr(Desktop) manager = desktop_new ("manager");
+    g_autoptr(Table) table = table_new (manager);
+
+    set_session_role (table, manager);
+    select_open_rows (table, 1, CRM_STAGE_LOST, ids, was);
+    g_assert_false (gtk_widget_get_visible (table_child (table, "owner_button")));
+    gtk_widget_activate_action (GTK_WIDGET (table->table), "table.set-owner", "s", manager_id);
+    crm_test_iterate (50);
+    g_assert_false (crm_pipeline_table_is_busy (table->table));
+    g_assert_cmpuint (crm_store_count_unsent_changes (store_of (manager), NULL), ==, 0);
+  }
+  g_ptr_array_set_size (ids, 0);
+  g_hash_table_remove_all (was);
+
+  /* a director hands two to the manager */
+  {
+    g_autoptr(Desktop) director = desktop_new ("director");
+    g_autoptr(Table) table = table_new (director);
+
+    set_session_role (table, director);
+    g_assert_true (gtk_widget_get_visible (table_child (table, "owner_button")));
+    select_open_rows (table, 2, CRM_STAGE_LOST, ids, was);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.set-owner", "s", manager_id));
+    crm_test_wait_for (table_idle, table->table);
+    sync_and_wait (director);
+    g_assert_cmpuint (crm_store_count_unsent_changes (store_of (director), NULL), ==, 0);
+    for (guint i = 0; i < ids->len; i++)
+      {
+        g_autofree char *owner = crm_test_live_scalar (live, "SELECT owner_id FROM crm.opportunities WHERE id = $1",
+                                                       ids->pdata[i]);
+
+        g_assert_cmpstr (owner, ==, manager_id);
+      }
+  }
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -325,6 +797,14 @@ main (int   argc,
     }
   live = crm_test_live_new (200);
 
+  g_test_add_func ("/client/pipeline-table/sorts-by-amount-both-ways", test_table_sorts_by_amount);
+  g_test_add_func ("/client/pipeline-table/bulk-stage-change-offline-reaches-the-store-and-the-server-and-undoes",
+                   test_bulk_stage_change_reaches_the_store_and_the_server);
+  g_test_add_func ("/client/pipeline-table/bulk-lost-asks-for-the-reason", test_bulk_lost_asks_for_the_reason);
+  g_test_add_func ("/client/pipeline-table/conflicting-row-is-marked", test_conflicting_row_is_marked);
+  g_test_add_func ("/client/pipeline-table/is-the-pipeline-pages-table-view",
+                   test_table_is_the_pipeline_pages_table_view);
+  g_test_add_func ("/client/pipeline-table/owner-is-changed-by-directors-only", test_owner_is_changed_by_directors_only);
   g_test_add_func ("/client/opportunity-dialog/edit-saves-only-the-changed-fields",
                    test_edit_saves_only_the_changed_fields);
   g_test_add_func ("/client/opportunity-dialog/lost-without-a-reason-is-refused-inline",
