@@ -23,6 +23,7 @@
 #include "crm-auth.h"
 #include "crm-format.h"
 #include "crm-opportunity-dialog.h"
+#include "crm-pipeline-bulk.h"
 #include "crm-pipeline-page.h"
 #include "crm-pipeline-table.h"
 #include "crm-test-live.h"
@@ -696,6 +697,68 @@ test_table_is_the_pipeline_pages_table_view (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* The window closed while a change is being queued: the change finishes
+ * (and stays queued), then the Table goes, quietly. */
+static void
+test_closing_while_a_change_is_queued (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  Table *table = table_new (desktop);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) was = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gpointer weak = table->table;
+
+  select_open_rows (table, 3, CRM_STAGE_PROPOSAL, ids, was);
+  g_object_add_weak_pointer (G_OBJECT (table->table), &weak);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.set-stage", "s", "proposal"));
+  g_assert_true (crm_pipeline_table_is_busy (table->table));
+  gtk_window_destroy (table->window);
+  g_free (table);
+  crm_test_wait_for (destroyed, &weak);
+  g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, 3);
+}
+
+/* More rows than one unit: the progress shows while they are queued; a
+ * second run stopped at once keeps only whole units. */
+static void
+test_long_work_shows_progress_and_stops (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ("manager");
+  g_autoptr(Table) table = table_new (desktop);
+  GtkSelectionModel *selection = crm_pipeline_table_get_selection (table->table);
+  GtkWidget *bar = table_child (table, "progress_bar");
+  guint n = g_list_model_get_n_items (crm_pipeline_table_get_rows (table->table));
+  guint queued;
+
+  g_assert_cmpuint (n, >, CRM_PIPELINE_BULK_CHUNK);
+  gtk_selection_model_select_all (selection);
+  gtk_editable_set_text (GTK_EDITABLE (table_child (table, "close_entry")), "2027-06-30");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.set-close-date", NULL));
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_true (gtk_widget_get_visible (table_child (table, "cancel_button")));
+  crm_test_wait_for (table_idle, table->table);
+  g_assert_false (gtk_widget_get_visible (bar));
+  g_assert_cmpuint (crm_store_count_unsent_changes (store_of (desktop), NULL), ==, n);
+
+  /* again, to another date, stopped at once */
+  gtk_selection_model_select_all (selection);
+  gtk_editable_set_text (GTK_EDITABLE (table_child (table, "close_entry")), "2027-09-30");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.set-close-date", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table->table), "table.stop", NULL));
+  crm_test_wait_for (table_idle, table->table);
+  queued = 0;
+  {
+    g_autoptr(GPtrArray) records = crm_store_get_records (store_of (desktop), CRM_ENTITY_OPPORTUNITY, NULL, NULL);
+
+    for (guint i = 0; i < records->len; i++)
+      if (g_strcmp0 (json_object_get_string_member (records->pdata[i], "expected_close"), "2027-09-30") == 0)
+        queued++;
+  }
+  g_test_message ("stopped after %u of %u", queued, n);
+  g_assert_cmpuint (queued, <, n);
+  g_assert_cmpuint (queued % CRM_PIPELINE_BULK_CHUNK, ==, 0);
+}
+
 /* The Table takes the session's role from the window it is in; in a
  * window of its own here, it is told. */
 static void
@@ -802,6 +865,8 @@ main (int   argc,
                    test_bulk_stage_change_reaches_the_store_and_the_server);
   g_test_add_func ("/client/pipeline-table/bulk-lost-asks-for-the-reason", test_bulk_lost_asks_for_the_reason);
   g_test_add_func ("/client/pipeline-table/conflicting-row-is-marked", test_conflicting_row_is_marked);
+  g_test_add_func ("/client/pipeline-table/long-work-shows-progress-and-stops", test_long_work_shows_progress_and_stops);
+  g_test_add_func ("/client/pipeline-table/closing-while-a-change-is-queued", test_closing_while_a_change_is_queued);
   g_test_add_func ("/client/pipeline-table/is-the-pipeline-pages-table-view",
                    test_table_is_the_pipeline_pages_table_view);
   g_test_add_func ("/client/pipeline-table/owner-is-changed-by-directors-only", test_owner_is_changed_by_directors_only);
