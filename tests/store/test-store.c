@@ -153,8 +153,8 @@ test_schema_migrates_an_empty_file (StoreFixture  *f,
                            "opportunity_stages", "sales_targets", "segments", "campaigns", "campaign_members",
                            "service_requests", "service_steps" };
 
-  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 7);
-  g_assert_cmpstr (version, ==, "7");
+  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 8);
+  g_assert_cmpstr (version, ==, "8");
   g_assert_cmpstr (mode, ==, "wal");
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
@@ -183,7 +183,7 @@ test_schema_reopen_keeps_rows_and_runs_no_migration_twice (StoreFixture  *f,
   g_assert_no_error (error);
   if (f->store == NULL)
     return;
-  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 7);
+  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 8);
   customer = get_customer (f->store, 1);
   if (customer == NULL)
     return;
@@ -1192,7 +1192,7 @@ test_schema_migrates_a_version_1_queue (StoreFixture  *f,
   g_assert_no_error (error);
   if (store == NULL)
     return;
-  g_assert_cmpuint (crm_store_get_schema_version (store), ==, 7);
+  g_assert_cmpuint (crm_store_get_schema_version (store), ==, 8);
   list = list_mutations (store);
   g_assert_cmpuint (list->len, ==, 2);
   if (list->len != 2)
