@@ -24,5 +24,9 @@ void crm_handle_customer_reveal (CrmRequest *req);
 void crm_handle_sync            (CrmRequest *req);
 /* crm-handler-mutations.c */
 void crm_handle_mutation        (CrmRequest *req);
+/* crm-handler-campaigns.c */
+void crm_handle_segment_preview  (CrmRequest *req);
+void crm_handle_campaign_launch  (CrmRequest *req);
+void crm_handle_campaign_results (CrmRequest *req);
 
 G_END_DECLS

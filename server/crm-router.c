@@ -23,6 +23,10 @@ static const CrmRoute routes[] = {
   { "POST",   "customers/:id/reveal", CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_customer_reveal },
   { "GET",    "sync",          CRM_ROUTE_AUTH,   crm_handle_sync },
   { "POST",   "mutations",     CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_mutation },
+  /* campaigns (issue 11) */
+  { "POST",   "segments/preview", CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_segment_preview },
+  { "POST",   "campaigns/:id/launch", CRM_ROUTE_AUTH, crm_handle_campaign_launch },
+  { "GET",    "campaigns/:id/results", CRM_ROUTE_AUTH, crm_handle_campaign_results },
 };
 
 static const char *
