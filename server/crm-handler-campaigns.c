@@ -19,8 +19,9 @@
  * before, or not a draft or planned, is a 409 there.  Then one
  * transaction: crm.campaign_launch_lock () (which takes the campaign's
  * row lock and checks again, KL409: two launches at once make one), the
- * segment's customers inserted as members by the compiled condition, and
- * crm.campaign_launch_finish () (control group, assignment, status).
+ * segment's customers inserted as members by the compiled condition with
+ * the control group drawn and the others assigned (LAUNCH_INSERT), and
+ * crm.campaign_launch_finish () (status, counts).
  *
  * GET /campaigns/:id/results: crm.campaign_results () writes the whole
  * document from the members and the records their conversions link
@@ -55,6 +56,26 @@ static const CrmSql sql_results = {
   "SELECT crm.campaign_results($1::uuid)",
   1
 };
+
+/* The launch's members, in one pass: the segment's customers in a random
+ * order, the first round(share x members) the control group; the others
+ * to their customer's account manager (an active one), else to the queue
+ * of the campaign's first channel.  $1 the campaign, the condition's
+ * parameters from $2. */
+#define LAUNCH_INSERT \
+  "INSERT INTO crm.campaign_members (campaign_id, customer_id, is_control, assigned_to, queue)" \
+  " SELECT k.id, s.id, s.control," \
+  "        CASE WHEN NOT s.control AND s.managed THEN s.owner_id END," \
+  "        CASE WHEN NOT s.control AND NOT s.managed THEN k.channels[1] END" \
+  "   FROM crm.campaigns k," \
+  "        (SELECT c.id, c.owner_id," \
+  "                c.owner_id IN (SELECT u.id FROM crm.user_directory u" \
+  "                                WHERE u.role = 'manager' AND NOT u.disabled) AS managed," \
+  "                row_number () OVER (ORDER BY random ())" \
+  "                  <= round (count(*) OVER () * (SELECT p.control_percent FROM crm.campaigns p" \
+  "                                                 WHERE p.id = $1::uuid) / 100.0) AS control" \
+  "           FROM crm.customers c WHERE %s) s" \
+  "  WHERE k.id = $1::uuid"
 
 /* The one statement of a preview: $1 the sample's size, the condition's
  * parameters from $2 (the same ones in both places). */
@@ -204,8 +225,7 @@ launch_read_done (CrmRequest *req,
       crm_request_respond_error (req, error);
       return;
     }
-  insert = g_strdup_printf ("INSERT INTO crm.campaign_members (campaign_id, customer_id)"
-                            " SELECT $1::uuid, c.id FROM crm.customers c WHERE %s", where);
+  insert = g_strdup_printf (LAUNCH_INSERT, where);
   next = crm_request_new_batch (req);
   crm_db_batch_add (next, &sql_launch_lock, id_value);
   crm_db_batch_add_text (next, insert, (int) values->len, (const char * const *) values->pdata);

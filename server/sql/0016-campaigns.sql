@@ -5,8 +5,8 @@
 -- and when it was launched.  Launching (POST /campaigns/{id}/launch,
 -- server/crm-handler-campaigns.c) snapshots the segment into members in
 -- one transaction: crm.campaign_launch_lock() first, the compiled segment
--- as one INSERT, crm.campaign_launch_finish() last, which draws the
--- control group and assigns the others.  A member's conversion links the
+-- as one INSERT which also draws the control group and assigns the others,
+-- crm.campaign_launch_finish() last.  A member's conversion links the
 -- opportunity or subscription it produced; the results
 -- (crm.campaign_results()) are computed from the members and those
 -- records, never from stored totals.
@@ -86,11 +86,17 @@ $$
   SELECT coalesce(array_agg(id), '{}') FROM t
 $$;
 
--- Criteria over the whole base: the plain columns the criteria compare
--- (docs/plans/segment-preview.txt has the plans behind these).
-CREATE INDEX customers_tier_revenue ON crm.customers (tier, monthly_revenue);
+-- What the criteria's plans need at 1,000,000 customers (docs/internals.md,
+-- "Segments and campaigns"): churn risk is selective; the others are
+-- index-only sets of customers the condition hashes (a contract ending in
+-- a window, an active product of a category, a contact since a date; the
+-- columns the read policies test are in them).  Most criteria on
+-- customers' own columns match a large share and scan the table.
 CREATE INDEX customers_churn_risk ON crm.customers (churn_risk) WHERE churn_risk IS NOT NULL;
-CREATE INDEX customers_arrears ON crm.customers (arrears) WHERE arrears > 0;
+CREATE INDEX subscriptions_active_contract_end ON crm.subscriptions (contract_end) INCLUDE (customer_id)
+  WHERE status = 'active';
+CREATE INDEX subscriptions_active_product ON crm.subscriptions (product_id, customer_id) WHERE status = 'active';
+CREATE INDEX interactions_occurred ON crm.interactions (occurred_at) INCLUDE (customer_id);
 
 ------------------------------------------------------------------------
 -- Outcomes: never on a control member, and a link of the member's own
@@ -191,38 +197,25 @@ BEGIN
 END
 $$;
 
--- After the members are in: exactly round(share × members) of them, drawn
--- at random, are the control group; the others go to their customer's
--- account manager (an active manager), or else to the queue of the
--- campaign's first channel.  Returns the counts.
+-- After the members are in (the launch's INSERT drew the control group,
+-- exactly round(share × members) of them at random, and assigned the
+-- others to their customer's account manager, an active manager, or else
+-- to the queue of the campaign's first channel, as it inserted them: one
+-- pass, no second write of every row): the campaign is running.  Returns
+-- the counts.
 CREATE FUNCTION crm.campaign_launch_finish(p_id uuid) RETURNS json
   LANGUAGE plpgsql AS
 $$
 DECLARE
-  camp crm.campaigns;
-  n bigint;
-  n_control bigint;
-  n_assigned bigint;
-  n_queued bigint;
+  counts record;
 BEGIN
-  SELECT * INTO camp FROM crm.campaigns c WHERE c.id = p_id;
-  SELECT count(*) INTO n FROM crm.campaign_members m WHERE m.campaign_id = p_id;
-  n_control := round(n * camp.control_percent / 100.0);
-  UPDATE crm.campaign_members m SET is_control = true
-   WHERE m.campaign_id = p_id
-     AND m.customer_id IN (SELECT x.customer_id FROM crm.campaign_members x WHERE x.campaign_id = p_id
-                            ORDER BY random() LIMIT n_control);
-  UPDATE crm.campaign_members m SET assigned_to = c.owner_id
-    FROM crm.customers c
-   WHERE m.campaign_id = p_id AND NOT m.is_control AND c.id = m.customer_id
-     AND c.owner_id IN (SELECT u.id FROM crm.user_directory u WHERE u.role = 'manager' AND NOT u.disabled);
-  GET DIAGNOSTICS n_assigned = ROW_COUNT;
-  UPDATE crm.campaign_members m SET queue = camp.channels[1]
-   WHERE m.campaign_id = p_id AND NOT m.is_control AND m.assigned_to IS NULL;
-  GET DIAGNOSTICS n_queued = ROW_COUNT;
+  SELECT count(*) AS members, count(*) FILTER (WHERE m.is_control) AS control,
+         count(m.assigned_to) AS assigned, count(m.queue) AS queued
+    INTO counts FROM crm.campaign_members m WHERE m.campaign_id = p_id;
   UPDATE crm.campaigns c SET status = 'running', launched_at = clock_timestamp() WHERE c.id = p_id;
-  RETURN json_build_object('campaign_id', p_id, 'status', 'running', 'members', n, 'control', n_control,
-                           'treated', n - n_control, 'assigned', n_assigned, 'queued', n_queued);
+  RETURN json_build_object('campaign_id', p_id, 'status', 'running', 'members', counts.members,
+                           'control', counts.control, 'treated', counts.members - counts.control,
+                           'assigned', counts.assigned, 'queued', counts.queued);
 END
 $$;
 
@@ -263,8 +256,8 @@ $$;
 
 -- The two-sided 97.5 % quantile of Student's t with @df degrees of
 -- freedom: the normal quantile's Cornish-Fisher series in 1/df, four terms
--- (Abramowitz and Stegun 26.7.5; within 0.002 of the exact value for
--- df >= 3, 1e-5 for df >= 30).
+-- after z (Abramowitz and Stegun 26.7.5; 1.97297 at df = 183.6, where
+-- tables interpolate 1.97295).
 CREATE FUNCTION crm.t_975(df double precision) RETURNS double precision
   LANGUAGE sql IMMUTABLE AS
 $$
