@@ -333,6 +333,44 @@ test_launch_control_group_is_never_assigned_or_contacted (void)
   g_assert_cmpstr (PQresultErrorField (bad, PG_DIAG_SQLSTATE), ==, "23514");
 }
 
+/* A conversion links what it produced, of the member's own customer: a
+ * subscription of another customer is refused (400, the field named);
+ * the customer's own is taken, and the results count its 12 months. */
+static void
+test_conversion_links_a_record_of_the_members_customer (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *campaign = new_campaign (conn, "running", NULL);
+  g_autofree char *member = NULL, *customer = NULL, *theirs = NULL, *own = NULL, *marketing = token_of ("marketing");
+  g_autofree char *wrong = NULL, *right = NULL;
+  g_autoptr(Response) refused = NULL, taken = NULL, r = NULL;
+  JsonObject *totals;
+
+  add_members (conn, campaign, 3, FALSE, 0, 0);
+  member = scalar (conn, "SELECT campaign_id || '/' || customer_id FROM crm.campaign_members WHERE campaign_id = $1"
+                         " ORDER BY customer_id LIMIT 1", campaign, NULL);
+  customer = g_strdup (strchr (member, '/') + 1);
+  theirs = scalar (conn, "SELECT id FROM crm.subscriptions WHERE customer_id <> $1 ORDER BY id LIMIT 1", customer, NULL);
+  own = scalar (conn, "INSERT INTO crm.subscriptions (customer_id, product_id, quantity, monthly_fee, started_on, status)"
+                      " SELECT $1, (SELECT id FROM crm.products ORDER BY code LIMIT 1), 1, 4321, current_date, 'active'"
+                      " RETURNING id", customer, NULL);
+  wrong = g_strdup_printf ("{\"key\":\"6f1b9d1e-4a8b-4c1e-9a57-000000000003\",\"entity\":\"campaign_member\","
+                           "\"op\":\"update\",\"id\":\"%s\",\"base_version\":1,"
+                           "\"fields\":{\"response\":\"converted\",\"subscription_id\":\"%s\"},"
+                           "\"base\":{\"response\":\"contacted\",\"subscription_id\":null}}", member, theirs);
+  refused = post_json ("mutations", marketing, wrong);
+  assert_error (refused, 400, "invalid", "subscription_id");
+  right = g_strdup_printf ("{\"key\":\"6f1b9d1e-4a8b-4c1e-9a57-000000000004\",\"entity\":\"campaign_member\","
+                           "\"op\":\"update\",\"id\":\"%s\",\"base_version\":1,"
+                           "\"fields\":{\"response\":\"converted\",\"subscription_id\":\"%s\"},"
+                           "\"base\":{\"response\":\"contacted\",\"subscription_id\":null}}", member, own);
+  taken = post_json ("mutations", marketing, right);
+  g_assert_cmpuint (taken->status, ==, 200);
+  totals = json_object_get_object_member (results_of (campaign, "marketing", &r), "totals");
+  g_assert_cmpint (member_int (totals, "converted"), ==, 1);
+  g_assert_cmpint (member_int (totals, "revenue"), ==, 12 * 4321);
+}
+
 /* A campaign launches once: again is a 409 naming the status, as is a
  * running one; a manager may not launch (403); nothing is added. */
 static void
@@ -629,6 +667,8 @@ main (int   argc,
   g_test_add_func ("/server/campaigns/launch/control-group-is-never-assigned-or-contacted",
                    test_launch_control_group_is_never_assigned_or_contacted);
   g_test_add_func ("/server/campaigns/launch/is-refused-twice", test_launch_is_refused_twice);
+  g_test_add_func ("/server/campaigns/outcome/conversion-links-a-record-of-the-members-customer",
+                   test_conversion_links_a_record_of_the_members_customer);
   g_test_add_func ("/server/campaigns/uplift/matches-a-hand-computed-example",
                    test_uplift_matches_a_hand_computed_example);
   g_test_add_func ("/server/campaigns/uplift/of-a-campaign-that-changed-nothing-contains-zero",
