@@ -15,6 +15,7 @@ typedef struct
   char        **values;   /* n_params entries, NULL for SQL NULL */
   int          *lengths;
   int          *formats;
+  CrmSql       *owned;    /* a statement of its own text (crm_db_batch_add_text), or NULL */
 } Statement;
 
 /*
@@ -94,6 +95,11 @@ statement_clear (gpointer data)
   g_free (st->values);
   g_free (st->lengths);
   g_free (st->formats);
+  if (st->owned)
+    {
+      g_free ((char *) st->owned->sql);
+      g_free (st->owned);
+    }
 }
 
 CrmDbBatch *
@@ -127,7 +133,7 @@ crm_db_batch_add_full (CrmDbBatch         *batch,
                        int                 binary_index,
                        gsize               binary_length)
 {
-  Statement st = { sql, NULL, NULL, NULL };
+  Statement st = { sql, NULL, NULL, NULL, NULL };
 
   g_return_val_if_fail (batch != NULL && sql != NULL, 0);
 
@@ -159,6 +165,25 @@ crm_db_batch_add (CrmDbBatch         *batch,
                   const char * const *values)
 {
   return crm_db_batch_add_full (batch, sql, values, -1, 0);
+}
+
+guint
+crm_db_batch_add_text (CrmDbBatch         *batch,
+                       const char         *sql,
+                       int                 n_params,
+                       const char * const *values)
+{
+  CrmSql *own;
+  guint index;
+
+  g_return_val_if_fail (batch != NULL && sql != NULL, 0);
+
+  own = g_new0 (CrmSql, 1);
+  own->sql = g_strdup (sql);
+  own->n_params = n_params;
+  index = crm_db_batch_add_full (batch, own, values, -1, 0);
+  g_array_index (batch->statements, Statement, index).owned = own;
+  return index;
 }
 
 guint
@@ -221,6 +246,9 @@ static const struct
   /* serialization failure, deadlock: nothing was written, a retry may pass */
   { "40001", CRM_ERROR_UNAVAILABLE, "The database was busy; try again" },
   { "40P01", CRM_ERROR_UNAVAILABLE, "The database was busy; try again" },
+  /* raised by our own functions (server/sql/0016-campaigns.sql) */
+  { "KL404", CRM_ERROR_NOT_FOUND,   "No such record, or not one you may see" },
+  { "KL409", CRM_ERROR_CONFLICT,    "The record is not in a state that allows this" },
 };
 
 /* For the log: the SQLSTATE and PostgreSQL's primary message, without its
@@ -384,7 +412,7 @@ send_batch (CrmDb      *db,
     {
       const CrmSql *sql = g_array_index (batch->statements, Statement, i).sql;
 
-      if (g_hash_table_contains (db->prepared, sql->name))
+      if (sql->name == NULL || g_hash_table_contains (db->prepared, sql->name))
         continue;
       if (!PQsendPrepare (db->conn, sql->name, sql->sql, sql->n_params, NULL) ||
           PQpipelineSync (db->conn) != 1)
@@ -398,8 +426,11 @@ send_batch (CrmDb      *db,
     {
       Statement *st = &g_array_index (batch->statements, Statement, i);
 
-      if (!PQsendQueryPrepared (db->conn, st->sql->name, st->sql->n_params,
-                                (const char * const *) st->values, st->lengths, st->formats, 0))
+      if (st->sql->name == NULL
+          ? !PQsendQueryParams (db->conn, st->sql->sql, st->sql->n_params, NULL,
+                                (const char * const *) st->values, st->lengths, st->formats, 0)
+          : !PQsendQueryPrepared (db->conn, st->sql->name, st->sql->n_params,
+                                  (const char * const *) st->values, st->lengths, st->formats, 0))
         return FALSE;
       add_command (batch, CMD_EXECUTE, i);
     }
@@ -467,12 +498,12 @@ execute_result (CrmDb      *db,
   if (status == PGRES_FATAL_ERROR)
     {
       /* invalid_sql_statement_name: not prepared after all; Parse again */
-      if (state != NULL && g_str_equal (state, "26000"))
+      if (name != NULL && state != NULL && g_str_equal (state, "26000"))
         g_hash_table_remove (db->prepared, name);
-      set_result_error (batch, name, res);
+      set_result_error (batch, name ? name : "(text)", res);
     }
   else if (status != PGRES_PIPELINE_ABORTED && status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-    set_result_error (batch, name, res);
+    set_result_error (batch, name ? name : "(text)", res);
   /* PGRES_PIPELINE_ABORTED: skipped after the batch's error, already recorded */
   PQclear (res);
 }

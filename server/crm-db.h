@@ -52,6 +52,13 @@ guint       crm_db_batch_add_full (CrmDbBatch         *batch,
                                    const char * const *values,
                                    int                 binary_index,
                                    gsize               binary_length);
+/* Adds a statement given as text, sent unnamed (Parse, Bind and Execute
+ * each time, never prepared): for SQL built by the server from a fixed
+ * table (a segment's criteria), every value still a parameter. */
+guint       crm_db_batch_add_text (CrmDbBatch         *batch,
+                                   const char         *sql,
+                                   int                 n_params,
+                                   const char * const *values);
 guint       crm_db_batch_get_n_statements (CrmDbBatch *batch);
 /* The result of statement @index once the batch completed, or NULL.  In a
  * batch that failed, the statements that ran before the failure keep

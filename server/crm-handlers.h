@@ -28,5 +28,9 @@ void crm_handle_mutation        (CrmRequest *req);
 void crm_handle_pipeline        (CrmRequest *req);
 void crm_handle_forecast        (CrmRequest *req);
 void crm_handle_pipeline_analysis (CrmRequest *req);
+/* crm-handler-campaigns.c */
+void crm_handle_segment_preview  (CrmRequest *req);
+void crm_handle_campaign_launch  (CrmRequest *req);
+void crm_handle_campaign_results (CrmRequest *req);
 
 G_END_DECLS

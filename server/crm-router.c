@@ -26,6 +26,10 @@ static const CrmRoute routes[] = {
   { "GET",    "pipeline",      CRM_ROUTE_AUTH,   crm_handle_pipeline },
   { "GET",    "pipeline/analysis", CRM_ROUTE_AUTH, crm_handle_pipeline_analysis },
   { "GET",    "forecast",      CRM_ROUTE_AUTH,   crm_handle_forecast },
+  /* campaigns (issue 11) */
+  { "POST",   "segments/preview", CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_segment_preview },
+  { "POST",   "campaigns/:id/launch", CRM_ROUTE_AUTH, crm_handle_campaign_launch },
+  { "GET",    "campaigns/:id/results", CRM_ROUTE_AUTH, crm_handle_campaign_results },
 };
 
 static const char *

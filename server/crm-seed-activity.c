@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "crm-migrate.h"
 #include "crm-seed-data.h"
 #include "crm-seed-private.h"
 
@@ -219,15 +220,21 @@ typedef struct
   const char *criteria;       /* jsonb */
 } SeedSegment;
 
+#define ACTIVE "{\"field\": \"status\", \"op\": \"in\", \"value\": [\"active\"]}"
+#define ALL(...) "{\"all\": [" __VA_ARGS__ "]}"
+
+/* Criteria as crm_segment_compile () reads them (server/crm-segment.h). */
 static const SeedSegment segments[] = {
-  { "高价值客户",           "{\"status\": [\"active\"], \"value_segment\": [\"high\"]}" },
-  { "高流失风险客户",       "{\"status\": [\"active\"], \"churn_risk_min\": 60}" },
-  { "价格敏感型中小企业",   "{\"status\": [\"active\"], \"kind\": [\"sme\"], \"prefers\": [\"discount\"]}" },
-  { "新技术偏好客户",       "{\"status\": [\"active\"], \"prefers\": [\"new_technology\"]}" },
-  { "合同 90 天内到期客户", "{\"status\": [\"active\"], \"churn_reasons\": [\"contract_ending\"]}" },
-  { "广东政府客户",         "{\"kind\": [\"government\"], \"region_code\": \"440000\"}" },
-  { "欠费客户",             "{\"status\": [\"active\"], \"arrears_min\": 1}" },
-  { "潜在客户",             "{\"status\": [\"prospect\"]}" },
+  { "高价值客户",           ALL (ACTIVE ", {\"field\": \"value_segment\", \"op\": \"in\", \"value\": [\"high\"]}") },
+  { "高流失风险客户",       ALL (ACTIVE ", {\"field\": \"churn_risk\", \"op\": \"gte\", \"value\": 60}") },
+  { "价格敏感型中小企业",   ALL (ACTIVE ", {\"field\": \"kind\", \"op\": \"in\", \"value\": [\"sme\"]}"
+                                 ", {\"field\": \"prefers\", \"op\": \"includes\", \"value\": [\"discount\"]}") },
+  { "新技术偏好客户",       ALL (ACTIVE ", {\"field\": \"prefers\", \"op\": \"includes\", \"value\": [\"new_technology\"]}") },
+  { "合同 90 天内到期客户", ALL (ACTIVE ", {\"field\": \"contract_end\", \"op\": \"within_days\", \"value\": 90}") },
+  { "广东政府客户",         ALL ("{\"field\": \"kind\", \"op\": \"in\", \"value\": [\"government\"]}"
+                                 ", {\"field\": \"region\", \"op\": \"in\", \"value\": [\"440000\"]}") },
+  { "欠费客户",             ALL (ACTIVE ", {\"field\": \"arrears\", \"op\": \"gte\", \"value\": 1}") },
+  { "潜在客户",             ALL ("{\"field\": \"status\", \"op\": \"in\", \"value\": [\"prospect\"]}") },
 };
 
 static gboolean
@@ -271,11 +278,11 @@ static const SeedCampaign campaigns[] = {
     { 2026, 8, 1 }, { 2026, 12, 31 }, "续约三年享月费 9 折，免费升级千兆", 120 },
   { "高流失风险客户挽留计划", "retention", "{phone,visit,email}", 1, "running",
     { 2026, 7, 1 }, { 2026, 12, 31 }, "一对一服务方案，故障优先处理", 140 },
-  { "中小企业千兆宽带提速季", "promotion", "{sms,business_hall,phone}", 2, "finished",
+  { "中小企业千兆宽带提速季", "promotion", "{sms,business_hall,phone}", 2, "completed",
     { 2026, 3, 1 }, { 2026, 5, 31 }, "300M 升级 1000M，加 50 元/月", 15 },
-  { "天翼云上云季", "outreach", "{email,phone,visit}", 3, "finished",
+  { "天翼云上云季", "outreach", "{email,phone,visit}", 3, "completed",
     { 2025, 10, 1 }, { 2025, 12, 31 }, "云主机首年 5 折，免费迁移评估", 90 },
-  { "欠费客户提醒与分期方案", "care", "{sms,phone}", 6, "finished",
+  { "欠费客户提醒与分期方案", "care", "{sms,phone}", 6, "completed",
     { 2026, 6, 1 }, { 2026, 7, 31 }, "欠费可分三期结清，免滞纳金", 10 },
   { "园区企业新客户推介", "outreach", "{visit,phone}", 7, "planned",
     { 2026, 11, 15 }, { 2027, 1, 15 }, "新装专线免初装费", 160 },
@@ -288,7 +295,7 @@ static const SeedCampaign campaigns[] = {
 static gboolean
 campaign_has_members (const SeedCampaign *k)
 {
-  return g_str_equal (k->status, "running") || g_str_equal (k->status, "finished");
+  return g_str_equal (k->status, "running") || g_str_equal (k->status, "completed");
 }
 
 static int
@@ -326,6 +333,58 @@ is_member (SeedWorld          *w,
     return FALSE;
   h = seed_hash3 (w->seed, STREAM_CAMPAIGNS * 64 + k, i);
   return (double) (h >> 11) * (1.0 / 9007199254740992.0) < rate[k];
+}
+
+/* Fen per contact on each of a campaign's channels ("{sms,phone}"), as
+ * crm.campaigns.channel_costs (0016). */
+static const char *
+channel_costs (const char *channels)
+{
+  static const struct { const char *channel; const char *cost; } costs[] = {
+    { "sms", "8" }, { "email", "2" }, { "phone", "350" }, { "visit", "12000" }, { "business_hall", "1500" },
+  };
+  static char out[G_N_ELEMENTS (campaigns)][160];
+  static guint next;
+  GString *json = g_string_new ("{");
+  char *slot = out[next++ % G_N_ELEMENTS (campaigns)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (costs); i++)
+    if (strstr (channels, costs[i].channel))
+      g_string_append_printf (json, "%s\"%s\": %s", json->len > 1 ? ", " : "", costs[i].channel, costs[i].cost);
+  g_string_append_c (json, '}');
+  g_strlcpy (slot, json->str, sizeof out[0]);
+  g_string_free (json, TRUE);
+  return slot;
+}
+
+/* Each conversion links what it produced: a won opportunity of the
+ * customer's closed from the campaign's start, else the customer's newest
+ * subscription; the member's revenue is then what the results attribute
+ * (crm.campaign_conversion_revenue (), 0016).  RLS is forced even for the
+ * owner: as administrator for these statements. */
+static gboolean
+link_conversions (PGconn  *conn,
+                  GError **error)
+{
+  return crm_pg_exec (conn, "SELECT set_config('keyline.role', 'admin', true)", error) &&
+         crm_pg_exec (conn,
+                      "UPDATE crm.campaign_members m SET opportunity_id ="
+                      " (SELECT o.id FROM crm.opportunities o JOIN crm.campaigns k ON k.id = m.campaign_id"
+                      "   WHERE o.customer_id = m.customer_id AND o.stage = 'won' AND o.closed_on >= k.starts_on"
+                      "   ORDER BY o.closed_on, o.id LIMIT 1)"
+                      " WHERE m.response = 'converted'", error) &&
+         crm_pg_exec (conn,
+                      "UPDATE crm.campaign_members m SET subscription_id ="
+                      " (SELECT s.id FROM crm.subscriptions s WHERE s.customer_id = m.customer_id"
+                      "   ORDER BY s.started_on DESC, s.id LIMIT 1)"
+                      " WHERE m.response = 'converted' AND m.opportunity_id IS NULL", error) &&
+         crm_pg_exec (conn,
+                      "UPDATE crm.campaign_members m SET revenue ="
+                      " coalesce((SELECT o.amount_once + 12 * o.amount_monthly FROM crm.opportunities o"
+                      "            WHERE o.id = m.opportunity_id AND o.stage = 'won'), 0)"
+                      " + coalesce((SELECT 12 * s.monthly_fee FROM crm.subscriptions s WHERE s.id = m.subscription_id), 0)",
+                      error) &&
+         crm_pg_exec (conn, "SELECT set_config('keyline.role', '', true)", error);
 }
 
 static gboolean
@@ -378,7 +437,7 @@ load_campaigns (SeedWorld  *w,
   seed_rng_init (&r, w->seed, STREAM_CAMPAIGNS, 0);
   if (!seed_copy_begin (&copy, conn, "campaigns",
                         "id, name, kind, channels, segment_id, owner_id, status, starts_on, ends_on, budget, "
-                        "cost, offer, created_at", error))
+                        "cost, offer, created_at, channel_costs, control_percent, launched_at", error))
     return FALSE;
   for (guint k = 0; k < G_N_ELEMENTS (campaigns); k++)
     {
@@ -387,7 +446,7 @@ load_campaigns (SeedWorld  *w,
       double planned = campaign_has_members (camp) ? members[k] : wanted;
       /* budgets in 1,000 yuan steps, in fen */
       gint64 budget = MAX (1, (gint64) (planned * camp->unit_cost * 1.2 / 1000 + 0.5)) * 100000;
-      double spent = g_str_equal (camp->status, "finished") ? 0.85 + 0.15 * seed_rng_double (&r)
+      double spent = g_str_equal (camp->status, "completed") ? 0.85 + 0.15 * seed_rng_double (&r)
                    : g_str_equal (camp->status, "running") ? 0.9 * (SEED_TODAY - starts) / (double) (ends - starts)
                    : g_str_equal (camp->status, "cancelled") ? 0.05 : 0;
       char *p = seed_copy_row (&copy);
@@ -406,6 +465,9 @@ load_campaigns (SeedWorld  *w,
       p = seed_put_int (p, (gint64) (budget * spent / 100) * 100);
       p = seed_put_opt (p, camp->offer);
       p = seed_put_time (p, office_time (&r, MIN (starts - 20, SEED_TODAY - 3)));
+      p = seed_put_str (p, channel_costs (camp->channels));
+      p = seed_put_int (p, 10);
+      p = seed_put_time (p, campaign_has_members (camp) ? (gint64) starts * SEED_DAY + 8 * SEED_HOUR : -1);
       seed_copy_row_end (&copy, p);
     }
   if (!seed_copy_end (&copy, error))
@@ -447,7 +509,7 @@ load_campaigns (SeedWorld  *w,
               inner[strlen (inner) - 1] = '\0';
               parts = g_strsplit (inner, ",", 0);
               g_strlcpy (channel, parts[seed_rng_below (&r, g_strv_length (parts))], sizeof channel);
-              response = seed_rng_weighted (&r, g_str_equal (camp->status, "finished") ? finished_weights
+              response = seed_rng_weighted (&r, g_str_equal (camp->status, "completed") ? finished_weights
                                                                                         : running_weights, 5);
               if (response > 0)
                 contacted = office_time (&r, (int) seed_rng_range (&r, starts, MAX (starts, last - 3)));
@@ -465,7 +527,7 @@ load_campaigns (SeedWorld  *w,
           p = put_entity (p, w, ENTITY_CAMPAIGN, k);
           p = put_entity (p, w, ENTITY_CUSTOMER, i);
           p = seed_put_bool (p, control);
-          p = put_entity (p, w, ENTITY_USER, c->owner);
+          p = control ? seed_put_null (p) : put_entity (p, w, ENTITY_USER, c->owner);
           p = control ? seed_put_null (p) : seed_put_str (p, channel);
           p = seed_put_time (p, contacted);
           p = seed_put_str (p, responses[response]);
@@ -476,7 +538,7 @@ load_campaigns (SeedWorld  *w,
           seed_copy_row_end (&copy, p);
         }
     }
-  return seed_copy_end (&copy, error);
+  return seed_copy_end (&copy, error) && link_conversions (conn, error);
 }
 
 /* ------------------------------------------------------------------ */

@@ -376,6 +376,15 @@ static const CrmField campaign_fields[] = {
   { F_VALUE ("budget", MONEY, REQ | SORT, N_("Budget")) },
   { F_VALUE ("cost", MONEY, REQ | SORT, N_("Cost")) },
   { F_TEXT ("offer", 0, N_("Offer")) },
+  /* issue 11 (0016): the offer's product and its price (fen a month) or
+   * discount (percent off), the cost per contact of each channel ({"sms":
+   * 8}, fen), the control group's share (percent) and the launch */
+  { F_REF ("offer_product_id", PRODUCT, 0, N_("Offer Product")) },
+  { F_VALUE ("offer_price", MONEY, 0, N_("Offer Price")) },
+  { F_VALUE ("offer_discount", INTEGER, 0, N_("Offer Discount")), .min_value = 1, .max_value = 100 },
+  { F_VALUE ("channel_costs", JSON, REQ, N_("Cost per Contact")) },
+  { F_VALUE ("control_percent", INTEGER, REQ, N_("Control Group Share")), .min_value = 0, .max_value = 50 },
+  { F_VALUE ("launched_at", TIMESTAMP, SORT, N_("Launched At")) },
   F_CREATED_AT,
   F_VERSION,
   F_UPDATED_AT,
@@ -399,6 +408,14 @@ static const CrmField campaign_member_fields[] = {
     .writable_by = OUTCOMES },
   { F_VALUE ("responded_at", TIMESTAMP, SORT, N_("Responded At")), .writable_by = OUTCOMES },
   { F_VALUE ("revenue", MONEY, REQ | SORT, N_("Revenue")) },
+  /* issue 11 (0016): set by the launch, a member not assigned to an
+   * account manager is in this channel's queue; a conversion links the
+   * opportunity or the subscription it produced (of the member's customer:
+   * crm.apply_campaign_member ()), from which the results count its
+   * revenue.  A control member takes no outcome from a client. */
+  { F_ENUM ("queue", crm_channel_kind_names, "crm.channel_kind", 0, N_("Queue")) },
+  { F_UUID ("opportunity_id", 0, N_("Converted Opportunity")), .writable_by = OUTCOMES },
+  { F_UUID ("subscription_id", 0, N_("Converted Subscription")), .writable_by = OUTCOMES },
   F_VERSION,
   F_UPDATED_AT,
   { NULL }

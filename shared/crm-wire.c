@@ -65,12 +65,12 @@ const char * const crm_target_metric_names[] = {
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_target_metric_names) == CRM_N_TARGET_METRICS + 1);
 
 const char * const crm_campaign_kind_names[] = {
-  "promotion", "outreach", "care", "retention", NULL
+  "promotion", "outreach", "care", "retention", "cross_sell", NULL
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_campaign_kind_names) == CRM_N_CAMPAIGN_KINDS + 1);
 
 const char * const crm_campaign_status_names[] = {
-  "draft", "planned", "running", "finished", "cancelled", NULL
+  "draft", "planned", "running", "completed", "cancelled", NULL
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (crm_campaign_status_names) == CRM_N_CAMPAIGN_STATUSES + 1);
 

@@ -871,11 +871,11 @@ test_entity_writable_fields_are_what_the_server_writes (void)
   static const Writable sales_target[] = {
     { "user_id", ASSIGNERS }, { "team_id", ASSIGNERS }, { "period_start", ASSIGNERS }, { "period_end", ASSIGNERS },
     { "metric", ASSIGNERS }, { "target", ASSIGNERS }, { NULL } };
-  /* the outcome of a campaign's contact, never its control group,
-   * assignment or revenue */
+  /* the outcome of a campaign's contact and what a conversion produced
+   * (0016), never its control group, assignment or revenue */
   static const Writable campaign_member[] = {
     { "channel", OUTCOMES }, { "contacted_at", OUTCOMES }, { "response", OUTCOMES }, { "responded_at", OUTCOMES },
-    { NULL } };
+    { "opportunity_id", OUTCOMES }, { "subscription_id", OUTCOMES }, { NULL } };
   const Writable *writable[CRM_N_ENTITIES] = {
     [CRM_ENTITY_CUSTOMER] = customer, [CRM_ENTITY_CONTACT] = contact, [CRM_ENTITY_INTERACTION] = interaction,
     [CRM_ENTITY_OPPORTUNITY] = opportunity, [CRM_ENTITY_CAMPAIGN_MEMBER] = campaign_member,

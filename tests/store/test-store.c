@@ -155,7 +155,7 @@ test_schema_migrates_an_empty_file (StoreFixture  *f,
                            "sales_targets_server", "regions", "teams", "users", "answer_cache" };
 
   g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 9);
-  g_assert_cmpstr (version, ==, "9");
+  g_assert_cmpstr (version, ==, "10");
   g_assert_cmpstr (mode, ==, "wal");
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
