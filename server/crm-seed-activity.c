@@ -538,7 +538,7 @@ load_campaigns (SeedWorld  *w,
           seed_copy_row_end (&copy, p);
         }
     }
-  return seed_copy_end (&copy, error) && link_conversions (conn, error);
+  return seed_copy_end (&copy, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -841,9 +841,11 @@ seed_load_activity (SeedWorld  *w,
                     PGconn     *conn,
                     GError    **error)
 {
-  /* campaigns first: an opportunity may name the one it came from */
+  /* campaigns first: an opportunity may name the one it came from; a
+   * conversion links a won opportunity, so after the pipeline */
   return load_interactions (w, conn, error) &&
          load_campaigns (w, conn, error) &&
          seed_load_pipeline (w, conn, error) &&
+         link_conversions (conn, error) &&
          load_service (w, conn, error);
 }
