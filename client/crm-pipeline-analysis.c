@@ -276,6 +276,7 @@ update_scopes (CrmPipelineAnalysis *self)
 
   g_clear_pointer (&self->scopes, g_ptr_array_unref);
   self->scopes = crm_pipeline_scopes_list (self->user, self->store);
+  chosen = crm_pipeline_scopes_default (self->scopes);
   for (guint i = 0; i < self->scopes->len; i++)
     {
       const CrmPipelineScope *scope = self->scopes->pdata[i];
@@ -460,6 +461,8 @@ crm_pipeline_analysis_set_user (CrmPipelineAnalysis *self,
     return;
   g_clear_pointer (&self->user, json_object_unref);
   self->user = user ? json_object_ref (user) : NULL;
+  /* another user starts at their own default scope */
+  g_clear_pointer (&self->scope, g_free);
   update_scopes (self);
 }
 

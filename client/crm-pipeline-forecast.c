@@ -609,6 +609,8 @@ update_scopes (CrmPipelineForecast *self)
     kept = g_strdup (g_array_index (self->trail, Level, 0).scope);
   g_clear_pointer (&self->scopes, g_ptr_array_unref);
   self->scopes = crm_pipeline_scopes_list (self->user, self->store);
+  if (kept == NULL)
+    chosen = crm_pipeline_scopes_default (self->scopes);
   for (guint i = 0; i < self->scopes->len; i++)
     {
       const CrmPipelineScope *scope = self->scopes->pdata[i];
@@ -928,6 +930,8 @@ crm_pipeline_forecast_set_user (CrmPipelineForecast *self,
     return;
   g_clear_pointer (&self->user, json_object_unref);
   self->user = user ? json_object_ref (user) : NULL;
+  /* another user starts at their own default scope */
+  g_array_set_size (self->trail, 0);
   update_scopes (self);
 }
 

@@ -125,3 +125,14 @@ crm_pipeline_scopes_watch (CrmStore  *store,
   g_signal_connect_swapped (store, "changed::region", callback, data);
   g_signal_connect_swapped (store, "changed::team", callback, data);
 }
+
+guint
+crm_pipeline_scopes_default (GPtrArray *scopes)
+{
+  g_return_val_if_fail (scopes != NULL, 0);
+
+  for (guint i = 0; i < scopes->len; i++)
+    if (g_str_has_prefix (((CrmPipelineScope *) scopes->pdata[i])->scope, "region:"))
+      return i;
+  return 0;
+}

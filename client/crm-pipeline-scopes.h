@@ -23,6 +23,9 @@ typedef struct
 /* (element-type CrmPipelineScope): "me" first. */
 GPtrArray *crm_pipeline_scopes_list  (JsonObject *user,
                                       CrmStore   *store);
+/* The scope a page opens at: the first region offered (a director's own
+ * region), else "me". */
+guint      crm_pipeline_scopes_default (GPtrArray *scopes);
 /* Calls @callback (swapped: @data first) when the store's directory
  * changes; disconnect by @data. */
 void       crm_pipeline_scopes_watch (CrmStore   *store,
