@@ -168,7 +168,8 @@ assert_figures (PGconn     *conn,
                                                         " WHERE customer_id = $1 ORDER BY month", id, NULL);
   /* a probability of NULL is the stage's default (0014) */
   g_autoptr(PGresult) open = crm_test_pg_query (conn, "SELECT o.amount_once, o.amount_monthly,"
-                                                      "       coalesce(o.probability, s.default_probability)"
+                                                      "       coalesce(o.probability, s.default_probability),"
+                                                      "       o.contract_months"
                                                       "  FROM crm.opportunities o"
                                                       "  JOIN crm.pipeline_stages s ON s.stage = o.stage"
                                                       " WHERE o.customer_id = $1"
@@ -207,14 +208,16 @@ assert_figures (PGconn     *conn,
 
   for (int i = 0; i < PQntuples (open); i++)
     {
+      /* the total contract value, and each weighted value rounded on its own */
       gint64 value = g_ascii_strtoll (PQgetvalue (open, i, 0), NULL, 10)
-                     + 12 * g_ascii_strtoll (PQgetvalue (open, i, 1), NULL, 10);
+                     + g_ascii_strtoll (PQgetvalue (open, i, 1), NULL, 10)
+                       * g_ascii_strtoll (PQgetvalue (open, i, 3), NULL, 10);
 
       pipeline += value;
-      weighted += value * g_ascii_strtoll (PQgetvalue (open, i, 2), NULL, 10);
+      weighted += (value * g_ascii_strtoll (PQgetvalue (open, i, 2), NULL, 10) + 50) / 100;
     }
   g_assert_cmpint (json_object_get_int_member (figures, "pipeline"), ==, pipeline);
-  g_assert_cmpint (json_object_get_int_member (figures, "pipeline_weighted"), ==, divide_rounded (weighted, 100));
+  g_assert_cmpint (json_object_get_int_member (figures, "pipeline_weighted"), ==, weighted);
 
   g_assert_cmpint (json_object_get_int_member (figures, "open_complaints"), ==,
                    query_int (conn, "SELECT count(*) FROM crm.service_requests WHERE customer_id = $1"

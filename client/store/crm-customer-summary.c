@@ -6,6 +6,7 @@
 
 #include "crm-customer-summary.h"
 #include "crm-error.h"
+#include "crm-opportunity-item.h"
 #include "crm-pipeline-stages.h"
 #include "crm-wire.h"
 
@@ -29,8 +30,8 @@
  * - open complaints: service requests of kind complaint whose status is
  *   open or in_progress (not resolved, not closed);
  * - open pipeline: opportunities whose stage is neither won nor lost;
- *   unweighted Σ (amount_once + 12 × amount_monthly), weighted
- *   Σ ((amount_once + 12 × amount_monthly) × probability) / 100, rounded,
+ *   unweighted Σ (amount_once + amount_monthly × contract_months), weighted
+ *   Σ of each one's (amount × probability + 50) / 100 (the pipeline's rule),
  *   where an opportunity without a probability of its own takes its
  *   stage's default (crm-pipeline-stages.h);
  * - overdue steps: steps not done, of open requests, whose deadline is
@@ -274,7 +275,6 @@ add_opportunities (CrmCustomerSummary  *self,
                    GError             **error)
 {
   g_autoptr(GPtrArray) records = read_records (store, CRM_ENTITY_OPPORTUNITY, self->customer->id, error);
-  gint64 weighted_sum = 0;
   int defaults[CRM_N_STAGES];
 
   if (records == NULL || !crm_pipeline_stage_defaults (store, defaults, error))
@@ -284,7 +284,7 @@ add_opportunities (CrmCustomerSummary  *self,
     {
       JsonObject *o = records->pdata[i];
       CrmSummaryOpportunity *item;
-      gint64 probability;
+      gint64 probability, months;
 
       if (member_is (o, "stage", crm_stage_names, CRM_STAGE_WON) ||
           member_is (o, "stage", crm_stage_names, CRM_STAGE_LOST))
@@ -294,13 +294,15 @@ add_opportunities (CrmCustomerSummary  *self,
       item = g_new0 (CrmSummaryOpportunity, 1);
       item->record = o;
       item->probability = (int) probability;
-      item->value = member_int (o, "amount_once") + 12 * member_int (o, "amount_monthly");
-      item->weighted = item->value * probability / 100;
-      weighted_sum += item->value * probability;
+      /* as the pipeline counts it (crm-opportunity-item.h) */
+      months = member_int (o, "contract_months");
+      item->value = crm_opportunity_amount (member_int (o, "amount_once"), member_int (o, "amount_monthly"),
+                                            months > 0 ? (int) months : CRM_OPPORTUNITY_DEFAULT_CONTRACT_MONTHS);
+      item->weighted = crm_opportunity_weighted (item->value, (int) probability);
+      self->pipeline_weighted += item->weighted;
       self->pipeline += item->value;
       g_ptr_array_add (self->opportunities, item);
     }
-  self->pipeline_weighted = divide_rounded (weighted_sum, 100);
   g_ptr_array_sort (self->opportunities, opportunity_compare);
   return TRUE;
 }

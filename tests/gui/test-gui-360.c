@@ -68,11 +68,11 @@ static const char SQL_COMPLAINTS[] =
   "SELECT count(*) FROM crm.service_requests WHERE customer_id = $1 AND kind = 'complaint'"
   " AND status NOT IN ('resolved', 'closed')";
 static const char SQL_PIPELINE[] =
-  "SELECT coalesce(sum(amount_once + 12 * amount_monthly), 0) FROM crm.opportunities"
+  "SELECT coalesce(sum(amount_once + amount_monthly * contract_months), 0) FROM crm.opportunities"
   " WHERE customer_id = $1 AND stage NOT IN ('won', 'lost')";
 static const char SQL_WEIGHTED[] =
-  "SELECT coalesce(round(sum((o.amount_once + 12 * o.amount_monthly)"
-  "                          * coalesce(o.probability, s.default_probability))::numeric / 100), 0)"
+  "SELECT coalesce(sum(((o.amount_once + o.amount_monthly * o.contract_months)"
+  "                     * coalesce(o.probability, s.default_probability) + 50) / 100), 0)"
   " FROM crm.opportunities o JOIN crm.pipeline_stages s ON s.stage = o.stage"
   " WHERE o.customer_id = $1 AND o.stage NOT IN ('won', 'lost')";
 static const char SQL_OPEN_OPPORTUNITIES[] =

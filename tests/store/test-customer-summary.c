@@ -86,6 +86,7 @@ add_opportunity (JsonObject *page,
                  gint64      once,
                  gint64      monthly,
                  int         probability,     /* < 0: none, the stage's default */
+                 int         months,          /* the contract's */
                  const char *close)
 {
   g_autofree char *p = probability < 0 ? g_strdup ("null") : g_strdup_printf ("%d", probability);
@@ -93,9 +94,9 @@ add_opportunity (JsonObject *page,
   add (page, "opportunities", g_strdup_printf (
          "{\"id\":\"%s\",\"customer_id\":\"%s\",\"owner_id\":\"%s\",\"name\":\"Deal %u\",\"stage\":\"%s\","
          "\"amount_once\":%" G_GINT64_FORMAT ",\"amount_monthly\":%" G_GINT64_FORMAT ",\"probability\":%s,"
-         "\"expected_close\":\"%s\",\"closed_on\":null,\"lost_reason\":null,\"agent_id\":null,"
+         "\"contract_months\":%d,\"expected_close\":\"%s\",\"closed_on\":null,\"lost_reason\":null,\"agent_id\":null,"
          "\"created_at\":\"2026-01-01T00:00:00Z\",\"version\":1,\"updated_at\":\"2026-01-01T00:00:00Z\"}",
-         test_id (n), test_id (1), test_id (8001), n, stage, once, monthly, p, close));
+         test_id (n), test_id (1), test_id (8001), n, stage, once, monthly, p, months, close));
 }
 
 static void
@@ -171,10 +172,10 @@ seeded_page (void)
       add_month (page, month, 600000 + 10000 * m, m == 9 ? 0 : 1000 * (m + 1));
     }
 
-  add_opportunity (page, 301, "proposal", 1000000, 50000, 30, "2027-02-01");
-  add_opportunity (page, 302, "negotiation", 333, 1, 75, "2026-12-31");
-  add_opportunity (page, 303, "won", 9000000, 900000, 100, "2026-10-01");
-  add_opportunity (page, 304, "lost", 8000000, 800000, 10, "2026-09-01");
+  add_opportunity (page, 301, "proposal", 1000000, 50000, 30, 12, "2027-02-01");
+  add_opportunity (page, 302, "negotiation", 333, 1, 75, 24, "2026-12-31");
+  add_opportunity (page, 303, "won", 9000000, 900000, 100, 12, "2026-10-01");
+  add_opportunity (page, 304, "lost", 8000000, 800000, 10, 12, "2026-09-01");
 
   add_request (page, 401, "complaint", "open");
   add_request (page, 402, "complaint", "in_progress");
@@ -216,10 +217,12 @@ test_figures (StoreFixture  *fixture,
 
   g_assert_cmpuint (s->open_complaints, ==, 2);
 
-  /* (1,000,000 + 12 × 50,000) + (333 + 12 × 1) */
-  g_assert_cmpint (s->pipeline, ==, 1600000 + 345);
-  /* (1,600,000 × 30 + 345 × 75) / 100 = 480,258.75, rounded */
-  g_assert_cmpint (s->pipeline_weighted, ==, 480259);
+  /* total contract values, as the pipeline's: (1,000,000 + 50,000 × 12
+   * months) + (333 + 1 × 24 months) */
+  g_assert_cmpint (s->pipeline, ==, 1600000 + 357);
+  /* each rounded, then summed: 1,600,000 × 30 / 100 + 357 × 75 / 100
+   * (267.75) = 480,000 + 268 */
+  g_assert_cmpint (s->pipeline_weighted, ==, 480268);
   g_assert_cmpuint (s->opportunities->len, ==, 2);
   {
     CrmSummaryOpportunity *first = s->opportunities->pdata[0];
@@ -335,8 +338,8 @@ test_stage_default_probability (StoreFixture  *fixture,
   JsonObject *page = test_page ("c1");
 
   test_page_add_customer (page, test_customer (1, "华信科技", 1));
-  add_opportunity (page, 301, "proposal", 1000000, 50000, -1, "2027-02-01");
-  add_opportunity (page, 302, "negotiation", 333, 1, -1, "2026-12-31");
+  add_opportunity (page, 301, "proposal", 1000000, 50000, -1, 12, "2027-02-01");
+  add_opportunity (page, 302, "negotiation", 333, 1, -1, 12, "2026-12-31");
   add (page, "pipeline_stages", g_strdup ("{\"stage\":\"negotiation\",\"position\":4,\"default_probability\":60,"
                                           "\"is_open\":true,\"version\":2,\"updated_at\":\"2026-01-01T00:00:00Z\"}"));
   test_apply (fixture->store, page);
