@@ -215,6 +215,14 @@ show_unsent_mark (CrmCustomerDetail *self)
   gtk_widget_set_visible (GTK_WIDGET (self->unsent_mark), unsent);
 }
 
+static void
+remove_profile (CrmCustomerDetail *self)
+{
+  for (guint i = 0; i < self->view_groups->len; i++)
+    gtk_box_remove (self->overview_box, self->view_groups->pdata[i]);
+  g_ptr_array_set_size (self->view_groups, 0);
+}
+
 /* The Profile and Business groups at the page's end, with @build; without,
  * only the values they show (crm_customer_detail_get_value ()). */
 static void
@@ -225,10 +233,8 @@ show_profile (CrmCustomerDetail *self,
   AdwPreferencesGroup *group;
   GtkWidget *left = NULL, *right = NULL;
 
-  for (guint i = 0; build && i < self->view_groups->len; i++)
-    gtk_box_remove (self->overview_box, self->view_groups->pdata[i]);
   if (build)
-    g_ptr_array_set_size (self->view_groups, 0);
+    remove_profile (self);
   if (c == NULL)
     return;
   if (build)
@@ -341,9 +347,7 @@ show_customer (CrmCustomerDetail *self)
   gtk_label_set_label (self->subtitle_label, subtitle);
 
   /* the last customer's go at once: never shown under this one's name */
-  for (guint i = 0; i < self->view_groups->len; i++)
-    gtk_box_remove (self->overview_box, self->view_groups->pdata[i]);
-  g_ptr_array_set_size (self->view_groups, 0);
+  remove_profile (self);
   show_profile (self, FALSE);
   schedule_profile (self);
   update_actions (self);

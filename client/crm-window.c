@@ -115,15 +115,25 @@ update_user (CrmWindow *self)
                           gtk_label_get_label (self->user_detail_label)[0] != '\0');
 }
 
+/* The signed-in user's role as a bit of the entity table's role sets;
+ * 0 for none. */
+static guint
+user_role_bit (CrmWindow *self)
+{
+  JsonObject *user = crm_context_get_user (self->context);
+  const char *role = user ? json_object_get_string_member_with_default (user, "role", NULL) : NULL;
+  int r = role ? crm_wire_lookup (crm_role_names, role) : -1;
+
+  return r >= 0 ? 1u << r : 0;
+}
+
 /* The Pipeline section is for the roles that read opportunities (the
  * entity table); its reports ask the server as the signed-in user. */
 static void
 update_pipeline (CrmWindow *self)
 {
   JsonObject *user = crm_context_get_user (self->context);
-  const char *role = user ? json_object_get_string_member_with_default (user, "role", NULL) : NULL;
-  int r = role ? crm_wire_lookup (crm_role_names, role) : -1;
-  gboolean sells = r >= 0 && (crm_entity_info (CRM_ENTITY_OPPORTUNITY)->readable_by & (1u << r)) != 0;
+  gboolean sells = (crm_entity_info (CRM_ENTITY_OPPORTUNITY)->readable_by & user_role_bit (self)) != 0;
 
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
        row = gtk_widget_get_next_sibling (row))
@@ -146,11 +156,7 @@ update_offline (CrmWindow *self)
 static gboolean
 may_create_customers (CrmWindow *self)
 {
-  JsonObject *user = crm_context_get_user (self->context);
-  const char *role = user ? json_object_get_string_member_with_default (user, "role", NULL) : NULL;
-  int r = role ? crm_wire_lookup (crm_role_names, role) : -1;
-
-  return r >= 0 && (crm_entity_info (CRM_ENTITY_CUSTOMER)->creatable_by & (1u << r)) != 0;
+  return (crm_entity_info (CRM_ENTITY_CUSTOMER)->creatable_by & user_role_bit (self)) != 0;
 }
 
 static void
