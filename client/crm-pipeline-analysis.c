@@ -409,6 +409,7 @@ crm_pipeline_analysis_init (CrmPipelineAnalysis *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->loader = crm_report_loader_new (CRM_REPORT_ANALYSIS);
+  crm_report_loader_follow_mapped (self->loader, GTK_WIDGET (self));
   g_signal_connect_swapped (self->loader, "changed", G_CALLBACK (loader_changed_cb), self);
   g_signal_connect_swapped (self->loader, "notify::age-text", G_CALLBACK (age_changed_cb), self);
   build_figures (self);

@@ -867,6 +867,7 @@ crm_pipeline_forecast_init (CrmPipelineForecast *self)
   self->trail = g_array_new (FALSE, TRUE, sizeof (Level));
   g_array_set_clear_func (self->trail, level_clear);
   self->loader = crm_report_loader_new (CRM_REPORT_FORECAST);
+  crm_report_loader_follow_mapped (self->loader, GTK_WIDGET (self));
   g_signal_connect_swapped (self->loader, "changed", G_CALLBACK (loader_changed_cb), self);
   g_signal_connect_swapped (self->loader, "notify::age-text", G_CALLBACK (age_changed_cb), self);
 

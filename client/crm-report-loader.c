@@ -26,6 +26,8 @@ struct _CrmReportLoader
   GError          *error;
   char            *age_text;
   guint            age_source;
+  gboolean         inactive;       /* nobody looks: the query waits */
+  gboolean         waiting;        /* a query waits for crm_report_loader_set_active () */
 };
 
 G_DEFINE_FINAL_TYPE (CrmReportLoader, crm_report_loader, G_TYPE_OBJECT)
@@ -129,6 +131,12 @@ start (CrmReportLoader *self)
   g_clear_error (&self->error);
   if (self->query == NULL)
     return;
+  if (self->inactive)
+    {
+      self->waiting = TRUE;
+      return;
+    }
+  self->waiting = FALSE;
 
   if (self->store != NULL)
     {
@@ -268,6 +276,57 @@ crm_report_loader_load (CrmReportLoader      *self,
   g_clear_pointer (&self->query, crm_report_query_free);
   self->query = crm_report_query_copy (query);
   start (self);
+}
+
+/**
+ * crm_report_loader_set_active:
+ * @active: whether anyone looks at the report
+ *
+ * An inactive loader keeps its query but neither reads the cache nor
+ * asks the server; made active, it loads what it was last given.  A page
+ * that may never be opened (the Pipeline's Forecast and Analysis) is
+ * active only while it is mapped, so signing in costs no report.  A
+ * loader is active when made.
+ */
+void
+crm_report_loader_set_active (CrmReportLoader *self,
+                              gboolean         active)
+{
+  g_return_if_fail (CRM_IS_REPORT_LOADER (self));
+
+  self->inactive = !active;
+  if (active && self->waiting)
+    start (self);
+}
+
+static void
+widget_mapped_cb (CrmReportLoader *self)
+{
+  crm_report_loader_set_active (self, TRUE);
+}
+
+static void
+widget_unmapped_cb (CrmReportLoader *self)
+{
+  crm_report_loader_set_active (self, FALSE);
+}
+
+/**
+ * crm_report_loader_follow_mapped:
+ * @widget: the page that shows the report
+ *
+ * Makes the loader active exactly while @widget is mapped.
+ */
+void
+crm_report_loader_follow_mapped (CrmReportLoader *self,
+                                 GtkWidget       *widget)
+{
+  g_return_if_fail (CRM_IS_REPORT_LOADER (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  crm_report_loader_set_active (self, gtk_widget_get_mapped (widget));
+  g_signal_connect_object (widget, "map", G_CALLBACK (widget_mapped_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (widget, "unmap", G_CALLBACK (widget_unmapped_cb), self, G_CONNECT_SWAPPED);
 }
 
 void

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "crm-api.h"
 #include "crm-report.h"
@@ -41,6 +41,10 @@ void                  crm_report_loader_set_store      (CrmReportLoader      *se
 void                  crm_report_loader_load           (CrmReportLoader      *self,
                                                         const CrmReportQuery *query);
 /* Asks again for the current query. */
+void                  crm_report_loader_set_active     (CrmReportLoader      *self,
+                                                        gboolean              active);
+void                  crm_report_loader_follow_mapped  (CrmReportLoader      *self,
+                                                        GtkWidget            *widget);
 void                  crm_report_loader_reload         (CrmReportLoader      *self);
 CrmReportState        crm_report_loader_get_state      (CrmReportLoader      *self);
 /* (transfer none) (nullable): the report shown (a CrmForecast, ...). */

@@ -126,19 +126,71 @@ test_analysis_refused_says_why (void)
 {
   g_autoptr(CrmTestServer) server = crm_test_server_new ();
   g_autoptr(CrmApi) api = crm_api_new (server->url, NULL);
-  CrmPipelineAnalysis *page = g_object_ref_sink (CRM_PIPELINE_ANALYSIS (crm_pipeline_analysis_new ()));
+  GtkWidget *window = gtk_window_new ();
+  CrmPipelineAnalysis *page = CRM_PIPELINE_ANALYSIS (crm_pipeline_analysis_new ());
 
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
   crm_test_server_answer (server, SOUP_STATUS_FORBIDDEN,
                           "{\"error\": {\"code\": \"forbidden\", \"message\": \"Service staff see no pipeline\","
                           " \"field\": \"scope\"}}", NULL);
   crm_pipeline_analysis_set_api (page, api);
+  gtk_window_present (GTK_WINDOW (window));
   wait_state (page, CRM_REPORT_STATE_FAILED);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (page, "stack"))), ==, "error");
   g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (child (page, "error_page"))), ==,
                    "Service staff see no pipeline");
-  g_assert_finalize_object (page);
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
 }
 
+/* Signing in builds the Pipeline's pages, but one never opened asks
+ * nothing: the question is asked when the page is shown, and a change of
+ * filters while it is hidden waits for it too. */
+static void
+test_analysis_asks_only_when_shown (void)
+{
+  g_autoptr(CrmTestServer) server = crm_test_server_new ();
+  g_autoptr(CrmTestStore) store = crm_test_store_new ();
+  g_autoptr(CrmApi) api = crm_api_new (server->url, NULL);
+  g_autoptr(GHashTable) filters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *body = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *stack = gtk_stack_new ();
+  GtkWidget *other = gtk_label_new ("Board");
+  CrmPipelineAnalysis *page = CRM_PIPELINE_ANALYSIS (crm_pipeline_analysis_new ());
+
+  g_assert_true (g_file_get_contents (g_test_get_filename (G_TEST_DIST, "data", "reports", "analysis.json", NULL),
+                                      &body, NULL, NULL));
+  crm_test_server_answer (server, SOUP_STATUS_OK, body, NULL);
+  gtk_stack_add_named (GTK_STACK (stack), other, "board");
+  gtk_stack_add_named (GTK_STACK (stack), GTK_WIDGET (page), "analysis");
+  gtk_window_set_child (GTK_WINDOW (window), stack);
+  crm_pipeline_analysis_set_store (page, store->store);
+  crm_pipeline_analysis_set_api (page, api);
+  gtk_window_present (GTK_WINDOW (window));
+  crm_test_wait_drawn (window);
+  crm_test_iterate (200);
+  g_assert_cmpuint (server->requests, ==, 0);
+  g_assert_cmpint (crm_report_loader_get_state (crm_pipeline_analysis_get_loader (page)), ==, CRM_REPORT_STATE_EMPTY);
+
+  gtk_stack_set_visible_child_name (GTK_STACK (stack), "analysis");
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+  g_assert_cmpuint (server->requests, ==, 1);
+
+  /* hidden again, new filters wait; shown, they are asked for */
+  gtk_stack_set_visible_child_name (GTK_STACK (stack), "board");
+  g_hash_table_insert (filters, g_strdup ("product_line"), g_strdup ("broadband"));
+  crm_pipeline_analysis_set_filters (page, filters);
+  crm_test_iterate (200);
+  g_assert_cmpuint (server->requests, ==, 1);
+  gtk_stack_set_visible_child_name (GTK_STACK (stack), "analysis");
+  wait_state (page, CRM_REPORT_STATE_FRESH);
+  g_assert_cmpuint (server->requests, ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "product_line"), ==, "broadband");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
+}
 
 /* ------------------------------------------------------------------ */
 /* Against the real server                                             */
@@ -273,6 +325,7 @@ main (int   argc,
       g_test_add_func ("/gui/pipeline-analysis/shows-the-answer-and-reads-offline",
                        test_analysis_shows_the_answer_and_reads_offline);
       g_test_add_func ("/gui/pipeline-analysis/refused-says-why", test_analysis_refused_says_why);
+      g_test_add_func ("/gui/pipeline-analysis/asks-only-when-shown", test_analysis_asks_only_when_shown);
     }
   else
     {
