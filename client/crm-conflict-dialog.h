@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CrmConflictDialog, crm_conflict_dialog, CRM, CONFLICT_DIALOG, AdwMessageDialog)
 
 /*
- * The user's way out of a conflict (a change the server answered 409):
+ * The user's way out of a conflict (a change the server answered 412):
  * for each conflicting field its label, the user's value and the server's
  * side by side as two toggle buttons, "yours" chosen at first.  "Apply"
  * resolves it in the store (crm_store_resolve_conflict) and emits

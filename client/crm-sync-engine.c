@@ -29,9 +29,11 @@
  *   G_IO_ERROR_CANCELLED                      -> the status before the run
  *   anything else (an answered 5xx, a bad page, the store) -> FAILED
  *
- * 409 and "conflicts".  An update whose fields a colleague changed first
- * is answered 409 with the record as it is now and, per field, base, mine
- * and theirs; nothing of it was applied.  The store keeps the change in
+ * 412 and "conflicts".  An update whose fields a colleague changed first
+ * is answered 412 precondition_failed (409 conflict from servers before
+ * issue 10, and in the answers they kept for retries) with the record as
+ * it is now and, per field, base, mine and theirs; nothing of it was
+ * applied.  The store keeps the change in
  * conflict (still shown, never dropped) with the current record, and
  * ::conflict passes both on for the window to offer a resolution.  The
  * push goes on with the next change: a conflict holds back only the later
@@ -429,7 +431,7 @@ settle (GTask       *task,
   queue_step_run (step, queue_stepped_cb, task);
 }
 
-/* The "conflicts" array of a 409's body, or NULL. */
+/* The "conflicts" array of a 412's (or an older server's 409's) body, or NULL. */
 static JsonArray *
 conflicts_member (JsonObject *body)
 {
@@ -480,8 +482,9 @@ mutation_posted_cb (GObject      *object,
     }
   body = error_body != NULL && JSON_NODE_HOLDS_OBJECT (error_body) ? json_node_get_object (error_body) : NULL;
 
-  if (g_error_matches (error, CRM_ERROR, CRM_ERROR_CONFLICT) && conflicts_member (body) != NULL &&
-      run->mutation->op == CRM_MUTATION_OP_UPDATE)
+  if ((g_error_matches (error, CRM_ERROR, CRM_ERROR_PRECONDITION_FAILED) ||
+       g_error_matches (error, CRM_ERROR, CRM_ERROR_CONFLICT)) &&
+      conflicts_member (body) != NULL && run->mutation->op == CRM_MUTATION_OP_UPDATE)
     {
       g_debug ("Mutation %" G_GINT64_FORMAT " (%s) is in conflict: %s", run->mutation->seq, run->mutation->key,
                error->message);

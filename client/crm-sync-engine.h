@@ -14,8 +14,8 @@ G_BEGIN_DECLS
  * crm_store_enqueue_*(), then may call crm_sync_engine_sync_now().
  *
  * A sync pushes the queued mutations in order (POST /api/v1/mutations):
- * 200/201 confirm them (crm_store_mutation_done), 409 with "conflicts"
- * keeps them in conflict with the server's current record
+ * 200/201 confirm them (crm_store_mutation_done), 412 (or an older
+ * server's 409) with "conflicts" keeps them in conflict with the server's current record
  * (crm_store_mutation_conflict, and the "conflict" signal) and goes on with
  * the changes of other records, other 4xx refuse them
  * (crm_store_mutation_failed); a network failure

@@ -34,8 +34,10 @@
  * the value the change was made on.  A field still at its base takes the
  * new value, one already at the new value is fine, and one changed to
  * something else meanwhile is a conflict: then nothing applies and the
- * answer is 409 with the current record and, per conflicting field, base,
- * mine and theirs.  "base_version" is informative only.  The key makes a
+ * answer is 412 precondition_failed (the change was made on a stale copy)
+ * with the current record and, per conflicting field, base, mine and
+ * theirs.  A create of an id that exists is 409 conflict.  Answers kept
+ * before 412 was used keep their 409 (a retry gets the first answer).  "base_version" is informative only.  The key makes a
  * retry safe: the first answer is kept (crm.mutations) and given again
  * instead of applying the write twice; the same key with another body is
  * refused.  The write itself is crm.apply_mutation() (0008-apply-per-entity),
@@ -228,7 +230,7 @@ message_for (CrmError code,
     return "You may see this record but not change it";
   if (code == CRM_ERROR_CONFLICT && op == OP_CREATE)
     return "A record with this id exists already";
-  if (code == CRM_ERROR_CONFLICT)
+  if (code == CRM_ERROR_CONFLICT || code == CRM_ERROR_PRECONDITION_FAILED)
     return "Someone else changed these fields since your copy; nothing was changed";
   if (code == CRM_ERROR_IDEMPOTENCY_KEY_REUSED)
     return "This key was used for a different write; make a new key";
@@ -373,7 +375,7 @@ answer_kept (CrmRequest *req,
   crm_request_respond (req, m->status, g_steal_pointer (&m->answer));
 }
 
-/* The 409 of an update whose fields conflict: the error names the first
+/* The 412 of an update whose fields conflict: the error names the first
  * conflicting field in the request's order. */
 static void
 write_field_conflict (Mutation   *m,
@@ -392,7 +394,7 @@ write_field_conflict (Mutation   *m,
 
   crm_json_writer_init (&w, m->answer);
   crm_json_begin_object (&w);
-  write_error (&w, CRM_ERROR_CONFLICT, first, message_for (CRM_ERROR_CONFLICT, OP_UPDATE));
+  write_error (&w, CRM_ERROR_PRECONDITION_FAILED, first, message_for (CRM_ERROR_PRECONDITION_FAILED, OP_UPDATE));
   write_record (&w, m, record);
   write_conflicts (&w, m, names, theirs);
   crm_json_end_object (&w);
@@ -419,6 +421,11 @@ applied (CrmRequest *req,
     }
 
   m->status = status_for_code (code, &error_code);
+  /* A field changed meanwhile: the update's base, its precondition, no
+   * longer holds (412); crm.apply_<entity>() says 'conflict' for both this
+   * and a create of an id that exists (409), and only this has theirs. */
+  if (error_code == CRM_ERROR_CONFLICT && !PQgetisnull (res, 0, APPLY_THEIRS))
+    m->status = status_for_code (crm_error_code_to_string (CRM_ERROR_PRECONDITION_FAILED), &error_code);
   m->answer = g_string_sized_new (2048);
   if (g_strcmp0 (code, "deleted") == 0)
     {
@@ -435,7 +442,7 @@ applied (CrmRequest *req,
       write_record (&w, m, record);
       crm_json_end_object (&w);
     }
-  else if (error_code == CRM_ERROR_CONFLICT && !PQgetisnull (res, 0, APPLY_THEIRS))
+  else if (error_code == CRM_ERROR_PRECONDITION_FAILED)
     write_field_conflict (m, record, PQgetvalue (res, 0, APPLY_THEIRS));
   else if (error_code == CRM_ERROR_IDEMPOTENCY_KEY_REUSED)
     {

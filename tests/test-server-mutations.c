@@ -302,7 +302,7 @@ same_field_on_both_sides_conflicts_and_applies_nothing (gconstpointer data)
 
   body_b = update_body (key, kind->entity, id, json_object_get_int_member (copy, "version"), fields_b, base);
   b = post_json ("mutations", manager, body_b);
-  assert_error (b, 409, "conflict", kind->masked);
+  assert_error (b, 412, "precondition_failed", kind->masked);
   conflicts = json_object_get_array_member (obj (b), "conflicts");
   g_assert_cmpuint (json_array_get_length (conflicts), ==, 1);
   conflict = json_array_get_object_element (conflicts, 0);
@@ -322,7 +322,7 @@ same_field_on_both_sides_conflicts_and_applies_nothing (gconstpointer data)
 
   /* the same key again: the same answer */
   b_again = post_json ("mutations", manager, body_b);
-  g_assert_cmpuint (b_again->status, ==, 409);
+  g_assert_cmpuint (b_again->status, ==, 412);
   g_assert_cmpstr (b_again->body, ==, b->body);
 
   /* the user keeps theirs for the masked field (dropped) and keeps mine for
@@ -404,7 +404,7 @@ empty_and_null_are_the_same_base (void)
                                        "{\"name_en\":null}");
 
   /* theirs, empty, is sent as null: the base to resend with */
-  assert_error (stale, 409, "conflict", "name_en");
+  assert_error (stale, 412, "precondition_failed", "name_en");
   g_assert_true (json_object_get_null_member (json_array_get_object_element (
                    json_object_get_array_member (obj (stale), "conflicts"), 0), "theirs"));
   g_assert_cmpuint (r->status, ==, 200);
@@ -1098,7 +1098,7 @@ interaction_is_the_callers_and_its_contact_the_customers (void)
 }
 
 /* Two users edit the same interaction from the same copy over HTTP: a
- * field only one changed merges; the subject both changed is a 409 with
+ * field only one changed merges; the subject both changed is a 412 with
  * base, mine and theirs, and nothing of the second applies; a time given
  * in another offset is the same base. */
 static void
@@ -1123,7 +1123,7 @@ concurrent_interaction_edit_conflicts (void)
   g_assert_cmpuint (a->status, ==, 200);
   g_assert_cmpuint (merged->status, ==, 200);
   g_assert_cmpstr (record_string (merged, "outcome"), ==, "negative");
-  assert_error (b, 409, "conflict", "subject");
+  assert_error (b, 412, "precondition_failed", "subject");
   conflicts = json_object_get_array_member (obj (b), "conflicts");
   g_assert_cmpuint (json_array_get_length (conflicts), ==, 1);
   c = json_array_get_object_element (conflicts, 0);
@@ -1810,7 +1810,7 @@ owner_is_the_caller_unless_a_director_names_one (void)
 
 /* Two users edit the same opportunity from the same copy: other fields
  * merge; the same field changed to another value on both sides (a whole
- * number here) is a 409 with base, mine and theirs, and nothing of the
+ * number here) is a 412 with base, mine and theirs, and nothing of the
  * second write applies. */
 static void
 opportunity_edits_merge_by_field (void)
@@ -1833,7 +1833,7 @@ opportunity_edits_merge_by_field (void)
                           "{\"name\":\"测试商机\",\"probability\":10,\"expected_close\":null}");
   g_assert_cmpuint (first->status, ==, 200);
   g_assert_cmpuint (merged->status, ==, 200);
-  assert_error (conflict, 409, "conflict", "probability");
+  assert_error (conflict, 412, "precondition_failed", "probability");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj (conflict), "conflicts")), ==, 1);
   c = json_array_get_object_element (json_object_get_array_member (obj (conflict), "conflicts"), 0);
   g_assert_cmpstr (json_object_get_string_member (c, "field"), ==, "probability");
@@ -2035,7 +2035,7 @@ member_refusals (void)
 }
 
 /* Two people record the same member's response from the same copy: the
- * second is a 409 with theirs; a retry of the first, key and body the
+ * second is a 412 with theirs; a retry of the first, key and body the
  * same, gets the first answer and writes nothing more (the key of two
  * columns is kept for it). */
 static void
@@ -2061,7 +2061,7 @@ member_conflict_and_retry (void)
   g_assert_cmpuint (first->status, ==, 200);
   g_assert_cmpuint (again->status, ==, 200);
   g_assert_cmpstr (again->body, ==, first->body);
-  assert_error (second, 409, "conflict", "response");
+  assert_error (second, 412, "precondition_failed", "response");
   c = json_array_get_object_element (json_object_get_array_member (obj (second), "conflicts"), 0);
   g_assert_cmpstr (json_object_get_string_member (c, "theirs"), ==, "declined");
   g_assert_cmpstr (json_object_get_string_member (c, "mine"), ==, "converted");

@@ -420,7 +420,7 @@ new_fields_are_written_and_checked (void)
                                         "\"product_lines\":[\"dedicated_line\",\"cloud\"]}");
 
     /* the base of campaign_id is not what it holds: a conflict */
-    assert_error (r, 409, "conflict", NULL);
+    assert_error (r, 412, "precondition_failed", NULL);
   }
   {
     g_autofree char *base = g_strdup_printf ("{\"source\":\"campaign\",\"campaign_id\":\"%s\","

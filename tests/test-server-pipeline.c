@@ -829,7 +829,7 @@ test_unauthenticated_is_401 (void)
 
 /* Two copies of one opportunity move it from the same stage: the first
  * move applies; the second, made on the stale copy, is refused whole
- * through POST /mutations (409: the stage changed meanwhile; the write
+ * through POST /mutations (412: the stage changed meanwhile; the write
  * path merges by field, see crm-handler-mutations.c) and the board counts
  * the first move only. */
 static void
@@ -859,7 +859,7 @@ test_stale_stage_move_is_refused_and_the_board_counts_the_first (void)
   a = post_json ("mutations", director, first);
   b = post_json ("mutations", manager, stale);
   g_assert_cmpuint (a->status, ==, 200);
-  assert_error (b, 409, "conflict", "stage");
+  assert_error (b, 412, "precondition_failed", "stage");
   conflict = json_array_get_object_element (json_object_get_array_member (obj (b), "conflicts"), 0);
   g_assert_cmpstr (json_object_get_string_member (conflict, "theirs"), ==, "negotiation");
   g_assert_cmpstr (json_object_get_string_member (conflict, "mine"), ==, "won");
@@ -869,6 +869,83 @@ test_stale_stage_move_is_refused_and_the_board_counts_the_first (void)
   g_assert_cmpstr (after, ==, "negotiation 2 negotiation");
   g_assert_cmpint (check_board (&mine, "proposal"), ==, proposal);
   g_assert_cmpint (check_board (&mine, "negotiation"), ==, negotiation + 1);
+}
+
+/* A session of @login with @token, as open_sessions() makes them. */
+static void
+open_session_with (const char *login,
+                   const char *token)
+{
+  g_autoptr(PGconn) conn = owner_connection ();
+  g_autoptr(PGresult) res = crm_test_pg_query (conn,
+                                               "SELECT crm.open_session(u.id, sha256(convert_to($1, 'UTF8')),"
+                                               "                        interval '1 hour', NULL)"
+                                               "  FROM crm.users u WHERE u.login = $2",
+                                               token, login);
+
+  g_assert_cmpint (PQntuples (res), ==, 1);
+}
+
+static char *
+stage_move (const char *key,
+            const char *id,
+            const char *to)
+{
+  return g_strdup_printf ("{\"key\":\"%s\",\"entity\":\"opportunity\",\"op\":\"update\",\"id\":\"%s\","
+                          "\"base_version\":1,\"fields\":{\"stage\":\"%s\"},\"base\":{\"stage\":\"proposal\"}}",
+                          key, id, to);
+}
+
+/* Two sessions of one account manager (laptop and desktop) move the same
+ * opportunity from the same base, proposal: the first move applies; the
+ * second is 412 precondition_failed with exactly the body of a field
+ * conflict (the error naming the stage, the record as it is now, and the
+ * stage's base, mine and theirs), writes nothing, and its retry with the
+ * same key gets the same answer. */
+static void
+test_two_sessions_moving_from_one_base_the_second_is_412 (void)
+{
+  g_autofree char *laptop = token_of ("manager");
+  const char *desktop = "pipeline-test-token-manager-desktop";
+  g_autofree char *id = scalar ("INSERT INTO crm.opportunities (customer_id, owner_id, name, stage, expected_close,"
+                                "                               amount_once)"
+                                " SELECT c.id, c.owner_id, '两台设备', 'proposal', current_date, 200000"
+                                "   FROM crm.customers c JOIN crm.users u ON u.id = c.owner_id"
+                                "  WHERE u.login = $1 ORDER BY c.id DESC LIMIT 1 RETURNING id", "manager");
+  g_autofree char *key_1 = g_uuid_string_random (), *key_2 = g_uuid_string_random ();
+  g_autofree char *first = stage_move (key_1, id, "negotiation");
+  g_autofree char *second = stage_move (key_2, id, "won");
+  g_autoptr(Response) a = NULL, b = NULL, b_again = NULL;
+  g_autofree char *after = NULL;
+  JsonObject *record, *conflict;
+  JsonArray *conflicts;
+
+  open_session_with ("manager", desktop);
+  a = post_json ("mutations", laptop, first);
+  b = post_json ("mutations", desktop, second);
+  b_again = post_json ("mutations", desktop, second);
+  g_assert_cmpuint (a->status, ==, 200);
+  assert_error (b, 412, "precondition_failed", "stage");
+  /* error, record, conflicts: the body a field conflict had as a 409 */
+  g_assert_cmpuint (json_object_get_size (obj (b)), ==, 3);
+  record = json_object_get_object_member (obj (b), "record");
+  g_assert_cmpstr (json_object_get_string_member (record, "id"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (record, "stage"), ==, "negotiation");
+  g_assert_cmpint (json_object_get_int_member (record, "version"), ==, 2);
+  conflicts = json_object_get_array_member (obj (b), "conflicts");
+  g_assert_cmpuint (json_array_get_length (conflicts), ==, 1);
+  conflict = json_array_get_object_element (conflicts, 0);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "field"), ==, "stage");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "base"), ==, "proposal");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "mine"), ==, "won");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "theirs"), ==, "negotiation");
+  /* kept for a retry: the same status and body */
+  g_assert_cmpuint (b_again->status, ==, 412);
+  g_assert_cmpstr (b_again->body, ==, b->body);
+  after = scalar ("SELECT o.stage || ' ' || o.version || ' ' || (SELECT string_agg(h.to_stage::text, ',')"
+                  "  FROM crm.opportunity_stage_history h WHERE h.opportunity_id = o.id)"
+                  "  FROM crm.opportunities o WHERE o.id = $1", id);
+  g_assert_cmpstr (after, ==, "negotiation 2 negotiation");
 }
 
 /* Set-up ---------------------------------------------------------------------- */
@@ -1000,6 +1077,8 @@ main (int   argc,
   g_test_add_func ("/server/pipeline/unknown-team-or-region-is-404", test_unknown_team_or_region_is_404);
   g_test_add_func ("/server/pipeline/bad-values-are-400-naming-the-field", test_bad_values_are_400_naming_the_field);
   g_test_add_func ("/server/pipeline/unauthenticated-is-401", test_unauthenticated_is_401);
+  g_test_add_func ("/server/pipeline/two-sessions-moving-from-one-base-the-second-is-412",
+                   test_two_sessions_moving_from_one_base_the_second_is_412);
   g_test_add_func ("/server/pipeline/stale-stage-move-is-refused-and-the-board-counts-the-first",
                    test_stale_stage_move_is_refused_and_the_board_counts_the_first);
 

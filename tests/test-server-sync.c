@@ -837,7 +837,7 @@ version_of (PGconn     *conn,
 }
 
 static void
-test_mutations_update_applies_once_and_a_stale_one_is_409 (void)
+test_mutations_update_applies_once_and_a_stale_one_is_412 (void)
 {
   g_autofree char *token = sign_in_with ("manager", PASSWORD);
   g_autoptr(PGconn) conn = admin_connection ();
@@ -871,7 +871,7 @@ test_mutations_update_applies_once_and_a_stale_one_is_409 (void)
   g_assert_cmpint (version_of (conn, "SELECT version FROM crm.customers WHERE id = $1", id), ==, version + 1);
 
   /* a change of the same field made on the old value does not overwrite */
-  assert_error (stale, 409, "conflict", "name");
+  assert_error (stale, 412, "precondition_failed", "name");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (obj (stale), "record"), "version"),
                    ==, version + 1);
   g_assert_cmpint (version_of (conn, "SELECT version FROM crm.customers WHERE id = $1", id), ==, version + 1);
@@ -1078,8 +1078,8 @@ main (int   argc,
   g_test_add_func ("/server/sync/cursor-of-the-old-stage-list-resets", test_cursor_of_the_old_stage_list_resets);
   g_test_add_func ("/server/sync/cursor-of-someone-else-starts-over", test_sync_cursor_of_someone_else_starts_over);
   g_test_add_func ("/server/sync/rejects-bad-parameters", test_sync_rejects_bad_parameters);
-  g_test_add_func ("/server/mutations/update-applies-once-and-a-stale-one-is-409",
-                   test_mutations_update_applies_once_and_a_stale_one_is_409);
+  g_test_add_func ("/server/mutations/update-applies-once-and-a-stale-one-is-412",
+                   test_mutations_update_applies_once_and_a_stale_one_is_412);
   g_test_add_func ("/server/mutations/a-second-client-sees-the-edit", test_mutations_a_second_client_sees_the_edit);
   g_test_add_func ("/server/mutations/who-may-write-what", test_mutations_who_may_write_what);
   g_test_add_func ("/server/mutations/bad-input-names-the-field", test_mutations_bad_input_names_the_field);

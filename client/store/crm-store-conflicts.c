@@ -9,7 +9,7 @@
  * Conflicts.  An update records, for each field it changes, the value the
  * shown row held before it (its base), and sends it as POST /mutations
  * "base"; a second edit of the same field is based on the first, which is
- * sent before it.  When the server answers 409 (a colleague changed one of
+ * sent before it.  When the server answers 412 (a colleague changed one of
  * the fields first) the change is kept in state 'conflict' with the
  * server's conflicts, the server's record goes to the server layer, and the
  * change still applies on top of it: the row shows the colleague's values

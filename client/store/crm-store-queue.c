@@ -869,8 +869,8 @@ crm_store_mutation_done (CrmStore    *self,
 /**
  * crm_store_mutation_conflict:
  * @seq: the mutation
- * @current: (nullable): the server's current record (409 "record")
- * @conflicts: (nullable): the 409's "conflicts": {field, base, mine,
+ * @current: (nullable): the server's current record (412 "record")
+ * @conflicts: (nullable): the 412's "conflicts": {field, base, mine,
  *   theirs} objects
  * @message: (nullable): the server's message
  *

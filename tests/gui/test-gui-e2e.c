@@ -400,7 +400,7 @@ test_conflict_resolved_with_mine_reaches_the_server (void)
   g_assert_cmpstr (on_server, ==, "同事先改的名字");
   g_clear_pointer (&on_server, g_free);
 
-  /* ...then the desktop, which has not synced since, renames it too: 409 */
+  /* ...then the desktop, which has not synced since, renames it too: 412 */
   rename_in_window (desktop, id, "我后改的名字");
   conflict = find_conflict (store);
   g_assert_nonnull (conflict);

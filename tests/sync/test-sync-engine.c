@@ -719,7 +719,7 @@ test_edit_of_a_field_changed_elsewhere_is_a_conflict (void)
   m = edit_customer (c, id, "name", "我后改的名字");
   g_assert_true (sync_and_wait (c));
 
-  /* 409: the server kept the colleague's change */
+  /* 412: the server kept the colleague's change */
   server_name = scalar (conn, "SELECT name FROM crm.customers WHERE id = $1", id, NULL);
   g_assert_cmpstr (server_name, ==, "同事先改的名字");
 
