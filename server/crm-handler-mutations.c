@@ -9,6 +9,7 @@
 #include "crm-fields.h"
 #include "crm-handlers.h"
 #include "crm-records.h"
+#include "crm-segment.h"
 #include "crm-validate.h"
 #include "crm-wire.h"
 
@@ -228,6 +229,8 @@ message_for (CrmError code,
     return "No such record, or not one of yours";
   if (code == CRM_ERROR_FORBIDDEN)
     return "You may see this record but not change it";
+  if (code == CRM_ERROR_CONFLICT && op == OP_DELETE)
+    return "This record is in use, or in a state in which it is not deleted; nothing was changed";
   if (code == CRM_ERROR_CONFLICT && op == OP_CREATE)
     return "A record with this id exists already";
   if (code == CRM_ERROR_CONFLICT || code == CRM_ERROR_PRECONDITION_FAILED)
@@ -458,9 +461,16 @@ applied (CrmRequest *req,
     }
   else
     {
+      const char *field = crm_pg_value (res, 0, APPLY_FIELD);
+
       crm_json_writer_init (&w, m->answer);
       crm_json_begin_object (&w);
-      write_error (&w, error_code, crm_pg_value (res, 0, APPLY_FIELD), message_for (error_code, m->op));
+      /* a conflict with the record's state, not with another write: a
+       * forbidden change of status, a field frozen in it */
+      write_error (&w, error_code, field,
+                   error_code == CRM_ERROR_CONFLICT && m->op != OP_DELETE && g_strcmp0 (field, "id") != 0
+                     ? "This change is not allowed for the record as it is now; nothing was changed"
+                     : message_for (error_code, m->op));
       crm_json_end_object (&w);
     }
 
@@ -628,6 +638,50 @@ check_delete (JsonObject  *obj,
   return TRUE;
 }
 
+/* The checks of a written value that the field table cannot state and
+ * the database should not have to make, per entity and field, before the
+ * database is asked: a segment's criteria compile as the preview compiles
+ * them, and a bad tree is refused with the JSON pointer of the member at
+ * fault under /fields/criteria. */
+static gboolean
+criteria_valid (JsonNode    *value,
+                const char  *path,
+                GError     **error)
+{
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *where = crm_segment_compile (value, path, 1, values, error);
+
+  return where != NULL;
+}
+
+static const struct
+{
+  CrmEntity   entity;
+  const char *field;
+  gboolean  (*check) (JsonNode *value, const char *path, GError **error);
+} value_checks[] = {
+  { CRM_ENTITY_SEGMENT, "criteria", criteria_valid },
+};
+
+static gboolean
+check_values (Mutation  *m,
+              GError   **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (value_checks); i++)
+    {
+      JsonNode *value;
+      g_autofree char *path = NULL;
+
+      if (value_checks[i].entity != m->entity || !json_object_has_member (m->fields, value_checks[i].field))
+        continue;
+      value = json_object_get_member (m->fields, value_checks[i].field);
+      path = g_strdup_printf ("/fields/%s", value_checks[i].field);
+      if (!JSON_NODE_HOLDS_NULL (value) && !value_checks[i].check (value, path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Checks the body; fills @m and the texts crm.apply_mutation() takes. */
 static gboolean
 check_request (JsonObject  *obj,
@@ -685,7 +739,7 @@ check_request (JsonObject  *obj,
     }
   m->fields = json_node_get_object (fields);
   if (!crm_fields_check_object (m->entity, m->op == OP_CREATE, m->fields, error) ||
-      !check_role (m, error))
+      !check_role (m, error) || !check_values (m, error))
     return FALSE;
   if (m->op == OP_UPDATE)
     {

@@ -21,7 +21,8 @@
  * crm.apply_<entity> () of server/sql/).  Campaign members' outcomes are
  * updated by them and by marketing (0009).  Administrators change a
  * pipeline stage's default probability, and they and directors set
- * sales targets (0014).  Every other entity is
+ * sales targets (0014).  Marketing and administrators create, change and
+ * delete segments and campaigns (0018).  Every other entity is
  * read-only for now.
  * Personal data (phone numbers, ID numbers, addresses) leaves the server
  * masked (server/crm-records.c) except where a role reads it in full: an
@@ -45,6 +46,8 @@
 #define NOT_MARKETING_OR_ADMIN (CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER) | CRM_ROLES (SERVICE))
 /* Who sets sales targets. */
 #define TARGET_SETTERS (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR))
+/* Who plans campaigns and their segments. */
+#define PLANNERS   (CRM_ROLES (ADMIN) | CRM_ROLES (MARKETING))
 /* Who records a campaign member's outcome. */
 #define OUTCOMES   (SALES | CRM_ROLES (MARKETING))
 /* Who may read rows of an entity at all (0006's FOR SELECT policies). */
@@ -350,40 +353,56 @@ static const CrmField sales_target_fields[] = {
   { NULL }
 };
 
+/* Segments and campaigns are marketing's planning, written by marketing
+ * and administrators (crm.apply_segment (), crm.apply_campaign (), 0018).
+ * A segment's criteria are the tree POST /segments/preview takes, checked
+ * by the same compiler (server/crm-segment.c) before the database; its
+ * owner is its creator.  A segment a campaign uses is not deleted. */
 static const CrmField segment_fields[] = {
   F_ID,
-  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
-  { F_VALUE ("criteria", JSON, REQ, N_("Criteria")) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")), .max_chars = 200, .writable_by = PLANNERS },
+  { F_VALUE ("criteria", JSON, REQ, N_("Criteria")), .writable_by = PLANNERS },
   { F_UUID ("owner_id", 0, N_("Owner")) },
-  { F_BOOL ("shared", REQ, N_("Shared")) },
+  { F_BOOL ("shared", REQ, N_("Shared")), .default_value = "1", .writable_by = PLANNERS },
   F_CREATED_AT,
   F_VERSION,
   F_UPDATED_AT,
   { NULL }
 };
 
+/* A campaign's owner is its creator; its cost and launch are the
+ * server's (the launch sets status running and launched_at).  A client
+ * moves its status draft <-> planned, draft or planned -> cancelled,
+ * running -> completed or cancelled; the planning fields (all it writes
+ * but the name and the status) change only while it is a draft or
+ * planned; only a draft is deleted (crm.apply_campaign (), 0018). */
 static const CrmField campaign_fields[] = {
   F_ID,
-  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")) },
-  { F_ENUM ("kind", crm_campaign_kind_names, "crm.campaign_kind", REQ | SORT, N_("Kind")) },
+  { F_TEXT ("name", REQ | SORT | SEARCH, N_("Name")), .max_chars = 200, .writable_by = PLANNERS },
+  { F_ENUM ("kind", crm_campaign_kind_names, "crm.campaign_kind", REQ | SORT, N_("Kind")),
+    .writable_by = PLANNERS },
   { F_VALUE ("channels", TEXT_LIST, REQ, N_("Channels")), .enum_values = crm_channel_kind_names,
-    .sql_type = "crm.channel_kind[]" },
-  { F_REF ("segment_id", SEGMENT, 0, N_("Segment")) },
+    .sql_type = "crm.channel_kind[]", .writable_by = PLANNERS },
+  { F_REF ("segment_id", SEGMENT, 0, N_("Segment")), .writable_by = PLANNERS },
   { F_UUID ("owner_id", 0, N_("Owner")) },
-  { F_ENUM ("status", crm_campaign_status_names, "crm.campaign_status", REQ | SORT, N_("Status")) },
-  { F_VALUE ("starts_on", DATE, REQ | SORT, N_("Starts On")) },
-  { F_VALUE ("ends_on", DATE, REQ | SORT, N_("Ends On")) },
-  { F_VALUE ("budget", MONEY, REQ | SORT, N_("Budget")) },
+  { F_ENUM ("status", crm_campaign_status_names, "crm.campaign_status", REQ | SORT, N_("Status")),
+    .default_value = "'draft'", .writable_by = PLANNERS },
+  { F_VALUE ("starts_on", DATE, REQ | SORT, N_("Starts On")), .writable_by = PLANNERS },
+  { F_VALUE ("ends_on", DATE, REQ | SORT, N_("Ends On")), .writable_by = PLANNERS },
+  { F_VALUE ("budget", MONEY, REQ | SORT, N_("Budget")), .default_value = "0", .writable_by = PLANNERS },
   { F_VALUE ("cost", MONEY, REQ | SORT, N_("Cost")) },
-  { F_TEXT ("offer", 0, N_("Offer")) },
+  { F_TEXT ("offer", CRM_FIELD_MULTILINE, N_("Offer")), .max_chars = 1000, .writable_by = PLANNERS },
   /* issue 11 (0016): the offer's product and its price (fen a month) or
    * discount (percent off), the cost per contact of each channel ({"sms":
-   * 8}, fen), the control group's share (percent) and the launch */
-  { F_REF ("offer_product_id", PRODUCT, 0, N_("Offer Product")) },
-  { F_VALUE ("offer_price", MONEY, 0, N_("Offer Price")) },
-  { F_VALUE ("offer_discount", INTEGER, 0, N_("Offer Discount")), .min_value = 1, .max_value = 100 },
-  { F_VALUE ("channel_costs", JSON, REQ, N_("Cost per Contact")) },
-  { F_VALUE ("control_percent", INTEGER, REQ, N_("Control Group Share")), .min_value = 0, .max_value = 50 },
+   * 8}, fen; one per channel listed), the control group's share (percent)
+   * and the launch */
+  { F_REF ("offer_product_id", PRODUCT, 0, N_("Offer Product")), .writable_by = PLANNERS },
+  { F_VALUE ("offer_price", MONEY, 0, N_("Offer Price")), .writable_by = PLANNERS },
+  { F_VALUE ("offer_discount", INTEGER, 0, N_("Offer Discount")), .min_value = 1, .max_value = 100,
+    .writable_by = PLANNERS },
+  { F_VALUE ("channel_costs", JSON, REQ, N_("Cost per Contact")), .writable_by = PLANNERS },
+  { F_VALUE ("control_percent", INTEGER, REQ, N_("Control Group Share")), .min_value = 0, .max_value = 50,
+    .default_value = "10", .writable_by = PLANNERS },
   { F_VALUE ("launched_at", TIMESTAMP, SORT, N_("Launched At")) },
   F_CREATED_AT,
   F_VERSION,
@@ -498,11 +517,11 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   { CRM_ENTITY_SEGMENT, "segment", "segments", "crm.segments", "segments", segment_fields, id_key,
-    TOP_LEVEL, .label = N_("Segment"),
+    TOP_LEVEL, .creatable_by = PLANNERS, .deletable_by = PLANNERS, .label = N_("Segment"),
     .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   { CRM_ENTITY_CAMPAIGN, "campaign", "campaigns", "crm.campaigns", "campaigns", campaign_fields, id_key,
-    TOP_LEVEL, .label = N_("Campaign"),
+    TOP_LEVEL, .creatable_by = PLANNERS, .deletable_by = PLANNERS, .label = N_("Campaign"),
     .readable_by = CRM_ROLES_ALL,
     .server_only = sync_stamped },
   /* under the customer: a membership reaches whoever sees the customer */

@@ -229,6 +229,8 @@ json_type_name (const CrmField *spec)
     return "boolean";
   if (spec->value_type == CRM_VALUE_TEXT_LIST)
     return "list of strings";
+  if (spec->value_type == CRM_VALUE_JSON)
+    return "JSON object";
   if (spec->value_type == CRM_VALUE_INTEGER || spec->value_type == CRM_VALUE_MONEY)
     return "whole number";
   return "string";
@@ -348,6 +350,15 @@ crm_fields_check_object (CrmEntity    entity,
             return FALSE;
           continue;
         }
+      if (spec->value_type == CRM_VALUE_JSON)
+        {
+          /* an object; what it holds is the entity's to check (a
+           * segment's criteria: server/crm-handler-mutations.c) */
+          if (JSON_NODE_HOLDS_OBJECT (node) || (JSON_NODE_HOLDS_NULL (node) && !(spec->flags & CRM_FIELD_REQUIRED)))
+            continue;
+          crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a JSON object", name);
+          return FALSE;
+        }
       if (!node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, name, "%s must be a %s or null", name,
@@ -414,7 +425,11 @@ crm_fields_check_base (CrmEntity    entity,
       if (spec != NULL && spec->value_type == CRM_VALUE_TEXT_LIST &&
           (JSON_NODE_HOLDS_NULL (node) || list_valid (spec, node, NULL)))
         continue;
-      if (spec == NULL || spec->value_type == CRM_VALUE_TEXT_LIST || !node_value (spec, node, &value))
+      if (spec != NULL && spec->value_type == CRM_VALUE_JSON &&
+          (JSON_NODE_HOLDS_NULL (node) || JSON_NODE_HOLDS_OBJECT (node)))
+        continue;
+      if (spec == NULL || spec->value_type == CRM_VALUE_TEXT_LIST || spec->value_type == CRM_VALUE_JSON ||
+          !node_value (spec, node, &value))
         {
           crm_set_field_error (error, CRM_ERROR_INVALID, "base", "base's %s must be a %s or null", name,
                                spec ? json_type_name (spec) : "string");

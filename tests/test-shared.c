@@ -835,6 +835,7 @@ test_entity_entries_are_consistent (void)
 #define SALES_ROLES (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER))
 #define ASSIGNERS   (CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR))
 #define OUTCOMES    (SALES_ROLES | CRM_ROLES (MARKETING))
+#define PLANNERS    (CRM_ROLES (ADMIN) | CRM_ROLES (MARKETING))
 
 typedef struct
 {
@@ -876,14 +877,28 @@ test_entity_writable_fields_are_what_the_server_writes (void)
   static const Writable campaign_member[] = {
     { "channel", OUTCOMES }, { "contacted_at", OUTCOMES }, { "response", OUTCOMES }, { "responded_at", OUTCOMES },
     { "opportunity_id", OUTCOMES }, { "subscription_id", OUTCOMES }, { NULL } };
+  /* marketing and administrators plan segments and campaigns (0018):
+   * never a campaign's owner, cost or launch, nor a segment's owner */
+  static const Writable segment[] = {
+    { "name", PLANNERS }, { "criteria", PLANNERS }, { "shared", PLANNERS }, { NULL } };
+  static const Writable campaign[] = {
+    { "name", PLANNERS }, { "kind", PLANNERS }, { "channels", PLANNERS }, { "segment_id", PLANNERS },
+    { "status", PLANNERS }, { "starts_on", PLANNERS }, { "ends_on", PLANNERS }, { "budget", PLANNERS },
+    { "offer", PLANNERS }, { "offer_product_id", PLANNERS }, { "offer_price", PLANNERS },
+    { "offer_discount", PLANNERS }, { "channel_costs", PLANNERS }, { "control_percent", PLANNERS }, { NULL } };
   const Writable *writable[CRM_N_ENTITIES] = {
     [CRM_ENTITY_CUSTOMER] = customer, [CRM_ENTITY_CONTACT] = contact, [CRM_ENTITY_INTERACTION] = interaction,
     [CRM_ENTITY_OPPORTUNITY] = opportunity, [CRM_ENTITY_CAMPAIGN_MEMBER] = campaign_member,
     [CRM_ENTITY_PIPELINE_STAGE] = pipeline_stage, [CRM_ENTITY_SALES_TARGET] = sales_target,
+    [CRM_ENTITY_SEGMENT] = segment, [CRM_ENTITY_CAMPAIGN] = campaign,
   };
   const guint creatable[CRM_N_ENTITIES] = {
     [CRM_ENTITY_CUSTOMER] = SALES_ROLES, [CRM_ENTITY_CONTACT] = SALES_ROLES, [CRM_ENTITY_INTERACTION] = SALES_ROLES,
     [CRM_ENTITY_OPPORTUNITY] = SALES_ROLES, [CRM_ENTITY_SALES_TARGET] = ASSIGNERS,
+    [CRM_ENTITY_SEGMENT] = PLANNERS, [CRM_ENTITY_CAMPAIGN] = PLANNERS,
+  };
+  const guint deletable[CRM_N_ENTITIES] = {
+    [CRM_ENTITY_CONTACT] = SALES_ROLES, [CRM_ENTITY_SEGMENT] = PLANNERS, [CRM_ENTITY_CAMPAIGN] = PLANNERS,
   };
 
   for (guint i = 0; i < CRM_N_ENTITIES; i++)
@@ -912,8 +927,7 @@ test_entity_writable_fields_are_what_the_server_writes (void)
         }
       g_assert_cmpuint (n, ==, n_expected);
       g_assert_true (crm_entity_info_writable (info) == (writable[i] != NULL));
-      /* contacts alone are deleted */
-      g_assert_cmphex (info->deletable_by, ==, i == CRM_ENTITY_CONTACT ? SALES_ROLES : CRM_ROLES_NONE);
+      g_assert_cmphex (info->deletable_by, ==, deletable[i]);
       g_assert_cmphex (info->creatable_by, ==, creatable[i]);
     }
   /* known, but not a field a client may write */
