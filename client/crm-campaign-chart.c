@@ -39,9 +39,15 @@ format_count (gint64 value)
 static const char *
 series_name (guint i)
 {
-  const char *names[] = { N_("Contacted"), N_("Responded"), N_("Converted") };
-
-  return _(names[i]);
+  switch (i)
+    {
+    case 0:
+      return C_("campaign figure", "Contacted");
+    case 1:
+      return _("Responded");
+    default:
+      return _("Converted");
+    }
 }
 
 static void
@@ -224,8 +230,19 @@ crm_campaign_chart_draw_interval (const CrmCampaignChartColors *colors,
   crm_chart_set_color (cr, &colors->foreground, 0.8);
   crm_chart_show_text (cr, context, lower, x_lo, y + 10, 0.5, 0.0);
   crm_chart_show_text (cr, context, upper, x_hi, y + 10, 0.5, 0.0);
-  if (fabs (x_zero - x_lo) > 30 && fabs (x_zero - x_hi) > 30)
-    crm_chart_show_text (cr, context, zero, x_zero, y - 13, 0.5, 1.0);
+  /* zero named too, where it does not run into the ends' labels */
+  {
+    int zw, lo_w, hi_w, h;
+
+    crm_chart_text_size (context, zero, &zw, &h);
+    crm_chart_text_size (context, lower, &lo_w, &h);
+    crm_chart_text_size (context, upper, &hi_w, &h);
+    if (fabs (x_zero - x_lo) > (zw + lo_w) / 2.0 + GAP && fabs (x_zero - x_hi) > (zw + hi_w) / 2.0 + GAP)
+      {
+        crm_chart_set_color (cr, &colors->foreground, 0.6);
+        crm_chart_show_text (cr, context, zero, x_zero, y + 10, 0.5, 0.0);
+      }
+  }
   cairo_restore (cr);
 }
 

@@ -83,7 +83,7 @@ row_title (Row row)
     {
     case ROW_STATUS: return _("Status");
     case ROW_TARGETS: return _("Targets");
-    case ROW_CONTACTED: return _("Contacted");
+    case ROW_CONTACTED: return C_("campaign figure", "Contacted");
     case ROW_RESPONDED: return _("Responded");
     case ROW_CONVERTED: return _("Converted");
     case ROW_RESPONSE_RATE: return _("Response Rate");
@@ -162,8 +162,9 @@ cell (const char *text,
   GtkWidget *label = gtk_label_new (text);
 
   gtk_label_set_xalign (GTK_LABEL (label), xalign);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+  /* the names and the rows' titles wrap, the figures never */
+  gtk_label_set_wrap (GTK_LABEL (label), g_strcmp0 (css_class, "numeric") != 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   if (css_class != NULL)
     gtk_widget_add_css_class (label, css_class);

@@ -167,7 +167,7 @@ draw_figures (Page *page)
   const CrmCampaignFigures *t = &r->totals;
   char *v[12] = { NULL };
   const char *labels[12] = {
-    _("Targets"), _("Contacted"), _("Responded"), _("Converted"),
+    _("Targets"), C_("campaign figure", "Contacted"), _("Responded"), _("Converted"),
     _("Response Rate"), _("Conversion Rate"), _("Revenue Attributed"), _("Actual Cost"),
     _("Budget"), _("Cost per Response"), _("ROI"), _("Control Group"),
   };
@@ -282,7 +282,7 @@ table_row (Page        *page,
            Style        style,
            const char **cells)
 {
-  static const double starts[] = { 0, 0.20, 0.29, 0.38, 0.47, 0.56, 0.65, 0.78, 0.90, 1.0 };
+  static const double starts[] = { 0, 0.15, 0.25, 0.335, 0.42, 0.505, 0.59, 0.72, 0.845, 1.0 };
   double height = 0;
 
   need (page, 12);
@@ -297,7 +297,7 @@ draw_breakdown (Page                 *page,
                 CrmCampaignBreakdown  breakdown)
 {
   GArray *groups = page->report->groups[breakdown];
-  const char *titles[] = { crm_campaign_breakdown_title (breakdown), _("Targets"), _("Contacted"), _("Responded"),
+  const char *titles[] = { crm_campaign_breakdown_title (breakdown), _("Targets"), C_("campaign figure", "Contacted"), _("Responded"),
                            _("Converted"), _("Conversion"), _("Revenue"), _("Cost"), _("ROI") };
 
   /* TRANSLATORS: a breakdown's heading in the PDF: "By Channel" */

@@ -705,7 +705,7 @@ csv_figures_header (Csv        *out,
   csv_field (out, first);
   csv_field (out, second);
   csv_field (out, _("Targets"));
-  csv_field (out, _("Contacted"));
+  csv_field (out, C_("campaign figure", "Contacted"));
   csv_field (out, _("Responded"));
   csv_field (out, _("Converted"));
   csv_field (out, _("Response rate (%)"));
@@ -834,7 +834,7 @@ crm_campaign_report_dup_csv (const CrmCampaignReport *report)
       }
   csv_end (out);
   csv_field (out, _("Week"));
-  csv_field (out, _("Contacted"));
+  csv_field (out, C_("campaign figure", "Contacted"));
   csv_field (out, _("Responded"));
   csv_field (out, _("Converted"));
   csv_field (out, _("Revenue (yuan)"));

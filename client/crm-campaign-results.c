@@ -130,7 +130,7 @@ show_figures (CrmCampaignResults *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->figures_box))) != NULL)
     gtk_flow_box_remove (self->figures_box, child);
   add_figure (self, _("Targets"), crm_format_number (t->targets));
-  add_figure (self, _("Contacted"), crm_format_number (t->contacted));
+  add_figure (self, C_("campaign figure", "Contacted"), crm_format_number (t->contacted));
   add_figure (self, _("Responded"), crm_format_number (t->responded));
   add_figure (self, _("Converted"), crm_format_number (t->converted));
   add_figure (self, _("Response Rate"), crm_campaign_format_rate (t->response_rate));
@@ -390,7 +390,7 @@ column_title (Column column)
   switch (column)
     {
     case COLUMN_TARGETS: return _("Targets");
-    case COLUMN_CONTACTED: return _("Contacted");
+    case COLUMN_CONTACTED: return C_("campaign figure", "Contacted");
     case COLUMN_RESPONDED: return _("Responded");
     case COLUMN_CONVERTED: return _("Converted");
     case COLUMN_RESPONSE_RATE: return _("Response Rate");

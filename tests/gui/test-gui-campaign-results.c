@@ -45,6 +45,8 @@ static const char SQL_PENDING_MEMBER[] =
   "SELECT m.customer_id FROM crm.campaign_members m"
   " WHERE m.campaign_id = $1::uuid AND NOT m.is_control AND m.response = 'pending'"
   " ORDER BY m.customer_id LIMIT 1";
+static const char SQL_UNLAUNCHED[] =
+  "SELECT id FROM crm.campaigns WHERE launched_at IS NULL ORDER BY id LIMIT 1";
 static const char SQL_FIRST_CHANNEL[] =
   "SELECT (channels[1])::text FROM crm.campaigns WHERE id = $1::uuid";
 
@@ -472,6 +474,28 @@ test_figures_are_the_servers_follow_a_sync_and_read_offline (void)
   g_assert_cmpint (report->totals.responded, ==, responded.responded);
   assert_figures_are (view, after);
 
+  /* Compare… opens the comparison with this campaign chosen */
+  {
+    g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+    CrmCampaignCompare *compare = NULL;
+    g_auto(GStrv) ids = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "results.compare", NULL));
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (CRM_IS_CAMPAIGN_COMPARE (toplevel))
+          compare = CRM_CAMPAIGN_COMPARE (toplevel);
+      }
+    g_assert_nonnull (compare);
+    g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (compare)) == GTK_WINDOW (window));
+    ids = crm_campaign_compare_dup_ids (compare);
+    g_assert_cmpuint (g_strv_length (ids), ==, 1);
+    g_assert_cmpstr (ids[0], ==, s->campaign);
+    gtk_window_destroy (GTK_WINDOW (compare));
+  }
+
   /* exports of what is shown */
   assert_exports (view, after);
 
@@ -528,6 +552,16 @@ test_an_unknown_campaign_says_why (void)
   g_assert_nonnull (description);
   g_assert_cmpstr (description, !=, "");
   g_assert_null (crm_campaign_results_get_report (view));
+
+  /* a campaign not launched: said so, not a page of zeros */
+  {
+    g_autofree char *draft = crm_test_live_scalar (live, SQL_UNLAUNCHED, NULL);
+
+    g_assert_nonnull (draft);
+    crm_campaign_results_set_campaign (view, draft);
+    wait_state (view, CRM_REPORT_STATE_FRESH);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (view, "stack"))), ==, "unlaunched");
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   crm_test_iterate (50);
   session_free (s);
@@ -558,7 +592,7 @@ take_shot (void)
   GtkWidget *window = gtk_window_new ();
   CrmCampaignResults *view = CRM_CAMPAIGN_RESULTS (crm_campaign_results_new ());
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 1500);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 1150);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
   crm_campaign_results_set_session (view, s->api, s->store->store);
   crm_campaign_results_set_campaign (view, s->campaign);
@@ -567,7 +601,24 @@ take_shot (void)
   crm_test_wait_drawn (window);
   crm_test_iterate (300);
   save_shot (window, g_getenv ("KEYLINE_TEST_SHOT"));
+  /* and the PDF export, with KEYLINE_TEST_SHOT_PDF=FILE.pdf */
+  if (g_getenv ("KEYLINE_TEST_SHOT_PDF") != NULL)
+    save (view, CRM_CAMPAIGN_EXPORT_PDF, g_getenv ("KEYLINE_TEST_SHOT_PDF"));
   gtk_window_destroy (GTK_WINDOW (window));
+  /* and the comparison, with KEYLINE_TEST_SHOT_COMPARE=FILE.png */
+  if (g_getenv ("KEYLINE_TEST_SHOT_COMPARE") != NULL)
+    {
+      g_autofree char *other = crm_test_live_scalar (live, SQL_OTHER_CAMPAIGN, s->campaign);
+      const char *ids[] = { s->campaign, other, NULL };
+      GtkWidget *compare = crm_campaign_compare_new (NULL, s->api, s->store->store, ids);
+
+      gtk_window_present (GTK_WINDOW (compare));
+      crm_test_wait_for (compare_loaded, compare);
+      crm_test_wait_drawn (compare);
+      crm_test_iterate (300);
+      save_shot (compare, g_getenv ("KEYLINE_TEST_SHOT_COMPARE"));
+      gtk_window_destroy (GTK_WINDOW (compare));
+    }
   session_free (s);
 }
 
