@@ -1016,3 +1016,104 @@ crm_api_get_report_finish (CrmApi         *self,
   report_result_free (report);
   return out;
 }
+
+/* What crm_api_get_campaign_results_async () returns. */
+typedef struct
+{
+  CrmCampaignReport *report;
+  char              *answer;
+} CampaignResults;
+
+static void
+campaign_results_free (CampaignResults *results)
+{
+  crm_campaign_report_free (results->report);
+  g_free (results->answer);
+  g_free (results);
+}
+
+static void
+campaign_results_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  CampaignResults *results;
+  GError *error = NULL;
+
+  node = crm_api_get_json_finish (CRM_API (object), result, &error);
+  if (node == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  results = g_new0 (CampaignResults, 1);
+  results->report = crm_campaign_report_from_json (node, &error);
+  if (results->report == NULL)
+    {
+      campaign_results_free (results);
+      g_task_return_error (task, error);
+      return;
+    }
+  results->answer = json_to_string (node, FALSE);
+  g_task_return_pointer (task, results, (GDestroyNotify) campaign_results_free);
+}
+
+/**
+ * crm_api_get_campaign_results_async:
+ * @campaign_id: the campaign's id
+ *
+ * GET /campaigns/{campaign_id}/results.
+ */
+void
+crm_api_get_campaign_results_async (CrmApi              *self,
+                                    const char          *campaign_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (campaign_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_get_campaign_results_async);
+  escaped = g_uri_escape_string (campaign_id, NULL, FALSE);
+  path = g_strdup_printf ("/campaigns/%s/results", escaped);
+  crm_api_get_json_async (self, path, NULL, cancellable, campaign_results_cb, task);
+}
+
+/**
+ * crm_api_get_campaign_results_finish:
+ * @answer: (out) (optional) (transfer full): the answer's JSON text
+ *
+ * Returns: (transfer full) (nullable): the results, or %NULL with @error set
+ */
+CrmCampaignReport *
+crm_api_get_campaign_results_finish (CrmApi        *self,
+                                     GAsyncResult  *result,
+                                     char         **answer,
+                                     GError       **error)
+{
+  CampaignResults *results;
+  CrmCampaignReport *out;
+
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_get_campaign_results_async, NULL);
+
+  if (answer != NULL)
+    *answer = NULL;
+  results = g_task_propagate_pointer (G_TASK (result), error);
+  if (results == NULL)
+    return NULL;
+  if (answer != NULL)
+    *answer = g_steal_pointer (&results->answer);
+  out = g_steal_pointer (&results->report);
+  campaign_results_free (results);
+  return out;
+}

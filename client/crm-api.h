@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "crm-campaign-report.h"
 #include "crm-report.h"
 
 G_BEGIN_DECLS
@@ -113,5 +114,18 @@ gpointer    crm_api_get_report_finish  (CrmApi               *self,
                                         CrmReportKind        *kind,
                                         char                **answer,
                                         GError              **error);
+
+/* GET /campaigns/{campaign_id}/results, checked as
+ * crm_campaign_report_from_json () reads it (CRM_ERROR_MALFORMED when it
+ * does not); in @answer (optional) the answer's JSON text, to keep. */
+void               crm_api_get_campaign_results_async  (CrmApi              *self,
+                                                        const char          *campaign_id,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+CrmCampaignReport *crm_api_get_campaign_results_finish (CrmApi              *self,
+                                                        GAsyncResult        *result,
+                                                        char               **answer,
+                                                        GError             **error);
 
 G_END_DECLS
