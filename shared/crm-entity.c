@@ -414,7 +414,9 @@ static const CrmField campaign_member_fields[] = {
   { F_REF ("campaign_id", CAMPAIGN, REQ | KEY, N_("Campaign")) },
   { F_REF ("customer_id", CUSTOMER, REQ | KEY | PARENT, N_("Customer")) },
   /* the control group is marketing's: an account manager who knew would
-   * treat those customers differently */
+   * treat those customers differently.  The other roles' read policy
+   * shows them no control member at all (0018); the flag is withheld
+   * from them too. */
   { F_BOOL ("is_control", REQ, N_("Control Group")), .withheld_from = NOT_MARKETING_OR_ADMIN },
   { F_UUID ("assigned_to", 0, N_("Assigned To")) },
   /* the outcome of contacting the member: crm.apply_campaign_member ()

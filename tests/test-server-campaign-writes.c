@@ -550,6 +550,112 @@ test_deletes_refused_while_in_use (void)
   g_assert_cmpint (scalar_int ("SELECT count(*) FROM crm.segments WHERE id = $1::uuid", segment, NULL), ==, 0);
 }
 
+/* The keys ("<campaign_id>/<customer_id>") of the campaign members a
+ * first sync sends @login, every page. */
+static GHashTable *
+synced_members (const char *login)
+{
+  g_autofree char *token = token_of (login);
+  g_autofree char *cursor = NULL;
+  GHashTable *keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (;;)
+    {
+      g_autofree char *path = cursor ? g_strdup_printf ("sync?limit=2000&cursor=%s", cursor)
+                                     : g_strdup ("sync?limit=2000");
+      g_autoptr(Response) r = get (path, token);
+      JsonArray *members;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      members = json_object_get_array_member (obj (r), "campaign_members");
+      for (guint i = 0; i < json_array_get_length (members); i++)
+        {
+          JsonObject *m = json_array_get_object_element (members, i);
+
+          g_hash_table_add (keys, g_strdup_printf ("%s/%s", json_object_get_string_member (m, "campaign_id"),
+                                                   json_object_get_string_member (m, "customer_id")));
+        }
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member (obj (r), "cursor"));
+      if (!json_object_get_boolean_member (obj (r), "more"))
+        return keys;
+    }
+}
+
+/* Whether the 360° timeline of @customer, as @login reads it, names
+ * @campaign. */
+static gboolean
+timeline_names (const char *login,
+                const char *customer,
+                const char *campaign)
+{
+  g_autofree char *token = token_of (login);
+  g_autofree char *path = g_strdup_printf ("customers/%s/360", customer);
+  g_autoptr(Response) r = get (path, token);
+  JsonArray *timeline;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  timeline = json_object_get_array_member (obj (r), "timeline");
+  for (guint i = 0; i < json_array_get_length (timeline); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (timeline, i);
+      JsonObject *record = json_object_get_object_member (entry, "record");
+
+      if (g_str_equal (json_object_get_string_member (entry, "kind"), "campaign_member") &&
+          g_str_equal (json_object_get_string_member (record, "campaign_id"), campaign))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A customer of `manager` in one running campaign's control group and
+ * another's treated group: the manager's sync and 360° view hold the
+ * treated membership only; marketing's both. */
+static void
+test_control_group_never_reaches_account_managers (void)
+{
+  g_autofree char *manager = user_id ("manager");
+  g_autofree char *customer = scalar ("SELECT c.id::text FROM crm.customers c WHERE c.owner_id = $1::uuid"
+                                      " ORDER BY c.id LIMIT 1", manager, NULL);
+  g_autofree char *held_back = scalar ("INSERT INTO crm.campaigns (name, kind, channels, status, starts_on, ends_on,"
+                                       "  channel_costs, launched_at)"
+                                       " VALUES ('Held back', 'retention', '{phone}', 'running', current_date,"
+                                       "         current_date + 30, '{\"phone\": 300}', now()) RETURNING id::text",
+                                       NULL, NULL);
+  g_autofree char *treated = scalar ("INSERT INTO crm.campaigns (name, kind, channels, status, starts_on, ends_on,"
+                                     "  channel_costs, launched_at)"
+                                     " VALUES ('Called', 'care', '{phone}', 'running', current_date,"
+                                     "         current_date + 30, '{\"phone\": 300}', now()) RETURNING id::text",
+                                     NULL, NULL);
+  g_autofree char *control_key = g_strdup_printf ("%s/%s", held_back, customer);
+  g_autofree char *treated_key = g_strdup_printf ("%s/%s", treated, customer);
+  g_autoptr(GHashTable) by_manager = NULL;
+  g_autoptr(GHashTable) by_marketing = NULL;
+
+  g_assert_nonnull (customer);
+  g_free (scalar ("INSERT INTO crm.campaign_members (campaign_id, customer_id, is_control)"
+                  " VALUES ($1::uuid, $2::uuid, true) RETURNING 1", held_back, customer));
+  g_free (scalar ("INSERT INTO crm.campaign_members (campaign_id, customer_id, is_control, assigned_to)"
+                  " SELECT $1::uuid, c.id, false, c.owner_id FROM crm.customers c WHERE c.id = $2::uuid RETURNING 1",
+                  treated, customer));
+
+  by_manager = synced_members ("manager");
+  g_assert_true (g_hash_table_contains (by_manager, treated_key));
+  g_assert_false (g_hash_table_contains (by_manager, control_key));
+  /* nor any other control member of the manager's customers */
+  g_assert_cmpint (g_hash_table_size (by_manager), ==,
+                   scalar_int ("SELECT count(*) FROM crm.campaign_members m JOIN crm.customers c ON c.id = m.customer_id"
+                               " WHERE c.owner_id = $1::uuid AND NOT m.is_control", manager, NULL));
+  g_assert_true (timeline_names ("manager", customer, treated));
+  g_assert_false (timeline_names ("manager", customer, held_back));
+
+  by_marketing = synced_members ("marketing");
+  g_assert_true (g_hash_table_contains (by_marketing, treated_key));
+  g_assert_true (g_hash_table_contains (by_marketing, control_key));
+  g_assert_true (timeline_names ("marketing", customer, treated));
+  g_assert_true (timeline_names ("marketing", customer, held_back));
+}
+
 /* Set-up ------------------------------------------------------------------- */
 
 static void
@@ -632,6 +738,8 @@ main (int   argc,
   g_test_add_func ("/server/campaign-writes/campaign/values-the-table-cannot-state",
                    test_campaign_values_the_table_cannot_state);
   g_test_add_func ("/server/campaign-writes/deletes-refused-while-in-use", test_deletes_refused_while_in_use);
+  g_test_add_func ("/server/campaign-writes/control-group/never-reaches-account-managers",
+                   test_control_group_never_reaches_account_managers);
 
   status = g_test_run ();
   crm_server_stop (server);

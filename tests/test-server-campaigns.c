@@ -321,8 +321,8 @@ test_launch_control_group_is_never_assigned_or_contacted (void)
                                                 "6f1b9d1e-4a8b-4c1e-9a57-000000000002", control_key);
 
       by_manager = post_json ("mutations", manager, body2);
-      /* refused without saying why: is_control is withheld from managers */
-      assert_error (by_manager, 403, "forbidden", "id");
+      /* refused without saying why: a manager sees no control member (0018) */
+      assert_error (by_manager, 404, "not_found", "id");
     }
   g_assert_cmpstr (scalar (conn, "SELECT response::text FROM crm.campaign_members"
                                  " WHERE campaign_id || '/' || customer_id = $1", control_key, NULL), ==, "pending");

@@ -110,8 +110,11 @@ static const Rule rules[] = {
   { "opportunity_stage_history", "service",   "none", NONE },
   { "opportunity_stage_history", "admin",     "all",  ALL },
 
-  { "campaign_members", "manager",   "those-of-own-customers",  CHILD ("campaign_members", OWN) },
-  { "campaign_members", "director",  "those-of-region-subtree", CHILD ("campaign_members", SUBTREE) },
+  /* never the control group (0018) */
+  { "campaign_members", "manager",   "treated-of-own-customers",
+    CHILD ("campaign_members", OWN " AND NOT x.is_control") },
+  { "campaign_members", "director",  "treated-of-region-subtree",
+    CHILD ("campaign_members", SUBTREE " AND NOT x.is_control") },
   { "campaign_members", "marketing", "all",     ALL },
   { "campaign_members", "service",   "none",    NONE },
   { "campaign_members", "admin",     "all",     ALL },

@@ -22,6 +22,9 @@
 --             whole, non-negative cost (fen) per channel listed, no other
 --             (400 on "channel_costs").  Only a draft is deleted (409 on
 --             "status"); one a record refers to is in use (409 on "id").
+--
+-- And the control group no longer reaches account managers and directors
+-- at all (below).
 
 ------------------------------------------------------------------------
 -- Segments
@@ -297,6 +300,42 @@ BEGIN
   code := 'ok';
 END
 $$;
+
+------------------------------------------------------------------------
+-- The control group stays with marketing
+--
+-- 0006 and 0010 let whoever sees a member's customer read the member; only
+-- is_control was left out of the records of roles other than marketing
+-- and administrators, so an account manager's client still held the
+-- control members of their customers (and the 360° timeline said "in
+-- campaign X" of them): a manager who knows which customers are held back
+-- treats them differently, and the measured uplift is gone.  Now those
+-- roles read no control member at all: 0010's read policy with one more
+-- condition.  (A member's is_control is set when the launch inserts it
+-- and never changes, so no row crosses this line later.)
+
+ALTER POLICY campaign_members_read ON crm.campaign_members USING (
+  (SELECT crm.current_role() = ANY ('{admin,director,manager,marketing}'::text[]))
+  AND (NOT is_control OR (SELECT crm.current_role() IN ('admin', 'marketing')))
+  AND ((SELECT crm.current_role() IN ('admin', 'marketing', 'service'))
+       OR ((SELECT crm.current_role()) = 'manager'
+           AND EXISTS (SELECT 1 FROM crm.customers c
+                        WHERE c.id = customer_id AND c.owner_id = (SELECT crm.current_user_id())))
+       OR ((SELECT crm.current_role()) = 'director'
+           AND EXISTS (SELECT 1 FROM crm.customers c
+                        WHERE c.id = customer_id AND c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])))));
+
+-- The clients that received control members before: one departure each
+-- (0007), which the sync sends to whoever cannot see the member now (an
+-- account manager or director who had it) and to no one else.  RLS is
+-- forced even for the owner: administrator for this statement.
+SELECT set_config('keyline.role', 'admin', true);
+INSERT INTO crm.sync_departures (entity, key, customer_id, owner_id, region_id)
+SELECT 'campaign_member', jsonb_build_object('campaign_id', m.campaign_id, 'customer_id', m.customer_id),
+       m.customer_id, c.owner_id, c.region_id
+  FROM crm.campaign_members m JOIN crm.customers c ON c.id = m.customer_id
+ WHERE m.is_control;
+SELECT set_config('keyline.role', '', true);
 
 GRANT EXECUTE ON FUNCTION crm.apply_segment(text, uuid, jsonb, jsonb, jsonb),
   crm.apply_campaign(text, uuid, jsonb, jsonb, jsonb),
