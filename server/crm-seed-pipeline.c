@@ -328,7 +328,10 @@ put_opportunity (char          *p,
   p = seed_put_opt (p, o->next_step);
   p = seed_put_time (p, o->changed[o->n_path - 1]);
   p = seed_put_time (p, o->changed[0]);
-  return seed_put_time (p, o->changed[o->n_path - 1]);
+  p = seed_put_time (p, o->changed[o->n_path - 1]);
+  /* the customer's region, which triggers keep (0019), as the seed runs
+   * without them */
+  return put_entity (p, w, ENTITY_REGION, (guint64) w->city_region[c->city]);
 }
 
 static gboolean
@@ -343,7 +346,7 @@ load_opportunities (SeedWorld  *w,
   if (!seed_copy_begin (&copy, conn, "opportunities",
                         "id, customer_id, owner_id, name, stage, amount_once, amount_monthly, probability, "
                         "expected_close, closed_on, lost_reason, agent_id, product_lines, contract_months, source, "
-                        "campaign_id, next_step, stage_changed_at, created_at, updated_at", error))
+                        "campaign_id, next_step, stage_changed_at, created_at, updated_at, region_id", error))
     return FALSE;
   for (guint i = 0; i < w->n_customers; i++)
     {

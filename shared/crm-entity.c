@@ -101,6 +101,9 @@ static const char * const pipeline_stage_key[] = { "stage", NULL };
 /* The transaction that last wrote the row, for sync (0002-sync.sql). */
 static const char * const sync_stamped[] = { "sync_xid", NULL };
 static const char * const region_server_only[] = { "code", "sync_xid", NULL };
+/* region_id: the customer's, kept by triggers for the read policy and the
+ * pipeline's region scope (0019-opportunity-region.sql) */
+static const char * const opportunity_server_only[] = { "sync_xid", "region_id", NULL };
 static const char * const user_server_only[] = {
   "login", "email", "phone", "password_hash", "disabled", "created_at", "sync_xid", NULL
 };
@@ -508,7 +511,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     opportunity_fields, id_key, UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES,
     .label = N_("Opportunity"),
     .readable_by = SALES,
-    .server_only = sync_stamped },
+    .server_only = opportunity_server_only },
   { CRM_ENTITY_OPPORTUNITY_STAGE, "opportunity_stage", "opportunity_stages", "crm.opportunity_stage_history",
     "opportunity_stages", opportunity_stage_fields, id_key, UNDER (OPPORTUNITY, "opportunity_id"),
     .label = N_("Stage Change"),

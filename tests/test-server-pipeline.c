@@ -871,6 +871,66 @@ test_stale_stage_move_is_refused_and_the_board_counts_the_first (void)
   g_assert_cmpint (check_board (&mine, "negotiation"), ==, negotiation + 1);
 }
 
+/* A customer moved to another province takes its opportunities along: the
+ * opportunity's region_id (0019), which the director's read policy and the
+ * region scope read, is kept by triggers.  Each province's board equals
+ * the plain SQL (which goes through the customers) before, after and back;
+ * the moved customer's open opportunities leave one director's board for
+ * the other's, and their versions do not change (not a change of the
+ * opportunity).  A write of region_id itself does not stick: it is the
+ * customer's. */
+static void
+test_opportunity_region_follows_its_customer (void)
+{
+  Ask home = { "director", "region", home_region, { NULL } };
+  Ask other = { other_director, "region", other_region, { NULL } };
+  g_autoptr(PGconn) conn = owner_connection ();
+  g_autofree char *opportunity = scalar ("SELECT o.id FROM crm.opportunities o"
+                                         "  JOIN crm.customers c ON c.id = o.customer_id"
+                                         " WHERE c.region_id = ANY (crm.region_subtree($1::uuid))"
+                                         "   AND o.stage = 'proposal' AND o.owner_id IS NOT NULL"
+                                         " ORDER BY o.id LIMIT 1", home_region);
+  g_autofree char *customer = scalar ("SELECT customer_id FROM crm.opportunities WHERE id = $1", opportunity);
+  g_autofree char *city = scalar ("SELECT region_id FROM crm.customers WHERE id = $1", customer);
+  g_autofree char *open = scalar ("SELECT count(*) FROM crm.opportunities WHERE customer_id = $1 AND stage = 'proposal'",
+                                  customer);
+  g_autofree char *versions = scalar ("SELECT string_agg(version::text, ',' ORDER BY id) FROM crm.opportunities"
+                                      " WHERE customer_id = $1", customer);
+  const char *moved[2] = { customer, other_region };
+  const char *back[2] = { customer, city };
+  const char *written[2] = { opportunity, city };
+  gint64 n = g_ascii_strtoll (open, NULL, 10);
+  gint64 home_before = check_board (&home, "proposal"), other_before = check_board (&other, "proposal");
+  g_autofree char *after_versions = NULL, *kept = NULL, *apart = NULL;
+
+  g_assert_cmpint (n, >, 0);
+  PQclear (query (conn, "UPDATE crm.customers SET region_id = $2 WHERE id = $1", 2, moved));
+  apart = scalar ("SELECT count(*) FROM crm.opportunities o JOIN crm.customers c ON c.id = o.customer_id"
+                  " WHERE o.customer_id = $1 AND o.region_id IS DISTINCT FROM c.region_id", customer);
+  g_assert_cmpstr (apart, ==, "0");
+  kept = scalar ("SELECT region_id FROM crm.opportunities WHERE id = $1", opportunity);
+  g_assert_cmpstr (kept, ==, other_region);
+  after_versions = scalar ("SELECT string_agg(version::text, ',' ORDER BY id) FROM crm.opportunities"
+                           " WHERE customer_id = $1", customer);
+  g_assert_cmpstr (after_versions, ==, versions);
+  g_assert_cmpint (check_board (&home, "proposal"), ==, home_before - n);
+  g_assert_cmpint (check_board (&other, "proposal"), ==, other_before + n);
+
+  /* region_id written on its own is the customer's again */
+  PQclear (query (conn, "UPDATE crm.opportunities SET region_id = $2 WHERE id = $1", 2, written));
+  g_clear_pointer (&kept, g_free);
+  kept = scalar ("SELECT region_id FROM crm.opportunities WHERE id = $1", opportunity);
+  g_assert_cmpstr (kept, ==, other_region);
+
+  /* and back */
+  PQclear (query (conn, "UPDATE crm.customers SET region_id = $2 WHERE id = $1", 2, back));
+  g_clear_pointer (&kept, g_free);
+  kept = scalar ("SELECT region_id FROM crm.opportunities WHERE id = $1", opportunity);
+  g_assert_cmpstr (kept, ==, city);
+  g_assert_cmpint (check_board (&home, "proposal"), ==, home_before);
+  g_assert_cmpint (check_board (&other, "proposal"), ==, other_before);
+}
+
 /* A session of @login with @token, as open_sessions() makes them. */
 static void
 open_session_with (const char *login,
@@ -1077,6 +1137,8 @@ main (int   argc,
   g_test_add_func ("/server/pipeline/unknown-team-or-region-is-404", test_unknown_team_or_region_is_404);
   g_test_add_func ("/server/pipeline/bad-values-are-400-naming-the-field", test_bad_values_are_400_naming_the_field);
   g_test_add_func ("/server/pipeline/unauthenticated-is-401", test_unauthenticated_is_401);
+  g_test_add_func ("/server/pipeline/opportunity-region-follows-its-customer",
+                   test_opportunity_region_follows_its_customer);
   g_test_add_func ("/server/pipeline/two-sessions-moving-from-one-base-the-second-is-412",
                    test_two_sessions_moving_from_one_base_the_second_is_412);
   g_test_add_func ("/server/pipeline/stale-stage-move-is-refused-and-the-board-counts-the-first",
