@@ -403,6 +403,15 @@ write_field_conflict (Mutation   *m,
   crm_json_end_object (&w);
 }
 
+/* Whether crm.apply_<entity>() found fields changed meanwhile: an apply
+ * function that merged by field and then refused the write for another
+ * reason (a target onto another's period) answers an empty "theirs". */
+static gboolean
+has_field_conflicts (PGresult *res)
+{
+  return !PQgetisnull (res, 0, APPLY_THEIRS) && strcmp (PQgetvalue (res, 0, APPLY_THEIRS), "{}") != 0;
+}
+
 static void
 applied (CrmRequest *req,
          CrmDbBatch *batch)
@@ -427,7 +436,7 @@ applied (CrmRequest *req,
   /* A field changed meanwhile: the update's base, its precondition, no
    * longer holds (412); crm.apply_<entity>() says 'conflict' for both this
    * and a create of an id that exists (409), and only this has theirs. */
-  if (error_code == CRM_ERROR_CONFLICT && !PQgetisnull (res, 0, APPLY_THEIRS))
+  if (error_code == CRM_ERROR_CONFLICT && has_field_conflicts (res))
     m->status = status_for_code (crm_error_code_to_string (CRM_ERROR_PRECONDITION_FAILED), &error_code);
   m->answer = g_string_sized_new (2048);
   if (g_strcmp0 (code, "deleted") == 0)

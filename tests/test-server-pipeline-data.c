@@ -638,6 +638,11 @@ target_refusals_name_the_field (void)
   g_autoptr(Response) first = create_target (admin, id, "team_id", team, 6, 1);
   g_autofree char *again = g_uuid_string_random ();
   g_autoptr(Response) r_twice = create_target (admin, again, "team_id", team, 6, 2);
+  g_autofree char *july = g_uuid_string_random ();
+  g_autoptr(Response) r_july = create_target (admin, july, "team_id", team, 7, 3);
+  g_autoptr(Response) r_moved = post_write (admin, "update", "sales_target", july,
+                                            "{\"period_start\":\"2027-06-01\",\"period_end\":\"2027-06-28\"}",
+                                            "{\"period_start\":\"2027-07-01\",\"period_end\":\"2027-07-28\"}");
 
   assert_error (r_both, 400, "invalid", "team_id");
   assert_error (r_none, 400, "invalid", "user_id");
@@ -647,6 +652,11 @@ target_refusals_name_the_field (void)
   g_assert_cmpuint (first->status, ==, 201);
   /* one target per subject, metric and period */
   assert_error (r_twice, 409, "conflict", "period_start");
+  /* an update onto another target's period too: 409 naming the field,
+   * not a stale copy (412), which it is not */
+  g_assert_cmpuint (r_july->status, ==, 201);
+  assert_error (r_moved, 409, "conflict", "period_start");
+  g_assert_false (json_object_has_member (json_node_get_object (r_moved->json), "conflicts"));
 }
 
 /* The directory ------------------------------------------------------------ */
