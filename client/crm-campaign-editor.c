@@ -581,7 +581,21 @@ save_action (GtkWidget  *widget,
   crm_campaign_editor_save (CRM_CAMPAIGN_EDITOR (widget));
 }
 
-/* A status button: what the button says, after any unsaved change. */
+static void move_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter);
+
+static void
+cancel_response_cb (AdwMessageDialog  *dialog,
+                    const char        *response,
+                    CrmCampaignEditor *self)
+{
+  if (g_strcmp0 (response, "cancel-campaign") == 0)
+    move_action (GTK_WIDGET (self), "campaign.cancel", g_variant_new_boolean (TRUE));
+}
+
+/* A status button: what the button says, after any unsaved change;
+ * Cancel asks first (it cannot be undone). */
 static void
 move_action (GtkWidget  *widget,
              const char *action_name,
@@ -590,8 +604,27 @@ move_action (GtkWidget  *widget,
   CrmCampaignEditor *self = CRM_CAMPAIGN_EDITOR (widget);
   const char *status = crm_campaign_editor_get_status (self);
   g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GVariant) confirmed = parameter ? g_variant_ref_sink (parameter) : NULL;
 
-  if (self->record == NULL || (self->dirty && planning (self) && !crm_campaign_editor_save (self)))
+  if (self->record == NULL)
+    return;
+  if (g_str_equal (action_name, "campaign.cancel") && confirmed == NULL)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                  _("Cancel this campaign?"),
+                                                  _("A cancelled campaign is not planned or launched again."));
+
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep It"),
+                                        "cancel-campaign", _("Cance_l Campaign"), NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-campaign",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (cancel_response_cb), self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  if (self->dirty && planning (self) && !crm_campaign_editor_save (self))
     return;
   for (guint i = 0; i < G_N_ELEMENTS (moves); i++)
     if (g_str_equal (moves[i].action, action_name) && g_strcmp0 (moves[i].from, status) == 0)

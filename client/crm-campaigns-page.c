@@ -142,7 +142,14 @@ launch_problem (CrmCampaignsPage *self,
     return g_strdup (_("Save the plan first"));
   status = json_object_get_string_member_with_default (campaign, "status", NULL);
   if (g_strcmp0 (status, "draft") != 0 && g_strcmp0 (status, "planned") != 0)
-    return g_strdup (_("Only a draft or planned campaign is launched"));
+    {
+      const char *launched = json_object_get_string_member_with_default (campaign, "launched_at", NULL);
+      g_autofree char *when = launched ? crm_format_date_time (launched) : NULL;
+
+      /* TRANSLATORS: %s is when the campaign was launched */
+      return when ? g_strdup_printf (_("Launched %s"), when)
+                  : g_strdup (_("Only a draft or planned campaign is launched"));
+    }
   segment_id = json_object_get_string_member_with_default (campaign, "segment_id", NULL);
   if (segment_id == NULL)
     return g_strdup (_("Choose a segment and save the plan first"));
@@ -391,7 +398,18 @@ row_selected_cb (CrmCampaignsPage *self,
 static void
 campaigns_changed_cb (CrmCampaignsPage *self)
 {
+  g_autoptr(JsonObject) campaign = NULL;
+
   reload_list (self);
+  /* a launch (or another planner) moved it on: its segment stays as it is */
+  campaign = dup_campaign (self, self->selected_id);
+  if (campaign != NULL)
+    {
+      const char *status = json_object_get_string_member_with_default (campaign, "status", NULL);
+
+      crm_segment_editor_set_editable (self->segment_editor,
+                                       g_strcmp0 (status, "draft") == 0 || g_strcmp0 (status, "planned") == 0);
+    }
   update_launch (self);
 }
 

@@ -314,8 +314,7 @@ test_list_puts_running_and_planned_first (void)
   /* the seed has running campaigns: the first is one */
   g_assert_true (crm_campaigns_page_select (desktop->page, listed[0]));
   g_assert_cmpstr (crm_campaign_editor_get_status (crm_campaigns_page_get_editor (desktop->page)), ==, "running");
-  g_assert_cmpstr (crm_campaigns_page_get_launch_reason (desktop->page), ==,
-                   "Only a draft or planned campaign is launched");
+  g_assert_true (g_str_has_prefix (crm_campaigns_page_get_launch_reason (desktop->page), "Launched "));
 
   /* an account manager has no Campaigns section */
   g_clear_pointer (&desktop, desktop_free);
@@ -406,6 +405,7 @@ test_build_count_save_plan_launch (void)
   crm_test_wait_for (message_dialog_shown, NULL);
   dialog = crm_test_find_message_dialog ();
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "launch");
+  gtk_window_destroy (GTK_WINDOW (dialog));   /* as its buttons close it */
   crm_test_wait_for (result_shown, desktop->page);
   result = gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (desktop->page),
                                                                           CRM_TYPE_CAMPAIGNS_PAGE, "launch_result")));
@@ -429,8 +429,9 @@ test_build_count_save_plan_launch (void)
   crm_sync_engine_sync_now (crm_context_get_sync_engine (desktop->context));
   crm_test_wait_for (engine_idle, crm_context_get_sync_engine (desktop->context));
   g_assert_cmpstr (crm_campaign_editor_get_status (editor), ==, "running");
-  g_assert_cmpstr (crm_campaigns_page_get_launch_reason (desktop->page), ==,
-                   "Only a draft or planned campaign is launched");
+  g_assert_true (g_str_has_prefix (crm_campaigns_page_get_launch_reason (desktop->page), "Launched "));
+  /* its segment is shown, no longer edited here */
+  g_assert_false (gtk_widget_get_visible (segment_child (segment, "save_button")));
 }
 
 static void
@@ -582,6 +583,7 @@ test_launch_refused_shows_the_conflict (void)
   dialog = crm_test_find_message_dialog ();
   g_assert_nonnull (dialog);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "launch");
+  gtk_window_destroy (GTK_WINDOW (dialog));   /* as its buttons close it */
   crm_test_wait_for (result_shown, page);
   g_assert_cmpstr (server->last_method, ==, "POST");
   g_assert_cmpstr (server->last_path, ==, "/api/v1/campaigns/" FIXTURE_PLANNED "/launch");
@@ -590,6 +592,62 @@ test_launch_refused_shows_the_conflict (void)
                    "Not launched: the server refused it (409 Conflict): The campaign was launched before, or is not"
                    " a draft or planned");
   g_assert_true (gtk_widget_has_css_class (result, "error"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (50);
+}
+
+static const char *
+stored_status (CrmStore   *store,
+               const char *id)
+{
+  g_autoptr(GPtrArray) records = crm_store_get_records (store, CRM_ENTITY_CAMPAIGN, NULL, NULL);
+
+  for (guint i = 0; i < records->len; i++)
+    if (g_strcmp0 (json_object_get_string_member (records->pdata[i], "id"), id) == 0)
+      return g_intern_string (json_object_get_string_member (records->pdata[i], "status"));
+  return NULL;
+}
+
+static void
+test_status_moves_as_the_contract_allows (void)
+{
+  g_autoptr(CrmTestStore) store = crm_test_store_new_from ("campaigns-page.json");
+  GtkWidget *window = gtk_window_new ();
+  CrmCampaignsPage *page = CRM_CAMPAIGNS_PAGE (crm_campaigns_page_new ());
+  CrmCampaignEditor *editor = crm_campaigns_page_get_editor (page);
+  GtkWidget *dialog;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  crm_campaigns_page_set_store (page, store->store);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (crm_campaigns_page_select (page, FIXTURE_PLANNED));
+
+  /* planned: back to draft or cancel, not complete */
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (editor), "campaign.complete", NULL) &&
+                  g_strcmp0 (stored_status (store->store, FIXTURE_PLANNED), "completed") == 0);
+  g_assert_cmpstr (stored_status (store->store, FIXTURE_PLANNED), ==, "planned");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "campaign.draft", NULL));
+  g_assert_cmpstr (stored_status (store->store, FIXTURE_PLANNED), ==, "draft");
+  g_assert_cmpstr (crm_campaign_editor_get_status (editor), ==, "draft");
+
+  /* Cancel asks first; keeping it changes nothing */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "campaign.cancel", NULL));
+  dialog = crm_test_find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  gtk_window_destroy (GTK_WINDOW (dialog));   /* as its buttons close it */
+  crm_test_iterate (50);
+  g_assert_cmpstr (stored_status (store->store, FIXTURE_PLANNED), ==, "draft");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "campaign.cancel", NULL));
+  dialog = crm_test_find_message_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel-campaign");
+  gtk_window_destroy (GTK_WINDOW (dialog));   /* as its buttons close it */
+  crm_test_iterate (50);
+  g_assert_cmpstr (stored_status (store->store, FIXTURE_PLANNED), ==, "cancelled");
+  /* cancelled: nothing more, and the plan is no longer edited */
+  g_assert_false (gtk_widget_get_sensitive (editor_child (editor, "planning_box")));
+  g_assert_cmpstr (crm_campaigns_page_get_launch_reason (page), ==, "Only a draft or planned campaign is launched");
 
   gtk_window_destroy (GTK_WINDOW (window));
   crm_test_iterate (50);
@@ -617,6 +675,8 @@ main (int   argc,
                    test_api_preview_and_launch_read_the_answers);
   g_test_add_func ("/client/campaigns/a-refused-launch-says-409-and-the-servers-reason",
                    test_launch_refused_shows_the_conflict);
+  g_test_add_func ("/client/campaigns/status-moves-as-the-contract-allows-and-cancel-asks-first",
+                   test_status_moves_as_the_contract_allows);
   if (!crm_test_live_available ())
     return g_test_run ();
   live = crm_test_live_new (200);
