@@ -1072,6 +1072,82 @@ crm_api_get_campaign_results_async (CrmApi              *self,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
+/* ------------------------------------------------------------------ */
+/* Campaigns: the segment preview and the launch                       */
+/* ------------------------------------------------------------------ */
+
+/**
+ * crm_api_preview_segment_async:
+ * @criteria: the criteria tree ({"all": [...]} or {"any": [...]})
+ * @sample: how many matching customers to return (at most 100)
+ */
+void
+crm_api_preview_segment_async (CrmApi              *self,
+                               JsonNode            *criteria,
+                               guint                sample,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (criteria != NULL);
+
+  json_object_set_member (object, "criteria", json_node_copy (criteria));
+  json_object_set_int_member (object, "sample", MIN (sample, 100));
+  json_node_set_object (body, object);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_preview_segment_async);
+  /* it only reads: safe to send again on a new connection */
+  send_request (self, task, "POST", "/segments/preview", NULL, body, SOUP_MESSAGE_IDEMPOTENT);
+}
+
+JsonArray *
+crm_api_preview_segment_finish (CrmApi        *self,
+                                GAsyncResult  *result,
+                                gint64        *count,
+                                GError       **error)
+{
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+  JsonNode *count_node, *sample_node;
+
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_preview_segment_async, NULL);
+
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
+    return NULL;
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  count_node = object ? json_object_get_member (object, "count") : NULL;
+  sample_node = object ? json_object_get_member (object, "sample") : NULL;
+  if (count_node == NULL || !JSON_NODE_HOLDS_VALUE (count_node) ||
+      json_node_get_value_type (count_node) != G_TYPE_INT64 ||
+      sample_node == NULL || !JSON_NODE_HOLDS_ARRAY (sample_node))
+    {
+      g_set_error_literal (error, CRM_ERROR, CRM_ERROR_MALFORMED, "The server's preview holds no count or sample");
+      return NULL;
+    }
+  if (count != NULL)
+    *count = json_node_get_int (count_node);
+  return json_array_ref (json_node_get_array (sample_node));
+}
+
+/**
+ * crm_api_launch_campaign_async:
+ * @campaign_id: the campaign's id
+ */
+void
+crm_api_launch_campaign_async (CrmApi              *self,
+                               const char          *campaign_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
 {
   g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
@@ -1116,4 +1192,45 @@ crm_api_get_campaign_results_finish (CrmApi        *self,
   out = g_steal_pointer (&results->report);
   campaign_results_free (results);
   return out;
+  escaped = g_uri_escape_string (campaign_id, NULL, FALSE);
+  path = g_strdup_printf ("/campaigns/%s/launch", escaped);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_launch_campaign_async);
+  /* no body; not idempotent: sent once, a second launch is refused */
+  send_request (self, task, "POST", path, NULL, NULL, 0);
+}
+
+gboolean
+crm_api_launch_campaign_finish (CrmApi             *self,
+                                GAsyncResult       *result,
+                                CrmCampaignLaunch  *launch,
+                                GError            **error)
+{
+  static const char * const names[] = { "members", "control", "treated", "assigned", "queued" };
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+  gint64 values[G_N_ELEMENTS (names)];
+
+  g_return_val_if_fail (CRM_IS_API (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_launch_campaign_async, FALSE);
+
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
+    return FALSE;
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonNode *node = object ? json_object_get_member (object, names[i]) : NULL;
+
+      if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+        {
+          g_set_error (error, CRM_ERROR, CRM_ERROR_MALFORMED, "The server's launch answer holds no %s", names[i]);
+          return FALSE;
+        }
+      values[i] = json_node_get_int (node);
+    }
+  if (launch != NULL)
+    *launch = (CrmCampaignLaunch) { values[0], values[1], values[2], values[3], values[4] };
+  return TRUE;
 }

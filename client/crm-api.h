@@ -127,5 +127,47 @@ CrmCampaignReport *crm_api_get_campaign_results_finish (CrmApi              *sel
                                                         GAsyncResult        *result,
                                                         char               **answer,
                                                         GError             **error);
+/* Campaigns (issue 11) */
+
+/* POST /segments/preview: how many customers @criteria (a criteria tree,
+ * as a segment holds it) match as the caller sees them, and the first
+ * @sample of them.  Criteria the server refuses are CRM_ERROR_INVALID
+ * with the JSON pointer of what is wrong as the field
+ * ("/criteria/all/0/value"). */
+void        crm_api_preview_segment_async  (CrmApi               *self,
+                                            JsonNode             *criteria,
+                                            guint                 sample,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+/* The sample (objects with id, name, region, tier, monthly_revenue) and
+ * in @count the number matched. */
+JsonArray  *crm_api_preview_segment_finish (CrmApi               *self,
+                                            GAsyncResult         *result,
+                                            gint64               *count,
+                                            GError              **error);
+
+/* What a launch did (POST /campaigns/{id}/launch). */
+typedef struct
+{
+  gint64 members;
+  gint64 control;
+  gint64 treated;
+  gint64 assigned;
+  gint64 queued;
+} CrmCampaignLaunch;
+
+/* POST /campaigns/{id}/launch: snapshots the segment into members and
+ * draws the control group; sent once (a second launch is a 409,
+ * CRM_ERROR_CONFLICT). */
+void        crm_api_launch_campaign_async  (CrmApi               *self,
+                                            const char           *campaign_id,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+gboolean    crm_api_launch_campaign_finish (CrmApi               *self,
+                                            GAsyncResult         *result,
+                                            CrmCampaignLaunch    *launch,
+                                            GError              **error);
 
 G_END_DECLS

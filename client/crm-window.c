@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-campaigns-page.h"
 #include "crm-conflict-dialog.h"
 #include "crm-customer-dialog.h"
 #include "crm-customers-page.h"
@@ -40,6 +41,7 @@ struct _CrmWindow
   GtkLabel             *user_detail_label;
   CrmCustomersPage     *customers_page;
   CrmPipelinePage      *pipeline_page;
+  CrmCampaignsPage     *campaigns_page;
   GtkStack             *sync_stack;
   GtkSpinner           *sync_spinner;
   GtkImage             *offline_icon;
@@ -143,6 +145,25 @@ update_pipeline (CrmWindow *self)
     show_section (self, "customers");
   crm_pipeline_page_set_session (self->pipeline_page, sells ? crm_context_get_api (self->context) : NULL,
                                  sells ? user : NULL);
+}
+
+/* The Campaigns section is for the roles that make campaigns (the entity
+ * table: marketing and administrators); its count and launch ask the
+ * server as the signed-in user. */
+static void
+update_campaigns (CrmWindow *self)
+{
+  JsonObject *user = crm_context_get_user (self->context);
+  gboolean plans = (crm_entity_info (CRM_ENTITY_CAMPAIGN)->creatable_by & user_role_bit (self)) != 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (gtk_widget_get_name (row), "campaigns") == 0)
+      gtk_widget_set_visible (row, plans);
+  if (user != NULL && !plans && g_strcmp0 (crm_window_get_section (self), "campaigns") == 0)
+    show_section (self, "customers");
+  crm_campaigns_page_set_session (self->campaigns_page, plans ? crm_context_get_api (self->context) : NULL,
+                                  plans ? user : NULL);
 }
 
 static void
@@ -653,6 +674,7 @@ user_changed_cb (CrmWindow  *self,
 {
   update_user (self);
   update_pipeline (self);
+  update_campaigns (self);
 }
 
 static void
@@ -813,6 +835,9 @@ crm_window_constructed (GObject *object)
   g_object_bind_property (self->context, "sync-engine", self->customers_page, "sync-engine", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->context, "store", self->pipeline_page, "store", G_BINDING_SYNC_CREATE);
   update_pipeline (self);
+  g_object_bind_property (self->context, "store", self->campaigns_page, "store", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->context, "sync-engine", self->campaigns_page, "sync-engine", G_BINDING_SYNC_CREATE);
+  update_campaigns (self);
   g_signal_group_set_target (self->engine_signals, crm_context_get_sync_engine (self->context));
   self->synced_timer = g_timeout_add_seconds (SYNCED_LABEL_SECONDS, synced_timer_cb, self);
 
@@ -912,6 +937,7 @@ crm_window_class_init (CrmWindowClass *klass)
   g_type_ensure (CRM_TYPE_SIGN_IN_PAGE);
   g_type_ensure (CRM_TYPE_CUSTOMERS_PAGE);
   g_type_ensure (CRM_TYPE_PIPELINE_PAGE);
+  g_type_ensure (CRM_TYPE_CAMPAIGNS_PAGE);
   g_type_ensure (CRM_TYPE_PENDING_POPOVER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-window.ui");
@@ -929,6 +955,7 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, user_detail_label);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, customers_page);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, pipeline_page);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, campaigns_page);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_stack);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_spinner);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, offline_icon);
