@@ -22,6 +22,7 @@
 #include "crm-customer-campaigns.h"
 #include "crm-customer-detail.h"
 #include "crm-customers-page.h"
+#include "crm-opportunity-dialog.h"
 #include "crm-outcome-dialog.h"
 #include "crm-test-live.h"
 #include "crm-test-store.h"
@@ -46,6 +47,12 @@ static const char SQL_MY_MEMBERS[] =
  * the answer came after it; $1 its key "campaign/customer". */
 static const char SQL_RESPONSE[] =
   "SELECT response FROM crm.campaign_members WHERE campaign_id::text || '/' || customer_id::text = $1";
+/* A converted member's link: its response, the opportunity's source and
+ * campaign; $1 its key. */
+static const char SQL_CONVERSION[] =
+  "SELECT m.response || ' ' || o.source || ' ' || o.campaign_id || ' ' || o.name"
+  "  FROM crm.campaign_members m JOIN crm.opportunities o ON o.id = m.opportunity_id"
+  " WHERE m.campaign_id::text || '/' || m.customer_id::text = $1";
 static const char SQL_OUTCOME[] =
   "SELECT channel || ' ' || extract(epoch FROM contacted_at)::bigint || ' ' || (responded_at > contacted_at)::text"
   "  FROM crm.campaign_members WHERE campaign_id::text || '/' || customer_id::text = $1";
@@ -463,6 +470,85 @@ test_outcome_offline_reaches_the_server (void)
   crm_test_wait_for (task_unsent_is, &state);
 }
 
+static GtkWidget *
+find_opportunity_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CRM_IS_OPPORTUNITY_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+no_opportunity_dialog (gpointer data)
+{
+  return find_opportunity_dialog () == NULL;
+}
+
+/* Converted, into a New Opportunity made from the dialog: the opportunity
+ * comes from this campaign, and the member links it, on the server too. */
+static void
+test_conversion_links_a_new_opportunity (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  g_autoptr(CrmCampaignTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) opportunity = NULL;
+  g_autoptr(JsonObject) fields = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *on_server = NULL;
+  g_autofree char *expected = NULL;
+  CrmStore *store = crm_context_get_store (desktop->context);
+  GtkWidget *dialog;
+  GtkWidget *new_dialog;
+  const char *opportunity_id;
+
+  show_tasks (desktop);
+  task = first_task_of_campaign (desktop);
+  g_assert_nonnull (task);
+  key = g_strdup (crm_campaign_task_get_key (task));
+  g_assert_true (crm_campaign_tasks_page_select (desktop->page, key));
+  gtk_widget_activate_action (GTK_WIDGET (desktop->page), "tasks.record-outcome", NULL);
+  dialog = find_outcome_dialog ();
+  g_assert_nonnull (dialog);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (dialog_child (dialog, "response_row")), 2);
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "link_group")));
+
+  g_assert_true (gtk_widget_activate_action (dialog, "outcome.new-opportunity", NULL));
+  new_dialog = find_opportunity_dialog ();
+  g_assert_nonnull (new_dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (new_dialog)) == GTK_WINDOW (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (new_dialog, CRM_TYPE_OPPORTUNITY_DIALOG,
+                                                                      "name_row")),
+                         "续约三年 (tasks test)");
+  opportunity = crm_opportunity_dialog_dup_fields (CRM_OPPORTUNITY_DIALOG (new_dialog), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (opportunity, "source"), ==, "campaign");
+  g_assert_cmpstr (json_object_get_string_member (opportunity, "campaign_id"), ==, campaign_id);
+  g_assert_true (gtk_widget_activate_action (new_dialog, "dialog.save", NULL));
+  crm_test_wait_for (no_opportunity_dialog, NULL);
+
+  /* the new opportunity is the link chosen */
+  fields = crm_outcome_dialog_dup_fields (CRM_OUTCOME_DIALOG (dialog), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (fields, "response"), ==, "converted");
+  opportunity_id = json_object_get_string_member_with_default (fields, "opportunity_id", NULL);
+  g_assert_nonnull (opportunity_id);
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "link_note")));
+  g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
+  crm_test_wait_for (no_outcome_dialog, NULL);
+
+  /* sent in order: the opportunity, then the member that links it */
+  crm_sync_engine_sync_now (crm_context_get_sync_engine (desktop->context));
+  crm_test_wait_for (queue_empty, desktop->context);
+  on_server = crm_test_live_scalar (live, SQL_CONVERSION, key);
+  expected = g_strdup_printf ("converted campaign %s 续约三年 (tasks test)", campaign_id);
+  g_assert_cmpstr (on_server, ==, expected);
+  g_assert_cmpuint (crm_store_count_unsent_changes (store, NULL), ==, 0);
+}
+
 static gboolean
 campaigns_read (gpointer section)
 {
@@ -685,6 +771,8 @@ main (int   argc,
                    test_outcome_dialog_checks_times);
   g_test_add_func ("/client/campaign-tasks/outcome-recorded-offline-shows-at-once-and-reaches-the-server",
                    test_outcome_offline_reaches_the_server);
+  g_test_add_func ("/client/campaign-tasks/conversion-links-a-new-opportunity-from-the-campaign",
+                   test_conversion_links_a_new_opportunity);
   g_test_add_func ("/client/campaign-tasks/customer-page-lists-its-campaign-targets",
                    test_customer_page_lists_campaign_targets);
 
