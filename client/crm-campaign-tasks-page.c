@@ -20,6 +20,7 @@ struct _CrmCampaignTasksPage
   GSignalGroup       *store_signals;
   GCancellable       *cancellable;
   gboolean            reading;
+  gint64              read_started;   /* monotonic, µs */
   gboolean            read_again;   /* the store changed during a read */
   guint               open_count;
   char               *count_label;
@@ -75,6 +76,17 @@ static void schedule_read (CrmCampaignTasksPage *self);
 /* The cells                                                           */
 /* ------------------------------------------------------------------ */
 
+/* Still open when its campaign has ended. */
+static gboolean
+is_overdue (CrmCampaignTask *task)
+{
+  const char *due = crm_campaign_task_get_due (task);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+
+  return due != NULL && crm_campaign_task_is_open (task) && strcmp (due, today) < 0;
+}
+
 static char *
 cell_text (CrmCampaignTask *task,
            Column           column)
@@ -82,7 +94,17 @@ cell_text (CrmCampaignTask *task,
   switch (column)
     {
     case COL_DUE:
-      return crm_campaign_task_get_due (task) ? crm_format_date (crm_campaign_task_get_due (task)) : g_strdup ("—");
+      {
+        const char *due = crm_campaign_task_get_due (task);
+        g_autofree char *date = due ? crm_format_date (due) : NULL;
+
+        if (date == NULL)
+          return g_strdup ("—");
+        if (is_overdue (task))
+          /* TRANSLATORS: a task's due date, then that it is overdue */
+          return g_strdup_printf (_("%s · %s"), date, _("Overdue"));
+        return g_steal_pointer (&date);
+      }
     case COL_CAMPAIGN:
       return crm_campaign_task_dup_title (task);
     case COL_CUSTOMER:
@@ -150,6 +172,10 @@ bind_cb (GtkSignalListItemFactory *factory,
   g_autofree char *text = cell_text (task, column);
 
   gtk_label_set_label (GTK_LABEL (label), text);
+  if (column == COL_DUE && is_overdue (task))
+    gtk_widget_add_css_class (label, "error");
+  else if (column == COL_DUE)
+    gtk_widget_remove_css_class (label, "error");
   if (column == COL_OUTCOME)
     gtk_widget_set_visible (gtk_widget_get_last_child (child), crm_campaign_task_get_unsent (task));
 }
@@ -280,6 +306,8 @@ read_done_cb (GObject      *object,
         open += crm_campaign_task_is_open (tasks->pdata[i]);
       set_open_count (self, open);
       update_state (self);
+      g_debug ("Read %u campaign tasks in %.1f ms", tasks->len,
+               (g_get_monotonic_time () - self->read_started) / 1000.0);
       if (selected_key != NULL)
         crm_campaign_tasks_page_select (self, selected_key);
     }
@@ -304,6 +332,7 @@ schedule_read (CrmCampaignTasksPage *self)
       return;
     }
   self->reading = TRUE;
+  self->read_started = g_get_monotonic_time ();
   crm_campaign_tasks_read_async (self->store, self->user_id, NULL, CRM_CAMPAIGN_TASKS_ASSIGNED, self->cancellable,
                                  read_done_cb, g_object_ref (self));
 }

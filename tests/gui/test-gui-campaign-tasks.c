@@ -302,6 +302,22 @@ test_list_shows_my_members (void)
       previous_due = g_intern_string (due);
     }
 
+  /* an open task whose campaign has ended says it is overdue (they sort
+   * first, so they are drawn) */
+  {
+    g_autofree char *overdue = crm_test_live_scalar (live,
+                                                     "SELECT count(*) FROM crm.campaign_members m"
+                                                     " JOIN crm.users u ON u.id = m.assigned_to"
+                                                     " JOIN crm.campaigns k ON k.id = m.campaign_id"
+                                                     " WHERE u.login = 'manager' AND NOT m.is_control"
+                                                     "   AND m.response IN ('pending', 'contacted')"
+                                                     "   AND k.ends_on < current_date AND $1 = $1", "");
+    g_autofree char *text = crm_test_dup_visible_text (desktop->page);
+
+    g_test_message ("%s overdue tasks", overdue);
+    g_assert_true ((strstr (text, "Overdue") != NULL) == (atoi (overdue) > 0));
+  }
+
   /* All: every member assigned to them, whatever the outcome */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (page_child (desktop, "all_button")), TRUE);
   all_shown = shown_keys (desktop->page);
