@@ -332,7 +332,7 @@ customer_names (CrmStore   *store,
   for (guint i = 0; i < items->len; i++)
     if (items->pdata[i] != NULL)
       g_hash_table_replace (names, g_strdup (crm_customer_item_get_id (items->pdata[i])),
-                          g_strdup (crm_customer_item_get_name (items->pdata[i])));
+                            g_strdup (crm_customer_item_get_name (items->pdata[i])));
   return names;
 }
 
