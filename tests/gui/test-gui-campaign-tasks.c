@@ -92,11 +92,11 @@ typedef struct
 } Desktop;
 
 static Desktop *
-desktop_new (void)
+desktop_new_as (const char *login)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *token = NULL;
-  g_autoptr(CrmApi) api = crm_test_live_sign_in (live, "manager", &token);
+  g_autoptr(CrmApi) api = crm_test_live_sign_in (live, login, &token);
   Desktop *self = g_new0 (Desktop, 1);
 
   g_settings_set_string (settings, "last-section", "customers");
@@ -118,6 +118,12 @@ desktop_new (void)
   crm_test_wait_for (engine_idle, crm_context_get_sync_engine (self->context));
   crm_test_wait_for (page_read, self->page);
   return self;
+}
+
+static Desktop *
+desktop_new (void)
+{
+  return desktop_new_as ("manager");
 }
 
 static void
@@ -565,6 +571,34 @@ test_conversion_links_a_new_opportunity (void)
   g_assert_cmpuint (crm_store_count_unsent_changes (store, NULL), ==, 0);
 }
 
+/* The section is for the roles that work campaign targets: account
+ * managers, directors, administrators; not marketing (who plans them) nor
+ * service. */
+static void
+test_section_for_those_who_work_targets (void)
+{
+  const struct { const char *login; gboolean shown; } roles[] = {
+    { "director", TRUE }, { "admin", TRUE }, { "marketing", FALSE }, { "service", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
+    {
+      g_autoptr(Desktop) desktop = desktop_new_as (roles[i].login);
+      g_autofree char *expected = crm_test_live_scalar (live,
+                                                        "SELECT count(*) FROM crm.campaign_members m"
+                                                        " JOIN crm.users u ON u.id = m.assigned_to"
+                                                        " WHERE u.login = $1 AND NOT m.is_control"
+                                                        "   AND m.response IN ('pending', 'contacted')",
+                                                        roles[i].login);
+
+      g_test_message ("%s", roles[i].login);
+      g_assert_true (gtk_widget_get_visible (sidebar_row (desktop, "campaign-tasks")) == roles[i].shown);
+      /* their own tasks only: a director's are those assigned to them */
+      g_assert_cmpuint (crm_campaign_tasks_page_get_open_count (desktop->page), ==,
+                        roles[i].shown ? (guint) atoi (expected) : 0);
+    }
+}
+
 static gboolean
 campaigns_read (gpointer section)
 {
@@ -789,6 +823,8 @@ main (int   argc,
                    test_outcome_offline_reaches_the_server);
   g_test_add_func ("/client/campaign-tasks/conversion-links-a-new-opportunity-from-the-campaign",
                    test_conversion_links_a_new_opportunity);
+  g_test_add_func ("/client/campaign-tasks/section-is-for-those-who-work-campaign-targets",
+                   test_section_for_those_who_work_targets);
   g_test_add_func ("/client/campaign-tasks/customer-page-lists-its-campaign-targets",
                    test_customer_page_lists_campaign_targets);
 
