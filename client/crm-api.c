@@ -1072,6 +1072,52 @@ crm_api_get_campaign_results_async (CrmApi              *self,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (campaign_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_get_campaign_results_async);
+  escaped = g_uri_escape_string (campaign_id, NULL, FALSE);
+  path = g_strdup_printf ("/campaigns/%s/results", escaped);
+  crm_api_get_json_async (self, path, NULL, cancellable, campaign_results_cb, task);
+}
+
+/**
+ * crm_api_get_campaign_results_finish:
+ * @answer: (out) (optional) (transfer full): the answer's JSON text
+ *
+ * Returns: (transfer full) (nullable): the results, or %NULL with @error set
+ */
+CrmCampaignReport *
+crm_api_get_campaign_results_finish (CrmApi        *self,
+                                     GAsyncResult  *result,
+                                     char         **answer,
+                                     GError       **error)
+{
+  CampaignResults *results;
+  CrmCampaignReport *out;
+
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_get_campaign_results_async, NULL);
+
+  if (answer != NULL)
+    *answer = NULL;
+  results = g_task_propagate_pointer (G_TASK (result), error);
+  if (results == NULL)
+    return NULL;
+  if (answer != NULL)
+    *answer = g_steal_pointer (&results->answer);
+  out = g_steal_pointer (&results->report);
+  campaign_results_free (results);
+  return out;
+}
+
 /* ------------------------------------------------------------------ */
 /* Campaigns: the segment preview and the launch                       */
 /* ------------------------------------------------------------------ */
@@ -1156,42 +1202,6 @@ crm_api_launch_campaign_async (CrmApi              *self,
   g_return_if_fail (CRM_IS_API (self));
   g_return_if_fail (campaign_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, crm_api_get_campaign_results_async);
-  escaped = g_uri_escape_string (campaign_id, NULL, FALSE);
-  path = g_strdup_printf ("/campaigns/%s/results", escaped);
-  crm_api_get_json_async (self, path, NULL, cancellable, campaign_results_cb, task);
-}
-
-/**
- * crm_api_get_campaign_results_finish:
- * @answer: (out) (optional) (transfer full): the answer's JSON text
- *
- * Returns: (transfer full) (nullable): the results, or %NULL with @error set
- */
-CrmCampaignReport *
-crm_api_get_campaign_results_finish (CrmApi        *self,
-                                     GAsyncResult  *result,
-                                     char         **answer,
-                                     GError       **error)
-{
-  CampaignResults *results;
-  CrmCampaignReport *out;
-
-  g_return_val_if_fail (CRM_IS_API (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_get_campaign_results_async, NULL);
-
-  if (answer != NULL)
-    *answer = NULL;
-  results = g_task_propagate_pointer (G_TASK (result), error);
-  if (results == NULL)
-    return NULL;
-  if (answer != NULL)
-    *answer = g_steal_pointer (&results->answer);
-  out = g_steal_pointer (&results->report);
-  campaign_results_free (results);
-  return out;
   escaped = g_uri_escape_string (campaign_id, NULL, FALSE);
   path = g_strdup_printf ("/campaigns/%s/launch", escaped);
   task = g_task_new (self, cancellable, callback, user_data);

@@ -127,6 +127,7 @@ CrmCampaignReport *crm_api_get_campaign_results_finish (CrmApi              *sel
                                                         GAsyncResult        *result,
                                                         char               **answer,
                                                         GError             **error);
+
 /* Campaigns (issue 11) */
 
 /* POST /segments/preview: how many customers @criteria (a criteria tree,
@@ -169,5 +170,6 @@ gboolean    crm_api_launch_campaign_finish (CrmApi               *self,
                                             GAsyncResult         *result,
                                             CrmCampaignLaunch    *launch,
                                             GError              **error);
+
 
 G_END_DECLS

@@ -435,21 +435,6 @@ crm_campaign_breakdown_title (CrmCampaignBreakdown breakdown)
     }
 }
 
-const char *
-crm_campaign_status_label (const char *status)
-{
-  if (g_strcmp0 (status, "draft") == 0)
-    return C_("campaign status", "Draft");
-  if (g_strcmp0 (status, "planned") == 0)
-    return C_("campaign status", "Planned");
-  if (g_strcmp0 (status, "running") == 0)
-    return C_("campaign status", "Running");
-  if (g_strcmp0 (status, "completed") == 0)
-    return C_("campaign status", "Completed");
-  if (g_strcmp0 (status, "cancelled") == 0)
-    return C_("campaign status", "Cancelled");
-  return status ? status : "";
-}
 
 /* ------------------------------------------------------------------ */
 /* In words                                                            */

@@ -3,6 +3,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "crm-campaign-labels.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -94,8 +96,6 @@ void               crm_campaign_report_free      (CrmCampaignReport  *report);
 
 /* "Channel", "Tier", "Region", "Account manager", translated. */
 const char *crm_campaign_breakdown_title (CrmCampaignBreakdown breakdown);
-/* The campaign's status in the interface's words. */
-const char *crm_campaign_status_label    (const char          *status);
 
 /* ------------------------------------------------------------------ */
 /* In words                                                            */

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "crm-columns.h"
+#include "crm-customer-campaigns.h"
 #include "crm-customer-brief.h"
 #include "crm-customer-contacts.h"
 #include "crm-customer-detail.h"
@@ -61,6 +62,7 @@ struct _CrmCustomerDetail
   CrmCustomerTimeline *timeline_section;
   CrmCustomerRevenue *revenue_section;
   CrmCustomerContacts *contacts_section;
+  CrmCustomerCampaigns *campaigns_section;   /* issue 11 */
 };
 
 G_DEFINE_FINAL_TYPE (CrmCustomerDetail, crm_customer_detail, ADW_TYPE_BIN)
@@ -704,6 +706,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   g_type_ensure (CRM_TYPE_CUSTOMER_TIMELINE);
   g_type_ensure (CRM_TYPE_CUSTOMER_REVENUE);
   g_type_ensure (CRM_TYPE_CUSTOMER_CONTACTS);
+  g_type_ensure (CRM_TYPE_CUSTOMER_CAMPAIGNS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-customer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, title_label);
@@ -728,6 +731,7 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, editor);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, timeline_section);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, revenue_section);
+  gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, campaigns_section);
   gtk_widget_class_bind_template_child (widget_class, CrmCustomerDetail, contacts_section);
   gtk_widget_class_bind_template_callback (widget_class, editor_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
@@ -787,6 +791,7 @@ crm_customer_detail_set_store (CrmCustomerDetail *self,
   g_set_object (&self->store, store);
   g_signal_group_set_target (self->store_signals, store);
   crm_customer_revenue_set_store (self->revenue_section, store);
+  crm_customer_campaigns_set_store (self->campaigns_section, store);
   g_clear_pointer (&self->customer_id, g_free);
   crm_customer_timeline_set_store (self->timeline_section, store);
   crm_customer_contacts_set_store (self->contacts_section, store);
@@ -825,6 +830,7 @@ crm_customer_detail_show (CrmCustomerDetail *self,
   adw_leaflet_set_visible_child_name (self->leaflet, "overview");
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->overview_scroll), 0);
   crm_customer_revenue_show (self->revenue_section, id);
+  crm_customer_campaigns_show (self->campaigns_section, id);
   crm_customer_contacts_show (self->contacts_section, id);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
   return TRUE;

@@ -585,6 +585,20 @@ campaign_choice (CrmOpportunityDialog *self,
   return self->campaign_ids->len;
 }
 
+/* A new opportunity that came from campaign @campaign_id: its source is
+ * "campaign" and its campaign that one (the outcome dialog's New
+ * Opportunity, issue 11). */
+void
+crm_opportunity_dialog_set_campaign (CrmOpportunityDialog *self,
+                                     const char           *campaign_id)
+{
+  g_return_if_fail (CRM_IS_OPPORTUNITY_DIALOG (self));
+  g_return_if_fail (campaign_id != NULL);
+
+  adw_combo_row_set_selected (self->source_row, CRM_SOURCE_CAMPAIGN);
+  adw_combo_row_set_selected (self->campaign_row, campaign_choice (self, campaign_id));
+}
+
 /* The form as @record has it. */
 static void
 fill (CrmOpportunityDialog *self,

@@ -39,6 +39,10 @@ GtkWidget  *crm_opportunity_dialog_new_for_edit (GtkWindow            *parent,
                                                  const char           *customer_id,
                                                  const char           *opportunity_id,
                                                  GError              **error);
+/* Preset for a new opportunity won by campaign @campaign_id: source
+ * "campaign", that campaign. */
+void        crm_opportunity_dialog_set_campaign (CrmOpportunityDialog *self,
+                                                 const char           *campaign_id);
 /* The fields as they would be queued (for an edit, the changed ones:
  * maybe none), or NULL (and the first problem). */
 JsonObject *crm_opportunity_dialog_dup_fields   (CrmOpportunityDialog *self,

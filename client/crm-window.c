@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "crm-campaigns-page.h"
+#include "crm-campaign-tasks-page.h"
 #include "crm-conflict-dialog.h"
 #include "crm-customer-dialog.h"
 #include "crm-customers-page.h"
@@ -42,6 +43,7 @@ struct _CrmWindow
   CrmCustomersPage     *customers_page;
   CrmPipelinePage      *pipeline_page;
   CrmCampaignsPage     *campaigns_page;
+  CrmCampaignTasksPage *campaign_tasks_page;
   GtkStack             *sync_stack;
   GtkSpinner           *sync_spinner;
   GtkImage             *offline_icon;
@@ -164,6 +166,38 @@ update_campaigns (CrmWindow *self)
     show_section (self, "customers");
   crm_campaigns_page_set_session (self->campaigns_page, plans ? crm_context_get_api (self->context) : NULL,
                                   plans ? user : NULL);
+}
+
+/* My Campaign Tasks (issue 11) is for those who work campaign targets:
+ * account managers, directors and administrators; the tasks are the
+ * signed-in user's. */
+static void
+update_campaign_tasks (CrmWindow *self)
+{
+  JsonObject *user = crm_context_get_user (self->context);
+  guint workers = CRM_ROLES (ADMIN) | CRM_ROLES (DIRECTOR) | CRM_ROLES (MANAGER);
+  gboolean works = (workers & user_role_bit (self)) != 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (gtk_widget_get_name (row), "campaign-tasks") == 0)
+      gtk_widget_set_visible (row, works);
+  if (user != NULL && !works && g_strcmp0 (crm_window_get_section (self), "campaign-tasks") == 0)
+    show_section (self, "customers");
+  crm_campaign_tasks_page_set_user_id (self->campaign_tasks_page,
+                                       works ? json_object_get_string_member_with_default (user, "id", NULL) : NULL);
+}
+
+/* win.open-customer(s id): the customer's 360° page, from another section. */
+static void
+open_customer_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CrmWindow *self = CRM_WINDOW (widget);
+
+  show_section (self, "customers");
+  crm_customers_page_open_customer (self->customers_page, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -675,6 +709,7 @@ user_changed_cb (CrmWindow  *self,
   update_user (self);
   update_pipeline (self);
   update_campaigns (self);
+  update_campaign_tasks (self);
 }
 
 static void
@@ -838,6 +873,8 @@ crm_window_constructed (GObject *object)
   g_object_bind_property (self->context, "store", self->campaigns_page, "store", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->context, "sync-engine", self->campaigns_page, "sync-engine", G_BINDING_SYNC_CREATE);
   update_campaigns (self);
+  g_object_bind_property (self->context, "store", self->campaign_tasks_page, "store", G_BINDING_SYNC_CREATE);
+  update_campaign_tasks (self);
   g_signal_group_set_target (self->engine_signals, crm_context_get_sync_engine (self->context));
   self->synced_timer = g_timeout_add_seconds (SYNCED_LABEL_SECONDS, synced_timer_cb, self);
 
@@ -938,6 +975,7 @@ crm_window_class_init (CrmWindowClass *klass)
   g_type_ensure (CRM_TYPE_CUSTOMERS_PAGE);
   g_type_ensure (CRM_TYPE_PIPELINE_PAGE);
   g_type_ensure (CRM_TYPE_CAMPAIGNS_PAGE);
+  g_type_ensure (CRM_TYPE_CAMPAIGN_TASKS_PAGE);
   g_type_ensure (CRM_TYPE_PENDING_POPOVER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-window.ui");
@@ -956,6 +994,7 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, customers_page);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, pipeline_page);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, campaigns_page);
+  gtk_widget_class_bind_template_child (widget_class, CrmWindow, campaign_tasks_page);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_stack);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, sync_spinner);
   gtk_widget_class_bind_template_child (widget_class, CrmWindow, offline_icon);
@@ -971,6 +1010,7 @@ crm_window_class_init (CrmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.resolve-conflict", "x", resolve_conflict_action);
   gtk_widget_class_install_action (widget_class, "win.new-customer", NULL, new_customer_action);
+  gtk_widget_class_install_action (widget_class, "win.open-customer", "s", open_customer_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-customer", NULL);
 }
 

@@ -134,6 +134,17 @@ describe_record_locked (CrmStore        *self,
     change->contact_name = g_strdup (change->record_name);
   if (change->customer_id == NULL && e->info->parent == CRM_ENTITY_CUSTOMER)
     change->customer_id = g_strdup (string_member (change->record, e->info->parent_field));
+  /* a record keyed by its parent and another column (a campaign member:
+   * "campaign/customer") names its customer in its key, not in the
+   * writable fields read above */
+  if (change->customer_id == NULL && e->info->parent == CRM_ENTITY_CUSTOMER && e->n_key == 2)
+    {
+      g_auto(GStrv) parts = g_strsplit (m->record_id, "/", 2);
+
+      for (guint k = 0; k < 2 && parts[0] != NULL && parts[1] != NULL; k++)
+        if (g_strcmp0 (e->columns[e->key[k]].name, e->info->parent_field) == 0)
+          change->customer_id = g_strdup (parts[k]);
+    }
   if (change->customer_name == NULL && change->customer_id != NULL)
     change->customer_name = read_text (self, SQL_CUSTOMER_NAME, change->customer_id);
 }

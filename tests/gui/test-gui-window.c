@@ -58,10 +58,15 @@ test_window_builds_with_sidebar (void)
   g_assert_nonnull (row);
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (row)), ==, "customers");
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (sidebar, 1))), ==, "pipeline");
-  /* Campaigns, hidden until someone who plans them signs in */
+  /* Campaigns, hidden until someone who plans them signs in; My Campaign
+   * Tasks (issue 11), hidden until a role that works campaign targets
+   * signs in */
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (sidebar, 2))), ==, "campaigns");
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (sidebar, 3))), ==,
+                   "campaign-tasks");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (sidebar, 3))));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (sidebar, 2))));
-  g_assert_null (gtk_list_box_get_row_at_index (sidebar, 3));
+  g_assert_null (gtk_list_box_get_row_at_index (sidebar, 4));
   g_assert_true (gtk_list_box_get_selected_row (sidebar) == row);
   g_assert_cmpstr (crm_window_get_section (window), ==, "customers");
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (child (window, "section_title"))), ==, "Customers");
