@@ -431,7 +431,16 @@ test_sections (void)
   {
     g_autofree char *registration = crm_test_live_scalar (live, SQL_REGISTRATION, id);
     g_autofree char *all = crm_test_dup_visible_text (detail);
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
+    /* built in an idle after the page's first paint: on a loaded machine
+     * that may be a few frames later, so wait for it (10 s at most) */
+    while (strstr (all, _("Registration Number")) == NULL && g_get_monotonic_time () < end)
+      {
+        crm_test_iterate (20);
+        g_free (all);
+        all = crm_test_dup_visible_text (detail);
+      }
     g_assert_nonnull (registration);
     g_assert_nonnull (strstr (all, _("Registration Number")));
     g_assert_nonnull (strstr (all, registration));
