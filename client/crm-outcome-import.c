@@ -486,6 +486,7 @@ imported_cb (GObject      *source,
     text = g_strdup_printf (_("Imported: %u · Rejected: %u · Skipped: %u\nThe imported outcomes are sent to the server"
                               " with your other changes."),
                             queued, rejected, skipped);
+  adw_status_page_set_icon_name (self->done_page, stopped ? "process-stop-symbolic" : "emblem-ok-symbolic");
   adw_status_page_set_title (self->done_page, stopped ? _("Import Cancelled") : _("Import Finished"));
   adw_status_page_set_description (self->done_page, text);
   gtk_stack_set_visible_child_name (self->stack, "done");

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "crm-application.h"
+#include "crm-outcome-csv.h"
 #include "crm-outcome-import.h"
 #include "crm-sync-engine.h"
 #include "crm-test-a11y.h"
@@ -304,6 +305,7 @@ test_imports_the_good_rows_and_lists_the_others (Fixture       *f,
   text = crm_test_dup_visible_text (f->dialog);
   g_assert_nonnull (strstr (text, "Import Finished"));
   g_assert_nonnull (strstr (text, "Imported: 3 · Rejected: 5 · Skipped: 2"));
+  save_snapshot (f->dialog, "outcome-import-done-en.png");
 
   mutations = crm_store_list_mutations (f->store->store, &error);
   g_assert_no_error (error);
@@ -510,24 +512,19 @@ tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* 20,000 rows into a 20,000-member campaign: reading, checking and
- * queueing run in workers, so the main loop keeps turning. */
-static void
-test_main_loop_keeps_running_through_a_large_import (void)
+/* A campaign of @rows more members (customers 100 on, pending) and a file
+ * of an outcome for each, written in @dir. */
+static GFile *
+large_set_up (Fixture    *f,
+              guint       rows,
+              const char *dir)
 {
-  const guint rows = 20000;
   g_autoptr(JsonObject) page = campaign_page ();
   JsonArray *customers = json_object_get_array_member (page, "customers");
   JsonArray *members = json_object_get_array_member (page, "campaign_members");
   g_autoptr(GString) csv = g_string_new ("客户编号,结果,渠道,时间\n");
-  g_autofree char *dir = g_dir_make_tmp ("outcome-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "large.csv", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GPtrArray) mutations = NULL;
   g_autoptr(GError) error = NULL;
-  Ticks ticks = { 0 };
-  Fixture f = { 0 };
-  guint id;
 
   for (guint n = 100; n < 100 + rows; n++)
     {
@@ -546,14 +543,43 @@ test_main_loop_keeps_running_through_a_large_import (void)
                               n % 60);
     }
   g_assert_true (g_file_set_contents (path, csv->str, (gssize) csv->len, NULL));
-  f.store = crm_test_store_new ();
-  g_assert_true (crm_store_apply_sync_page (f.store->store, page, &error));
-  f.parent = GTK_WINDOW (gtk_window_new ());
-  gtk_window_present (f.parent);
-  f.dialog = crm_outcome_import_new (f.parent, f.store->store, CAMPAIGN);
-  gtk_window_present (GTK_WINDOW (f.dialog));
-  crm_test_wait_drawn (f.dialog);
+  f->store = crm_test_store_new ();
+  g_assert_true (crm_store_apply_sync_page (f->store->store, page, &error));
+  g_assert_no_error (error);
+  f->parent = GTK_WINDOW (gtk_window_new ());
+  gtk_window_present (f->parent);
+  f->dialog = crm_outcome_import_new (f->parent, f->store->store, CAMPAIGN);
+  gtk_window_present (GTK_WINDOW (f->dialog));
+  crm_test_wait_drawn (f->dialog);
+  return g_file_new_for_path (path);
+}
 
+static void
+large_tear_down (Fixture    *f,
+                 const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "large.csv", NULL);
+
+  fixture_tear_down (f, NULL);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* 20,000 rows into a 20,000-member campaign: reading, checking and
+ * queueing run in workers, so the main loop keeps turning. */
+static void
+test_main_loop_keeps_running_through_a_large_import (void)
+{
+  const guint rows = 20000;
+  g_autofree char *dir = g_dir_make_tmp ("outcome-XXXXXX", NULL);
+  g_autoptr(GPtrArray) mutations = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  Ticks ticks = { 0 };
+  Fixture f = { 0 };
+  guint id;
+
+  file = large_set_up (&f, rows, dir);
   id = g_timeout_add (5, tick_cb, &ticks);
   crm_outcome_import_open_file (CRM_OUTCOME_IMPORT (f.dialog), file);
   wait_idle (&f);
@@ -567,9 +593,61 @@ test_main_loop_keeps_running_through_a_large_import (void)
   g_assert_cmpuint (mutations->len, ==, rows);
   /* 19 ms here; queueing in the main loop instead stopped it for 905 ms */
   g_assert_cmpint (ticks.longest, <, 400 * 1000);
-  fixture_tear_down (&f, NULL);
-  g_unlink (path);
-  g_rmdir (dir);
+  large_tear_down (&f, dir);
+}
+
+static GtkProgressBar *
+find_progress_bar (GtkWidget *widget)
+{
+  if (GTK_IS_PROGRESS_BAR (widget))
+    return GTK_PROGRESS_BAR (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkProgressBar *found = find_progress_bar (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Cancel while it queues: the summary says how many rows were queued,
+ * and the store holds exactly those. */
+static void
+test_cancel_says_how_many_were_queued (void)
+{
+  const guint rows = 20000;
+  g_autofree char *dir = g_dir_make_tmp ("outcome-XXXXXX", NULL);
+  g_autoptr(GPtrArray) mutations = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  GtkProgressBar *bar;
+  Fixture f = { 0 };
+  gint64 end;
+
+  file = large_set_up (&f, rows, dir);
+  crm_outcome_import_open_file (CRM_OUTCOME_IMPORT (f.dialog), file);
+  wait_idle (&f);
+  gtk_widget_activate_action (f.dialog, "import.run", NULL);
+  bar = find_progress_bar (f.dialog);
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (gtk_progress_bar_get_fraction (bar) == 0 && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  gtk_widget_activate_action (f.dialog, "import.cancel", NULL);
+  wait_idle (&f);
+  mutations = crm_store_list_mutations (f.store->store, NULL);
+  g_assert_cmpuint (mutations->len, >, 0);
+  g_assert_cmpuint (mutations->len, <, rows);
+  g_assert_cmpuint (mutations->len % CRM_OUTCOME_IMPORT_UNIT, ==, 0);
+  text = crm_test_dup_visible_text (f.dialog);
+  g_assert_nonnull (strstr (text, "Import Cancelled"));
+  expected = g_strdup_printf ("%u of the %u good rows were queued before you cancelled; the other %u were not"
+                              " imported. Rejected: 0 · Skipped: 0", mutations->len, rows, rows - mutations->len);
+  g_assert_nonnull (strstr (text, expected));
+  /* still open, to be read; Close closes it */
+  g_assert_true (gtk_widget_get_visible (f.dialog));
+  large_tear_down (&f, dir);
 }
 
 static void
@@ -628,6 +706,7 @@ main (int   argc,
   g_test_add_func ("/client/outcome-import/zh-cn-translates-the-dialog", test_zh_cn_translates_the_dialog);
   g_test_add_func ("/client/outcome-import/main-loop-keeps-running-through-a-large-import",
                    test_main_loop_keeps_running_through_a_large_import);
+  g_test_add_func ("/client/outcome-import/cancel-says-how-many-were-queued", test_cancel_says_how_many_were_queued);
   g_test_add_func ("/client/outcome-import/imported-outcomes-reach-the-server", test_imported_outcomes_reach_the_server);
 
   return g_test_run ();
