@@ -398,6 +398,38 @@ test_file_errors (void)
 }
 
 static void
+test_utf16_and_unknown_encodings (void)
+{
+  const char *text = "客户编号\t结果\r\nREG-0001\t已接触\r\n";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *utf16 = NULL;
+  g_autofree char *with_bom = NULL;
+  gsize length = 0;
+  g_autoptr(CrmOutcomeCsv) csv = NULL;
+
+  /* as Excel saves "Unicode text": UTF-16LE with its BOM, tabs */
+  utf16 = g_convert (text, -1, "UTF-16LE", "UTF-8", NULL, &length, &error);
+  g_assert_no_error (error);
+  with_bom = g_malloc (length + 2);
+  memcpy (with_bom, "\xFF\xFE", 2);
+  memcpy (with_bom + 2, utf16, length);
+  csv = crm_outcome_csv_parse (with_bom, length + 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (crm_outcome_csv_get_encoding (csv), ==, "UTF-16 (BOM)");
+  g_assert_cmpint (crm_outcome_csv_get_delimiter (csv), ==, '\t');
+  g_assert_cmpstr (crm_outcome_csv_get_header (csv)[0], ==, "客户编号");
+  g_assert_cmpstr (crm_outcome_csv_get_row (csv, 0)[1], ==, "已接触");
+  g_clear_pointer (&csv, crm_outcome_csv_unref);
+
+  /* bytes that are neither UTF-8 nor GB18030 */
+  csv = crm_outcome_csv_parse ("a,b\n\xFF\xFF,c\n", 9, &error);
+  g_assert_null (csv);
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "The file is neither UTF-8 nor GB18030 text: save it as CSV (UTF-8) and try again.");
+}
+
+static void
 test_limits (void)
 {
   g_autoptr(GError) error = NULL;
@@ -640,6 +672,7 @@ main (int   argc,
   ADD ("/outcome-csv/rejected-rows-save-as-csv", test_rejected_rows_as_csv);
 #undef ADD
   g_test_add_func ("/outcome-csv/file-errors-are-clear", test_file_errors);
+  g_test_add_func ("/outcome-csv/reads-utf16-and-refuses-unknown-encodings", test_utf16_and_unknown_encodings);
   g_test_add_func ("/outcome-csv/limits-refuse-the-file", test_limits);
   g_test_add_func ("/outcome-csv/columns-guessed-from-english-and-chinese", test_guessed_columns);
   return g_test_run ();
