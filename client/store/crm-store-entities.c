@@ -292,15 +292,17 @@ assemble_layers (Entity *e)
       else
         g_string_append_printf (new_values, ", json_extract(?2, '$.%s')", f->name);
     }
+  /* key_match, not "key_expr = ?1": the key's index serves (a scan of
+   * every member of every campaign per queued outcome otherwise) */
   for (guint layer = 0; layer < N_LAYERS; layer++)
-    e->values_sql[layer] = g_strdup_printf ("SELECT json_object(%s) FROM %s WHERE %s = ?1", pairs->str,
-                                            e->table[layer], e->key_expr);
-  e->apply_sql = g_strdup_printf ("UPDATE %s SET %s WHERE %s = ?1", e->table[LAYER_SHOWN], applies->str,
-                                  e->key_expr);
-  e->keep_server_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s WHERE %s = ?1 AND version > 0",
-                                        e->table[LAYER_SERVER], names, names, e->table[LAYER_SHOWN], e->key_expr);
-  e->restore_sql = g_strdup_printf ("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s = ?1",
-                                    e->table[LAYER_SHOWN], names, names, e->table[LAYER_SERVER], e->key_expr);
+    e->values_sql[layer] = g_strdup_printf ("SELECT json_object(%s) FROM %s WHERE %s", pairs->str,
+                                            e->table[layer], e->key_match);
+  e->apply_sql = g_strdup_printf ("UPDATE %s SET %s WHERE %s", e->table[LAYER_SHOWN], applies->str,
+                                  e->key_match);
+  e->keep_server_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s WHERE %s AND version > 0",
+                                        e->table[LAYER_SERVER], names, names, e->table[LAYER_SHOWN], e->key_match);
+  e->restore_sql = g_strdup_printf ("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s",
+                                    e->table[LAYER_SHOWN], names, names, e->table[LAYER_SERVER], e->key_match);
   /* only records keyed by id are made here (creatable_by) */
   if (e->n_key == 1 && e->info->creatable_by != CRM_ROLES_NONE)
     e->new_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", e->table[LAYER_SHOWN], new_names->str,
