@@ -45,6 +45,8 @@ struct _CrmCampaignResults
   CrmStore           *store;
   char               *campaign_id;
   GCancellable       *cancellable;
+  gboolean            waiting;             /* asked while not shown: ask when mapped */
+  gboolean            waiting_keeps_shown;
   CrmReportState      state;
   CrmCampaignReport  *report;
   char               *answer;        /* the shown report's JSON text */
@@ -743,6 +745,16 @@ ask (CrmCampaignResults *self,
       set_report (self, CRM_REPORT_STATE_EMPTY, NULL, NULL, NULL);
       return;
     }
+  /* a page never shown asks nothing (the Campaigns section makes this
+   * view for every campaign selected, Plan in front) */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->waiting = TRUE;
+      self->waiting_keeps_shown = self->waiting_keeps_shown && keep_shown;
+      return;
+    }
+  self->waiting = FALSE;
+  self->waiting_keeps_shown = TRUE;
   if (!keep_shown || self->report == NULL)
     {
       g_autofree char *answer = NULL;
@@ -771,6 +783,13 @@ static void
 start (CrmCampaignResults *self)
 {
   ask (self, FALSE);
+}
+
+static void
+mapped_cb (CrmCampaignResults *self)
+{
+  if (self->waiting)
+    ask (self, self->waiting_keeps_shown);
 }
 
 static gboolean
@@ -1107,6 +1126,8 @@ crm_campaign_results_init (CrmCampaignResults *self)
   gtk_drawing_area_set_draw_func (self->conversion_chart, draw_interval_cb, self, NULL);
   gtk_drawing_area_set_draw_func (self->revenue_chart, draw_interval_cb, self, NULL);
   build_breakdowns (self);
+  self->waiting_keeps_shown = TRUE;
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
   self->age_source = g_timeout_add_seconds (AGE_INTERVAL, age_cb, self);
   self->state = CRM_REPORT_STATE_EMPTY;
   show_state (self);

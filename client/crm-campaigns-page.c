@@ -5,7 +5,9 @@
 #include <glib/gi18n.h>
 
 #include "crm-campaign-labels.h"
+#include "crm-campaign-results.h"
 #include "crm-campaigns-page.h"
+#include "crm-outcome-import.h"
 #include "crm-error.h"
 #include "crm-format.h"
 
@@ -39,6 +41,8 @@ struct _CrmCampaignsPage
   GtkButton         *send_button;
   GtkSpinner        *launch_spinner;
   GtkLabel          *launch_result;
+  CrmCampaignResults *results;
+  GtkButton         *import_button;
 };
 
 G_DEFINE_FINAL_TYPE (CrmCampaignsPage, crm_campaigns_page, ADW_TYPE_BIN)
@@ -179,6 +183,35 @@ launch_problem (CrmCampaignsPage *self,
   return NULL;
 }
 
+/* Outcomes are imported into a launched campaign's members (marketing's
+ * store has them, the control group marked). */
+static void
+update_import (CrmCampaignsPage *self)
+{
+  g_autoptr(JsonObject) campaign = self->creating || self->selected_id == NULL ? NULL
+                                   : dup_campaign (self, self->selected_id);
+  const char *status = campaign ? json_object_get_string_member_with_default (campaign, "status", "") : "";
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaigns.import-outcomes",
+                                 self->store != NULL &&
+                                 (g_strcmp0 (status, "running") == 0 || g_strcmp0 (status, "completed") == 0));
+}
+
+static void
+import_outcomes_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  CrmCampaignsPage *self = CRM_CAMPAIGNS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+
+  if (self->store == NULL || self->selected_id == NULL || self->creating)
+    return;
+  dialog = crm_outcome_import_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store, self->selected_id);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 update_launch (CrmCampaignsPage *self)
 {
@@ -191,6 +224,7 @@ update_launch (CrmCampaignsPage *self)
       g_free (problem);
       problem = g_strdup (_("Offline: the campaign and its segment reach the server when it is back"));
     }
+  update_import (self);
   g_free (self->launch_reason);
   self->launch_reason = g_strdup (problem ? problem : "");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaigns.launch", problem == NULL && !self->launching);
@@ -337,6 +371,7 @@ show_campaign (CrmCampaignsPage *self,
                                   campaign ? json_object_get_string_member_with_default (campaign, "segment_id", NULL)
                                            : NULL);
   crm_segment_editor_set_editable (self->segment_editor, planning);
+  crm_campaign_results_set_campaign (self->results, self->selected_id);
   gtk_widget_set_visible (GTK_WIDGET (self->launch_result), FALSE);
   gtk_stack_set_visible_child_name (self->detail_stack, campaign || self->creating ? "views" : "none");
   update_launch (self);
@@ -445,6 +480,7 @@ editor_saved_cb (CrmCampaignsPage *self,
   self->creating = FALSE;
   g_free (self->selected_id);
   self->selected_id = g_strdup (id);
+  crm_campaign_results_set_campaign (self->results, id);
   reload_list (self);
   update_launch (self);
   if (self->engine != NULL)
@@ -574,6 +610,7 @@ crm_campaigns_page_class_init (CrmCampaignsPageClass *klass)
 
   g_type_ensure (CRM_TYPE_CAMPAIGN_EDITOR);
   g_type_ensure (CRM_TYPE_SEGMENT_EDITOR);
+  g_type_ensure (CRM_TYPE_CAMPAIGN_RESULTS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-campaigns-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, stack);
@@ -587,6 +624,8 @@ crm_campaigns_page_class_init (CrmCampaignsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, send_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, launch_spinner);
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, launch_result);
+  gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, results);
+  gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, import_button);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, editor_saved_cb);
   gtk_widget_class_bind_template_callback (widget_class, segment_saved_cb);
@@ -595,6 +634,7 @@ crm_campaigns_page_class_init (CrmCampaignsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "campaigns.new", NULL, new_campaign_action);
   gtk_widget_class_install_action (widget_class, "campaigns.launch", NULL, launch_action);
+  gtk_widget_class_install_action (widget_class, "campaigns.import-outcomes", NULL, import_outcomes_action);
   /* inside the section; the window's Ctrl+N (a customer) elsewhere */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "campaigns.new", NULL);
 }
@@ -646,6 +686,7 @@ crm_campaigns_page_set_store (CrmCampaignsPage *self,
   g_signal_group_set_target (self->store_signals, store);
   crm_campaign_editor_set_store (self->editor, store);
   crm_segment_editor_set_store (self->segment_editor, store);
+  crm_campaign_results_set_session (self->results, self->api, store);
   self->creating = FALSE;
   g_clear_pointer (&self->selected_id, g_free);
   reload_list (self);
@@ -679,6 +720,7 @@ crm_campaigns_page_set_session (CrmCampaignsPage *self,
   self->user = user ? json_object_ref (user) : NULL;
   crm_campaign_editor_set_user (self->editor, user);
   crm_segment_editor_set_api (self->segment_editor, api);
+  crm_campaign_results_set_session (self->results, api, self->store);
   update_launch (self);
 }
 

@@ -25,6 +25,7 @@
 
 #include "crm-application.h"
 #include "crm-auth.h"
+#include "crm-campaign-results.h"
 #include "crm-campaigns-page.h"
 #include "crm-error.h"
 #include "crm-format.h"
@@ -67,6 +68,12 @@ engine_idle (gpointer engine)
 {
   return crm_sync_engine_get_status (engine) == CRM_SYNC_STATUS_IDLE &&
          crm_sync_engine_get_last_synced (engine) != NULL;
+}
+
+static gboolean
+results_fresh (gpointer results)
+{
+  return crm_campaign_results_get_state (results) == CRM_REPORT_STATE_FRESH;
 }
 
 static GtkWidget *
@@ -336,6 +343,7 @@ test_build_count_save_plan_launch (void)
   g_autofree char *members_text = NULL;
   g_autofree char *control_text = NULL;
   GtkWidget *row, *sms, *dialog;
+  CrmCampaignResults *results;
   const char *result;
 
   show_campaigns (desktop);
@@ -400,6 +408,9 @@ test_build_count_save_plan_launch (void)
     g_assert_cmpstr (segment_name, ==, "高流失风险活跃客户 GUI");
   }
 
+  /* nothing to import outcomes into before the launch */
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+    GTK_WIDGET (desktop->page), CRM_TYPE_CAMPAIGNS_PAGE, "import_button"))));
   /* Launch asks first */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desktop->page), "campaigns.launch", NULL));
   crm_test_wait_for (message_dialog_shown, NULL);
@@ -432,6 +443,19 @@ test_build_count_save_plan_launch (void)
   g_assert_true (g_str_has_prefix (crm_campaigns_page_get_launch_reason (desktop->page), "Launched "));
   /* its segment is shown, no longer edited here */
   g_assert_false (gtk_widget_get_visible (segment_child (segment, "save_button")));
+
+  /* running: its outcomes may be imported, and its Results are the
+   * server's for this campaign (the treated members are its targets) */
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+    GTK_WIDGET (desktop->page), CRM_TYPE_CAMPAIGNS_PAGE, "import_button"))));
+  adw_view_stack_set_visible_child_name (crm_campaigns_page_get_views (desktop->page), "results");
+  results = CRM_CAMPAIGN_RESULTS (gtk_widget_get_template_child (GTK_WIDGET (desktop->page),
+                                                                 CRM_TYPE_CAMPAIGNS_PAGE, "results"));
+  g_assert_cmpstr (crm_campaign_results_get_campaign (results), ==,
+                   crm_campaigns_page_get_selected_id (desktop->page));
+  crm_test_wait_for (results_fresh, results);
+  g_assert_cmpint (crm_campaign_results_get_report (results)->totals.targets, ==,
+                   expected - scalar_int (SQL_CONTROL, name));
 }
 
 static void
