@@ -41,7 +41,6 @@ struct _CrmCampaignsPage
   GtkButton         *send_button;
   GtkSpinner        *launch_spinner;
   GtkLabel          *launch_result;
-  CrmCampaignResults *results;
   GtkButton         *import_button;
 };
 
@@ -192,9 +191,19 @@ update_import (CrmCampaignsPage *self)
                                    : dup_campaign (self, self->selected_id);
   const char *status = campaign ? json_object_get_string_member_with_default (campaign, "status", "") : "";
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaigns.import-outcomes",
-                                 self->store != NULL &&
-                                 (g_strcmp0 (status, "running") == 0 || g_strcmp0 (status, "completed") == 0));
+  gboolean launched = self->store != NULL &&
+                      (g_strcmp0 (status, "running") == 0 || g_strcmp0 (status, "completed") == 0);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaigns.import-outcomes", launched);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "campaigns.results", launched);
+}
+
+static void
+results_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  crm_campaigns_page_open_results (CRM_CAMPAIGNS_PAGE (widget));
 }
 
 static void
@@ -371,7 +380,6 @@ show_campaign (CrmCampaignsPage *self,
                                   campaign ? json_object_get_string_member_with_default (campaign, "segment_id", NULL)
                                            : NULL);
   crm_segment_editor_set_editable (self->segment_editor, planning);
-  crm_campaign_results_set_campaign (self->results, self->selected_id);
   gtk_widget_set_visible (GTK_WIDGET (self->launch_result), FALSE);
   gtk_stack_set_visible_child_name (self->detail_stack, campaign || self->creating ? "views" : "none");
   update_launch (self);
@@ -480,7 +488,6 @@ editor_saved_cb (CrmCampaignsPage *self,
   self->creating = FALSE;
   g_free (self->selected_id);
   self->selected_id = g_strdup (id);
-  crm_campaign_results_set_campaign (self->results, id);
   reload_list (self);
   update_launch (self);
   if (self->engine != NULL)
@@ -610,7 +617,6 @@ crm_campaigns_page_class_init (CrmCampaignsPageClass *klass)
 
   g_type_ensure (CRM_TYPE_CAMPAIGN_EDITOR);
   g_type_ensure (CRM_TYPE_SEGMENT_EDITOR);
-  g_type_ensure (CRM_TYPE_CAMPAIGN_RESULTS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-campaigns-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, stack);
@@ -624,7 +630,6 @@ crm_campaigns_page_class_init (CrmCampaignsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, send_button);
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, launch_spinner);
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, launch_result);
-  gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, results);
   gtk_widget_class_bind_template_child (widget_class, CrmCampaignsPage, import_button);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, editor_saved_cb);
@@ -635,6 +640,7 @@ crm_campaigns_page_class_init (CrmCampaignsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "campaigns.new", NULL, new_campaign_action);
   gtk_widget_class_install_action (widget_class, "campaigns.launch", NULL, launch_action);
   gtk_widget_class_install_action (widget_class, "campaigns.import-outcomes", NULL, import_outcomes_action);
+  gtk_widget_class_install_action (widget_class, "campaigns.results", NULL, results_action);
   /* inside the section; the window's Ctrl+N (a customer) elsewhere */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "campaigns.new", NULL);
 }
@@ -686,7 +692,6 @@ crm_campaigns_page_set_store (CrmCampaignsPage *self,
   g_signal_group_set_target (self->store_signals, store);
   crm_campaign_editor_set_store (self->editor, store);
   crm_segment_editor_set_store (self->segment_editor, store);
-  crm_campaign_results_set_session (self->results, self->api, store);
   self->creating = FALSE;
   g_clear_pointer (&self->selected_id, g_free);
   reload_list (self);
@@ -720,7 +725,6 @@ crm_campaigns_page_set_session (CrmCampaignsPage *self,
   self->user = user ? json_object_ref (user) : NULL;
   crm_campaign_editor_set_user (self->editor, user);
   crm_segment_editor_set_api (self->segment_editor, api);
-  crm_campaign_results_set_session (self->results, api, self->store);
   update_launch (self);
 }
 
@@ -793,4 +797,51 @@ crm_campaigns_page_get_launch_reason (CrmCampaignsPage *self)
   g_return_val_if_fail (CRM_IS_CAMPAIGNS_PAGE (self), NULL);
 
   return self->launch_reason ? self->launch_reason : "";
+}
+
+/**
+ * crm_campaigns_page_open_results:
+ *
+ * Opens the selected campaign's results (CrmCampaignResults) in a window
+ * of their own: they are wide (a breakdown of eleven columns, the weekly
+ * chart), and as a page of the section they widened the main window past
+ * the width below which it folds.
+ *
+ * Returns: (transfer none) (nullable): the results shown, or NULL when no
+ *   saved campaign is selected
+ */
+CrmCampaignResults *
+crm_campaigns_page_open_results (CrmCampaignsPage *self)
+{
+  g_autoptr(JsonObject) campaign = NULL;
+  GtkRoot *root;
+  GtkWidget *window, *results;
+
+  g_return_val_if_fail (CRM_IS_CAMPAIGNS_PAGE (self), NULL);
+
+  if (self->store == NULL || self->selected_id == NULL || self->creating)
+    return NULL;
+  campaign = dup_campaign (self, self->selected_id);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  window = adw_window_new ();
+  results = crm_campaign_results_new ();
+  gtk_window_set_title (GTK_WINDOW (window),
+                        campaign ? json_object_get_string_member_with_default (campaign, "name", "") : "");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 800);
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+  /* an AdwWindow has no title bar of its own */
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+    gtk_widget_set_vexpand (results, TRUE);
+    gtk_box_append (GTK_BOX (box), results);
+    adw_window_set_content (ADW_WINDOW (window), box);
+  }
+  crm_campaign_results_set_session (CRM_CAMPAIGN_RESULTS (results), self->api, self->store);
+  crm_campaign_results_set_campaign (CRM_CAMPAIGN_RESULTS (results), self->selected_id);
+  gtk_window_present (GTK_WINDOW (window));
+  return CRM_CAMPAIGN_RESULTS (results);
 }

@@ -4,6 +4,7 @@
 
 #include "crm-api.h"
 #include "crm-campaign-editor.h"
+#include "crm-campaign-results.h"
 #include "crm-segment-editor.h"
 #include "crm-store.h"
 #include "crm-sync-engine.h"
@@ -46,6 +47,7 @@ CrmCampaignEditor *crm_campaigns_page_get_editor       (CrmCampaignsPage *self);
 CrmSegmentEditor  *crm_campaigns_page_get_segment_editor (CrmCampaignsPage *self);
 /* The campaigns listed, in the list's order (ids). */
 GStrv              crm_campaigns_page_dup_listed       (CrmCampaignsPage *self);
+CrmCampaignResults *crm_campaigns_page_open_results   (CrmCampaignsPage *self);
 /* Why Launch is not offered now ("" when it is). */
 const char        *crm_campaigns_page_get_launch_reason (CrmCampaignsPage *self);
 

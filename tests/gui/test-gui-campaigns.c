@@ -448,14 +448,14 @@ test_build_count_save_plan_launch (void)
    * server's for this campaign (the treated members are its targets) */
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
     GTK_WIDGET (desktop->page), CRM_TYPE_CAMPAIGNS_PAGE, "import_button"))));
-  adw_view_stack_set_visible_child_name (crm_campaigns_page_get_views (desktop->page), "results");
-  results = CRM_CAMPAIGN_RESULTS (gtk_widget_get_template_child (GTK_WIDGET (desktop->page),
-                                                                 CRM_TYPE_CAMPAIGNS_PAGE, "results"));
+  results = crm_campaigns_page_open_results (desktop->page);
+  g_assert_nonnull (results);
   g_assert_cmpstr (crm_campaign_results_get_campaign (results), ==,
                    crm_campaigns_page_get_selected_id (desktop->page));
   crm_test_wait_for (results_fresh, results);
   g_assert_cmpint (crm_campaign_results_get_report (results)->totals.targets, ==,
                    expected - scalar_int (SQL_CONTROL, name));
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (results))));
 }
 
 static void
