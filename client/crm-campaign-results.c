@@ -440,7 +440,7 @@ build_breakdowns (CrmCampaignResults *self)
 
   for (guint b = 0; b < CRM_CAMPAIGN_N_BREAKDOWNS; b++)
     {
-      GtkWidget *view;
+      GtkWidget *view, *scroller;
       GtkSortListModel *sorted;
 
       self->rows[b] = g_list_store_new (GTK_TYPE_STRING_OBJECT);
@@ -462,7 +462,12 @@ build_breakdowns (CrmCampaignResults *self)
       gtk_column_view_set_model (self->views[b], GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (sorted))));
       gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       crm_campaign_breakdown_title (b), -1);
-      gtk_stack_add_titled (self->breakdown_stack, view, names[b], crm_campaign_breakdown_title (b));
+      /* eleven columns: scrolled sideways in a narrow window rather than
+       * holding the window at their width */
+      scroller = gtk_scrolled_window_new ();
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+      gtk_stack_add_titled (self->breakdown_stack, scroller, names[b], crm_campaign_breakdown_title (b));
     }
 }
 

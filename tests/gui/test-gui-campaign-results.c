@@ -220,7 +220,7 @@ n_rows (CrmCampaignResults   *view,
 {
   GtkStack *stack = GTK_STACK (child (view, "breakdown_stack"));
   static const char * const names[] = { "channel", "tier", "region", "assignee" };
-  GtkColumnView *list = GTK_COLUMN_VIEW (gtk_stack_get_child_by_name (stack, names[breakdown]));
+  GtkColumnView *list = GTK_COLUMN_VIEW (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (gtk_stack_get_child_by_name (stack, names[breakdown]))));
 
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (list)));
 }
@@ -232,7 +232,7 @@ assert_sorts_by_targets (CrmCampaignResults       *view,
                          const CrmCampaignReport  *report)
 {
   GtkStack *stack = GTK_STACK (child (view, "breakdown_stack"));
-  GtkColumnView *list = GTK_COLUMN_VIEW (gtk_stack_get_child_by_name (stack, "tier"));
+  GtkColumnView *list = GTK_COLUMN_VIEW (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (gtk_stack_get_child_by_name (stack, "tier"))));
   GListModel *columns = gtk_column_view_get_columns (list);
   g_autoptr(GtkColumnViewColumn) targets = g_list_model_get_item (columns, 1);
   GArray *groups = report->groups[CRM_CAMPAIGN_BY_TIER];
