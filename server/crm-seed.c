@@ -137,7 +137,10 @@ load_all (SeedWorld  *w,
 
   if (!seed_load_org (w, conn, error) ||
       !seed_load_customers (w, conn, error) ||
-      !seed_load_activity (w, conn, error))
+      !seed_load_activity (w, conn, error) ||
+      /* the revenue months' triggers were skipped with the others: every
+       * customer's ARPU figures (0020) in one pass */
+      !crm_pg_exec (conn, "SELECT crm.customer_arpu_refresh()", error))
     {
       crm_pg_exec (conn, "ROLLBACK", NULL);
       return FALSE;
@@ -277,7 +280,8 @@ crm_seed_command (CrmConfig  *config,
                     "ANALYZE crm.regions, crm.teams, crm.users, crm.agents, crm.products, crm.customers, "
                     "crm.contacts, crm.subscriptions, crm.revenue_months, crm.interactions, "
                     "crm.opportunities, crm.opportunity_stage_history, crm.sales_targets, crm.segments, "
-                    "crm.campaigns, crm.campaign_members, crm.service_requests, crm.service_steps", &error))
+                    "crm.campaigns, crm.campaign_members, crm.service_requests, crm.service_steps, "
+                    "crm.customer_arpu", &error))
     {
       fprintf (stderr, "keyline-server seed: ANALYZE: %s\n", error->message);
       goto out;
