@@ -280,8 +280,7 @@ crm_seed_command (CrmConfig  *config,
                     "ANALYZE crm.regions, crm.teams, crm.users, crm.agents, crm.products, crm.customers, "
                     "crm.contacts, crm.subscriptions, crm.revenue_months, crm.interactions, "
                     "crm.opportunities, crm.opportunity_stage_history, crm.sales_targets, crm.segments, "
-                    "crm.campaigns, crm.campaign_members, crm.service_requests, crm.service_steps, "
-                    "crm.customer_arpu", &error))
+                    "crm.campaigns, crm.campaign_members, crm.service_requests, crm.service_steps", &error))
     {
       fprintf (stderr, "keyline-server seed: ANALYZE: %s\n", error->message);
       goto out;

@@ -40,19 +40,18 @@ typedef struct
 #define RECENT "sum(rm.revenue) FILTER (WHERE rm.month >= " MONTH0 " - interval '3 months')"
 #define BEFORE "sum(rm.revenue) FILTER (WHERE rm.month < " MONTH0 " - interval '3 months')"
 /* ARPU over the last three full months against the three before, from
- * crm.revenue_months: a customer's own aggregate */
+ * crm.revenue_months: the customer's own aggregate */
 #define ARPU_FROM_MONTHS(cmp) \
-  "EXISTS (SELECT 1 FROM crm.revenue_months rm WHERE rm.customer_id = a.customer_id" \
+  "EXISTS (SELECT 1 FROM crm.revenue_months rm WHERE rm.customer_id = c.id" \
   " AND rm.month >= " MONTH0 " - interval '6 months' AND rm.month < " MONTH0 \
   " HAVING " BEFORE " > 0 AND " RECENT " * 100 " cmp ")"
-/* The same through crm.customer_arpu (0020): the kept change of this
- * month's figures, an indexed comparison; a customer whose figures are of
- * an earlier month (not yet refreshed) from revenue_months as above.  One
- * scan of the kept table, joined to the customers by a hash. */
+/* The same through the customer's kept figures (0020): this month's
+ * change in whole percents, a comparison of the row itself; a customer
+ * whose figures are of an earlier month or missing (not yet refreshed) from
+ * revenue_months as above. */
 #define ARPU_TREND(kept, cmp) \
-  "c.id IN (SELECT a.customer_id FROM crm.customer_arpu a" \
-  " WHERE (a.month0 = " MONTH0 "::date AND a." kept ")" \
-  " OR (a.month0 < " MONTH0 "::date AND " ARPU_FROM_MONTHS (cmp) "))"
+  "(c.arpu_month0 = " MONTH0 "::date AND c." kept ")" \
+  " OR ((c.arpu_month0 IS NULL OR c.arpu_month0 < " MONTH0 "::date) AND " ARPU_FROM_MONTHS (cmp) ")"
 #define HOLDS \
   "EXISTS (SELECT 1 FROM crm.subscriptions s JOIN crm.products p ON p.id = s.product_id" \
   " WHERE s.customer_id = c.id AND s.status = 'active' AND p.category = ANY (@1::crm.product_category[]))"
@@ -78,9 +77,9 @@ static const Condition conditions[] = {
   { "arrears", "between", VALUE_RANGE, NULL, 0, MONEY_MAX, "c.arrears BETWEEN @1::bigint AND @2::bigint" },
   { "churn_risk", "gte", VALUE_INT, NULL, 0, 100, "c.churn_risk >= @1::smallint" },
   { "churn_risk", "lte", VALUE_INT, NULL, 0, 100, "c.churn_risk <= @1::smallint" },
-  { "arpu_trend", "rising", VALUE_INT, NULL, 0, 1000, ARPU_TREND ("change_floor >= @1::bigint",
+  { "arpu_trend", "rising", VALUE_INT, NULL, 0, 1000, ARPU_TREND ("arpu_change_floor >= @1::bigint",
                                                                        ">= " BEFORE " * (100 + @1::integer)") },
-  { "arpu_trend", "falling", VALUE_INT, NULL, 0, 100, ARPU_TREND ("change_ceil <= -@1::bigint",
+  { "arpu_trend", "falling", VALUE_INT, NULL, 0, 100, ARPU_TREND ("arpu_change_ceil <= -@1::bigint",
                                                                        "<= " BEFORE " * (100 - @1::integer)") },
   { "products", "holds", VALUE_NAMES, crm_product_category_names, 0, 0, HOLDS },
   { "products", "lacks", VALUE_NAMES, crm_product_category_names, 0, 0, "NOT " HOLDS },

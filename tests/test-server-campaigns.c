@@ -606,15 +606,14 @@ test_preview_values_are_parameters_and_counts_are_right (void)
   "   AND rm.month < date_trunc('month', current_date)::date" \
   " GROUP BY c.id"
 
-/* How many customers' kept figures (crm.customer_arpu) differ from the
+/* How many customers' kept figures (crm.customers.arpu_*) differ from the
  * direct computation. */
 static gint64
 arpu_disagreements (PGconn *conn)
 {
-  return scalar_int (conn, "SELECT count(*) FROM (" DIRECT_ARPU ") d"
-                           " LEFT JOIN crm.customer_arpu a ON a.customer_id = d.id"
-                           " WHERE a.customer_id IS NULL"
-                           "    OR a.recent IS DISTINCT FROM d.recent OR a.before IS DISTINCT FROM d.before",
+  return scalar_int (conn, "SELECT count(*) FROM (" DIRECT_ARPU ") d JOIN crm.customers a ON a.id = d.id"
+                           " WHERE a.arpu_month0 IS DISTINCT FROM date_trunc('month', current_date)::date"
+                           "    OR a.arpu_recent IS DISTINCT FROM d.recent OR a.arpu_before IS DISTINCT FROM d.before",
                      NULL, NULL);
 }
 
@@ -625,14 +624,18 @@ test_arpu_follows_revenue_months (void)
 {
   g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
   g_autofree char *customer = scalar (conn,
-    "SELECT a.customer_id FROM crm.customer_arpu a WHERE a.before > 0 AND a.recent > 0"
-    " ORDER BY a.customer_id LIMIT 1", NULL, NULL);
+    "SELECT c.id FROM crm.customers c WHERE c.arpu_before > 0 AND c.arpu_recent > 0"
+    " ORDER BY c.id LIMIT 1", NULL, NULL);
   g_autofree char *recent = NULL;
   g_autofree char *after = NULL;
+  g_autofree char *stamps = NULL;
+  g_autofree char *stamps_after = NULL;
 
   g_assert_nonnull (customer);
   g_assert_cmpint (arpu_disagreements (conn), ==, 0);
-  recent = scalar (conn, "SELECT recent::text FROM crm.customer_arpu WHERE customer_id = $1", customer, NULL);
+  recent = scalar (conn, "SELECT arpu_recent::text FROM crm.customers WHERE id = $1", customer, NULL);
+  stamps = scalar (conn, "SELECT concat_ws(' ', version, updated_at, sync_xid) FROM crm.customers WHERE id = $1",
+                   customer, NULL);
 
   PQclear (crm_test_pg_query (conn, "UPDATE crm.revenue_months SET revenue = revenue + 12345"
                                     " WHERE customer_id = $1"
@@ -640,10 +643,14 @@ test_arpu_follows_revenue_months (void)
                                     "                 WHERE x.customer_id = $1"
                                     "                   AND x.month < date_trunc('month', current_date)::date)",
                               customer, NULL));
-  after = scalar (conn, "SELECT (recent - $2::bigint)::text FROM crm.customer_arpu WHERE customer_id = $1",
+  after = scalar (conn, "SELECT (arpu_recent - $2::bigint)::text FROM crm.customers WHERE id = $1",
                   customer, recent);
   g_assert_cmpstr (after, ==, "12345");
   g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+  /* not a change of the customer: no new version, not sent again */
+  stamps_after = scalar (conn, "SELECT concat_ws(' ', version, updated_at, sync_xid) FROM crm.customers"
+                               " WHERE id = $1", customer, NULL);
+  g_assert_cmpstr (stamps_after, ==, stamps);
 
   PQclear (crm_test_pg_query (conn, "DELETE FROM crm.revenue_months WHERE customer_id = $1"
                                     " AND month = (date_trunc('month', current_date) - interval '5 months')::date",
@@ -692,9 +699,10 @@ test_preview_arpu_counts_equal_revenue_months (void)
       if (round == 1)
         /* a third of the figures as if computed last month: counted from
          * revenue_months until refreshed */
-        g_assert_cmpint (scalar_int (conn, "WITH s AS (UPDATE crm.customer_arpu"
-                                           "   SET month0 = (month0 - interval '1 month')::date, recent = 0, before = 1"
-                                           " WHERE abs(hashtext(customer_id::text)) % 3 = 1 RETURNING 1)"
+        g_assert_cmpint (scalar_int (conn, "WITH s AS (UPDATE crm.customers"
+                                           "   SET arpu_month0 = (arpu_month0 - interval '1 month')::date,"
+                                           "       arpu_recent = 0, arpu_before = 1"
+                                           " WHERE abs(hashtext(id::text)) % 3 = 1 RETURNING 1)"
                                            " SELECT count(*) FROM s", NULL, NULL), >, 0);
       for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
         {

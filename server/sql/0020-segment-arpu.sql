@@ -1,4 +1,4 @@
--- The ARPU trend of a segment through a kept table (issue 11).
+-- The ARPU trend of a segment as kept, indexed columns (issue 11).
 --
 -- The condition "ARPU rising (falling) by at least N %" compares a
 -- customer's revenue of the last three full months with the three before
@@ -6,73 +6,102 @@
 -- aggregate over crm.revenue_months per customer, 0.6-3 s for the count
 -- at 1,000,000 customers (docs/plans/segment-preview.txt).
 --
--- Now crm.customer_arpu holds, per customer, the two sums for the current
--- month (month0: the first day of the month the windows end before) and
+-- Now every customer carries the two sums for the current month
+-- (arpu_month0: the first day of the month the windows end before) and
 -- the change as whole percents rounded down and up, so that the condition
--- is one indexed comparison:
---   rising by N  <=>  recent * 100 >= before * (100 + N)  <=>  change_floor >= N
---   falling by N <=>  recent * 100 <= before * (100 - N)  <=>  change_ceil  <= -N
+-- is a comparison of the customer's own row (no join, no aggregate):
+--   rising by N  <=>  recent * 100 >= before * (100 + N)  <=>  arpu_change_floor >= N
+--   falling by N <=>  recent * 100 <= before * (100 - N)  <=>  arpu_change_ceil  <= -N
 -- (x = (recent - before) * 100 / before, before > 0; for an integer k,
 -- x >= k <=> floor(x) >= k and x <= k <=> ceil(x) <= k).  As before, a
 -- customer matches neither without revenue in both windows (a sum over no
--- rows is NULL).
+-- rows is NULL).  Server-only columns (shared/crm-entity.c): never synced,
+-- never in the 360 document.
 --
 -- Statement triggers on crm.revenue_months recompute the customers a
--- statement touched, in the same transaction.  A row of an earlier month0
--- (no revenue change since the month turned) is not used as it stands:
--- the condition computes such customers from crm.revenue_months as
--- before, and crm.customer_arpu_refresh() (a monthly job; also safe at
--- any time) brings them up to date.  tests/test-server-campaigns.c
--- compares the column and the preview with revenue_months directly.
+-- statement touched, in the same transaction, without a new version or a
+-- new sync stamp of the customer (the synced fields did not change).
+-- Figures of an earlier month (no revenue change since the month turned)
+-- are not used as they stand: the condition computes such customers from
+-- crm.revenue_months as before, and crm.customer_arpu_refresh() (a monthly
+-- job; also run by the seed, and safe at any time) brings them up to date.
+-- tests/test-server-campaigns.c compares the columns and the preview's
+-- counts with revenue_months directly.
 
-CREATE TABLE crm.customer_arpu (
-  customer_id  uuid PRIMARY KEY REFERENCES crm.customers (id) ON DELETE CASCADE,
-  month0       date NOT NULL,
-  recent       bigint,
-  before       bigint,
-  change_floor bigint GENERATED ALWAYS AS (
-    CASE WHEN before > 0 AND recent IS NOT NULL THEN
-      CASE WHEN recent >= before THEN (recent - before) * 100 / before
-           ELSE -(((before - recent) * 100 + before - 1) / before) END END) STORED,
-  change_ceil  bigint GENERATED ALWAYS AS (
-    CASE WHEN before > 0 AND recent IS NOT NULL THEN
-      CASE WHEN recent >= before THEN ((recent - before) * 100 + before - 1) / before
-           ELSE -(((before - recent) * 100) / before) END END) STORED
-);
-CREATE INDEX customer_arpu_rising ON crm.customer_arpu (month0, change_floor) INCLUDE (customer_id);
-CREATE INDEX customer_arpu_falling ON crm.customer_arpu (month0, change_ceil) INCLUDE (customer_id);
+ALTER TABLE crm.customers
+  ADD COLUMN arpu_month0 date,
+  ADD COLUMN arpu_recent bigint,
+  ADD COLUMN arpu_before bigint,
+  ADD COLUMN arpu_change_floor bigint GENERATED ALWAYS AS (
+    CASE WHEN arpu_before > 0 AND arpu_recent IS NOT NULL THEN
+      CASE WHEN arpu_recent >= arpu_before THEN (arpu_recent - arpu_before) * 100 / arpu_before
+           ELSE -(((arpu_before - arpu_recent) * 100 + arpu_before - 1) / arpu_before) END END) STORED,
+  ADD COLUMN arpu_change_ceil bigint GENERATED ALWAYS AS (
+    CASE WHEN arpu_before > 0 AND arpu_recent IS NOT NULL THEN
+      CASE WHEN arpu_recent >= arpu_before THEN ((arpu_recent - arpu_before) * 100 + arpu_before - 1) / arpu_before
+           ELSE -(((arpu_before - arpu_recent) * 100) / arpu_before) END END) STORED;
 
--- Derived figures, read only joined to crm.customers (whose policy decides
--- which customers a request counts); written only by the functions below,
--- as the owner.
-ALTER TABLE crm.customer_arpu ENABLE ROW LEVEL SECURITY;
-CREATE POLICY customer_arpu_read ON crm.customer_arpu FOR SELECT
-  USING ((SELECT crm.current_role()) IS NOT NULL);
-GRANT SELECT ON crm.customer_arpu TO keyline_app;
+-- A write of the figures alone (keyline.arpu on, set by the functions
+-- below) keeps the customer's version, updated_at and sync stamp.  Named
+-- to run after sync_stamp and touch (triggers fire in name order).
+CREATE FUNCTION crm.customer_arpu_unstamped() RETURNS trigger LANGUAGE plpgsql AS
+$$
+BEGIN
+  IF current_setting('keyline.arpu', true) = 'on' THEN
+    NEW.version := OLD.version;
+    NEW.updated_at := OLD.updated_at;
+    NEW.sync_xid := OLD.sync_xid;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER unstamped_arpu BEFORE UPDATE OF arpu_month0, arpu_recent, arpu_before ON crm.customers
+  FOR EACH ROW EXECUTE FUNCTION crm.customer_arpu_unstamped();
 
--- The sums of @p_ids for the current month, as administrator (revenue
--- months are visible to the caller only in part, and RLS is forced for
--- the owner too).  Customers that no longer exist are skipped.
-CREATE FUNCTION crm.customer_arpu_compute(p_ids uuid[]) RETURNS void
+-- The figures of the customers @p_ids (all when NULL) whose figures are
+-- not those of the current month already, from crm.revenue_months, as
+-- administrator (revenue months are visible to the caller only in part,
+-- and RLS is forced for the owner too).  Returns how many changed.
+CREATE FUNCTION crm.customer_arpu_compute(p_ids uuid[]) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS
 $$
 DECLARE
   caller text := current_setting('keyline.role', true);
   m0 date := date_trunc('month', current_date)::date;
+  n bigint;
 BEGIN
   PERFORM set_config('keyline.role', 'admin', true);
-  INSERT INTO crm.customer_arpu AS a (customer_id, month0, recent, before)
-  SELECT c.id, m0,
-         sum(rm.revenue) FILTER (WHERE rm.month >= (m0 - interval '3 months')::date),
-         sum(rm.revenue) FILTER (WHERE rm.month < (m0 - interval '3 months')::date)
-    FROM crm.customers c
-    LEFT JOIN crm.revenue_months rm
-      ON rm.customer_id = c.id AND rm.month >= (m0 - interval '6 months')::date AND rm.month < m0
-   WHERE c.id = ANY (p_ids)
-   GROUP BY c.id
-  ON CONFLICT (customer_id) DO UPDATE
-    SET month0 = EXCLUDED.month0, recent = EXCLUDED.recent, before = EXCLUDED.before;
+  PERFORM set_config('keyline.arpu', 'on', true);
+  -- two statements, so that each is planned for what it reads: a few
+  -- customers through their keys, or everyone in one pass
+  IF p_ids IS NULL THEN
+    UPDATE crm.customers c SET arpu_month0 = m0, arpu_recent = f.recent, arpu_before = f.before
+      FROM (SELECT k.id,
+                   sum(rm.revenue) FILTER (WHERE rm.month >= (m0 - interval '3 months')::date) AS recent,
+                   sum(rm.revenue) FILTER (WHERE rm.month < (m0 - interval '3 months')::date) AS before
+              FROM crm.customers k
+              LEFT JOIN crm.revenue_months rm
+                ON rm.customer_id = k.id AND rm.month >= (m0 - interval '6 months')::date AND rm.month < m0
+             GROUP BY k.id) f
+     WHERE c.id = f.id
+       AND (c.arpu_month0, c.arpu_recent, c.arpu_before) IS DISTINCT FROM (m0, f.recent, f.before);
+  ELSE
+    UPDATE crm.customers c SET arpu_month0 = m0, arpu_recent = f.recent, arpu_before = f.before
+      FROM (SELECT k.id,
+                   sum(rm.revenue) FILTER (WHERE rm.month >= (m0 - interval '3 months')::date) AS recent,
+                   sum(rm.revenue) FILTER (WHERE rm.month < (m0 - interval '3 months')::date) AS before
+              FROM crm.customers k
+              LEFT JOIN crm.revenue_months rm
+                ON rm.customer_id = k.id AND rm.month >= (m0 - interval '6 months')::date AND rm.month < m0
+             WHERE k.id = ANY (p_ids)
+             GROUP BY k.id) f
+     WHERE c.id = f.id
+       AND (c.arpu_month0, c.arpu_recent, c.arpu_before) IS DISTINCT FROM (m0, f.recent, f.before);
+  END IF;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  PERFORM set_config('keyline.arpu', 'off', true);
   PERFORM set_config('keyline.role', coalesce(caller, ''), true);
+  RETURN n;
 END
 $$;
 
@@ -100,34 +129,21 @@ CREATE TRIGGER arpu_update AFTER UPDATE ON crm.revenue_months
 CREATE TRIGGER arpu_delete AFTER DELETE ON crm.revenue_months
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION crm.revenue_months_arpu();
 
--- Every customer whose figures are of an earlier month (and every customer
--- with revenue but no row), in one pass; returns how many were
--- recomputed.
+-- Every customer's figures for the current month; returns how many
+-- changed (none when all are current).
 CREATE FUNCTION crm.customer_arpu_refresh() RETURNS bigint
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS
-$$
-DECLARE
-  caller text := current_setting('keyline.role', true);
-  m0 date := date_trunc('month', current_date)::date;
-  n bigint;
-BEGIN
-  PERFORM set_config('keyline.role', 'admin', true);
-  INSERT INTO crm.customer_arpu AS a (customer_id, month0, recent, before)
-  SELECT c.id, m0,
-         sum(rm.revenue) FILTER (WHERE rm.month >= (m0 - interval '3 months')::date),
-         sum(rm.revenue) FILTER (WHERE rm.month < (m0 - interval '3 months')::date)
-    FROM crm.customers c
-    LEFT JOIN crm.revenue_months rm
-      ON rm.customer_id = c.id AND rm.month >= (m0 - interval '6 months')::date AND rm.month < m0
-   WHERE NOT EXISTS (SELECT 1 FROM crm.customer_arpu x WHERE x.customer_id = c.id AND x.month0 = m0)
-   GROUP BY c.id
-  ON CONFLICT (customer_id) DO UPDATE
-    SET month0 = EXCLUDED.month0, recent = EXCLUDED.recent, before = EXCLUDED.before;
-  GET DIAGNOSTICS n = ROW_COUNT;
-  PERFORM set_config('keyline.role', coalesce(caller, ''), true);
-  RETURN n;
-END
-$$;
+  LANGUAGE sql SECURITY DEFINER SET search_path = crm, pg_temp AS
+$$ SELECT crm.customer_arpu_compute(NULL) $$;
 
+-- Filled without the row triggers (no new versions, no sync of every
+-- customer; the function's own setting would keep the stamps too, at a
+-- trigger call per row).
+ALTER TABLE crm.customers DISABLE TRIGGER USER;
 SELECT crm.customer_arpu_refresh();
-ANALYZE crm.customer_arpu;
+ALTER TABLE crm.customers ENABLE TRIGGER USER;
+
+CREATE INDEX customers_arpu_rising ON crm.customers (arpu_month0, arpu_change_floor)
+  WHERE arpu_change_floor IS NOT NULL;
+CREATE INDEX customers_arpu_falling ON crm.customers (arpu_month0, arpu_change_ceil)
+  WHERE arpu_change_ceil IS NOT NULL;
+ANALYZE crm.customers;
