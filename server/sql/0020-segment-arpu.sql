@@ -28,18 +28,14 @@
 -- tests/test-server-campaigns.c compares the columns and the preview's
 -- counts with revenue_months directly.
 
+-- The sums first (no rewrite); the generated changes after the fill
+-- below, whose table rewrite also drops the fill's old row versions (an
+-- UPDATE of every row would leave the table twice its size: 46,087 ->
+-- 96,807 pages at 1,000,000 customers, and every seq scan twice as long).
 ALTER TABLE crm.customers
   ADD COLUMN arpu_month0 date,
   ADD COLUMN arpu_recent bigint,
-  ADD COLUMN arpu_before bigint,
-  ADD COLUMN arpu_change_floor bigint GENERATED ALWAYS AS (
-    CASE WHEN arpu_before > 0 AND arpu_recent IS NOT NULL THEN
-      CASE WHEN arpu_recent >= arpu_before THEN (arpu_recent - arpu_before) * 100 / arpu_before
-           ELSE -(((arpu_before - arpu_recent) * 100 + arpu_before - 1) / arpu_before) END END) STORED,
-  ADD COLUMN arpu_change_ceil bigint GENERATED ALWAYS AS (
-    CASE WHEN arpu_before > 0 AND arpu_recent IS NOT NULL THEN
-      CASE WHEN arpu_recent >= arpu_before THEN ((arpu_recent - arpu_before) * 100 + arpu_before - 1) / arpu_before
-           ELSE -(((arpu_before - arpu_recent) * 100) / arpu_before) END END) STORED;
+  ADD COLUMN arpu_before bigint;
 
 -- A write of the figures alone (keyline.arpu on, set by the functions
 -- below) keeps the customer's version, updated_at and sync stamp.  Named
@@ -142,6 +138,17 @@ ALTER TABLE crm.customers DISABLE TRIGGER USER;
 SELECT crm.customer_arpu_refresh();
 ALTER TABLE crm.customers ENABLE TRIGGER USER;
 
+ALTER TABLE crm.customers
+  ADD COLUMN arpu_change_floor bigint GENERATED ALWAYS AS (
+    CASE WHEN arpu_before > 0 AND arpu_recent IS NOT NULL THEN
+      CASE WHEN arpu_recent >= arpu_before THEN (arpu_recent - arpu_before) * 100 / arpu_before
+           ELSE -(((arpu_before - arpu_recent) * 100 + arpu_before - 1) / arpu_before) END END) STORED,
+  ADD COLUMN arpu_change_ceil bigint GENERATED ALWAYS AS (
+    CASE WHEN arpu_before > 0 AND arpu_recent IS NOT NULL THEN
+      CASE WHEN arpu_recent >= arpu_before THEN ((arpu_recent - arpu_before) * 100 + arpu_before - 1) / arpu_before
+           ELSE -(((arpu_before - arpu_recent) * 100) / arpu_before) END END) STORED;
+
+CREATE INDEX customers_arpu_month ON crm.customers (arpu_month0);
 CREATE INDEX customers_arpu_rising ON crm.customers (arpu_month0, arpu_change_floor)
   WHERE arpu_change_floor IS NOT NULL;
 CREATE INDEX customers_arpu_falling ON crm.customers (arpu_month0, arpu_change_ceil)
