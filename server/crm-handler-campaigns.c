@@ -78,20 +78,35 @@ static const CrmSql sql_results = {
   "  WHERE k.id = $1::uuid"
 
 /* The one statement of a preview: $1 the sample's size, the condition's
- * parameters from $2 (the same ones in both places). */
+ * parameters from $2 (the same ones in both places).  With @current (the
+ * condition for current kept ARPU figures, see crm-segment.h) the count
+ * and the sample are each two subqueries of which only the one for the
+ * figures as they are runs: the other is an initplan never evaluated. */
 static char *
-preview_sql (const char *where)
+preview_sql (const char *where,
+             const char *current)
 {
-  return g_strdup_printf (
-    "SELECT (SELECT count(*) FROM crm.customers c WHERE %s),"
-    " (SELECT coalesce(json_agg(json_build_object('id', s.id, 'name', s.name, 'region_id', s.region_id,"
-    "                                             'region', s.region, 'tier', s.tier,"
-    "                                             'monthly_revenue', s.monthly_revenue)"
-    "                           ORDER BY s.monthly_revenue DESC, s.id), '[]')"
-    "    FROM (SELECT c.id, c.name, c.region_id, r.name AS region, c.tier, c.monthly_revenue"
-    "            FROM crm.customers c LEFT JOIN crm.regions r ON r.id = c.region_id"
-    "           WHERE %s ORDER BY c.monthly_revenue DESC, c.id LIMIT $1::integer) s)",
-    where, where);
+  g_autofree char *count = NULL;
+  g_autofree char *sample = NULL;
+
+#define PREVIEW_COUNT "(SELECT count(*) FROM crm.customers c WHERE %s)"
+#define PREVIEW_SAMPLE \
+  "(SELECT coalesce(json_agg(json_build_object('id', s.id, 'name', s.name, 'region_id', s.region_id," \
+  "                                           'region', s.region, 'tier', s.tier," \
+  "                                           'monthly_revenue', s.monthly_revenue)" \
+  "                         ORDER BY s.monthly_revenue DESC, s.id), '[]')" \
+  "  FROM (SELECT c.id, c.name, c.region_id, r.name AS region, c.tier, c.monthly_revenue" \
+  "          FROM crm.customers c LEFT JOIN crm.regions r ON r.id = c.region_id" \
+  "         WHERE %s ORDER BY c.monthly_revenue DESC, c.id LIMIT $1::integer) s)"
+  if (current == NULL)
+    return g_strdup_printf ("SELECT " PREVIEW_COUNT ", " PREVIEW_SAMPLE, where, where);
+  count = g_strdup_printf ("CASE WHEN " CRM_SEGMENT_KEPT_STALE " THEN " PREVIEW_COUNT " ELSE " PREVIEW_COUNT " END",
+                           where, current);
+  sample = g_strdup_printf ("CASE WHEN " CRM_SEGMENT_KEPT_STALE " THEN " PREVIEW_SAMPLE " ELSE " PREVIEW_SAMPLE " END",
+                            where, current);
+#undef PREVIEW_COUNT
+#undef PREVIEW_SAMPLE
+  return g_strdup_printf ("SELECT %s, %s", count, sample);
 }
 
 /* Preview ---------------------------------------------------------------- */
@@ -117,6 +132,7 @@ crm_handle_segment_preview (CrmRequest *req)
   g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *where = NULL;
+  g_autofree char *current = NULL;
   g_autofree char *sql = NULL;
   gint64 sample = SAMPLE_DEFAULT;
   CrmDbBatch *batch;
@@ -149,7 +165,8 @@ crm_handle_segment_preview (CrmRequest *req)
       crm_request_respond_error (req, error);
       return;
     }
-  sql = preview_sql (where);
+  current = crm_segment_compile_current (json_object_get_member (body, "criteria"), 2);
+  sql = preview_sql (where, current);
   batch = crm_request_new_batch (req);
   req->data = GUINT_TO_POINTER (crm_db_batch_add_text (batch, sql, (int) values->len,
                                                        (const char * const *) values->pdata));

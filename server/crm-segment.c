@@ -31,6 +31,7 @@ typedef struct
   const char * const *names;
   gint64              min, max;
   const char         *sql;
+  const char         *sql_current;  /* the same valid while no kept figures are stale, or NULL */
 } Condition;
 
 #define MONEY_MAX G_GINT64_CONSTANT (1000000000000000)
@@ -39,11 +40,22 @@ typedef struct
 #define MONTH0 "date_trunc('month', current_date)"
 #define RECENT "sum(rm.revenue) FILTER (WHERE rm.month >= " MONTH0 " - interval '3 months')"
 #define BEFORE "sum(rm.revenue) FILTER (WHERE rm.month < " MONTH0 " - interval '3 months')"
-/* ARPU over the last three full months against the three before */
-#define ARPU_TREND(cmp) \
+/* ARPU over the last three full months against the three before, from
+ * crm.revenue_months: the customer's own aggregate */
+#define ARPU_FROM_MONTHS(cmp) \
   "EXISTS (SELECT 1 FROM crm.revenue_months rm WHERE rm.customer_id = c.id" \
   " AND rm.month >= " MONTH0 " - interval '6 months' AND rm.month < " MONTH0 \
   " HAVING " BEFORE " > 0 AND " RECENT " * 100 " cmp ")"
+/* The same through the customer's kept figures (0020): this month's
+ * change in whole percents, a comparison of the row itself; a customer
+ * whose figures are of an earlier month or missing (not yet refreshed) from
+ * revenue_months as above.  The fallback's subquery makes any plan serial:
+ * ARPU_CURRENT is the condition without it, for when no figures are stale
+ * (crm_segment_compile_current()). */
+#define ARPU_CURRENT(kept) "c.arpu_month0 = " MONTH0 "::date AND c." kept
+#define ARPU_TREND(kept, cmp) \
+  "(" ARPU_CURRENT (kept) ")" \
+  " OR ((c.arpu_month0 IS NULL OR c.arpu_month0 < " MONTH0 "::date) AND " ARPU_FROM_MONTHS (cmp) ")"
 #define HOLDS \
   "EXISTS (SELECT 1 FROM crm.subscriptions s JOIN crm.products p ON p.id = s.product_id" \
   " WHERE s.customer_id = c.id AND s.status = 'active' AND p.category = ANY (@1::crm.product_category[]))"
@@ -69,8 +81,12 @@ static const Condition conditions[] = {
   { "arrears", "between", VALUE_RANGE, NULL, 0, MONEY_MAX, "c.arrears BETWEEN @1::bigint AND @2::bigint" },
   { "churn_risk", "gte", VALUE_INT, NULL, 0, 100, "c.churn_risk >= @1::smallint" },
   { "churn_risk", "lte", VALUE_INT, NULL, 0, 100, "c.churn_risk <= @1::smallint" },
-  { "arpu_trend", "rising", VALUE_INT, NULL, 0, 1000, ARPU_TREND (">= " BEFORE " * (100 + @1::integer)") },
-  { "arpu_trend", "falling", VALUE_INT, NULL, 0, 100, ARPU_TREND ("<= " BEFORE " * (100 - @1::integer)") },
+  { "arpu_trend", "rising", VALUE_INT, NULL, 0, 1000,
+    ARPU_TREND ("arpu_change_floor >= @1::bigint", ">= " BEFORE " * (100 + @1::integer)"),
+    ARPU_CURRENT ("arpu_change_floor >= @1::bigint") },
+  { "arpu_trend", "falling", VALUE_INT, NULL, 0, 100,
+    ARPU_TREND ("arpu_change_ceil <= -@1::bigint", "<= " BEFORE " * (100 - @1::integer)"),
+    ARPU_CURRENT ("arpu_change_ceil <= -@1::bigint") },
   { "products", "holds", VALUE_NAMES, crm_product_category_names, 0, 0, HOLDS },
   { "products", "lacks", VALUE_NAMES, crm_product_category_names, 0, 0, "NOT " HOLDS },
   { "contract_end", "within_days", VALUE_INT, NULL, 0, 3650,
@@ -86,6 +102,8 @@ typedef struct
   guint      next_param;
   GPtrArray *values;
   guint      n_conditions;
+  gboolean   current;       /* kept figures taken as current */
+  gboolean   used_current;  /* a condition had a current-only form */
 } Compiler;
 
 static gboolean fail (GError     **error,
@@ -227,9 +245,15 @@ append_condition (Compiler        *c,
                   GString         *sql)
 {
   guint first = c->next_param;
+  const char *text = cond->sql;
 
+  if (c->current && cond->sql_current)
+    {
+      text = cond->sql_current;
+      c->used_current = TRUE;
+    }
   g_string_append_c (sql, '(');
-  for (const char *p = cond->sql; *p; p++)
+  for (const char *p = text; *p; p++)
     if (p[0] == '@' && (p[1] == '1' || p[1] == '2'))
       {
         g_string_append_printf (sql, "$%u", first + (guint) (p[1] - '1'));
@@ -334,14 +358,16 @@ compile_node (Compiler    *c,
   }
 }
 
-char *
-crm_segment_compile (JsonNode    *criteria,
-                     const char  *path,
-                     guint        first_param,
-                     GPtrArray   *values,
-                     GError     **error)
+static char *
+compile (JsonNode    *criteria,
+         const char  *path,
+         guint        first_param,
+         GPtrArray   *values,
+         gboolean     current,
+         gboolean    *used_current,
+         GError     **error)
 {
-  Compiler c = { first_param, values, 0 };
+  Compiler c = { first_param, values, 0, current, FALSE };
   g_autoptr(GString) sql = g_string_new (NULL);
   guint n_before;
 
@@ -354,5 +380,28 @@ crm_segment_compile (JsonNode    *criteria,
       g_ptr_array_set_size (values, n_before);
       return NULL;
     }
+  if (used_current)
+    *used_current = c.used_current;
   return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+char *
+crm_segment_compile (JsonNode    *criteria,
+                     const char  *path,
+                     guint        first_param,
+                     GPtrArray   *values,
+                     GError     **error)
+{
+  return compile (criteria, path, first_param, values, FALSE, NULL, error);
+}
+
+char *
+crm_segment_compile_current (JsonNode  *criteria,
+                             guint      first_param)
+{
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+  gboolean used = FALSE;
+  g_autofree char *sql = compile (criteria, "", first_param, values, TRUE, &used, NULL);
+
+  return used ? g_steal_pointer (&sql) : NULL;
 }

@@ -24,6 +24,19 @@ char *crm_segment_compile (JsonNode    *criteria,
                            guint        first_param,
                            GPtrArray   *values,
                            GError     **error);
+/* The condition of @criteria (already compiled without error by
+ * crm_segment_compile() with the same @first_param: the same parameters)
+ * valid only while no customer's kept ARPU figures are of an earlier
+ * month (CRM_SEGMENT_KEPT_STALE false); NULL when it would be the same
+ * text. */
+char *crm_segment_compile_current (JsonNode *criteria,
+                                   guint     first_param);
+
+/* A subquery: whether some customer the caller sees has kept ARPU figures
+ * of an earlier month (0020). */
+#define CRM_SEGMENT_KEPT_STALE \
+  "(SELECT EXISTS (SELECT 1 FROM crm.customers k" \
+  " WHERE k.arpu_month0 < date_trunc('month', current_date)::date))"
 
 /* Nesting and size limits of the criteria. */
 #define CRM_SEGMENT_MAX_DEPTH      8

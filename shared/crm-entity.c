@@ -100,6 +100,10 @@ static const char * const pipeline_stage_key[] = { "stage", NULL };
 
 /* The transaction that last wrote the row, for sync (0002-sync.sql). */
 static const char * const sync_stamped[] = { "sync_xid", NULL };
+/* the ARPU figures a segment's condition reads (0020-segment-arpu.sql) */
+static const char * const customer_server_only[] = {
+  "sync_xid", "arpu_month0", "arpu_recent", "arpu_before", "arpu_change_floor", "arpu_change_ceil", NULL
+};
 static const char * const region_server_only[] = { "code", "sync_xid", NULL };
 /* region_id: the customer's, kept by triggers for the read policy and the
  * pipeline's region scope (0019-opportunity-region.sql) */
@@ -486,7 +490,7 @@ static const CrmField service_step_fields[] = {
 static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
   { CRM_ENTITY_CUSTOMER, "customer", "customers", "crm.customers", "customers", customer_fields, id_key,
     TOP_LEVEL, .creatable_by = SALES, .label = N_("Customer"),
-    .readable_by = CRM_ROLES_ALL, .server_only = sync_stamped },
+    .readable_by = CRM_ROLES_ALL, .server_only = customer_server_only },
   { CRM_ENTITY_CONTACT, "contact", "contacts", "crm.contacts", "contacts", contact_fields, id_key,
     UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES, .deletable_by = SALES, .label = N_("Contact"),
     .readable_by = NOT_MARKETING,

@@ -593,6 +593,135 @@ test_preview_values_are_parameters_and_counts_are_right (void)
                                      " WHERE u.login = 'manager' AND c.status = 'active'", NULL, NULL));
 }
 
+/* ARPU trend ----------------------------------------------------------------- */
+
+/* The ARPU change of every customer computed here from crm.revenue_months
+ * alone: the sums of the last three full months and of the three before. */
+#define DIRECT_ARPU \
+  "SELECT c.id, c.tier, c.owner_id," \
+  "       sum(rm.revenue) FILTER (WHERE rm.month >= (date_trunc('month', current_date) - interval '3 months')::date) AS recent," \
+  "       sum(rm.revenue) FILTER (WHERE rm.month < (date_trunc('month', current_date) - interval '3 months')::date) AS before" \
+  "  FROM crm.customers c LEFT JOIN crm.revenue_months rm ON rm.customer_id = c.id" \
+  "   AND rm.month >= (date_trunc('month', current_date) - interval '6 months')::date" \
+  "   AND rm.month < date_trunc('month', current_date)::date" \
+  " GROUP BY c.id"
+
+/* How many customers' kept figures (crm.customers.arpu_*) differ from the
+ * direct computation. */
+static gint64
+arpu_disagreements (PGconn *conn)
+{
+  return scalar_int (conn, "SELECT count(*) FROM (" DIRECT_ARPU ") d JOIN crm.customers a ON a.id = d.id"
+                           " WHERE a.arpu_month0 IS DISTINCT FROM date_trunc('month', current_date)::date"
+                           "    OR a.arpu_recent IS DISTINCT FROM d.recent OR a.arpu_before IS DISTINCT FROM d.before",
+                     NULL, NULL);
+}
+
+/* The kept figures follow every kind of change of revenue_months: an
+ * update, an insert, a delete, a statement touching many customers. */
+static void
+test_arpu_follows_revenue_months (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autofree char *customer = scalar (conn,
+    "SELECT c.id FROM crm.customers c WHERE c.arpu_before > 0 AND c.arpu_recent > 0"
+    " ORDER BY c.id LIMIT 1", NULL, NULL);
+  g_autofree char *recent = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *stamps = NULL;
+  g_autofree char *stamps_after = NULL;
+
+  g_assert_nonnull (customer);
+  g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+  recent = scalar (conn, "SELECT arpu_recent::text FROM crm.customers WHERE id = $1", customer, NULL);
+  stamps = scalar (conn, "SELECT concat_ws(' ', version, updated_at, sync_xid) FROM crm.customers WHERE id = $1",
+                   customer, NULL);
+
+  PQclear (crm_test_pg_query (conn, "UPDATE crm.revenue_months SET revenue = revenue + 12345"
+                                    " WHERE customer_id = $1"
+                                    "   AND month = (SELECT max(x.month) FROM crm.revenue_months x"
+                                    "                 WHERE x.customer_id = $1"
+                                    "                   AND x.month < date_trunc('month', current_date)::date)",
+                              customer, NULL));
+  after = scalar (conn, "SELECT (arpu_recent - $2::bigint)::text FROM crm.customers WHERE id = $1",
+                  customer, recent);
+  g_assert_cmpstr (after, ==, "12345");
+  g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+  /* not a change of the customer: no new version, not sent again */
+  stamps_after = scalar (conn, "SELECT concat_ws(' ', version, updated_at, sync_xid) FROM crm.customers"
+                               " WHERE id = $1", customer, NULL);
+  g_assert_cmpstr (stamps_after, ==, stamps);
+
+  PQclear (crm_test_pg_query (conn, "DELETE FROM crm.revenue_months WHERE customer_id = $1"
+                                    " AND month = (date_trunc('month', current_date) - interval '5 months')::date",
+                              customer, NULL));
+  g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+  PQclear (crm_test_pg_query (conn, "INSERT INTO crm.revenue_months (customer_id, month, revenue)"
+                                    " VALUES ($1, (date_trunc('month', current_date) - interval '5 months')::date,"
+                                    "         987654)",
+                              customer, NULL));
+  g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+
+  /* one statement over many customers: a month of every third customer halved */
+  PQclear (crm_test_pg_query (conn, "UPDATE crm.revenue_months SET revenue = revenue / 2"
+                                    " WHERE month = (date_trunc('month', current_date) - interval '3 months')::date"
+                                    "   AND abs(hashtext(customer_id::text)) % 3 = 0", NULL, NULL));
+  g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+}
+
+/* The preview's counts of ARPU trends, alone and combined with and/or,
+ * equal the direct computation; also for a manager (their own customers)
+ * and for figures of an earlier month (not yet refreshed). */
+static void
+test_preview_arpu_counts_equal_revenue_months (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  struct { const char *login, *criteria, *where; } cases[] = {
+    { "marketing", "{\"field\": \"arpu_trend\", \"op\": \"falling\", \"value\": 10}",
+      "d.before > 0 AND d.recent * 100 <= d.before * 90" },
+    { "marketing", "{\"field\": \"arpu_trend\", \"op\": \"rising\", \"value\": 5}",
+      "d.before > 0 AND d.recent * 100 >= d.before * 105" },
+    { "marketing", "{\"field\": \"arpu_trend\", \"op\": \"falling\", \"value\": 0}",
+      "d.before > 0 AND d.recent <= d.before" },
+    { "marketing", "{\"all\": [{\"field\": \"tier\", \"op\": \"in\", \"value\": [\"key\", \"major\"]},"
+                   " {\"field\": \"arpu_trend\", \"op\": \"falling\", \"value\": 3}]}",
+      "d.tier IN ('key', 'major') AND d.before > 0 AND d.recent * 100 <= d.before * 97" },
+    { "admin", "{\"any\": [{\"field\": \"tier\", \"op\": \"in\", \"value\": [\"key\"]},"
+               " {\"field\": \"arpu_trend\", \"op\": \"rising\", \"value\": 1}]}",
+      "d.tier = 'key' OR (d.before > 0 AND d.recent * 100 >= d.before * 101)" },
+    { "manager", "{\"field\": \"arpu_trend\", \"op\": \"falling\", \"value\": 1}",
+      "d.owner_id = (SELECT u.id FROM crm.users u WHERE u.login = 'manager')"
+      " AND d.before > 0 AND d.recent * 100 <= d.before * 99" },
+  };
+
+  for (guint round = 0; round < 2; round++)
+    {
+      if (round == 1)
+        /* a third of the figures as if computed last month: counted from
+         * revenue_months until refreshed */
+        g_assert_cmpint (scalar_int (conn, "WITH s AS (UPDATE crm.customers"
+                                           "   SET arpu_month0 = (arpu_month0 - interval '1 month')::date,"
+                                           "       arpu_recent = 0, arpu_before = 1"
+                                           " WHERE abs(hashtext(id::text)) % 3 = 1 RETURNING 1)"
+                                           " SELECT count(*) FROM s", NULL, NULL), >, 0);
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autoptr(Response) r = preview (cases[i].login, cases[i].criteria);
+          g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM (" DIRECT_ARPU ") d WHERE %s",
+                                                  cases[i].where);
+          gint64 want = scalar_int (conn, sql, NULL, NULL);
+
+          g_test_message ("%s %s: %" G_GINT64_FORMAT, cases[i].login, cases[i].criteria, want);
+          g_assert_cmpuint (r->status, ==, 200);
+          g_assert_cmpint (member_int (obj (r), "count"), ==, want);
+          g_assert_cmpint (want, >, 0);
+        }
+    }
+  g_assert_cmpint (scalar_int (conn, "SELECT crm.customer_arpu_refresh()", NULL, NULL), >, 0);
+  g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+  g_assert_cmpint (scalar_int (conn, "SELECT crm.customer_arpu_refresh()", NULL, NULL), ==, 0);
+}
+
 /* Set-up ------------------------------------------------------------------- */
 
 static void
@@ -679,6 +808,9 @@ main (int   argc,
                    test_preview_rejects_bad_criteria_naming_the_field);
   g_test_add_func ("/server/segments/preview/values-are-parameters-and-counts-are-right",
                    test_preview_values_are_parameters_and_counts_are_right);
+  g_test_add_func ("/server/segments/arpu/follows-revenue-months", test_arpu_follows_revenue_months);
+  g_test_add_func ("/server/segments/preview/arpu-trend-counts-equal-revenue-months",
+                   test_preview_arpu_counts_equal_revenue_months);
 
   status = g_test_run ();
   crm_server_stop (server);
