@@ -219,3 +219,38 @@ crm_user_command (CrmConfig  *config,
     }
   return user_add (config, argv[2], role, team, name);
 }
+
+/* keyline-server refresh: brings every customer's kept ARPU figures
+ * (crm.customers.arpu_*, 0020) to the current month.  They follow
+ * revenue_months by themselves; only the turn of a month makes them
+ * stale, and then the segment preview takes its slow path until this
+ * runs (packaging/keyline-server-refresh.timer runs it daily). */
+int
+crm_refresh_command (CrmConfig  *config,
+                     int         argc,
+                     char      **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGconn) conn = NULL;
+  g_autoptr(PGresult) res = NULL;
+
+  if (argc > 1)
+    {
+      fprintf (stderr, "keyline-server refresh: takes no arguments\n");
+      return 2;
+    }
+  if (!crm_migrate_run (config->database, NULL, &error) ||
+      !(conn = crm_pg_connect_blocking (config->database, &error)))
+    {
+      fprintf (stderr, "keyline-server refresh: %s\n", error->message);
+      return 1;
+    }
+  res = PQexec (conn, "SELECT crm.customer_arpu_refresh()");
+  if (PQresultStatus (res) != PGRES_TUPLES_OK)
+    {
+      fprintf (stderr, "keyline-server refresh: %s\n", g_strchomp (PQerrorMessage (conn)));
+      return 1;
+    }
+  printf ("Brought %s customers' ARPU figures up to date.\n", PQgetvalue (res, 0, 0));
+  return 0;
+}

@@ -11,5 +11,6 @@ int crm_serve_command   (CrmConfig *config, int argc, char **argv);
 int crm_migrate_command (CrmConfig *config, int argc, char **argv);
 int crm_seed_command    (CrmConfig *config, int argc, char **argv);
 int crm_user_command    (CrmConfig *config, int argc, char **argv);
+int crm_refresh_command (CrmConfig *config, int argc, char **argv);
 
 G_END_DECLS

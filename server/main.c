@@ -18,6 +18,7 @@ static const struct {
   { "migrate", crm_migrate_command, "Apply database migrations and exit" },
   { "seed",    crm_seed_command,    "Fill an empty database with demo data" },
   { "user",    crm_user_command,    "Manage users: user add LOGIN --role ROLE [--team TEAM]" },
+  { "refresh", crm_refresh_command, "Bring derived figures (ARPU trends) to the current month" },
 };
 
 static int

@@ -617,6 +617,48 @@ arpu_disagreements (PGconn *conn)
                      NULL, NULL);
 }
 
+/* At the turn of a month the kept figures are of the month before, and
+ * `keyline-server refresh` (the daily timer) brings them up to date
+ * without making the customers changed. */
+static void
+test_arpu_refresh_command_brings_a_month_up_to_date (void)
+{
+  g_autoptr(PGconn) conn = crm_test_pg_connect_as_admin (conninfo);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *stamps = NULL;
+  g_autofree char *stamps_after = NULL;
+  g_autofree char *expected = NULL;
+  const char *binary = g_getenv ("KEYLINE_SERVER");
+
+  g_assert_nonnull (binary);
+  g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+  stamps = scalar (conn, "SELECT string_agg(concat_ws(' ', version, updated_at, sync_xid), ',' ORDER BY id)"
+                         " FROM crm.customers", NULL, NULL);
+  /* as the month turning leaves them: a month old, for 40 customers */
+  PQclear (crm_test_pg_query (conn, "SELECT set_config('keyline.arpu', 'on', false)", NULL, NULL));
+  PQclear (crm_test_pg_query (conn, "UPDATE crm.customers SET arpu_month0 = (arpu_month0 - interval '1 month')::date,"
+                                    " arpu_recent = arpu_recent + 1"
+                                    " WHERE id IN (SELECT id FROM crm.customers ORDER BY id LIMIT 40)", NULL, NULL));
+  PQclear (crm_test_pg_query (conn, "SELECT set_config('keyline.arpu', 'off', false)", NULL, NULL));
+  g_assert_cmpint (arpu_disagreements (conn), ==, 40);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              binary, "--database", conninfo, "refresh", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  expected = g_strdup_printf ("Brought %d customers' ARPU figures up to date.\n", 40);
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_cmpint (arpu_disagreements (conn), ==, 0);
+  stamps_after = scalar (conn, "SELECT string_agg(concat_ws(' ', version, updated_at, sync_xid), ',' ORDER BY id)"
+                               " FROM crm.customers", NULL, NULL);
+  g_assert_cmpstr (stamps_after, ==, stamps);
+}
+
 /* The kept figures follow every kind of change of revenue_months: an
  * update, an insert, a delete, a statement touching many customers. */
 static void
@@ -809,6 +851,8 @@ main (int   argc,
   g_test_add_func ("/server/segments/preview/values-are-parameters-and-counts-are-right",
                    test_preview_values_are_parameters_and_counts_are_right);
   g_test_add_func ("/server/segments/arpu/follows-revenue-months", test_arpu_follows_revenue_months);
+  g_test_add_func ("/server/segments/arpu/refresh-command-brings-a-month-up-to-date",
+                   test_arpu_refresh_command_brings_a_month_up_to_date);
   g_test_add_func ("/server/segments/preview/arpu-trend-counts-equal-revenue-months",
                    test_preview_arpu_counts_equal_revenue_months);
 
