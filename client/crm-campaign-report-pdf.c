@@ -4,7 +4,6 @@
 
 #include <math.h>
 
-#include <cairo-pdf.h>
 #include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
@@ -12,14 +11,15 @@
 #include "crm-campaign-report.h"
 #include "crm-error.h"
 #include "crm-format.h"
+#include "crm-pdf.h"
 
 /* The campaign report as a PDF, laid out as crm-customer-brief.c lays out
  * the customer brief, on as many A4 pages as the breakdowns take. */
 
-#define PAGE_WIDTH   595.276
-#define PAGE_HEIGHT  841.890
+#define PAGE_WIDTH   CRM_PDF_PAGE_WIDTH
+#define PAGE_HEIGHT  CRM_PDF_PAGE_HEIGHT
 #define MARGIN       36.0
-#define FONT         "Sans"
+#define FONT         CRM_PDF_FONT
 #define WIDTH        (PAGE_WIDTH - 2 * MARGIN)
 
 typedef struct
@@ -31,56 +31,17 @@ typedef struct
   guint                    page;
 } Page;
 
-typedef enum
-{
-  STYLE_BODY,
-  STYLE_DIM,
-  STYLE_STRONG,
-  STYLE_HEADING,
-  STYLE_TITLE,
-} Style;
-
-enum
-{
-  PUT_RIGHT = 1 << 0,
-  PUT_WRAP  = 1 << 1,
-};
-
+/* A line of text (crm_pdf_put ()) on @page. */
 static double
-put (Page       *page,
-     Style       style,
-     double      x,
-     double      y,
-     double      width,
-     guint       flags,
-     const char *text)
+put (Page        *page,
+     CrmPdfStyle  style,
+     double       x,
+     double       y,
+     double       width,
+     guint        flags,
+     const char  *text)
 {
-  static const struct { double size; PangoWeight weight; double gray; } styles[] = {
-    [STYLE_BODY] = { 8.5, PANGO_WEIGHT_NORMAL, 0.10 },
-    [STYLE_DIM] = { 8.0, PANGO_WEIGHT_NORMAL, 0.40 },
-    [STYLE_STRONG] = { 8.5, PANGO_WEIGHT_BOLD, 0.10 },
-    [STYLE_HEADING] = { 11.0, PANGO_WEIGHT_BOLD, 0.10 },
-    [STYLE_TITLE] = { 20.0, PANGO_WEIGHT_BOLD, 0.05 },
-  };
-  g_autoptr(PangoLayout) layout = pango_layout_new (page->context);
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string (FONT);
-  int w, h;
-
-  pango_font_description_set_size (font, (int) (styles[style].size * PANGO_SCALE));
-  pango_font_description_set_weight (font, styles[style].weight);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text ? text : "", -1);
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  if (flags & PUT_WRAP)
-    pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-  else
-    pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  pango_layout_set_alignment (layout, flags & PUT_RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-  pango_layout_get_size (layout, &w, &h);
-  cairo_set_source_rgb (page->cr, styles[style].gray, styles[style].gray, styles[style].gray);
-  cairo_move_to (page->cr, x, y);
-  pango_cairo_show_layout (page->cr, layout);
-  return (double) h / PANGO_SCALE;
+  return crm_pdf_put (page->cr, page->context, style, x, y, width, flags, text);
 }
 
 static void
@@ -96,8 +57,8 @@ footer (Page *page)
   text = g_strdup_printf (_("%s: campaign report made by Keyline on %s"), page->report->name, date);
   /* TRANSLATORS: the page number at the foot of the PDF */
   number = g_strdup_printf (_("Page %u"), page->page);
-  put (page, STYLE_DIM, MARGIN, PAGE_HEIGHT - MARGIN + 8, WIDTH * 0.8, 0, text);
-  put (page, STYLE_DIM, MARGIN + WIDTH * 0.8, PAGE_HEIGHT - MARGIN + 8, WIDTH * 0.2, PUT_RIGHT, number);
+  put (page, CRM_PDF_STYLE_DIM, MARGIN, PAGE_HEIGHT - MARGIN + 8, WIDTH * 0.8, 0, text);
+  put (page, CRM_PDF_STYLE_DIM, MARGIN + WIDTH * 0.8, PAGE_HEIGHT - MARGIN + 8, WIDTH * 0.2, CRM_PDF_RIGHT, number);
 }
 
 /* Room for @height more, or a new page. */
@@ -119,7 +80,7 @@ heading (Page       *page,
 {
   need (page, 60);
   page->y += 10;
-  page->y += put (page, STYLE_HEADING, MARGIN, page->y, WIDTH, 0, title) + 2;
+  page->y += put (page, CRM_PDF_STYLE_HEADING, MARGIN, page->y, WIDTH, 0, title) + 2;
   cairo_set_source_rgb (page->cr, 0.75, 0.75, 0.75);
   cairo_set_line_width (page->cr, 0.6);
   cairo_move_to (page->cr, MARGIN, page->y);
@@ -135,7 +96,7 @@ draw_title (Page *page)
   g_autofree char *launched = NULL;
   g_autofree char *meta = NULL;
 
-  page->y += put (page, STYLE_TITLE, MARGIN, page->y, WIDTH, PUT_WRAP, r->name);
+  page->y += put (page, CRM_PDF_STYLE_TITLE, MARGIN, page->y, WIDTH, CRM_PDF_WRAP, r->name);
   if (r->launched_at != NULL)
     {
       g_autoptr(GDateTime) local = g_date_time_to_local (r->launched_at);
@@ -146,7 +107,7 @@ draw_title (Page *page)
    * status, when it was launched and the control group's share */
   meta = g_strdup_printf (_("%s · launched %s · control group %d%%"), crm_campaign_status_label (r->status),
                           launched ? launched : "—", (int) r->control_percent);
-  page->y += 2 + put (page, STYLE_BODY, MARGIN, page->y + 2, WIDTH, 0, meta);
+  page->y += 2 + put (page, CRM_PDF_STYLE_BODY, MARGIN, page->y + 2, WIDTH, 0, meta);
 }
 
 static void
@@ -156,8 +117,8 @@ figure (Page       *page,
         const char *label,
         const char *value)
 {
-  put (page, STYLE_DIM, x, y, WIDTH / 4 - 8, 0, label);
-  put (page, STYLE_STRONG, x, y + 11, WIDTH / 4 - 8, 0, value);
+  put (page, CRM_PDF_STYLE_DIM, x, y, WIDTH / 4 - 8, 0, label);
+  put (page, CRM_PDF_STYLE_STRONG, x, y + 11, WIDTH / 4 - 8, 0, value);
 }
 
 static void
@@ -220,8 +181,8 @@ draw_uplift_one (Page                         *page,
   g_autoptr(PangoFontDescription) font = pango_font_description_from_string (FONT " 8");
 
   need (page, 90);
-  page->y += put (page, STYLE_STRONG, MARGIN, page->y, WIDTH, 0, title) + 2;
-  page->y += put (page, STYLE_BODY, MARGIN, page->y, WIDTH, PUT_WRAP, words) + 4;
+  page->y += put (page, CRM_PDF_STYLE_STRONG, MARGIN, page->y, WIDTH, 0, title) + 2;
+  page->y += put (page, CRM_PDF_STYLE_BODY, MARGIN, page->y, WIDTH, CRM_PDF_WRAP, words) + 4;
   if (!crm_campaign_interval_known (interval))
     return;
   pango_context_set_font_description (page->context, font);
@@ -250,7 +211,7 @@ draw_uplift (Page                         *page,
    * conversion rate and their revenue (not attributed to the campaign) */
   control = g_strdup_printf (_("Control group (not contacted): %s members, %s converted (%s), revenue %s."),
                              members, converted, rate, money);
-  page->y += put (page, STYLE_BODY, MARGIN, page->y, WIDTH, PUT_WRAP, control) + 6;
+  page->y += put (page, CRM_PDF_STYLE_BODY, MARGIN, page->y, WIDTH, CRM_PDF_WRAP, control) + 6;
   draw_uplift_one (page, colors, _("Conversion"), conversion, &r->uplift_conversion, format_points);
   draw_uplift_one (page, colors, _("Revenue per Customer"), revenue, &r->uplift_revenue, format_fen);
 }
@@ -264,7 +225,7 @@ draw_weeks (Page                         *page,
   heading (page, _("Results by Week"));
   if (page->report->weeks->len == 0)
     {
-      page->y += put (page, STYLE_DIM, MARGIN, page->y, WIDTH, 0, _("No outcomes recorded yet."));
+      page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, WIDTH, 0, _("No outcomes recorded yet."));
       return;
     }
   need (page, 170);
@@ -279,7 +240,7 @@ draw_weeks (Page                         *page,
 /* A breakdown's table: the group and its figures. */
 static void
 table_row (Page        *page,
-           Style        style,
+           CrmPdfStyle        style,
            const char **cells)
 {
   static const double starts[] = { 0, 0.15, 0.25, 0.335, 0.42, 0.505, 0.59, 0.72, 0.845, 1.0 };
@@ -288,7 +249,7 @@ table_row (Page        *page,
   need (page, 12);
   for (guint i = 0; i < G_N_ELEMENTS (starts) - 1; i++)
     height = MAX (height, put (page, style, MARGIN + WIDTH * starts[i], page->y,
-                               WIDTH * (starts[i + 1] - starts[i]) - 4, i == 0 ? 0 : PUT_RIGHT, cells[i]));
+                               WIDTH * (starts[i + 1] - starts[i]) - 4, i == 0 ? 0 : CRM_PDF_RIGHT, cells[i]));
   page->y += height + 2;
 }
 
@@ -306,10 +267,10 @@ draw_breakdown (Page                 *page,
   heading (page, title);
   if (groups->len == 0)
     {
-      page->y += put (page, STYLE_DIM, MARGIN, page->y, WIDTH, 0, _("No targets"));
+      page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, WIDTH, 0, _("No targets"));
       return;
     }
-  table_row (page, STYLE_DIM, titles);
+  table_row (page, CRM_PDF_STYLE_DIM, titles);
   for (guint i = 0; i < groups->len; i++)
     {
       const CrmCampaignGroup *g = &g_array_index (groups, CrmCampaignGroup, i);
@@ -324,7 +285,7 @@ draw_breakdown (Page                 *page,
       g_autofree char *roi = crm_campaign_format_roi (f->roi);
       const char *cells[] = { g->label, targets, contacted, responded, converted, rate, revenue, cost, roi };
 
-      table_row (page, STYLE_BODY, cells);
+      table_row (page, CRM_PDF_STYLE_BODY, cells);
     }
 }
 
@@ -355,25 +316,11 @@ draw_report (cairo_t                 *cr,
   g_object_unref (context);
 }
 
-typedef struct
+static void
+draw_report_cb (cairo_t  *cr,
+                gpointer  data)
 {
-  GOutputStream *stream;
-  GCancellable  *cancellable;
-  GError        *error;
-} Sink;
-
-static cairo_status_t
-write_cb (void                *closure,
-          const unsigned char *data,
-          unsigned int         length)
-{
-  Sink *sink = closure;
-
-  if (sink->error != NULL)
-    return CAIRO_STATUS_WRITE_ERROR;
-  if (!g_output_stream_write_all (sink->stream, data, length, NULL, sink->cancellable, &sink->error))
-    return CAIRO_STATUS_WRITE_ERROR;
-  return CAIRO_STATUS_SUCCESS;
+  draw_report (cr, data);
 }
 
 gboolean
@@ -382,42 +329,7 @@ crm_campaign_report_write_pdf (const CrmCampaignReport  *report,
                                GCancellable             *cancellable,
                                GError                  **error)
 {
-  g_autoptr(GFileOutputStream) out = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *iso = g_date_time_format_iso8601 (now);
-  Sink sink = { NULL, cancellable, NULL };
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  cairo_status_t status;
-
   g_return_val_if_fail (report != NULL, FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, error);
-  if (out == NULL)
-    return FALSE;
-  sink.stream = G_OUTPUT_STREAM (out);
-  surface = cairo_pdf_surface_create_for_stream (write_cb, &sink, PAGE_WIDTH, PAGE_HEIGHT);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, report->name);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Keyline");
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, iso);
-  cr = cairo_create (surface);
-  draw_report (cr, report);
-  status = cairo_status (cr);
-  cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-  if (sink.error != NULL)
-    {
-      g_propagate_error (error, sink.error);
-      return FALSE;
-    }
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, CRM_ERROR, CRM_ERROR_INTERNAL, "Cannot draw the report: %s", cairo_status_to_string (status));
-      return FALSE;
-    }
-  return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+  return crm_pdf_write (file, report->name, draw_report_cb, (gpointer) report, cancellable, error);
 }

@@ -5,22 +5,22 @@
 #include <string.h>
 
 #include <adwaita.h>
-#include <cairo-pdf.h>
 #include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
 #include "crm-customer-brief.h"
 #include "crm-error.h"
 #include "crm-format.h"
+#include "crm-pdf.h"
 #include "crm-pipeline-stages.h"
 #include "crm-revenue-chart.h"
 #include "crm-vocabulary.h"
 
 /* A4 in points, and what the brief leaves around it. */
-#define PAGE_WIDTH   595.276
-#define PAGE_HEIGHT  841.890
+#define PAGE_WIDTH   CRM_PDF_PAGE_WIDTH
+#define PAGE_HEIGHT  CRM_PDF_PAGE_HEIGHT
 #define MARGIN       36.0
-#define FONT         "Sans"
+#define FONT         CRM_PDF_FONT
 
 /* How many rows of each list fit on the page. */
 #define MAX_CONTACTS      4
@@ -185,59 +185,17 @@ typedef struct
   double        bottom;     /* where the footer starts */
 } Page;
 
-typedef enum
-{
-  STYLE_BODY,
-  STYLE_DIM,       /* labels and secondary lines */
-  STYLE_STRONG,    /* table headers, names */
-  STYLE_HEADING,   /* section titles */
-  STYLE_TITLE,     /* the customer's name */
-} Style;
-
-enum
-{
-  PUT_RIGHT = 1 << 0,   /* right-aligned (money, numbers) */
-  PUT_WRAP  = 1 << 1,   /* on as many lines as it takes, not cut short */
-};
-
-/* @text at (@x, @y) in @width, on one line ellipsized unless PUT_WRAP;
- * returns its height. */
+/* A line of text (crm_pdf_put ()) on @page. */
 static double
-put (Page       *page,
-     Style       style,
-     double      x,
-     double      y,
-     double      width,
-     guint       flags,
-     const char *text)
+put (Page        *page,
+     CrmPdfStyle  style,
+     double       x,
+     double       y,
+     double       width,
+     guint        flags,
+     const char  *text)
 {
-  static const struct { double size; PangoWeight weight; double gray; } styles[] = {
-    [STYLE_BODY] = { 8.5, PANGO_WEIGHT_NORMAL, 0.10 },
-    [STYLE_DIM] = { 8.0, PANGO_WEIGHT_NORMAL, 0.40 },
-    [STYLE_STRONG] = { 8.5, PANGO_WEIGHT_BOLD, 0.10 },
-    [STYLE_HEADING] = { 11.0, PANGO_WEIGHT_BOLD, 0.10 },
-    [STYLE_TITLE] = { 20.0, PANGO_WEIGHT_BOLD, 0.05 },
-  };
-  g_autoptr(PangoLayout) layout = pango_layout_new (page->context);
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string (FONT);
-  int w, h;
-
-  pango_font_description_set_size (font, (int) (styles[style].size * PANGO_SCALE));
-  pango_font_description_set_weight (font, styles[style].weight);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text ? text : "", -1);
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  if (flags & PUT_WRAP)
-    pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-  else
-    pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  pango_layout_set_alignment (layout, flags & PUT_RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-  pango_layout_get_size (layout, &w, &h);
-
-  cairo_set_source_rgb (page->cr, styles[style].gray, styles[style].gray, styles[style].gray);
-  cairo_move_to (page->cr, x, y);
-  pango_cairo_show_layout (page->cr, layout);
-  return (double) h / PANGO_SCALE;
+  return crm_pdf_put (page->cr, page->context, style, x, y, width, flags, text);
 }
 
 /* Whether a line of height @height still fits above the footer. */
@@ -255,7 +213,7 @@ heading (Page       *page,
          const char *title)
 {
   page->y += 10;
-  page->y += put (page, STYLE_HEADING, x, page->y, width, 0, title) + 2;
+  page->y += put (page, CRM_PDF_STYLE_HEADING, x, page->y, width, 0, title) + 2;
   cairo_set_source_rgb (page->cr, 0.75, 0.75, 0.75);
   cairo_set_line_width (page->cr, 0.6);
   cairo_move_to (page->cr, x, page->y);
@@ -275,7 +233,7 @@ typedef struct
 
 static void
 table_row (Page         *page,
-           Style         style,
+           CrmPdfStyle         style,
            const Column *columns,
            guint         n_columns,
            const char  **cells)
@@ -284,7 +242,7 @@ table_row (Page         *page,
 
   for (guint i = 0; i < n_columns; i++)
     height = MAX (height, put (page, style, x + width * columns[i].start + (columns[i].right ? 0 : 2), page->y,
-                               width * columns[i].share - 6, columns[i].right ? PUT_RIGHT : 0, cells[i]));
+                               width * columns[i].share - 6, columns[i].right ? CRM_PDF_RIGHT : 0, cells[i]));
   page->y += height + 2;
 }
 
@@ -301,7 +259,7 @@ more_line (Page  *page,
   /* TRANSLATORS: under a list of the PDF brief that was cut short */
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "… and %u more", "… and %u more", total - shown),
                           total - shown);
-  page->y += put (page, STYLE_DIM, MARGIN + 2, page->y, PAGE_WIDTH - 2 * MARGIN, 0, text) + 2;
+  page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN + 2, page->y, PAGE_WIDTH - 2 * MARGIN, 0, text) + 2;
 }
 
 static const char *
@@ -319,18 +277,18 @@ draw_title (Page  *page,
   g_autofree char *meta = NULL;
   g_autofree char *owner = NULL;
 
-  page->y += put (page, STYLE_TITLE, MARGIN, page->y, width, PUT_WRAP, c->name);
+  page->y += put (page, CRM_PDF_STYLE_TITLE, MARGIN, page->y, width, CRM_PDF_WRAP, c->name);
   if (c->name_en != NULL && c->name_en[0] != '\0')
-    page->y += put (page, STYLE_DIM, MARGIN, page->y, width, 0, c->name_en);
+    page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, width, 0, c->name_en);
   /* TRANSLATORS: the PDF brief's line under the name: kind, industry,
    * region, tier, status */
   meta = g_strdup_printf (_("%s · %s · %s · %s · %s"), crm_customer_kind_label_for (c->kind),
                           crm_industry_label_for (c->industry), or_dash (c->region_name),
                           crm_tier_label_for (c->tier), crm_customer_status_label_for (c->status));
-  page->y += 2 + put (page, STYLE_BODY, MARGIN, page->y + 2, width, 0, meta);
+  page->y += 2 + put (page, CRM_PDF_STYLE_BODY, MARGIN, page->y + 2, width, 0, meta);
   /* TRANSLATORS: %s is the account manager's name */
   owner = g_strdup_printf (_("Account manager: %s"), c->owner_name ? c->owner_name : _("Unassigned"));
-  page->y += put (page, STYLE_BODY, MARGIN, page->y, width, 0, owner);
+  page->y += put (page, CRM_PDF_STYLE_BODY, MARGIN, page->y, width, 0, owner);
 }
 
 /* Label on the left, value beside it. */
@@ -341,9 +299,9 @@ figure (Page       *page,
         const char *label,
         const char *value)
 {
-  double h = put (page, STYLE_DIM, x, page->y, width * 0.42, 0, label);
+  double h = put (page, CRM_PDF_STYLE_DIM, x, page->y, width * 0.42, 0, label);
 
-  h = MAX (h, put (page, STYLE_BODY, x + width * 0.42, page->y, width * 0.58, PUT_WRAP, or_dash (value)));
+  h = MAX (h, put (page, CRM_PDF_STYLE_BODY, x + width * 0.42, page->y, width * 0.58, CRM_PDF_WRAP, or_dash (value)));
   page->y += h + 1.5;
 }
 
@@ -388,7 +346,7 @@ draw_contacts (Page   *page,
 
   heading (page, x, width, _("Contacts"));
   if (contacts->len == 0)
-    page->y += put (page, STYLE_DIM, x, page->y, width, 0, _("No contacts"));
+    page->y += put (page, CRM_PDF_STYLE_DIM, x, page->y, width, 0, _("No contacts"));
   for (guint i = 0; i < shown; i++)
     {
       CrmContact *contact = contacts->pdata[i];
@@ -406,15 +364,15 @@ draw_contacts (Page   *page,
           name = g_strdup_printf (_("%s (primary)"), plain);
         }
       reach = g_strjoin ("  ", contact->mobile ? contact->mobile : "", contact->email ? contact->email : "", NULL);
-      page->y += put (page, STYLE_STRONG, x, page->y, width, PUT_WRAP, name);
-      page->y += put (page, STYLE_DIM, x, page->y, width, 0, g_strstrip (reach)) + 2;
+      page->y += put (page, CRM_PDF_STYLE_STRONG, x, page->y, width, CRM_PDF_WRAP, name);
+      page->y += put (page, CRM_PDF_STYLE_DIM, x, page->y, width, 0, g_strstrip (reach)) + 2;
     }
   if (contacts->len > shown)
     {
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "… and %u more", "… and %u more",
                                                             contacts->len - shown), contacts->len - shown);
 
-      page->y += put (page, STYLE_DIM, x, page->y, width, 0, text);
+      page->y += put (page, CRM_PDF_STYLE_DIM, x, page->y, width, 0, text);
     }
 }
 
@@ -445,10 +403,10 @@ draw_services (Page  *page,
   heading (page, MARGIN, PAGE_WIDTH - 2 * MARGIN, _("Services"));
   if (brief->subscriptions->len == 0)
     {
-      page->y += put (page, STYLE_DIM, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, 0, _("No services in use"));
+      page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, 0, _("No services in use"));
       return;
     }
-  table_row (page, STYLE_DIM, columns, G_N_ELEMENTS (columns), titles);
+  table_row (page, CRM_PDF_STYLE_DIM, columns, G_N_ELEMENTS (columns), titles);
   for (; shown < MIN (brief->subscriptions->len, MAX_SUBSCRIPTIONS) && room (page, 12); shown++)
     {
       JsonObject *s = brief->subscriptions->pdata[shown];
@@ -457,7 +415,7 @@ draw_services (Page  *page,
       g_autofree char *end = crm_format_date (text_member (s, "contract_end"));
       const char *cells[] = { product_name (brief, s), quantity, fee, or_dash (end) };
 
-      table_row (page, STYLE_BODY, columns, G_N_ELEMENTS (columns), cells);
+      table_row (page, CRM_PDF_STYLE_BODY, columns, G_N_ELEMENTS (columns), cells);
     }
   more_line (page, shown, brief->subscriptions->len);
 }
@@ -475,7 +433,7 @@ draw_chart (Page  *page,
   heading (page, MARGIN, width, _("Revenue and Arrears, Last 24 Months"));
   if (brief->months->len == 0)
     {
-      page->y += put (page, STYLE_DIM, MARGIN, page->y, width, 0, _("No revenue recorded for this customer"));
+      page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, width, 0, _("No revenue recorded for this customer"));
       return;
     }
   crm_revenue_chart_set_colors (&chart, &ink, FALSE);
@@ -504,10 +462,10 @@ draw_opportunities (Page  *page,
   heading (page, MARGIN, PAGE_WIDTH - 2 * MARGIN, _("Open Opportunities"));
   if (brief->opportunities->len == 0)
     {
-      page->y += put (page, STYLE_DIM, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, 0, _("No open opportunities"));
+      page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, 0, _("No open opportunities"));
       return;
     }
-  table_row (page, STYLE_DIM, columns, G_N_ELEMENTS (columns), titles);
+  table_row (page, CRM_PDF_STYLE_DIM, columns, G_N_ELEMENTS (columns), titles);
   for (; shown < MIN (brief->opportunities->len, MAX_OPPORTUNITIES) && room (page, 12); shown++)
     {
       JsonObject *o = brief->opportunities->pdata[shown];
@@ -518,7 +476,7 @@ draw_opportunities (Page  *page,
                               crm_vocabulary_label (crm_stage_names, text_member (o, "stage")),
                               amount, probability, or_dash (close) };
 
-      table_row (page, STYLE_BODY, columns, G_N_ELEMENTS (columns), cells);
+      table_row (page, CRM_PDF_STYLE_BODY, columns, G_N_ELEMENTS (columns), cells);
     }
   more_line (page, shown, brief->opportunities->len);
 }
@@ -535,10 +493,10 @@ draw_interactions (Page  *page,
   heading (page, MARGIN, PAGE_WIDTH - 2 * MARGIN, _("Recent Interactions"));
   if (brief->interactions->len == 0)
     {
-      page->y += put (page, STYLE_DIM, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, 0, _("No interactions recorded"));
+      page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, 0, _("No interactions recorded"));
       return;
     }
-  table_row (page, STYLE_DIM, columns, G_N_ELEMENTS (columns), titles);
+  table_row (page, CRM_PDF_STYLE_DIM, columns, G_N_ELEMENTS (columns), titles);
   for (; shown < MIN (brief->interactions->len, MAX_INTERACTIONS) && room (page, 12); shown++)
     {
       JsonObject *r = brief->interactions->pdata[shown];
@@ -548,7 +506,7 @@ draw_interactions (Page  *page,
                               text_member (r, "subject"),
                               crm_vocabulary_label (crm_interaction_outcome_names, text_member (r, "outcome")) };
 
-      table_row (page, STYLE_BODY, columns, G_N_ELEMENTS (columns), cells);
+      table_row (page, CRM_PDF_STYLE_BODY, columns, G_N_ELEMENTS (columns), cells);
     }
 }
 
@@ -561,7 +519,7 @@ draw_footer (Page *page)
 
   /* TRANSLATORS: the foot of the PDF brief; %s is the date and time */
   text = g_strdup_printf (_("Customer brief made by Keyline on %s"), date);
-  put (page, STYLE_DIM, MARGIN, PAGE_HEIGHT - MARGIN + 8, PAGE_WIDTH - 2 * MARGIN, 0, text);
+  put (page, CRM_PDF_STYLE_DIM, MARGIN, PAGE_HEIGHT - MARGIN + 8, PAGE_WIDTH - 2 * MARGIN, 0, text);
 }
 
 static void
@@ -603,25 +561,13 @@ draw_brief (cairo_t *cr,
 /* Writing it                                                          */
 /* ------------------------------------------------------------------ */
 
-typedef struct
+/* The one page of the brief. */
+static void
+draw_brief_page (cairo_t  *cr,
+                 gpointer  data)
 {
-  GOutputStream *stream;
-  GCancellable  *cancellable;
-  GError        *error;
-} Sink;
-
-static cairo_status_t
-write_cb (void                *closure,
-          const unsigned char *data,
-          unsigned int         length)
-{
-  Sink *sink = closure;
-
-  if (sink->error != NULL)
-    return CAIRO_STATUS_WRITE_ERROR;
-  if (!g_output_stream_write_all (sink->stream, data, length, NULL, sink->cancellable, &sink->error))
-    return CAIRO_STATUS_WRITE_ERROR;
-  return CAIRO_STATUS_SUCCESS;
+  draw_brief (cr, data);
+  cairo_show_page (cr);
 }
 
 static gboolean
@@ -629,44 +575,7 @@ write_pdf (Brief         *brief,
            GCancellable  *cancellable,
            GError       **error)
 {
-  g_autoptr(GFileOutputStream) out = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *iso = g_date_time_format_iso8601 (now);
-  Sink sink = { NULL, cancellable, NULL };
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  cairo_status_t status;
-
-  out = g_file_replace (brief->file, NULL, 0, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, error);
-  if (out == NULL)
-    return FALSE;
-  sink.stream = G_OUTPUT_STREAM (out);
-
-  surface = cairo_pdf_surface_create_for_stream (write_cb, &sink, PAGE_WIDTH, PAGE_HEIGHT);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, brief->customer->name);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Keyline");
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, iso);
-  cr = cairo_create (surface);
-  draw_brief (cr, brief);
-  cairo_show_page (cr);
-  status = cairo_status (cr);
-  cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  if (sink.error != NULL)
-    {
-      g_propagate_error (error, sink.error);
-      return FALSE;
-    }
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, CRM_ERROR, CRM_ERROR_INTERNAL, "Cannot draw the brief: %s", cairo_status_to_string (status));
-      return FALSE;
-    }
-  return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+  return crm_pdf_write (brief->file, brief->customer->name, draw_brief_page, brief, cancellable, error);
 }
 
 static void
