@@ -16,32 +16,38 @@
 -- GET /opportunities
 
 -- The expression a list of opportunities is sorted by (then o.id), and the
--- type a cursor's value is read back as.  An opportunity without an
--- expected close date sorts after every date ('infinity'), so that the
--- keyset compares values, never NULLs.
-CREATE FUNCTION crm.pipeline_sort_key(p_sort text, OUT expr text, OUT type text)
+-- parameter of the list's statement that holds a position's sort value
+-- in the expression's type.  An opportunity without an expected close
+-- date sorts after every date ('infinity'), so that the keyset compares
+-- values, never NULLs; written as a CASE, which PostgreSQL knows to be
+-- leakproof, where coalesce() is not: under the read policy the keyset
+-- could not be an index condition (see below).
+CREATE FUNCTION crm.pipeline_sort_key(p_sort text, OUT expr text, OUT param text)
   LANGUAGE sql IMMUTABLE AS
 $$
   SELECT CASE p_sort
-           WHEN 'expected_close' THEN $q$coalesce(o.expected_close, 'infinity'::date)$q$
+           WHEN 'expected_close' THEN $q$CASE WHEN o.expected_close IS NULL THEN 'infinity'::date ELSE o.expected_close END$q$
            WHEN 'amount' THEN '(o.amount_once + o.amount_monthly * o.contract_months)'
            WHEN 'stage_changed_at' THEN 'o.stage_changed_at'
            WHEN 'title' THEN 'o.name'
            WHEN 'updated_at' THEN 'o.updated_at'
          END,
          CASE p_sort
-           WHEN 'expected_close' THEN 'date'
-           WHEN 'amount' THEN 'bigint'
-           WHEN 'title' THEN 'text'
-           WHEN 'stage_changed_at' THEN 'timestamptz'
-           WHEN 'updated_at' THEN 'timestamptz'
+           WHEN 'expected_close' THEN '$17'
+           WHEN 'amount' THEN '$20'
+           WHEN 'title' THEN '$22'
+           WHEN 'stage_changed_at' THEN '$21'
+           WHEN 'updated_at' THEN '$21'
          END
 $$;
 
 -- The list's own condition, over the parameters after the reports' ($1 to
 -- $14, see crm.pipeline_source()): $15 the stages (NULL: all), $16 the
--- customer, and with @p_keyset the position after which the page starts,
--- $17 the sort value (text, read as @key's type) and $18 the id.
+-- customer, and with @p_keyset the position after which the page starts:
+-- its id ($18) and its sort value, typed (crm.pipeline_sort_key()): no
+-- cast in the statement, whose comparison is then leakproof and may be an
+-- index condition under the read policy (a text cast to a date is not: the
+-- second page of a province's column read 331,064 rows to find 51).
 CREATE FUNCTION crm.pipeline_list_condition(p_stages crm.opportunity_stage[], p_customer uuid, p_keyset boolean,
                                             p_sort text, p_descending boolean)
   RETURNS text
@@ -51,15 +57,19 @@ DECLARE
   key record := crm.pipeline_sort_key(p_sort);
   w text := 'true';
 BEGIN
-  IF p_stages IS NOT NULL THEN
+  -- one stage (a board's column) as an equality: it proves the partial
+  -- index of the open ones
+  IF cardinality(p_stages) = 1 THEN
+    w := w || ' AND o.stage = $15[1]';
+  ELSIF p_stages IS NOT NULL THEN
     w := w || ' AND o.stage = ANY ($15)';
   END IF;
   IF p_customer IS NOT NULL THEN
     w := w || ' AND o.customer_id = $16';
   END IF;
   IF p_keyset THEN
-    w := w || format(' AND (%s, o.id) %s ($17::%s, $18)', key.expr, CASE WHEN p_descending THEN '<' ELSE '>' END,
-                     key.type);
+    w := w || format(' AND (%s, o.id) %s (%s, $18)', key.expr, CASE WHEN p_descending THEN '<' ELSE '>' END,
+                     key.param);
   END IF;
   RETURN w;
 END
@@ -94,7 +104,9 @@ BEGIN
   USING CASE WHEN p_kind = 'me' THEN crm.current_user_id() ELSE p_id END, scope.regions,
         f.owner_id, f.team_id, crm.region_subtree(f.region_id), f.product_line, f.amount_min, f.amount_max,
         f.close_from, f.close_to, st.stages, st.defaults, st.open, st.positions,
-        p_stages, p_customer, p_after, p_after_id, p_limit;
+        p_stages, p_customer, CASE WHEN key.param = '$17' THEN p_after::date END, p_after_id, p_limit,
+        CASE WHEN key.param = '$20' THEN p_after::bigint END, CASE WHEN key.param = '$21' THEN p_after::timestamptz END,
+        CASE WHEN key.param = '$22' THEN p_after END;
 END
 $$;
 
@@ -130,4 +142,27 @@ GRANT EXECUTE ON FUNCTION crm.pipeline_sort_key(text),
   crm.pipeline_opportunity_page(text, uuid, crm.pipeline_filter, crm.opportunity_stage[], uuid, text, boolean,
                                 text, uuid, integer),
   crm.pipeline_opportunity_count(text, uuid, crm.pipeline_filter, crm.opportunity_stage[], uuid) TO keyline_app;
+
+-- Indexes: a page of a region sorted by expected close (the default, and
+-- a board's column: one open stage) walks the opportunities in that order
+-- and stops after the page; the total counts the region's index-only.
+-- Measured as the demo director on 1,000,000 opportunities (218,978 in the
+-- province; EXPLAIN ANALYZE of crm.pipeline_opportunity_page(), 51 rows):
+--   the province, no stage          507 ms (seq scan)  ->  5 ms
+--   the province's proposal column   68 ms (bitmap)    ->  6 ms
+--   its second page (after=…)                           ->  8 ms
+--   the province's total            378 ms (seq scan)  ->  39 ms
+-- Other sorts of a whole province sort its rows (about 300 ms); a team's,
+-- a person's or a customer's lists are small and go by their owner or
+-- customer.  The open ones' index is partial, as the board asks (one open
+-- stage proves its predicate); the stage itself cannot be an index
+-- condition under the read policy (enum equality is not leakproof).
+CREATE INDEX opportunities_close_order ON crm.opportunities
+  ((CASE WHEN expected_close IS NULL THEN 'infinity'::date ELSE expected_close END), id);
+CREATE INDEX opportunities_open_close_order ON crm.opportunities
+  ((CASE WHEN expected_close IS NULL THEN 'infinity'::date ELSE expected_close END), id)
+  WHERE stage NOT IN ('won', 'lost');
+CREATE INDEX opportunities_region_stage ON crm.opportunities (region_id, stage) INCLUDE (customer_id);
+
+ANALYZE crm.opportunities;
 
