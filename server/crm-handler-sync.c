@@ -30,6 +30,15 @@
  * indexes.  A role the entity table says may read none of an entity
  * (readable_by) skips its stage: its policy would return nothing, but only
  * after scanning the table.
+ *
+ * Where the entity table narrows a role's sync to the records the caller
+ * owns (synced_own_for: a director's own opportunities, and their stage
+ * history through them), the stage names the owner too, the first round
+ * counts only those, and a record that stops being the caller's departs
+ * for them although the policy still shows it: the departure names the
+ * owner it left (crm.sync_departures.left_owner, 0021) and goes out if the
+ * caller no longer owns the record.  What a role's sync holds is part of
+ * the cursor's identity, so a client made under another rule starts over.
  */
 
 #define DEFAULT_LIMIT 500
@@ -125,13 +134,81 @@ departure_key_names (void)
 
 #define DEPARTURE_KEY_COLUMN 4
 
+/* Whether the entity table narrows some entity's sync for @role. */
+static gboolean
+role_synced_own (CrmRole role)
+{
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    if (crm_entity_info_synced_owner (crm_entity_info (e), role) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The condition that the row @alias of @info is the caller's ($@param),
+ * where @role's sync is narrowed to the caller's own (@owner: @info or its
+ * parent). */
+static void
+append_owned (GString             *text,
+              const CrmEntityInfo *info,
+              const CrmEntityInfo *owner,
+              const char          *alias,
+              int                  param)
+{
+  const CrmField *owner_field = crm_entity_info_field (owner, owner->owner_field);
+  const CrmField *parent_field;
+
+  if (owner == info)
+    {
+      g_string_append_printf (text, "%s.%s = $%d::uuid", alias, crm_field_column (owner_field), param);
+      return;
+    }
+  parent_field = crm_entity_info_field (info, info->parent_field);
+  g_string_append_printf (text, "EXISTS (SELECT 1 FROM %s own WHERE own.%s = %s.%s AND own.%s = $%d::uuid)",
+                          owner->table, crm_field_column (crm_entity_info_field (owner, owner->key[0])), alias,
+                          crm_field_column (parent_field), crm_field_column (owner_field), param);
+}
+
+/* For @role's departures of records that left what the caller owns
+ * (left_owner, 0021): whether the record is still the caller's ($@param). */
+static void
+append_still_owned (GString *text,
+                    CrmRole  role,
+                    int      param)
+{
+  g_string_append (text, "CASE d.entity");
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    {
+      const CrmEntityInfo *info = crm_entity_info (e);
+      const CrmEntityInfo *owner = crm_entity_info_synced_owner (info, role);
+
+      if (owner == NULL)
+        continue;
+      g_string_append_printf (text, " WHEN '%s' THEN EXISTS (SELECT 1 FROM %s x WHERE ", info->name, info->table);
+      for (guint k = 0; info->key[k]; k++)
+        {
+          const CrmField *f = crm_entity_info_field (info, info->key[k]);
+
+          g_string_append_printf (text, "x.%s = (d.key->>'%s')::%s AND ", crm_field_column (f), f->name,
+                                  f->value_type == CRM_VALUE_ENUM ? f->sql_type : key_type (f));
+        }
+      append_owned (text, info, owner, "x", param);
+      g_string_append (text, ")");
+    }
+  /* an entity not narrowed for the role: such a departure is not theirs */
+  g_string_append (text, " ELSE true END");
+}
+
 /* The departures stage's text: who may see a departure is its policy;
  * only those the caller cannot see any more go out (a customer moved away
- * and back again stays), and only of entities the caller reads ($n). */
+ * and back again stays), and only of entities the caller reads ($n).  A
+ * departure naming the owner a record left (left_owner) is for that user
+ * alone, where their role's sync is narrowed to their own and the record
+ * is not theirs again ($n + 1); nobody else's. */
 static void
 append_departures_sql (GString *text,
                        int     *n,
-                       gboolean incremental)
+                       gboolean incremental,
+                       CrmRole  role)
 {
   const char * const *names = departure_key_names ();
 
@@ -145,11 +222,19 @@ append_departures_sql (GString *text,
   /* crm.sync_row_visible (0007): one index lookup under the table's
    * policy */
   g_string_append_printf (text, " AND d.entity = ANY ($%d::text[])"
-                                " AND NOT crm.sync_row_visible(CASE d.entity", ++*n);
+                                " AND ((d.left_owner IS NULL AND NOT crm.sync_row_visible(CASE d.entity", ++*n);
   for (guint e = 0; e < CRM_N_ENTITIES; e++)
     g_string_append_printf (text, " WHEN '%s' THEN '%s'::regclass", crm_entity_info (e)->name,
                             crm_entity_info (e)->table);
-  g_string_append (text, " END, d.key) ORDER BY d.sync_xid, d.seq LIMIT $1::integer");
+  g_string_append (text, " END, d.key))");
+  /* a record that left what the caller owns, and is not theirs again */
+  if (role_synced_own (role))
+    {
+      g_string_append_printf (text, " OR (d.left_owner = $%d::uuid AND NOT ", ++*n);
+      append_still_owned (text, role, *n);
+      g_string_append (text, ")");
+    }
+  g_string_append (text, ") ORDER BY d.sync_xid, d.seq LIMIT $1::integer");
 }
 
 /* An entity's stage: its record's columns after sync_xid and the key's
@@ -159,8 +244,10 @@ append_entity_sql (GString             *text,
                    const CrmEntityInfo *info,
                    int                 *n,
                    gboolean             incremental,
-                   Scope                scope)
+                   Scope                scope,
+                   CrmRole              role)
 {
+  const CrmEntityInfo *owner = crm_entity_info_synced_owner (info, role);
   const char *a = crm_record_alias (info);
   const char *joins = crm_record_joins (info);
   g_autofree char *columns = crm_record_columns (info);
@@ -205,6 +292,11 @@ append_entity_sql (GString             *text,
       else if (scope == SCOPE_REGIONS)
         g_string_append (text, " AND c.region_id = ANY ((SELECT crm.visible_regions())::uuid[])");
     }
+  if (owner != NULL)
+    {
+      g_string_append (text, " AND ");
+      append_owned (text, info, owner, a, ++*n);
+    }
   g_string_append_printf (text, " ORDER BY %s.sync_xid%s LIMIT $1::integer", a, keys->str);
   if (*joins)
     g_string_append_printf (text, ") %s%s ORDER BY %s.sync_xid%s", a, joins, a, keys->str);
@@ -221,18 +313,33 @@ stage_scoped (int stage)
          (entity != CRM_N_ENTITIES && crm_entity_info (entity)->parent == CRM_ENTITY_CUSTOMER);
 }
 
+/* Whether @stage's statement depends on @role's narrowing (and takes the
+ * caller's id for it). */
+static gboolean
+stage_synced_own (int     stage,
+                  CrmRole role)
+{
+  CrmEntity entity = crm_sync_stage_entity (stage);
+
+  if (entity == CRM_N_ENTITIES)
+    return role_synced_own (role);
+  return crm_entity_info_synced_owner (crm_entity_info (entity), role) != NULL;
+}
+
 /*
  * Each stage's statement.  Parameters: $1 page size, $2 and on the
  * position (sync_xid, then each key field; a departure's sequence
  * number), then the base snapshot (incremental rounds), then the caller's
- * id (SCOPE_OWNER) or, for departures, the entities the caller reads.
+ * id (SCOPE_OWNER) or, for departures, the entities the caller reads, then
+ * the caller's id again where the role's sync is narrowed to its own.
  * Shapes are assembled from the entity table once and prepared once per
  * connection.
  */
 static const CrmSql *
 stage_sql (int      stage,
            gboolean incremental,
-           Scope    scope)
+           Scope    scope,
+           CrmRole  role)
 {
   static GMutex lock;
   static GHashTable *shapes;
@@ -244,7 +351,11 @@ stage_sql (int      stage,
 
   if (!stage_scoped (stage))
     scope = SCOPE_ALL;
-  name = g_strdup_printf ("sync_%s_%c_%d", stage_name (stage), incremental ? 'i' : 'f', scope);
+  /* the role only where it narrows the statement */
+  if (stage_synced_own (stage, role))
+    name = g_strdup_printf ("sync_%s_%c_%d_own%d", stage_name (stage), incremental ? 'i' : 'f', scope, role);
+  else
+    name = g_strdup_printf ("sync_%s_%c_%d", stage_name (stage), incremental ? 'i' : 'f', scope);
   g_mutex_lock (&lock);
   if (shapes == NULL)
     shapes = g_hash_table_new (g_str_hash, g_str_equal);
@@ -257,9 +368,9 @@ stage_sql (int      stage,
 
   text = g_string_new (NULL);
   if (entity == CRM_N_ENTITIES)
-    append_departures_sql (text, &n, incremental);
+    append_departures_sql (text, &n, incremental, role);
   else
-    append_entity_sql (text, crm_entity_info (entity), &n, incremental, scope);
+    append_entity_sql (text, crm_entity_info (entity), &n, incremental, scope, role);
 
   sql = g_new0 (CrmSql, 1);
   sql->name = g_intern_string (name);
@@ -301,23 +412,33 @@ first_round_sql (Scope   scope,
       GString *text = g_string_new ("SELECT pg_current_snapshot()::text, 0");
 
       /* the entities under a customer are counted by their customers'
-       * scope; RLS alone for all */
+       * scope; RLS alone for all; and only the caller's own where the
+       * role's sync is narrowed to them ($1, the caller) */
       for (int stage = 0; stage < CRM_SYNC_STAGE_DEPARTURES; stage++)
         {
           const CrmEntityInfo *info = crm_entity_info (crm_sync_stage_entity (stage));
+          const CrmEntityInfo *owner = crm_entity_info_synced_owner (info, role);
+          gboolean where = FALSE;
 
           if (!stage_readable (stage, role))
             continue;
           if (info->entity == CRM_ENTITY_CUSTOMER)
-            g_string_append_printf (text, " + (SELECT count(*) FROM crm.customers c%s)", cs);
+            g_string_append_printf (text, " + (SELECT count(*) FROM crm.customers c%s", cs);
           else if (stage_scoped (stage) && *cs)
-            g_string_append_printf (text, " + (SELECT count(*) FROM %s t JOIN crm.customers c ON c.id = t.customer_id%s)",
+            g_string_append_printf (text, " + (SELECT count(*) FROM %s t JOIN crm.customers c ON c.id = t.customer_id%s",
                                     info->table, cs);
           else
-            g_string_append_printf (text, " + (SELECT count(*) FROM %s t)", info->table);
+            g_string_append_printf (text, " + (SELECT count(*) FROM %s t", info->table);
+          where = (info->entity == CRM_ENTITY_CUSTOMER || stage_scoped (stage)) && *cs;
+          if (owner != NULL)
+            {
+              g_string_append (text, where ? " AND " : " WHERE ");
+              append_owned (text, info, owner, "t", 1);
+            }
+          g_string_append (text, ")");
         }
       sql->sql = g_string_free (text, FALSE);
-      sql->n_params = scope == SCOPE_OWNER ? 1 : 0;
+      sql->n_params = scope == SCOPE_OWNER || role_synced_own (role) ? 1 : 0;
       sql->name = g_intern_string (g_strdup_printf ("sync_round_first_%d_%d", scope, role));
     }
   g_mutex_unlock (&lock);
@@ -345,13 +466,36 @@ sync_state_free (gpointer data)
   g_free (state);
 }
 
+/* What the entity table narrows @role's sync to ("" for nothing): each
+ * such entity and what narrows it ("opportunity:owner_id",
+ * "opportunity_stage:opportunity"). */
+static char *
+synced_own_scope (CrmRole role)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    {
+      const CrmEntityInfo *info = crm_entity_info (e);
+      const CrmEntityInfo *owner = crm_entity_info_synced_owner (info, role);
+
+      if (owner != NULL)
+        g_string_append_printf (text, "|%s:%s", info->name, owner == info ? info->owner_field : owner->name);
+    }
+  return g_string_free (text, FALSE);
+}
+
 /* A digest of what decides the caller's view: a cursor made for someone
- * else, or before a change of role or region, starts over. */
+ * else, before a change of role or region, or under another narrowing of
+ * the role's sync (the store holds the region's opportunities, say, and
+ * should hold the caller's own only) starts over.  A role whose sync is
+ * not narrowed has the digest it always had. */
 static char *
 identity_of (const CrmUser *user)
 {
-  g_autofree char *who = g_strdup_printf ("%s|%d|%s", user->id, user->role,
-                                          user->region_id ? user->region_id : "");
+  g_autofree char *own = synced_own_scope (user->role);
+  g_autofree char *who = g_strdup_printf ("%s|%d|%s%s", user->id, user->role,
+                                          user->region_id ? user->region_id : "", own);
   guint8 digest[32];
   gsize len = sizeof digest;
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -554,7 +698,7 @@ add_stage (SyncState  *state,
   CrmEntity entity = crm_sync_stage_entity (stage);
   gboolean at_cursor = stage == state->cursor->stage && state->cursor->xid != NULL;
   g_auto(GStrv) position = at_cursor ? g_strsplit (state->cursor->key, ",", -1) : NULL;
-  const char *values[4 + MAX_KEY + 1] = { limit_text, NULL };
+  const char *values[5 + MAX_KEY + 1] = { limit_text, NULL };
   int n = 1;
 
   /* every row the base did not see has sync_xid >= the base's xmin */
@@ -574,7 +718,10 @@ add_stage (SyncState  *state,
     values[n++] = readable;
   else if (scope == SCOPE_OWNER && stage_scoped (stage))
     values[n++] = user_id;
-  state->stage_index[stage] = (int) crm_db_batch_add (batch, stage_sql (stage, state->incremental, scope), values);
+  if (stage_synced_own (stage, state->role))
+    values[n++] = user_id;
+  state->stage_index[stage] = (int) crm_db_batch_add (batch, stage_sql (stage, state->incremental, scope,
+                                                                        state->role), values);
 }
 
 void

@@ -24,6 +24,11 @@
  * sales targets (0014).  Marketing and administrators create, change and
  * delete segments and campaigns (0018).  Every other entity is
  * read-only for now.
+ * What a role's sync sends is what its read policy shows, except where
+ * synced_own_for narrows it: a director's sync sends only the opportunities
+ * they own and those opportunities' stage history (the region's they ask
+ * the server for: GET /opportunities); a manager's, as ever, the
+ * opportunities of their own customers.
  * Personal data (phone numbers, ID numbers, addresses) leaves the server
  * masked (server/crm-records.c) except where a role reads it in full: an
  * account manager, whose read policy shows only their own customers,
@@ -515,7 +520,10 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     opportunity_fields, id_key, UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES,
     .label = N_("Opportunity"),
     .readable_by = SALES,
-    .server_only = opportunity_server_only },
+    .server_only = opportunity_server_only,
+    /* a director's views of a team or region ask GET /opportunities;
+     * their store holds what they work themselves (issue 10) */
+    .synced_own_for = CRM_ROLES (DIRECTOR), .owner_field = "owner_id" },
   { CRM_ENTITY_OPPORTUNITY_STAGE, "opportunity_stage", "opportunity_stages", "crm.opportunity_stage_history",
     "opportunity_stages", opportunity_stage_fields, id_key, UNDER (OPPORTUNITY, "opportunity_id"),
     .label = N_("Stage Change"),
@@ -615,6 +623,26 @@ crm_entity_info_writable (const CrmEntityInfo *info)
     if (field->writable_by != CRM_ROLES_NONE)
       return TRUE;
   return FALSE;
+}
+
+const CrmEntityInfo *
+crm_entity_info_synced_owner (const CrmEntityInfo *info,
+                              CrmRole              role)
+{
+  const CrmEntityInfo *parent;
+
+  g_return_val_if_fail (info != NULL, NULL);
+  g_return_val_if_fail ((guint) role < CRM_N_ROLES, NULL);
+
+  if ((info->synced_own_for & (1u << role)) != 0 && info->owner_field != NULL)
+    return info;
+  if (info->parent == CRM_N_ENTITIES)
+    return NULL;
+  /* one level: the parent must be narrowed by its own owner field */
+  parent = crm_entity_info (info->parent);
+  if ((parent->synced_own_for & (1u << role)) != 0 && parent->owner_field != NULL)
+    return parent;
+  return NULL;
 }
 
 const char *

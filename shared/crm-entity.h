@@ -118,6 +118,12 @@ struct _CrmEntityInfo
   const char         *label;         /* N_(): "Contact" */
   const char * const *server_only;   /* columns of @table that never leave the server
                                       * (sync_xid), NULL-terminated, or NULL */
+  guint               synced_own_for; /* roles whose sync sends only the records they own
+                                      * (@owner_field is the caller), though their read
+                                      * policy shows more: a director's own opportunities,
+                                      * not the region's, which their views ask the server
+                                      * for.  The entities under such a record follow it. */
+  const char         *owner_field;   /* the field naming the owner, for @synced_own_for */
 };
 
 /* The description of @entity; never NULL for a valid entity. */
@@ -133,6 +139,12 @@ gboolean             crm_entity_info_writable (const CrmEntityInfo *info);
 /* Whether @role's read policy can show it any of @info's records. */
 gboolean             crm_entity_info_readable_by (const CrmEntityInfo *info,
                                                   CrmRole              role);
+/* What narrows @role's sync of @info to the records the caller owns: @info
+ * itself (its owner_field is the caller), its parent (the records under a
+ * record the caller owns), or NULL when the sync sends @role all that the
+ * read policy shows. */
+const CrmEntityInfo *crm_entity_info_synced_owner (const CrmEntityInfo *info,
+                                                   CrmRole              role);
 /* The PostgreSQL column of @field. */
 const char          *crm_field_column         (const CrmField      *field);
 /* Whether @role receives @field (not withheld), and whether masked. */

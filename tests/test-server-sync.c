@@ -251,7 +251,9 @@ app_begin (const char *token)
 }
 
 /* key -> version (-1 without one) of what the caller sees of @info: a
- * plain SELECT, row-level security alone deciding. */
+ * plain SELECT, row-level security deciding, and where the entity table
+ * narrows a role's sync to the caller's own records (a director's
+ * opportunities and their stage history), only those for that role. */
 static GHashTable *
 server_rows (PGconn              *app,
              const CrmEntityInfo *info)
@@ -262,8 +264,20 @@ server_rows (PGconn              *app,
 
   for (guint k = 0; info->key[k]; k++)
     g_string_append_printf (sql, ", %s::text", info->key[k]);
-  g_string_append_printf (sql, "), %s FROM %s", crm_entity_info_field (info, "version") ? "version" : "-1",
+  g_string_append_printf (sql, "), %s FROM %s WHERE true", crm_entity_info_field (info, "version") ? "version" : "-1",
                           info->table);
+  for (guint role = 0; role < CRM_N_ROLES; role++)
+    {
+      const CrmEntityInfo *owner = crm_entity_info_synced_owner (info, role);
+
+      if (owner == info)
+        g_string_append_printf (sql, " AND (crm.current_role() <> '%s' OR %s = crm.current_user_id())",
+                                crm_role_names[role], owner->owner_field);
+      else if (owner != NULL)
+        g_string_append_printf (sql, " AND (crm.current_role() <> '%s' OR %s IN (SELECT p.id FROM %s p"
+                                     " WHERE p.%s = crm.current_user_id()))",
+                                crm_role_names[role], info->parent_field, owner->table, owner->owner_field);
+    }
   res = crm_test_pg_query (app, sql->str, NULL, NULL);
   for (int i = 0; i < PQntuples (res); i++)
     g_hash_table_insert (rows, g_strdup (PQgetvalue (res, i, 0)), GINT_TO_POINTER (atoi (PQgetvalue (res, i, 1))));

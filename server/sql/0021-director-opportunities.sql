@@ -166,3 +166,57 @@ CREATE INDEX opportunities_region_stage ON crm.opportunities (region_id, stage) 
 
 ANALYZE crm.opportunities;
 
+------------------------------------------------------------------------
+-- A director's sync: their own opportunities only
+--
+-- The entity table (shared/crm-entity.c, synced_own_for) narrows a
+-- director's sync to the opportunities they own and those opportunities'
+-- stage history; their views of a team or region ask GET /opportunities.
+-- The read policy is unchanged: a director still reads the whole region's
+-- opportunities, so an opportunity taken from them does not leave their
+-- view, and the departures of 0002/0007 ("rows the reader cannot see
+-- now") would never tell their client.  An opportunity's change of owner
+-- now does what a customer's change of owner does (0007):
+--   - a departure for the opportunity and one for each of its stage
+--     changes, naming the owner they left (left_owner); the sync sends
+--     such a departure only to that owner, and only where their sync is
+--     narrowed to their own and the record is not theirs again
+--     (server/crm-handler-sync.c).  The other departures have no
+--     left_owner and go out as before;
+--   - its stage history re-stamped (no new version, as in 0007), so that
+--     the new owner's next round sends it with the opportunity, whose own
+--     sync_xid the update has already moved.
+
+ALTER TABLE crm.sync_departures ADD COLUMN left_owner uuid;
+
+CREATE FUNCTION crm.opportunity_owner_moved() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS
+$$
+DECLARE
+  caller text := current_setting('keyline.role', true);
+  restamp text := current_setting('keyline.restamp', true);
+  c record;
+BEGIN
+  -- The caller may not see the customer or the history (a director
+  -- handing an opportunity over sees them; a trigger must not depend on
+  -- it): administrator for these statements, as in crm.customer_departed().
+  PERFORM set_config('keyline.role', 'admin', true);
+  IF OLD.owner_id IS NOT NULL THEN
+    SELECT cu.owner_id, cu.region_id INTO c FROM crm.customers cu WHERE cu.id = OLD.customer_id;
+    INSERT INTO crm.sync_departures (entity, key, customer_id, owner_id, region_id, left_owner)
+    VALUES ('opportunity', jsonb_build_object('id', OLD.id), OLD.customer_id, c.owner_id, c.region_id, OLD.owner_id);
+    INSERT INTO crm.sync_departures (entity, key, customer_id, owner_id, region_id, left_owner)
+    SELECT 'opportunity_stage', jsonb_build_object('id', h.id), OLD.customer_id, c.owner_id, c.region_id,
+           OLD.owner_id
+      FROM crm.opportunity_stage_history h WHERE h.opportunity_id = OLD.id ORDER BY h.id;
+  END IF;
+  PERFORM set_config('keyline.restamp', 'on', true);
+  UPDATE crm.opportunity_stage_history SET sync_xid = pg_current_xact_id() WHERE opportunity_id = NEW.id;
+  PERFORM set_config('keyline.restamp', coalesce(restamp, 'off'), true);
+  PERFORM set_config('keyline.role', coalesce(caller, ''), true);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER owner_moved AFTER UPDATE OF owner_id ON crm.opportunities
+  FOR EACH ROW WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id)
+  EXECUTE FUNCTION crm.opportunity_owner_moved();
