@@ -4,9 +4,11 @@
 
 #include <string.h>
 
+#include "crm-cursor.h"
 #include "crm-date.h"
 #include "crm-error.h"
 #include "crm-handlers.h"
+#include "crm-records.h"
 #include "crm-validate.h"
 #include "crm-wire.h"
 
@@ -16,7 +18,9 @@
  * client does not hold, computed by PostgreSQL as the caller
  * (server/sql/0015-pipeline-reports.sql): row-level security decides which
  * opportunities count, and crm.pipeline_scope() whether the caller may ask
- * for the scope (403 or 404 naming "scope").
+ * for the scope (403 or 404 naming "scope").  GET /opportunities: the
+ * opportunities themselves, a page at a time, of the same scopes and
+ * filters (server/sql/0021-director-opportunities.sql).
  *
  * Common query: scope=me|team:UUID|region:UUID (default me), and the
  * filters owner, team, region (UUIDs), product_line, amount_min and
@@ -95,14 +99,32 @@ static const char * const filter_names[N_FILTERS] = {
   "owner", "team", "region", "product_line", "amount_min", "amount_max", "close_from", "close_to",
 };
 
+/* GET /opportunities' parameters after the report's: the stages and the
+ * customer (the total's too), then the page's sort, order, position and
+ * size.  (/forecast's period takes the first two places instead.) */
+enum
+{
+  LIST_STAGES = N_REPORT_ARGS,
+  LIST_CUSTOMER,
+  LIST_SORT,
+  LIST_DESCENDING,
+  LIST_AFTER,
+  LIST_AFTER_ID,
+  LIST_LIMIT,
+  N_LIST_ARGS
+};
+
 /* One report request: what it asks, and where its statements are. */
 typedef struct
 {
-  char  *scope;                 /* as answered: "me", "team:UUID", "region:UUID" */
-  char  *values[N_REPORT_ARGS + 2];
-  char  *period_label;
-  guint  scope_index;
-  guint  report_index[3];
+  char    *scope;               /* as answered: "me", "team:UUID", "region:UUID" */
+  char    *values[N_LIST_ARGS];
+  char    *period_label;
+  guint    scope_index;
+  guint    report_index[3];
+  int      sort;                /* GET /opportunities: an index of list_sorts */
+  gboolean descending;
+  gint64   limit;
 } Report;
 
 static void
@@ -584,4 +606,257 @@ crm_handle_pipeline_analysis (CrmRequest *req)
   r->report_index[1] = crm_db_batch_add (batch, &sql_analysis_quarters, (const char * const *) r->values);
   r->report_index[2] = crm_db_batch_add (batch, &sql_lost_reasons, (const char * const *) r->values);
   crm_request_execute (req, batch, analysis_done);
+}
+
+/* GET /opportunities ------------------------------------------------------ */
+
+#define LIST_DEFAULT_LIMIT 100
+#define LIST_MAX_LIMIT 500
+
+/* The sorts, as crm.pipeline_sort_key() names them: "title" is the
+ * opportunity's name, "amount" its total contract value. */
+static const char * const list_sorts[] = {
+  "expected_close", "amount", "stage_changed_at", "title", "updated_at", NULL
+};
+enum { SORT_EXPECTED_CLOSE, SORT_AMOUNT, SORT_STAGE_CHANGED_AT, SORT_TITLE, SORT_UPDATED_AT };
+
+/* The stages and the customer: the report's arguments, then $11, $12. */
+#define LIST_ARGS REPORT_ARGS ", $11::crm.opportunity_stage[], $12::uuid"
+
+static const CrmSql sql_opportunity_total = {
+  "opportunities_total",
+  "SELECT crm.pipeline_opportunity_count(" LIST_ARGS ")",
+  N_REPORT_ARGS + 2
+};
+
+/* A page: the opportunity's record as the entity table has it (the sync's
+ * columns and writer), then the customer's and the owner's names and the
+ * row's sort value.  Built from the table once. */
+static const CrmSql *
+opportunity_page_sql (void)
+{
+  static CrmSql sql;
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      const CrmEntityInfo *info = crm_entity_info (CRM_ENTITY_OPPORTUNITY);
+      const char *a = crm_record_alias (info);
+      g_autofree char *columns = crm_record_columns (info);
+
+      sql.name = "opportunities_page";
+      sql.sql = g_strdup_printf ("SELECT %s, c.name, u.display_name, p.sort_value"
+                                 " FROM crm.pipeline_opportunity_page(" LIST_ARGS ", $13, $14::boolean, $15,"
+                                 "        $16::uuid, $17::integer) WITH ORDINALITY AS p (id, sort_value, n)"
+                                 " JOIN %s %s ON %s.id = p.id"
+                                 " LEFT JOIN crm.customers c ON c.id = %s.customer_id"
+                                 " LEFT JOIN crm.user_directory u ON u.id = %s.owner_id"
+                                 " ORDER BY p.n",
+                                 columns, info->table, a, a, a, a);
+      sql.n_params = N_LIST_ARGS;
+      g_once_init_leave (&done, 1);
+    }
+  return &sql;
+}
+
+/* stage=one,or,more (any of the six) into a PostgreSQL array. */
+static gboolean
+parse_stages (Report      *r,
+              const char  *text,
+              GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) array = g_string_new ("{");
+  int index;
+
+  if (text == NULL)
+    return TRUE;
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (!crm_parse_enum_param ("stage", parts[i], crm_stage_names, &index, error))
+        return FALSE;
+      g_string_append_printf (array, "%s%s", i > 0 ? "," : "", crm_stage_names[index]);
+    }
+  if (parts[0] == NULL)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "stage", "stage must name one or more stages");
+      return FALSE;
+    }
+  g_string_append_c (array, '}');
+  r->values[LIST_STAGES] = g_strdup (array->str);
+  return TRUE;
+}
+
+/* Whether @value reads as the sort's column (as crm.pipeline_sort_key()
+ * casts it): refused here rather than by PostgreSQL. */
+static gboolean
+sort_value_valid (int         sort,
+                  const char *value)
+{
+  g_autoptr(GDate) date = NULL;
+
+  switch (sort)
+    {
+    case SORT_EXPECTED_CLOSE:
+      if (g_str_equal (value, "infinity"))
+        return TRUE;
+      date = strlen (value) == 10 ? crm_date_parse ("after", value, NULL) : NULL;
+      return date != NULL;
+    case SORT_AMOUNT:
+      return g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, NULL, NULL);
+    case SORT_STAGE_CHANGED_AT:
+    case SORT_UPDATED_AT:
+      return crm_validate_pg_timestamp (value);
+    case SORT_TITLE:
+    default:
+      return TRUE;
+    }
+}
+
+/* after=the previous page's next: the same sort and order. */
+static gboolean
+parse_after (Report      *r,
+             const char  *text,
+             GError     **error)
+{
+  g_autoptr(CrmCursor) cursor = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  cursor = crm_cursor_decode (text, NULL);
+  if (cursor == NULL || cursor->sort >= (int) G_N_ELEMENTS (list_sorts) - 1 ||
+      !sort_value_valid (cursor->sort, cursor->value))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "after", "after must be the next of a page this server sent");
+      return FALSE;
+    }
+  if (cursor->sort != r->sort || cursor->descending != r->descending)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "after", "after belongs to another sort or order");
+      return FALSE;
+    }
+  r->values[LIST_AFTER] = g_steal_pointer (&cursor->value);
+  r->values[LIST_AFTER_ID] = g_ascii_strdown (cursor->id, -1);
+  return TRUE;
+}
+
+/* The list's own query: stage, customer, sort, order, limit, after. */
+static gboolean
+parse_list (CrmRequest  *req,
+            Report      *r,
+            GError     **error)
+{
+  const char *customer = crm_request_query (req, "customer");
+  const char *sort = crm_request_query (req, "sort");
+  const char *order = crm_request_query (req, "order");
+  const char *limit = crm_request_query (req, "limit");
+
+  if (!parse_stages (r, crm_request_query (req, "stage"), error))
+    return FALSE;
+  if (customer != NULL)
+    {
+      if (!crm_validate_uuid (customer))
+        {
+          crm_set_field_error (error, CRM_ERROR_INVALID, "customer", "customer must be an id (a UUID)");
+          return FALSE;
+        }
+      r->values[LIST_CUSTOMER] = g_ascii_strdown (customer, -1);
+    }
+  if (sort != NULL && !crm_parse_enum_param ("sort", sort, list_sorts, &r->sort, error))
+    return FALSE;
+  if (order != NULL && !g_str_equal (order, "asc") && !g_str_equal (order, "desc"))
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "order", "order must be asc or desc");
+      return FALSE;
+    }
+  r->descending = order != NULL && g_str_equal (order, "desc");
+  r->limit = LIST_DEFAULT_LIMIT;
+  if (limit != NULL && !crm_parse_int_param ("limit", limit, 1, LIST_MAX_LIMIT, &r->limit, error))
+    return FALSE;
+  if (!parse_after (r, crm_request_query (req, "after"), error))
+    return FALSE;
+  r->values[LIST_SORT] = g_strdup (list_sorts[r->sort]);
+  r->values[LIST_DESCENDING] = g_strdup (r->descending ? "true" : "false");
+  /* one more than asked: whether there is a next page */
+  r->values[LIST_LIMIT] = g_strdup_printf ("%" G_GINT64_FORMAT, r->limit + 1);
+  return TRUE;
+}
+
+/* "next": the position after row @row of the page, or null. */
+static void
+write_next (CrmJsonWriter *w,
+            Report        *r,
+            PGresult      *res,
+            int            row)
+{
+  int n_fields = (int) crm_entity_info_n_fields (crm_entity_info (CRM_ENTITY_OPPORTUNITY));
+  CrmCursor cursor = { r->sort, r->descending, NULL, NULL };
+  g_autofree char *text = NULL;
+
+  crm_json_key (w, "next");
+  if (row < 0)
+    {
+      crm_json_null (w);
+      return;
+    }
+  cursor.value = PQgetvalue (res, row, n_fields + 2);
+  cursor.id = PQgetvalue (res, row, 0);
+  text = crm_cursor_encode (&cursor);
+  crm_json_string (w, text);
+}
+
+static void
+opportunities_done (CrmRequest *req,
+                    CrmDbBatch *batch)
+{
+  Report *r = req->data;
+  const CrmEntityInfo *info = crm_entity_info (CRM_ENTITY_OPPORTUNITY);
+  int n_fields = (int) crm_entity_info_n_fields (info);
+  PGresult *total, *page;
+  CrmJsonWriter w;
+  GString *out;
+  int shown;
+
+  if (!scope_allowed (req, batch))
+    return;
+  total = crm_db_batch_get_result (batch, r->report_index[0]);
+  page = crm_db_batch_get_result (batch, r->report_index[1]);
+  shown = (int) MIN ((gint64) PQntuples (page), r->limit);
+  out = begin_answer (req, batch, &w);
+  crm_json_member_int (&w, "total", int_value (total, 0, 0));
+  crm_json_key (&w, "opportunities");
+  crm_json_begin_array (&w);
+  for (int i = 0; i < shown; i++)
+    {
+      crm_json_begin_object (&w);
+      crm_write_record (&w, info, req->user->role, page, i, 0);
+      crm_json_member_string (&w, "customer_name", crm_pg_value (page, i, n_fields));
+      crm_json_member_string (&w, "owner_name", crm_pg_value (page, i, n_fields + 1));
+      crm_json_end_object (&w);
+    }
+  crm_json_end_array (&w);
+  write_next (&w, r, page, PQntuples (page) > shown ? shown - 1 : -1);
+  crm_json_end_object (&w);
+  crm_request_respond (req, SOUP_STATUS_OK, out);
+}
+
+void
+crm_handle_opportunities (CrmRequest *req)
+{
+  g_autoptr(GError) error = NULL;
+  Report *r = begin_report (req);
+  CrmDbBatch *batch;
+
+  if (r == NULL)
+    return;
+  if (!parse_list (req, r, &error))
+    {
+      crm_request_respond_error (req, error);
+      return;
+    }
+  batch = new_report_batch (req, r);
+  r->report_index[0] = crm_db_batch_add (batch, &sql_opportunity_total, (const char * const *) r->values);
+  r->report_index[1] = crm_db_batch_add (batch, opportunity_page_sql (), (const char * const *) r->values);
+  crm_request_execute (req, batch, opportunities_done);
 }

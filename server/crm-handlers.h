@@ -28,6 +28,7 @@ void crm_handle_mutation        (CrmRequest *req);
 void crm_handle_pipeline        (CrmRequest *req);
 void crm_handle_forecast        (CrmRequest *req);
 void crm_handle_pipeline_analysis (CrmRequest *req);
+void crm_handle_opportunities   (CrmRequest *req);
 /* crm-handler-campaigns.c */
 void crm_handle_segment_preview  (CrmRequest *req);
 void crm_handle_campaign_launch  (CrmRequest *req);

@@ -26,6 +26,7 @@ static const CrmRoute routes[] = {
   { "GET",    "pipeline",      CRM_ROUTE_AUTH,   crm_handle_pipeline },
   { "GET",    "pipeline/analysis", CRM_ROUTE_AUTH, crm_handle_pipeline_analysis },
   { "GET",    "forecast",      CRM_ROUTE_AUTH,   crm_handle_forecast },
+  { "GET",    "opportunities", CRM_ROUTE_AUTH,   crm_handle_opportunities },
   /* campaigns (issue 11) */
   { "POST",   "segments/preview", CRM_ROUTE_AUTH | CRM_ROUTE_BODY, crm_handle_segment_preview },
   { "POST",   "campaigns/:id/launch", CRM_ROUTE_AUTH, crm_handle_campaign_launch },
