@@ -577,7 +577,8 @@ static void
 column_grow_from_start (Column *column,
                         guint   added)
 {
-  if (column->shown == NULL)
+  /* a server's page is listed whole */
+  if (column->shown == NULL || column->board->remote != NULL)
     return;
   if (added > GROW_STEP * 4)
     gtk_slice_list_model_set_size (column->shown, MIN (gtk_slice_list_model_get_size (column->shown), FIRST_CARDS));

@@ -9,6 +9,7 @@
 #include "crm-pipeline-forecast.h"
 #include "crm-pipeline-page.h"
 #include "crm-pipeline-remote.h"
+#include "crm-pipeline-remote-list.h"
 #include "crm-pipeline-table.h"
 
 #define SETTINGS_VIEWS "pipeline-views"
@@ -50,6 +51,7 @@ struct _CrmPipelinePage
   CrmApi            *api;
   JsonObject        *user;
   CrmPipelineRemote *remote;        /* a director's board of their team or region */
+  CrmPipelineRemoteList *remote_list; /* and its table */
   GSettings         *settings;
   CrmPipelineFilter *filter;
   guint              blocked;
@@ -60,6 +62,7 @@ struct _CrmPipelinePage
   /* Template widgets */
   AdwViewStack      *views;
   CrmPipelineBoard  *board;
+  CrmPipelineTable  *table;
   CrmPipelineForecast *forecast;
   CrmPipelineAnalysis *analysis;
   GtkDropDown       *owner_drop;
@@ -326,6 +329,7 @@ remote_stages_cb (CrmPipelinePage *self)
     return;
   stages = crm_pipeline_model_get_stages (self->model, &n);
   crm_pipeline_remote_set_stages (self->remote, stages, n);
+  crm_pipeline_remote_list_set_stages (self->remote_list, stages, n);
 }
 
 /* Server mode or the store's, as the filter and the session say. */
@@ -343,6 +347,8 @@ update_board_source (CrmPipelinePage *self)
   if (!wants_server (self))
     {
       crm_pipeline_board_set_remote (self->board, NULL);
+      if (self->table != NULL)
+        crm_pipeline_table_set_remote (self->table, NULL);
       return;
     }
   if (self->remote == NULL)
@@ -350,10 +356,14 @@ update_board_source (CrmPipelinePage *self)
       self->remote = crm_pipeline_remote_new ();
       crm_pipeline_remote_set_store (self->remote, self->store);
       crm_pipeline_remote_follow_mapped (self->remote, GTK_WIDGET (self->board));
+      self->remote_list = crm_pipeline_remote_list_new ();
+      crm_pipeline_remote_list_set_store (self->remote_list, self->store);
+      crm_pipeline_remote_list_follow_mapped (self->remote_list, GTK_WIDGET (self->table));
       g_signal_connect_object (self->model, "stages-changed", G_CALLBACK (remote_stages_cb), self, G_CONNECT_SWAPPED);
       remote_stages_cb (self);
     }
   crm_pipeline_remote_set_api (self->remote, self->api);
+  crm_pipeline_remote_list_set_api (self->remote_list, self->api);
   scope = director_scope (self->user);
   query = crm_report_query_new (scope, NULL);
   params = filter_params (self);
@@ -361,7 +371,9 @@ update_board_source (CrmPipelinePage *self)
   while (g_hash_table_iter_next (&iter, &name, &value))
     crm_report_query_set_filter (query, name, value);
   crm_pipeline_remote_set_query (self->remote, query);
+  crm_pipeline_remote_list_set_query (self->remote_list, query);
   crm_pipeline_board_set_remote (self->board, self->remote);
+  crm_pipeline_table_set_remote (self->table, self->remote_list);
 }
 
 /* The server's reports take the same filter, as query parameters. */
@@ -605,6 +617,7 @@ crm_pipeline_page_dispose (GObject *object)
 
   crm_pipeline_page_set_store (self, NULL);
   g_clear_object (&self->remote);
+  g_clear_object (&self->remote_list);
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_PIPELINE_PAGE);
 
@@ -689,6 +702,7 @@ crm_pipeline_page_class_init (CrmPipelinePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-pipeline-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, views);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, board);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, table);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, forecast);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, analysis);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, owner_drop);
@@ -779,7 +793,10 @@ crm_pipeline_page_set_session (CrmPipelinePage *self,
       self->user = user ? json_object_ref (user) : NULL;
     }
   if (self->remote != NULL && api == NULL)
-    crm_pipeline_remote_set_api (self->remote, NULL);
+    {
+      crm_pipeline_remote_set_api (self->remote, NULL);
+      crm_pipeline_remote_list_set_api (self->remote_list, NULL);
+    }
   update_board_source (self);
   crm_pipeline_forecast_set_user (self->forecast, user);
   crm_pipeline_forecast_set_api (self->forecast, api);
@@ -809,7 +826,10 @@ crm_pipeline_page_set_store (CrmPipelinePage *self,
       crm_pipeline_board_set_remote (self->board, NULL);
       crm_pipeline_board_set_model (self->board, NULL);
     }
+  if (self->table != NULL)
+    crm_pipeline_table_set_remote (self->table, NULL);
   g_clear_object (&self->remote);
+  g_clear_object (&self->remote_list);
   g_clear_object (&self->model);
   g_set_object (&self->store, store);
   if (store != NULL)
