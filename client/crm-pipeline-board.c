@@ -8,6 +8,7 @@
 
 #include "crm-format.h"
 #include "crm-pipeline-board.h"
+#include "crm-pipeline-remote.h"
 #include "crm-vocabulary.h"
 
 /* One column: an open stage's cards, or a closing stage's drop zone. */
@@ -24,6 +25,8 @@ typedef struct
   GtkLabel         *weighted_label;
   CrmPipelineTotals totals;
   gulong            items_changed_id;
+  GtkLabel         *shown_label;   /* server mode: "50 of 1,234 shown" */
+  GtkWidget        *more_button;   /* server mode: Show More */
 } Column;
 
 /* The widgets of one card, kept on its root widget ("crm-card"). */
@@ -46,6 +49,7 @@ struct _CrmPipelineBoard
   AdwBin            parent_instance;
 
   CrmPipelineModel *model;
+  CrmPipelineRemote *remote;      /* server mode: the columns are the server's */
   GPtrArray        *columns;      /* of Column *: the open stages, then won and lost */
   guint             grow_id;      /* the tick callback growing the columns' cards */
   GCancellable     *cancellable;
@@ -58,6 +62,7 @@ struct _CrmPipelineBoard
   AdwToastOverlay  *toast_overlay;
   GtkStack         *stack;
   AdwStatusPage    *error_page;
+  GtkLabel         *status_label;
   GtkBox           *columns_box;
   GtkBox           *closing_box;
 };
@@ -67,6 +72,7 @@ G_DEFINE_FINAL_TYPE (CrmPipelineBoard, crm_pipeline_board, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_MODEL,
+  PROP_REMOTE,
   PROP_STATE,
   N_PROPS
 };
@@ -120,11 +126,54 @@ set_state (CrmPipelineBoard *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
+/* Server mode: the state of the server's figures. */
+static void
+update_remote_state (CrmPipelineBoard *self)
+{
+  g_autofree char *status = crm_pipeline_remote_dup_status (self->remote);
+  const GError *error = crm_pipeline_remote_get_error (self->remote);
+  guint count = 0;
+
+  gtk_label_set_label (self->status_label, status);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), status[0] != '\0');
+  for (guint i = 0; self->columns != NULL && i < self->columns->len; i++)
+    count += ((Column *) self->columns->pdata[i])->totals.count;
+  switch (crm_pipeline_remote_get_state (self->remote))
+    {
+    case CRM_REPORT_STATE_FAILED:
+      adw_status_page_set_description (self->error_page, error ? error->message : NULL);
+      set_state (self, "error");
+      break;
+    case CRM_REPORT_STATE_NONE:
+      adw_status_page_set_description (self->error_page,
+                                       _("The server cannot be reached, and the board was never read from it "
+                                         "on this computer."));
+      set_state (self, "error");
+      break;
+    case CRM_REPORT_STATE_KEPT:
+    case CRM_REPORT_STATE_FRESH:
+    case CRM_REPORT_STATE_OFFLINE:
+      set_state (self, count == 0 ? "no-results" : "board");
+      break;
+    case CRM_REPORT_STATE_EMPTY:
+    case CRM_REPORT_STATE_LOADING:
+    default:
+      set_state (self, "loading");
+      break;
+    }
+}
+
 static void
 update_state (CrmPipelineBoard *self)
 {
   const GError *error;
 
+  if (self->remote != NULL)
+    {
+      update_remote_state (self);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
   if (self->model == NULL || crm_pipeline_model_get_loading (self->model))
     {
       error = self->model ? crm_pipeline_model_get_error (self->model) : NULL;
@@ -158,8 +207,13 @@ update_header (Column *column)
   g_autofree char *weighted = NULL;
   g_autofree char *weighted_text = NULL;
 
-  crm_pipeline_sum (column->items, totals);
-  column->totals = totals[column->stage];
+  if (column->board->remote != NULL)
+    crm_pipeline_remote_get_totals (column->board->remote, column->stage, &column->totals);
+  else
+    {
+      crm_pipeline_sum (column->items, totals);
+      column->totals = totals[column->stage];
+    }
   count = g_strdup_printf ("%u", column->totals.count);
   amount = crm_format_money (column->totals.amount);
   weighted = crm_format_money (column->totals.weighted);
@@ -168,6 +222,26 @@ update_header (Column *column)
   gtk_label_set_label (column->count_label, count);
   gtk_label_set_label (column->amount_label, amount);
   gtk_label_set_label (column->weighted_label, weighted_text);
+  if (column->shown_label != NULL)
+    {
+      CrmPipelineRemote *remote = column->board->remote;
+      guint listed = g_list_model_get_n_items (column->items);
+      gint64 total = crm_pipeline_remote_get_stage_total (remote, column->stage);
+      g_autofree char *listed_text = crm_format_number (listed);
+      g_autofree char *total_text = crm_format_number (total);
+      g_autofree char *shown = NULL;
+
+      if (crm_pipeline_remote_get_stage_loading (remote, column->stage))
+        shown = g_strdup (_("Loading…"));
+      else
+        /* TRANSLATORS: under a column of the board: how many of its
+         * opportunities are listed, "50 of 1,234 shown" */
+        shown = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %s shown", "%s of %s shown",
+                                              (gulong) total),
+                                 listed_text, total_text);
+      gtk_label_set_label (column->shown_label, shown);
+      gtk_widget_set_visible (column->more_button, crm_pipeline_remote_can_show_more (remote, column->stage));
+    }
 }
 
 static void
@@ -503,12 +577,36 @@ static void
 column_grow_from_start (Column *column,
                         guint   added)
 {
-  if (column->shown == NULL)
+  /* a server's page is listed whole */
+  if (column->shown == NULL || column->board->remote != NULL)
     return;
   if (added > GROW_STEP * 4)
     gtk_slice_list_model_set_size (column->shown, MIN (gtk_slice_list_model_get_size (column->shown), FIRST_CARDS));
   if (gtk_slice_list_model_get_size (column->shown) < g_list_model_get_n_items (column->items))
     start_growing (column->board);
+}
+
+/* Server mode: how many cards of how many, and Show More. */
+static void
+add_footer (Column    *column,
+            GtkWidget *box)
+{
+  GtkWidget *footer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("Show _More"));
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_add_css_class (footer, "pipeline-column-footer");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_name (button, "show-more");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "board.show-more");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int32 (column->stage));
+  gtk_box_append (GTK_BOX (footer), label);
+  gtk_box_append (GTK_BOX (footer), button);
+  gtk_box_append (GTK_BOX (box), footer);
+  column->shown_label = GTK_LABEL (label);
+  column->more_button = button;
 }
 
 static void
@@ -520,7 +618,8 @@ add_open_column (CrmPipelineBoard *self,
   GtkNoSelection *selection;
   GtkWidget *box, *header, *title_row, *title, *scroller, *list;
 
-  column->items = crm_pipeline_model_get_stage_items (self->model, stage);
+  column->items = self->remote != NULL ? crm_pipeline_remote_get_stage_items (self->remote, stage)
+                                       : crm_pipeline_model_get_stage_items (self->model, stage);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (box, "pipeline-column");
   gtk_widget_set_size_request (box, 260, -1);
@@ -543,7 +642,9 @@ add_open_column (CrmPipelineBoard *self,
   g_signal_connect (factory, "setup", G_CALLBACK (card_setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (card_bind_cb), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (card_unbind_cb), self);
-  column->shown = gtk_slice_list_model_new (g_object_ref (column->items), 0, FIRST_CARDS);
+  /* a page of the server's is CRM_REMOTE_PAGE_SIZE cards: no growing */
+  column->shown = gtk_slice_list_model_new (g_object_ref (column->items), 0,
+                                            self->remote != NULL ? G_MAXUINT : FIRST_CARDS);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (column->shown)));
   list = gtk_list_view_new (GTK_SELECTION_MODEL (selection), g_object_ref (factory));
   gtk_widget_add_css_class (list, "pipeline-cards");
@@ -553,6 +654,8 @@ add_open_column (CrmPipelineBoard *self,
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
   gtk_box_append (GTK_BOX (box), scroller);
+  if (self->remote != NULL)
+    add_footer (column, box);
 
   gtk_widget_add_controller (box, GTK_EVENT_CONTROLLER (column->drop_target));
   column->widget = box;
@@ -667,7 +770,8 @@ moved_cb (GObject      *source,
   g_autofree char *title = NULL;
   CrmOpportunityItem *item;
 
-  move = crm_pipeline_model_move_finish (CRM_PIPELINE_MODEL (source), result, &error);
+  move = CRM_IS_PIPELINE_REMOTE (source) ? crm_pipeline_remote_move_finish (CRM_PIPELINE_REMOTE (source), result, &error)
+                                         : crm_pipeline_model_move_finish (CRM_PIPELINE_MODEL (source), result, &error);
   if (move == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -678,7 +782,8 @@ moved_cb (GObject      *source,
     }
   if (move->from == move->to)
     return;
-  item = crm_pipeline_model_lookup (CRM_PIPELINE_MODEL (source), move->id);
+  item = CRM_IS_PIPELINE_REMOTE (source) ? crm_pipeline_remote_lookup (CRM_PIPELINE_REMOTE (source), move->id)
+                                         : crm_pipeline_model_lookup (CRM_PIPELINE_MODEL (source), move->id);
   /* TRANSLATORS: "Moved “Fibre for the new office” to Proposal" */
   title = g_strdup_printf (_("Moved “%s” to %s"), item ? crm_opportunity_item_get_title (item) : "",
                            stage_label (move->to));
@@ -693,7 +798,10 @@ do_move (CrmPipelineBoard *self,
          CrmStage          stage,
          const char       *reason)
 {
-  crm_pipeline_model_move_async (self->model, id, stage, reason, self->cancellable, moved_cb, g_object_ref (self));
+  if (self->remote != NULL)
+    crm_pipeline_remote_move_async (self->remote, id, stage, reason, self->cancellable, moved_cb, g_object_ref (self));
+  else
+    crm_pipeline_model_move_async (self->model, id, stage, reason, self->cancellable, moved_cb, g_object_ref (self));
 }
 
 static void
@@ -767,7 +875,11 @@ undone_cb (GObject      *source,
   g_autoptr(CrmPipelineBoard) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!crm_pipeline_model_undo_finish (CRM_PIPELINE_MODEL (source), result, &error) &&
+  gboolean undone = CRM_IS_PIPELINE_REMOTE (source)
+                    ? crm_pipeline_remote_undo_finish (CRM_PIPELINE_REMOTE (source), result, &error)
+                    : crm_pipeline_model_undo_finish (CRM_PIPELINE_MODEL (source), result, &error);
+
+  if (!undone &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autofree char *title = g_strdup_printf (_("Could not undo the move: %s"), error->message);
@@ -786,7 +898,10 @@ undo_action (GtkWidget  *widget,
 
   if (move == NULL || self->model == NULL)
     return;
-  crm_pipeline_model_undo_async (self->model, move, self->cancellable, undone_cb, g_object_ref (self));
+  if (self->remote != NULL)
+    crm_pipeline_remote_undo_async (self->remote, move, self->cancellable, undone_cb, g_object_ref (self));
+  else
+    crm_pipeline_model_undo_async (self->model, move, self->cancellable, undone_cb, g_object_ref (self));
 }
 
 /* The stage @step places after (or before) @stage in the board's order:
@@ -860,8 +975,22 @@ reload_action (GtkWidget  *widget,
 {
   CrmPipelineBoard *self = CRM_PIPELINE_BOARD (widget);
 
-  if (self->model != NULL)
+  if (self->remote != NULL)
+    crm_pipeline_remote_reload (self->remote);
+  else if (self->model != NULL)
     crm_pipeline_model_reload (self->model);
+}
+
+static void
+show_more_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CrmPipelineBoard *self = CRM_PIPELINE_BOARD (widget);
+  int stage = g_variant_get_int32 (parameter);
+
+  if (self->remote != NULL && stage >= 0 && stage < CRM_N_STAGES)
+    crm_pipeline_remote_show_more (self->remote, (CrmStage) stage);
 }
 
 /* ------------------------------------------------------------------ */
@@ -874,6 +1003,7 @@ crm_pipeline_board_dispose (GObject *object)
   CrmPipelineBoard *self = (CrmPipelineBoard *) object;
 
   g_cancellable_cancel (self->cancellable);
+  crm_pipeline_board_set_remote (self, NULL);
   crm_pipeline_board_set_model (self, NULL);
   g_clear_pointer ((GtkWidget **) &self->card_menu, gtk_widget_unparent);
   /* the toast overlay is both AdwBin's child and a template child:
@@ -907,6 +1037,9 @@ crm_pipeline_board_get_property (GObject    *object,
     {
     case PROP_MODEL:
       g_value_set_object (value, self->model);
+      break;
+    case PROP_REMOTE:
+      g_value_set_object (value, self->remote);
       break;
     case PROP_STATE:
       g_value_set_string (value, self->state);
@@ -947,6 +1080,8 @@ crm_pipeline_board_class_init (CrmPipelineBoardClass *klass)
 
   properties[PROP_MODEL] = g_param_spec_object ("model", NULL, NULL, CRM_TYPE_PIPELINE_MODEL,
                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REMOTE] = g_param_spec_object ("remote", NULL, NULL, CRM_TYPE_PIPELINE_REMOTE,
+                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, "loading",
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -955,6 +1090,7 @@ crm_pipeline_board_class_init (CrmPipelineBoardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmPipelineBoard, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelineBoard, stack);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelineBoard, error_page);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelineBoard, status_label);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelineBoard, columns_box);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelineBoard, closing_box);
 
@@ -964,6 +1100,7 @@ crm_pipeline_board_class_init (CrmPipelineBoardClass *klass)
   gtk_widget_class_install_action (widget_class, "board.move-to", NULL, move_to_action);
   gtk_widget_class_install_action (widget_class, "board.move-card", "(si)", move_card_action);
   gtk_widget_class_install_action (widget_class, "board.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "board.show-more", "i", show_more_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "board.move-next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "board.move-previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "board.move-to", NULL);
@@ -1053,7 +1190,10 @@ crm_pipeline_board_request_move (CrmPipelineBoard *self,
   g_return_val_if_fail (CRM_IS_PIPELINE_BOARD (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
-  item = self->model ? crm_pipeline_model_lookup (self->model, id) : NULL;
+  if (self->remote != NULL)
+    item = crm_pipeline_remote_lookup (self->remote, id);
+  else
+    item = self->model ? crm_pipeline_model_lookup (self->model, id) : NULL;
   if (item == NULL || crm_opportunity_item_get_stage (item) == stage)
     return FALSE;
   if (stage == CRM_STAGE_LOST)
@@ -1102,4 +1242,53 @@ crm_pipeline_board_get_n_listed (CrmPipelineBoard *self,
 
   column = find_column (self, stage);
   return column != NULL && column->shown != NULL ? g_list_model_get_n_items (G_LIST_MODEL (column->shown)) : 0;
+}
+
+static void
+remote_changed_cb (CrmPipelineBoard *self)
+{
+  for (guint i = 0; self->columns != NULL && i < self->columns->len; i++)
+    {
+      Column *column = self->columns->pdata[i];
+
+      if (column->items != NULL)
+        update_header (column);
+    }
+  update_state (self);
+}
+
+/**
+ * crm_pipeline_board_set_remote:
+ * @remote: (nullable): the server's board of a team or region, or %NULL
+ *   for the model's (the store's) opportunities
+ *
+ * Server mode: the columns list @remote's cards, page by page (Show
+ * More), under headers of the server's figures, with the answer's age;
+ * moves go through @remote.  The model still gives the stages.
+ */
+void
+crm_pipeline_board_set_remote (CrmPipelineBoard  *self,
+                               CrmPipelineRemote *remote)
+{
+  g_return_if_fail (CRM_IS_PIPELINE_BOARD (self));
+  g_return_if_fail (remote == NULL || CRM_IS_PIPELINE_REMOTE (remote));
+
+  if (self->remote == remote)
+    return;
+  if (self->remote != NULL)
+    g_signal_handlers_disconnect_by_data (self->remote, self);
+  g_clear_pointer (&self->last_move, crm_pipeline_move_free);
+  g_set_object (&self->remote, remote);
+  if (remote != NULL)
+    g_signal_connect_swapped (remote, "changed", G_CALLBACK (remote_changed_cb), self);
+  build_columns (self);
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE]);
+}
+
+CrmPipelineRemote *
+crm_pipeline_board_get_remote (CrmPipelineBoard *self)
+{
+  g_return_val_if_fail (CRM_IS_PIPELINE_BOARD (self), NULL);
+  return self->remote;
 }

@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "crm-pipeline-model.h"
+#include "crm-pipeline-remote.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,11 @@ GtkWidget        *crm_pipeline_board_new           (void);
 CrmPipelineModel *crm_pipeline_board_get_model     (CrmPipelineBoard *self);
 void              crm_pipeline_board_set_model     (CrmPipelineBoard *self,
                                                     CrmPipelineModel *model);
+/* Server mode (a director's team or region): @remote's columns; NULL:
+ * the model's. */
+void              crm_pipeline_board_set_remote    (CrmPipelineBoard  *self,
+                                                    CrmPipelineRemote *remote);
+CrmPipelineRemote *crm_pipeline_board_get_remote   (CrmPipelineBoard  *self);
 /* "loading", "empty", "no-results", "error" or "board" */
 const char       *crm_pipeline_board_get_state     (CrmPipelineBoard *self);
 /* Moves card @id to @stage as a drop there does (asking for the reason of

@@ -10,11 +10,20 @@ struct _CrmPipelineBulk
   CrmEntity   entity;
   GPtrArray  *ids;        /* char * */
   GPtrArray  *fields;     /* JsonObject *, one an id */
+  GPtrArray  *remotes;    /* JsonObject * or NULL, one an id: the record as the
+                           * server sent it (crm_pipeline_bulk_add_remote ()) */
   gint        done;       /* atomic */
   GHashTable *queued;     /* id (borrowed from ids) -> itself */
   GHashTable *refusals;   /* id (borrowed) -> message */
   gboolean    ran;
 };
+
+static void
+unref_record (gpointer record)
+{
+  if (record != NULL)
+    json_object_unref (record);
+}
 
 static void
 bulk_clear (gpointer data)
@@ -25,6 +34,7 @@ bulk_clear (gpointer data)
   g_clear_pointer (&self->queued, g_hash_table_unref);
   g_clear_pointer (&self->refusals, g_hash_table_unref);
   g_clear_pointer (&self->fields, g_ptr_array_unref);
+  g_clear_pointer (&self->remotes, g_ptr_array_unref);
   g_clear_pointer (&self->ids, g_ptr_array_unref);
 }
 
@@ -41,6 +51,7 @@ crm_pipeline_bulk_new (CrmStore  *store,
   self->entity = entity;
   self->ids = g_ptr_array_new_with_free_func (g_free);
   self->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  self->remotes = g_ptr_array_new_with_free_func (unref_record);
   self->queued = g_hash_table_new (g_str_hash, g_str_equal);
   self->refusals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   return self;
@@ -66,8 +77,35 @@ crm_pipeline_bulk_add (CrmPipelineBulk *self,
   g_return_if_fail (self != NULL && !self->ran);
   g_return_if_fail (id != NULL && fields != NULL);
 
+  crm_pipeline_bulk_add_remote (self, id, fields, NULL);
+}
+
+/**
+ * crm_pipeline_bulk_add_remote:
+ * @record: (nullable): the record as the server sent it, for a record the
+ *   store may not hold (crm_store_enqueue_update_of_remote ())
+ */
+void
+crm_pipeline_bulk_add_remote (CrmPipelineBulk *self,
+                              const char      *id,
+                              JsonObject      *fields,
+                              JsonObject      *record)
+{
+  g_return_if_fail (self != NULL && !self->ran);
+  g_return_if_fail (id != NULL && fields != NULL);
+
   g_ptr_array_add (self->ids, g_strdup (id));
   g_ptr_array_add (self->fields, json_object_ref (fields));
+  g_ptr_array_add (self->remotes, record ? json_object_ref (record) : NULL);
+}
+
+JsonObject *
+crm_pipeline_bulk_get_remote (CrmPipelineBulk *self,
+                              guint            index)
+{
+  g_return_val_if_fail (index < self->remotes->len, NULL);
+
+  return self->remotes->pdata[index];
 }
 
 guint
@@ -110,7 +148,8 @@ queue_chunk (CrmPipelineBulk *self,
   g_autoptr(GPtrArray) mutations = NULL;
 
   for (guint i = 0; i < n; i++)
-    updates[i] = (CrmStoreUpdate) { self->entity, self->ids->pdata[first + i], self->fields->pdata[first + i] };
+    updates[i] = (CrmStoreUpdate) { self->entity, self->ids->pdata[first + i], self->fields->pdata[first + i],
+                                    self->remotes->pdata[first + i] };
   mutations = crm_store_enqueue_updates (self->store, updates, n, NULL);
   for (guint i = 0; i < n; i++)
     {
@@ -118,7 +157,10 @@ queue_chunk (CrmPipelineBulk *self,
       g_autoptr(GError) error = NULL;
       g_autoptr(CrmMutation) m = NULL;
 
-      if (mutations == NULL)
+      if (mutations == NULL && self->remotes->pdata[first + i] != NULL)
+        m = crm_store_enqueue_update_of_remote (self->store, self->entity, self->remotes->pdata[first + i],
+                                                self->fields->pdata[first + i], &error);
+      else if (mutations == NULL)
         m = crm_store_enqueue_update (self->store, self->entity, id, self->fields->pdata[first + i], &error);
       if (mutations != NULL || m != NULL)
         g_hash_table_add (self->queued, (gpointer) id);

@@ -28,6 +28,15 @@ void             crm_pipeline_bulk_unref        (CrmPipelineBulk  *self);
 void             crm_pipeline_bulk_add          (CrmPipelineBulk  *self,
                                                  const char       *id,
                                                  JsonObject       *fields);
+/* The same for a record the store may not hold: @record as the server
+ * sent it (GET /opportunities), which the change is based on. */
+void             crm_pipeline_bulk_add_remote   (CrmPipelineBulk  *self,
+                                                 const char       *id,
+                                                 JsonObject       *fields,
+                                                 JsonObject       *record);
+/* (nullable): the record given to crm_pipeline_bulk_add_remote (). */
+JsonObject      *crm_pipeline_bulk_get_remote   (CrmPipelineBulk  *self,
+                                                 guint             index);
 guint            crm_pipeline_bulk_get_size     (CrmPipelineBulk  *self);
 const char      *crm_pipeline_bulk_get_id       (CrmPipelineBulk  *self,
                                                  guint             index);

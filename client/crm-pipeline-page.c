@@ -8,6 +8,8 @@
 #include "crm-pipeline-analysis.h"
 #include "crm-pipeline-forecast.h"
 #include "crm-pipeline-page.h"
+#include "crm-pipeline-remote.h"
+#include "crm-pipeline-remote-list.h"
 #include "crm-pipeline-table.h"
 
 #define SETTINGS_VIEWS "pipeline-views"
@@ -46,6 +48,10 @@ struct _CrmPipelinePage
 
   CrmStore          *store;
   CrmPipelineModel  *model;
+  CrmApi            *api;
+  JsonObject        *user;
+  CrmPipelineRemote *remote;        /* a director's board of their team or region */
+  CrmPipelineRemoteList *remote_list; /* and its table */
   GSettings         *settings;
   CrmPipelineFilter *filter;
   guint              blocked;
@@ -56,6 +62,7 @@ struct _CrmPipelinePage
   /* Template widgets */
   AdwViewStack      *views;
   CrmPipelineBoard  *board;
+  CrmPipelineTable  *table;
   CrmPipelineForecast *forecast;
   CrmPipelineAnalysis *analysis;
   GtkDropDown       *owner_drop;
@@ -267,11 +274,10 @@ put_amount (GHashTable *table,
     g_hash_table_insert (table, g_strdup (name), g_strdup_printf ("%" G_GINT64_FORMAT, fen));
 }
 
-/* The server's reports take the same filter, as query parameters. */
-static void
-push_report_filters (CrmPipelinePage *self)
+static GHashTable *
+filter_params (CrmPipelinePage *self)
 {
-  g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   put_id (table, "owner", self->filter->owner_id);
   put_id (table, "team", self->filter->team_id);
@@ -281,6 +287,101 @@ push_report_filters (CrmPipelinePage *self)
   put_amount (table, "amount_max", self->filter->amount_max);
   put_id (table, "close_from", self->filter->close_from);
   put_id (table, "close_to", self->filter->close_to);
+  return table;
+}
+
+/* The widest scope a director sees: their region, else their team. */
+static char *
+director_scope (JsonObject *user)
+{
+  const char *region = json_object_get_string_member_with_default (user, "region_id", NULL);
+  const char *team = json_object_get_string_member_with_default (user, "team_id", NULL);
+
+  if (region != NULL)
+    return g_strconcat ("region:", region, NULL);
+  if (team != NULL)
+    return g_strconcat ("team:", team, NULL);
+  return g_strdup ("me");
+}
+
+/* A director's store holds only the opportunities they own: the Board of
+ * anything wider comes from the server (crm-pipeline-remote.c).  An
+ * account manager, or a director looking at their own, reads the store. */
+static gboolean
+wants_server (CrmPipelinePage *self)
+{
+  const char *role, *me;
+
+  if (self->api == NULL || self->user == NULL || self->store == NULL || self->model == NULL)
+    return FALSE;
+  role = json_object_get_string_member_with_default (self->user, "role", NULL);
+  me = json_object_get_string_member_with_default (self->user, "id", NULL);
+  return g_strcmp0 (role, "director") == 0 && (self->filter->owner_id == NULL || g_strcmp0 (self->filter->owner_id, me) != 0);
+}
+
+static void
+remote_stages_cb (CrmPipelinePage *self)
+{
+  const CrmPipelineStage *stages;
+  guint n;
+
+  if (self->remote == NULL || self->model == NULL)
+    return;
+  stages = crm_pipeline_model_get_stages (self->model, &n);
+  crm_pipeline_remote_set_stages (self->remote, stages, n);
+  crm_pipeline_remote_list_set_stages (self->remote_list, stages, n);
+}
+
+/* Server mode or the store's, as the filter and the session say. */
+static void
+update_board_source (CrmPipelinePage *self)
+{
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(CrmReportQuery) query = NULL;
+  g_autofree char *scope = NULL;
+  GHashTableIter iter;
+  gpointer name, value;
+
+  if (self->board == NULL)
+    return;
+  if (!wants_server (self))
+    {
+      crm_pipeline_board_set_remote (self->board, NULL);
+      if (self->table != NULL)
+        crm_pipeline_table_set_remote (self->table, NULL);
+      return;
+    }
+  if (self->remote == NULL)
+    {
+      self->remote = crm_pipeline_remote_new ();
+      crm_pipeline_remote_set_store (self->remote, self->store);
+      crm_pipeline_remote_follow_mapped (self->remote, GTK_WIDGET (self->board));
+      self->remote_list = crm_pipeline_remote_list_new ();
+      crm_pipeline_remote_list_set_store (self->remote_list, self->store);
+      crm_pipeline_remote_list_follow_mapped (self->remote_list, GTK_WIDGET (self->table));
+      g_signal_connect_object (self->model, "stages-changed", G_CALLBACK (remote_stages_cb), self, G_CONNECT_SWAPPED);
+      remote_stages_cb (self);
+    }
+  crm_pipeline_remote_set_api (self->remote, self->api);
+  crm_pipeline_remote_list_set_api (self->remote_list, self->api);
+  scope = director_scope (self->user);
+  query = crm_report_query_new (scope, NULL);
+  params = filter_params (self);
+  g_hash_table_iter_init (&iter, params);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    crm_report_query_set_filter (query, name, value);
+  crm_pipeline_remote_set_query (self->remote, query);
+  crm_pipeline_remote_list_set_query (self->remote_list, query);
+  crm_pipeline_board_set_remote (self->board, self->remote);
+  crm_pipeline_table_set_remote (self->table, self->remote_list);
+}
+
+/* The server's reports take the same filter, as query parameters. */
+static void
+push_report_filters (CrmPipelinePage *self)
+{
+  g_autoptr(GHashTable) table = filter_params (self);
+
   if (self->forecast != NULL)
     crm_pipeline_forecast_set_filters (self->forecast, table);
   if (self->analysis != NULL)
@@ -293,6 +394,7 @@ apply_filter (CrmPipelinePage *self)
   if (self->model != NULL)
     crm_pipeline_model_set_filter (self->model, self->filter);
   push_report_filters (self);
+  update_board_source (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pipeline.clear-filter",
                                  !crm_pipeline_filter_is_empty (self->filter));
 }
@@ -514,6 +616,8 @@ crm_pipeline_page_dispose (GObject *object)
   CrmPipelinePage *self = (CrmPipelinePage *) object;
 
   crm_pipeline_page_set_store (self, NULL);
+  g_clear_object (&self->remote);
+  g_clear_object (&self->remote_list);
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_PIPELINE_PAGE);
 
@@ -526,6 +630,8 @@ crm_pipeline_page_finalize (GObject *object)
   CrmPipelinePage *self = (CrmPipelinePage *) object;
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->api);
+  g_clear_pointer (&self->user, json_object_unref);
   g_clear_pointer (&self->filter, crm_pipeline_filter_free);
   for (guint k = 0; k < CRM_PIPELINE_N_CHOICES; k++)
     {
@@ -596,6 +702,7 @@ crm_pipeline_page_class_init (CrmPipelinePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/keylinecrm/Keyline/crm-pipeline-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, views);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, board);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, table);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, forecast);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, analysis);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelinePage, owner_drop);
@@ -679,6 +786,18 @@ crm_pipeline_page_set_session (CrmPipelinePage *self,
 {
   g_return_if_fail (CRM_IS_PIPELINE_PAGE (self));
 
+  g_set_object (&self->api, api);
+  if (self->user != user)
+    {
+      g_clear_pointer (&self->user, json_object_unref);
+      self->user = user ? json_object_ref (user) : NULL;
+    }
+  if (self->remote != NULL && api == NULL)
+    {
+      crm_pipeline_remote_set_api (self->remote, NULL);
+      crm_pipeline_remote_list_set_api (self->remote_list, NULL);
+    }
+  update_board_source (self);
   crm_pipeline_forecast_set_user (self->forecast, user);
   crm_pipeline_forecast_set_api (self->forecast, api);
   crm_pipeline_analysis_set_user (self->analysis, user);
@@ -703,7 +822,14 @@ crm_pipeline_page_set_store (CrmPipelinePage *self,
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
   if (self->board != NULL)
-    crm_pipeline_board_set_model (self->board, NULL);
+    {
+      crm_pipeline_board_set_remote (self->board, NULL);
+      crm_pipeline_board_set_model (self->board, NULL);
+    }
+  if (self->table != NULL)
+    crm_pipeline_table_set_remote (self->table, NULL);
+  g_clear_object (&self->remote);
+  g_clear_object (&self->remote_list);
   g_clear_object (&self->model);
   g_set_object (&self->store, store);
   if (store != NULL)
@@ -713,6 +839,7 @@ crm_pipeline_page_set_store (CrmPipelinePage *self,
       g_signal_connect_swapped (self->model, "choices-changed", G_CALLBACK (update_choices), self);
       crm_pipeline_board_set_model (self->board, self->model);
     }
+  update_board_source (self);
   if (self->board != NULL)
     update_choices (self);
   if (self->forecast != NULL)

@@ -119,7 +119,8 @@ undo_of (Run *run)
       const char *id = crm_pipeline_bulk_get_id (run->previous, i);
 
       if (crm_pipeline_bulk_was_queued (run->bulk, id))
-        crm_pipeline_bulk_add (undo, id, crm_pipeline_bulk_get_fields (run->previous, i));
+        crm_pipeline_bulk_add_remote (undo, id, crm_pipeline_bulk_get_fields (run->previous, i),
+                                      crm_pipeline_bulk_get_remote (run->previous, i));
     }
   return undo;
 }
@@ -160,6 +161,11 @@ bulk_done_cb (GObject      *object,
       else
         g_hash_table_remove (self->refusals, id);
     }
+  /* server mode: the rows show what was queued at once */
+  for (guint i = 0; self->remote != NULL && i < crm_pipeline_bulk_get_size (run->bulk); i++)
+    if (crm_pipeline_bulk_was_queued (run->bulk, crm_pipeline_bulk_get_id (run->bulk, i)))
+      crm_pipeline_remote_list_apply_change (self->remote, crm_pipeline_bulk_get_id (run->bulk, i),
+                                             crm_pipeline_bulk_get_fields (run->bulk, i));
   _crm_pipeline_table_refresh_row_errors (self);
   g_clear_pointer (&self->undo, crm_pipeline_bulk_unref);
   self->undo = undo_of (run);
@@ -226,6 +232,22 @@ record_text (CrmOpportunityItem *item,
   return node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
 }
 
+/* @record with @fields on top (a copy). */
+static JsonObject *
+record_with (JsonObject *record,
+             JsonObject *fields)
+{
+  JsonObject *copy = json_object_new ();
+  g_autoptr(GList) names = json_object_get_members (record);
+  g_autoptr(GList) changed = json_object_get_members (fields);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (record, l->data)));
+  for (GList *l = changed; l != NULL; l = l->next)
+    json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (fields, l->data)));
+  return copy;
+}
+
 static void
 set_or_null (JsonObject *fields,
              const char *name,
@@ -274,6 +296,17 @@ change_selected (CrmPipelineTable *self,
       set_or_null (before, name, was);
       if (extra != NULL && json_object_has_member (extra, "lost_reason"))
         set_or_null (before, "lost_reason", record_text (item, "lost_reason"));
+      if (self->remote != NULL)
+        {
+          /* a record of the server's, which the store may not hold: the
+           * change is based on it, the undo on it as changed */
+          JsonObject *record = crm_opportunity_item_get_record (item);
+          g_autoptr(JsonObject) changed = record_with (record, fields);
+
+          crm_pipeline_bulk_add_remote (bulk, crm_opportunity_item_get_id (item), fields, record);
+          crm_pipeline_bulk_add_remote (previous, crm_opportunity_item_get_id (item), before, changed);
+          continue;
+        }
       crm_pipeline_bulk_add (bulk, crm_opportunity_item_get_id (item), fields);
       crm_pipeline_bulk_add (previous, crm_opportunity_item_get_id (item), before);
     }

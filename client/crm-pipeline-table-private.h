@@ -1,6 +1,7 @@
 #pragma once
 
 #include "crm-pipeline-bulk.h"
+#include "crm-pipeline-remote-list.h"
 #include "crm-pipeline-sort-model.h"
 #include "crm-pipeline-table.h"
 #include "crm-sort-header.h"
@@ -19,6 +20,8 @@ struct _CrmPipelineTable
 
   CrmPipelineModel     *model;
   CrmPipelineSortModel *rows;
+  CrmPipelineRemoteList *remote;       /* server mode: a director's team or region */
+  GListModel           *shown;         /* what the view lists: rows, or the remote's (borrowed) */
   GtkMultiSelection    *selection;
   CrmSortHeader        *sort_header;
   GSignalGroup         *store_signals;
@@ -60,6 +63,11 @@ struct _CrmPipelineTable
   GtkEntry             *close_entry;
   GtkLabel             *close_error;
   GtkColumnView        *column_view;
+  GtkScrolledWindow    *scroller;
+  GtkBox               *remote_bar;
+  GtkLabel             *remote_label;
+  GtkButton            *load_more_button;
+  GtkButton            *retry_button;
   GtkColumnViewColumn  *title_column;
   GtkColumnViewColumn  *customer_column;
   GtkColumnViewColumn  *stage_column;

@@ -253,7 +253,7 @@ _crm_pipeline_table_selected_items (CrmPipelineTable *self)
   selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position); more;
        more = gtk_bitset_iter_next (&iter, &position))
-    g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (self->rows), position));
+    g_ptr_array_add (items, g_list_model_get_item (self->shown, position));
   return items;
 }
 
@@ -299,7 +299,7 @@ rows_changed_cb (CrmPipelineTable *self,
 {
   for (guint i = position; i < position + added && g_hash_table_size (self->keep_selected) > 0; i++)
     {
-      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (self->shown, i);
 
       if (item != NULL && g_hash_table_contains (self->keep_selected, crm_opportunity_item_get_id (item)))
         gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, FALSE);
@@ -317,7 +317,7 @@ static void
 row_activated_cb (CrmPipelineTable *self,
                   guint             position)
 {
-  g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (G_LIST_MODEL (self->rows), position);
+  g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (self->shown, position);
   g_autoptr(GError) error = NULL;
   GtkWidget *dialog;
 
@@ -334,12 +334,75 @@ row_activated_cb (CrmPipelineTable *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The server's sort keys (GET /opportunities) the Table's columns are:
+ * more days in stage is an earlier stage change. */
+static const char *
+server_sort (CrmPipelineColumn  column,
+             gboolean           descending,
+             gboolean          *server_descending)
+{
+  *server_descending = descending;
+  switch (column)
+    {
+    case CRM_PIPELINE_COLUMN_TITLE:
+      return "title";
+    case CRM_PIPELINE_COLUMN_AMOUNT:
+      return "amount";
+    case CRM_PIPELINE_COLUMN_EXPECTED_CLOSE:
+      return "expected_close";
+    case CRM_PIPELINE_COLUMN_DAYS_IN_STAGE:
+      *server_descending = !descending;
+      return "stage_changed_at";
+    case CRM_PIPELINE_COLUMN_CUSTOMER:
+    case CRM_PIPELINE_COLUMN_STAGE:
+    case CRM_PIPELINE_COLUMN_OWNER:
+    case CRM_PIPELINE_COLUMN_WEIGHTED:
+    case CRM_PIPELINE_COLUMN_PROBABILITY:
+    default:
+      return NULL;
+    }
+}
+
+/* The arrow of the remote's order. */
+static void
+show_remote_sort (CrmPipelineTable *self)
+{
+  gboolean descending;
+  const char *key = crm_pipeline_remote_list_get_sort (self->remote, &descending);
+
+  for (guint c = 0; c < CRM_PIPELINE_N_COLUMNS; c++)
+    {
+      gboolean server_descending;
+      const char *k = server_sort (c, descending, &server_descending);
+
+      if (g_strcmp0 (k, key) == 0)
+        {
+          crm_sort_header_show_sort (self->sort_header, c, server_descending == descending ? descending : !descending);
+          return;
+        }
+    }
+}
+
 static void
 sort_changed_cb (CrmPipelineTable *self,
                  guint             column,
                  gboolean          descending,
                  CrmSortHeader    *header)
 {
+  if (self->remote != NULL)
+    {
+      gboolean server_descending;
+      const char *key = server_sort (column, descending, &server_descending);
+
+      /* only the server's keys sort a list the server pages */
+      if (key != NULL)
+        {
+          crm_pipeline_remote_list_set_sort (self->remote, key, server_descending);
+          crm_sort_header_scroll_to_top (header);
+        }
+      show_remote_sort (self);
+      return;
+    }
   if (self->rows == NULL)
     return;
   crm_pipeline_sort_model_set_sort (self->rows, column, descending);
@@ -382,6 +445,121 @@ crm_pipeline_table_root (GtkWidget *widget)
   _crm_pipeline_table_update_actions (self);
 }
 
+/* Server mode: the answer's age, the state, how many of how many. */
+static void
+update_remote_bar (CrmPipelineTable *self)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *text = NULL;
+  const GError *error;
+  gboolean retry = FALSE;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->remote_bar), self->remote != NULL);
+  if (self->remote == NULL)
+    return;
+  status = crm_pipeline_remote_list_dup_status (self->remote);
+  error = crm_pipeline_remote_list_get_error (self->remote);
+  switch (crm_pipeline_remote_list_get_state (self->remote))
+    {
+    case CRM_REPORT_STATE_FAILED:
+      text = g_strdup (error ? error->message : "");
+      retry = TRUE;
+      break;
+    case CRM_REPORT_STATE_NONE:
+      text = g_strdup (_("The server cannot be reached, and the table was never read from it on this computer."));
+      retry = TRUE;
+      break;
+    case CRM_REPORT_STATE_EMPTY:
+    case CRM_REPORT_STATE_LOADING:
+      text = g_strdup (_("Loading…"));
+      break;
+    case CRM_REPORT_STATE_KEPT:
+    case CRM_REPORT_STATE_FRESH:
+    case CRM_REPORT_STATE_OFFLINE:
+    default:
+      {
+        gint64 total = crm_pipeline_remote_list_get_total (self->remote);
+        g_autofree char *listed = crm_format_number (g_list_model_get_n_items (self->shown));
+        g_autofree char *all = crm_format_number (total);
+        g_autofree char *shown = total == 0 ? g_strdup (_("No opportunity passes the filter."))
+                                            : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %s shown",
+                                                                            "%s of %s shown", (gulong) total),
+                                                               listed, all);
+
+        /* TRANSLATORS: above the Table of a team or region: the answer's
+         * age, then "100 of 1,234 shown" */
+        text = status[0] != '\0' ? g_strdup_printf (_("%s · %s"), status, shown) : g_steal_pointer (&shown);
+      }
+    }
+  gtk_label_set_label (self->remote_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), retry);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_more_button),
+                          crm_pipeline_remote_list_can_load_more (self->remote));
+}
+
+/* Near the end of what is listed: the next page. */
+static void
+scrolled_cb (CrmPipelineTable *self,
+             GtkAdjustment    *adjustment)
+{
+  double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  if (self->remote != NULL && gtk_adjustment_get_value (adjustment) >= end - gtk_adjustment_get_page_size (adjustment) &&
+      crm_pipeline_remote_list_can_load_more (self->remote))
+    crm_pipeline_remote_list_load_more (self->remote);
+}
+
+/* The view lists the remote's rows in server mode, else the model's. */
+static void
+show_rows (CrmPipelineTable *self)
+{
+  gtk_column_view_set_model (self->column_view, NULL);
+  g_clear_object (&self->selection);
+  self->shown = self->remote != NULL ? crm_pipeline_remote_list_get_items (self->remote)
+                : self->rows != NULL ? G_LIST_MODEL (self->rows) : NULL;
+  if (self->shown != NULL)
+    {
+      self->selection = gtk_multi_selection_new (g_object_ref (self->shown));
+      g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_handlers_disconnect_by_func (self->shown, rows_changed_cb, self);
+      g_signal_connect_object (self->shown, "items-changed", G_CALLBACK (rows_changed_cb), self, G_CONNECT_SWAPPED);
+      gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+    }
+  if (self->remote != NULL)
+    show_remote_sort (self);
+  else if (self->rows != NULL)
+    crm_sort_header_show_sort (self->sort_header, crm_pipeline_sort_model_get_column (self->rows),
+                               crm_pipeline_sort_model_get_descending (self->rows));
+  update_remote_bar (self);
+  _crm_pipeline_table_refresh_row_errors (self);
+  _crm_pipeline_table_update_actions (self);
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CrmPipelineTable *self = CRM_PIPELINE_TABLE (widget);
+
+  if (self->remote != NULL)
+    crm_pipeline_remote_list_reload (self->remote);
+}
+
+static void
+load_more_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CrmPipelineTable *self = CRM_PIPELINE_TABLE (widget);
+
+  if (self->remote != NULL)
+    crm_pipeline_remote_list_load_more (self->remote);
+}
+
 static void
 crm_pipeline_table_dispose (GObject *object)
 {
@@ -394,6 +572,10 @@ crm_pipeline_table_dispose (GObject *object)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_PIPELINE_TABLE);
   g_clear_object (&self->selection);
+  if (self->remote != NULL)
+    g_signal_handlers_disconnect_by_data (self->remote, self);
+  g_clear_object (&self->remote);
+  self->shown = NULL;
   g_clear_object (&self->rows);
   g_clear_object (&self->model);
   g_clear_object (&self->sort_header);
@@ -458,6 +640,13 @@ crm_pipeline_table_class_init (CrmPipelineTableClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrmPipelineTable, probability_column);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelineTable, close_column);
   gtk_widget_class_bind_template_child (widget_class, CrmPipelineTable, days_column);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelineTable, scroller);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelineTable, remote_bar);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelineTable, remote_label);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelineTable, load_more_button);
+  gtk_widget_class_bind_template_child (widget_class, CrmPipelineTable, retry_button);
+  gtk_widget_class_install_action (widget_class, "table.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "table.load-more", NULL, load_more_action);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   _crm_pipeline_table_class_init_bulk (widget_class);
 }
@@ -495,6 +684,8 @@ crm_pipeline_table_init (CrmPipelineTable *self)
     }
   g_signal_connect_object (self->sort_header, "sort-changed", G_CALLBACK (sort_changed_cb), self, G_CONNECT_SWAPPED);
   _crm_pipeline_table_init_bulk (self);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
+                           G_CALLBACK (scrolled_cb), self, G_CONNECT_SWAPPED);
 
   self->store_signals = g_signal_group_new (CRM_TYPE_STORE);
   g_signal_group_connect_swapped (self->store_signals, "changed", G_CALLBACK (store_changed_cb), self);
@@ -502,6 +693,44 @@ crm_pipeline_table_init (CrmPipelineTable *self)
   g_signal_group_connect_swapped (self->engine_signals, "notify::status", G_CALLBACK (store_changed_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::pending", G_CALLBACK (store_changed_cb), self);
   _crm_pipeline_table_update_actions (self);
+}
+
+/**
+ * crm_pipeline_table_set_remote:
+ * @remote: (nullable): the server's list of a team or region, or %NULL
+ *   for the model's
+ *
+ * Server mode: the rows are @remote's, in the order of the server's sort
+ * keys (the other columns do not sort), the next page asked near the end
+ * (or with Load More); bulk changes are queued on the records the server
+ * sent (crm_store_enqueue_update_of_remote ()) and shown on the rows.
+ */
+void
+crm_pipeline_table_set_remote (CrmPipelineTable      *self,
+                               CrmPipelineRemoteList *remote)
+{
+  g_return_if_fail (CRM_IS_PIPELINE_TABLE (self));
+  g_return_if_fail (remote == NULL || CRM_IS_PIPELINE_REMOTE_LIST (remote));
+
+  if (self->remote == remote)
+    return;
+  if (self->remote != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->remote, self);
+      g_signal_handlers_disconnect_by_func (crm_pipeline_remote_list_get_items (self->remote), rows_changed_cb, self);
+    }
+  g_clear_pointer (&self->undo, crm_pipeline_bulk_unref);
+  g_set_object (&self->remote, remote);
+  if (remote != NULL)
+    g_signal_connect_object (remote, "changed", G_CALLBACK (update_remote_bar), self, G_CONNECT_SWAPPED);
+  show_rows (self);
+}
+
+CrmPipelineRemoteList *
+crm_pipeline_table_get_remote (CrmPipelineTable *self)
+{
+  g_return_val_if_fail (CRM_IS_PIPELINE_TABLE (self), NULL);
+  return self->remote;
 }
 
 GtkWidget *
@@ -519,8 +748,6 @@ crm_pipeline_table_set_model (CrmPipelineTable *self,
 
   if (self->model == model)
     return;
-  gtk_column_view_set_model (self->column_view, NULL);
-  g_clear_object (&self->selection);
   g_clear_object (&self->rows);
   g_set_object (&self->model, model);
   g_signal_group_set_target (self->store_signals, model ? crm_pipeline_model_get_store (model) : NULL);
@@ -528,20 +755,8 @@ crm_pipeline_table_set_model (CrmPipelineTable *self,
   g_hash_table_remove_all (self->keep_selected);
   g_clear_pointer (&self->undo, crm_pipeline_bulk_unref);
   if (model != NULL)
-    {
-      self->rows = crm_pipeline_sort_model_new (crm_pipeline_model_get_items (model));
-      self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
-      g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_changed_cb), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (rows_changed_cb), self, G_CONNECT_SWAPPED);
-      gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
-      crm_sort_header_show_sort (self->sort_header, crm_pipeline_sort_model_get_column (self->rows),
-                                 crm_pipeline_sort_model_get_descending (self->rows));
-    }
-  _crm_pipeline_table_refresh_row_errors (self);
-  _crm_pipeline_table_update_actions (self);
+    self->rows = crm_pipeline_sort_model_new (crm_pipeline_model_get_items (model));
+  show_rows (self);
 }
 
 CrmPipelineModel *
@@ -594,7 +809,7 @@ crm_pipeline_table_get_rows (CrmPipelineTable *self)
 {
   g_return_val_if_fail (CRM_IS_PIPELINE_TABLE (self), NULL);
 
-  return G_LIST_MODEL (self->rows);
+  return self->shown;
 }
 
 GtkSelectionModel *

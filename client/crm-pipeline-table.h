@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "crm-pipeline-model.h"
+#include "crm-pipeline-remote-list.h"
 #include "crm-store.h"
 #include "crm-sync-engine.h"
 
@@ -35,6 +36,11 @@ GtkWidget         *crm_pipeline_table_new       (void);
 void               crm_pipeline_table_set_model (CrmPipelineTable *self,
                                                  CrmPipelineModel *model);
 CrmPipelineModel  *crm_pipeline_table_get_model (CrmPipelineTable *self);
+/* Server mode (a director's team or region): @remote's rows; NULL: the
+ * model's. */
+void               crm_pipeline_table_set_remote (CrmPipelineTable      *self,
+                                                  CrmPipelineRemoteList *remote);
+CrmPipelineRemoteList *crm_pipeline_table_get_remote (CrmPipelineTable  *self);
 /* Without a shared model: a model of its own over @store. */
 void               crm_pipeline_table_set_store (CrmPipelineTable *self,
                                                  CrmStore         *store);

@@ -18,11 +18,16 @@
 #define MAX_VALUE (G_MAXINT64 / 1024)
 
 static const char * const report_paths[CRM_N_REPORTS] = {
-  "/pipeline", "/forecast", "/pipeline/analysis",
+  "/pipeline", "/forecast", "/pipeline/analysis", "/opportunities",
+};
+
+const char * const crm_opportunity_sort_names[] = {
+  "expected_close", "amount", "stage_changed_at", "title", "updated_at", NULL
 };
 
 static const char * const filter_names[] = {
-  "owner", "team", "region", "product_line", "amount_min", "amount_max", "close_from", "close_to", NULL
+  "owner", "team", "region", "product_line", "amount_min", "amount_max", "close_from", "close_to",
+  "stage", "customer", "sort", "order", "limit", "after", NULL
 };
 
 const char *
@@ -808,6 +813,120 @@ crm_analysis_from_json (JsonNode  *node,
 }
 
 /* ------------------------------------------------------------------ */
+/* GET /opportunities                                                  */
+/* ------------------------------------------------------------------ */
+
+void
+crm_opportunity_page_free (CrmOpportunityPage *page)
+{
+  if (page == NULL)
+    return;
+  g_free (page->scope);
+  g_clear_pointer (&page->as_of, g_date_time_unref);
+  g_clear_pointer (&page->opportunities, g_ptr_array_unref);
+  g_free (page->next);
+  g_free (page);
+}
+
+/* A member holding an id (a UUID); with @nullable, null too. */
+static gboolean
+read_id (JsonObject  *object,
+         const char  *name,
+         gboolean     nullable,
+         GError     **error)
+{
+  const char *id;
+
+  if (!read_string (object, "opportunities", name, nullable, &id, error))
+    return FALSE;
+  if (id != NULL && !crm_validate_uuid (id))
+    return bad (error, "opportunities", name, "an id");
+  return TRUE;
+}
+
+/* What the views read of one listed opportunity. */
+static gboolean
+check_listed (JsonObject  *object,
+              GError     **error)
+{
+  const char *text, *stage;
+  gint64 value;
+  GDate date;
+
+  if (!read_id (object, "id", FALSE, error) || !read_id (object, "customer_id", FALSE, error) ||
+      !read_id (object, "owner_id", TRUE, error) ||
+      !read_string (object, "opportunities", "customer_name", TRUE, &text, error) ||
+      !read_string (object, "opportunities", "owner_name", TRUE, &text, error) ||
+      !read_string (object, "opportunities", "name", FALSE, &text, error) ||
+      !read_string (object, "opportunities", "stage", FALSE, &stage, error) ||
+      !read_money (object, "opportunities", "amount_once", &value, error) ||
+      !read_money (object, "opportunities", "amount_monthly", &value, error) ||
+      !read_int (object, "opportunities", "contract_months", TRUE, 1200, &value, error) ||
+      !read_int (object, "opportunities", "probability", TRUE, 100, &value, error) ||
+      !read_string (object, "opportunities", "stage_changed_at", TRUE, &text, error) ||
+      !read_money (object, "opportunities", "version", &value, error))
+    return FALSE;
+  if (crm_wire_lookup (crm_stage_names, stage) < 0)
+    return bad (error, "opportunities", "stage", "a stage");
+  if (text != NULL)
+    {
+      g_autoptr(GDateTime) changed = g_date_time_new_from_iso8601 (text, NULL);
+
+      if (changed == NULL)
+        return bad (error, "opportunities", "stage_changed_at", "an ISO 8601 time");
+    }
+  {
+    JsonNode *close = member (object, "expected_close");
+
+    if (close != NULL && JSON_NODE_HOLDS_NULL (close))
+      return TRUE;
+  }
+  return read_date (object, "opportunities", "expected_close", &date, error);
+}
+
+CrmOpportunityPage *
+crm_opportunity_page_from_json (JsonNode  *node,
+                                GError   **error)
+{
+  g_autoptr(CrmOpportunityPage) page = g_new0 (CrmOpportunityPage, 1);
+  JsonObject *root = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonArray *list;
+  const char *next;
+
+  page->opportunities = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  if (root == NULL)
+    {
+      bad (error, NULL, "opportunities", "an object");
+      return NULL;
+    }
+  if (!read_scope (root, &page->scope, error) || !read_as_of (root, &page->as_of, error) ||
+      !read_money (root, NULL, "total", &page->total, error) ||
+      !read_array (root, NULL, "opportunities", &list, error) ||
+      !read_string (root, NULL, "next", TRUE, &next, error))
+    return NULL;
+  if (next != NULL && next[0] == '\0')
+    {
+      bad (error, NULL, "next", "a cursor or null");
+      return NULL;
+    }
+  if (json_array_get_length (list) > (guint) page->total)
+    {
+      bad (error, NULL, "total", "fewer than listed");
+      return NULL;
+    }
+  page->next = g_strdup (next);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *object = element (list, i, "opportunities", error);
+
+      if (object == NULL || !check_listed (object, error))
+        return NULL;
+      g_ptr_array_add (page->opportunities, json_object_ref (object));
+    }
+  return g_steal_pointer (&page);
+}
+
+/* ------------------------------------------------------------------ */
 /* Any of them                                                         */
 /* ------------------------------------------------------------------ */
 
@@ -824,6 +943,8 @@ crm_report_from_json (CrmReportKind   kind,
       return crm_forecast_from_json (node, error);
     case CRM_REPORT_ANALYSIS:
       return crm_analysis_from_json (node, error);
+    case CRM_REPORT_OPPORTUNITIES:
+      return crm_opportunity_page_from_json (node, error);
     case CRM_N_REPORTS:
     default:
       g_return_val_if_reached (NULL);
@@ -866,6 +987,9 @@ crm_report_free (CrmReportKind kind,
       break;
     case CRM_REPORT_ANALYSIS:
       crm_analysis_free (report);
+      break;
+    case CRM_REPORT_OPPORTUNITIES:
+      crm_opportunity_page_free (report);
       break;
     case CRM_N_REPORTS:
     default:

@@ -24,10 +24,11 @@ typedef enum
   CRM_REPORT_PIPELINE,   /* GET /pipeline */
   CRM_REPORT_FORECAST,   /* GET /forecast (needs a period) */
   CRM_REPORT_ANALYSIS,   /* GET /pipeline/analysis */
+  CRM_REPORT_OPPORTUNITIES, /* GET /opportunities: one page of a list */
   CRM_N_REPORTS
 } CrmReportKind;
 
-/* "/pipeline", "/forecast", "/pipeline/analysis": the path below /api/v1,
+/* "/pipeline", "/forecast", "/pipeline/analysis", "/opportunities": the path below /api/v1,
  * also the name the answer is kept under in the local store. */
 const char *crm_report_kind_path (CrmReportKind kind);
 
@@ -37,7 +38,9 @@ const char *crm_report_kind_path (CrmReportKind kind);
 
 /* The scope, the period (forecast only) and the filters of one report.
  * Filters are the endpoints' (owner, team, region, product_line,
- * amount_min, amount_max, close_from, close_to); other names are refused. */
+ * amount_min, amount_max, close_from, close_to), and GET /opportunities'
+ * list parameters (stage, customer, sort, order, limit, after); other
+ * names are refused. */
 typedef struct _CrmReportQuery CrmReportQuery;
 
 CrmReportQuery *crm_report_query_new        (const char      *scope,
@@ -203,11 +206,40 @@ CrmAnalysis *crm_analysis_from_json (JsonNode    *node,
 void         crm_analysis_free      (CrmAnalysis *analysis);
 
 /* ------------------------------------------------------------------ */
+/* GET /opportunities                                                  */
+/* ------------------------------------------------------------------ */
+
+/* One page of opportunities as the server lists them for the caller
+ * (docs/openapi.yaml): the records as the sync sends them, each with the
+ * names of its customer and owner.  Each record is checked for what the
+ * Board and Table read of it (id, customer_id, customer_name, owner_id,
+ * owner_name, name, stage, amount_once, amount_monthly, contract_months,
+ * probability, expected_close, stage_changed_at, version); other members
+ * are kept as they came. */
+typedef struct
+{
+  char       *scope;
+  GDateTime  *as_of;
+  gint64      total;          /* every match, not just this page */
+  GPtrArray  *opportunities;  /* of JsonObject, in the server's order */
+  char       *next;           /* the next page's "after", or NULL on the last */
+} CrmOpportunityPage;
+
+CrmOpportunityPage *crm_opportunity_page_from_json (JsonNode           *node,
+                                                    GError            **error);
+void                crm_opportunity_page_free      (CrmOpportunityPage *page);
+
+/* The sort keys GET /opportunities takes ("expected_close", "amount",
+ * "stage_changed_at", "title", "updated_at"), NULL-terminated. */
+extern const char * const crm_opportunity_sort_names[];
+
+/* ------------------------------------------------------------------ */
 /* Any of them                                                         */
 /* ------------------------------------------------------------------ */
 
 /* An answer of @kind read into its struct (CrmPipelineReport,
- * CrmForecast or CrmAnalysis); free it with crm_report_free(). */
+ * CrmForecast, CrmAnalysis or CrmOpportunityPage); free it with
+ * crm_report_free(). */
 gpointer crm_report_from_json (CrmReportKind   kind,
                                JsonNode       *node,
                                GError        **error);
@@ -234,5 +266,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmReportQuery, crm_report_query_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmPipelineReport, crm_pipeline_report_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmForecast, crm_forecast_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmAnalysis, crm_analysis_free)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmOpportunityPage, crm_opportunity_page_free)
 
 G_END_DECLS

@@ -33,6 +33,11 @@
 
 static const char SQL_HAS_ACTIVE[] =
   "SELECT EXISTS (SELECT 1 FROM mutations WHERE entity = ?1 AND record_id = ?2 AND state IN " SHOWN ")";
+/* A remote record (0012) none of whose changes is left in the queue. */
+static const char SQL_REMOTE_SETTLED[] =
+  "SELECT EXISTS (SELECT 1 FROM remote_records r WHERE r.entity = ?1 AND r.record_id = ?2"
+  " AND NOT EXISTS (SELECT 1 FROM mutations m WHERE m.entity = r.entity AND m.record_id = r.record_id))";
+static const char SQL_UNMARK_REMOTE[] = "DELETE FROM remote_records WHERE entity = ?1 AND record_id = ?2";
 static const char SQL_ACTIVE_OF[] =
   "SELECT op, fields FROM mutations WHERE entity = ?1 AND record_id = ?2 AND state IN " SHOWN " ORDER BY seq";
 
@@ -363,7 +368,9 @@ unmark_others (CrmStore     *self,
 
 /* Makes the shown row of a record with queued changes again: the server's
  * record (or, for a record made here, nothing), then each pending or sent
- * change in queue order.  Drops the server row when no change is left. */
+ * change in queue order.  Drops the server row when no change is left,
+ * and a remote record's rows (crm_store_enqueue_update_of_remote ()) when
+ * none of its changes is left in the queue: the sync never updates it. */
 gboolean
 crm_store_rebuild (CrmStore    *self,
                    CrmEntity    entity,
@@ -376,9 +383,15 @@ crm_store_rebuild (CrmStore    *self,
   gint64 version = -1;
   gboolean any = FALSE;
   gboolean outranked = FALSE;
+  gint64 settled = 0;
 
-  if (!crm_store_note_changed (self, entity, id, changes, error))
+  if (!crm_store_note_changed (self, entity, id, changes, error) ||
+      !crm_store_query_int (self, SQL_REMOTE_SETTLED, e->info->name, id, 0, &settled, error))
     return FALSE;
+  if (settled)
+    return crm_store_exec2 (self, e->key_delete_sql[LAYER_SHOWN], id, NULL, error) &&
+           crm_store_exec2 (self, e->key_delete_sql[LAYER_SERVER], id, NULL, error) &&
+           crm_store_exec2 (self, SQL_UNMARK_REMOTE, e->info->name, id, error);
   if (!crm_store_query_int (self, e->version_sql[LAYER_SERVER], id, NULL, -1, &server_version, error) ||
       !crm_store_query_int (self, e->version_sql[LAYER_SHOWN], id, NULL, -1, &version, error) ||
       !is_outranked (self, e, id, &outranked, error))

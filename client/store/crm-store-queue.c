@@ -15,6 +15,11 @@ static const char SQL_ENQUEUE[] =
   "INSERT INTO mutations (key, entity, op, record_id, base_version, fields, state, base)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)";
 
+static const char SQL_MARK_REMOTE[] =
+  "INSERT OR IGNORE INTO remote_records (entity, record_id) VALUES (?1, ?2)";
+static const char SQL_IS_REMOTE[] =
+  "SELECT EXISTS (SELECT 1 FROM remote_records WHERE entity = ?1 AND record_id = ?2)";
+
 static const char SQL_MUTATION[] = "SELECT " MUTATION_COLUMNS " FROM mutations WHERE seq = ?1";
 /* The oldest change to send whose record has no older change in conflict. */
 static const char SQL_NEXT_MUTATION[] =
@@ -285,6 +290,48 @@ crm_store_apply_change (CrmStore       *self,
   return crm_store_apply_fields (self, entity, id, fields_text, error);
 }
 
+/* A record the server sent (GET /opportunities) that the sync may never
+ * bring: written here as the server's record unless the record is here
+ * already (then its shown row, with any change queued on it, is the
+ * base).  Sets *@adopted when it was written: the caller marks it remote
+ * once the change is queued. */
+static gboolean
+adopt_remote (CrmStore     *self,
+              CrmEntity     entity,
+              const char   *id,
+              JsonObject   *record,
+              gboolean     *adopted,
+              Changes      *changes,
+              GError      **error)
+{
+  const Entity *e = crm_store_entity (entity);
+  gint64 version = -1;
+
+  *adopted = FALSE;
+  if (record == NULL)
+    return TRUE;
+  if (g_strcmp0 (string_member (record, "id"), id) != 0)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "id", "The record is not the one the change is made to");
+      return FALSE;
+    }
+  if (e->table[LAYER_SERVER] == NULL)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "entity", "A %s is not changed here", e->info->name);
+      return FALSE;
+    }
+  if (!crm_store_query_int (self, e->version_sql[LAYER_SHOWN], id, NULL, -1, &version, error))
+    return FALSE;
+  if (version >= 0)
+    return TRUE;
+  if (!crm_store_query_int (self, e->version_sql[LAYER_SERVER], id, NULL, -1, &version, error))
+    return FALSE;
+  if (version >= 0)
+    return TRUE;   /* a queued delete hides it: the enqueue refuses */
+  *adopted = TRUE;
+  return crm_store_store_server_record (self, entity, record, TRUE, changes, error);
+}
+
 /* Queues a change and applies it to the shown row, inside the caller's
  * transaction and lock. */
 static CrmMutation *
@@ -293,6 +340,7 @@ enqueue_locked (CrmStore       *self,
                 CrmMutationOp   op,
                 const char     *id,
                 JsonObject     *fields,
+                JsonObject     *remote,
                 Changes        *changes,
                 GError        **error)
 {
@@ -300,9 +348,12 @@ enqueue_locked (CrmStore       *self,
   g_autofree char *base_text = NULL;
   g_autofree char *key = g_uuid_string_random ();
   const Entity *e = crm_store_entity (entity);
+  gboolean adopted = FALSE;
   gint64 version = -1;
   gint64 seq;
 
+  if (op == CRM_MUTATION_OP_UPDATE && !adopt_remote (self, entity, id, remote, &adopted, changes, error))
+    return NULL;
   if (op == CRM_MUTATION_OP_CREATE ? !prepare_create (self, e, id, fields, fields_text, error)
                                    : !prepare_change (self, e, op, id, fields, &version, &base_text, error))
     return NULL;
@@ -334,6 +385,8 @@ enqueue_locked (CrmStore       *self,
       return NULL;
   }
   seq = sqlite3_last_insert_rowid (self->db);
+  if (adopted && !crm_store_exec2 (self, SQL_MARK_REMOTE, crm_entity_names[entity], id, error))
+    return NULL;
   if (!crm_store_note_changed (self, entity, id, changes, error) ||
       !crm_store_exclusive_changed (self, entity, id, fields, changes, error))
     return NULL;
@@ -347,6 +400,7 @@ enqueue (CrmStore       *self,
          CrmMutationOp   op,
          const char     *id,
          JsonObject     *fields,
+         JsonObject     *remote,
          GError        **error)
 {
   g_autoptr(Changes) changes = changes_new ();
@@ -355,7 +409,7 @@ enqueue (CrmStore       *self,
   g_mutex_lock (&self->lock);
   if (!crm_store_begin (self, error))
     goto failed;
-  mutation = enqueue_locked (self, entity, op, id, fields, changes, error);
+  mutation = enqueue_locked (self, entity, op, id, fields, remote, changes, error);
   if (mutation == NULL || !crm_store_commit (self, error))
     goto failed;
   g_mutex_unlock (&self->lock);
@@ -551,7 +605,69 @@ crm_store_enqueue_update (CrmStore    *self,
 
   if (!check_fields (entity, CRM_MUTATION_OP_UPDATE, changed_fields, error))
     return NULL;
-  return enqueue (self, entity, CRM_MUTATION_OP_UPDATE, id, changed_fields, error);
+  return enqueue (self, entity, CRM_MUTATION_OP_UPDATE, id, changed_fields, NULL, error);
+}
+
+/**
+ * crm_store_enqueue_update_of_remote:
+ * @entity: an entity with a field some role may write
+ * @server_record: the record as the server sent it (GET /opportunities),
+ *   which the sync may never bring here (a director's view of a
+ *   colleague's opportunity)
+ * @changed_fields: as for crm_store_enqueue_update()
+ *
+ * crm_store_enqueue_update() of a record that may not be here: when it is
+ * not, @server_record is written as the server's record first, so that
+ * the change is based on it (its version, and per field the value it
+ * held), and the record is marked remote.  It then travels like any other
+ * change (sent when the server can be reached, kept over a restart, in
+ * the list of unsent changes, a conflict as any conflict); a remote
+ * record stays here exactly while a change of it is queued (failed and
+ * in conflict included) and goes with the last one.  A record that is
+ * here already is changed as it shows here.
+ */
+CrmMutation *
+crm_store_enqueue_update_of_remote (CrmStore    *self,
+                                    CrmEntity    entity,
+                                    JsonObject  *server_record,
+                                    JsonObject  *changed_fields,
+                                    GError     **error)
+{
+  const char *id;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), NULL);
+  g_return_val_if_fail ((guint) entity < CRM_N_ENTITIES, NULL);
+  g_return_val_if_fail (server_record != NULL && changed_fields != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  id = string_member (server_record, "id");
+  if (id == NULL || !crm_validate_uuid (id))
+    {
+      crm_set_field_error (error, CRM_ERROR_MALFORMED, "id", "A %s record without a valid id",
+                           crm_entity_names[entity]);
+      return NULL;
+    }
+  if (!check_fields (entity, CRM_MUTATION_OP_UPDATE, changed_fields, error))
+    return NULL;
+  return enqueue (self, entity, CRM_MUTATION_OP_UPDATE, id, changed_fields, server_record, error);
+}
+
+gboolean
+crm_store_is_remote_record (CrmStore   *self,
+                            CrmEntity   entity,
+                            const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 remote = 0;
+
+  g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (!crm_store_query_int (self, SQL_IS_REMOTE, crm_entity_names[entity], id, 0, &remote, &error))
+    g_warning ("%s", error->message);
+  g_mutex_unlock (&self->lock);
+  return remote != 0;
 }
 
 /* Whether some record of another entity hangs from @e's records. */
@@ -605,7 +721,7 @@ crm_store_enqueue_create (CrmStore    *self,
   new_id = id != NULL ? g_strdup (id) : g_uuid_string_random ();
   if (!check_fields (entity, CRM_MUTATION_OP_CREATE, fields, error))
     return NULL;
-  return enqueue (self, entity, CRM_MUTATION_OP_CREATE, new_id, fields, error);
+  return enqueue (self, entity, CRM_MUTATION_OP_CREATE, new_id, fields, NULL, error);
 }
 
 /**
@@ -639,7 +755,7 @@ crm_store_enqueue_delete (CrmStore    *self,
       return NULL;
     }
   none = json_object_new ();
-  return enqueue (self, entity, CRM_MUTATION_OP_DELETE, id, none, error);
+  return enqueue (self, entity, CRM_MUTATION_OP_DELETE, id, none, NULL, error);
 }
 
 /**
@@ -679,7 +795,7 @@ crm_store_enqueue_updates (CrmStore              *self,
   for (guint i = 0; i < n_updates; i++)
     {
       CrmMutation *m = enqueue_locked (self, updates[i].entity, CRM_MUTATION_OP_UPDATE, updates[i].id,
-                                       updates[i].fields, changes, error);
+                                       updates[i].fields, updates[i].remote, changes, error);
 
       if (m == NULL)
         goto failed;
@@ -715,6 +831,8 @@ updates_data_free (gpointer data)
 
       g_free ((char *) update->id);
       json_object_unref (update->fields);
+      if (update->remote != NULL)
+        json_object_unref (update->remote);
     }
   g_array_unref (u->updates);
   g_free (u);
@@ -764,7 +882,8 @@ crm_store_enqueue_updates_async (CrmStore             *self,
   u->updates = g_array_sized_new (FALSE, TRUE, sizeof (CrmStoreUpdate), n_updates);
   for (guint i = 0; i < n_updates; i++)
     {
-      CrmStoreUpdate copy = { updates[i].entity, g_strdup (updates[i].id), json_object_ref (updates[i].fields) };
+      CrmStoreUpdate copy = { updates[i].entity, g_strdup (updates[i].id), json_object_ref (updates[i].fields),
+                              updates[i].remote ? json_object_ref (updates[i].remote) : NULL };
 
       g_array_append_val (u->updates, copy);
     }

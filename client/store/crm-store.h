@@ -72,7 +72,18 @@ typedef struct
   CrmEntity   entity;
   const char *id;
   JsonObject *fields;   /* the changed fields, as for crm_store_enqueue_update() */
+  JsonObject *remote;   /* NULL, or the record as the server sent it when it
+                         * may not be here (crm_store_enqueue_update_of_remote()) */
 } CrmStoreUpdate;
+CrmMutation     *crm_store_enqueue_update_of_remote (CrmStore          *self,
+                                                   CrmEntity            entity,
+                                                   JsonObject          *server_record,
+                                                   JsonObject          *changed_fields,
+                                                   GError             **error);
+/* Whether @id's record is here only for its queued changes. */
+gboolean         crm_store_is_remote_record       (CrmStore            *self,
+                                                   CrmEntity            entity,
+                                                   const char          *id);
 GPtrArray       *crm_store_enqueue_updates        (CrmStore            *self,
                                                    const CrmStoreUpdate *updates,
                                                    guint                n_updates,

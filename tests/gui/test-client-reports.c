@@ -18,7 +18,7 @@
  */
 
 static const char * const fixture_names[CRM_N_REPORTS] = {
-  "pipeline.json", "forecast.json", "analysis.json",
+  "pipeline.json", "forecast.json", "analysis.json", "opportunities.json",
 };
 
 static char *
@@ -43,6 +43,8 @@ load_node (CrmReportKind kind)
   g_assert_no_error (error);
   return node;
 }
+
+static JsonNode *edited (CrmReportKind kind, const char *from, const char *to);
 
 static void
 assert_malformed (CrmReportKind  kind,
@@ -102,6 +104,38 @@ test_forecast_reads_every_member (void)
   g_assert_null (row->name);
   g_assert_cmpint (row->figures.attainment, ==, CRM_REPORT_NONE);
   g_assert_false (row->figures.behind);
+}
+
+static void
+test_opportunities_reads_every_member (void)
+{
+  g_autoptr(JsonNode) node = load_node (CRM_REPORT_OPPORTUNITIES);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmOpportunityPage) page = crm_opportunity_page_from_json (node, &error);
+  JsonObject *second;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (page);
+  g_assert_cmpstr (page->scope, ==, "region:6f1c2a9e-0b7d-4c3e-9a51-2d4e8f7a1b03");
+  g_assert_cmpint (g_date_time_get_hour (page->as_of), ==, 13);
+  g_assert_cmpint (page->total, ==, 51);
+  g_assert_cmpstr (page->next, ==, "eyJjIjoiMjAyNy0wMS0xNSJ9");
+  g_assert_cmpuint (page->opportunities->len, ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (page->opportunities->pdata[0], "customer_name"), ==, "东方电子");
+  second = page->opportunities->pdata[1];
+  g_assert_cmpint (json_object_get_int_member (second, "probability"), ==, 60);
+  g_assert_true (json_object_get_null_member (second, "expected_close"));
+}
+
+static void
+test_opportunities_last_page_has_no_next (void)
+{
+  g_autoptr(JsonNode) node = edited (CRM_REPORT_OPPORTUNITIES, "\"eyJjIjoiMjAyNy0wMS0xNSJ9\"", "null");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmOpportunityPage) page = crm_opportunity_page_from_json (node, &error);
+
+  g_assert_no_error (error);
+  g_assert_null (page->next);
 }
 
 static void
@@ -328,6 +362,17 @@ test_any_value_out_of_range_is_malformed (void)
     { CRM_REPORT_ANALYSIS, "\"won_amount\": 150000000", "\"won_amount\": 99999999999999999999" },
     { CRM_REPORT_PIPELINE, "\"probability\": 75", "\"probability\": 175" },
     { CRM_REPORT_PIPELINE, "\"stage\": \"proposal\"", "\"stage\": \"lost\"" },
+    { CRM_REPORT_OPPORTUNITIES, "\"total\": 51", "\"total\": 1" },
+    { CRM_REPORT_OPPORTUNITIES, "\"total\": 51", "\"total\": -1" },
+    { CRM_REPORT_OPPORTUNITIES, "\"stage\": \"proposal\"", "\"stage\": \"haggling\"" },
+    { CRM_REPORT_OPPORTUNITIES, "\"id\": \"3d2c1b0a", "\"id\": \"xd2c1b0a" },
+    { CRM_REPORT_OPPORTUNITIES, "\"owner_id\": \"1b5c8d4e", "\"owner_id\": \"xb5c8d4e" },
+    { CRM_REPORT_OPPORTUNITIES, "\"expected_close\": \"2027-01-15\"", "\"expected_close\": \"2027-02-30\"" },
+    { CRM_REPORT_OPPORTUNITIES, "\"stage_changed_at\": \"2026-11-02T09:00:00Z\"", "\"stage_changed_at\": \"soon\"" },
+    { CRM_REPORT_OPPORTUNITIES, "\"probability\": 60", "\"probability\": 160" },
+    { CRM_REPORT_OPPORTUNITIES, "\"amount_once\": 1200000", "\"amount_once\": -1200000" },
+    { CRM_REPORT_OPPORTUNITIES, "\"next\": \"eyJjIjoiMjAyNy0wMS0xNSJ9\"", "\"next\": \"\"" },
+    { CRM_REPORT_OPPORTUNITIES, "\"opportunities\": [", "\"opportunities\": [7, " },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -666,6 +711,8 @@ main (int   argc,
 
   g_test_add_func ("/client/reports/forecast/reads-every-member", test_forecast_reads_every_member);
   g_test_add_func ("/client/reports/analysis/reads-every-member", test_analysis_reads_every_member);
+  g_test_add_func ("/client/reports/opportunities/reads-every-member", test_opportunities_reads_every_member);
+  g_test_add_func ("/client/reports/opportunities/last-page-has-no-next", test_opportunities_last_page_has_no_next);
   g_test_add_func ("/client/reports/pipeline/reads-every-member", test_pipeline_reads_every_member);
   g_test_add_func ("/client/reports/any/missing-member-is-malformed", test_any_missing_member_is_malformed);
   g_test_add_func ("/client/reports/any/member-of-the-wrong-type-is-malformed",

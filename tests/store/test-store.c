@@ -155,8 +155,8 @@ test_schema_migrates_an_empty_file (StoreFixture  *f,
                            "sales_targets_server", "regions", "teams", "users", "answer_cache",
                            "segments_server", "campaigns_server" };
 
-  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 11);
-  g_assert_cmpstr (version, ==, "11");
+  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 12);
+  g_assert_cmpstr (version, ==, "12");
   g_assert_cmpstr (mode, ==, "wal");
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
@@ -185,7 +185,7 @@ test_schema_reopen_keeps_rows_and_runs_no_migration_twice (StoreFixture  *f,
   g_assert_no_error (error);
   if (f->store == NULL)
     return;
-  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 11);
+  g_assert_cmpuint (crm_store_get_schema_version (f->store), ==, 12);
   customer = get_customer (f->store, 1);
   if (customer == NULL)
     return;
@@ -1194,7 +1194,7 @@ test_schema_migrates_a_version_1_queue (StoreFixture  *f,
   g_assert_no_error (error);
   if (store == NULL)
     return;
-  g_assert_cmpuint (crm_store_get_schema_version (store), ==, 11);
+  g_assert_cmpuint (crm_store_get_schema_version (store), ==, 12);
   list = list_mutations (store);
   g_assert_cmpuint (list->len, ==, 2);
   if (list->len != 2)
