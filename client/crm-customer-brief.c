@@ -11,6 +11,7 @@
 #include "crm-customer-brief.h"
 #include "crm-error.h"
 #include "crm-format.h"
+#include "crm-opportunity-item.h"
 #include "crm-pdf.h"
 #include "crm-pipeline-stages.h"
 #include "crm-revenue-chart.h"
@@ -38,6 +39,8 @@ typedef struct
   char        *customer_id;
   GFile       *file;
   gboolean     chinese;        /* product names in Chinese (else English) */
+  JsonArray   *remote;         /* a director's: open opportunities from the server, or NULL */
+  char        *remote_note;    /* where and when they came from, or NULL */
 
   /* read in the worker */
   CrmCustomer *customer;
@@ -55,6 +58,8 @@ brief_free (Brief *brief)
   g_clear_object (&brief->store);
   g_free (brief->customer_id);
   g_clear_object (&brief->file);
+  g_clear_pointer (&brief->remote, json_array_unref);
+  g_free (brief->remote_note);
   g_clear_pointer (&brief->customer, crm_customer_unref);
   g_clear_pointer (&brief->subscriptions, g_ptr_array_unref);
   g_clear_pointer (&brief->products, g_hash_table_unref);
@@ -137,6 +142,28 @@ opportunity_open (JsonObject *record)
   return g_strcmp0 (stage, "won") != 0 && g_strcmp0 (stage, "lost") != 0;
 }
 
+/* The server's opportunities the store does not have (by id, at any
+ * stage), as the 360° page counts them (crm-customer-summary.h). */
+static void
+add_remote (Brief *brief)
+{
+  g_autoptr(GHashTable) here = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < brief->opportunities->len; i++)
+    if (text_member (brief->opportunities->pdata[i], "id") != NULL)
+      g_hash_table_add (here, (gpointer) text_member (brief->opportunities->pdata[i], "id"));
+  for (guint i = 0; brief->remote != NULL && i < json_array_get_length (brief->remote); i++)
+    {
+      JsonObject *o = json_array_get_object_element (brief->remote, i);
+
+      if (o == NULL || text_member (o, "id") == NULL || g_hash_table_contains (here, text_member (o, "id")) ||
+          g_strcmp0 (text_member (o, "customer_id"), brief->customer_id) != 0)
+        continue;
+      g_hash_table_add (here, (gpointer) text_member (o, "id"));
+      g_ptr_array_add (brief->opportunities, json_object_ref (o));
+    }
+}
+
 static gboolean
 read_brief (Brief   *brief,
             GError **error)
@@ -167,6 +194,7 @@ read_brief (Brief   *brief,
       g_hash_table_insert (brief->products, (gpointer) text_member (products->pdata[i], "id"),
                            json_object_ref (products->pdata[i]));
   brief->months = crm_revenue_months_from_records (months, CRM_REVENUE_CHART_MONTHS);
+  add_remote (brief);
   filter_records (brief->opportunities, opportunity_open);
   g_ptr_array_sort (brief->opportunities, by_close_asc);
   g_ptr_array_sort (brief->interactions, by_occurred_desc);
@@ -449,6 +477,42 @@ draw_chart (Page  *page,
   page->y += height + 4;
 }
 
+/* The open pipeline as the 360° page's header shows it, and for a
+ * director where the other owners' opportunities came from. */
+static void
+draw_pipeline (Page  *page,
+               Brief *brief)
+{
+  gint64 pipeline = 0, weighted = 0;
+  g_autofree char *value = NULL;
+  g_autofree char *weighted_value = NULL;
+  g_autofree char *line = NULL;
+
+  for (guint i = 0; i < brief->opportunities->len; i++)
+    {
+      JsonObject *o = brief->opportunities->pdata[i];
+      gint64 months = int_member (o, "contract_months");
+      gint64 amount = crm_opportunity_amount (int_member (o, "amount_once"), int_member (o, "amount_monthly"),
+                                              months > 0 ? (int) months : CRM_OPPORTUNITY_DEFAULT_CONTRACT_MONTHS);
+
+      pipeline += amount;
+      weighted += crm_opportunity_weighted (amount, crm_opportunity_probability (o, brief->stage_probability));
+    }
+  if (brief->remote_note != NULL)
+    page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, CRM_PDF_WRAP,
+                    brief->remote_note) + 1.5;
+  /* a director's, when the other owners' are known (an account manager's
+   * brief is as it was) */
+  if (brief->remote == NULL)
+    return;
+  value = crm_format_money (pipeline);
+  weighted_value = crm_format_money (weighted);
+  /* TRANSLATORS: the brief's line above the open opportunities: the open
+   * pipeline, then its value weighted by probability */
+  line = g_strdup_printf (_("Open pipeline %s, weighted %s"), value, weighted_value);
+  page->y += put (page, CRM_PDF_STYLE_BODY, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, 0, line) + 1.5;
+}
+
 static void
 draw_opportunities (Page  *page,
                     Brief *brief)
@@ -460,6 +524,7 @@ draw_opportunities (Page  *page,
   guint shown = 0;
 
   heading (page, MARGIN, PAGE_WIDTH - 2 * MARGIN, _("Open Opportunities"));
+  draw_pipeline (page, brief);
   if (brief->opportunities->len == 0)
     {
       page->y += put (page, CRM_PDF_STYLE_DIM, MARGIN, page->y, PAGE_WIDTH - 2 * MARGIN, 0, _("No open opportunities"));
@@ -601,6 +666,25 @@ crm_customer_brief_write_async (CrmStore            *store,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
+  crm_customer_brief_write_with_remote_async (store, customer_id, NULL, NULL, file, cancellable, callback,
+                                              user_data);
+}
+
+/**
+ * crm_customer_brief_write_with_remote_async:
+ * @remote: (nullable): open opportunities from the server
+ * @remote_note: (nullable): said above them (crm_customer_brief_remote_note ())
+ */
+void
+crm_customer_brief_write_with_remote_async (CrmStore            *store,
+                                            const char          *customer_id,
+                                            JsonArray           *remote,
+                                            const char          *remote_note,
+                                            GFile               *file,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(Brief) brief = g_new0 (Brief, 1);
   const char * const *languages = g_get_language_names ();
@@ -613,9 +697,13 @@ crm_customer_brief_write_async (CrmStore            *store,
   brief->customer_id = g_strdup (customer_id);
   brief->file = g_object_ref (file);
   brief->chinese = g_str_has_prefix (languages[0], "zh");
+  /* never changed once read (a new answer is a new array): the worker
+   * reads it while the page may take a new one */
+  brief->remote = remote ? json_array_ref (remote) : NULL;
+  brief->remote_note = g_strdup (remote_note);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, crm_customer_brief_write_async);
+  g_task_set_source_tag (task, crm_customer_brief_write_async);   /* one finish for both */
   g_task_set_task_data (task, g_steal_pointer (&brief), (GDestroyNotify) brief_free);
   g_task_run_in_thread (task, write_thread);
 }
@@ -639,6 +727,8 @@ typedef struct
   GtkWidget *widget;   /* where the toast goes */
   CrmStore  *store;
   char      *customer_id;
+  JsonArray *remote;
+  char      *remote_note;
   GFile     *file;
 } Export;
 
@@ -648,6 +738,8 @@ export_free (Export *export)
   g_clear_object (&export->widget);
   g_clear_object (&export->store);
   g_free (export->customer_id);
+  g_clear_pointer (&export->remote, json_array_unref);
+  g_free (export->remote_note);
   g_clear_object (&export->file);
   g_free (export);
 }
@@ -724,13 +816,16 @@ chooser_response_cb (GtkNativeDialog *dialog,
       export_free (export);
       return;
     }
-  crm_customer_brief_write_async (export->store, export->customer_id, export->file, NULL, written_cb, export);
+  crm_customer_brief_write_with_remote_async (export->store, export->customer_id, export->remote,
+                                              export->remote_note, export->file, NULL, written_cb, export);
 }
 
 void
 crm_customer_brief_export (GtkWidget  *widget,
                            CrmStore   *store,
-                           const char *customer_id)
+                           const char *customer_id,
+                           JsonArray  *remote,
+                           const char *remote_note)
 {
   g_autoptr(CrmCustomer) customer = NULL;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
@@ -760,6 +855,22 @@ crm_customer_brief_export (GtkWidget  *widget,
   export->widget = g_object_ref (widget);
   export->store = g_object_ref (store);
   export->customer_id = g_strdup (customer_id);
+  export->remote = remote ? json_array_ref (remote) : NULL;
+  export->remote_note = g_strdup (remote_note);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), export);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+char *
+crm_customer_brief_remote_note (CrmReportState  state,
+                                GDateTime      *fetched_at)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *age = fetched_at ? crm_report_format_age (fetched_at, now) : NULL;
+
+  if (age == NULL)
+    /* TRANSLATORS: in a director's customer brief, offline */
+    return g_strdup (_("Only your own opportunities: the other owners’ are not on this computer."));
+  /* TRANSLATORS: in a director's customer brief; %s is "As of 10:42, 3 hours ago" */
+  return g_strdup_printf (_("Other owners’ opportunities from the server. %s"), age);
 }

@@ -2,6 +2,7 @@
 
 #include <gtk/gtk.h>
 
+#include "crm-report-loader.h"
 #include "crm-store.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,18 @@ void      crm_customer_brief_write_async  (CrmStore             *store,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);
+/* The same for a director: @remote (nullable) are open opportunities from
+ * the server (crm-customer-remote.h), shown with the store's (once each,
+ * the store's first) under the open pipeline they make; @remote_note
+ * (nullable) is said above them. */
+void      crm_customer_brief_write_with_remote_async (CrmStore             *store,
+                                                      const char           *customer_id,
+                                                      JsonArray            *remote,
+                                                      const char           *remote_note,
+                                                      GFile                *file,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
 gboolean  crm_customer_brief_write_finish (GAsyncResult         *result,
                                            GError              **error);
 
@@ -30,6 +43,12 @@ gboolean  crm_customer_brief_write_finish (GAsyncResult         *result,
  * Open. */
 void      crm_customer_brief_export       (GtkWidget            *widget,
                                            CrmStore             *store,
-                                           const char           *customer_id);
+                                           const char           *customer_id,
+                                           JsonArray            *remote,
+                                           const char           *remote_note);
+/* What a director's brief says of the other owners' opportunities: their
+ * age, or that they are not here. */
+char     *crm_customer_brief_remote_note  (CrmReportState        state,
+                                           GDateTime            *fetched_at);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "crm-customer-contacts.h"
 #include "crm-customer-detail.h"
 #include "crm-customer-header.h"
+#include "crm-customer-remote.h"
 #include "crm-customer-services.h"
 #include "crm-customer-summary.h"
 #include "crm-customer-work.h"
@@ -17,6 +18,8 @@
 #include "crm-customer-timeline.h"
 #include "crm-customer-revenue.h"
 #include "crm-format.h"
+#include "crm-remote-answer.h"
+#include "crm-window.h"
 
 struct _CrmCustomerDetail
 {
@@ -27,6 +30,8 @@ struct _CrmCustomerDetail
   GSignalGroup      *store_signals;
   CrmCustomer       *customer;
   CrmCustomerSummary *summary;   /* the last read, shared with Services and Work */
+  CrmRemoteAnswer   *remote;     /* a director's: the customer's other opportunities (/360) */
+  gboolean           director;   /* the signed-in user's pages ask the server */
   char              *customer_id;
   gboolean           editing;
   gboolean           saving;     /* the editor's changes are being queued */
@@ -355,6 +360,66 @@ show_customer (CrmCustomerDetail *self)
   update_actions (self);
 }
 
+/* ------------------------------------------------------------------ */
+/* A director's: the other owners' opportunities from the server       */
+/* ------------------------------------------------------------------ */
+
+/* The session of the window this page is in, or NULL. */
+static CrmContext *
+session (CrmCustomerDetail *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return root != NULL && CRM_IS_WINDOW (root) ? crm_window_get_context (CRM_WINDOW (root)) : NULL;
+}
+
+/* The server's answer for the customer shown, or NULL (not a director's
+ * page, not yet asked, or offline with none kept). */
+static JsonNode *
+remote_answer (CrmCustomerDetail *self)
+{
+  g_autofree char *path = NULL;
+
+  if (!self->director || self->customer_id == NULL)
+    return NULL;
+  path = crm_customer_remote_path (self->customer_id);
+  if (g_strcmp0 (crm_remote_answer_get_path (self->remote), path) != 0)
+    return NULL;
+  return crm_remote_answer_get_answer (self->remote);
+}
+
+/* Asks for the customer shown when the signed-in user is a director;
+ * nothing (no request) for anyone else. */
+static void
+load_remote (CrmCustomerDetail *self)
+{
+  CrmContext *context = session (self);
+  g_autofree char *path = NULL;
+
+  self->director = context != NULL && crm_customer_remote_wanted (crm_context_get_user (context));
+  if (!self->director || self->customer_id == NULL)
+    {
+      crm_remote_answer_load (self->remote, NULL, NULL);
+      return;
+    }
+  crm_remote_answer_set_store (self->remote, self->store);
+  crm_remote_answer_set_api (self->remote, crm_context_get_api (context));
+  /* asked again each time the page is shown: the kept answer meanwhile */
+  path = crm_customer_remote_path (self->customer_id);
+  crm_remote_answer_load (self->remote, path, NULL);
+}
+
+static void
+show_remote_state (CrmCustomerDetail *self)
+{
+  g_autofree char *status = crm_remote_answer_dup_status (self->remote);
+  const GError *error = crm_remote_answer_get_error (self->remote);
+
+  crm_customer_work_set_remote (self->work_section, self->director && self->customer_id != NULL,
+                                crm_remote_answer_get_state (self->remote), status,
+                                error ? error->message : NULL);
+}
+
 /* Reads the customer and its figures again; FALSE when the store no
  * longer has it. */
 static gboolean
@@ -369,9 +434,16 @@ reload (CrmCustomerDetail *self)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
-      summary = crm_customer_summary_read (self->store, self->customer_id, now, &error);
+      JsonNode *remote = remote_answer (self);
+
+      summary = crm_customer_summary_read_with_remote (self->store, self->customer_id, now,
+                                                       crm_customer_remote_opportunities (remote), &error);
       if (summary != NULL)
-        customer = crm_customer_ref (summary->customer);
+        {
+          customer = crm_customer_ref (summary->customer);
+          /* a director's figures without the others' are not shown as whole */
+          summary->pipeline_partial = self->director && remote == NULL;
+        }
       else if (!g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND))
         g_warning ("Cannot read customer %s: %s", self->customer_id, error->message);
     }
@@ -383,6 +455,7 @@ reload (CrmCustomerDetail *self)
   /* one read of the customer's figures for the header, Services and Work */
   crm_customer_header_show (self->header, summary);
   crm_customer_services_show (self->services_section, summary);
+  show_remote_state (self);
   crm_customer_work_show (self->work_section, summary);
   show_customer (self);
   return customer != NULL;
@@ -405,6 +478,25 @@ figures_changed_cb (CrmCustomerDetail *self)
 {
   if (self->customer_id != NULL && self->header_reload_id == 0)
     self->header_reload_id = g_idle_add (header_reload_cb, self);
+}
+
+/* The server's answer came, or the server was not reached. */
+static void
+remote_changed_cb (CrmCustomerDetail *self)
+{
+  JsonNode *remote = remote_answer (self);
+
+  crm_customer_timeline_set_remote_stages (self->timeline_section, crm_customer_remote_stage_changes (remote));
+  if (self->director && !self->editing && self->customer_id != NULL)
+    reload (self);
+  else
+    show_remote_state (self);
+}
+
+static void
+remote_status_cb (CrmCustomerDetail *self)
+{
+  show_remote_state (self);
 }
 
 static void
@@ -590,9 +682,27 @@ export_pdf_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+  JsonNode *remote = remote_answer (self);
+  g_autofree char *note = NULL;
 
-  if (!self->editing && self->store != NULL && self->customer_id != NULL)
-    crm_customer_brief_export (widget, self->store, self->customer_id);
+  if (self->editing || self->store == NULL || self->customer_id == NULL)
+    return;
+  if (self->director)
+    note = crm_customer_brief_remote_note (crm_remote_answer_get_state (self->remote),
+                                           crm_remote_answer_get_fetched_at (self->remote));
+  crm_customer_brief_export (widget, self->store, self->customer_id,
+                             crm_customer_remote_opportunities (remote), note);
+}
+
+static void
+reload_opportunities_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  CrmCustomerDetail *self = CRM_CUSTOMER_DETAIL (widget);
+
+  if (self->director && self->customer_id != NULL)
+    crm_remote_answer_reload (self->remote);
 }
 
 /* ------------------------------------------------------------------ */
@@ -609,6 +719,9 @@ crm_customer_detail_dispose (GObject *object)
   g_clear_handle_id (&self->header_reload_id, g_source_remove);
   g_clear_handle_id (&self->timeline_button_id, g_source_remove);
   cancel_profile (self);
+  if (self->remote != NULL)
+    g_signal_handlers_disconnect_by_data (self->remote, self);
+  g_clear_object (&self->remote);
   g_clear_object (&self->store);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->customer, crm_customer_unref);
@@ -743,6 +856,8 @@ crm_customer_detail_class_init (CrmCustomerDetailClass *klass)
   gtk_widget_class_install_action (widget_class, "customer.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "customer.show-timeline", NULL, show_timeline_action);
   gtk_widget_class_install_action (widget_class, "customer.export-pdf", NULL, export_pdf_action);
+  gtk_widget_class_install_action (widget_class, "customer.reload-opportunities", NULL,
+                                   reload_opportunities_action);
 }
 
 static void
@@ -766,6 +881,11 @@ crm_customer_detail_init (CrmCustomerDetail *self)
       g_signal_group_connect_swapped (self->store_signals, figures[i], G_CALLBACK (figures_changed_cb), self);
   }
   g_signal_connect_swapped (self->timeline_pane, "notify::visible", G_CALLBACK (folded_cb), self);
+  /* asks only while the page is shown */
+  self->remote = crm_remote_answer_new (crm_customer_remote_check_360);
+  crm_remote_answer_follow_mapped (self->remote, GTK_WIDGET (self));
+  g_signal_connect_swapped (self->remote, "changed", G_CALLBACK (remote_changed_cb), self);
+  g_signal_connect_swapped (self->remote, "notify::status", G_CALLBACK (remote_status_cb), self);
   update_timeline_button_cb (self);
 
   update_actions (self);
@@ -795,6 +915,8 @@ crm_customer_detail_set_store (CrmCustomerDetail *self,
   g_clear_pointer (&self->customer_id, g_free);
   crm_customer_timeline_set_store (self->timeline_section, store);
   crm_customer_contacts_set_store (self->contacts_section, store);
+  crm_remote_answer_set_store (self->remote, NULL);
+  load_remote (self);
   reload (self);
 }
 
@@ -819,11 +941,17 @@ crm_customer_detail_show (CrmCustomerDetail *self,
   crm_customer_detail_set_editing (self, FALSE);
   g_free (self->customer_id);
   self->customer_id = g_strdup (id);
+  /* a director's: the other owners' opportunities (the kept answer at
+   * once, then the server's, while the page is shown) */
+  load_remote (self);
+  crm_customer_timeline_set_remote_stages (self->timeline_section,
+                                           crm_customer_remote_stage_changes (remote_answer (self)));
   /* first: its worker reads while this thread makes the rest */
   crm_customer_timeline_show (self->timeline_section, id);
   if (!reload (self))
     {
       g_clear_pointer (&self->customer_id, g_free);
+      load_remote (self);
       crm_customer_timeline_show (self->timeline_section, NULL);
       return FALSE;
     }
@@ -908,6 +1036,20 @@ crm_customer_detail_get_editor (CrmCustomerDetail *self)
   g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), NULL);
 
   return self->editor;
+}
+
+/**
+ * crm_customer_detail_get_remote:
+ *
+ * Returns: (transfer none): what a director's page asks the server (for
+ *   tests: its state and how many requests it sent)
+ */
+CrmRemoteAnswer *
+crm_customer_detail_get_remote (CrmCustomerDetail *self)
+{
+  g_return_val_if_fail (CRM_IS_CUSTOMER_DETAIL (self), NULL);
+
+  return self->remote;
 }
 
 const char *

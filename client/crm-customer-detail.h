@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "crm-customer-editor.h"
+#include "crm-remote-answer.h"
 #include "crm-store.h"
 #include "crm-sync-engine.h"
 
@@ -41,6 +42,9 @@ gboolean           crm_customer_detail_get_editing     (CrmCustomerDetail *self)
 void               crm_customer_detail_set_editing     (CrmCustomerDetail *self,
                                                         gboolean           editing);
 CrmCustomerEditor *crm_customer_detail_get_editor      (CrmCustomerDetail *self);
+/* What a director's page asks the server for the customer's other
+ * opportunities (crm-customer-remote.h), for tests. */
+CrmRemoteAnswer   *crm_customer_detail_get_remote      (CrmCustomerDetail *self);
 /* The value shown for @field ("name", "monthly_revenue", ...), for tests. */
 const char        *crm_customer_detail_get_value       (CrmCustomerDetail *self,
                                                         const char        *field);

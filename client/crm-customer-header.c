@@ -295,11 +295,24 @@ show_figures (CrmCustomerHeader  *self,
   set_text (self, "open_complaints", complaints);
   mark_tile (self, "open_complaints", s->open_complaints > 0);
 
-  set_money (self, "pipeline", s->pipeline);
-  weighted_money = crm_format_money (s->pipeline_weighted);
-  /* TRANSLATORS: under the open pipeline: its value weighted by probability */
-  weighted = g_strdup_printf (_("Weighted %s"), weighted_money);
-  set_text (self, "pipeline_weighted", weighted);
+  if (s->pipeline_partial)
+    {
+      /* a director's, without the other owners' opportunities (not yet
+       * from the server, or offline with none kept): no figure rather
+       * than a wrong one */
+      set_text (self, "pipeline", "—");
+      /* TRANSLATORS: under the open pipeline when it cannot be worked out
+       * without the server */
+      set_text (self, "pipeline_weighted", _("Needs the server"));
+    }
+  else
+    {
+      set_money (self, "pipeline", s->pipeline);
+      weighted_money = crm_format_money (s->pipeline_weighted);
+      /* TRANSLATORS: under the open pipeline: its value weighted by probability */
+      weighted = g_strdup_printf (_("Weighted %s"), weighted_money);
+      set_text (self, "pipeline_weighted", weighted);
+    }
 
   set_text (self, "value_segment", c->value_segment ? crm_value_segment_label_for (c->value_segment) : "—");
   set_text (self, "churn_risk", risk);

@@ -17,6 +17,7 @@ struct _CrmCustomerTimeline
   CrmSyncEngine      *engine;
   GSignalGroup       *store_signals;
   char               *customer_id;
+  JsonArray          *remote_stages; /* a director's: others' stage changes from the server */
   GCancellable       *cancellable;  /* of the read under way */
   gboolean            reading;
   gboolean            read_again;   /* something changed during the read */
@@ -107,6 +108,7 @@ typedef struct
   CrmStore  *store;
   char      *customer_id;
   GDateTime *now;
+  JsonArray *remote_stages;
 } Read;
 
 static void
@@ -117,6 +119,7 @@ read_free (gpointer data)
   g_clear_object (&read->store);
   g_free (read->customer_id);
   g_clear_pointer (&read->now, g_date_time_unref);
+  g_clear_pointer (&read->remote_stages, json_array_unref);
   g_free (read);
 }
 
@@ -128,7 +131,8 @@ read_thread (GTask        *task,
 {
   Read *read = task_data;
   g_autoptr(GError) error = NULL;
-  GPtrArray *entries = crm_timeline_read (read->store, read->customer_id, read->now, &error);
+  GPtrArray *entries = crm_timeline_read_with_remote (read->store, read->customer_id, read->now,
+                                                      read->remote_stages, &error);
 
   if (entries == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -277,6 +281,7 @@ start_read (CrmCustomerTimeline *self)
   read->store = g_object_ref (self->store);
   read->customer_id = g_strdup (self->customer_id);
   read->now = g_date_time_new_now_utc ();
+  read->remote_stages = self->remote_stages ? json_array_ref (self->remote_stages) : NULL;
   self->reading = TRUE;
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, read_done_cb, NULL);
@@ -592,6 +597,7 @@ crm_customer_timeline_finalize (GObject *object)
   g_clear_object (&self->store_signals);
   g_clear_object (&self->filtered);
   g_clear_object (&self->entries);
+  g_clear_pointer (&self->remote_stages, json_array_unref);
   g_free (self->customer_id);
 
   G_OBJECT_CLASS (crm_customer_timeline_parent_class)->finalize (object);
@@ -780,4 +786,26 @@ crm_customer_timeline_is_reading (CrmCustomerTimeline *self)
   g_return_val_if_fail (CRM_IS_CUSTOMER_TIMELINE (self), FALSE);
 
   return self->reading;
+}
+
+/**
+ * crm_customer_timeline_set_remote_stages:
+ * @stages: (nullable): stage changes from the server
+ *
+ * A director's page: the stage changes of the customer's opportunities
+ * the store does not hold (crm-customer-remote.h), shown with the
+ * store's entries; read again when they change.
+ */
+void
+crm_customer_timeline_set_remote_stages (CrmCustomerTimeline *self,
+                                         JsonArray           *stages)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_TIMELINE (self));
+
+  if (stages == self->remote_stages)
+    return;
+  g_clear_pointer (&self->remote_stages, json_array_unref);
+  self->remote_stages = stages ? json_array_ref (stages) : NULL;
+  if (self->customer_id != NULL)
+    start_read (self);
 }

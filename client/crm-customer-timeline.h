@@ -42,6 +42,9 @@ void              crm_customer_timeline_set_sync_engine (CrmCustomerTimeline *se
 void              crm_customer_timeline_show            (CrmCustomerTimeline *self,
                                                          const char          *customer_id);
 const char       *crm_customer_timeline_get_customer_id (CrmCustomerTimeline *self);
+/* A director's: others' stage changes from the server (nullable). */
+void              crm_customer_timeline_set_remote_stages (CrmCustomerTimeline *self,
+                                                           JsonArray           *stages);
 
 /* Only the kinds in @kinds (CRM_TIMELINE_ALL, or one kind), as the
  * filter buttons choose. */

@@ -20,6 +20,10 @@ struct _CrmCustomerWork
   GtkWidget           *requests;        /* AdwPreferencesGroup */
   GPtrArray           *rows;            /* (widget, its group) pairs */
   CrmCustomerSummary  *summary;         /* what is shown */
+  gboolean             remote;          /* others' opportunities come from the server */
+  CrmReportState       remote_state;
+  GtkWidget           *remote_spinner;  /* in the opportunities' header */
+  GtkWidget           *retry_button;
 };
 
 /* Rows a list shows before "Show N more": each row costs its share of the
@@ -76,6 +80,14 @@ signed_in_user (CrmCustomerWork *self)
   CrmContext *context = CRM_IS_WINDOW (root) ? crm_window_get_context (CRM_WINDOW (root)) : NULL;
 
   return context ? crm_context_get_user (context) : NULL;
+}
+
+static const char *
+my_id (CrmCustomerWork *self)
+{
+  JsonObject *me = signed_in_user (self);
+
+  return me ? json_object_get_string_member_with_default (me, "id", NULL) : NULL;
 }
 
 /* A user the store has no name for: "you", the customer's account
@@ -158,7 +170,9 @@ opportunity_row (CrmCustomerWork *self,
   JsonObject *o = item->record;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *amounts = gtk_label_new (NULL);
-  g_autofree char *owner = owner_text (self, customer, member_string (o, "owner_id"));
+  const char *owner_name = item->remote ? member_string (o, "owner_name") : NULL;
+  g_autofree char *owner = owner_name != NULL && g_strcmp0 (member_string (o, "owner_id"), my_id (self)) != 0
+                           ? g_strdup (owner_name) : owner_text (self, customer, member_string (o, "owner_id"));
   g_autofree char *close = crm_format_date (member_string (o, "expected_close"));
   g_autofree char *once = crm_format_money (member_int (o, "amount_once"));
   g_autofree char *monthly = crm_format_money (member_int (o, "amount_monthly"));
@@ -180,6 +194,18 @@ opportunity_row (CrmCustomerWork *self,
   gtk_widget_add_css_class (amounts, "numeric");
   gtk_widget_set_valign (amounts, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), amounts);
+  if (item->remote)
+    {
+      /* another owner's, shown from the server's answer: it is not in
+       * this computer's copy and is not changed from here */
+      GtkWidget *icon = gtk_image_new_from_icon_name ("network-server-symbolic");
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("From the server, read-only"), -1);
+      gtk_widget_add_css_class (icon, "dim-label");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_widget_set_name (row, "remote");
+    }
   one_line (row);
   return row;
 }
@@ -298,7 +324,12 @@ fill (CrmCustomerWork *self,
   self->summary = crm_customer_summary_ref (summary);
 
   add_items (self, self->opportunities, self->summary->opportunities, 0, opportunity_row);
-  if (self->summary->opportunities->len == 0)
+  /* nothing known of the other owners' yet: the group's description
+   * says why, not "none" */
+  if (self->summary->opportunities->len == 0 &&
+      !(self->remote && (self->remote_state == CRM_REPORT_STATE_LOADING ||
+                         self->remote_state == CRM_REPORT_STATE_NONE ||
+                         self->remote_state == CRM_REPORT_STATE_FAILED)))
     add_empty_row (self, self->opportunities, _("No open opportunities"));
 
   add_items (self, self->requests, self->summary->requests, 0, request_row);
@@ -341,6 +372,21 @@ crm_customer_work_init (CrmCustomerWork *self)
   self->opportunities = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->opportunities), _("Open Opportunities"));
   gtk_box_append (GTK_BOX (self), self->opportunities);
+  {
+    GtkWidget *suffix = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+    self->remote_spinner = gtk_spinner_new ();
+    gtk_widget_set_valign (self->remote_spinner, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (suffix), self->remote_spinner);
+    self->retry_button = gtk_button_new_with_mnemonic (_("_Retry"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_button), "customer.reload-opportunities");
+    gtk_widget_set_valign (self->retry_button, GTK_ALIGN_CENTER);
+    gtk_widget_set_name (self->retry_button, "retry");
+    gtk_box_append (GTK_BOX (suffix), self->retry_button);
+    gtk_widget_set_visible (self->remote_spinner, FALSE);
+    gtk_widget_set_visible (self->retry_button, FALSE);
+    adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (self->opportunities), suffix);
+  }
   self->requests = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->requests), _("Open Service Requests"));
   gtk_box_append (GTK_BOX (self), self->requests);
@@ -360,4 +406,72 @@ crm_customer_work_show (CrmCustomerWork    *self,
   g_return_if_fail (CRM_IS_CUSTOMER_WORK (self));
 
   fill (self, summary);
+}
+
+/**
+ * crm_customer_work_set_remote:
+ * @remote: whether other owners' opportunities come from the server (a
+ *   director's page)
+ * @state: the state of the server's answer
+ * @status: its age, as crm_remote_answer_dup_status () words it
+ * @error: (nullable): why the server refused
+ *
+ * Says above the open opportunities where the other owners' come from:
+ * their age, that the server is being asked (with a spinner), that they
+ * are not on this computer offline, or why the server refused (with
+ * Retry, the action customer.reload-opportunities).
+ */
+void
+crm_customer_work_set_remote (CrmCustomerWork *self,
+                              gboolean         remote,
+                              CrmReportState   state,
+                              const char      *status,
+                              const char      *error)
+{
+  g_autofree char *text = NULL;
+  gboolean refill;
+
+  g_return_if_fail (CRM_IS_CUSTOMER_WORK (self));
+
+  refill = self->remote != remote || self->remote_state != state;
+  self->remote = remote;
+  self->remote_state = state;
+  if (remote)
+    switch (state)
+      {
+      case CRM_REPORT_STATE_LOADING:
+        /* TRANSLATORS: above a director's open opportunities of a customer */
+        text = g_strdup (_("Asking the server for the other owners’ opportunities…"));
+        break;
+      case CRM_REPORT_STATE_NONE:
+        text = g_strdup (_("Offline. The other owners’ opportunities are not on this computer."));
+        break;
+      case CRM_REPORT_STATE_FAILED:
+        /* TRANSLATORS: %s says why the server refused */
+        text = g_strdup_printf (_("Could not get the other owners’ opportunities: %s"), error ? error : "");
+        break;
+      case CRM_REPORT_STATE_KEPT:
+      case CRM_REPORT_STATE_FRESH:
+      case CRM_REPORT_STATE_OFFLINE:
+        /* TRANSLATORS: above a director's open opportunities of a customer;
+         * %s is "As of 10:42, 3 hours ago" or "Offline. As of ..." */
+        text = g_strdup_printf (_("Other owners’ opportunities from the server. %s"), status ? status : "");
+        break;
+      case CRM_REPORT_STATE_EMPTY:
+      default:
+        break;
+      }
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->opportunities), text);
+  gtk_widget_set_visible (self->remote_spinner, remote && (state == CRM_REPORT_STATE_LOADING ||
+                                                           state == CRM_REPORT_STATE_KEPT));
+  gtk_spinner_set_spinning (GTK_SPINNER (self->remote_spinner), gtk_widget_get_visible (self->remote_spinner));
+  gtk_widget_set_visible (self->retry_button, remote && (state == CRM_REPORT_STATE_FAILED ||
+                                                         state == CRM_REPORT_STATE_NONE ||
+                                                         state == CRM_REPORT_STATE_OFFLINE));
+  if (refill && self->summary != NULL)
+    {
+      g_autoptr(CrmCustomerSummary) summary = crm_customer_summary_ref (self->summary);
+
+      fill (self, summary);
+    }
 }

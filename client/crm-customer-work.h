@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "crm-customer-summary.h"
+#include "crm-report-loader.h"
 #include "crm-store.h"
 
 G_BEGIN_DECLS
@@ -25,5 +26,12 @@ GtkWidget *crm_customer_work_new       (void);
  * when the store changes what it is made of), or nothing for NULL. */
 void       crm_customer_work_show      (CrmCustomerWork    *self,
                                         CrmCustomerSummary *summary);
+/* A director's page: where the other owners' opportunities come from
+ * (crm-customer-remote.h), said above them. */
+void       crm_customer_work_set_remote (CrmCustomerWork    *self,
+                                         gboolean            remote,
+                                         CrmReportState      state,
+                                         const char         *status,
+                                         const char         *error);
 
 G_END_DECLS

@@ -4,11 +4,13 @@
 
 #include <glib/gi18n.h>
 
+#include "crm-customer-remote.h"
 #include "crm-error.h"
 #include "crm-forecast-chart.h"
 #include "crm-format.h"
 #include "crm-pipeline-forecast.h"
 #include "crm-pipeline-scopes.h"
+#include "crm-remote-answer.h"
 #include "crm-vocabulary.h"
 
 /* The figures at the top, in this order. */
@@ -23,7 +25,8 @@ enum {
 };
 
 /* One step of the drill-down: a scope the server is asked for, or a
- * person whose opportunities come from the store. */
+ * person whose opportunities come from the store (a director's store
+ * holds only their own: another person's come from the server). */
 typedef struct
 {
   char *scope;       /* NULL for a person */
@@ -40,6 +43,7 @@ struct _CrmPipelineForecast
   JsonObject       *user;
   GHashTable       *filters;
   CrmReportLoader  *loader;
+  CrmRemoteAnswer  *person_remote;  /* a director's drill-down to another person */
   GPtrArray        *scopes;         /* of CrmPipelineScope, as the drop-down lists them */
   char             *period;
   GArray           *trail;          /* of Level: [0] the chosen scope */
@@ -292,15 +296,35 @@ show_totals (CrmPipelineForecast *self,
     }
 }
 
+/* Whether @level is a person whose opportunities the server gives: the
+ * signed-in user is a director (whose store holds only their own) and
+ * the person is someone else. */
+static gboolean
+person_is_remote (CrmPipelineForecast *self,
+                  const Level         *level)
+{
+  return level != NULL && level->scope == NULL && crm_customer_remote_wanted (self->user) &&
+         g_strcmp0 (level->person_id, json_object_get_string_member_with_default (self->user, "id", NULL)) != 0;
+}
+
 static void
 show_age (CrmPipelineForecast *self)
 {
   const Level *level = current_level (self);
-  /* a person's opportunities are the store's, not an answer's */
+  /* a person's opportunities are the store's, not an answer's, unless
+   * they are the server's */
   gboolean person = level != NULL && level->scope == NULL;
-  g_autofree char *text = person ? NULL : crm_report_loader_dup_status (self->loader);
+  gboolean remote = person_is_remote (self, level);
+  g_autofree char *text = NULL;
+  CrmReportState state = crm_remote_answer_get_state (self->person_remote);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->offline_icon), !person && crm_report_loader_is_offline (self->loader));
+  if (remote)
+    text = crm_remote_answer_dup_status (self->person_remote);
+  else if (!person)
+    text = crm_report_loader_dup_status (self->loader);
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_icon),
+                          remote ? (state == CRM_REPORT_STATE_OFFLINE || state == CRM_REPORT_STATE_NONE)
+                                 : !person && crm_report_loader_is_offline (self->loader));
   gtk_label_set_label (self->age_label, text ? text : "");
 }
 
@@ -521,6 +545,54 @@ opportunities_cb (GObject      *object,
   gtk_stack_set_visible_child_name (self->stack, "opportunities");
 }
 
+/* The scope the person was reached from (the level above). */
+static const char *
+parent_scope (CrmPipelineForecast *self)
+{
+  for (guint i = self->trail->len; i > 0; i--)
+    if (g_array_index (self->trail, Level, i - 1).scope != NULL)
+      return g_array_index (self->trail, Level, i - 1).scope;
+  return "me";
+}
+
+/* GET /opportunities of the person in the period, as the forecast counts
+ * them (won by closed_on, open by expected_close: the endpoint's close
+ * filters), largest first, under the forecast's other filters. */
+static void
+load_person_remote (CrmPipelineForecast *self,
+                    const Level         *level)
+{
+  g_autoptr(GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  GDate first, last;
+  char day[16];
+
+  if (!crm_period_parse (self->period, NULL, &first, &last))
+    g_assert_not_reached ();
+  if (self->filters != NULL)
+    {
+      GHashTableIter iter;
+      gpointer name, value;
+
+      g_hash_table_iter_init (&iter, self->filters);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        if (value != NULL && ((char *) value)[0] != '\0')
+          g_hash_table_insert (params, name, g_strdup (value));
+    }
+  g_hash_table_insert (params, (gpointer) "scope", g_strdup (parent_scope (self)));
+  g_hash_table_insert (params, (gpointer) "owner", g_strdup (level->person_id));
+  g_date_strftime (day, sizeof day, "%Y-%m-%d", &first);
+  g_hash_table_insert (params, (gpointer) "close_from", g_strdup (day));
+  g_date_strftime (day, sizeof day, "%Y-%m-%d", &last);
+  g_hash_table_insert (params, (gpointer) "close_to", g_strdup (day));
+  g_hash_table_insert (params, (gpointer) "stage", g_strdup ("prospecting,qualification,proposal,negotiation,won"));
+  g_hash_table_insert (params, (gpointer) "sort", g_strdup ("amount"));
+  g_hash_table_insert (params, (gpointer) "order", g_strdup ("desc"));
+  g_hash_table_insert (params, (gpointer) "limit", g_strdup ("500"));
+  crm_remote_answer_set_store (self->person_remote, self->store);
+  crm_remote_answer_set_api (self->person_remote, self->api);
+  crm_remote_answer_load (self->person_remote, "/opportunities", params);
+}
+
 static void
 show_opportunities (CrmPipelineForecast *self,
                     const Level         *level)
@@ -528,6 +600,11 @@ show_opportunities (CrmPipelineForecast *self,
   g_autoptr(GTask) task = NULL;
   OpportunityQuery *query;
 
+  if (person_is_remote (self, level))
+    {
+      load_person_remote (self, level);
+      return;
+    }
   if (self->store == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "none");
@@ -542,6 +619,68 @@ show_opportunities (CrmPipelineForecast *self,
   g_task_set_source_tag (task, show_opportunities);
   g_task_set_task_data (task, query, (GDestroyNotify) opportunity_query_free);
   g_task_run_in_thread (task, opportunities_thread);
+}
+
+/* The server's answer for a person came, or the server was not reached. */
+static void
+person_remote_changed_cb (CrmPipelineForecast *self)
+{
+  const Level *level = current_level (self);
+  CrmReportState state = crm_remote_answer_get_state (self->person_remote);
+  JsonArray *records = crm_customer_remote_opportunities (crm_remote_answer_get_answer (self->person_remote));
+  g_autofree char *period = crm_report_format_period (self->period);
+  g_autofree char *note = NULL;
+  gint64 total = crm_customer_remote_list_total (crm_remote_answer_get_answer (self->person_remote));
+  GtkWidget *child;
+
+  if (!person_is_remote (self, level))
+    return;   /* another level is shown */
+  show_age (self);
+  gtk_spinner_set_spinning (self->spinner, state == CRM_REPORT_STATE_LOADING);
+  if (state == CRM_REPORT_STATE_LOADING || state == CRM_REPORT_STATE_EMPTY)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "loading");
+      return;
+    }
+  if (state == CRM_REPORT_STATE_FAILED)
+    {
+      const GError *error = crm_remote_answer_get_error (self->person_remote);
+
+      adw_status_page_set_description (self->error_page, error ? error->message : NULL);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+      return;
+    }
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->opportunities_list))) != NULL)
+    gtk_list_box_remove (self->opportunities_list, child);
+  for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
+    gtk_list_box_append (self->opportunities_list, opportunity_row (json_array_get_object_element (records, i)));
+  gtk_widget_set_visible (GTK_WIDGET (self->opportunities_list), records != NULL && json_array_get_length (records) > 0);
+  if (records == NULL)
+    /* TRANSLATORS: a director's drill-down to a person, offline; their name, the period */
+    note = g_strdup_printf (_("The opportunities of %s for %s have not been fetched before. Connect to the server "
+                              "to see them."), level->title, period);
+  else if (json_array_get_length (records) == 0)
+    /* TRANSLATORS: their name, the period */
+    note = g_strdup_printf (_("%s has no opportunities for %s."), level->title, period);
+  else if (total > json_array_get_length (records))
+    {
+      g_autofree char *all = crm_format_number (total);
+
+      /* TRANSLATORS: the number shown, how many there are, their name, the period */
+      note = g_strdup_printf (_("The largest %u of the %s opportunities of %s for %s."),
+                              json_array_get_length (records), all, level->title, period);
+    }
+  else
+    /* TRANSLATORS: above a person's opportunities from the server: their name, the period */
+    note = g_strdup_printf (_("The opportunities of %s for %s, largest first."), level->title, period);
+  gtk_label_set_label (self->opportunities_note, note);
+  gtk_stack_set_visible_child_name (self->stack, "opportunities");
+}
+
+static void
+person_status_cb (CrmPipelineForecast *self)
+{
+  show_age (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -794,6 +933,9 @@ crm_pipeline_forecast_dispose (GObject *object)
   if (self->loader != NULL)
     g_signal_handlers_disconnect_by_data (self->loader, self);
   g_clear_object (&self->loader);
+  if (self->person_remote != NULL)
+    g_signal_handlers_disconnect_by_data (self->person_remote, self);
+  g_clear_object (&self->person_remote);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRM_TYPE_PIPELINE_FORECAST);
 
   G_OBJECT_CLASS (crm_pipeline_forecast_parent_class)->dispose (object);
@@ -870,6 +1012,10 @@ crm_pipeline_forecast_init (CrmPipelineForecast *self)
   crm_report_loader_follow_mapped (self->loader, GTK_WIDGET (self));
   g_signal_connect_swapped (self->loader, "changed", G_CALLBACK (loader_changed_cb), self);
   g_signal_connect_swapped (self->loader, "notify::age-text", G_CALLBACK (age_changed_cb), self);
+  self->person_remote = crm_remote_answer_new (crm_customer_remote_check_list);
+  crm_remote_answer_follow_mapped (self->person_remote, GTK_WIDGET (self));
+  g_signal_connect_swapped (self->person_remote, "changed", G_CALLBACK (person_remote_changed_cb), self);
+  g_signal_connect_swapped (self->person_remote, "notify::status", G_CALLBACK (person_status_cb), self);
 
   g_date_clear (&today, 1);
   g_date_set_dmy (&today, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
@@ -980,6 +1126,20 @@ crm_pipeline_forecast_set_scope (CrmPipelineForecast *self,
         return TRUE;
       }
   return FALSE;
+}
+
+/**
+ * crm_pipeline_forecast_get_person_remote:
+ *
+ * Returns: (transfer none): what a director's drill-down to another
+ *   person asks the server (for tests)
+ */
+CrmRemoteAnswer *
+crm_pipeline_forecast_get_person_remote (CrmPipelineForecast *self)
+{
+  g_return_val_if_fail (CRM_IS_PIPELINE_FORECAST (self), NULL);
+
+  return self->person_remote;
 }
 
 CrmReportLoader *

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "crm-api.h"
+#include "crm-remote-answer.h"
 #include "crm-report-loader.h"
 #include "crm-store.h"
 
@@ -49,6 +50,9 @@ gboolean         crm_pipeline_forecast_set_scope   (CrmPipelineForecast *self,
 
 /* For tests: the loader, the drill-down's depth (0 at the chosen scope). */
 CrmReportLoader *crm_pipeline_forecast_get_loader  (CrmPipelineForecast *self);
+/* A director's drill-down to another person: GET /opportunities, kept
+ * (crm-remote-answer.h); for tests. */
+CrmRemoteAnswer *crm_pipeline_forecast_get_person_remote (CrmPipelineForecast *self);
 guint            crm_pipeline_forecast_get_depth   (CrmPipelineForecast *self);
 
 G_END_DECLS

@@ -19,6 +19,7 @@ typedef struct
   GHashTable  *people;    /* user id -> name, for "who" (borrowed strings of @customer) */
   GHashTable  *contacts;  /* contact id -> name (borrowed from @customer) */
   CrmCustomer *customer;
+  JsonArray   *remote_stages; /* from the server, or NULL */
 } Reader;
 
 static const char *
@@ -275,11 +276,54 @@ read_service (Reader  *r,
   return TRUE;
 }
 
+/* One stage change @s of the opportunity named @name; @by names who
+ * made it when the store cannot (a record from the server). */
+static void
+add_stage (Reader     *r,
+           JsonObject *s,
+           const char *name,
+           const char *by)
+{
+  const char *from = member (s, "from_stage");
+  const char *to = crm_vocabulary_label (crm_stage_names, member (s, "to_stage"));
+  g_autofree char *key = g_strdup_printf ("stage:%" G_GINT64_FORMAT, member_int (s, "id", 0));
+  g_autofree char *move = NULL;
+  g_autofree char *meta = NULL;
+  gint64 when;
+
+  if (!instant (member (s, "changed_at"), &when))
+    return;
+  move = from ? g_strdup_printf ("%s → %s", crm_vocabulary_label (crm_stage_names, from), to)
+              /* TRANSLATORS: the first stage of a new opportunity */
+              : g_strdup_printf (_("New at %s"), to);
+  meta = join_parts (move, by != NULL ? by : who (r, member (s, "changed_by"), FALSE), NULL);
+  add (r, crm_timeline_entry_new (CRM_TIMELINE_OPPORTUNITY, key, when, "starred-symbolic", name, meta, NULL, FALSE));
+}
+
+/* The server's stage changes of opportunities the store does not have
+ * (@here: the ids it has). */
+static void
+read_remote_stages (Reader     *r,
+                    GHashTable *here)
+{
+  for (guint i = 0; r->remote_stages != NULL && i < json_array_get_length (r->remote_stages); i++)
+    {
+      JsonObject *s = json_array_get_object_element (r->remote_stages, i);
+      const char *by = s ? member (s, "changed_by_name") : NULL;
+
+      if (s == NULL || member (s, "opportunity_id") == NULL || g_hash_table_contains (here, member (s, "opportunity_id")))
+        continue;
+      add_stage (r, s, member (s, "opportunity_name"),
+                 by != NULL ? by : (member (s, "changed_by") != NULL ? _("A colleague") : ""));
+    }
+}
+
 static gboolean
 read_opportunities (Reader  *r,
                     GError **error)
 {
   g_autoptr(GPtrArray) rows = records (r, CRM_ENTITY_OPPORTUNITY, r->customer_id, error);
+  g_autoptr(GHashTable) here = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (rows == NULL)
     return FALSE;
@@ -291,25 +335,10 @@ read_opportunities (Reader  *r,
 
       if (stages == NULL)
         return FALSE;
+      if (id != NULL)
+        g_hash_table_add (here, (gpointer) id);
       for (guint k = 0; k < stages->len; k++)
-        {
-          JsonObject *s = stages->pdata[k];
-          const char *from = member (s, "from_stage");
-          const char *to = crm_vocabulary_label (crm_stage_names, member (s, "to_stage"));
-          g_autofree char *key = g_strdup_printf ("stage:%" G_GINT64_FORMAT, member_int (s, "id", 0));
-          g_autofree char *move = NULL;
-          g_autofree char *meta = NULL;
-          gint64 when;
-
-          if (!instant (member (s, "changed_at"), &when))
-            continue;
-          move = from ? g_strdup_printf ("%s → %s", crm_vocabulary_label (crm_stage_names, from), to)
-                      /* TRANSLATORS: the first stage of a new opportunity */
-                      : g_strdup_printf (_("New at %s"), to);
-          meta = join_parts (move, who (r, member (s, "changed_by"), FALSE), NULL);
-          add (r, crm_timeline_entry_new (CRM_TIMELINE_OPPORTUNITY, key, when, "starred-symbolic",
-                                          member (o, "name"), meta, NULL, FALSE));
-        }
+        add_stage (r, stages->pdata[k], member (o, "name"), NULL);
       if (stages->len == 0)
         {
           /* made here and not yet back from the server, which records its
@@ -326,6 +355,7 @@ read_opportunities (Reader  *r,
                                           member (o, "name"), meta, NULL, FALSE));
         }
     }
+  read_remote_stages (r, here);
   return TRUE;
 }
 
@@ -376,11 +406,21 @@ crm_timeline_read (CrmStore    *store,
                    GDateTime   *now,
                    GError     **error)
 {
+  return crm_timeline_read_with_remote (store, customer_id, now, NULL, error);
+}
+
+GPtrArray *
+crm_timeline_read_with_remote (CrmStore    *store,
+                               const char  *customer_id,
+                               GDateTime   *now,
+                               JsonArray   *remote_stages,
+                               GError     **error)
+{
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) people = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) contacts = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(CrmCustomer) customer = NULL;
-  Reader r = { store, customer_id, g_date_time_to_unix (now), entries, people, contacts, NULL };
+  Reader r = { store, customer_id, g_date_time_to_unix (now), entries, people, contacts, NULL, remote_stages };
 
   g_return_val_if_fail (CRM_IS_STORE (store), NULL);
   g_return_val_if_fail (customer_id != NULL, NULL);

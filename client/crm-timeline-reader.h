@@ -18,4 +18,15 @@ GPtrArray *crm_timeline_read (CrmStore    *store,
                               GDateTime   *now,
                               GError     **error);
 
+/* The same, with @remote_stages (nullable): stage changes from the
+ * server (a director's store holds only their own opportunities and
+ * their history; crm-customer-remote.h), each a stage history record with
+ * opportunity_name and changed_by_name.  Those of opportunities the store
+ * has are the store's; the others are added. */
+GPtrArray *crm_timeline_read_with_remote (CrmStore    *store,
+                                          const char  *customer_id,
+                                          GDateTime   *now,
+                                          JsonArray   *remote_stages,
+                                          GError     **error);
+
 G_END_DECLS

@@ -269,12 +269,46 @@ opportunity_compare (gconstpointer a,
   return g_strcmp0 (member_string (oa->record, "id"), member_string (ob->record, "id"));
 }
 
+/* Counts @o (an open opportunity) in the pipeline and the list. */
+static void
+add_open_opportunity (CrmCustomerSummary *self,
+                      JsonObject         *o,
+                      const int          *defaults,
+                      gboolean            remote)
+{
+  CrmSummaryOpportunity *item = g_new0 (CrmSummaryOpportunity, 1);
+  gint64 probability = crm_opportunity_probability (o, defaults);   /* its own, or its stage's (0014) */
+  gint64 months = member_int (o, "contract_months");
+
+  item->record = o;
+  item->probability = (int) probability;
+  item->remote = remote;
+  /* as the pipeline counts it (crm-opportunity-item.h) */
+  item->value = crm_opportunity_amount (member_int (o, "amount_once"), member_int (o, "amount_monthly"),
+                                        months > 0 ? (int) months : CRM_OPPORTUNITY_DEFAULT_CONTRACT_MONTHS);
+  item->weighted = crm_opportunity_weighted (item->value, (int) probability);
+  self->pipeline_weighted += item->weighted;
+  self->pipeline += item->value;
+  g_ptr_array_add (self->opportunities, item);
+}
+
+static gboolean
+is_open (JsonObject *o)
+{
+  return !member_is (o, "stage", crm_stage_names, CRM_STAGE_WON) &&
+         !member_is (o, "stage", crm_stage_names, CRM_STAGE_LOST);
+}
+
+/* The store's open opportunities, then those of @remote the store does
+ * not have: an opportunity is counted once, as the store has it. */
 static gboolean
 add_opportunities (CrmCustomerSummary  *self,
                    CrmStore            *store,
+                   JsonArray           *remote,
                    GError             **error)
 {
   g_autoptr(GPtrArray) records = read_records (store, CRM_ENTITY_OPPORTUNITY, self->customer->id, error);
+  g_autoptr(GHashTable) here = g_hash_table_new (g_str_hash, g_str_equal);
   int defaults[CRM_N_STAGES];
 
   if (records == NULL || !crm_pipeline_stage_defaults (store, defaults, error))
@@ -283,25 +317,22 @@ add_opportunities (CrmCustomerSummary  *self,
   for (guint i = 0; i < records->len; i++)
     {
       JsonObject *o = records->pdata[i];
-      CrmSummaryOpportunity *item;
-      gint64 probability, months;
 
-      if (member_is (o, "stage", crm_stage_names, CRM_STAGE_WON) ||
-          member_is (o, "stage", crm_stage_names, CRM_STAGE_LOST))
+      if (member_string (o, "id") != NULL)
+        g_hash_table_add (here, (gpointer) member_string (o, "id"));
+      if (is_open (o))
+        add_open_opportunity (self, o, defaults, FALSE);
+    }
+  for (guint i = 0; remote != NULL && i < json_array_get_length (remote); i++)
+    {
+      JsonObject *o = json_array_get_object_element (remote, i);
+
+      if (o == NULL || member_string (o, "id") == NULL || g_hash_table_contains (here, member_string (o, "id")) ||
+          g_strcmp0 (member_string (o, "customer_id"), self->customer->id) != 0 || !is_open (o))
         continue;
-      /* its own, or its stage's default (0014) */
-      probability = crm_opportunity_probability (o, defaults);
-      item = g_new0 (CrmSummaryOpportunity, 1);
-      item->record = o;
-      item->probability = (int) probability;
-      /* as the pipeline counts it (crm-opportunity-item.h) */
-      months = member_int (o, "contract_months");
-      item->value = crm_opportunity_amount (member_int (o, "amount_once"), member_int (o, "amount_monthly"),
-                                            months > 0 ? (int) months : CRM_OPPORTUNITY_DEFAULT_CONTRACT_MONTHS);
-      item->weighted = crm_opportunity_weighted (item->value, (int) probability);
-      self->pipeline_weighted += item->weighted;
-      self->pipeline += item->value;
-      g_ptr_array_add (self->opportunities, item);
+      g_hash_table_add (here, (gpointer) member_string (o, "id"));
+      g_ptr_array_add (self->records, json_object_ref (o));
+      add_open_opportunity (self, o, defaults, TRUE);
     }
   g_ptr_array_sort (self->opportunities, opportunity_compare);
   return TRUE;
@@ -433,6 +464,22 @@ crm_customer_summary_read (CrmStore    *store,
                            GDateTime   *now,
                            GError     **error)
 {
+  return crm_customer_summary_read_with_remote (store, id, now, NULL, error);
+}
+
+/**
+ * crm_customer_summary_read_with_remote:
+ * @remote: (nullable): open opportunities from the server
+ *
+ * Returns: (transfer full) (nullable): the customer's figures
+ */
+CrmCustomerSummary *
+crm_customer_summary_read_with_remote (CrmStore    *store,
+                                       const char  *id,
+                                       GDateTime   *now,
+                                       JsonArray   *remote,
+                                       GError     **error)
+{
   g_autoptr(CrmCustomerSummary) self = NULL;
   CrmCustomer *customer;
   CrmCustomerFacts facts;
@@ -448,7 +495,7 @@ crm_customer_summary_read (CrmStore    *store,
   self = summary_new (customer, now);
   if (!add_services (self, store, error) ||
       !add_revenue (self, store, error) ||
-      !add_opportunities (self, store, error) ||
+      !add_opportunities (self, store, remote, error) ||
       !add_requests (self, store, g_date_time_to_unix (now), error))
     return NULL;
 

@@ -45,6 +45,7 @@ typedef struct
   gint64      value;          /* amount_once + 12 × amount_monthly */
   gint64      weighted;       /* value × probability / 100 (not rounded: see the total) */
   int         probability;    /* its own, or its stage's default */
+  gboolean    remote;         /* from the server, not in the store: read-only here */
 } CrmSummaryOpportunity;
 
 /* An open service request (status open or in_progress). */
@@ -74,6 +75,8 @@ typedef struct
   guint                open_complaints;
   gint64               pipeline;           /* Σ value of open opportunities */
   gint64               pipeline_weighted;  /* Σ value × probability, / 100, rounded */
+  gboolean             pipeline_partial;   /* others' opportunities are missing (not yet
+                                            * or not at all from the server) */
   const char          *next_contract_end;  /* of an active subscription, from today; or NULL */
   guint                overdue_steps;      /* open steps of open requests past their deadline */
   CrmCustomerWarnings  warnings;
@@ -94,6 +97,15 @@ CrmCustomerSummary *crm_customer_summary_read (CrmStore     *store,
                                                const char   *id,
                                                GDateTime    *now,
                                                GError      **error);
+/* The same, with @remote (nullable): open opportunities from the server
+ * (a director's store holds only their own; crm-customer-remote.h).
+ * Those whose id the store has (at any stage) are the store's; the others
+ * are added, marked remote, and count in the pipeline by the same rules. */
+CrmCustomerSummary *crm_customer_summary_read_with_remote (CrmStore     *store,
+                                                           const char   *id,
+                                                           GDateTime    *now,
+                                                           JsonArray    *remote,
+                                                           GError      **error);
 /* The summary is not changed once read: the page's parts share one. */
 CrmCustomerSummary *crm_customer_summary_ref  (CrmCustomerSummary *summary);
 /* Drops a reference (the last one frees it). */

@@ -2,7 +2,8 @@
  * stand-in server (crm-test-server.c) answering the JSON fixtures of
  * tests/data/reports/: the figures shown are the answer's, the rows say
  * who is behind in words, a team drills down to its people and a person
- * to their opportunities in the store, and Back comes up again; with the
+ * to their opportunities (a director's: from the server, GET
+ * /opportunities, kept and shown offline), and Back comes up again; with the
  * server out of reach the kept answer shows with its age, and a period
  * never fetched says so. */
 #define G_LOG_DOMAIN "test-gui-pipeline-forecast"
@@ -77,6 +78,20 @@ wait_state (CrmPipelineForecast *page,
   crm_test_iterate (20);
 }
 
+static void
+wait_person (CrmPipelineForecast *page,
+             CrmReportState       state)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (crm_remote_answer_get_state (crm_pipeline_forecast_get_person_remote (page)) != state)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  crm_test_iterate (20);
+}
+
 static JsonObject *
 director (void)
 {
@@ -141,6 +156,28 @@ opportunities_page (const char *period)
   node = json_from_string (text, &error);
   g_assert_no_error (error);
   return json_object_ref (json_node_get_object (node));
+}
+
+/* GET /opportunities of PERSON in @period (docs/openapi.yaml): two
+ * opportunities the store does not have, largest first. */
+static char *
+person_answer (const char *period)
+{
+  GDate first;
+  char date[11];
+
+  g_assert_true (crm_period_parse (period, NULL, &first, NULL));
+  g_date_strftime (date, sizeof date, "%Y-%m-%d", &first);
+#define OPPORTUNITY(n, name, stage, once) \
+  "{\"id\": \"00000000-0000-4000-8000-00000000020" n "\", \"customer_id\": \"" FIXTURE_CUSTOMER "\"," \
+  " \"owner_id\": \"" PERSON "\", \"name\": \"" name "\", \"stage\": \"" stage "\", \"amount_once\": " once "," \
+  " \"amount_monthly\": 1000, \"contract_months\": 12, \"probability\": 50, \"expected_close\": \"%1$s\"," \
+  " \"closed_on\": null, \"version\": 1, \"customer_name\": \"客户甲\", \"owner_name\": \"李娜\"}"
+  return g_strdup_printf ("{\"scope\": \"team:" TEAM "\", \"as_of\": \"2026-12-03T13:00:00Z\", \"total\": 2,"
+                          " \"opportunities\": ["
+                          OPPORTUNITY ("1", "服务器上的大单", "negotiation", "8000000") ","
+                          OPPORTUNITY ("2", "服务器上的小单", "proposal", "300000") "], \"next\": null}", date);
+#undef OPPORTUNITY
 }
 
 static void
@@ -220,25 +257,54 @@ test_forecast_shows_the_answer_drills_down_and_reads_offline (void)
   g_assert_nonnull (strstr (text, "Team members"));
   g_clear_pointer (&text, g_free);
 
-  /* a person to their opportunities in the store, largest first */
+  /* a person (not the director) to their opportunities: a director's
+   * store holds only their own, so the server is asked for the person's
+   * in the period, as the forecast counts them, largest first; the
+   * store's are not shown */
   {
     g_autoptr(JsonObject) sync = opportunities_page ("2026-Q4");
+    g_autofree char *answer = person_answer ("2026-Q4");
 
     g_assert_true (crm_store_apply_sync_page (store->store, sync, &error));
     g_assert_no_error (error);
+    crm_test_server_answer (server, SOUP_STATUS_OK, answer, NULL);
+    row = gtk_list_box_get_row_at_index (rows, 0);
+    g_signal_emit_by_name (rows, "row-activated", row);
+    wait_person (page, CRM_REPORT_STATE_FRESH);
   }
-  row = gtk_list_box_get_row_at_index (rows, 0);
-  g_signal_emit_by_name (rows, "row-activated", row);
-  while (g_strcmp0 (visible_page (page), "opportunities") != 0)
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (visible_page (page), ==, "opportunities");
   crm_test_wait_drawn (window);
   g_assert_cmpuint (crm_pipeline_forecast_get_depth (page), ==, 2);
+  g_assert_cmpstr (server->last_path, ==, "/api/v1/opportunities");
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "owner"), ==, PERSON);
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "scope"), ==, "team:" TEAM);
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "close_from"), ==, "2026-10-01");
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "close_to"), ==, "2026-12-31");
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "stage"), ==,
+                   "prospecting,qualification,proposal,negotiation,won");
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "sort"), ==, "amount");
+  g_assert_cmpstr (g_hash_table_lookup (server->last_query, "order"), ==, "desc");
   text = crm_test_dup_visible_text (page);
-  g_assert_nonnull (strstr (text, "云主机迁移"));
-  g_assert_nonnull (strstr (text, "专线扩容"));
-  g_assert_true (strstr (text, "云主机迁移") < strstr (text, "专线扩容"));
-  g_assert_null (strstr (text, "别人的商机"));
+  g_assert_nonnull (strstr (text, "服务器上的大单"));
+  g_assert_nonnull (strstr (text, "服务器上的小单"));
+  g_assert_true (strstr (text, "服务器上的大单") < strstr (text, "服务器上的小单"));
+  g_assert_nonnull (strstr (text, "客户甲"));
+  g_assert_null (strstr (text, "云主机迁移"));
+  g_assert_nonnull (strstr (text, "As of "));
   g_clear_pointer (&text, g_free);
+
+  /* the server out of reach: the kept answer, marked offline with its age */
+  crm_pipeline_forecast_set_api (page, offline);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "forecast.refresh", NULL));
+  wait_person (page, CRM_REPORT_STATE_OFFLINE);
+  crm_test_wait_drawn (window);
+  g_assert_cmpstr (visible_page (page), ==, "opportunities");
+  g_assert_true (gtk_widget_get_visible (child (page, "offline_icon")));
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (child (page, "age_label"))), "Offline. As of "));
+  text = crm_test_dup_visible_text (page);
+  g_assert_nonnull (strstr (text, "服务器上的大单"));
+  g_clear_pointer (&text, g_free);
+  crm_pipeline_forecast_set_api (page, api);
 
   /* Back, twice: the region again (its kept answer at once) */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "forecast.back", NULL));
