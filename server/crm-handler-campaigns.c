@@ -18,10 +18,11 @@
  * statement reads the campaign and its segment; a campaign launched
  * before, or not a draft or planned, is a 409 there.  Then one
  * transaction: crm.campaign_launch_lock () (which takes the campaign's
- * row lock and checks again, KL409: two launches at once make one), the
- * segment's customers inserted as members by the compiled condition with
- * the control group drawn and the others assigned (LAUNCH_INSERT), and
- * crm.campaign_launch_finish () (status, counts).
+ * row lock and checks again, KL409: two launches at once make one), then
+ * one statement: the segment's customers inserted as members by the
+ * compiled condition with the control group drawn and the others assigned,
+ * and crm.campaign_launch_finish () (status; the counts the insert
+ * returned) (LAUNCH_INSERT).
  *
  * GET /campaigns/:id/results: crm.campaign_results () writes the whole
  * document from the members and the records their conversions link
@@ -45,12 +46,6 @@ static const CrmSql sql_launch_lock = {
   1
 };
 
-static const CrmSql sql_launch_finish = {
-  "campaign_launch_finish",
-  "SELECT crm.campaign_launch_finish($1::uuid)",
-  1
-};
-
 static const CrmSql sql_results = {
   "campaign_results",
   "SELECT crm.campaign_results($1::uuid)",
@@ -60,10 +55,16 @@ static const CrmSql sql_results = {
 /* The launch's members, in one pass: the segment's customers in a random
  * order, the first round(share x members) the control group; the others
  * to their customer's account manager (an active one), else to the queue
- * of the campaign's first channel.  $1 the campaign, the condition's
- * parameters from $2. */
+ * of the campaign's first channel.  Inserted in customer order (the
+ * draw's order is not the insert's): the index entries and foreign-key
+ * probes of consecutive members fall on the same pages, and a campaign's
+ * members lie on the heap in key order for its results.  The same
+ * statement counts what it inserted and passes the counts to
+ * crm.campaign_launch_finish () (0023), which no longer reads the members
+ * again.  $1 the campaign, the condition's parameters from $2. */
 #define LAUNCH_INSERT \
-  "INSERT INTO crm.campaign_members (campaign_id, customer_id, is_control, assigned_to, queue)" \
+  "WITH ins AS (" \
+  " INSERT INTO crm.campaign_members (campaign_id, customer_id, is_control, assigned_to, queue)" \
   " SELECT k.id, s.id, s.control," \
   "        CASE WHEN NOT s.control AND s.managed THEN s.owner_id END," \
   "        CASE WHEN NOT s.control AND NOT s.managed THEN k.channels[1] END" \
@@ -75,7 +76,12 @@ static const CrmSql sql_results = {
   "                  <= round (count(*) OVER () * (SELECT p.control_percent FROM crm.campaigns p" \
   "                                                 WHERE p.id = $1::uuid) / 100.0) AS control" \
   "           FROM crm.customers c WHERE %s) s" \
-  "  WHERE k.id = $1::uuid"
+  "  WHERE k.id = $1::uuid" \
+  "  ORDER BY s.id" \
+  "  RETURNING is_control, assigned_to, queue)" \
+  " SELECT crm.campaign_launch_finish ($1::uuid, count(*), count(*) FILTER (WHERE is_control)," \
+  "                                    count(assigned_to), count(queue))" \
+  "   FROM ins"
 
 /* The one statement of a preview: $1 the sample's size, the condition's
  * parameters from $2 (the same ones in both places).  With @current (the
@@ -245,8 +251,7 @@ launch_read_done (CrmRequest *req,
   insert = g_strdup_printf (LAUNCH_INSERT, where);
   next = crm_request_new_batch (req);
   crm_db_batch_add (next, &sql_launch_lock, id_value);
-  crm_db_batch_add_text (next, insert, (int) values->len, (const char * const *) values->pdata);
-  l->finish = crm_db_batch_add (next, &sql_launch_finish, id_value);
+  l->finish = crm_db_batch_add_text (next, insert, (int) values->len, (const char * const *) values->pdata);
   crm_request_execute (req, next, launch_done);
 }
 
