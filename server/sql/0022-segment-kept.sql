@@ -27,6 +27,8 @@
 --                      contact in N days" is last_contact_at IS NULL OR
 --                      last_contact_at < now() - N days, with the read
 --                      policy of interactions folded in (server/crm-segment.c).
+-- "The day" is current_date of the writing session: keyline-server's
+-- connections all take the database's TimeZone, as the preview's do.
 -- Server-only columns (shared/crm-entity.c): never synced, never in the
 -- 360 document.  Statement triggers on subscriptions, products and
 -- interactions recompute the customers a statement touched, in the same
