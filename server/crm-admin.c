@@ -221,10 +221,13 @@ crm_user_command (CrmConfig  *config,
 }
 
 /* keyline-server refresh: brings every customer's kept ARPU figures
- * (crm.customers.arpu_*, 0020) to the current month.  They follow
- * revenue_months by themselves; only the turn of a month makes them
- * stale, and then the segment preview takes its slow path until this
- * runs (packaging/keyline-server-refresh.timer runs it daily). */
+ * (crm.customers.arpu_*, 0020) to the current month and its kept nearest
+ * contract end (contract_end_next, 0022) forward past today.  They follow
+ * their tables by themselves; only the turn of a month (of a day) makes
+ * them stale, and then the segment preview takes its slow path until this
+ * runs (packaging/keyline-server-refresh.timer runs it daily).  Then it
+ * vacuums crm.customers, which keeps the pages all-visible that the
+ * preview's index-only counts need. */
 int
 crm_refresh_command (CrmConfig  *config,
                      int         argc,
@@ -245,12 +248,21 @@ crm_refresh_command (CrmConfig  *config,
       fprintf (stderr, "keyline-server refresh: %s\n", error->message);
       return 1;
     }
-  res = PQexec (conn, "SELECT crm.customer_arpu_refresh()");
+  res = PQexec (conn, "SELECT crm.customer_arpu_refresh(), crm.customer_kept_refresh()");
   if (PQresultStatus (res) != PGRES_TUPLES_OK)
     {
       fprintf (stderr, "keyline-server refresh: %s\n", g_strchomp (PQerrorMessage (conn)));
       return 1;
     }
-  printf ("Brought %s customers' ARPU figures up to date.\n", PQgetvalue (res, 0, 0));
+  printf ("Brought %s customers' ARPU figures and %s customers' contract ends up to date.\n",
+          PQgetvalue (res, 0, 0), PQgetvalue (res, 0, 1));
+  /* the visibility map, for the preview's index-only counts (0022) */
+  PQclear (res);
+  res = PQexec (conn, "VACUUM (ANALYZE) crm.customers");
+  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+    {
+      fprintf (stderr, "keyline-server refresh: %s\n", g_strchomp (PQerrorMessage (conn)));
+      return 1;
+    }
   return 0;
 }

@@ -52,13 +52,39 @@ typedef struct
  * revenue_months as above.  The fallback's subquery makes any plan serial:
  * ARPU_CURRENT is the condition without it, for when no figures are stale
  * (crm_segment_compile_current()). */
-#define ARPU_CURRENT(kept) "c.arpu_month0 = " MONTH0 "::date AND c." kept
+#define ARPU_CURRENT(kept) "c.arpu_month0 = (SELECT " MONTH0 "::date) AND c." kept
 #define ARPU_TREND(kept, cmp) \
   "(" ARPU_CURRENT (kept) ")" \
   " OR ((c.arpu_month0 IS NULL OR c.arpu_month0 < " MONTH0 "::date) AND " ARPU_FROM_MONTHS (cmp) ")"
-#define HOLDS \
-  "EXISTS (SELECT 1 FROM crm.subscriptions s JOIN crm.products p ON p.id = s.product_id" \
-  " WHERE s.customer_id = c.id AND s.status = 'active' AND p.category = ANY (@1::crm.product_category[]))"
+/* Products held, contract end and last contact through the customer's
+ * kept columns (0022): a comparison of the row itself, no subquery of
+ * another table under its read policy.  products_held (the categories as
+ * bits) is never stale.
+ * contract_end_next is the nearest end on or after the day it was
+ * computed: while it is not in the past it is the nearest end from today
+ * on; once it is (the day turned, `keyline-server refresh` not yet run),
+ * that customer is computed from crm.subscriptions as before
+ * (CONTRACT_END_FROM_SUBSCRIPTIONS), and CONTRACT_END_CURRENT is the
+ * condition without that fallback (crm_segment_compile_current()). */
+#define HOLDS_BITS "c.products_held & (SELECT crm.product_category_bits(@1::crm.product_category[]))"
+#define TODAY "(SELECT current_date)"
+#define CONTRACT_END_FROM_SUBSCRIPTIONS \
+  "EXISTS (SELECT 1 FROM crm.subscriptions s WHERE s.customer_id = c.id AND s.status = 'active'" \
+  " AND s.contract_end BETWEEN current_date AND current_date + @1::integer)"
+#define CONTRACT_END_CURRENT "c.contract_end_next BETWEEN " TODAY " AND " TODAY " + @1::integer"
+#define CONTRACT_END \
+  "(" CONTRACT_END_CURRENT ") OR (c.contract_end_next < " TODAY " AND " CONTRACT_END_FROM_SUBSCRIPTIONS ")"
+/* No interaction the caller may read in the last N days: the latest
+ * interaction (last_contact_at) before the limit, the read policy of
+ * crm.interactions folded in (0022; 0006, 0010): service staff read none,
+ * directors none before crm.director_horizon().  A customer the caller
+ * sees is one whose interactions the other roles read. */
+#define ROLE "(SELECT crm.\"current_role\"())"
+#define LAST_CONTACT \
+  ROLE " NOT IN ('admin', 'director', 'manager', 'marketing') OR c.last_contact_at IS NULL" \
+  " OR c.last_contact_at < (SELECT CASE WHEN " ROLE " = 'director'" \
+  " THEN greatest(now() - make_interval(days => @1::integer), crm.director_horizon())" \
+  " ELSE now() - make_interval(days => @1::integer) END)"
 
 static const Condition conditions[] = {
   { "kind", "in", VALUE_NAMES, crm_customer_kind_names, 0, 0, "c.kind = ANY (@1::crm.customer_kind[])" },
@@ -87,14 +113,10 @@ static const Condition conditions[] = {
   { "arpu_trend", "falling", VALUE_INT, NULL, 0, 100,
     ARPU_TREND ("arpu_change_ceil <= -@1::bigint", "<= " BEFORE " * (100 - @1::integer)"),
     ARPU_CURRENT ("arpu_change_ceil <= -@1::bigint") },
-  { "products", "holds", VALUE_NAMES, crm_product_category_names, 0, 0, HOLDS },
-  { "products", "lacks", VALUE_NAMES, crm_product_category_names, 0, 0, "NOT " HOLDS },
-  { "contract_end", "within_days", VALUE_INT, NULL, 0, 3650,
-    "EXISTS (SELECT 1 FROM crm.subscriptions s WHERE s.customer_id = c.id AND s.status = 'active'"
-    " AND s.contract_end BETWEEN current_date AND current_date + @1::integer)" },
-  { "last_contact", "older_than_days", VALUE_INT, NULL, 0, 36500,
-    "NOT EXISTS (SELECT 1 FROM crm.interactions i WHERE i.customer_id = c.id"
-    " AND i.occurred_at >= now() - make_interval(days => @1::integer))" },
+  { "products", "holds", VALUE_NAMES, crm_product_category_names, 0, 0, HOLDS_BITS " <> 0" },
+  { "products", "lacks", VALUE_NAMES, crm_product_category_names, 0, 0, HOLDS_BITS " = 0" },
+  { "contract_end", "within_days", VALUE_INT, NULL, 0, 3650, CONTRACT_END, CONTRACT_END_CURRENT },
+  { "last_contact", "older_than_days", VALUE_INT, NULL, 0, 36500, LAST_CONTACT },
 };
 
 typedef struct

@@ -105,9 +105,11 @@ static const char * const pipeline_stage_key[] = { "stage", NULL };
 
 /* The transaction that last wrote the row, for sync (0002-sync.sql). */
 static const char * const sync_stamped[] = { "sync_xid", NULL };
-/* the ARPU figures a segment's condition reads (0020-segment-arpu.sql) */
+/* the ARPU figures a segment's condition reads (0020-segment-arpu.sql) and
+ * its kept products, contract end and last contact (0022-segment-kept.sql) */
 static const char * const customer_server_only[] = {
-  "sync_xid", "arpu_month0", "arpu_recent", "arpu_before", "arpu_change_floor", "arpu_change_ceil", NULL
+  "sync_xid", "arpu_month0", "arpu_recent", "arpu_before", "arpu_change_floor", "arpu_change_ceil",
+  "products_held", "contract_end_next", "last_contact_at", NULL
 };
 static const char * const region_server_only[] = { "code", "sync_xid", NULL };
 /* region_id: the customer's, kept by triggers for the read policy and the

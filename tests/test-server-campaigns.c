@@ -727,7 +727,7 @@ test_arpu_refresh_command_brings_a_month_up_to_date (void)
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
-  expected = g_strdup_printf ("Brought %d customers' ARPU figures up to date.\n", 40);
+  expected = g_strdup_printf ("Brought %d customers' ARPU figures and 0 customers' contract ends up to date.\n", 40);
   g_assert_cmpstr (out, ==, expected);
   g_assert_cmpint (arpu_disagreements (conn), ==, 0);
   stamps_after = scalar (conn, "SELECT string_agg(concat_ws(' ', version, updated_at, sync_xid), ',' ORDER BY id)"
