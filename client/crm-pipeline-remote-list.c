@@ -23,6 +23,8 @@ struct _CrmPipelineRemoteList
   char            *next;
   GCancellable    *more;          /* while a next page is asked */
   GArray          *queued;        /* of gint64: changes shown here, not settled yet */
+  GHashTable      *owners;        /* user id -> display name (the store's
+                                   * directory), read when first needed */
 };
 
 G_DEFINE_FINAL_TYPE (CrmPipelineRemoteList, crm_pipeline_remote_list, G_TYPE_OBJECT)
@@ -174,6 +176,38 @@ store_opportunity_cb (CrmStore              *store,
 }
 
 static void
+store_user_cb (CrmStore              *store,
+               const char            *entity,
+               GStrv                  keys,
+               CrmPipelineRemoteList *self)
+{
+  g_clear_pointer (&self->owners, g_hash_table_unref);
+}
+
+/* The display name of user @id in the store's directory, or NULL. */
+static const char *
+owner_name (CrmPipelineRemoteList *self,
+            const char            *id)
+{
+  if (id == NULL || self->store == NULL)
+    return NULL;
+  if (self->owners == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) users = crm_store_get_records (self->store, CRM_ENTITY_USER, NULL, &error);
+
+      if (users == NULL)
+        g_warning ("The directory could not be read: %s", error->message);
+      self->owners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      for (guint i = 0; users != NULL && i < users->len; i++)
+        if (string_or_null (users->pdata[i], "id") != NULL)
+          g_hash_table_replace (self->owners, g_strdup (string_or_null (users->pdata[i], "id")),
+                                g_strdup (string_or_null (users->pdata[i], "display_name")));
+    }
+  return g_hash_table_lookup (self->owners, id);
+}
+
+static void
 crm_pipeline_remote_list_dispose (GObject *object)
 {
   CrmPipelineRemoteList *self = CRM_PIPELINE_REMOTE_LIST (object);
@@ -198,6 +232,7 @@ crm_pipeline_remote_list_finalize (GObject *object)
 
   g_clear_object (&self->items);
   g_clear_pointer (&self->queued, g_array_unref);
+  g_clear_pointer (&self->owners, g_hash_table_unref);
   g_clear_pointer (&self->query, crm_report_query_free);
   g_clear_pointer (&self->stages, g_array_unref);
   g_free (self->sort);
@@ -255,9 +290,13 @@ crm_pipeline_remote_list_set_store (CrmPipelineRemoteList *self,
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_set_object (&self->store, store);
+  g_clear_pointer (&self->owners, g_hash_table_unref);
   g_array_set_size (self->queued, 0);
   if (store != NULL)
-    g_signal_connect_object (store, "changed::opportunity", G_CALLBACK (store_opportunity_cb), self, 0);
+    {
+      g_signal_connect_object (store, "changed::opportunity", G_CALLBACK (store_opportunity_cb), self, 0);
+      g_signal_connect_object (store, "changed::user", G_CALLBACK (store_user_cb), self, 0);
+    }
   crm_report_loader_set_store (self->first, store);
 }
 
@@ -436,6 +475,16 @@ crm_pipeline_remote_list_apply_change (CrmPipelineRemoteList *self,
       names = json_object_get_members (fields);
       for (GList *l = names; l != NULL; l = l->next)
         json_object_set_member (record, l->data, json_node_copy (json_object_get_member (fields, l->data)));
+      /* a new owner shows with their name, from the directory */
+      if (json_object_has_member (fields, "owner_id"))
+        {
+          const char *name = owner_name (self, string_or_null (fields, "owner_id"));
+
+          if (name != NULL)
+            json_object_set_string_member (record, "owner_name", name);
+          else
+            json_object_set_null_member (record, "owner_name");
+        }
       now = g_date_time_new_now_utc ();
       changed = item_for (self, record, now);
       g_list_store_splice (self->items, i, 1, (gpointer *) &changed, 1);

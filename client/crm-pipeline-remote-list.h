@@ -60,7 +60,8 @@ char                  *crm_pipeline_remote_list_dup_status     (CrmPipelineRemot
 gboolean               crm_pipeline_remote_list_get_loading    (CrmPipelineRemoteList  *self);
 gboolean               crm_pipeline_remote_list_can_load_more  (CrmPipelineRemoteList  *self);
 void                   crm_pipeline_remote_list_load_more      (CrmPipelineRemoteList  *self);
-/* Shows @fields (a bulk change queued here) on the row of @id at once. */
+/* Shows @fields (a bulk change queued here) on the row of @id at once; a
+ * new owner_id with the owner's name from the store's directory. */
 void                   crm_pipeline_remote_list_apply_change   (CrmPipelineRemoteList  *self,
                                                                 const char             *id,
                                                                 JsonObject             *fields);

@@ -403,6 +403,39 @@ test_table_edit_of_a_row_not_in_the_store (Fixture       *f,
   crm_test_iterate (20);
 }
 
+static void
+test_table_owner_change_shows_the_new_name (Fixture       *f,
+                                            gconstpointer  data)
+{
+  g_autofree char *first = page_text (1, 2, 2, NULL);
+  g_autoptr(CrmPipelineRemoteList) remote = NULL;
+  g_autoptr(CrmOpportunityItem) row = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) page = json_from_string (
+    "{\"users\": [{\"id\": \"0e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b\", \"display_name\": \"李娜\","
+    " \"role\": \"account_manager\", \"version\": 1}], \"cursor\": \"c1\"}", NULL);
+  CrmPipelineTable *table;
+  GtkWidget *window;
+
+  g_assert_true (crm_store_apply_sync_page (f->store->store, json_node_get_object (page), &error));
+  g_assert_no_error (error);
+  crm_test_server_answer (f->server, 200, first, NULL);
+  table = table_new (f, &remote, &window);
+  gtk_selection_model_select_item (crm_pipeline_table_get_selection (table), 0, TRUE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table), "table.set-owner", "s",
+                                             "0e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b"));
+  while (crm_pipeline_table_is_busy (table))
+    g_main_context_iteration (NULL, TRUE);
+  row = row_of (table, ID (1));
+  g_assert_cmpstr (json_object_get_string_member (crm_opportunity_item_get_record (row), "owner_id"), ==,
+                   "0e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b");
+  g_assert_cmpstr (crm_opportunity_item_get_owner_name (row), ==, "李娜");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (20);
+}
+
 /* ------------------------------------------------------------------ */
 /* Against the real server                                             */
 /* ------------------------------------------------------------------ */
@@ -1174,6 +1207,7 @@ main (int    argc,
   ADD ("/pipeline-remote/kept-page-shows-offline", test_kept_page_shows_offline);
   ADD ("/pipeline-remote/move-is-queued-on-the-server-record", test_move_is_queued_on_the_server_record);
   ADD ("/pipeline-remote/table-edit-of-a-row-not-in-the-store", test_table_edit_of_a_row_not_in_the_store);
+  ADD ("/pipeline-remote/table-owner-change-shows-the-new-name", test_table_owner_change_shows_the_new_name);
 #undef ADD
   if (crm_test_live_available ())
     {
