@@ -14,8 +14,11 @@ typedef struct
 {
   CrmStore     *store;
   char         *record_id;    /* the record edited, or NULL for a new one */
+  JsonObject   *remote;       /* the server's record edited when the store may
+                               * not hold it (crm_form_window_set_remote_record ()) */
   gboolean      tried;        /* Save was asked for: say what is missing too */
   gboolean      saving;
+  gint64        queued_seq;   /* the change queued, while ::queued is emitted */
   GCancellable *cancellable;
 } CrmFormWindowPrivate;
 
@@ -31,6 +34,7 @@ static guint signals[N_SIGNALS];
 static void enqueue_async (CrmStore            *store,
                            CrmEntity            entity,
                            const char          *id,
+                           JsonObject          *remote,
                            JsonObject          *fields,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,
@@ -105,6 +109,7 @@ queued_cb (GObject      *object,
       gtk_widget_set_sensitive (template_child (self, "save_button"), TRUE);
       return;
     }
+  priv->queued_seq = m->seq;
   g_signal_emit (self, signals[QUEUED], 0, m->record_id);
   gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -138,8 +143,8 @@ save_action (GtkWidget  *widget,
     }
   priv->saving = TRUE;
   gtk_widget_set_sensitive (template_child (self, "save_button"), FALSE);
-  enqueue_async (priv->store, CRM_FORM_WINDOW_GET_CLASS (self)->entity, priv->record_id, fields, priv->cancellable,
-                 queued_cb, g_object_ref (self));
+  enqueue_async (priv->store, CRM_FORM_WINDOW_GET_CLASS (self)->entity, priv->record_id, priv->remote, fields,
+                 priv->cancellable, queued_cb, g_object_ref (self));
 }
 
 static void
@@ -192,6 +197,7 @@ crm_form_window_finalize (GObject *object)
 
   g_clear_object (&priv->store);
   g_clear_object (&priv->cancellable);
+  g_clear_pointer (&priv->remote, json_object_unref);
   g_free (priv->record_id);
 
   G_OBJECT_CLASS (crm_form_window_parent_class)->finalize (object);
@@ -227,6 +233,7 @@ crm_form_window_init (CrmFormWindow *self)
   CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
 
   priv->cancellable = g_cancellable_new ();
+  priv->queued_seq = -1;
 }
 
 void
@@ -276,6 +283,30 @@ crm_form_window_set_record (CrmFormWindow *self,
 
   g_free (priv->record_id);
   priv->record_id = g_strdup (id);
+}
+
+gint64
+crm_form_window_get_queued_seq (CrmFormWindow *self)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_return_val_if_fail (CRM_IS_FORM_WINDOW (self), -1);
+
+  return priv->queued_seq;
+}
+
+void
+crm_form_window_set_remote_record (CrmFormWindow *self,
+                                   JsonObject    *server_record)
+{
+  CrmFormWindowPrivate *priv = crm_form_window_get_instance_private (self);
+
+  g_return_if_fail (CRM_IS_FORM_WINDOW (self));
+  g_return_if_fail (server_record != NULL);
+
+  g_clear_pointer (&priv->remote, json_object_unref);
+  priv->remote = json_object_ref (server_record);
+  crm_form_window_set_record (self, json_object_get_string_member_with_default (server_record, "id", NULL));
 }
 
 const char *
@@ -460,6 +491,7 @@ typedef struct
   CrmStore   *store;
   CrmEntity   entity;
   char       *id;
+  JsonObject *remote;
   JsonObject *fields;
 } Enqueue;
 
@@ -470,6 +502,7 @@ enqueue_free (gpointer data)
 
   g_clear_object (&enqueue->store);
   g_clear_pointer (&enqueue->fields, json_object_unref);
+  g_clear_pointer (&enqueue->remote, json_object_unref);
   g_free (enqueue->id);
   g_free (enqueue);
 }
@@ -482,9 +515,14 @@ enqueue_thread (GTask        *task,
 {
   Enqueue *enqueue = task_data;
   g_autoptr(GError) error = NULL;
-  CrmMutation *m = enqueue->id == NULL
-    ? crm_store_enqueue_create (enqueue->store, enqueue->entity, NULL, enqueue->fields, &error)
-    : crm_store_enqueue_update (enqueue->store, enqueue->entity, enqueue->id, enqueue->fields, &error);
+  CrmMutation *m;
+
+  if (enqueue->remote != NULL)
+    m = crm_store_enqueue_update_of_remote (enqueue->store, enqueue->entity, enqueue->remote, enqueue->fields, &error);
+  else if (enqueue->id != NULL)
+    m = crm_store_enqueue_update (enqueue->store, enqueue->entity, enqueue->id, enqueue->fields, &error);
+  else
+    m = crm_store_enqueue_create (enqueue->store, enqueue->entity, NULL, enqueue->fields, &error);
 
   if (m == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -493,11 +531,13 @@ enqueue_thread (GTask        *task,
 }
 
 /* crm_store_enqueue_create () in a worker (it waits for SQLite's fsync),
- * or crm_store_enqueue_update () of the record @id when it is not NULL. */
+ * or crm_store_enqueue_update () of the record @id when it is not NULL,
+ * or crm_store_enqueue_update_of_remote () of @remote when that is not. */
 static void
 enqueue_async (CrmStore            *store,
                CrmEntity            entity,
                const char          *id,
+               JsonObject          *remote,
                JsonObject          *fields,
                GCancellable        *cancellable,
                GAsyncReadyCallback  callback,
@@ -513,6 +553,7 @@ enqueue_async (CrmStore            *store,
   enqueue->store = g_object_ref (store);
   enqueue->entity = entity;
   enqueue->id = g_strdup (id);
+  enqueue->remote = remote ? json_object_ref (remote) : NULL;
   enqueue->fields = json_object_ref (fields);
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, enqueue_async);

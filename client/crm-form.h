@@ -64,6 +64,12 @@ CrmStore    *crm_form_window_get_store          (CrmFormWindow  *self);
 void         crm_form_window_set_record         (CrmFormWindow  *self,
                                                  const char     *id);
 const char  *crm_form_window_get_record         (CrmFormWindow  *self);
+/* In a ::queued handler: the queued change's seq (crm_store_get_mutation ()). */
+gint64       crm_form_window_get_queued_seq     (CrmFormWindow  *self);
+/* Saving updates @server_record (its id), a record the server sent that
+ * the store may not hold: crm_store_enqueue_update_of_remote (). */
+void         crm_form_window_set_remote_record  (CrmFormWindow  *self,
+                                                 JsonObject     *server_record);
 /* Checks again (and hides a save error): for changes no template
  * callback sees (a text buffer, a combo row).  Nothing until the store
  * is set: the template's signals while it is built are not the user's. */

@@ -677,6 +677,56 @@ crm_opportunity_dialog_new_for_edit (GtkWindow   *parent,
   return GTK_WIDGET (self);
 }
 
+/**
+ * crm_opportunity_dialog_new_for_remote_edit:
+ * @server_record: the opportunity as the server sent it (GET
+ *   /opportunities), which the store may not hold
+ *
+ * Edit Opportunity of @server_record: as the store has it when it holds
+ * it (crm_opportunity_dialog_new_for_edit ()), else on the server's
+ * record, saved with crm_store_enqueue_update_of_remote () (the changed
+ * fields, their base values the server's).
+ */
+GtkWidget *
+crm_opportunity_dialog_new_for_remote_edit (GtkWindow   *parent,
+                                            CrmStore    *store,
+                                            JsonObject  *server_record,
+                                            GError     **error)
+{
+  const char *id = member_text (server_record, "id");
+  const char *customer_id = member_text (server_record, "customer_id");
+  const char *customer_name = member_text (server_record, "customer_name");
+  g_autoptr(GError) local = NULL;
+  CrmOpportunityDialog *self;
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (CRM_IS_STORE (store), NULL);
+  g_return_val_if_fail (server_record != NULL, NULL);
+
+  if (id == NULL || customer_id == NULL)
+    {
+      g_set_error (error, CRM_ERROR, CRM_ERROR_NOT_FOUND, _("This opportunity is no longer here"));
+      return NULL;
+    }
+  dialog = crm_opportunity_dialog_new_for_edit (parent, store, customer_id, id, &local);
+  if (dialog != NULL || !g_error_matches (local, CRM_ERROR, CRM_ERROR_NOT_FOUND))
+    {
+      if (dialog == NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      return dialog;
+    }
+
+  self = g_object_new (CRM_TYPE_OPPORTUNITY_DIALOG, "transient-for", parent,
+                       "title", _("Edit Opportunity"), NULL);
+  setup (self, store, customer_id, customer_name ? customer_name : "", CRM_N_STAGES);
+  crm_form_window_set_remote_record (CRM_FORM_WINDOW (self), server_record);
+  self->record = json_object_ref (server_record);
+  fill (self, server_record);
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+  return GTK_WIDGET (self);
+}
+
 JsonObject *
 crm_opportunity_dialog_dup_fields (CrmOpportunityDialog  *self,
                                    GError               **error)

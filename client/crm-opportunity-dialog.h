@@ -39,6 +39,13 @@ GtkWidget  *crm_opportunity_dialog_new_for_edit (GtkWindow            *parent,
                                                  const char           *customer_id,
                                                  const char           *opportunity_id,
                                                  GError              **error);
+/* Edit Opportunity of a record the server sent (a director's Table or
+ * Board of a team or region): the store's when it holds it, else the
+ * server's, saved with crm_store_enqueue_update_of_remote (). */
+GtkWidget  *crm_opportunity_dialog_new_for_remote_edit (GtkWindow     *parent,
+                                                        CrmStore      *store,
+                                                        JsonObject    *server_record,
+                                                        GError       **error);
 /* Preset for a new opportunity won by campaign @campaign_id: source
  * "campaign", that campaign. */
 void        crm_opportunity_dialog_set_campaign (CrmOpportunityDialog *self,

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "crm-format.h"
+#include "crm-opportunity-dialog.h"
 #include "crm-pipeline-board.h"
 #include "crm-pipeline-remote.h"
 #include "crm-vocabulary.h"
@@ -609,6 +610,52 @@ add_footer (Column    *column,
   column->more_button = button;
 }
 
+/* Server mode: an edit saved shows on its card at once (as a move), and
+ * the server's figures are asked again once the server has it. */
+static void
+remote_edit_queued_cb (CrmPipelineBoard *self,
+                       const char       *record_id,
+                       GtkWidget        *dialog)
+{
+  g_autoptr(JsonObject) fields = crm_opportunity_dialog_dup_fields (CRM_OPPORTUNITY_DIALOG (dialog), NULL);
+
+  if (self->remote != NULL && fields != NULL)
+    crm_pipeline_remote_apply_queued (self->remote, record_id, fields,
+                                      crm_form_window_get_queued_seq (CRM_FORM_WINDOW (dialog)));
+}
+
+/* Enter or a double click on a card: its Edit dialog (in server mode on
+ * the record the server sent, which the store may not hold). */
+static void
+card_activated_cb (GtkListView *list,
+                   guint        position,
+                   Column      *column)
+{
+  CrmPipelineBoard *self = column->board;
+  g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (G_LIST_MODEL (column->shown), position);
+  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
+  CrmStore *store = self->model ? crm_pipeline_model_get_store (self->model) : NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *dialog;
+
+  if (item == NULL || store == NULL)
+    return;
+  if (self->remote != NULL)
+    dialog = crm_opportunity_dialog_new_for_remote_edit (parent, store, crm_opportunity_item_get_record (item),
+                                                         &error);
+  else
+    dialog = crm_opportunity_dialog_new_for_edit (parent, store, crm_opportunity_item_get_customer_id (item),
+                                                  crm_opportunity_item_get_id (item), &error);
+  if (dialog == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+  if (self->remote != NULL)
+    g_signal_connect_object (dialog, "queued", G_CALLBACK (remote_edit_queued_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 add_open_column (CrmPipelineBoard *self,
                  CrmStage          stage)
@@ -648,6 +695,7 @@ add_open_column (CrmPipelineBoard *self,
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (column->shown)));
   list = gtk_list_view_new (GTK_SELECTION_MODEL (selection), g_object_ref (factory));
   gtk_widget_add_css_class (list, "pipeline-cards");
+  g_signal_connect (list, "activate", G_CALLBACK (card_activated_cb), column);
   gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL, stage_label (stage), -1);
   scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);

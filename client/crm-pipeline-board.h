@@ -20,7 +20,9 @@ G_DECLARE_FINAL_TYPE (CrmPipelineBoard, crm_pipeline_board, CRM, PIPELINE_BOARD,
  * or from the keyboard (board.move-next, board.move-previous, and the
  * card's Move to… menu, board.move-to); a move to lost asks for the
  * reason first.  Every move goes through the model's mutation path, shows
- * at once, and offers Undo in a toast.  States: loading, empty (no
+ * at once, and offers Undo in a toast.  Enter or a double click on a card
+ * opens its Edit dialog (in server mode on the server's record, the edit
+ * shown at once as a move is).  States: loading, empty (no
  * opportunities at all), no-results (none under the filter), error,
  * board.
  */

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "crm-error.h"
 #include "crm-pipeline-remote-list.h"
 #include "crm-pipeline-stages.h"
 #include "crm-report-cache.h"
@@ -21,6 +22,9 @@ struct _CrmPipelineRemoteList
   gint64           total;
   char            *next;
   GCancellable    *more;          /* while a next page is asked */
+  GArray          *queued;        /* of gint64: changes shown here, not settled yet */
+  GHashTable      *owners;        /* user id -> display name (the store's
+                                   * directory), read when first needed */
 };
 
 G_DEFINE_FINAL_TYPE (CrmPipelineRemoteList, crm_pipeline_remote_list, G_TYPE_OBJECT)
@@ -143,6 +147,66 @@ more_cb (GObject      *object,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+/* The changes shown here that the server took (or refused, or found in
+ * conflict: its record stands) are settled: the list is asked again. */
+static void
+store_opportunity_cb (CrmStore              *store,
+                      const char            *entity,
+                      GStrv                  keys,
+                      CrmPipelineRemoteList *self)
+{
+  gboolean settled = FALSE;
+
+  for (guint i = self->queued->len; i > 0; i--)
+    {
+      g_autoptr(CrmMutation) mutation = NULL;
+      g_autoptr(GError) error = NULL;
+
+      mutation = crm_store_get_mutation (store, g_array_index (self->queued, gint64, i - 1), &error);
+      if ((mutation == NULL && g_error_matches (error, CRM_ERROR, CRM_ERROR_NOT_FOUND)) ||
+          (mutation != NULL &&
+           (mutation->state == CRM_MUTATION_FAILED || mutation->state == CRM_MUTATION_CONFLICT)))
+        {
+          g_array_remove_index (self->queued, i - 1);
+          settled = TRUE;
+        }
+    }
+  if (settled)
+    crm_report_loader_reload (self->first);
+}
+
+static void
+store_user_cb (CrmStore              *store,
+               const char            *entity,
+               GStrv                  keys,
+               CrmPipelineRemoteList *self)
+{
+  g_clear_pointer (&self->owners, g_hash_table_unref);
+}
+
+/* The display name of user @id in the store's directory, or NULL. */
+static const char *
+owner_name (CrmPipelineRemoteList *self,
+            const char            *id)
+{
+  if (id == NULL || self->store == NULL)
+    return NULL;
+  if (self->owners == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) users = crm_store_get_records (self->store, CRM_ENTITY_USER, NULL, &error);
+
+      if (users == NULL)
+        g_warning ("The directory could not be read: %s", error->message);
+      self->owners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      for (guint i = 0; users != NULL && i < users->len; i++)
+        if (string_or_null (users->pdata[i], "id") != NULL)
+          g_hash_table_replace (self->owners, g_strdup (string_or_null (users->pdata[i], "id")),
+                                g_strdup (string_or_null (users->pdata[i], "display_name")));
+    }
+  return g_hash_table_lookup (self->owners, id);
+}
+
 static void
 crm_pipeline_remote_list_dispose (GObject *object)
 {
@@ -154,6 +218,8 @@ crm_pipeline_remote_list_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->first, self);
   g_clear_object (&self->first);
   g_clear_object (&self->api);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (crm_pipeline_remote_list_parent_class)->dispose (object);
@@ -165,6 +231,8 @@ crm_pipeline_remote_list_finalize (GObject *object)
   CrmPipelineRemoteList *self = CRM_PIPELINE_REMOTE_LIST (object);
 
   g_clear_object (&self->items);
+  g_clear_pointer (&self->queued, g_array_unref);
+  g_clear_pointer (&self->owners, g_hash_table_unref);
   g_clear_pointer (&self->query, crm_report_query_free);
   g_clear_pointer (&self->stages, g_array_unref);
   g_free (self->sort);
@@ -190,6 +258,7 @@ crm_pipeline_remote_list_init (CrmPipelineRemoteList *self)
 {
   self->sort = g_strdup ("expected_close");
   self->items = g_list_store_new (CRM_TYPE_OPPORTUNITY_ITEM);
+  self->queued = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->first = crm_report_loader_new (CRM_REPORT_OPPORTUNITIES);
   g_signal_connect_swapped (self->first, "changed", G_CALLBACK (first_changed_cb), self);
 }
@@ -216,8 +285,19 @@ crm_pipeline_remote_list_set_store (CrmPipelineRemoteList *self,
 {
   g_return_if_fail (CRM_IS_PIPELINE_REMOTE_LIST (self));
 
-  if (g_set_object (&self->store, store))
-    crm_report_loader_set_store (self->first, store);
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_set_object (&self->store, store);
+  g_clear_pointer (&self->owners, g_hash_table_unref);
+  g_array_set_size (self->queued, 0);
+  if (store != NULL)
+    {
+      g_signal_connect_object (store, "changed::opportunity", G_CALLBACK (store_opportunity_cb), self, 0);
+      g_signal_connect_object (store, "changed::user", G_CALLBACK (store_user_cb), self, 0);
+    }
+  crm_report_loader_set_store (self->first, store);
 }
 
 void
@@ -395,9 +475,33 @@ crm_pipeline_remote_list_apply_change (CrmPipelineRemoteList *self,
       names = json_object_get_members (fields);
       for (GList *l = names; l != NULL; l = l->next)
         json_object_set_member (record, l->data, json_node_copy (json_object_get_member (fields, l->data)));
+      /* a new owner shows with their name, from the directory */
+      if (json_object_has_member (fields, "owner_id"))
+        {
+          const char *name = owner_name (self, string_or_null (fields, "owner_id"));
+
+          if (name != NULL)
+            json_object_set_string_member (record, "owner_name", name);
+          else
+            json_object_set_null_member (record, "owner_name");
+        }
       now = g_date_time_new_now_utc ();
       changed = item_for (self, record, now);
       g_list_store_splice (self->items, i, 1, (gpointer *) &changed, 1);
       return;
     }
+}
+
+void
+crm_pipeline_remote_list_apply_queued (CrmPipelineRemoteList *self,
+                                       const char            *id,
+                                       JsonObject            *fields,
+                                       gint64                 seq)
+{
+  g_return_if_fail (CRM_IS_PIPELINE_REMOTE_LIST (self));
+  g_return_if_fail (id != NULL && fields != NULL);
+
+  crm_pipeline_remote_list_apply_change (self, id, fields);
+  if (seq >= 0)
+    g_array_append_val (self->queued, seq);
 }

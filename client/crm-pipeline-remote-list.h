@@ -60,9 +60,16 @@ char                  *crm_pipeline_remote_list_dup_status     (CrmPipelineRemot
 gboolean               crm_pipeline_remote_list_get_loading    (CrmPipelineRemoteList  *self);
 gboolean               crm_pipeline_remote_list_can_load_more  (CrmPipelineRemoteList  *self);
 void                   crm_pipeline_remote_list_load_more      (CrmPipelineRemoteList  *self);
-/* Shows @fields (a bulk change queued here) on the rows of @ids at once. */
+/* Shows @fields (a bulk change queued here) on the row of @id at once; a
+ * new owner_id with the owner's name from the store's directory. */
 void                   crm_pipeline_remote_list_apply_change   (CrmPipelineRemoteList  *self,
                                                                 const char             *id,
                                                                 JsonObject             *fields);
+/* The same for the change @seq (an edit), and asks the list again once
+ * the server has taken it (or refused it, or found it in conflict). */
+void                   crm_pipeline_remote_list_apply_queued   (CrmPipelineRemoteList  *self,
+                                                                const char             *id,
+                                                                JsonObject             *fields,
+                                                                gint64                  seq);
 
 G_END_DECLS

@@ -31,7 +31,8 @@ typedef struct
   CrmOpportunityItem *item;       /* as moved */
   CrmStage            from;
   CrmStage            to;
-  gint64              amount;
+  gint64              amount;      /* as it was */
+  gint64              amount_to;   /* as it is (an edit may change it) */
   gint64              weighted_from;
   gint64              weighted_to;
   gboolean            taken;      /* the server took it: counted by the next answer */
@@ -497,6 +498,7 @@ move (CrmPipelineRemote *self,
   pending->from = data->move->from;
   pending->to = stage;
   pending->amount = crm_opportunity_item_get_amount (item);
+  pending->amount_to = pending->amount;
   pending->weighted_from = crm_opportunity_item_get_weighted (item);
   pending->weighted_to = crm_opportunity_item_get_weighted (pending->item);
   data->pending = pending;
@@ -509,6 +511,52 @@ move (CrmPipelineRemote *self,
   update.remote = crm_opportunity_item_get_record (item);
   crm_store_enqueue_updates_async (self->store, &update, 1, g_task_get_cancellable (task), queued_cb,
                                    g_object_ref (task));
+}
+
+/* An edit queued here (the Edit dialog's): shown at once as a move is
+ * (in its stage's column, the headers adjusted), the server's figures
+ * asked again once the server has taken it. */
+static void
+apply_queued (CrmPipelineRemote *self,
+              const char        *id,
+              JsonObject        *fields,
+              gint64             seq)
+{
+  CrmOpportunityItem *item = crm_pipeline_remote_lookup (self, id);
+  g_autoptr(CrmOpportunityItem) before = NULL;
+  g_autoptr(CrmOpportunityItem) edited = NULL;
+  g_autoptr(JsonObject) record = json_object_new ();
+  g_autoptr(GList) names = NULL;
+  g_autoptr(GDateTime) now = dup_now (self);
+  PendingMove *pending;
+
+  if (item == NULL)
+    return;
+  before = g_object_ref (item);
+  names = json_object_get_members (crm_opportunity_item_get_record (before));
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (record, l->data,
+                            json_node_copy (json_object_get_member (crm_opportunity_item_get_record (before), l->data)));
+  g_list_free (g_steal_pointer (&names));
+  names = json_object_get_members (fields);
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (record, l->data, json_node_copy (json_object_get_member (fields, l->data)));
+  edited = item_for (self, record, now);
+
+  pending = g_new0 (PendingMove, 1);
+  pending->seq = seq;
+  pending->from = crm_opportunity_item_get_stage (before);
+  pending->to = crm_opportunity_item_get_stage (edited);
+  pending->item = pending->from == pending->to
+    ? g_object_ref (edited)
+    : crm_opportunity_item_new_moved (edited, pending->to, default_probability (self, pending->to), now, now);
+  pending->amount = crm_opportunity_item_get_amount (before);
+  pending->amount_to = crm_opportunity_item_get_amount (pending->item);
+  pending->weighted_from = crm_opportunity_item_get_weighted (before);
+  pending->weighted_to = crm_opportunity_item_get_weighted (pending->item);
+  g_ptr_array_add (self->moves, pending);
+  g_hash_table_replace (self->moved, g_strdup (id), g_object_ref (pending->item));
+  show_move (self, before, pending->item);
 }
 
 /* ------------------------------------------------------------------ */
@@ -768,7 +816,7 @@ crm_pipeline_remote_get_totals (CrmPipelineRemote *self,
       if (move->to == stage)
         {
           totals->count++;
-          totals->amount += move->amount;
+          totals->amount += move->amount_to;
           totals->weighted += move->weighted_to;
         }
     }
@@ -947,4 +995,24 @@ crm_pipeline_remote_undo_finish (CrmPipelineRemote  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_pipeline_remote_undo_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * crm_pipeline_remote_apply_queued:
+ * @fields: the fields the change @seq (queued on the store) sets
+ *
+ * Shows an edit of card @id queued elsewhere (the Edit dialog) at once,
+ * as a move is shown, and asks the server's figures again once the server
+ * has taken it.
+ */
+void
+crm_pipeline_remote_apply_queued (CrmPipelineRemote *self,
+                                  const char        *id,
+                                  JsonObject        *fields,
+                                  gint64             seq)
+{
+  g_return_if_fail (CRM_IS_PIPELINE_REMOTE (self));
+  g_return_if_fail (id != NULL && fields != NULL);
+
+  apply_queued (self, id, fields, seq);
 }

@@ -86,6 +86,12 @@ void               crm_pipeline_remote_show_more        (CrmPipelineRemote      
 CrmOpportunityItem *crm_pipeline_remote_lookup          (CrmPipelineRemote       *self,
                                                          const char              *id);
 
+/* Shows @fields, the change @seq queued on card @id (its Edit dialog), at
+ * once as a move shows, and asks the server again once it is taken. */
+void               crm_pipeline_remote_apply_queued     (CrmPipelineRemote       *self,
+                                                         const char              *id,
+                                                         JsonObject              *fields,
+                                                         gint64                   seq);
 void               crm_pipeline_remote_move_async       (CrmPipelineRemote       *self,
                                                          const char              *id,
                                                          CrmStage                 stage,

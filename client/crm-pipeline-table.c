@@ -312,25 +312,47 @@ selection_changed_cb (CrmPipelineTable *self)
   _crm_pipeline_table_update_actions (self);
 }
 
-/* Enter or a double click on a row: its Edit dialog. */
+/* Server mode: an edit saved shows on its row at once, and the list is
+ * asked again once the server has it. */
+static void
+remote_edit_queued_cb (CrmPipelineTable *self,
+                       const char       *record_id,
+                       GtkWidget        *dialog)
+{
+  g_autoptr(JsonObject) fields = crm_opportunity_dialog_dup_fields (CRM_OPPORTUNITY_DIALOG (dialog), NULL);
+
+  if (self->remote != NULL && fields != NULL)
+    crm_pipeline_remote_list_apply_queued (self->remote, record_id, fields,
+                                           crm_form_window_get_queued_seq (CRM_FORM_WINDOW (dialog)));
+}
+
+/* Enter or a double click on a row: its Edit dialog (in server mode on
+ * the record the server sent, which the store may not hold). */
 static void
 row_activated_cb (CrmPipelineTable *self,
                   guint             position)
 {
   g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (self->shown, position);
+  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
+  CrmStore *store = _crm_pipeline_table_get_store (self);
   g_autoptr(GError) error = NULL;
   GtkWidget *dialog;
 
-  if (item == NULL)
+  if (item == NULL || store == NULL)
     return;
-  dialog = crm_opportunity_dialog_new_for_edit (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                                _crm_pipeline_table_get_store (self), crm_opportunity_item_get_customer_id (item),
-                                                crm_opportunity_item_get_id (item), &error);
+  if (self->remote != NULL)
+    dialog = crm_opportunity_dialog_new_for_remote_edit (parent, store, crm_opportunity_item_get_record (item),
+                                                         &error);
+  else
+    dialog = crm_opportunity_dialog_new_for_edit (parent, store, crm_opportunity_item_get_customer_id (item),
+                                                  crm_opportunity_item_get_id (item), &error);
   if (dialog == NULL)
     {
       adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
       return;
     }
+  if (self->remote != NULL)
+    g_signal_connect_object (dialog, "queued", G_CALLBACK (remote_edit_queued_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

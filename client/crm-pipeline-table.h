@@ -29,7 +29,8 @@ G_DECLARE_FINAL_TYPE (CrmPipelineTable, crm_pipeline_table, CRM, PIPELINE_TABLE,
  * meanwhile (a conflict: resolved in the list of unsent changes, as
  * everywhere), is marked, with the reason as its tooltip.  A finished
  * change offers Undo (the rows' previous values, queued the same way).
- * Activating a row opens the opportunity's Edit dialog.
+ * Activating a row opens the opportunity's Edit dialog (in server mode on
+ * the server's record: crm_opportunity_dialog_new_for_remote_edit ()).
  */
 GtkWidget         *crm_pipeline_table_new       (void);
 /* The model shared with the Board (its filter applies). */

@@ -623,7 +623,8 @@ crm_store_enqueue_update (CrmStore    *self,
  * change (sent when the server can be reached, kept over a restart, in
  * the list of unsent changes, a conflict as any conflict); a remote
  * record stays here exactly while a change of it is queued (failed and
- * in conflict included) and goes with the last one.  A record that is
+ * in conflict included) and goes with the last one, unless a sync brings
+ * it meanwhile (it is the user's then: crm-store-sync.c drops the mark).  A record that is
  * here already is changed as it shows here.
  */
 CrmMutation *

@@ -17,6 +17,9 @@ static const char SQL_ANY_ACTIVE[] = "SELECT EXISTS (SELECT 1 FROM mutations WHE
 static const char SQL_ACTIVE_CREATES[] =
   "SELECT entity, record_id FROM mutations WHERE op = 'create' AND state IN " ACTIVE " ORDER BY seq";
 static const char SQL_RESET_CURSOR[] = "DELETE FROM sync_state WHERE key = 'cursor'";
+/* Records a change was queued on without the sync bringing them (0012). */
+static const char SQL_ANY_REMOTE[] = "SELECT EXISTS (SELECT 1 FROM remote_records)";
+static const char SQL_UNMARK_REMOTE[] = "DELETE FROM remote_records WHERE entity = ?1 AND record_id = ?2";
 
 /* Runs a DELETE … RETURNING key of @e's rows and notes each. */
 static gboolean
@@ -236,11 +239,26 @@ array_member (JsonObject  *page,
   return TRUE;
 }
 
+/* The sync brings @record: if a change was queued on it as a record of
+ * someone else's (crm_store_enqueue_update_of_remote ()), it is the
+ * user's now (a deal reassigned to them) and stays after that change. */
+static gboolean
+unmark_remote (CrmStore    *self,
+               CrmEntity    entity,
+               JsonObject  *record,
+               GError     **error)
+{
+  g_autofree char *key = crm_store_key_text (crm_store_entity (entity), record, error);
+
+  return key != NULL && crm_store_exec2 (self, SQL_UNMARK_REMOTE, crm_entity_names[entity], key, error);
+}
+
 static gboolean
 apply_records (CrmStore    *self,
                CrmEntity    entity,
                JsonArray   *array,
                gboolean     any_active,
+               gboolean     any_remote,
                Changes     *changes,
                GError     **error)
 {
@@ -256,7 +274,8 @@ apply_records (CrmStore    *self,
                                "A record that is not an object");
           return FALSE;
         }
-      if (!crm_store_store_server_record (self, entity, json_node_get_object (node), any_active, changes, error))
+      if (!crm_store_store_server_record (self, entity, json_node_get_object (node), any_active, changes, error) ||
+          (any_remote && !unmark_remote (self, entity, json_node_get_object (node), error)))
         return FALSE;
     }
   return TRUE;
@@ -298,6 +317,7 @@ apply_page (CrmStore    *self,
   JsonArray *removed;
   JsonNode *cursor;
   gint64 any_active = 0;
+  gint64 any_remote = 0;
 
   {
     JsonNode *node = json_object_get_member (page, "reset");
@@ -323,11 +343,12 @@ apply_page (CrmStore    *self,
     goto failed;
   if (*reset && !reset_locked (self, error))
     goto failed;
-  if (!crm_store_query_int (self, SQL_ANY_ACTIVE, NULL, NULL, 0, &any_active, error))
+  if (!crm_store_query_int (self, SQL_ANY_ACTIVE, NULL, NULL, 0, &any_active, error) ||
+      !crm_store_query_int (self, SQL_ANY_REMOTE, NULL, NULL, 0, &any_remote, error))
     goto failed;
   /* in the entity table's order: a parent before its children */
   for (guint i = 0; i < CRM_N_ENTITIES; i++)
-    if (!apply_records (self, (CrmEntity) i, records[i], any_active, changes, error))
+    if (!apply_records (self, (CrmEntity) i, records[i], any_active, any_remote, changes, error))
       goto failed;
   if (!apply_removals (self, removed, changes, error) ||
       !set_state (self, "cursor", cursor && !JSON_NODE_HOLDS_NULL (cursor) ? json_node_get_string (cursor) : NULL,

@@ -31,6 +31,7 @@
 #include "crm-api.h"
 #include "crm-application.h"
 #include "crm-auth.h"
+#include "crm-opportunity-dialog.h"
 #include "crm-pipeline-page.h"
 #include "crm-pipeline-remote.h"
 #include "crm-pipeline-table.h"
@@ -62,7 +63,8 @@ page_text (guint       first,
                             " \"customer_name\": \"东方电子\", \"owner_id\": null, \"owner_name\": \"王芳\","
                             " \"name\": \"Deal %u\", \"stage\": \"proposal\", \"amount_once\": %u,"
                             " \"amount_monthly\": 0, \"contract_months\": 12, \"probability\": null,"
-                            " \"expected_close\": \"2027-01-%02u\", \"stage_changed_at\": null, \"version\": 7}",
+                            " \"expected_close\": \"2027-01-%02u\", \"stage_changed_at\": null, \"version\": 7,"
+                            " \"source\": \"direct\", \"product_lines\": []}",
                             i == first ? "" : ", ", i, i, 100000 * i, i + 1);
   g_string_append_printf (s, "], \"next\": %s%s%s}", next ? "\"" : "", next ? next : "null", next ? "\"" : "");
   return g_string_free (s, FALSE);
@@ -257,6 +259,181 @@ test_move_is_queued_on_the_server_record (Fixture       *f,
   crm_test_iterate (200);
   g_assert_cmpuint (f->server->requests, >, requests);
   g_assert_cmpstr (f->server->last_path, ==, "/api/v1/pipeline");
+}
+
+/* The Table of the fake server's page, in a window. */
+static CrmPipelineTable *
+table_new (Fixture                *f,
+           CrmPipelineRemoteList **remote,
+           GtkWidget             **window)
+{
+  CrmPipelineTable *table = CRM_PIPELINE_TABLE (crm_pipeline_table_new ());
+  g_autoptr(CrmReportQuery) query = crm_report_query_new (SCOPE, NULL);
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  *remote = crm_pipeline_remote_list_new ();
+  crm_pipeline_remote_list_set_store (*remote, f->store->store);
+  crm_pipeline_remote_list_set_api (*remote, f->api);
+  crm_pipeline_remote_list_set_stages (*remote, stages, G_N_ELEMENTS (stages));
+  crm_pipeline_remote_list_set_query (*remote, query);
+  crm_pipeline_table_set_store (table, f->store->store);
+  crm_pipeline_table_set_role (table, "director");
+  crm_pipeline_table_set_remote (table, *remote);
+  *window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (*window), GTK_WIDGET (table));
+  gtk_window_present (GTK_WINDOW (*window));
+  while (crm_pipeline_remote_list_get_state (*remote) != CRM_REPORT_STATE_FRESH ||
+         crm_pipeline_remote_list_get_loading (*remote))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return table;
+}
+
+static GtkWidget *
+find_opportunity_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CRM_IS_OPPORTUNITY_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static CrmOpportunityItem *
+row_of (CrmPipelineTable *table,
+        const char       *id)
+{
+  GListModel *rows = crm_pipeline_table_get_rows (table);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (rows, i);
+
+      if (g_str_equal (crm_opportunity_item_get_id (item), id))
+        return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
+static void
+test_table_edit_of_a_row_not_in_the_store (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autofree char *first = page_text (1, 2, 2, NULL);
+  g_autoptr(CrmPipelineRemoteList) remote = NULL;
+  g_autoptr(GPtrArray) queued = NULL;
+  g_autoptr(CrmOpportunityItem) row = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  CrmPipelineTable *table;
+  GtkWidget *window;
+  GtkWidget *dialog;
+  GtkWidget *name_row, *amount_row, *amount_error;
+  CrmMutation *m;
+  guint requests;
+
+  crm_test_server_answer (f->server, 200, first, NULL);
+  table = table_new (f, &remote, &window);
+  g_assert_cmpuint (g_list_model_get_n_items (crm_pipeline_table_get_rows (table)), ==, 2);
+
+  /* Enter on the first row: the Edit dialog of the server's record */
+  g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (table), CRM_TYPE_PIPELINE_TABLE, "column_view"),
+                         "activate", 0);
+  dialog = find_opportunity_dialog ();
+  g_assert_nonnull (dialog);
+  name_row = GTK_WIDGET (gtk_widget_get_template_child (dialog, CRM_TYPE_OPPORTUNITY_DIALOG, "name_row"));
+  amount_row = GTK_WIDGET (gtk_widget_get_template_child (dialog, CRM_TYPE_OPPORTUNITY_DIALOG, "amount_once_row"));
+  amount_error = GTK_WIDGET (gtk_widget_get_template_child (dialog, CRM_TYPE_OPPORTUNITY_DIALOG, "amount_error"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name_row)), ==, "Deal 1");
+
+  /* the same checks as for a record of the store's: nothing queued */
+  gtk_editable_set_text (GTK_EDITABLE (amount_row), "a lot");
+  g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
+  crm_test_iterate (50);
+  g_assert_true (find_opportunity_dialog () == dialog);
+  g_assert_true (gtk_widget_get_visible (amount_error));
+  g_assert_true (gtk_widget_has_css_class (amount_row, "error"));
+  queued = crm_store_list_mutations (f->store->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (queued->len, ==, 0);
+  g_clear_pointer (&queued, g_ptr_array_unref);
+
+  /* saved: only the changed field, based on the server's record */
+  gtk_editable_set_text (GTK_EDITABLE (amount_row), "1000");
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "Deal 1, larger");
+  g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
+  while (find_opportunity_dialog () != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  queued = crm_store_list_mutations (f->store->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (queued->len, ==, 1);
+  m = queued->pdata[0];
+  g_assert_cmpstr (m->record_id, ==, ID (1));
+  g_assert_cmpint (m->base_version, ==, 7);
+  g_assert_cmpuint (json_object_get_size (m->fields), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (m->fields, "name"), ==, "Deal 1, larger");
+  g_assert_cmpstr (json_object_get_string_member (m->base, "name"), ==, "Deal 1");
+  g_assert_true (crm_store_is_remote_record (f->store->store, CRM_ENTITY_OPPORTUNITY, ID (1)));
+  /* shown on its row at once */
+  row = row_of (table, ID (1));
+  g_assert_cmpstr (crm_opportunity_item_get_title (row), ==, "Deal 1, larger");
+
+  /* the server takes it: the list is asked again */
+  requests = f->server->requests;
+  answer = json_object_new ();
+  {
+    JsonObject *record = crm_opportunity_item_get_record (row);
+    g_autoptr(GList) names = json_object_get_members (record);
+
+    for (GList *l = names; l != NULL; l = l->next)
+      json_object_set_member (answer, l->data, json_node_copy (json_object_get_member (record, l->data)));
+  }
+  json_object_set_int_member (answer, "version", 8);
+  g_assert_true (crm_store_mutation_done (f->store->store, m->seq, answer, &error));
+  g_assert_no_error (error);
+  crm_test_iterate (200);
+  g_assert_cmpuint (f->server->requests, >, requests);
+  g_assert_cmpstr (f->server->last_path, ==, "/api/v1/opportunities");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (20);
+}
+
+static void
+test_table_owner_change_shows_the_new_name (Fixture       *f,
+                                            gconstpointer  data)
+{
+  g_autofree char *first = page_text (1, 2, 2, NULL);
+  g_autoptr(CrmPipelineRemoteList) remote = NULL;
+  g_autoptr(CrmOpportunityItem) row = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) page = json_from_string (
+    "{\"users\": [{\"id\": \"0e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b\", \"display_name\": \"李娜\","
+    " \"role\": \"account_manager\", \"version\": 1}], \"cursor\": \"c1\"}", NULL);
+  CrmPipelineTable *table;
+  GtkWidget *window;
+
+  g_assert_true (crm_store_apply_sync_page (f->store->store, json_node_get_object (page), &error));
+  g_assert_no_error (error);
+  crm_test_server_answer (f->server, 200, first, NULL);
+  table = table_new (f, &remote, &window);
+  gtk_selection_model_select_item (crm_pipeline_table_get_selection (table), 0, TRUE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table), "table.set-owner", "s",
+                                             "0e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b"));
+  while (crm_pipeline_table_is_busy (table))
+    g_main_context_iteration (NULL, TRUE);
+  row = row_of (table, ID (1));
+  g_assert_cmpstr (json_object_get_string_member (crm_opportunity_item_get_record (row), "owner_id"), ==,
+                   "0e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b");
+  g_assert_cmpstr (crm_opportunity_item_get_owner_name (row), ==, "李娜");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  crm_test_iterate (20);
 }
 
 /* ------------------------------------------------------------------ */
@@ -652,6 +829,97 @@ test_move_of_a_card_not_in_the_store_reaches_the_server (void)
   g_assert_true (listed_in (remote, CRM_STAGE_NEGOTIATION, id));
 }
 
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_list_view (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+no_opportunity_dialog (gpointer data)
+{
+  return find_opportunity_dialog () == NULL;
+}
+
+static void
+test_board_edit_of_a_card_not_in_the_store (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  CrmPipelineRemote *remote = crm_pipeline_board_get_remote (desktop->board);
+  CrmStore *store = crm_context_get_store (desktop->context);
+  g_autofree char *id = crm_test_live_scalar (live, SQL_COLLEAGUES, "proposal");
+  g_autofree char *stage = NULL;
+  g_autofree char *amount = NULL;
+  g_autoptr(GPtrArray) queued = NULL;
+  GListModel *items = crm_pipeline_remote_get_stage_items (remote, CRM_STAGE_PROPOSAL);
+  GtkWidget *list, *dialog;
+  CrmMutation *m;
+  CrmPipelineTotals before, after;
+  guint position = G_MAXUINT;
+
+  forget_colleagues_opportunities (desktop);
+  g_assert_nonnull (id);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CrmOpportunityItem) item = g_list_model_get_item (items, i);
+
+      if (g_str_equal (crm_opportunity_item_get_id (item), id))
+        position = i;
+    }
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+  crm_pipeline_board_get_header (desktop->board, CRM_STAGE_NEGOTIATION, &before);
+
+  /* Enter on the card: the Edit dialog of the server's record */
+  list = find_list_view (column_widget (desktop, CRM_STAGE_PROPOSAL));
+  g_assert_nonnull (list);
+  g_signal_emit_by_name (list, "activate", position);
+  dialog = find_opportunity_dialog ();
+  g_assert_nonnull (dialog);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (gtk_widget_get_template_child (dialog, CRM_TYPE_OPPORTUNITY_DIALOG,
+                                                                            "stage_row")), CRM_STAGE_NEGOTIATION);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (dialog, CRM_TYPE_OPPORTUNITY_DIALOG,
+                                                                      "amount_once_row")), "888888");
+  g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
+  crm_test_wait_for (no_opportunity_dialog, NULL);
+
+  /* queued on the server's record: the changed fields only */
+  queued = crm_store_list_mutations (store, NULL);
+  g_assert_cmpuint (queued->len, ==, 1);
+  m = queued->pdata[0];
+  g_assert_cmpstr (m->record_id, ==, id);
+  g_assert_cmpuint (json_object_get_size (m->fields), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (m->fields, "amount_once"), ==, 88888800);
+  g_assert_cmpstr (json_object_get_string_member (m->fields, "stage"), ==, "negotiation");
+  g_assert_cmpstr (json_object_get_string_member (m->base, "stage"), ==, "proposal");
+  g_assert_true (crm_store_is_remote_record (store, CRM_ENTITY_OPPORTUNITY, id));
+  /* shown at once: in its new column, counted in its header */
+  g_assert_true (listed_in (remote, CRM_STAGE_NEGOTIATION, id));
+  g_assert_false (listed_in (remote, CRM_STAGE_PROPOSAL, id));
+  crm_pipeline_board_get_header (desktop->board, CRM_STAGE_NEGOTIATION, &after);
+  g_assert_cmpuint (after.count, ==, before.count + 1);
+  g_assert_cmpint (after.amount, ==,
+                   before.amount + crm_opportunity_item_get_amount (crm_pipeline_remote_lookup (remote, id)));
+
+  crm_sync_engine_sync_now (crm_context_get_sync_engine (desktop->context));
+  crm_test_wait_for (all_sent, desktop->context);
+  stage = crm_test_live_scalar (live, SQL_STAGE, id);
+  g_assert_cmpstr (stage, ==, "negotiation");
+  amount = crm_test_live_scalar (live, "SELECT amount_once::text FROM crm.opportunities WHERE id = $1", id);
+  g_assert_cmpstr (amount, ==, "88888800");
+  /* the server took it: the headers are the server's again, and SQL's */
+  crm_test_wait_for (headers_are_sqls, desktop);
+  g_assert_true (listed_in (remote, CRM_STAGE_NEGOTIATION, id));
+}
+
 static gboolean
 remote_offline (gpointer board)
 {
@@ -938,6 +1206,8 @@ main (int    argc,
   ADD ("/pipeline-remote/show-more-appends-the-next-page", test_fake_show_more_appends_the_next_page);
   ADD ("/pipeline-remote/kept-page-shows-offline", test_kept_page_shows_offline);
   ADD ("/pipeline-remote/move-is-queued-on-the-server-record", test_move_is_queued_on_the_server_record);
+  ADD ("/pipeline-remote/table-edit-of-a-row-not-in-the-store", test_table_edit_of_a_row_not_in_the_store);
+  ADD ("/pipeline-remote/table-owner-change-shows-the-new-name", test_table_owner_change_shows_the_new_name);
 #undef ADD
   if (crm_test_live_available ())
     {
@@ -949,6 +1219,8 @@ main (int    argc,
       g_test_add_func ("/pipeline-remote/live/show-more-appends-the-next-page", test_show_more_appends_the_next_page);
       g_test_add_func ("/pipeline-remote/live/move-of-a-card-not-in-the-store-reaches-the-server",
                        test_move_of_a_card_not_in_the_store_reaches_the_server);
+      g_test_add_func ("/pipeline-remote/live/board-edit-of-a-card-not-in-the-store",
+                       test_board_edit_of_a_card_not_in_the_store);
       g_test_add_func ("/pipeline-remote/live/offline-the-kept-board-shows-with-its-age",
                        test_offline_the_kept_board_shows_with_its_age);
       g_test_add_func ("/pipeline-remote/live/own-opportunities-stay-in-the-store",

@@ -211,6 +211,44 @@ test_own_record_stays_after_its_change (StoreFixture  *f,
   g_assert_cmpint (count (f, "SELECT count(*) FROM opportunities WHERE stage = 'negotiation'"), ==, 1);
 }
 
+/* A director hands a colleague's deal to themselves: the sync brings it
+ * (it is theirs now) while the change is still queued.  It stays after
+ * that change settles. */
+static void
+test_record_the_sync_brings_stays (StoreFixture  *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(JsonObject) record = listed_opportunity (1, "proposal");
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) answer = listed_opportunity (1, "proposal");
+  g_autoptr(CrmMutation) m = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (fields, "owner_id", test_id (300));
+  m = crm_store_enqueue_update_of_remote (f->store, CRM_ENTITY_OPPORTUNITY, record, fields, &error);
+  g_assert_no_error (error);
+  g_assert_true (crm_store_is_remote_record (f->store, CRM_ENTITY_OPPORTUNITY, test_id (1)));
+
+  /* the server took it; the sync brings it before the answer is read */
+  json_object_set_string_member (answer, "owner_id", test_id (300));
+  json_object_set_int_member (answer, "version", SERVER_VERSION + 1);
+  {
+    g_autoptr(JsonObject) page = test_page ("c1");
+    JsonArray *list = json_array_new ();
+
+    json_array_add_object_element (list, json_object_ref (answer));
+    json_object_set_array_member (page, "opportunities", list);
+    test_apply (f->store, g_steal_pointer (&page));
+  }
+  g_assert_false (crm_store_is_remote_record (f->store, CRM_ENTITY_OPPORTUNITY, test_id (1)));
+
+  g_assert_true (crm_store_mutation_done (f->store, m->seq, answer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM opportunities WHERE owner_id IS NOT NULL AND version = 8"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM opportunities_server"), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM remote_records"), ==, 0);
+}
+
 static void
 test_other_record_is_refused (StoreFixture  *f,
                               gconstpointer  data)
@@ -240,6 +278,7 @@ main (int    argc,
   ADD ("/store/remote/queued-change-survives-a-reopen", test_queued_change_survives_a_reopen);
   ADD ("/store/remote/own-record-stays-after-its-change", test_own_record_stays_after_its_change);
   ADD ("/store/remote/invalid-change-writes-nothing", test_other_record_is_refused);
+  ADD ("/store/remote/record-the-sync-brings-stays-after-its-change", test_record_the_sync_brings_stays);
 #undef ADD
   return g_test_run ();
 }
