@@ -55,24 +55,7 @@ make_status (CrmRemoteAnswer *self)
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *age = self->fetched_at ? crm_report_format_age (self->fetched_at, now) : g_strdup ("");
 
-  /* the words of crm_report_loader_dup_status (), so that the views
-   * that show a kept answer say it alike */
-  switch (self->state)
-    {
-    case CRM_REPORT_STATE_OFFLINE:
-      return g_strdup_printf (_("Offline. %s"), age);
-    case CRM_REPORT_STATE_KEPT:
-      return g_strdup_printf (_("%s. Asking the server…"), age);
-    case CRM_REPORT_STATE_FRESH:
-      return g_steal_pointer (&age);
-    case CRM_REPORT_STATE_NONE:
-      return g_strdup (_("Offline."));
-    case CRM_REPORT_STATE_EMPTY:
-    case CRM_REPORT_STATE_LOADING:
-    case CRM_REPORT_STATE_FAILED:
-    default:
-      return g_strdup ("");
-    }
+  return crm_report_state_dup_status (self->state, age);
 }
 
 static void

@@ -386,20 +386,19 @@ crm_report_loader_get_age_text (CrmReportLoader *self)
 }
 
 char *
-crm_report_loader_dup_status (CrmReportLoader *self)
+crm_report_state_dup_status (CrmReportState  state,
+                             const char     *age)
 {
-  g_return_val_if_fail (CRM_IS_REPORT_LOADER (self), NULL);
-
-  switch (self->state)
+  switch (state)
     {
     case CRM_REPORT_STATE_OFFLINE:
       /* TRANSLATORS: the server cannot be reached; %s is "As of 10:42, 3 hours ago" */
-      return g_strdup_printf (_("Offline. %s"), self->age_text);
+      return g_strdup_printf (_("Offline. %s"), age);
     case CRM_REPORT_STATE_KEPT:
       /* TRANSLATORS: a kept answer is shown while the server is asked; %s is its age */
-      return g_strdup_printf (_("%s. Asking the server…"), self->age_text);
+      return g_strdup_printf (_("%s. Asking the server…"), age);
     case CRM_REPORT_STATE_FRESH:
-      return g_strdup (self->age_text);
+      return g_strdup (age);
     case CRM_REPORT_STATE_NONE:
       return g_strdup (_("Offline."));
     case CRM_REPORT_STATE_EMPTY:
@@ -408,6 +407,14 @@ crm_report_loader_dup_status (CrmReportLoader *self)
     default:
       return g_strdup ("");
     }
+}
+
+char *
+crm_report_loader_dup_status (CrmReportLoader *self)
+{
+  g_return_val_if_fail (CRM_IS_REPORT_LOADER (self), NULL);
+
+  return crm_report_state_dup_status (self->state, self->age_text);
 }
 
 gboolean

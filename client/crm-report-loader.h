@@ -61,6 +61,12 @@ const char           *crm_report_loader_get_age_text   (CrmReportLoader      *se
 /* What a view says above the report: "As of 10:42, 3 hours ago",
  * "Offline. As of ...", "... Asking the server…", "Offline." or "". */
 char                 *crm_report_loader_dup_status     (CrmReportLoader      *self);
+/* What a view that shows a kept answer says of it in @state, @age being
+ * its age text ("As of 10:42, 3 hours ago"): "Offline. As of …", "As of
+ * …. Asking the server…", the age, "Offline." or "".  One wording for
+ * every such view (this loader's, CrmRemoteAnswer's). */
+char                 *crm_report_state_dup_status      (CrmReportState        state,
+                                                        const char           *age);
 /* Whether the server was not reached (the view shows an offline icon). */
 gboolean              crm_report_loader_is_offline     (CrmReportLoader      *self);
 
