@@ -25,6 +25,8 @@ crm_config_new (void)
   config->idle_timeout = 60;
   config->request_timeout = 30;
   config->max_client_connections = 64;
+  config->identity_cache_entries = 10000;
+  config->identity_cache_seconds = 300;
   config->log_level = g_strdup ("info");
   return config;
 }
@@ -123,6 +125,8 @@ crm_config_load_key_file (CrmConfig   *config,
   GET_UINT ("idle-timeout", idle_timeout);
   GET_UINT ("request-timeout", request_timeout);
   GET_UINT ("max-client-connections", max_client_connections);
+  GET_UINT ("identity-cache-entries", identity_cache_entries);
+  GET_UINT ("identity-cache-seconds", identity_cache_seconds);
 #undef GET_UINT
 
   if ((database = g_key_file_get_string (kf, "server", "database", NULL)))
@@ -165,6 +169,18 @@ crm_config_check (const CrmConfig  *config,
                            "request-timeout and max-client-connections must be at least 1");
       return FALSE;
     }
+  if (config->identity_cache_entries > 10000000)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "identity-cache-entries",
+                           "identity-cache-entries must be from 0 to 10000000");
+      return FALSE;
+    }
+  if (config->identity_cache_seconds == 0 || config->identity_cache_seconds > 86400)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "identity-cache-seconds",
+                           "identity-cache-seconds must be from 1 to 86400");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -181,6 +197,8 @@ crm_config_parse (CrmConfig   *config,
   int threads = -1;
   int request_timeout = -1;
   int max_client_connections = -1;
+  int identity_cache_entries = -1;
+  int identity_cache_seconds = -1;
   g_autoptr(GOptionContext) context = NULL;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file, "Read settings from FILE ([server] group)", "FILE" },
@@ -190,6 +208,10 @@ crm_config_parse (CrmConfig   *config,
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Server threads (default: one per core)", "N" },
     { "request-timeout", 0, 0, G_OPTION_ARG_INT, &request_timeout, "Seconds a request may take to arrive (default 30)", "SECONDS" },
     { "max-client-connections", 0, 0, G_OPTION_ARG_INT, &max_client_connections, "Open connections per client address (default 64)", "N" },
+    { "identity-cache-entries", 0, 0, G_OPTION_ARG_INT, &identity_cache_entries,
+      "Signed-in tokens whose identity is cached; the oldest goes when full, 0 turns the cache off (default 10000)", "N" },
+    { "identity-cache-seconds", 0, 0, G_OPTION_ARG_INT, &identity_cache_seconds,
+      "Seconds after which a cached identity is checked in the database again (default 300)", "SECONDS" },
     { NULL }
   };
 
@@ -235,6 +257,22 @@ crm_config_parse (CrmConfig   *config,
     }
   if (max_client_connections > 0)
     config->max_client_connections = max_client_connections;
+  if (identity_cache_entries < -1 || identity_cache_entries > 10000000)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "identity-cache-entries",
+                           "--identity-cache-entries must be from 0 to 10000000");
+      return FALSE;
+    }
+  if (identity_cache_entries >= 0)
+    config->identity_cache_entries = identity_cache_entries;
+  if (identity_cache_seconds == 0 || identity_cache_seconds < -1 || identity_cache_seconds > 86400)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "identity-cache-seconds",
+                           "--identity-cache-seconds must be from 1 to 86400");
+      return FALSE;
+    }
+  if (identity_cache_seconds > 0)
+    config->identity_cache_seconds = identity_cache_seconds;
   return crm_config_check (config, error);
 }
 

@@ -24,6 +24,8 @@ typedef struct
   guint    idle_timeout;    /* seconds an idle keep-alive connection is kept */
   guint    request_timeout; /* seconds a request may take to arrive in full */
   guint    max_client_connections; /* open connections per client address */
+  guint    identity_cache_entries; /* tokens the identity cache holds; 0: none */
+  guint    identity_cache_seconds; /* an entry older than this authenticates again */
   char    *log_level;       /* "info" or "debug" (KEYLINE_LOG) */
 } CrmConfig;
 

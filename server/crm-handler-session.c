@@ -305,7 +305,7 @@ static void
 session_closed (CrmRequest *req,
                 CrmDbBatch *batch)
 {
-  crm_session_cache_remove (req->token_hash);
+  crm_request_forget_session (req);
   crm_request_respond_empty (req, SOUP_STATUS_NO_CONTENT);
 }
 

@@ -12,127 +12,49 @@
 #include "crm-router.h"
 
 #define API_PREFIX "/api/v1/"
-#define SESSION_CACHE_SECONDS 30
 
-/* The authentication statement that opens every authenticated request's
- * transaction; crm.authenticate() also sets who is asking for the policies. */
+/* Who is asking, for the policies: the first statement of every
+ * authenticated request's transaction is one of these two.
+ *
+ * On a miss of the identity cache, crm.authenticate () resolves the token
+ * and sets the identity (server/sql/0001-schema.sql, 0024); its answer
+ * fills the cache.  On a hit, plain builtin set_config () calls set the
+ * same settings, in the same formats, from the entry: no function of ours
+ * runs, which is most of what authenticating cost PostgreSQL.  The entry
+ * is as current as the database: every change that would alter it is
+ * notified and drops it at once (crm-identity-listener.c). */
 static const CrmSql sql_authenticate = {
   "authenticate",
-  "SELECT user_id, login, display_name, role, team_id, region_id, expires_at"
+  "SELECT user_id, login, display_name, role, team_id, region_id, expires_at,"
+  " regions, expires_epoch"
   " FROM crm.authenticate($1)",
   1
 };
 
-/* Session cache ------------------------------------------------------------
- *
- * Token hash -> who, shared by all threads.  It only saves a round trip
- * before a handler that needs the caller's role to choose its query: every
- * request still authenticates in its own transaction, so a stale entry can
- * change the shape of a query, never what the database lets it see.
- */
-
-typedef struct
-{
-  CrmUser *user;
-  gint64   fetched;
-} CacheEntry;
-
-static GMutex cache_lock;
-static GHashTable *cache;
-
-static void
-cache_entry_free (gpointer data)
-{
-  CacheEntry *e = data;
-
-  crm_user_free (e->user);
-  g_free (e);
-}
-
-static CrmUser *
-cache_lookup (GBytes *hash)
-{
-  CrmUser *user = NULL;
-  CacheEntry *e;
-
-  g_mutex_lock (&cache_lock);
-  if (cache && (e = g_hash_table_lookup (cache, hash)) &&
-      g_get_monotonic_time () - e->fetched < SESSION_CACHE_SECONDS * G_USEC_PER_SEC)
-    user = crm_user_copy (e->user);
-  g_mutex_unlock (&cache_lock);
-  return user;
-}
-
-static void
-cache_store (GBytes        *hash,
-             const CrmUser *user)
-{
-  CacheEntry *e = g_new0 (CacheEntry, 1);
-
-  e->user = crm_user_copy (user);
-  e->fetched = g_get_monotonic_time ();
-  g_mutex_lock (&cache_lock);
-  if (cache == NULL)
-    cache = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
-                                   (GDestroyNotify) g_bytes_unref, cache_entry_free);
-  if (g_hash_table_size (cache) > 100000)
-    g_hash_table_remove_all (cache);
-  g_hash_table_replace (cache, g_bytes_ref (hash), e);
-  g_mutex_unlock (&cache_lock);
-}
-
-void
-crm_session_cache_remove (GBytes *hash)
-{
-  g_mutex_lock (&cache_lock);
-  if (cache)
-    g_hash_table_remove (cache, hash);
-  g_mutex_unlock (&cache_lock);
-}
+static const CrmSql sql_identity = {
+  "identity",
+  "SELECT set_config('keyline.user_id', $1, true),"
+  " set_config('keyline.role', $2, true),"
+  " set_config('keyline.regions', $3, true)",
+  3
+};
 
 /* Users -------------------------------------------------------------- */
-
-void
-crm_user_free (CrmUser *user)
-{
-  if (user == NULL)
-    return;
-  g_free (user->id);
-  g_free (user->login);
-  g_free (user->display_name);
-  g_free (user->team_id);
-  g_free (user->region_id);
-  g_free (user->expires_at);
-  g_free (user);
-}
-
-CrmUser *
-crm_user_copy (const CrmUser *user)
-{
-  CrmUser *copy = g_new0 (CrmUser, 1);
-
-  copy->id = g_strdup (user->id);
-  copy->login = g_strdup (user->login);
-  copy->display_name = g_strdup (user->display_name);
-  copy->role = user->role;
-  copy->team_id = g_strdup (user->team_id);
-  copy->region_id = g_strdup (user->region_id);
-  copy->expires_at = g_strdup (user->expires_at);
-  return copy;
-}
 
 static CrmUser *
 user_from_row (const PGresult *res)
 {
   CrmUser *user;
   int role;
+  double expires;
 
-  if (res == NULL || PQntuples (res) != 1)
+  if (res == NULL || PQntuples (res) != 1 || PQnfields (res) < 9)
     return NULL;
   role = crm_wire_lookup (crm_role_names, crm_pg_value (res, 0, 3));
-  if (role < 0)
+  if (role < 0 || crm_pg_value (res, 0, 7) == NULL || crm_pg_value (res, 0, 8) == NULL)
     return NULL;
-  user = g_new0 (CrmUser, 1);
+  expires = g_ascii_strtod (crm_pg_value (res, 0, 8), NULL);
+  user = crm_user_new ();
   user->id = g_strdup (crm_pg_value (res, 0, 0));
   user->login = g_strdup (crm_pg_value (res, 0, 1));
   user->display_name = g_strdup (crm_pg_value (res, 0, 2));
@@ -140,7 +62,17 @@ user_from_row (const PGresult *res)
   user->team_id = g_strdup (crm_pg_value (res, 0, 4));
   user->region_id = g_strdup (crm_pg_value (res, 0, 5));
   user->expires_at = g_strdup (crm_pg_value (res, 0, 6));
+  user->regions = g_strdup (crm_pg_value (res, 0, 7));
+  user->expires_us = (gint64) (expires * G_USEC_PER_SEC);
   return user;
+}
+
+void
+crm_request_forget_session (CrmRequest *req)
+{
+  if (req->token_hash != NULL)
+    crm_identity_cache_forget (req->worker->identity, req->token_hash);
+  req->user_cached = FALSE;
 }
 
 void
@@ -199,7 +131,7 @@ request_free (CrmRequest *req)
   g_clear_pointer (&req->params, g_ptr_array_unref);
   g_clear_pointer (&req->body, json_node_unref);
   g_clear_pointer (&req->token_hash, g_bytes_unref);
-  g_clear_pointer (&req->user, crm_user_free);
+  g_clear_pointer (&req->user, crm_user_unref);
   g_free (req->client_address);
   g_free (req);
 }
@@ -349,12 +281,25 @@ crm_request_new_batch (CrmRequest *req)
 {
   CrmDbBatch *batch = crm_db_batch_new ();
 
-  if (req->token_hash != NULL)
+  req->auth_in_sql = FALSE;
+  if (req->token_hash == NULL)
+    return batch;
+  if (req->user_cached && req->user != NULL)
+    {
+      const char *values[3] = { req->user->id, crm_role_names[req->user->role], req->user->regions };
+
+      req->auth_index = crm_db_batch_add (batch, &sql_identity, values);
+    }
+  else
     {
       gsize len;
       const char *hash = g_bytes_get_data (req->token_hash, &len);
       const char *values[1] = { hash };
 
+      /* Read before the statement is sent: a revocation heard after this
+       * point keeps its answer out of the cache. */
+      req->auth_generation = crm_identity_cache_generation (req->worker->identity);
+      req->auth_in_sql = TRUE;
       req->auth_index = crm_db_batch_add_full (batch, &sql_authenticate, values, 0, len);
     }
   return batch;
@@ -387,7 +332,7 @@ batch_done_cb (CrmDbBatch   *batch,
     }
   /* A session that ended fails the rest of its transaction too (nobody is
    * signed in): that is a 401 below, not the failure it caused. */
-  if (error != NULL && req->token_hash != NULL && crm_db_batch_get_result (batch, req->auth_index) != NULL &&
+  if (error != NULL && req->auth_in_sql && crm_db_batch_get_result (batch, req->auth_index) != NULL &&
       PQntuples (crm_db_batch_get_result (batch, req->auth_index)) == 0)
     error = NULL;
   if (error != NULL)
@@ -396,19 +341,22 @@ batch_done_cb (CrmDbBatch   *batch,
       return;
     }
 
-  if (req->token_hash != NULL)
+  if (req->auth_in_sql)
     {
       CrmUser *user = user_from_row (crm_db_batch_get_result (batch, req->auth_index));
 
       if (user == NULL)
         {
-          crm_session_cache_remove (req->token_hash);
+          crm_request_forget_session (req);
           crm_request_fail (req, CRM_ERROR_UNAUTHENTICATED, NULL,
                             "The session has expired or was signed out; sign in again");
           return;
         }
-      cache_store (req->token_hash, user);
-      crm_user_free (req->user);
+      /* Stored only if nothing was revoked since the statement was
+       * queued; the request's next batches then set it from the entry. */
+      req->user_cached = crm_identity_cache_store (req->worker->identity, req->token_hash,
+                                                   user, req->auth_generation);
+      g_clear_pointer (&req->user, crm_user_unref);
       req->user = user;
     }
 
@@ -574,11 +522,14 @@ api_cb (SoupServer        *server,
                             "Sign in first: send Authorization: Bearer TOKEN");
           return;
         }
-      req->user = cache_lookup (req->token_hash);
+      req->user = crm_identity_cache_lookup (worker->identity, req->token_hash);
+      req->user_cached = req->user != NULL;
       if (req->user == NULL)
         {
-          /* Learn who is asking first; the handler's own batch
-           * authenticates again in its transaction. */
+          /* Learn who is asking first (handlers choose their queries by
+           * role); the answer fills the cache, and the handler's batch
+           * sets it from there, or authenticates again if it could not be
+           * kept. */
           crm_request_execute (req, crm_request_new_batch (req), auth_prefetch_done);
           return;
         }

@@ -6,6 +6,7 @@
 #include "crm-config.h"
 #include "crm-db.h"
 #include "crm-error.h"
+#include "crm-identity.h"
 #include "crm-json-writer.h"
 #include "crm-wire.h"
 
@@ -17,20 +18,9 @@ typedef struct
   const CrmConfig *config;
   GMainContext    *context;
   CrmDb           *db;
+  CrmIdentityCache *identity;   /* the server's, shared by its threads */
   guint            in_flight;   /* requests paused while the database works */
 } CrmWorker;
-
-/* Who is asking, as the database said in this request's transaction. */
-typedef struct
-{
-  char    *id;
-  char    *login;
-  char    *display_name;
-  CrmRole  role;
-  char    *team_id;
-  char    *region_id;
-  char    *expires_at;
-} CrmUser;
 
 typedef struct _CrmRequest CrmRequest;
 
@@ -63,7 +53,10 @@ struct _CrmRequest
   JsonNode          *body;         /* with CRM_ROUTE_BODY */
   GBytes            *token_hash;   /* with CRM_ROUTE_AUTH */
   CrmUser           *user;         /* with CRM_ROUTE_AUTH, once known */
-  guint              auth_index;   /* crm.authenticate() in the current batch */
+  gboolean           user_cached;  /* user may be set in SQL from the cache */
+  guint64            auth_generation; /* the cache's, when crm.authenticate() was queued */
+  gboolean           auth_in_sql;  /* the current batch begins with crm.authenticate() */
+  guint              auth_index;   /* the identity statement in the current batch */
   char              *client_address;
   CrmBatchDone       done;
   gulong             finished_id;
@@ -82,8 +75,10 @@ const char *crm_request_param         (CrmRequest  *req,
 const char *crm_request_query         (CrmRequest  *req,
                                        const char  *name);
 /* A new batch for this request; with CRM_ROUTE_AUTH it begins with the
- * authentication that also tells PostgreSQL who is asking (its place is
- * kept in req->auth_index). */
+ * statement that tells PostgreSQL who is asking (its place is kept in
+ * req->auth_index): set_config () from the identity cache when it holds
+ * the token, crm.authenticate () otherwise.  Either way req->user is who
+ * the transaction runs as once the batch is done. */
 CrmDbBatch *crm_request_new_batch     (CrmRequest  *req);
 /* Pauses the message and runs @batch; @done runs on this thread with the
  * caller authenticated in the same transaction (otherwise 401 was sent). */
@@ -106,8 +101,6 @@ void        crm_request_fail          (CrmRequest  *req,
 /* Writes a user as a JSON object. */
 void        crm_json_user             (CrmJsonWriter *w,
                                        const CrmUser *user);
-void        crm_user_free             (CrmUser       *user);
-CrmUser    *crm_user_copy             (const CrmUser *user);
 
 /* Seconds a client is asked to wait after a 503. */
 #define CRM_HTTP_RETRY_AFTER "5"
@@ -124,9 +117,7 @@ GBytes     *crm_http_error_response   (const GError      *error);
 void        crm_http_install          (SoupServer  *server,
                                        CrmWorker   *worker);
 
-/* The session cache shared by all threads: token hash -> CrmUser. */
-void        crm_session_cache_remove  (GBytes      *token_hash);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmUser, crm_user_free)
+/* Drops the request's session from the identity cache (signed out). */
+void        crm_request_forget_session (CrmRequest *req);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "crm-commands.h"
 #include "crm-error.h"
 #include "crm-http.h"
+#include "crm-identity.h"
 #include "crm-migrate.h"
 #include "crm-server.h"
 
@@ -94,6 +95,8 @@ struct _CrmServer
   GError    *error;
   GMutex     clients_lock;
   GHashTable *per_address;  /* peer address -> open connections, all threads */
+  CrmIdentityCache    *identity;  /* who each token is, for all threads */
+  CrmIdentityListener *listener;  /* keeps it current; NULL when it is off */
 };
 
 /* Listening sockets ------------------------------------------------------ */
@@ -461,6 +464,7 @@ thread_main (gpointer data)
 
   thread->worker.config = thread->server->config;
   thread->worker.context = thread->context;
+  thread->worker.identity = thread->server->identity;
   thread->worker.db = crm_db_new (thread->context, thread->server->app_conninfo, &error);
   if (thread->worker.db == NULL)
     {
@@ -609,6 +613,12 @@ crm_server_start (const CrmConfig  *config,
   g_cond_init (&server->cond);
   g_mutex_init (&server->clients_lock);
   server->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server->identity = crm_identity_cache_new (config->identity_cache_entries,
+                                             config->identity_cache_seconds);
+  /* The cache opens once its listener listens (it stays bypassed if the
+   * size bound is 0). */
+  if (config->identity_cache_entries > 0)
+    server->listener = crm_identity_listener_start (server->identity, server->app_conninfo);
 
   for (guint i = 0; i < n; i++)
     {
@@ -687,6 +697,8 @@ crm_server_stop (CrmServer *server)
     }
 
   g_ptr_array_unref (server->threads);
+  g_clear_pointer (&server->listener, crm_identity_listener_stop);
+  g_clear_pointer (&server->identity, crm_identity_cache_free);
   g_free (server->app_conninfo);
   crm_config_free (server->config);
   g_mutex_clear (&server->lock);
