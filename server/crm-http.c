@@ -358,6 +358,7 @@ batch_done_cb (CrmDbBatch   *batch,
                                                    user, req->auth_generation);
       g_clear_pointer (&req->user, crm_user_unref);
       req->user = user;
+      req->auth_in_sql = FALSE;
     }
 
   done (req, batch);

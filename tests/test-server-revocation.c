@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "crm-auth.h"
+#include "crm-identity.h"
 #include "crm-migrate.h"
 #include "crm-test-http.h"
 #include "crm-test-pg.h"
@@ -492,6 +493,49 @@ test_revocation_cache_entry_older_than_its_age_authenticates_again (void)
   server_stop (&b);
 }
 
+/* In-process, the cache alone: an answer authenticated before a
+ * revocation was heard is not kept after it. */
+static void
+test_revocation_cache_refuses_an_answer_older_than_a_revocation (void)
+{
+  CrmIdentityCache *cache = crm_identity_cache_new (10, 60);
+  g_autoptr(GBytes) hash = crm_auth_token_hash ("revocation-test-token-0123456789");
+  g_autoptr(CrmUser) user = crm_user_new ();
+  g_autoptr(CrmUser) found = NULL;
+  g_autofree char *payload = NULL;
+  GString *hex = g_string_new ("session:");
+  guint64 generation;
+  gsize len;
+  const guint8 *raw = g_bytes_get_data (hash, &len);
+
+  user->id = g_strdup (lister_id);
+  user->regions = g_strdup ("{}");
+  user->expires_us = g_get_real_time () + (gint64) 3600 * G_USEC_PER_SEC;
+
+  /* bypassed until its listener listens */
+  g_assert_false (crm_identity_cache_store (cache, hash, user, crm_identity_cache_generation (cache)));
+  crm_identity_cache_reset (cache, FALSE);
+
+  /* queued, then the user changed, then the answer came */
+  generation = crm_identity_cache_generation (cache);
+  crm_identity_cache_notify (cache, "user:10000000-0000-4000-8000-000000000099");
+  g_assert_false (crm_identity_cache_store (cache, hash, user, generation));
+  g_assert_null (crm_identity_cache_lookup (cache, hash));
+
+  g_assert_true (crm_identity_cache_store (cache, hash, user, crm_identity_cache_generation (cache)));
+  found = crm_identity_cache_lookup (cache, hash);
+  g_assert_true (found == user);
+
+  /* the session's own notification drops it */
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (hex, "%02x", raw[i]);
+  payload = g_string_free (hex, FALSE);
+  crm_identity_cache_notify (cache, payload);
+  g_assert_null (crm_identity_cache_lookup (cache, hash));
+  g_assert_cmpuint (crm_identity_cache_size (cache), ==, 0);
+  crm_identity_cache_free (cache);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -502,6 +546,8 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   crm_auth_init (NULL);
+  g_test_add_func ("/server/revocation/cache-refuses-an-answer-older-than-a-revocation",
+                   test_revocation_cache_refuses_an_answer_older_than_a_revocation);
   if (!crm_test_pg_available ())
     {
       g_test_skip ("no throwaway PostgreSQL (KEYLINE_TEST_PGHOST unset)");
