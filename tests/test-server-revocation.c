@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -91,6 +92,14 @@ load_fixture (void)
 
 /* Servers ----------------------------------------------------------------- */
 
+/* In the child: a server outlives no test that failed (g_error aborts
+ * without stopping it). */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void
 server_start (Server     *s,
               const char *option,
@@ -107,6 +116,7 @@ server_start (Server     *s,
   g_assert_no_error (error);
   close (fd);
   g_subprocess_launcher_set_stderr_file_path (launcher, s->log_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   s->process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("KEYLINE_SERVER"),
                                             "--database", conninfo, "--listen", "127.0.0.1:0",
                                             "--threads", "2",
