@@ -26,7 +26,7 @@ const CUSTOMER_GET =
 
 const CUSTOMER_CONTACTS =
   'SELECT k.id, k.customer_id, k.name, k.title, k.mobile, k.email, k.id_number, k.address, k.is_primary,' +
-  ' k.version, k.updated_at' +
+  ' k.version, k.updated_at, k.role' +
   ' FROM crm.contacts k WHERE k.customer_id = $1::uuid ORDER BY k.is_primary DESC, k.name, k.id'
 
 // Only for pgbench: the peer does not serve the 360.

@@ -340,7 +340,8 @@ async function startWorker () {
         address: mask(k[7], 2, 0),
         is_primary: k[8],
         version: k[9],
-        updated_at: ts(k[10])
+        updated_at: ts(k[10]),
+        role: k[11]
       }))
     }
   })
