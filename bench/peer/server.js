@@ -69,7 +69,7 @@ async function startWorker () {
       timestamptz: raw([1184, 1114]),
       date: raw([1082])
     },
-    connection: { application_name: 'keyline-bench-peer' }
+    connection: { application_name: process.env.PGAPPNAME || 'keyline-bench-peer' }
   })
 
   // Session cache as in crm-http.c: token hash -> user, 30 seconds.  It only
