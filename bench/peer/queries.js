@@ -5,6 +5,14 @@
 // with those files: bench/run compares the peer's answers with Keyline's.
 //
 //   node queries.js pgbench CASE   prints the pgbench script of a case of bench/run
+//   node queries.js ceiling CASE [N PREFIX]
+//                                  prints the ceiling's pgbench script of a case
+//                                  (the bare statements, below); with N, writes N
+//                                  copies PREFIX-1.sql ... PREFIX-N.sql whose
+//                                  per-request variables end in the copy's number
+//   node queries.js ceiling-psql CASE
+//                                  the same statements for psql (PREPARE, EXECUTE
+//                                  with :'variables'), for bench/run's check
 
 const AUTHENTICATE =
   'SELECT user_id, login, display_name, role, team_id, region_id, expires_at' +
@@ -26,7 +34,7 @@ const CUSTOMER_GET =
 
 const CUSTOMER_CONTACTS =
   'SELECT k.id, k.customer_id, k.name, k.title, k.mobile, k.email, k.id_number, k.address, k.is_primary,' +
-  ' k.version, k.updated_at' +
+  ' k.version, k.updated_at, k.role' +
   ' FROM crm.contacts k WHERE k.customer_id = $1::uuid ORDER BY k.is_primary DESC, k.name, k.id'
 
 // Only for pgbench: the peer does not serve the 360.
@@ -162,6 +170,88 @@ function pgbenchScript (name) {
   return lines.join('\n') + '\n'
 }
 
+// ---------------------------------------------------------------------------
+// The ceiling: for each case of bench/run, the bare statements that return
+// the rows of Keyline's answer, written as one would by hand for the tables'
+// owner: no crm.authenticate(), no row-level security (bench/run runs them as
+// the owner with row_security = off, so that a policy that would apply is an
+// error, not a silent filter).  A page joins the region's and owner's names
+// from crm.regions and crm.users (nested loops over their primary keys; as
+// scalar subqueries they were planned as scans of the small tables, three
+// times slower on a page); one customer takes them as scalar subqueries (a
+// join hashed all 70 regions for it).
+// They are not Keyline's SQL and do not follow it:
+// they are what PostgreSQL alone costs for the same rows, the figure Keyline
+// is measured against (bench/run checks that they return the same rows).
+// Each is [sql, parameter names]; the names are pgbench's variables, those
+// in CEILING_PER_REQUEST change per request (a copy of the script per value,
+// see ceilingScript).
+
+const CEILING_COLUMNS =
+  'c.id, c.name, c.name_en, c.kind, c.industry, c.region_id, r.name, c.tier, c.owner_id,' +
+  ' u.display_name, c.status, c.monthly_revenue, c.arrears, c.churn_risk, c.version, c.updated_at'
+const CEILING_FROM =
+  ' FROM crm.customers c JOIN crm.regions r ON r.id = c.region_id LEFT JOIN crm.users u ON u.id = c.owner_id'
+
+function ceilingPage (where) {
+  return 'SELECT ' + CEILING_COLUMNS + CEILING_FROM + (where ? ' WHERE ' + where : '') +
+    ' ORDER BY c.name, c.id LIMIT $1::integer'
+}
+
+const CEILING = {
+  // GET /customers/{id}: the customer by primary key, its contacts
+  detail: [
+    ['SELECT ' + CEILING_COLUMNS.replace('r.name', '(SELECT r.name FROM crm.regions r WHERE r.id = c.region_id)')
+      .replace('u.display_name', '(SELECT u.display_name FROM crm.users u WHERE u.id = c.owner_id)') +
+     ', c.credit_rating, c.registration_no, c.address, c.phone,' +
+     ' c.value_segment, array_to_json(c.prefers), array_to_json(c.churn_reasons), c.became_customer,' +
+     ' c.churned_on, c.churn_reason, c.created_at FROM crm.customers c WHERE c.id = $1::uuid', ['cid']],
+    ['SELECT k.id, k.customer_id, k.name, k.title, k.mobile, k.email, k.id_number, k.address,' +
+     ' k.is_primary, k.version, k.updated_at, k.role FROM crm.contacts k WHERE k.customer_id = $1::uuid' +
+     ' ORDER BY k.is_primary DESC, k.name, k.id', ['cid']]
+  ],
+  // GET /customers as admin: the first page and the row after it
+  list: [[ceilingPage(''), ['lim']]],
+  filter: [[ceilingPage('c.tier = $2::crm.customer_tier AND c.status = $3::crm.customer_status'),
+    ['lim', 'tier', 'status']]],
+  deep: [[ceilingPage('(c.name, c.id) > ($2::text, $3::uuid)'), ['lim', 'cname', 'cid']]],
+  // an account manager sees the customers they own
+  manager: [[ceilingPage('c.owner_id = $2::uuid'), ['lim', 'me']]],
+  // GET /customers/{id}/360: the document is the function's work, so its
+  // ceiling is the function itself without crm.authenticate() and policies
+  // (bench/run sets the administrator's identity once per connection)
+  360: [['SELECT crm.customer_360($1::uuid, $2::jsonb)', ['cid', 'rules']]]
+}
+const CEILING_PER_REQUEST = ['cid', 'cname']
+
+// One pgbench script: the case's statements in one pipeline (one implicit
+// transaction, one round trip, as Keyline sends them).  With copy, the
+// per-request variables are named cid<copy>, cname<copy>: bench/run runs N
+// copies, each given its own customer or cursor with -D, so that no request
+// spends a statement fetching the next value (pgbench cannot \gset inside a
+// pipeline).
+function ceilingScript (name, copy) {
+  const statements = CEILING[name]
+  if (!statements) throw new Error(`no ceiling for case ${name}`)
+  const variable = (v) => CEILING_PER_REQUEST.includes(v) && copy ? v + copy : v
+  const lines = ['\\startpipeline']
+  for (const [sql, vars] of statements) {
+    lines.push(sql.replace(/\$(\d+)/g, (_, i) => ':' + variable(vars[Number(i) - 1])) + ';')
+  }
+  lines.push('\\endpipeline')
+  return lines.join('\n') + '\n'
+}
+
+// The same statements for psql, each prepared and executed with psql's
+// variables of the same names.
+function ceilingPsql (name) {
+  const statements = CEILING[name]
+  if (!statements) throw new Error(`no ceiling for case ${name}`)
+  return statements.map(([sql, vars], i) =>
+    `PREPARE ceiling_${i + 1} AS ${sql};\nEXECUTE ceiling_${i + 1}(${vars.map((v) => `:'${v}'`).join(', ')});\n`
+  ).join('')
+}
+
 module.exports = {
   AUTHENTICATE,
   CUSTOMER_GET,
@@ -172,17 +262,34 @@ module.exports = {
   listSql,
   encodeCursor,
   decodeCursor,
-  UUID_RE
+  UUID_RE,
+  CEILING,
+  ceilingScript,
+  ceilingPsql
 }
 
 if (require.main === module) {
   const [cmd, arg] = process.argv.slice(2)
   if (cmd === 'pgbench') {
     process.stdout.write(pgbenchScript(arg))
+  } else if (cmd === 'ceiling') {
+    const [, , copies, prefix] = process.argv.slice(2)
+    if (copies === undefined) {
+      process.stdout.write(ceilingScript(arg))
+    } else {
+      const n = Number(copies)
+      if (!Number.isInteger(n) || n < 1 || n > 128 || !prefix) {
+        console.error('usage: node queries.js ceiling CASE [N PREFIX] (N: 1 to 128, pgbench\'s most scripts)')
+        process.exit(2)
+      }
+      for (let k = 1; k <= n; k++) require('fs').writeFileSync(`${prefix}-${k}.sql`, ceilingScript(arg, k))
+    }
+  } else if (cmd === 'ceiling-psql') {
+    process.stdout.write(ceilingPsql(arg))
   } else if (cmd === 'sql') {
     console.log([AUTHENTICATE, CUSTOMER_GET, CUSTOMER_CONTACTS, listSql(0, 0, false, false)].join(';\n') + ';')
   } else {
-    console.error('usage: node queries.js pgbench CASE | sql')
+    console.error('usage: node queries.js pgbench CASE | ceiling CASE [N PREFIX] | ceiling-psql CASE | sql')
     process.exit(2)
   }
 }

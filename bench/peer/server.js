@@ -69,7 +69,7 @@ async function startWorker () {
       timestamptz: raw([1184, 1114]),
       date: raw([1082])
     },
-    connection: { application_name: 'keyline-bench-peer' }
+    connection: { application_name: process.env.PGAPPNAME || 'keyline-bench-peer' }
   })
 
   // Session cache as in crm-http.c: token hash -> user, 30 seconds.  It only
@@ -340,7 +340,8 @@ async function startWorker () {
         address: mask(k[7], 2, 0),
         is_primary: k[8],
         version: k[9],
-        updated_at: ts(k[10])
+        updated_at: ts(k[10]),
+        role: k[11]
       }))
     }
   })
