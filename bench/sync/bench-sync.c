@@ -55,11 +55,28 @@
 
 #define PASSWORD "keyline"
 
+/* keyline-server, stopped by give_up () too: a bench that fails leaves no
+ * server behind (nor the statement it was running). */
+static GSubprocess *server_process;
+
+static G_GNUC_NORETURN void
+give_up (const char *message)
+{
+  g_printerr ("bench-sync: %s\n", message);
+  if (server_process != NULL)
+    {
+      g_subprocess_send_signal (server_process, SIGTERM);
+      g_subprocess_wait (server_process, NULL, NULL);
+    }
+  exit (1);
+}
+
 static gboolean
 timed_out_cb (gpointer data)
 {
-  g_printerr ("bench-sync: %s took too long\n", (const char *) data);
-  exit (1);
+  g_autofree char *message = g_strdup_printf ("%s took too long", (const char *) data);
+
+  give_up (message);
   return G_SOURCE_REMOVE;
 }
 
@@ -196,7 +213,11 @@ synced_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (!crm_sync_engine_sync_finish (CRM_SYNC_ENGINE (object), result, &error))
-    g_error ("The sync failed: %s", error->message);
+    {
+      g_autofree char *message = g_strdup_printf ("the sync failed: %s", error->message);
+
+      give_up (message);
+    }
   wait->done = TRUE;
 }
 
@@ -585,6 +606,7 @@ main (int   argc,
     process = g_subprocess_newv (server_argv, G_SUBPROCESS_FLAGS_NONE, &error);
     if (process == NULL)
       g_error ("Cannot start %s: %s", server, error->message);
+    server_process = process;
   }
   url = g_strconcat ("http://", listen, NULL);
   api = crm_api_new (url, &error);
@@ -598,7 +620,11 @@ main (int   argc,
     token = crm_api_sign_in_finish (api, wait.result, NULL, NULL, &error);
     g_object_unref (wait.result);
     if (token == NULL)
-      g_error ("Cannot sign in as %s: %s", login, error->message);
+      {
+        g_autofree char *message = g_strdup_printf ("cannot sign in as %s: %s", login, error->message);
+
+        give_up (message);
+      }
   }
 
   /* The client */
@@ -720,6 +746,7 @@ main (int   argc,
   g_clear_object (&engine);
   g_clear_object (&store);
   remove_store (dir);
+  server_process = NULL;
   g_subprocess_send_signal (process, SIGTERM);
   g_subprocess_wait (process, NULL, NULL);
   return 0;
