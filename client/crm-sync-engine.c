@@ -13,9 +13,13 @@
  * completes the callers of crm_sync_engine_sync_async() that waited for it.
  *
  *   queue step (worker) -> POST /mutations -> queue step -> ... -> no more
- *   -> GET /sync -> apply the page (worker) -> GET /sync -> ... -> more: false
+ *   -> GET /sync page 1 -> apply page 1 (worker) -> apply page 2 -> ...
+ *                       -> GET /sync page 2      -> GET page 3  -> ... more: false
  *
- * Everything but the two worker steps runs on the main context that was
+ * The GET of a page goes out as soon as the page before it is parsed,
+ * while the store applies that one (see "The pull" below).  Everything but
+ * the worker steps (and CrmApi's parse of a large answer) runs on the main
+ * context that was
  * the thread default when the engine was made; so do the notifications.
  * The queue step settles the answered mutation and takes the next one in a
  * worker, because the store's writes wait for SQLite's fsync (the queue is
@@ -122,13 +126,25 @@ typedef struct _Run
   GPtrArray     *waiters;         /* Waiter */
   CrmSyncStatus  status_before;
   CrmMutation   *mutation;        /* the one being pushed */
-  char          *cursor;          /* of the next page; NULL: from nothing */
+  /* the pull: at most one page received ahead of the one applying */
+  char          *cursor;          /* of the next page to ask for; NULL: from nothing */
   gboolean       cursor_dropped;  /* the server refused the cursor once */
-  char          *page_cursor;     /* of the page being applied */
-  gboolean       page_more;
-  guint64        page_records;
-  gboolean       page_reset;
+  gboolean       to_fetch;        /* a page is still to be asked for */
+  gboolean       fetching;        /* a GET /sync is under way */
+  struct _Page  *ready;           /* received, waiting for the one applying */
+  struct _Page  *applying;        /* in the store's worker (its JSON is there) */
+  GError        *error;           /* the first failure: the run ends with it
+                                   * once nothing is under way */
 } Run;
+
+/* A page of GET /api/v1/sync, checked, from its answer to its apply. */
+typedef struct _Page
+{
+  JsonObject *page;      /* NULL once handed to the store */
+  gboolean    reset;     /* drops the local copy; the next page is from nothing */
+  gboolean    more;
+  guint64     records;
+} Page;
 
 /* What the queue step does in its worker, and what it found. */
 typedef enum
@@ -176,6 +192,15 @@ waiter_free (gpointer data)
 }
 
 static void
+page_free (Page *page)
+{
+  g_clear_pointer (&page->page, json_object_unref);
+  g_free (page);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
+
+static void
 run_free (gpointer data)
 {
   Run *run = data;
@@ -184,7 +209,9 @@ run_free (gpointer data)
   g_clear_pointer (&run->waiters, g_ptr_array_unref);
   g_clear_pointer (&run->mutation, crm_mutation_unref);
   g_clear_pointer (&run->cursor, g_free);
-  g_clear_pointer (&run->page_cursor, g_free);
+  g_clear_pointer (&run->ready, page_free);
+  g_clear_pointer (&run->applying, page_free);
+  g_clear_error (&run->error);
   g_free (run);
 }
 
@@ -405,7 +432,7 @@ queue_step_run (QueueStep           *step,
 /* ------------------------------------------------------------------ */
 
 static void push_next (GTask *task, CrmMutation *mutation);
-static void pull_page (GTask *task);
+static void advance (GTask *task);
 static void queue_stepped_cb (GObject *object, GAsyncResult *result, gpointer user_data);
 
 /* Settles the mutation being pushed and takes the next one.  Each step
@@ -577,7 +604,33 @@ queue_stepped_cb (GObject      *object,
   g_free (run->cursor);
   run->cursor = g_steal_pointer (&step->cursor);
   set_first_sync (self, run->cursor == NULL);
-  pull_page (g_steal_pointer (&task));
+  run->to_fetch = TRUE;
+  advance (task);
+}
+
+/* The pull.  Page N's cursor is known once its answer is parsed, so the
+ * GET of page N+1 goes out while the store's worker applies page N, and
+ * the server's time, the transfer and the parse of one page overlap the
+ * apply of the one before.  At most one page waits behind the one applying
+ * (a page received, or being fetched and parsed), so memory stays bounded
+ * whatever the size of the sync.  Pages are applied one at a time, in
+ * order, each in one transaction with its own cursor: a failure or a
+ * cancel at any point leaves the store at the end of the last page applied,
+ * and the next sync asks for the page after it.
+ *
+ * Each step below is a callback that owns one reference to the run's task
+ * and ends with advance (), which starts what may start, and ends the run
+ * once nothing is under way. */
+
+/* Keeps the first failure; the run ends with it when nothing is under way. */
+static void
+fail (Run    *run,
+      GError *error)
+{
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
 }
 
 static void
@@ -589,52 +642,59 @@ page_applied_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
+  g_autoptr(Page) page = g_steal_pointer (&run->applying);
 
   if (!crm_store_apply_sync_page_finish (CRM_STORE (object), result, &error))
+    fail (run, g_steal_pointer (&error));
+  else
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  set_received (self, self->received + run->page_records);
-
-  g_clear_pointer (&run->cursor, g_free);
-  if (run->page_reset)
-    {
+      set_received (self, self->received + page->records);
       /* the store dropped its copy: from nothing again */
-      set_first_sync (self, TRUE);
-      pull_page (g_steal_pointer (&task));
-      return;
+      if (page->reset)
+        set_first_sync (self, TRUE);
     }
-  run->cursor = g_steal_pointer (&run->page_cursor);
-  if (!run->page_more)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  pull_page (g_steal_pointer (&task));
+  advance (task);
 }
 
-/* Applies @page (taking it, and @task) in the store's worker. */
+/* Hands the page received to the store's worker. */
 static void
-apply_page (GTask      *task,
-            JsonObject *page)
+apply_ready (GTask *task)
 {
   CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
+  JsonObject *page;
 
-  g_clear_pointer (&run->page_cursor, g_free);
-  run->page_reset = boolean_member (page, "reset");
-  if (!run->page_reset)
-    run->page_cursor = g_strdup (json_object_get_string_member (page, "cursor"));   /* checked before */
-  run->page_more = boolean_member (page, "more");
-  run->page_records = array_length (page, "removed");
-  for (guint e = 0; e < CRM_N_ENTITIES; e++)
-    run->page_records += array_length (page, crm_entity_info (e)->plural);
+  g_assert (run->applying == NULL && run->ready != NULL);
+  run->applying = g_steal_pointer (&run->ready);
+  page = g_steal_pointer (&run->applying->page);
   /* Not cancellable: a page that came is applied, with its cursor.  The
    * store's worker holds the only reference then, and frees the page
    * there: a thousand records take a millisecond to free. */
-  crm_store_apply_sync_page_async (self->store, page, NULL, page_applied_cb, task);
+  crm_store_apply_sync_page_async (self->store, page, NULL, page_applied_cb, g_object_ref (task));
   json_object_unref (page);
+}
+
+/* Takes @json, a checked page, as the one to apply next, and learns from
+ * it where the page after it starts. */
+static void
+receive (Run        *run,
+         JsonObject *json)
+{
+  Page *page = g_new0 (Page, 1);
+
+  page->page = json;
+  page->reset = boolean_member (json, "reset");
+  page->more = boolean_member (json, "more");
+  page->records = array_length (json, "removed");
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    page->records += array_length (json, crm_entity_info (e)->plural);
+
+  g_clear_pointer (&run->cursor, g_free);
+  if (!page->reset)
+    run->cursor = g_strdup (json_object_get_string_member (json, "cursor"));   /* checked before */
+  run->to_fetch = page->reset || page->more;
+  g_assert (run->ready == NULL);
+  run->ready = page;
 }
 
 /* A page that drops the local copy and the cursor, as the server's
@@ -653,6 +713,8 @@ reset_page_new (void)
   return page;
 }
 
+/* The answer, parsed (CrmApi parses an answer of more than 64 KiB, as
+ * every full page is, in a worker): checked here, then queued. */
 static void
 page_received_cb (GObject      *object,
                   GAsyncResult *result,
@@ -667,6 +729,7 @@ page_received_cb (GObject      *object,
   JsonNode *total;
   JsonNode *cursor;
 
+  run->fetching = FALSE;
   answer = crm_api_get_json_finish (CRM_API (object), result, &error);
   if (answer == NULL)
     {
@@ -678,15 +741,17 @@ page_received_cb (GObject      *object,
         {
           g_message ("The server refused the sync cursor (%s); syncing from the start", error->message);
           run->cursor_dropped = TRUE;
-          apply_page (g_steal_pointer (&task), reset_page_new ());
-          return;
+          receive (run, reset_page_new ());
         }
-      g_task_return_error (task, g_steal_pointer (&error));
+      else
+        fail (run, g_steal_pointer (&error));
+      advance (task);
       return;
     }
   if (!JSON_NODE_HOLDS_OBJECT (answer))
     {
-      g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page is not a JSON object");
+      fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page is not a JSON object"));
+      advance (task);
       return;
     }
   page = json_node_get_object (answer);
@@ -696,14 +761,16 @@ page_received_cb (GObject      *object,
       /* a page asked for without a cursor cannot belong to someone else */
       if (run->cursor == NULL)
         {
-          g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_MALFORMED, "The server reset a sync that had no cursor");
+          fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED, "The server reset a sync that had no cursor"));
+          advance (task);
           return;
         }
     }
   else if (cursor == NULL || !JSON_NODE_HOLDS_VALUE (cursor) || json_node_get_value_type (cursor) != G_TYPE_STRING)
     {
       /* without it the store would forget where it is and miss removals */
-      g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page has no cursor");
+      fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page has no cursor"));
+      advance (task);
       return;
     }
   total = json_object_get_member (page, "total");
@@ -711,27 +778,53 @@ page_received_cb (GObject      *object,
       json_node_get_int (total) >= 0)
     set_total (self, (guint64) json_node_get_int (total));
 
-  apply_page (g_steal_pointer (&task), json_object_ref (page));
+  receive (run, json_object_ref (page));
+  advance (task);
 }
 
-/* GET the next page (taking @task), unless the run was cancelled:
- * cancelling stops between pages, and what was applied stays. */
+/* GET the page at run->cursor. */
 static void
-pull_page (GTask *task)
+fetch (GTask *task)
 {
   CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
-  if (g_task_return_error_if_cancelled (task))
-    {
-      g_object_unref (task);
-      return;
-    }
+  g_assert (!run->fetching && run->to_fetch);
+  run->fetching = TRUE;
+  run->to_fetch = FALSE;
   g_hash_table_insert (query, (gpointer) "limit", g_strdup_printf ("%u", self->page_size));
   if (run->cursor != NULL)
     g_hash_table_insert (query, (gpointer) "cursor", g_strdup (run->cursor));
-  crm_api_get_json_async (self->api, "/sync", query, g_task_get_cancellable (task), page_received_cb, task);
+  crm_api_get_json_async (self->api, "/sync", query, g_task_get_cancellable (task), page_received_cb,
+                          g_object_ref (task));
+}
+
+/* Starts what may start: the apply of the page received once the store's
+ * worker is free, and the GET of the next page once nothing waits to be
+ * applied (at most one page ahead).  After a failure or a cancel nothing
+ * new starts, and when nothing is under way any more the run ends: a page
+ * received but not applied is dropped (cancelling stops between pages),
+ * and what was applied stays, with its cursor.  Does not take @task. */
+static void
+advance (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  gboolean go_on = run->error == NULL && !g_cancellable_is_cancelled (run->cancellable);
+
+  if (go_on && run->applying == NULL && run->ready != NULL)
+    apply_ready (task);
+  if (go_on && !run->fetching && run->ready == NULL && run->to_fetch)
+    fetch (task);
+  if (run->applying != NULL || run->fetching)
+    return;
+
+  if (run->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&run->error));
+  else if (!run->to_fetch && run->ready == NULL)
+    g_task_return_boolean (task, TRUE);   /* the last page is applied */
+  else if (!g_task_return_error_if_cancelled (task))
+    g_assert_not_reached ();
 }
 
 static void

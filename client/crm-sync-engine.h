@@ -22,7 +22,9 @@ G_BEGIN_DECLS
  * stops the push, marks the engine offline and leaves the queue for the
  * next sync.  Then it pulls GET /api/v1/sync pages from the store's cursor
  * until "more" is false, applying each page in a worker thread
- * (crm_store_apply_sync_page_async).  A 401 anywhere emits
+ * (crm_store_apply_sync_page_async), in order, each with its cursor; the
+ * next page is asked for while the one before it is applied (one page
+ * ahead at most).  A 401 anywhere emits
  * "unauthenticated" and stops.  Syncs never overlap: a request while one
  * runs is folded into one more run after it.
  */

@@ -12,11 +12,13 @@
 
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include <adwaita.h>
 
 #include "crm-api.h"
 #include "crm-customers-page.h"
+#include "crm-entity.h"
 #include "crm-store.h"
 #include "crm-sync-engine.h"
 
@@ -25,7 +27,7 @@
  * the real CrmSyncEngine and CrmStore against a real keyline-server.
  *
  *   _build/bench/sync/bench-sync CONNINFO [--customers N] [--login L]
- *                                [--page N] [--rounds N]
+ *                                [--page N] [--rounds N] [--window]
  *
  * CONNINFO names a database (its owner role).  When it holds no customers
  * it is seeded first with `keyline-server seed --customers N` (default
@@ -34,8 +36,14 @@
  * alone: the engine, the store and libsoup/json-glib.  It signs in as
  * --login (default admin, who sees every customer), syncs into a store in
  * a temporary directory with pages of --page records (default the
- * engine's, 1,000), then times --rounds (default 10) syncs in which nothing
- * changed and prints the median.
+ * engine's, 1,000), then times --rounds (default 10; 0 for none) syncs in
+ * which nothing changed and prints the median.  For the first sync it
+ * prints the wall time, the records per second, the records the store
+ * holds per entity, and the main loop's longest stall: the longest gap
+ * between two dispatches of a 1 ms timeout on the engine's main context
+ * (with or without --window), and that gap less the time the main thread
+ * waited for a CPU.  Its last line, "result: ...", holds the figures for
+ * scripts that compare runs.
  *
  * With --window (needs a display: run it under `xvfb-run -a
  * dbus-run-session`), the customer list (CrmCustomersPage, as the window
@@ -47,11 +55,28 @@
 
 #define PASSWORD "keyline"
 
+/* keyline-server, stopped by give_up () too: a bench that fails leaves no
+ * server behind (nor the statement it was running). */
+static GSubprocess *server_process;
+
+static G_GNUC_NORETURN void
+give_up (const char *message)
+{
+  g_printerr ("bench-sync: %s\n", message);
+  if (server_process != NULL)
+    {
+      g_subprocess_send_signal (server_process, SIGTERM);
+      g_subprocess_wait (server_process, NULL, NULL);
+    }
+  exit (1);
+}
+
 static gboolean
 timed_out_cb (gpointer data)
 {
-  g_printerr ("bench-sync: %s took too long\n", (const char *) data);
-  exit (1);
+  g_autofree char *message = g_strdup_printf ("%s took too long", (const char *) data);
+
+  give_up (message);
   return G_SOURCE_REMOVE;
 }
 
@@ -188,11 +213,15 @@ synced_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (!crm_sync_engine_sync_finish (CRM_SYNC_ENGINE (object), result, &error))
-    g_error ("The sync failed: %s", error->message);
+    {
+      g_autofree char *message = g_strdup_printf ("the sync failed: %s", error->message);
+
+      give_up (message);
+    }
   wait->done = TRUE;
 }
 
-/* The main loop's longest stalls while the list is open. */
+/* The main loop's longest stalls (and with --window, the list's frames). */
 typedef struct
 {
   gint64 last_timeout;
@@ -439,6 +468,35 @@ compare_doubles (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* The records of each entity in the store's file, "entity count" lines. */
+static GString *
+count_local_records (const char *path,
+                     guint64    *sum)
+{
+  GString *lines = g_string_new (NULL);
+  sqlite3 *db = NULL;
+
+  *sum = 0;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    g_error ("Cannot open %s: %s", path, sqlite3_errmsg (db));
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    {
+      const CrmEntityInfo *info = crm_entity_info ((CrmEntity) e);
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM \"%s\"", info->local_table);
+      sqlite3_stmt *s = NULL;
+      gint64 n;
+
+      if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK || sqlite3_step (s) != SQLITE_ROW)
+        g_error ("Cannot count %s: %s", info->local_table, sqlite3_errmsg (db));
+      n = sqlite3_column_int64 (s, 0);
+      sqlite3_finalize (s);
+      *sum += (guint64) n;
+      g_string_append_printf (lines, "| %-35s | %14" G_GINT64_FORMAT " |\n", info->plural, n);
+    }
+  sqlite3_close (db);
+  return lines;
+}
+
 static void
 remove_store (const char *dir)
 {
@@ -480,6 +538,10 @@ main (int   argc,
   Stalls stalls = { 0 };
   guint stall_source = 0;
   gint64 during_sync = 0;
+  gint64 own_during_sync = 0;
+  guint gaps_during_sync = 0;
+  g_autoptr(GString) per_entity = NULL;
+  guint64 held = 0;
   gint64 in_database;
   long rss_before;
   long rss_after;
@@ -492,7 +554,7 @@ main (int   argc,
     { "customers", 0, 0, G_OPTION_ARG_INT, &customers, "Customers to seed an empty database with (100000)", "N" },
     { "login", 0, 0, G_OPTION_ARG_STRING, &login, "Who syncs (admin: every customer)", "LOGIN" },
     { "page", 0, 0, G_OPTION_ARG_INT, &page, "Records per sync page (1000)", "N" },
-    { "rounds", 0, 0, G_OPTION_ARG_INT, &n_rounds, "No-change syncs to time (10)", "N" },
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &n_rounds, "No-change syncs to time (10; 0: none)", "N" },
     { "window", 0, 0, G_OPTION_ARG_NONE, &with_window, "Keep the customer list open and measure main-loop stalls", NULL },
     { NULL }
   };
@@ -501,7 +563,7 @@ main (int   argc,
   context = g_option_context_new ("CONNINFO - time the client's first and no-change sync");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 ||
-      customers < 1 || page < 1 || n_rounds < 1)
+      customers < 1 || page < 1 || n_rounds < 0)
     {
       g_printerr ("%s\n", error ? error->message : g_option_context_get_help (context, TRUE, NULL));
       return 2;
@@ -544,6 +606,7 @@ main (int   argc,
     process = g_subprocess_newv (server_argv, G_SUBPROCESS_FLAGS_NONE, &error);
     if (process == NULL)
       g_error ("Cannot start %s: %s", server, error->message);
+    server_process = process;
   }
   url = g_strconcat ("http://", listen, NULL);
   api = crm_api_new (url, &error);
@@ -557,7 +620,11 @@ main (int   argc,
     token = crm_api_sign_in_finish (api, wait.result, NULL, NULL, &error);
     g_object_unref (wait.result);
     if (token == NULL)
-      g_error ("Cannot sign in as %s: %s", login, error->message);
+      {
+        g_autofree char *message = g_strdup_printf ("cannot sign in as %s: %s", login, error->message);
+
+        give_up (message);
+      }
   }
 
   /* The client */
@@ -572,10 +639,6 @@ main (int   argc,
   if (with_window)
     {
       window = open_list_window (store, engine);
-      stalls.engine = engine;
-      stalls.start = g_get_monotonic_time ();
-      if (g_getenv ("BENCH_SYNC_STALLS") != NULL)
-        stalls.log = g_string_new (NULL);
       gtk_widget_add_tick_callback (window, stall_tick_cb, &stalls, NULL);
       g_signal_connect (gtk_window_get_child (GTK_WINDOW (window)), "notify::state", G_CALLBACK (page_state_cb), &stalls);
       g_signal_connect (gtk_widget_get_frame_clock (window), "before-paint", G_CALLBACK (frame_layout_cb), &stalls);
@@ -583,28 +646,36 @@ main (int   argc,
       g_signal_connect (gtk_widget_get_frame_clock (window), "layout", G_CALLBACK (layout_ended_cb), &stalls);
       g_signal_connect (gtk_widget_get_frame_clock (window), "paint", G_CALLBACK (paint_ended_cb), &stalls);
       g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (frame_painted_cb), &stalls);
-      stall_source = g_timeout_add (1, stall_timeout_cb, &stalls);
     }
+  /* the main loop's stalls, with or without the window */
+  stalls.engine = engine;
+  stalls.start = g_get_monotonic_time ();
+  if (g_getenv ("BENCH_SYNC_STALLS") != NULL && stalls.log == NULL)
+    stalls.log = g_string_new (NULL);
+  stall_source = g_timeout_add (1, stall_timeout_cb, &stalls);
 
   rss_before = peak_rss_kib ();
   cpu = cpu_seconds ();
   first = timed_sync (engine);
   cpu = cpu_seconds () - cpu;
-  if (stall_source != 0)
+  during_sync = stalls.max_timeout_gap;
+  own_during_sync = stalls.max_own_gap;
+  gaps_during_sync = stalls.timeout_gaps_over_16ms;
+  if (with_window)
     {
       /* and the second after it, when the list is first drawn */
       gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
 
-      during_sync = stalls.max_timeout_gap;
       while (g_get_monotonic_time () < until)
         g_main_context_iteration (NULL, TRUE);
-      g_source_remove (stall_source);
     }
+  g_source_remove (stall_source);
   rss_after = peak_rss_kib ();
   records = crm_sync_engine_get_received (engine);
   if (crm_sync_engine_get_total (engine) != records)
     g_warning ("The first sync announced %" G_GUINT64_FORMAT " records and received %" G_GUINT64_FORMAT,
                crm_sync_engine_get_total (engine), records);
+  per_entity = count_local_records (path, &held);
   g_stat (path, &st);
   {
     g_autofree char *wal_path = g_strconcat (path, "-wal", NULL);
@@ -630,18 +701,23 @@ main (int   argc,
   printf ("| first sync: records (all entities)  | %14" G_GUINT64_FORMAT " |\n", records);
   printf ("| first sync: seconds                 | %14.2f |\n", first);
   printf ("| first sync: records/s               | %14.0f |\n", records / first);
+  printf ("| first sync: longest main-loop stall (ms) | %11.1f |\n", during_sync / 1000.0);
+  printf ("| the same, less waiting for a CPU (ms) | %13.1f |\n", own_during_sync / 1000.0);
+  printf ("| first sync: 1 ms timeout gaps > 16 ms | %13u |\n", gaps_during_sync);
   printf ("| first sync: client CPU seconds      | %14.2f |\n", cpu);
   printf ("| peak RSS before the sync (MiB)      | %14.1f |\n", rss_before / 1024.0);
   printf ("| peak RSS after the sync (MiB)       | %14.1f |\n", rss_after / 1024.0);
   printf ("| store file + WAL after it (MiB)     | %14.1f |\n", (st.st_size + wal.st_size) / (1024.0 * 1024.0));
-  printf ("| no-change sync, median of %2d (ms)   | %14.1f |\n", n_rounds,
-          1000 * (g_array_index (rounds, double, (rounds->len - 1) / 2) +
-                  g_array_index (rounds, double, rounds->len / 2)) / 2);
-  printf ("| no-change sync, min..max (ms)       | %6.1f..%6.1f |\n",
-          1000 * g_array_index (rounds, double, 0), 1000 * g_array_index (rounds, double, rounds->len - 1));
+  if (rounds->len > 0)
+    {
+      printf ("| no-change sync, median of %2d (ms)   | %14.1f |\n", n_rounds,
+              1000 * (g_array_index (rounds, double, (rounds->len - 1) / 2) +
+                      g_array_index (rounds, double, rounds->len / 2)) / 2);
+      printf ("| no-change sync, min..max (ms)       | %6.1f..%6.1f |\n",
+              1000 * g_array_index (rounds, double, 0), 1000 * g_array_index (rounds, double, rounds->len - 1));
+    }
   if (with_window)
     {
-      printf ("| list open: longest stall during the sync (ms) | %4.1f |\n", during_sync / 1000.0);
       printf ("| list open: longest stall with the second after (ms) | %.1f |\n", stalls.max_timeout_gap / 1000.0);
       printf ("| list open: longest stall less CPU wait (ms) | %6.1f |\n", stalls.max_own_gap / 1000.0);
       printf ("| list open: 1 ms timeout gaps > 16 ms | %13u |\n", stalls.timeout_gaps_over_16ms);
@@ -655,10 +731,22 @@ main (int   argc,
                 " (CLOCK_MONOTONIC):\n%s", stalls.start / (double) G_USEC_PER_SEC, stalls.log->str);
       gtk_window_destroy (GTK_WINDOW (window));
     }
+  else if (stalls.log != NULL)
+    printf ("\nstalls over 16 ms (BENCH_SYNC_STALLS), times from the sync's start:\n%s", stalls.log->str);
+  printf ("\nrecords the store holds after the first sync, per entity:\n\n");
+  printf ("| entity                              | records        |\n");
+  printf ("|-------------------------------------|----------------|\n");
+  printf ("%s", per_entity->str);
+  printf ("| %-35s | %14" G_GUINT64_FORMAT " |\n", "all", held);
+  printf ("\nresult: login=%s records=%" G_GUINT64_FORMAT " seconds=%.3f records_per_s=%.0f stall_ms=%.1f"
+          " stall_less_cpu_wait_ms=%.1f client_cpu_s=%.2f peak_rss_mib=%.1f\n",
+          login, records, first, records / first, during_sync / 1000.0, own_during_sync / 1000.0, cpu,
+          rss_after / 1024.0);
 
   g_clear_object (&engine);
   g_clear_object (&store);
   remove_store (dir);
+  server_process = NULL;
   g_subprocess_send_signal (process, SIGTERM);
   g_subprocess_wait (process, NULL, NULL);
   return 0;

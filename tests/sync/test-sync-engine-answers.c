@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 
 #include "crm-api.h"
 #include "crm-error.h"
@@ -288,6 +289,93 @@ only_mutation (Fixture *fixture)
   return crm_mutation_ref (queue->pdata[0]);
 }
 
+/* The pipeline's tests hold the store's writes: a second connection to
+ * the store's file takes SQLite's write lock (BEGIN IMMEDIATE), and the
+ * store's worker, which applies a page in a BEGIN IMMEDIATE transaction,
+ * waits for it (busy timeout 5 s) until the test lets go.  Meanwhile the
+ * test's main context runs the engine and the scripted server. */
+static sqlite3 *
+hold_store_writes (Fixture *fixture)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->store.path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  return db;
+}
+
+static void
+release_store_writes (sqlite3 *db)
+{
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Iterates for @ms, or until @n requests came (and were answered: the
+ * handler answers at once). */
+static void
+iterate_until_requests (Fixture *fixture,
+                        guint    n,
+                        guint    ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (fixture->requests->len < n && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+/* Iterates for @ms. */
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+/* Starts a sync that sync_wait () waits for. */
+static void
+sync_start (Fixture *fixture)
+{
+  g_ptr_array_set_size (fixture->requests, 0);
+  g_ptr_array_set_size (fixture->bodies, 0);
+  fixture->done = FALSE;
+  crm_sync_engine_sync_async (fixture->engine, NULL, synced_cb, fixture);
+}
+
+static gboolean
+sync_wait (Fixture *fixture)
+{
+  guint timeout = g_timeout_add_seconds (30, timed_out_cb, NULL);
+
+  while (!fixture->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  iterate_for (20);
+  return fixture->ok;
+}
+
+static char *
+local_ids (Fixture *fixture)
+{
+  return local_text (fixture, "SELECT group_concat(id, ' ') FROM (SELECT id FROM customers ORDER BY id)");
+}
+
+/* "id1 id2 ...", as local_ids () gives them. */
+static char *
+ids_of (const guint *n,
+        guint        count)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (ids, "%s%s", i > 0 ? " " : "", test_id (n[i]));
+  return g_string_free (ids, FALSE);
+}
+
 /* Tests ------------------------------------------------------------------- */
 
 static void
@@ -435,6 +523,177 @@ test_pages_follow_the_cursor (Fixture       *fixture,
   g_assert_cmpstr (fixture->requests->pdata[1], ==, "GET /api/v1/sync?cursor=p1&limit=1000");
   g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 2);
   g_assert_cmpuint (crm_sync_engine_get_total (fixture->engine), ==, 0);
+  g_assert_null (local_text (fixture, "SELECT id FROM contacts"));
+}
+
+/* While the store applies page 1, the engine asks for page 2: page 1's
+ * cursor is known once page 1 is parsed. */
+static void
+test_next_page_is_asked_for_while_the_one_before_is_applied (Fixture       *fixture,
+                                                             gconstpointer  data)
+{
+  JsonObject *first = test_page ("p1");
+  JsonObject *second = test_page ("p2");
+  static const guint all[] = { 1, 3, 4 };
+  g_autofree char *expected = ids_of (all, G_N_ELEMENTS (all));
+  g_autofree char *cursor = NULL;
+  g_autofree char *applied = NULL;
+  g_autofree char *ids = NULL;
+  sqlite3 *lock;
+
+  json_object_set_boolean_member (first, "more", TRUE);
+  test_page_add_customer (first, test_customer (3, "中国商飞", 1));
+  test_page_add_customer (second, test_customer (4, "中远海运", 1));
+  script_page (fixture, first);
+  script_page (fixture, second);
+
+  lock = hold_store_writes (fixture);
+  sync_start (fixture);
+  iterate_until_requests (fixture, 2, 3000);
+  /* page 1 is not applied, and cannot be while the lock is held: page 2
+   * was asked for all the same, from page 1's cursor */
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_cmpstr (fixture->requests->pdata[0], ==, "GET /api/v1/sync?cursor=c1&limit=1000");
+  g_assert_cmpstr (fixture->requests->pdata[1], ==, "GET /api/v1/sync?cursor=p1&limit=1000");
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 0);
+  cursor = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (cursor, ==, "c1");
+  g_assert_false (fixture->done);
+
+  release_store_writes (lock);
+  g_assert_true (sync_wait (fixture));
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 2);
+  applied = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (applied, ==, "p2");
+  ids = local_ids (fixture);
+  g_assert_cmpstr (ids, ==, expected);
+}
+
+/* The GET of page 2 fails while page 1 is applied: page 1 stays, with its
+ * cursor, the sync fails with page 2's error once page 1 is in, and the
+ * next sync goes on from page 1's cursor. */
+static void
+test_failed_next_page_keeps_the_page_being_applied (Fixture       *fixture,
+                                                    gconstpointer  data)
+{
+  JsonObject *first = test_page ("p1");
+  JsonObject *second = test_page ("p2");
+  static const guint after_first[] = { 1, 3 };
+  static const guint all[] = { 1, 3, 4 };
+  g_autofree char *expected_first = ids_of (after_first, G_N_ELEMENTS (after_first));
+  g_autofree char *expected_all = ids_of (all, G_N_ELEMENTS (all));
+  g_autofree char *cursor = NULL;
+  g_autofree char *resumed = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *ids_after = NULL;
+  sqlite3 *lock;
+
+  json_object_set_boolean_member (first, "more", TRUE);
+  test_page_add_customer (first, test_customer (3, "中国商飞", 1));
+  script_page (fixture, first);
+  script (fixture, "/api/v1/sync", SOUP_STATUS_INTERNAL_SERVER_ERROR,
+          "{\"error\": {\"code\": \"internal\", \"message\": \"The server failed to handle the request\"}}");
+
+  lock = hold_store_writes (fixture);
+  sync_start (fixture);
+  iterate_until_requests (fixture, 2, 3000);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  /* the engine gets page 2's failure; the run waits for page 1 */
+  iterate_for (200);
+  g_assert_false (fixture->done);
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 0);
+
+  release_store_writes (lock);
+  g_assert_false (sync_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_INTERNAL);
+  g_assert_cmpint (crm_sync_engine_get_status (fixture->engine), ==, CRM_SYNC_STATUS_FAILED);
+  g_assert_cmpuint (fixture->finished, ==, 1);
+  /* page 1 is in, with its cursor */
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 1);
+  cursor = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (cursor, ==, "p1");
+  ids = local_ids (fixture);
+  g_assert_cmpstr (ids, ==, expected_first);
+
+  /* the next sync asks for page 2 from there */
+  test_page_add_customer (second, test_customer (4, "中远海运", 1));
+  script_page (fixture, second);
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_cmpuint (fixture->requests->len, ==, 1);
+  g_assert_cmpstr (fixture->requests->pdata[0], ==, "GET /api/v1/sync?cursor=p1&limit=1000");
+  g_assert_false (fixture->saw_first_sync);
+  g_assert_cmpint (crm_sync_engine_get_status (fixture->engine), ==, CRM_SYNC_STATUS_IDLE);
+  resumed = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (resumed, ==, "p2");
+  ids_after = local_ids (fixture);
+  g_assert_cmpstr (ids_after, ==, expected_all);
+}
+
+/* Stopped while page 1 is applied and page 2 has come: page 1 is applied
+ * with its cursor, page 2 is dropped (a cancel stops between pages), no
+ * page 3 is asked for, and the next sync asks for page 2 again. */
+static void
+test_stop_mid_pipeline_keeps_a_consistent_store (Fixture       *fixture,
+                                                 gconstpointer  data)
+{
+  JsonObject *first = test_page ("p1");
+  JsonObject *second = test_page ("p2");
+  JsonObject *third = test_page ("p3");
+  static const guint after_first[] = { 1, 3 };
+  static const guint all[] = { 1, 3, 4, 5 };
+  g_autofree char *expected_first = ids_of (after_first, G_N_ELEMENTS (after_first));
+  g_autofree char *expected_all = ids_of (all, G_N_ELEMENTS (all));
+  g_autofree char *cursor = NULL;
+  g_autofree char *resumed = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *ids_after = NULL;
+  g_autofree char *contact = NULL;
+  sqlite3 *lock;
+
+  json_object_set_boolean_member (first, "more", TRUE);
+  test_page_add_customer (first, test_customer (3, "中国商飞", 1));
+  json_object_set_boolean_member (second, "more", TRUE);
+  test_page_add_customer (second, test_customer (4, "中远海运", 1));
+  test_page_add_removal (second, "contact", 11, 1);
+  script_page (fixture, first);
+  script_page (fixture, json_object_ref (second));
+
+  lock = hold_store_writes (fixture);
+  sync_start (fixture);
+  iterate_until_requests (fixture, 2, 3000);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  iterate_for (200);   /* page 2 comes, is parsed, and waits for page 1 */
+  g_assert_false (fixture->done);
+  crm_sync_engine_stop (fixture->engine);
+  release_store_writes (lock);
+
+  g_assert_false (sync_wait (fixture));
+  g_assert_error (fixture->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (crm_sync_engine_get_status (fixture->engine), ==, CRM_SYNC_STATUS_IDLE);
+  g_assert_cmpuint (fixture->finished, ==, 1);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  /* page 1 whole, with its cursor; nothing of page 2 */
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 1);
+  cursor = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (cursor, ==, "p1");
+  ids = local_ids (fixture);
+  g_assert_cmpstr (ids, ==, expected_first);
+  contact = local_text (fixture, "SELECT id FROM contacts");
+  g_assert_cmpstr (contact, ==, test_id (11));
+
+  /* the next sync asks for page 2 again, from page 1's cursor */
+  test_page_add_customer (third, test_customer (5, "招商局集团", 1));
+  script_page (fixture, second);
+  script_page (fixture, third);
+  g_assert_true (sync_and_wait (fixture));
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_cmpstr (fixture->requests->pdata[0], ==, "GET /api/v1/sync?cursor=p1&limit=1000");
+  g_assert_cmpstr (fixture->requests->pdata[1], ==, "GET /api/v1/sync?cursor=p2&limit=1000");
+  resumed = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (resumed, ==, "p3");
+  ids_after = local_ids (fixture);
+  g_assert_cmpstr (ids_after, ==, expected_all);
   g_assert_null (local_text (fixture, "SELECT id FROM contacts"));
 }
 
@@ -685,6 +944,10 @@ main (int   argc,
   ADD ("malformed-pages-fail-and-change-nothing", test_malformed_pages_fail_and_change_nothing);
   ADD ("reset-drops-the-copy-and-starts-over", test_reset_drops_the_copy_and_starts_over);
   ADD ("pages-follow-the-cursor", test_pages_follow_the_cursor);
+  ADD ("next-page-is-asked-for-while-the-one-before-is-applied",
+       test_next_page_is_asked_for_while_the_one_before_is_applied);
+  ADD ("failed-next-page-keeps-the-page-being-applied", test_failed_next_page_keeps_the_page_being_applied);
+  ADD ("stop-mid-pipeline-keeps-a-consistent-store", test_stop_mid_pipeline_keeps_a_consistent_store);
   g_test_add ("/sync/answers/stale-update-412-keeps-the-change-and-goes-on-with-other-records", Fixture,
               &stale_412, fixture_set_up, test_conflict_keeps_the_change_and_goes_on_with_other_records,
               fixture_tear_down);
