@@ -119,6 +119,9 @@ static const char * const opportunity_server_only[] = { "sync_xid", "region_id",
 /* the customer's owner and region, kept by triggers for the read policy
  * (0025-cheaper-policies.sql) */
 static const char * const customer_carried[] = { "sync_xid", "customer_owner_id", "customer_region_id", NULL };
+static const char * const step_carried[] = {
+  "sync_xid", "customer_owner_id", "customer_region_id", "request_team_id", NULL
+};
 static const char * const user_server_only[] = {
   "login", "email", "phone", "password_hash", "disabled", "created_at", "sync_xid", NULL
 };
@@ -534,7 +537,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     "opportunity_stages", opportunity_stage_fields, id_key, UNDER (OPPORTUNITY, "opportunity_id"),
     .label = N_("Stage Change"),
     .readable_by = SALES,
-    .server_only = sync_stamped },
+    .server_only = customer_carried },
   { CRM_ENTITY_SALES_TARGET, "sales_target", "sales_targets", "crm.sales_targets", "sales_targets",
     sales_target_fields, id_key, TOP_LEVEL, .creatable_by = TARGET_SETTERS, .label = N_("Sales Target"),
     .readable_by = CRM_ROLES_ALL,
@@ -561,7 +564,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
   { CRM_ENTITY_SERVICE_STEP, "service_step", "service_steps", "crm.service_steps", "service_steps",
     service_step_fields, id_key, UNDER (SERVICE_REQUEST, "request_id"), .label = N_("Service Step"),
     .readable_by = NOT_MARKETING,
-    .server_only = sync_stamped },
+    .server_only = step_carried },
   { CRM_ENTITY_PIPELINE_STAGE, "pipeline_stage", "pipeline_stages", "crm.pipeline_stages", "pipeline_stages",
     pipeline_stage_fields, pipeline_stage_key, TOP_LEVEL, .label = N_("Pipeline Stage"),
     .readable_by = SALES,

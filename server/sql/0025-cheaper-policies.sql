@@ -42,7 +42,10 @@
 --    did for the opportunities' region), so their policy reads the row
 --    itself, with no lookup of the customer: contacts, subscriptions,
 --    interactions, opportunities (region_id of 0019, plus
---    customer_owner_id) and service requests.  Not carried:
+--    customer_owner_id) and service requests; and a level further down,
+--    opportunity_stage_history (its opportunity's) and service_steps (its
+--    request's, with the request's team as request_team_id, a service
+--    user's key).  Not carried:
 --      - revenue_months: 21.5 million rows on the bench database (1.9 GB);
 --        two uuids more each would add about 700 MB and rewrite the table
 --        and its indexes (docs/plans/policies-0025.txt has the timings),
@@ -53,9 +56,6 @@
 --        them in one statement (0023), and a row trigger per member would
 --        add a customer lookup per member to it.  Its policy keeps the
 --        lookup too.
---      - opportunity_stage_history and service_steps: read through their
---        opportunity or request (one lookup by key), whose policies no
---        longer look up the customer.
 --    A carried column is set from the customer on every insert and on
 --    every update that changes customer_id or the carried column itself
 --    (no write can make it disagree with the customer), and when a
@@ -63,6 +63,8 @@
 --    transaction, in crm.customer_departed(), the statement that already
 --    re-stamps them for their new readers (0007): one pass, and the
 --    departure of the customer (0002, 0007) still tells the old readers.
+--    Stage history and steps follow their opportunity or request the same
+--    way (a trigger on the parent's carried columns and team).
 
 ------------------------------------------------------------------------
 -- 1. One policy per command
@@ -145,6 +147,9 @@ ALTER TABLE crm.subscriptions    ADD COLUMN customer_owner_id uuid, ADD COLUMN c
 ALTER TABLE crm.interactions     ADD COLUMN customer_owner_id uuid, ADD COLUMN customer_region_id uuid;
 ALTER TABLE crm.service_requests ADD COLUMN customer_owner_id uuid, ADD COLUMN customer_region_id uuid;
 ALTER TABLE crm.opportunities    ADD COLUMN customer_owner_id uuid;   -- region_id: 0019
+ALTER TABLE crm.opportunity_stage_history ADD COLUMN customer_owner_id uuid, ADD COLUMN customer_region_id uuid;
+ALTER TABLE crm.service_steps    ADD COLUMN customer_owner_id uuid, ADD COLUMN customer_region_id uuid,
+                                 ADD COLUMN request_team_id uuid;
 
 -- Fills the carried columns of every row that disagrees with its
 -- customer, as administrator (RLS is forced even for the owner).  The
@@ -168,6 +173,19 @@ BEGIN
     FROM crm.customers c
    WHERE c.id = x.customer_id
      AND (x.customer_owner_id IS DISTINCT FROM c.owner_id OR x.region_id IS DISTINCT FROM c.region_id);
+  -- a level down, from the parents just set
+  UPDATE crm.opportunity_stage_history x SET customer_owner_id = o.customer_owner_id, customer_region_id = o.region_id
+    FROM crm.opportunities o
+   WHERE o.id = x.opportunity_id
+     AND (x.customer_owner_id IS DISTINCT FROM o.customer_owner_id
+          OR x.customer_region_id IS DISTINCT FROM o.region_id);
+  UPDATE crm.service_steps x SET customer_owner_id = q.customer_owner_id, customer_region_id = q.customer_region_id,
+                                 request_team_id = q.team_id
+    FROM crm.service_requests q
+   WHERE q.id = x.request_id
+     AND (x.customer_owner_id IS DISTINCT FROM q.customer_owner_id
+          OR x.customer_region_id IS DISTINCT FROM q.customer_region_id
+          OR x.request_team_id IS DISTINCT FROM q.team_id);
   PERFORM set_config('keyline.role', coalesce(caller, ''), true);
 END
 $$;
@@ -179,7 +197,11 @@ ALTER TABLE crm.subscriptions DISABLE TRIGGER USER;
 ALTER TABLE crm.interactions DISABLE TRIGGER USER;
 ALTER TABLE crm.service_requests DISABLE TRIGGER USER;
 ALTER TABLE crm.opportunities DISABLE TRIGGER USER;
+ALTER TABLE crm.opportunity_stage_history DISABLE TRIGGER USER;
+ALTER TABLE crm.service_steps DISABLE TRIGGER USER;
 SELECT crm.carried_refresh();
+ALTER TABLE crm.opportunity_stage_history ENABLE TRIGGER USER;
+ALTER TABLE crm.service_steps ENABLE TRIGGER USER;
 ALTER TABLE crm.contacts ENABLE TRIGGER USER;
 ALTER TABLE crm.subscriptions ENABLE TRIGGER USER;
 ALTER TABLE crm.interactions ENABLE TRIGGER USER;
@@ -239,6 +261,90 @@ CREATE TRIGGER opportunity_region_update BEFORE UPDATE OF customer_id, region_id
   FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.region_id IS DISTINCT FROM NEW.region_id
                      OR OLD.customer_owner_id IS DISTINCT FROM NEW.customer_owner_id)
   EXECUTE FUNCTION crm.opportunity_region();
+
+-- Stage history and steps: their parent's carried columns (and team), as
+-- administrator; and when the parent's change, theirs follow.
+CREATE FUNCTION crm.carry_opportunity() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS
+$$
+DECLARE
+  caller text := current_setting('keyline.role', true);
+BEGIN
+  PERFORM set_config('keyline.role', 'admin', true);
+  SELECT o.customer_owner_id, o.region_id INTO NEW.customer_owner_id, NEW.customer_region_id
+    FROM crm.opportunities o WHERE o.id = NEW.opportunity_id;
+  PERFORM set_config('keyline.role', coalesce(caller, ''), true);
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER carry_opportunity_insert BEFORE INSERT ON crm.opportunity_stage_history
+  FOR EACH ROW EXECUTE FUNCTION crm.carry_opportunity();
+CREATE TRIGGER carry_opportunity_update
+  BEFORE UPDATE OF opportunity_id, customer_owner_id, customer_region_id ON crm.opportunity_stage_history
+  FOR EACH ROW WHEN (OLD.opportunity_id IS DISTINCT FROM NEW.opportunity_id
+                     OR OLD.customer_owner_id IS DISTINCT FROM NEW.customer_owner_id
+                     OR OLD.customer_region_id IS DISTINCT FROM NEW.customer_region_id)
+  EXECUTE FUNCTION crm.carry_opportunity();
+
+CREATE FUNCTION crm.carry_request() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS
+$$
+DECLARE
+  caller text := current_setting('keyline.role', true);
+BEGIN
+  PERFORM set_config('keyline.role', 'admin', true);
+  SELECT q.customer_owner_id, q.customer_region_id, q.team_id
+    INTO NEW.customer_owner_id, NEW.customer_region_id, NEW.request_team_id
+    FROM crm.service_requests q WHERE q.id = NEW.request_id;
+  PERFORM set_config('keyline.role', coalesce(caller, ''), true);
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER carry_request_insert BEFORE INSERT ON crm.service_steps
+  FOR EACH ROW EXECUTE FUNCTION crm.carry_request();
+CREATE TRIGGER carry_request_update
+  BEFORE UPDATE OF request_id, customer_owner_id, customer_region_id, request_team_id ON crm.service_steps
+  FOR EACH ROW WHEN (OLD.request_id IS DISTINCT FROM NEW.request_id
+                     OR OLD.customer_owner_id IS DISTINCT FROM NEW.customer_owner_id
+                     OR OLD.customer_region_id IS DISTINCT FROM NEW.customer_region_id
+                     OR OLD.request_team_id IS DISTINCT FROM NEW.request_team_id)
+  EXECUTE FUNCTION crm.carry_request();
+
+-- A parent whose carried columns (or team) changed: its rows follow, as
+-- administrator, re-stamped (no new version).
+CREATE FUNCTION crm.carried_moved() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS
+$$
+DECLARE
+  caller text := current_setting('keyline.role', true);
+  restamp text := current_setting('keyline.restamp', true);
+BEGIN
+  PERFORM set_config('keyline.role', 'admin', true);
+  PERFORM set_config('keyline.restamp', 'on', true);
+  IF TG_TABLE_NAME = 'opportunities' THEN
+    UPDATE crm.opportunity_stage_history h
+       SET customer_owner_id = NEW.customer_owner_id, customer_region_id = NEW.region_id
+     WHERE h.opportunity_id = NEW.id;
+  ELSE
+    UPDATE crm.service_steps s
+       SET customer_owner_id = NEW.customer_owner_id, customer_region_id = NEW.customer_region_id,
+           request_team_id = NEW.team_id
+     WHERE s.request_id = NEW.id;
+  END IF;
+  PERFORM set_config('keyline.restamp', coalesce(restamp, 'off'), true);
+  PERFORM set_config('keyline.role', coalesce(caller, ''), true);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER carried_moved AFTER UPDATE OF customer_owner_id, region_id ON crm.opportunities
+  FOR EACH ROW WHEN (OLD.customer_owner_id IS DISTINCT FROM NEW.customer_owner_id
+                     OR OLD.region_id IS DISTINCT FROM NEW.region_id)
+  EXECUTE FUNCTION crm.carried_moved();
+CREATE TRIGGER carried_moved AFTER UPDATE OF customer_owner_id, customer_region_id, team_id ON crm.service_requests
+  FOR EACH ROW WHEN (OLD.customer_owner_id IS DISTINCT FROM NEW.customer_owner_id
+                     OR OLD.customer_region_id IS DISTINCT FROM NEW.customer_region_id
+                     OR OLD.team_id IS DISTINCT FROM NEW.team_id)
+  EXECUTE FUNCTION crm.carried_moved();
 
 -- A customer leaves its old readers (0007): everything under it is
 -- re-stamped for the new readers, and now takes the customer's owner and
@@ -321,6 +427,14 @@ ALTER POLICY service_requests_read ON crm.service_requests
   USING (crm.key_match(ARRAY[customer_owner_id, customer_region_id, team_id],
                        (SELECT crm.request_read_keys())));
 
+ALTER POLICY opportunity_stage_history_read ON crm.opportunity_stage_history
+  USING (crm.key_match(ARRAY[customer_owner_id, customer_region_id],
+                       (SELECT crm.read_keys('{admin,director,manager}'))));
+
+ALTER POLICY service_steps_read ON crm.service_steps
+  USING (crm.key_match(ARRAY[customer_owner_id, customer_region_id, request_team_id],
+                       (SELECT crm.request_read_keys())));
+
 -- revenue_months and campaign_members keep their policies (0010, 0018):
 -- their lookup of the customer is now under the customers' one init plan.
 
@@ -338,4 +452,5 @@ CREATE INDEX opportunities_region_won ON crm.opportunities (region_id, closed_on
 CREATE INDEX opportunities_region_stage ON crm.opportunities (region_id, stage) INCLUDE (customer_id, customer_owner_id);
 
 -- The tables were rewritten: plan on fresh statistics.
-ANALYZE crm.contacts, crm.subscriptions, crm.interactions, crm.opportunities, crm.service_requests;
+ANALYZE crm.contacts, crm.subscriptions, crm.interactions, crm.opportunities, crm.service_requests,
+  crm.opportunity_stage_history, crm.service_steps;
