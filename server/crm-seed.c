@@ -139,8 +139,10 @@ load_all (SeedWorld  *w,
       !seed_load_customers (w, conn, error) ||
       !seed_load_activity (w, conn, error) ||
       /* the revenue months' triggers were skipped with the others: every
-       * customer's ARPU figures (0020) and kept columns (0022) in one pass */
-      !crm_pg_exec (conn, "SELECT crm.customer_arpu_refresh(), crm.customer_kept_refresh(true)", error))
+       * customer's ARPU figures (0020) and kept columns (0022) in one pass,
+       * and the customer's owner and region on the rows under it (0025) */
+      !crm_pg_exec (conn, "SELECT crm.customer_arpu_refresh(), crm.customer_kept_refresh(true),"
+                          " crm.carried_refresh()", error))
     {
       crm_pg_exec (conn, "ROLLBACK", NULL);
       return FALSE;

@@ -113,8 +113,15 @@ static const char * const customer_server_only[] = {
 };
 static const char * const region_server_only[] = { "code", "sync_xid", NULL };
 /* region_id: the customer's, kept by triggers for the read policy and the
- * pipeline's region scope (0019-opportunity-region.sql) */
-static const char * const opportunity_server_only[] = { "sync_xid", "region_id", NULL };
+ * pipeline's region scope (0019-opportunity-region.sql); customer_owner_id
+ * the customer's owner, for the read policy (0025) */
+static const char * const opportunity_server_only[] = { "sync_xid", "region_id", "customer_owner_id", NULL };
+/* the customer's owner and region, kept by triggers for the read policy
+ * (0025-cheaper-policies.sql) */
+static const char * const customer_carried[] = { "sync_xid", "customer_owner_id", "customer_region_id", NULL };
+static const char * const step_carried[] = {
+  "sync_xid", "customer_owner_id", "customer_region_id", "request_team_id", NULL
+};
 static const char * const user_server_only[] = {
   "login", "email", "phone", "password_hash", "disabled", "created_at", "sync_xid", NULL
 };
@@ -501,7 +508,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
   { CRM_ENTITY_CONTACT, "contact", "contacts", "crm.contacts", "contacts", contact_fields, id_key,
     UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES, .deletable_by = SALES, .label = N_("Contact"),
     .readable_by = NOT_MARKETING,
-    .server_only = sync_stamped },
+    .server_only = customer_carried },
   { CRM_ENTITY_PRODUCT, "product", "products", "crm.products", "products", product_fields, id_key,
     TOP_LEVEL, .label = N_("Product"),
     .readable_by = CRM_ROLES_ALL,
@@ -509,7 +516,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
   { CRM_ENTITY_SUBSCRIPTION, "subscription", "subscriptions", "crm.subscriptions", "subscriptions",
     subscription_fields, id_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Subscription"),
     .readable_by = CRM_ROLES_ALL,
-    .server_only = sync_stamped },
+    .server_only = customer_carried },
   { CRM_ENTITY_REVENUE_MONTH, "revenue_month", "revenue_months", "crm.revenue_months", "revenue_months",
     revenue_month_fields, revenue_month_key, UNDER (CUSTOMER, "customer_id"), .label = N_("Revenue Month"),
     .readable_by = NOT_SERVICE,
@@ -517,7 +524,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
   { CRM_ENTITY_INTERACTION, "interaction", "interactions", "crm.interactions", "interactions",
     interaction_fields, id_key, UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES,
     .label = N_("Interaction"), .readable_by = NOT_SERVICE,
-    .server_only = sync_stamped },
+    .server_only = customer_carried },
   { CRM_ENTITY_OPPORTUNITY, "opportunity", "opportunities", "crm.opportunities", "opportunities",
     opportunity_fields, id_key, UNDER (CUSTOMER, "customer_id"), .creatable_by = SALES,
     .label = N_("Opportunity"),
@@ -530,7 +537,7 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     "opportunity_stages", opportunity_stage_fields, id_key, UNDER (OPPORTUNITY, "opportunity_id"),
     .label = N_("Stage Change"),
     .readable_by = SALES,
-    .server_only = sync_stamped },
+    .server_only = customer_carried },
   { CRM_ENTITY_SALES_TARGET, "sales_target", "sales_targets", "crm.sales_targets", "sales_targets",
     sales_target_fields, id_key, TOP_LEVEL, .creatable_by = TARGET_SETTERS, .label = N_("Sales Target"),
     .readable_by = CRM_ROLES_ALL,
@@ -553,11 +560,11 @@ static const CrmEntityInfo entities[CRM_N_ENTITIES] = {
     "service_requests", service_request_fields, id_key, UNDER (CUSTOMER, "customer_id"),
     .label = N_("Service Request"),
     .readable_by = NOT_MARKETING,
-    .server_only = sync_stamped },
+    .server_only = customer_carried },
   { CRM_ENTITY_SERVICE_STEP, "service_step", "service_steps", "crm.service_steps", "service_steps",
     service_step_fields, id_key, UNDER (SERVICE_REQUEST, "request_id"), .label = N_("Service Step"),
     .readable_by = NOT_MARKETING,
-    .server_only = sync_stamped },
+    .server_only = step_carried },
   { CRM_ENTITY_PIPELINE_STAGE, "pipeline_stage", "pipeline_stages", "crm.pipeline_stages", "pipeline_stages",
     pipeline_stage_fields, pipeline_stage_key, TOP_LEVEL, .label = N_("Pipeline Stage"),
     .readable_by = SALES,

@@ -15,6 +15,7 @@
 #include "crm-config.h"
 #include "crm-entity.h"
 #include "crm-migrate.h"
+#include "crm-records.h"
 #include "crm-test-pg.h"
 
 static char *conninfo;
@@ -611,6 +612,245 @@ test_personal_data_in_full_only_for_own_customers (void)
                                         CRM_ROLE_MANAGER));
 }
 
+/* Issue 12: the rows under a customer carry its owner and region, so
+ * that their read policy needs no lookup of the customer (0025). */
+/* the subtree of the region of user @who, as the owner */
+#define IN_SUBTREE_OF(column, who) \
+  column " IN (WITH RECURSIVE t (id) AS (SELECT region_id FROM crm.users WHERE id = " who \
+  "            UNION ALL SELECT rr.id FROM crm.regions rr JOIN t ON rr.parent_id = t.id) SELECT id FROM t)"
+
+static const char *carried[] = {
+  "contacts", "subscriptions", "interactions", "opportunities", "service_requests",
+  "opportunity_stage_history", "service_steps",
+};
+
+/* Every rule of @table, for @login ("manager" rules hold for any account
+ * manager): what keyline_app counts with no WHERE equals the rule through
+ * the customer, as the owner. */
+static void
+assert_carried_counts (PGconn     *conn,
+                       const char *table,
+                       const char *login,
+                       const char *as_rules_of)
+{
+  g_autofree char *me = user_id (conn, login);
+  g_autofree char *all_sql = count_sql (conn, table, "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      const Rule *rule = &rules[i];
+      gint64 expected;
+      gint64 seen;
+
+      if (!g_str_equal (rule->table, table) || !g_str_equal (rule->login, as_rules_of))
+        continue;
+      if (g_str_equal (rule->rule, ALL))
+        expected = owner_count (conn, all_sql, NULL);
+      else if (g_str_equal (rule->rule, NONE))
+        expected = 0;
+      else
+        expected = owner_count (conn, rule->rule, me);
+      seen = app_count (login, table);
+      g_test_message ("%s as %s: sees %" G_GINT64_FORMAT ", rule %" G_GINT64_FORMAT, table, login, seen, expected);
+      g_assert_cmpint (seen, ==, expected);
+    }
+}
+
+/* Rows of the carried tables whose columns disagree with their customer. */
+static gint64
+carried_astray (PGconn *conn)
+{
+  gint64 astray = 0;
+
+  /* a level down: the parent's columns (and a request's team) */
+  astray += owner_count (conn, "SELECT count(*) FROM crm.opportunity_stage_history h"
+                               " JOIN crm.opportunities o ON o.id = h.opportunity_id"
+                               " WHERE h.customer_owner_id IS DISTINCT FROM o.customer_owner_id"
+                               "    OR h.customer_region_id IS DISTINCT FROM o.region_id", NULL);
+  astray += owner_count (conn, "SELECT count(*) FROM crm.service_steps s"
+                               " JOIN crm.service_requests q ON q.id = s.request_id"
+                               " WHERE s.customer_owner_id IS DISTINCT FROM q.customer_owner_id"
+                               "    OR s.customer_region_id IS DISTINCT FROM q.customer_region_id"
+                               "    OR s.request_team_id IS DISTINCT FROM q.team_id", NULL);
+  /* the five with a customer_id (the two above come last) */
+  for (guint i = 0; i < G_N_ELEMENTS (carried) - 2; i++)
+    {
+      const char *region = g_str_equal (carried[i], "opportunities") ? "region_id" : "customer_region_id";
+      g_autofree char *tail = g_strdup_printf (" x JOIN crm.customers c ON c.id = x.customer_id"
+                                               " WHERE x.customer_owner_id IS DISTINCT FROM c.owner_id"
+                                               "    OR x.%s IS DISTINCT FROM c.region_id", region);
+      g_autofree char *sql = count_sql (conn, carried[i], tail);
+
+      astray += owner_count (conn, sql, NULL);
+    }
+  return astray;
+}
+
+static void
+assert_every_carried_count (PGconn     *conn,
+                            const char *other_manager)
+{
+  const char *logins[] = { "admin", "director", "manager", "marketing", "service" };
+
+  g_assert_cmpint (carried_astray (conn), ==, 0);
+  for (guint t = 0; t < G_N_ELEMENTS (carried); t++)
+    {
+      for (guint l = 0; l < G_N_ELEMENTS (logins); l++)
+        assert_carried_counts (conn, carried[t], logins[l], logins[l]);
+      assert_carried_counts (conn, carried[t], other_manager, "manager");
+    }
+}
+
+/* With no WHERE, keyline_app reads in every table that carries its
+ * customer's owner and region exactly the rows the rule gives through the
+ * customer, for every role; and again after a customer of the demo
+ * manager, in the demo director's subtree, moves to another manager and
+ * to a region outside that subtree (its rows follow: the old readers lose
+ * them, the new manager gains them), and after it moves back. */
+static void
+test_carried_owner_and_region_follow_the_customer (void)
+{
+  g_autoptr(PGconn) conn = owner_connection ();
+  g_autofree char *manager = user_id (conn, "manager");
+  g_autofree char *director = user_id (conn, "director");
+  g_autoptr(PGresult) other = crm_test_pg_query (conn,
+                                                 "SELECT login, id FROM crm.users WHERE role = 'manager'"
+                                                 "   AND login <> 'manager' AND NOT disabled ORDER BY login OFFSET 1 LIMIT 1",
+                                                 NULL, NULL);
+  /* the manager's customer in the director's subtree with the most kinds of carried rows (a
+   * request's steps and an opportunity's history come with them) */
+  g_autoptr(PGresult) pick = crm_test_pg_query (conn,
+      "SELECT c.id, c.region_id FROM crm.customers c WHERE c.owner_id = $1 AND " IN_SUBTREE_OF ("c.region_id", "$2") " ORDER BY"
+      " (SELECT count(*) > 0 FROM crm.contacts x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.subscriptions x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.interactions x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.opportunities x WHERE x.customer_id = c.id)::int"
+      " + (SELECT count(*) > 0 FROM crm.service_requests x WHERE x.customer_id = c.id)::int DESC, c.id LIMIT 1",
+      manager, director);
+  g_autoptr(PGresult) away = crm_test_pg_query (conn,
+      "SELECT r.id FROM crm.regions r WHERE NOT " IN_SUBTREE_OF ("r.id", "$1") " ORDER BY r.code LIMIT 1",
+      director, NULL);
+  const char *customer;
+  guint kinds = 0;
+
+  g_assert_cmpint (PQntuples (other), ==, 1);
+  g_assert_cmpint (PQntuples (pick), ==, 1);
+  g_assert_cmpint (PQntuples (away), ==, 1);
+  customer = PQgetvalue (pick, 0, 0);
+  open_session (conn, PQgetvalue (other, 0, 0));
+  for (guint t = 0; t < G_N_ELEMENTS (carried); t++)
+    kinds += children_of (conn, carried[t], customer) > 0;
+  g_assert_cmpuint (kinds, >=, 5);
+
+  assert_every_carried_count (conn, PQgetvalue (other, 0, 0));
+
+  {
+    g_autoptr(PGresult) moved = NULL;
+    const char *params[3] = { customer, PQgetvalue (other, 0, 1), PQgetvalue (away, 0, 0) };
+
+    moved = PQexecParams (conn, "UPDATE crm.customers SET owner_id = $2, region_id = $3 WHERE id = $1",
+                          3, NULL, params, NULL, NULL, 0);
+    g_assert_cmpstr (PQcmdTuples (moved), ==, "1");
+  }
+  assert_every_carried_count (conn, PQgetvalue (other, 0, 0));
+
+  {
+    g_autoptr(PGresult) back = NULL;
+    const char *params[3] = { customer, manager, PQgetvalue (pick, 0, 1) };
+
+    back = PQexecParams (conn, "UPDATE crm.customers SET owner_id = $2, region_id = $3 WHERE id = $1",
+                         3, NULL, params, NULL, NULL, 0);
+    g_assert_cmpstr (PQcmdTuples (back), ==, "1");
+  }
+  assert_every_carried_count (conn, PQgetvalue (other, 0, 0));
+}
+
+/* How many init plans and subplans EXPLAIN shows of @sql (one parameter)
+ * as keyline_app signed in as @login. */
+static void
+count_plans (const char *login,
+             const char *sql,
+             const char *param,
+             guint      *init_plans,
+             guint      *sub_plans)
+{
+  g_autoptr(PGconn) conn = app_begin (login);
+  g_autofree char *explain = g_strconcat ("EXPLAIN (VERBOSE, COSTS OFF) ", sql, NULL);
+  g_autoptr(PGresult) res = crm_test_pg_query (conn, explain, param, NULL);
+
+  *init_plans = *sub_plans = 0;
+  for (int i = 0; i < PQntuples (res); i++)
+    {
+      const char *line = PQgetvalue (res, i, 0);
+
+      g_test_message ("%s", line);
+      *init_plans += strstr (line, "InitPlan ") != NULL;
+      *sub_plans += strstr (line, "SubPlan ") != NULL && strstr (line, "->") == NULL
+                    && strstr (line, "(SubPlan") == NULL && strstr (line, "hashed SubPlan") == NULL;
+    }
+  PQclear (crm_test_pg_query (conn, "ROLLBACK", NULL, NULL));
+}
+
+/* A SELECT on any table sees one permissive policy (no FOR ALL policy
+ * adds a write rule to reads), and who is asking is read once per table
+ * reference: the customer detail (customers, regions and the user
+ * directory) has at most three init plans and its contacts one, with no
+ * subplan looking their customer up, for every role. */
+static void
+test_one_read_policy_and_one_identity_plan_per_table (void)
+{
+  g_autoptr(PGconn) conn = owner_connection ();
+  g_autoptr(PGresult) reads = crm_test_pg_query (conn,
+      "SELECT c.relname, count(p.polname) FILTER (WHERE p.polcmd IN ('r', '*') AND p.polpermissive),"
+      "       count(p.polname)"
+      "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+      "  LEFT JOIN pg_policy p ON p.polrelid = c.oid"
+      " WHERE n.nspname = 'crm' AND c.relkind = 'r' AND c.relrowsecurity"
+      " GROUP BY c.relname ORDER BY c.relname", NULL, NULL);
+  g_autoptr(PGresult) customer = crm_test_pg_query (conn, "SELECT c.id FROM crm.customers c"
+                                                          " WHERE c.owner_id = (SELECT id FROM crm.users WHERE login = 'manager')"
+                                                          "   AND EXISTS (SELECT 1 FROM crm.contacts k WHERE k.customer_id = c.id)"
+                                                          " ORDER BY c.id LIMIT 1", NULL, NULL);
+  const char *logins[] = { "admin", "director", "manager", "marketing", "service" };
+  guint n_tables = 0;
+
+  for (int i = 0; i < PQntuples (reads); i++)
+    {
+      const char *table = PQgetvalue (reads, i, 0);
+      const char *n = PQgetvalue (reads, i, 1);
+
+      g_test_message ("%s: %s permissive policies for SELECT", table, n);
+      /* a table without any policy (sessions, sign-in attempts) is
+       * reached by functions only */
+      if (g_str_equal (PQgetvalue (reads, i, 2), "0"))
+        continue;
+      g_assert_cmpstr (n, ==, "1");
+      n_tables++;
+    }
+  g_assert_cmpuint (n_tables, >=, 20);
+  g_assert_cmpint (owner_count (conn, "SELECT count(*) FROM pg_policies WHERE schemaname = 'crm' AND cmd = 'ALL'",
+                                NULL), ==, 0);
+
+  g_assert_cmpint (PQntuples (customer), ==, 1);
+  for (guint l = 0; l < G_N_ELEMENTS (logins); l++)
+    {
+      guint init_plans, sub_plans;
+
+      count_plans (logins[l], "SELECT " CRM_CUSTOMER_COLUMNS CRM_CUSTOMER_FROM " WHERE c.id = $1::uuid",
+                   PQgetvalue (customer, 0, 0), &init_plans, &sub_plans);
+      g_test_message ("customer as %s: %u init plans, %u subplans", logins[l], init_plans, sub_plans);
+      g_assert_cmpuint (init_plans, <=, 3);
+      g_assert_cmpuint (sub_plans, ==, 0);
+
+      count_plans (logins[l], "SELECT " CRM_CONTACT_COLUMNS " FROM crm.contacts k"
+                              " WHERE k.customer_id = $1::uuid ORDER BY k.is_primary DESC, k.name, k.id",
+                   PQgetvalue (customer, 0, 0), &init_plans, &sub_plans);
+      g_test_message ("contacts as %s: %u init plans, %u subplans", logins[l], init_plans, sub_plans);
+      g_assert_cmpuint (init_plans, <=, 1);
+      g_assert_cmpuint (sub_plans, ==, 0);
+    }
+}
+
 /* Set-up ---------------------------------------------------------------------- */
 
 static void
@@ -671,6 +911,10 @@ main (int   argc,
   g_test_add_func ("/server/sync/every-synced-table-stamps-its-writes", test_synced_tables_stamp_their_writes);
   g_test_add_func ("/server/visibility/seed-puts-every-request-in-a-service-teams-queue",
                    test_seed_puts_every_request_in_a_service_teams_queue);
+  g_test_add_func ("/server/visibility/carried-owner-and-region-follow-the-customer",
+                   test_carried_owner_and_region_follow_the_customer);
+  g_test_add_func ("/server/visibility/one-read-policy-and-one-identity-plan-per-table",
+                   test_one_read_policy_and_one_identity_plan_per_table);
 
   status = g_test_run ();
   crm_test_pg_drop_database (conninfo);
