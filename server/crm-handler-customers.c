@@ -386,6 +386,12 @@ customer_done (CrmRequest *req,
   crm_request_respond (req, SOUP_STATUS_OK, out);
 }
 
+const CrmSql *
+crm_customer_get_sql (void)
+{
+  return &sql_customer;
+}
+
 void
 crm_handle_customer_get (CrmRequest *req)
 {
