@@ -75,6 +75,7 @@ struct _CrmDb
   State         state;
   gpointer      fd_tag;
   int           fd;
+  GIOCondition  fd_condition;  /* what fd_tag watches */
   GIOCondition  connect_condition;
   gint64        retry_at;
   GQueue        pending;    /* batches not sent yet */
@@ -306,10 +307,15 @@ watch_fd (CrmDb        *db,
   db->fd = fd;
   if (fd < 0)
     return;
+  /* GLib 2.74 wakes the context up (a write to its eventfd, then a read and
+   * one more poll) on every modification, even to the same condition and
+   * from its own thread: this ran on every dispatch, about four times per
+   * request. */
   if (db->fd_tag == NULL)
     db->fd_tag = g_source_add_unix_fd (&db->source, fd, condition);
-  else
+  else if (condition != db->fd_condition)
     g_source_modify_unix_fd (&db->source, db->fd_tag, condition);
+  db->fd_condition = condition;
 }
 
 static void

@@ -72,7 +72,7 @@ static const CrmSql sql_apply_keyed = {
 
 static const CrmSql sql_customer = {
   "mutation_customer",
-  "SELECT " CRM_CUSTOMER_COLUMNS CRM_CUSTOMER_FROM " WHERE c.id = $1::uuid",
+  "SELECT " CRM_CUSTOMER_ONE_COLUMNS CRM_CUSTOMER_ONE_FROM " WHERE c.id = $1::uuid",
   1
 };
 

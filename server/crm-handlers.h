@@ -13,6 +13,9 @@ void crm_handle_me              (CrmRequest *req);
 /* crm-handler-customers.c */
 void crm_handle_customers_list  (CrmRequest *req);
 void crm_handle_customer_get    (CrmRequest *req);
+/* A customer's statement ($1 its id), for the test of its plan
+ * (test-server-plans). */
+const CrmSql *crm_customer_get_sql   (void);
 /* crm-handler-customer-360.c */
 void crm_handle_customer_360    (CrmRequest *req);
 /* The entity table's rules for crm.customer_360 ()'s records, every

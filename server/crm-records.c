@@ -140,9 +140,7 @@ typedef struct
 } Shaped;
 
 static const Shaped shaped[] = {
-  { CRM_ENTITY_CUSTOMER, "c", CRM_CUSTOMER_COLUMNS,
-    " JOIN crm.regions r ON r.id = c.region_id LEFT JOIN crm.user_directory u ON u.id = c.owner_id",
-    crm_write_customer },
+  { CRM_ENTITY_CUSTOMER, "c", CRM_CUSTOMER_COLUMNS, CRM_CUSTOMER_JOINS, crm_write_customer },
   { CRM_ENTITY_CONTACT, "k", CRM_CONTACT_COLUMNS, "", crm_write_contact },
 };
 

@@ -11,30 +11,49 @@ G_BEGIN_DECLS
  * The customer and contact records as the API sends them, shared by the
  * customer endpoints, sync and mutations so that a record looks the same
  * wherever it comes from.  Each *_COLUMNS macro is a SELECT list over
- * crm.customers c, crm.regions r (the customer's region) and
- * crm.user_directory u (its owner); the writers read a row of it from
+ * crm.customers c (or crm.contacts k); the writers read a row of it from
  * column @first on.  Personal data (phone, mobile, ID number, address) is
  * written masked where the entity table masks it for @role.
+ *
+ * A customer's region and owner's names come two ways, with the same
+ * columns (docs/plans/hot-statements.txt has the plans and figures):
+ *  - for one record, scalar subqueries by key (CRM_CUSTOMER_ONE_*): joined,
+ *    PostgreSQL hash-joined all 70 regions to decorate it;
+ *  - for a page of records, joins (CRM_CUSTOMER_JOINS, over r and u) after
+ *    the page was chosen from crm.customers alone: a memoized index lookup
+ *    per row, where a subquery scanned the regions once per row.
  */
 
-/* What a list shows: id … updated_at. */
-#define CRM_CUSTOMER_SUMMARY_COLUMNS \
-  "c.id, c.name, c.name_en, c.kind, c.industry, c.region_id, r.name, c.tier, c.owner_id," \
-  " u.display_name, c.status, c.monthly_revenue, c.arrears, c.churn_risk, c.version," \
+#define CRM_CUSTOMER_SUMMARY_COLUMNS_WITH(REGION_NAME, OWNER_NAME) \
+  "c.id, c.name, c.name_en, c.kind, c.industry, c.region_id, " REGION_NAME ", c.tier, c.owner_id," \
+  " " OWNER_NAME ", c.status, c.monthly_revenue, c.arrears, c.churn_risk, c.version," \
   " c.updated_at"
-#define CRM_CUSTOMER_SUMMARY_N 16
-
-/* The whole record: the summary, then the detail. */
-#define CRM_CUSTOMER_COLUMNS CRM_CUSTOMER_SUMMARY_COLUMNS "," \
+#define CRM_CUSTOMER_DETAIL_COLUMNS \
   " c.credit_rating, c.registration_no, c.address, c.phone," \
   " c.value_segment, array_to_json(c.prefers), array_to_json(c.churn_reasons)," \
   " c.became_customer, c.churned_on, c.churn_reason, c.created_at"
+
+/* What a list shows: id … updated_at, over c and CRM_CUSTOMER_JOINS. */
+#define CRM_CUSTOMER_SUMMARY_COLUMNS CRM_CUSTOMER_SUMMARY_COLUMNS_WITH ("r.name", "u.display_name")
+#define CRM_CUSTOMER_SUMMARY_N 16
+
+/* The whole record: the summary, then the detail; over c and
+ * CRM_CUSTOMER_JOINS. */
+#define CRM_CUSTOMER_COLUMNS CRM_CUSTOMER_SUMMARY_COLUMNS "," CRM_CUSTOMER_DETAIL_COLUMNS
 #define CRM_CUSTOMER_N (CRM_CUSTOMER_SUMMARY_N + 11)
 
-#define CRM_CUSTOMER_FROM \
-  " FROM crm.customers c" \
-  " JOIN crm.regions r ON r.id = c.region_id" \
+/* The names of a page's region and owner, joined to its rows. */
+#define CRM_CUSTOMER_JOINS \
+  " LEFT JOIN crm.regions r ON r.id = c.region_id" \
   " LEFT JOIN crm.user_directory u ON u.id = c.owner_id"
+
+/* The whole record over crm.customers c alone, for one customer: the same
+ * columns, the names by key. */
+#define CRM_CUSTOMER_ONE_COLUMNS \
+  CRM_CUSTOMER_SUMMARY_COLUMNS_WITH ("(SELECT r.name FROM crm.regions r WHERE r.id = c.region_id)", \
+                                     "(SELECT u.display_name FROM crm.user_directory u WHERE u.id = c.owner_id)") \
+  "," CRM_CUSTOMER_DETAIL_COLUMNS
+#define CRM_CUSTOMER_ONE_FROM " FROM crm.customers c"
 
 /* Over crm.contacts k. */
 #define CRM_CONTACT_COLUMNS \

@@ -18,18 +18,26 @@ const AUTHENTICATE =
   'SELECT user_id, login, display_name, role, team_id, region_id, expires_at' +
   ' FROM crm.authenticate($1)'
 
-const LIST_COLUMNS =
-  'c.id, c.name, c.name_en, c.kind, c.industry, c.region_id, r.name, c.tier, c.owner_id,' +
-  ' u.display_name, c.status, c.monthly_revenue, c.arrears, c.churn_risk, c.version,' +
+// CRM_CUSTOMER_SUMMARY_COLUMNS_WITH (server/crm-records.h)
+const summaryColumns = (regionName, ownerName) =>
+  'c.id, c.name, c.name_en, c.kind, c.industry, c.region_id, ' + regionName + ', c.tier, c.owner_id,' +
+  ' ' + ownerName + ', c.status, c.monthly_revenue, c.arrears, c.churn_risk, c.version,' +
   ' c.updated_at'
 
+// CRM_CUSTOMER_SUMMARY_COLUMNS, over c and CUSTOMER_JOINS
+const LIST_COLUMNS = summaryColumns('r.name', 'u.display_name')
+const CUSTOMER_JOINS =
+  ' LEFT JOIN crm.regions r ON r.id = c.region_id' +
+  ' LEFT JOIN crm.user_directory u ON u.id = c.owner_id'
+
+// CRM_CUSTOMER_ONE_COLUMNS, CRM_CUSTOMER_ONE_FROM
 const CUSTOMER_GET =
-  'SELECT ' + LIST_COLUMNS + ', c.credit_rating, c.registration_no, c.address, c.phone,' +
+  'SELECT ' + summaryColumns('(SELECT r.name FROM crm.regions r WHERE r.id = c.region_id)',
+    '(SELECT u.display_name FROM crm.user_directory u WHERE u.id = c.owner_id)') + ',' +
+  ' c.credit_rating, c.registration_no, c.address, c.phone,' +
   ' c.value_segment, array_to_json(c.prefers), array_to_json(c.churn_reasons),' +
   ' c.became_customer, c.churned_on, c.churn_reason, c.created_at' +
   ' FROM crm.customers c' +
-  ' JOIN crm.regions r ON r.id = c.region_id' +
-  ' LEFT JOIN crm.user_directory u ON u.id = c.owner_id' +
   ' WHERE c.id = $1::uuid'
 
 const CUSTOMER_CONTACTS =
@@ -63,15 +71,16 @@ const FILTER_BIT = Object.fromEntries(FILTERS.map(([name], i) => [name, 1 << i])
 
 const listCache = new Map()
 
+// MAX_LIMIT in server/crm-handler-customers.c
+const MAX_LIMIT = 500
+
 // list_sql(): the text of one shape of the list query.  $1 is the page size.
+// (Keyline sends a search's shape unnamed, planned for its words each time.)
 function listSql (filters, sort, descending, withCursor) {
   const key = `${filters}:${sort}:${descending}:${withCursor}`
   let text = listCache.get(key)
   if (text !== undefined) return text
-  text = 'SELECT ' + LIST_COLUMNS + ' FROM crm.customers c' +
-    ' JOIN crm.regions r ON r.id = c.region_id' +
-    ' LEFT JOIN crm.user_directory u ON u.id = c.owner_id' +
-    ' WHERE true'
+  text = 'SELECT ' + LIST_COLUMNS + ' FROM (SELECT * FROM crm.customers c WHERE true'
   let n = 1
   FILTERS.forEach(([, fragment, nParams], f) => {
     if (filters & (1 << f)) {
@@ -84,7 +93,8 @@ function listSql (filters, sort, descending, withCursor) {
     text += ` AND (${s.column}, c.id) ${descending ? '<' : '>'} ($${n + 1}::${s.cast}, $${n + 2}::uuid)`
     n += 2
   }
-  text += ` ORDER BY ${s.column} ${descending ? 'DESC' : 'ASC'}, c.id ${descending ? 'DESC' : 'ASC'} LIMIT $1::integer`
+  const order = ` ORDER BY ${s.column} ${descending ? 'DESC' : 'ASC'}, c.id ${descending ? 'DESC' : 'ASC'}`
+  text += `${order} LIMIT ${MAX_LIMIT + 1}) c${CUSTOMER_JOINS}${order} LIMIT $1::integer`
   listCache.set(key, text)
   return text
 }
