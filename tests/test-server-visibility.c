@@ -836,11 +836,13 @@ test_one_read_policy_and_one_identity_plan_per_table (void)
     {
       guint init_plans, sub_plans;
 
-      count_plans (logins[l], "SELECT " CRM_CUSTOMER_COLUMNS CRM_CUSTOMER_FROM " WHERE c.id = $1::uuid",
+      /* The detail as the server asks it: the region's and owner's names
+       * are two subplans by key, each table with one identity plan. */
+      count_plans (logins[l], "SELECT " CRM_CUSTOMER_ONE_COLUMNS CRM_CUSTOMER_ONE_FROM " WHERE c.id = $1::uuid",
                    PQgetvalue (customer, 0, 0), &init_plans, &sub_plans);
       g_test_message ("customer as %s: %u init plans, %u subplans", logins[l], init_plans, sub_plans);
       g_assert_cmpuint (init_plans, <=, 3);
-      g_assert_cmpuint (sub_plans, ==, 0);
+      g_assert_cmpuint (sub_plans, <=, 2);
 
       count_plans (logins[l], "SELECT " CRM_CONTACT_COLUMNS " FROM crm.contacts k"
                               " WHERE k.customer_id = $1::uuid ORDER BY k.is_primary DESC, k.name, k.id",
