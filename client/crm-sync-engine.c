@@ -64,6 +64,7 @@ struct _CrmSyncEngine
   gboolean       first_sync;
   guint64        received;
   guint64        total;
+  gboolean       total_estimated;
   GDateTime     *last_synced;
   guint          pending;
   char          *last_error;
@@ -291,11 +292,13 @@ set_received (CrmSyncEngine *self,
 
 static void
 set_total (CrmSyncEngine *self,
-           guint64        total)
+           guint64        total,
+           gboolean       estimated)
 {
-  if (self->total == total)
+  if (self->total == total && self->total_estimated == estimated)
     return;
   self->total = total;
+  self->total_estimated = estimated;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
 }
 
@@ -776,7 +779,8 @@ page_received_cb (GObject      *object,
   total = json_object_get_member (page, "total");
   if (total != NULL && JSON_NODE_HOLDS_VALUE (total) && json_node_get_value_type (total) == G_TYPE_INT64 &&
       json_node_get_int (total) >= 0)
-    set_total (self, (guint64) json_node_get_int (total));
+    set_total (self, (guint64) json_node_get_int (total),
+               json_object_get_boolean_member_with_default (page, "total_estimated", FALSE));
 
   receive (run, json_object_ref (page));
   advance (task);
@@ -933,7 +937,7 @@ start_run (CrmSyncEngine *self)
 
   g_object_freeze_notify (G_OBJECT (self));
   set_received (self, 0);
-  set_total (self, 0);
+  set_total (self, 0, FALSE);
   set_status (self, CRM_SYNC_STATUS_RUNNING);
   g_object_thaw_notify (G_OBJECT (self));
 
@@ -1298,6 +1302,16 @@ crm_sync_engine_get_total (CrmSyncEngine *self)
   g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), 0);
 
   return self->total;
+}
+
+/* Whether the first page's total is the server's estimate (a sample of
+ * customers) rather than an exact count. */
+gboolean
+crm_sync_engine_get_total_estimated (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), FALSE);
+
+  return self->total_estimated;
 }
 
 GDateTime *

@@ -47,7 +47,9 @@ G_DECLARE_FINAL_TYPE (CrmSyncEngine, crm_sync_engine, CRM, SYNC_ENGINE, GObject)
  *   "status"            CrmSyncStatus
  *   "first-sync"        gboolean: the running sync started without a cursor
  *   "received"          guint64: records applied by the running sync
- *   "total"             guint64: records the first sync will send (0: unknown)
+ *   "total"             guint64: records the first sync will send (0: unknown);
+ *                       crm_sync_engine_get_total_estimated() says whether
+ *                       the server estimated it (set before the notify)
  *   "last-synced"       GDateTime*: end of the last successful sync, or NULL
  *   "pending"           guint: mutations waiting to be pushed
  *   "last-error"        string: why the last sync failed, or NULL
@@ -65,6 +67,7 @@ CrmSyncStatus  crm_sync_engine_get_status       (CrmSyncEngine       *self);
 gboolean       crm_sync_engine_get_first_sync   (CrmSyncEngine       *self);
 guint64        crm_sync_engine_get_received     (CrmSyncEngine       *self);
 guint64        crm_sync_engine_get_total        (CrmSyncEngine       *self);
+gboolean       crm_sync_engine_get_total_estimated (CrmSyncEngine    *self);
 GDateTime     *crm_sync_engine_get_last_synced  (CrmSyncEngine       *self);
 guint          crm_sync_engine_get_pending      (CrmSyncEngine       *self);
 const char    *crm_sync_engine_get_last_error   (CrmSyncEngine       *self);

@@ -27,6 +27,7 @@ crm_config_new (void)
   config->max_client_connections = 64;
   config->identity_cache_entries = 10000;
   config->identity_cache_seconds = 300;
+  config->sync_count_sample = 500;
   config->log_level = g_strdup ("info");
   return config;
 }
@@ -127,6 +128,7 @@ crm_config_load_key_file (CrmConfig   *config,
   GET_UINT ("max-client-connections", max_client_connections);
   GET_UINT ("identity-cache-entries", identity_cache_entries);
   GET_UINT ("identity-cache-seconds", identity_cache_seconds);
+  GET_UINT ("sync-count-sample", sync_count_sample);
 #undef GET_UINT
 
   if ((database = g_key_file_get_string (kf, "server", "database", NULL)))
@@ -181,6 +183,12 @@ crm_config_check (const CrmConfig  *config,
                            "identity-cache-seconds must be from 1 to 86400");
       return FALSE;
     }
+  if (config->sync_count_sample == 0 || config->sync_count_sample > 1000000)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "sync-count-sample",
+                           "sync-count-sample must be from 1 to 1000000");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -199,6 +207,7 @@ crm_config_parse (CrmConfig   *config,
   int max_client_connections = -1;
   int identity_cache_entries = -1;
   int identity_cache_seconds = -1;
+  int sync_count_sample = -1;
   g_autoptr(GOptionContext) context = NULL;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file, "Read settings from FILE ([server] group)", "FILE" },
@@ -212,6 +221,8 @@ crm_config_parse (CrmConfig   *config,
       "Signed-in tokens whose identity is cached; the oldest goes when full, 0 turns the cache off (default 10000)", "N" },
     { "identity-cache-seconds", 0, 0, G_OPTION_ARG_INT, &identity_cache_seconds,
       "Seconds after which a cached identity is checked in the database again (default 300)", "SECONDS" },
+    { "sync-count-sample", 0, 0, G_OPTION_ARG_INT, &sync_count_sample,
+      "Customers a first sync's total counts records under; more in scope make it an estimate (default 500)", "N" },
     { NULL }
   };
 
@@ -273,6 +284,14 @@ crm_config_parse (CrmConfig   *config,
     }
   if (identity_cache_seconds > 0)
     config->identity_cache_seconds = identity_cache_seconds;
+  if (sync_count_sample == 0 || sync_count_sample < -1 || sync_count_sample > 1000000)
+    {
+      crm_set_field_error (error, CRM_ERROR_INVALID, "sync-count-sample",
+                           "--sync-count-sample must be from 1 to 1000000");
+      return FALSE;
+    }
+  if (sync_count_sample > 0)
+    config->sync_count_sample = sync_count_sample;
   return crm_config_check (config, error);
 }
 

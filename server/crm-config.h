@@ -26,6 +26,7 @@ typedef struct
   guint    max_client_connections; /* open connections per client address */
   guint    identity_cache_entries; /* tokens the identity cache holds; 0: none */
   guint    identity_cache_seconds; /* an entry older than this authenticates again */
+  guint    sync_count_sample;      /* customers a first sync's total is counted on (1..1000000) */
   char    *log_level;       /* "info" or "debug" (KEYLINE_LOG) */
 } CrmConfig;
 

@@ -27,7 +27,8 @@ usage (void)
   fprintf (stderr,
            "Usage: keyline-server [--config FILE] [--database CONNINFO] [--listen HOST:PORT] "
            "[--threads N]\n    [--request-timeout SECONDS] [--max-client-connections N]\n"
-           "    [--identity-cache-entries N] [--identity-cache-seconds SECONDS] [COMMAND] [ARGS]\n\nCommands:\n");
+           "    [--identity-cache-entries N] [--identity-cache-seconds SECONDS]\n"
+           "    [--sync-count-sample N] [COMMAND] [ARGS]\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (stderr, "  %-8s %s\n", commands[i].name, commands[i].summary);
   return 2;

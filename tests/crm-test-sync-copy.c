@@ -150,7 +150,10 @@ copy_sync (Copy       *c,
           continue;
         }
       if (c->total < 0 && json_object_has_member (page, "total"))
-        c->total = json_object_get_int_member (page, "total");
+        {
+          c->total = json_object_get_int_member (page, "total");
+          c->total_estimated = json_object_get_boolean_member_with_default (page, "total_estimated", FALSE);
+        }
       received += apply_page (c, page);
       g_free (c->cursor);
       c->cursor = g_strdup (json_object_get_string_member (page, "cursor"));

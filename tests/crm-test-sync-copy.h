@@ -16,6 +16,7 @@ typedef struct
   GPtrArray  *departures;      /* every departure received */
   char       *cursor;
   gint64      total;           /* the first page's total */
+  gboolean    total_estimated; /* and whether it said it is an estimate */
   guint       pages;
   guint       resets;
 } Copy;

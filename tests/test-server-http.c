@@ -12,6 +12,7 @@
 
 #include "crm-auth.h"
 #include "crm-config.h"
+#include "crm-error.h"
 #include "crm-migrate.h"
 #include "crm-server.h"
 #include "crm-test-pg.h"
@@ -625,8 +626,9 @@ test_http_request_timeout_comes_from_key_file_and_command_line (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   int fd = g_file_open_tmp ("keyline-XXXXXX.conf", &path, &error);
-  const char *text = "[server]\nrequest-timeout=9\nmax-client-connections=11\n";
+  const char *text = "[server]\nrequest-timeout=9\nmax-client-connections=11\nsync-count-sample=40\n";
   char *args[] = { (char *) "keyline-server", (char *) "--config", NULL, (char *) "--request-timeout", (char *) "3", NULL };
+  char *zero[] = { (char *) "keyline-server", (char *) "--sync-count-sample", (char *) "0", NULL };
   char **argv = args;
   int argc = 5;
 
@@ -635,12 +637,21 @@ test_http_request_timeout_comes_from_key_file_and_command_line (void)
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   g_assert_cmpuint (config->request_timeout, ==, 30);
   g_assert_cmpuint (config->max_client_connections, ==, 64);
+  g_assert_cmpuint (config->sync_count_sample, ==, 500);
   args[2] = path;
   g_assert_true (crm_config_parse (config, &argc, &argv, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (config->request_timeout, ==, 3);
   g_assert_cmpuint (config->max_client_connections, ==, 11);
+  g_assert_cmpuint (config->sync_count_sample, ==, 40);
   g_unlink (path);
+
+  /* a sample of no customers would count nothing */
+  argv = zero;
+  argc = 3;
+  g_assert_false (crm_config_parse (config, &argc, &argv, &error));
+  g_assert_error (error, CRM_ERROR, CRM_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "sync-count-sample"));
 }
 
 /* Runs the real binary with @log as KEYLINE_LOG against @conninfo, asks

@@ -26,6 +26,7 @@
 
 static CrmServer *server;
 static char *conninfo;
+static char *main_url;          /* server's */
 
 static const char *logins[CRM_N_ROLES] = {
   [CRM_ROLE_ADMIN] = "admin", [CRM_ROLE_DIRECTOR] = "director", [CRM_ROLE_MANAGER] = "manager",
@@ -175,6 +176,57 @@ test_sync_first_round_pages_cover_what_the_caller_may_see (void)
   g_assert_cmpuint (g_hash_table_size (CUSTOMERS (c)), >=, 100);
 }
 
+/* Above --sync-count-sample customers, a first sync's total counts the
+ * records under customers on a random sample of them and says it is an
+ * estimate; within it, the count is exact.  A second server on the same
+ * database with a sample of the manager's customers and one (about
+ * half): the administrator sees all 300. */
+static void
+test_first_sync_total_above_the_sample_is_an_estimate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmConfig) config = crm_config_new ();
+  g_autofree char *base_url = NULL;
+  g_autofree char *admin = sign_in_with ("admin", PASSWORD);
+  g_autofree char *manager = sign_in_with ("manager", PASSWORD);
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autofree char *managed = scalar (conn, "SELECT count(*) FROM crm.customers c JOIN crm.users u"
+                                           " ON u.id = c.owner_id WHERE u.login = $1", "manager");
+  g_autoptr(Copy) all = copy_new ();
+  g_autoptr(Copy) own = copy_new ();
+  CrmServer *sampled;
+  guint received;
+
+  g_free (config->database);
+  config->database = g_strdup (conninfo);
+  g_free (config->listen_host);
+  config->listen_host = g_strdup ("127.0.0.1");
+  config->listen_port = 0;
+  config->threads = 1;
+  config->sync_count_sample = (guint) g_ascii_strtoll (managed, NULL, 10) + 1;
+  g_assert_cmpuint (config->sync_count_sample, <, 300);
+  sampled = crm_server_start (config, &error);
+  g_assert_no_error (error);
+  base_url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/", crm_server_get_port (sampled));
+  crm_test_http_init (base_url);
+
+  received = copy_sync (all, admin, 500);
+  g_test_message ("admin: %u records, total %" G_GINT64_FORMAT, received, all->total);
+  g_assert_true (all->total_estimated);
+  /* a sample of about half the customers: its standard error is a few
+   * per cent of the records under them; 25% is several times that */
+  g_assert_cmpint (all->total, >=, received * 3 / 4);
+  g_assert_cmpint (all->total, <=, received * 5 / 4);
+  g_assert_cmpint (all->total, !=, 0);
+
+  received = copy_sync (own, manager, 500);
+  g_assert_false (own->total_estimated);
+  g_assert_cmpint (own->total, ==, received);
+
+  crm_test_http_init (main_url);
+  crm_server_stop (sampled);
+}
+
 static void
 test_sync_quiet_round_sends_nothing (void)
 {
@@ -240,6 +292,7 @@ test_first_sync_sends_what_each_role_reads (void)
       rows = assert_copy_matches (c, token);
       g_assert_cmpuint (received, ==, rows);       /* a quiet database: nothing twice */
       g_assert_cmpint (c->total, ==, rows);
+      g_assert_false (c->total_estimated);     /* 300 customers: within the sample */
       /* (the stage itself is skipped: nothing comes, not even a page) */
       for (guint e = 0; e < CRM_N_ENTITIES; e++)
         if (!crm_entity_info_readable_by (crm_entity_info (e), role))
@@ -904,6 +957,7 @@ main (int   argc,
   server = crm_server_start (config, &error);
   g_assert_no_error (error);
   base_url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/", crm_server_get_port (server));
+  main_url = base_url;
   crm_test_http_init (base_url);
 
   g_test_add_func ("/server/sync/needs-a-token", test_sync_needs_a_token);
@@ -914,6 +968,8 @@ main (int   argc,
   g_test_add_func ("/server/sync/concurrent-writers-on-several-entities-never-skip-a-row",
                    test_sync_concurrent_writers_never_skip_a_row);
   g_test_add_func ("/server/sync/first-sync-sends-what-each-role-reads", test_first_sync_sends_what_each_role_reads);
+  g_test_add_func ("/server/sync/first-sync-total-above-the-sample-is-an-estimate",
+                   test_first_sync_total_above_the_sample_is_an_estimate);
   g_test_add_func ("/server/sync/records-follow-the-entity-table", test_records_follow_the_entity_table);
   g_test_add_func ("/server/sync/skips-what-the-role-reads-none-of", test_sync_skips_what_the_role_reads_none_of);
   g_test_add_func ("/server/sync/service-request-moved-to-another-team-departs",

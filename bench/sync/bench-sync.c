@@ -38,8 +38,12 @@
  * a temporary directory with pages of --page records (default the
  * engine's, 1,000), then times --rounds (default 10; 0 for none) syncs in
  * which nothing changed and prints the median.  For the first sync it
- * prints the wall time, the records per second, the records the store
- * holds per entity, and the main loop's longest stall: the longest gap
+ * prints the wall time, the records per second, the total the server
+ * announced (and whether it was an estimate), the records the store holds
+ * per entity and when the last of each was in (the first sync sends one
+ * entity after another, so "customers and contacts in" is when the
+ * customer list and its contacts were complete), and the main loop's
+ * longest stall: the longest gap
  * between two dispatches of a 1 ms timeout on the engine's main context
  * (with or without --window), and that gap less the time the main thread
  * waited for a CPU.  Its last line, "result: ...", holds the figures for
@@ -426,6 +430,24 @@ open_list_window (CrmStore      *store,
   return window;
 }
 
+/* When each entity's last change of the first sync reached the store, in
+ * seconds from its start: the first sync sends one entity after another
+ * (customers, then contacts, ...), so this is when each was in. */
+static gint64 sync_start;
+static double entity_in[CRM_N_ENTITIES];
+
+static void
+store_changed_cb (CrmStore   *store,
+                  const char *entity,
+                  GStrv       keys,
+                  gpointer    user_data)
+{
+  const CrmEntityInfo *info = crm_entity_info_lookup (entity);
+
+  if (info != NULL && sync_start != 0)
+    entity_in[info->entity] = (g_get_monotonic_time () - sync_start) / (double) G_USEC_PER_SEC;
+}
+
 /* One sync; its wall time in seconds. */
 static double
 timed_sync (CrmSyncEngine *engine)
@@ -491,7 +513,7 @@ count_local_records (const char *path,
       n = sqlite3_column_int64 (s, 0);
       sqlite3_finalize (s);
       *sum += (guint64) n;
-      g_string_append_printf (lines, "| %-35s | %14" G_GINT64_FORMAT " |\n", info->plural, n);
+      g_string_append_printf (lines, "| %-35s | %14" G_GINT64_FORMAT " | %12.2f |\n", info->plural, n, entity_in[e]);
     }
   sqlite3_close (db);
   return lines;
@@ -548,6 +570,7 @@ main (int   argc,
   double first;
   double cpu;
   guint64 records;
+  guint64 total;
   GStatBuf st = { 0 };
   GStatBuf wal = { 0 };
   GOptionEntry entries[] = {
@@ -654,9 +677,12 @@ main (int   argc,
     stalls.log = g_string_new (NULL);
   stall_source = g_timeout_add (1, stall_timeout_cb, &stalls);
 
+  g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), NULL);
   rss_before = peak_rss_kib ();
   cpu = cpu_seconds ();
+  sync_start = g_get_monotonic_time ();
   first = timed_sync (engine);
+  sync_start = 0;
   cpu = cpu_seconds () - cpu;
   during_sync = stalls.max_timeout_gap;
   own_during_sync = stalls.max_own_gap;
@@ -672,9 +698,10 @@ main (int   argc,
   g_source_remove (stall_source);
   rss_after = peak_rss_kib ();
   records = crm_sync_engine_get_received (engine);
-  if (crm_sync_engine_get_total (engine) != records)
+  total = crm_sync_engine_get_total (engine);
+  if (!crm_sync_engine_get_total_estimated (engine) && total != records)
     g_warning ("The first sync announced %" G_GUINT64_FORMAT " records and received %" G_GUINT64_FORMAT,
-               crm_sync_engine_get_total (engine), records);
+               total, records);
   per_entity = count_local_records (path, &held);
   g_stat (path, &st);
   {
@@ -701,6 +728,10 @@ main (int   argc,
   printf ("| first sync: records (all entities)  | %14" G_GUINT64_FORMAT " |\n", records);
   printf ("| first sync: seconds                 | %14.2f |\n", first);
   printf ("| first sync: records/s               | %14.0f |\n", records / first);
+  printf ("| first sync: total announced%s | %14" G_GUINT64_FORMAT " |\n",
+          crm_sync_engine_get_total_estimated (engine) ? " (estimate)" : " (exact)   ", total);
+  printf ("| customers and contacts in (s)       | %14.2f |\n",
+          MAX (entity_in[CRM_ENTITY_CUSTOMER], entity_in[CRM_ENTITY_CONTACT]));
   printf ("| first sync: longest main-loop stall (ms) | %11.1f |\n", during_sync / 1000.0);
   printf ("| the same, less waiting for a CPU (ms) | %13.1f |\n", own_during_sync / 1000.0);
   printf ("| first sync: 1 ms timeout gaps > 16 ms | %13u |\n", gaps_during_sync);
@@ -733,15 +764,18 @@ main (int   argc,
     }
   else if (stalls.log != NULL)
     printf ("\nstalls over 16 ms (BENCH_SYNC_STALLS), times from the sync's start:\n%s", stalls.log->str);
-  printf ("\nrecords the store holds after the first sync, per entity:\n\n");
-  printf ("| entity                              | records        |\n");
-  printf ("|-------------------------------------|----------------|\n");
+  printf ("\nrecords the store holds after the first sync, per entity, and when the last of them\n"
+          "was in (seconds from the sync's start):\n\n");
+  printf ("| entity                              | records        | in at (s)    |\n");
+  printf ("|-------------------------------------|----------------|--------------|\n");
   printf ("%s", per_entity->str);
-  printf ("| %-35s | %14" G_GUINT64_FORMAT " |\n", "all", held);
+  printf ("| %-35s | %14" G_GUINT64_FORMAT " | %12.2f |\n", "all", held, first);
   printf ("\nresult: login=%s records=%" G_GUINT64_FORMAT " seconds=%.3f records_per_s=%.0f stall_ms=%.1f"
-          " stall_less_cpu_wait_ms=%.1f client_cpu_s=%.2f peak_rss_mib=%.1f\n",
+          " stall_less_cpu_wait_ms=%.1f client_cpu_s=%.2f peak_rss_mib=%.1f total=%" G_GUINT64_FORMAT
+          " total_estimated=%d customers_contacts_s=%.3f\n",
           login, records, first, records / first, during_sync / 1000.0, own_during_sync / 1000.0, cpu,
-          rss_after / 1024.0);
+          rss_after / 1024.0, total, crm_sync_engine_get_total_estimated (engine),
+          MAX (entity_in[CRM_ENTITY_CUSTOMER], entity_in[CRM_ENTITY_CONTACT]));
 
   g_clear_object (&engine);
   g_clear_object (&store);

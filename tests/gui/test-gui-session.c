@@ -31,6 +31,7 @@ typedef struct
   guint               status;          /* for every request, when not 200 */
   gboolean            hold;
   gboolean            one_page;        /* the first page has every customer */
+  guint               estimate;        /* when set, the first page's total, as an estimate */
   SoupServerMessage  *held;
   guint               sync_requests;
   char               *last_authorization;
@@ -60,7 +61,8 @@ first_page (Server *self)
   for (guint i = 0; i < n; i++)
     json_array_add_element (some, json_node_copy (json_array_get_element (all, i)));
   json_object_set_boolean_member (page, "reset", FALSE);
-  json_object_set_int_member (page, "total", self->one_page ? n : 10);
+  json_object_set_int_member (page, "total", self->estimate ? self->estimate : self->one_page ? n : 10);
+  json_object_set_boolean_member (page, "total_estimated", self->estimate != 0);
   json_object_set_array_member (page, "customers", some);
   json_object_set_array_member (page, "contacts", json_array_new ());
   json_object_set_array_member (page, "removed", json_array_new ());
@@ -389,6 +391,57 @@ test_first_sync_shows_progress_and_can_be_cancelled (void)
   g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
+/* A total the server estimated says "about", and the bar waits at 99%
+ * once the estimate is passed: 3 records of about 4, then of about 2. */
+static void
+test_first_sync_progress_says_about_an_estimate (void)
+{
+  g_autoptr(GError) error = NULL;
+  CrmCustomersPage *page = CRM_CUSTOMERS_PAGE (crm_customers_page_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkProgressBar *bar = GTK_PROGRESS_BAR (gtk_widget_get_template_child (GTK_WIDGET (page), CRM_TYPE_CUSTOMERS_PAGE,
+                                                                         "progress_bar"));
+  struct { guint estimate; double fraction; const char *text; } cases[] = {
+    { 4, 0.75, "3 of about 4 records (75%)" },
+    { 2, 0.99, "3 records" },
+  };
+
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  gtk_window_present (window);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Server) server = server_new ();
+      g_autoptr(CrmTestStore) store = crm_test_store_new ();
+      g_autoptr(CrmApi) api = crm_api_new (server->url, &error);
+      g_autoptr(CrmSyncEngine) engine = NULL;
+
+      g_assert_no_error (error);
+      crm_api_set_token (api, "t");
+      engine = crm_sync_engine_new (api, store->store);
+      crm_customers_page_set_store (page, store->store);
+      crm_customers_page_set_sync_engine (page, engine);
+      crm_test_wait_loaded (page);
+
+      server->estimate = cases[i].estimate;
+      server->hold = TRUE;
+      crm_sync_engine_sync_now (engine);
+      wait_for (holding, server);
+      wait_for (page_state_is_progress, page);
+      wait_for (model_has_three, page);
+      crm_test_wait_drawn (window);
+      g_assert_true (crm_sync_engine_get_total_estimated (engine));
+      g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (bar), cases[i].fraction, 0.001);
+      g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, cases[i].text);
+
+      gtk_widget_activate_action (GTK_WIDGET (page), "customers.cancel-sync", NULL);
+      wait_for (page_state_is_list, page);
+      server_release (server);
+      crm_customers_page_set_sync_engine (page, NULL);
+      crm_customers_page_set_store (page, NULL);
+    }
+  gtk_window_destroy (window);
+}
+
 typedef struct
 {
   CrmCustomersPage *page;
@@ -602,6 +655,8 @@ main (int   argc,
   g_test_add_func ("/client/session/refused-token/goes-back-to-sign-in", test_refused_token_goes_back_to_sign_in);
   g_test_add_func ("/client/customers/progress/shows-while-the-first-sync-runs",
                    test_first_sync_shows_progress_and_can_be_cancelled);
+  g_test_add_func ("/client/customers/progress/says-about-an-estimate",
+                   test_first_sync_progress_says_about_an_estimate);
   g_test_add_func ("/client/customers/progress/stays-until-the-rows-are-in",
                    test_progress_stays_until_the_rows_are_in);
   g_test_add_func ("/client/window/sync-status/says-when-it-synced-and-when-offline",
