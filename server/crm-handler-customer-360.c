@@ -11,15 +11,15 @@
  * GET /customers/:id/360: everything the 360° page shows about one
  * customer, as one JSON document that PostgreSQL builds in one statement
  * (crm.customer_360 (), server/sql/0010-customer-360.sql) in the
- * request's transaction, after crm.authenticate (): row-level security
- * decides what it holds, and a customer the caller may not see is a 404
- * like one that does not exist.
+ * request's transaction, after the statement that sets who is asking
+ * (set_config () from the identity cache, or crm.authenticate ()):
+ * row-level security decides what it holds, and a customer the caller may
+ * not see is a 404 like one that does not exist.
  *
  * Which fields each role receives, and which masked, is the entity
  * table's (shared/crm-entity.c): the rules below are built from it once,
- * for every role, and the SQL applies those of the role this transaction
- * authenticated (not the session cache's, which may be a few seconds
- * old).
+ * for every role, and the SQL applies those of the role set in this
+ * transaction (keyline.role), the identity row-level security reads.
  */
 
 static const CrmSql sql_customer_360 = {
