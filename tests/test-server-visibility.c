@@ -765,6 +765,60 @@ test_carried_owner_and_region_follow_the_customer (void)
   assert_every_carried_count (conn, PQgetvalue (other, 0, 0));
 }
 
+/* A contact inserted while its customer moves to another manager carries
+ * the owner the move gives it (0026): the insert waits for the move to
+ * commit and then reads the new owner.  Without the lock it took the old
+ * one, and row-level security showed the contact to the former manager. */
+static void
+test_child_inserted_during_a_move_carries_the_new_owner (void)
+{
+  g_autoptr(PGconn) mover = owner_connection ();
+  g_autoptr(PGconn) writer = owner_connection ();
+  g_autofree char *manager = user_id (mover, "manager");
+  g_autoptr(PGresult) other = crm_test_pg_query (mover,
+                                                 "SELECT id FROM crm.users WHERE role = 'manager' AND login <> 'manager'"
+                                                 " AND NOT disabled ORDER BY login LIMIT 1", NULL, NULL);
+  g_autoptr(PGresult) pick = crm_test_pg_query (mover, "SELECT id FROM crm.customers WHERE owner_id = $1 ORDER BY id LIMIT 1",
+                                                manager, NULL);
+  g_autoptr(PGresult) inserted = NULL;
+  g_autoptr(PGresult) owner_now = NULL;
+  const char *customer;
+  const char *params[1];
+  PGresult *rest;
+
+  g_assert_cmpint (PQntuples (other), ==, 1);
+  g_assert_cmpint (PQntuples (pick), ==, 1);
+  customer = PQgetvalue (pick, 0, 0);
+  params[0] = customer;
+
+  PQclear (crm_test_pg_query (mover, "BEGIN", NULL, NULL));
+  PQclear (crm_test_pg_query (mover, "UPDATE crm.customers SET owner_id = $2 WHERE id = $1", customer,
+                              PQgetvalue (other, 0, 0)));
+  g_assert_true (PQsendQueryParams (writer, "INSERT INTO crm.contacts (customer_id, name, mobile)"
+                                            " VALUES ($1, '并发联系人', '13800138001') RETURNING id",
+                                    1, NULL, params, NULL, NULL, 0));
+  /* the insert waits for the move */
+  g_usleep (300 * 1000);
+  g_assert_true (PQconsumeInput (writer));
+  g_assert_true (PQisBusy (writer));
+  PQclear (crm_test_pg_query (mover, "COMMIT", NULL, NULL));
+
+  inserted = PQgetResult (writer);
+  g_assert_cmpint (PQresultStatus (inserted), ==, PGRES_TUPLES_OK);
+  while ((rest = PQgetResult (writer)) != NULL)
+    PQclear (rest);
+  owner_now = crm_test_pg_query (mover, "SELECT k.customer_owner_id::text FROM crm.contacts k WHERE k.id = $1",
+                               PQgetvalue (inserted, 0, 0), NULL);
+  g_assert_cmpstr (PQgetvalue (owner_now, 0, 0), ==, PQgetvalue (other, 0, 0));
+
+  /* and back, with the contact along */
+  PQclear (crm_test_pg_query (mover, "UPDATE crm.customers SET owner_id = $2 WHERE id = $1", customer, manager));
+  g_clear_pointer (&owner_now, PQclear);
+  owner_now = crm_test_pg_query (mover, "SELECT k.customer_owner_id::text FROM crm.contacts k WHERE k.id = $1",
+                               PQgetvalue (inserted, 0, 0), NULL);
+  g_assert_cmpstr (PQgetvalue (owner_now, 0, 0), ==, manager);
+}
+
 /* How many init plans and subplans EXPLAIN shows of @sql (one parameter)
  * as keyline_app signed in as @login. */
 static void
@@ -915,6 +969,8 @@ main (int   argc,
                    test_seed_puts_every_request_in_a_service_teams_queue);
   g_test_add_func ("/server/visibility/carried-owner-and-region-follow-the-customer",
                    test_carried_owner_and_region_follow_the_customer);
+  g_test_add_func ("/server/visibility/child-inserted-during-a-move-carries-the-new-owner",
+                   test_child_inserted_during_a_move_carries_the_new_owner);
   g_test_add_func ("/server/visibility/one-read-policy-and-one-identity-plan-per-table",
                    test_one_read_policy_and_one_identity_plan_per_table);
 
