@@ -355,16 +355,51 @@ send_and_read_cb (GObject      *object,
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
 }
 
-/* Sends one request for @task (whose reference it takes) and returns its
- * answer as a JsonNode (JSON null for an empty body) or a CRM_ERROR. */
+/* One header of a successful answer, handed over once the head is in
+ * (crm_api_get_json_with_header_async ()). */
+typedef struct
+{
+  char              *name;
+  CrmApiHeaderFunc   func;
+  gpointer           data;
+  GDestroyNotify     destroy;
+} HeaderWatch;
+
 static void
-send_request (CrmApi           *self,
-              GTask            *task,
-              const char       *method,
-              const char       *path,
-              GHashTable       *query,
-              JsonNode         *body,
-              SoupMessageFlags  flags)
+header_watch_free (gpointer data,
+                   GClosure *closure)
+{
+  HeaderWatch *watch = data;
+
+  if (watch->destroy != NULL)
+    watch->destroy (watch->data);
+  g_free (watch->name);
+  g_free (watch);
+}
+
+static void
+got_headers_cb (SoupMessage *message,
+                HeaderWatch *watch)
+{
+  /* a redirect or an error answer has no header of the one asked for */
+  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)) || watch->func == NULL)
+    return;
+  watch->func (soup_message_headers_get_one (soup_message_get_response_headers (message), watch->name), watch->data);
+  watch->func = NULL;   /* once */
+}
+
+/* Sends one request for @task (whose reference it takes) and returns its
+ * answer as a JsonNode (JSON null for an empty body) or a CRM_ERROR;
+ * @watch (taken), when given, hears its header first. */
+static void
+send_request_watched (CrmApi           *self,
+                      GTask            *task,
+                      const char       *method,
+                      const char       *path,
+                      GHashTable       *query,
+                      JsonNode         *body,
+                      SoupMessageFlags  flags,
+                      HeaderWatch      *watch)
 {
   g_autofree char *url = build_url (self, path, query);
   Request *request;
@@ -376,11 +411,16 @@ send_request (CrmApi           *self,
   request->message = soup_message_new (method, url);
   if (request->message == NULL)
     {
+      if (watch != NULL)
+        header_watch_free (watch, NULL);
       g_task_return_new_error (task, CRM_ERROR, CRM_ERROR_INVALID, "“%s” is not a valid address", url);
       g_object_unref (task);
       return;
     }
   soup_message_add_flags (request->message, flags);
+  if (watch != NULL)
+    g_signal_connect_data (request->message, "got-headers", G_CALLBACK (got_headers_cb), watch,
+                           header_watch_free, 0);
 
   headers = soup_message_get_request_headers (request->message);
   soup_message_headers_replace (headers, "Accept", "application/json");
@@ -409,6 +449,18 @@ send_request (CrmApi           *self,
                                     g_task_get_cancellable (task),
                                     send_and_read_cb,
                                     task);
+}
+
+static void
+send_request (CrmApi           *self,
+              GTask            *task,
+              const char       *method,
+              const char       *path,
+              GHashTable       *query,
+              JsonNode         *body,
+              SoupMessageFlags  flags)
+{
+  send_request_watched (self, task, method, path, query, body, flags, NULL);
 }
 
 static guint
@@ -735,6 +787,47 @@ crm_api_get_json_async (CrmApi              *self,
   g_task_set_source_tag (task, crm_api_get_json_async);
 
   send_request (self, task, "GET", path, query, NULL, 0);
+}
+
+/**
+ * crm_api_get_json_with_header_async:
+ * @header: the name of a header of the answer
+ * @header_func: called once with @header's value (%NULL when the answer
+ *   has none) as soon as a successful answer's head is in, before its
+ *   body; not called for a failure
+ * @header_data: (closure header_func)
+ * @header_destroy: frees @header_data once the request is done
+ *
+ * As crm_api_get_json_async (), finished by crm_api_get_json_finish ().
+ */
+void
+crm_api_get_json_with_header_async (CrmApi              *self,
+                                    const char          *path,
+                                    GHashTable          *query,
+                                    const char          *header,
+                                    CrmApiHeaderFunc     header_func,
+                                    gpointer             header_data,
+                                    GDestroyNotify       header_destroy,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  HeaderWatch *watch;
+  GTask *task;
+
+  g_return_if_fail (CRM_IS_API (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (header != NULL && header_func != NULL);
+
+  watch = g_new0 (HeaderWatch, 1);
+  watch->name = g_strdup (header);
+  watch->func = header_func;
+  watch->data = header_data;
+  watch->destroy = header_destroy;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, crm_api_get_json_async);
+
+  send_request_watched (self, task, "GET", path, query, NULL, 0, watch);
 }
 
 /**

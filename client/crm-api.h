@@ -58,6 +58,20 @@ void        crm_api_get_json_async     (CrmApi               *self,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
+/* Hears a header of an answer before its body (NULL: the answer has none). */
+typedef void (*CrmApiHeaderFunc) (const char *value,
+                                  gpointer    user_data);
+
+void        crm_api_get_json_with_header_async (CrmApi              *self,
+                                                const char          *path,
+                                                GHashTable          *query,
+                                                const char          *header,
+                                                CrmApiHeaderFunc     header_func,
+                                                gpointer             header_data,
+                                                GDestroyNotify       header_destroy,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
 JsonNode   *crm_api_get_json_finish    (CrmApi               *self,
                                         GAsyncResult         *result,
                                         GError              **error);

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "crm-cursor.h"
 #include "crm-error.h"
 #include "crm-entity.h"
 #include "crm-sync-engine.h"
@@ -127,12 +128,16 @@ typedef struct _Run
   GPtrArray     *waiters;         /* Waiter */
   CrmSyncStatus  status_before;
   CrmMutation   *mutation;        /* the one being pushed */
-  /* the pull: at most one page received ahead of the one applying */
+  /* the pull: at most two pages received or under way ahead of the one
+   * applying */
   char          *cursor;          /* of the next page to ask for; NULL: from nothing */
   gboolean       cursor_dropped;  /* the server refused the cursor once */
   gboolean       to_fetch;        /* a page is still to be asked for */
-  gboolean       fetching;        /* a GET /sync is under way */
-  struct _Page  *ready;           /* received, waiting for the one applying */
+  guint          fetching;        /* GETs of /sync under way (at most 2) */
+  guint          asked;           /* pages asked for so far (each GET's number) */
+  guint          taken;           /* answers taken so far, in the order asked */
+  struct _Fetch *early;           /* an answer that came before the one asked before it */
+  GQueue         ready;           /* Page: received, waiting for the one applying */
   struct _Page  *applying;        /* in the store's worker (its JSON is there) */
   GError        *error;           /* the first failure: the run ends with it
                                    * once nothing is under way */
@@ -201,6 +206,38 @@ page_free (Page *page)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
 
+/* One GET /sync: the run's task, its number, the cursor it asked with,
+ * and, once its head named the page after it and that page was asked for
+ * at once, that cursor (CRM_SYNC_NEXT_HEADER).  Shared by the GET's callback
+ * and its header watch. */
+typedef struct _Fetch
+{
+  GTask    *task;
+  guint     number;
+  char     *cursor;      /* asked with; NULL: from nothing */
+  char     *ahead;       /* the next page's, asked for from the head */
+  JsonNode *answer;      /* held while an earlier answer is awaited */
+  GError   *error;
+} Fetch;
+
+static void
+fetch_clear (gpointer data)
+{
+  Fetch *fetch = data;
+
+  g_clear_object (&fetch->task);
+  g_clear_pointer (&fetch->cursor, g_free);
+  g_clear_pointer (&fetch->ahead, g_free);
+  g_clear_pointer (&fetch->answer, json_node_unref);
+  g_clear_error (&fetch->error);
+}
+
+static void
+fetch_unref (gpointer data)
+{
+  g_rc_box_release_full (data, fetch_clear);
+}
+
 static void
 run_free (gpointer data)
 {
@@ -210,7 +247,8 @@ run_free (gpointer data)
   g_clear_pointer (&run->waiters, g_ptr_array_unref);
   g_clear_pointer (&run->mutation, crm_mutation_unref);
   g_clear_pointer (&run->cursor, g_free);
-  g_clear_pointer (&run->ready, page_free);
+  g_queue_clear_full (&run->ready, (GDestroyNotify) page_free);
+  g_clear_pointer (&run->early, fetch_unref);
   g_clear_pointer (&run->applying, page_free);
   g_clear_error (&run->error);
   g_free (run);
@@ -611,12 +649,17 @@ queue_stepped_cb (GObject      *object,
   advance (task);
 }
 
-/* The pull.  Page N's cursor is known once its answer is parsed, so the
- * GET of page N+1 goes out while the store's worker applies page N, and
- * the server's time, the transfer and the parse of one page overlap the
- * apply of the one before.  At most one page waits behind the one applying
- * (a page received, or being fetched and parsed), so memory stays bounded
- * whatever the size of the sync.  Pages are applied one at a time, in
+/* The pull.  Page N's cursor is in the head of its answer
+ * (CRM_SYNC_NEXT_HEADER), so the GET of page N+1 goes out as soon as that
+ * head is in, while N's body arrives and is parsed in a worker and the
+ * store's worker applies N-1: the server's time for one page overlaps the
+ * transfer and parse of the one before and the apply of the one before
+ * that.  (Without the header, from a server that does not send it, N+1 is
+ * asked for once N is parsed.)  Nothing is asked for ahead while a page
+ * waits to be applied, so at most two pages wait behind the one applying
+ * and memory stays bounded whatever the size of the sync; answers are
+ * taken in the order asked, and a body that names another next page than
+ * its head fails the run.  Pages are applied one at a time, in
  * order, each in one transaction with its own cursor: a failure or a
  * cancel at any point leaves the store at the end of the last page applied,
  * and the next sync asks for the page after it.
@@ -667,8 +710,8 @@ apply_ready (GTask *task)
   Run *run = g_task_get_task_data (task);
   JsonObject *page;
 
-  g_assert (run->applying == NULL && run->ready != NULL);
-  run->applying = g_steal_pointer (&run->ready);
+  g_assert (run->applying == NULL && !g_queue_is_empty (&run->ready));
+  run->applying = g_queue_pop_head (&run->ready);
   page = g_steal_pointer (&run->applying->page);
   /* Not cancellable: a page that came is applied, with its cursor.  The
    * store's worker holds the only reference then, and frees the page
@@ -678,10 +721,12 @@ apply_ready (GTask *task)
 }
 
 /* Takes @json, a checked page, as the one to apply next, and learns from
- * it where the page after it starts. */
+ * it where the page after it starts (unless that page was asked for from
+ * the answer's head: @ahead). */
 static void
 receive (Run        *run,
-         JsonObject *json)
+         JsonObject *json,
+         const char *ahead)
 {
   Page *page = g_new0 (Page, 1);
 
@@ -692,12 +737,15 @@ receive (Run        *run,
   for (guint e = 0; e < CRM_N_ENTITIES; e++)
     page->records += array_length (json, crm_entity_info (e)->plural);
 
-  g_clear_pointer (&run->cursor, g_free);
-  if (!page->reset)
-    run->cursor = g_strdup (json_object_get_string_member (json, "cursor"));   /* checked before */
-  run->to_fetch = page->reset || page->more;
-  g_assert (run->ready == NULL);
-  run->ready = page;
+  if (ahead == NULL)
+    {
+      g_clear_pointer (&run->cursor, g_free);
+      if (!page->reset)
+        run->cursor = g_strdup (json_object_get_string_member (json, "cursor"));   /* checked before */
+      run->to_fetch = page->reset || page->more;
+    }
+  g_assert (g_queue_get_length (&run->ready) < 2);
+  g_queue_push_tail (&run->ready, page);
 }
 
 /* A page that drops the local copy and the cursor, as the server's
@@ -716,56 +764,47 @@ reset_page_new (void)
   return page;
 }
 
-/* The answer, parsed (CrmApi parses an answer of more than 64 KiB, as
- * every full page is, in a worker): checked here, then queued. */
+/* The answer of @fetch, parsed (CrmApi parses an answer of more than 64
+ * KiB, as every full page is, in a worker): checked here, then queued. */
 static void
-page_received_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+take_answer (GTask *task,
+             Fetch *fetch)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) answer = NULL;
   CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   JsonObject *page;
   JsonNode *total;
   JsonNode *cursor;
 
-  run->fetching = FALSE;
-  answer = crm_api_get_json_finish (CRM_API (object), result, &error);
-  if (answer == NULL)
+  if (fetch->answer == NULL)
     {
       /* A cursor this server does not take (made by an older one, or
        * damaged): start from nothing rather than fail every sync. */
-      if (g_error_matches (error, CRM_ERROR, CRM_ERROR_INVALID) &&
-          g_strcmp0 (crm_error_get_field (error), "cursor") == 0 &&
-          run->cursor != NULL && !run->cursor_dropped)
+      if (g_error_matches (fetch->error, CRM_ERROR, CRM_ERROR_INVALID) &&
+          g_strcmp0 (crm_error_get_field (fetch->error), "cursor") == 0 &&
+          fetch->cursor != NULL && !run->cursor_dropped)
         {
-          g_message ("The server refused the sync cursor (%s); syncing from the start", error->message);
+          g_message ("The server refused the sync cursor (%s); syncing from the start", fetch->error->message);
           run->cursor_dropped = TRUE;
-          receive (run, reset_page_new ());
+          receive (run, reset_page_new (), NULL);
         }
       else
-        fail (run, g_steal_pointer (&error));
-      advance (task);
+        fail (run, g_steal_pointer (&fetch->error));
       return;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (answer))
+  if (!JSON_NODE_HOLDS_OBJECT (fetch->answer))
     {
       fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page is not a JSON object"));
-      advance (task);
       return;
     }
-  page = json_node_get_object (answer);
+  page = json_node_get_object (fetch->answer);
   cursor = json_object_get_member (page, "cursor");
   if (boolean_member (page, "reset"))
     {
       /* a page asked for without a cursor cannot belong to someone else */
-      if (run->cursor == NULL)
+      if (fetch->cursor == NULL)
         {
           fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED, "The server reset a sync that had no cursor"));
-          advance (task);
           return;
         }
     }
@@ -773,7 +812,15 @@ page_received_cb (GObject      *object,
     {
       /* without it the store would forget where it is and miss removals */
       fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page has no cursor"));
-      advance (task);
+      return;
+    }
+  /* the page after it was asked for from the head: the body must agree */
+  if (fetch->ahead != NULL &&
+      (boolean_member (page, "reset") || !boolean_member (page, "more") ||
+       g_strcmp0 (json_node_get_string (cursor), fetch->ahead) != 0))
+    {
+      fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED,
+                              "The server’s sync page names another next page in its body than in its head"));
       return;
     }
   total = json_object_get_member (page, "total");
@@ -782,31 +829,92 @@ page_received_cb (GObject      *object,
     set_total (self, (guint64) json_node_get_int (total),
                json_object_get_boolean_member_with_default (page, "total_estimated", FALSE));
 
-  receive (run, json_object_ref (page));
+  receive (run, json_object_ref (page), fetch->ahead);
+}
+
+/* Answers are taken in the order they were asked for: one that comes
+ * before the answer asked before it (two GETs can be under way) waits. */
+static void
+page_received_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  g_autoptr(GTask) task = g_object_ref (fetch->task);
+  Run *run = g_task_get_task_data (task);
+
+  run->fetching--;
+  fetch->answer = crm_api_get_json_finish (CRM_API (object), result, &fetch->error);
+  if (fetch->number != run->taken)
+    {
+      g_assert (run->early == NULL);
+      run->early = fetch;
+      return;
+    }
+  take_answer (task, fetch);
+  run->taken++;
+  fetch_unref (fetch);
+  if (run->early != NULL && run->early->number == run->taken)
+    {
+      Fetch *early = g_steal_pointer (&run->early);
+
+      if (run->error == NULL)
+        take_answer (task, early);
+      run->taken++;
+      fetch_unref (early);
+    }
   advance (task);
+}
+
+static void fetch_page (GTask *task);
+
+/* The head of a page's answer named the page after it
+ * (CRM_SYNC_NEXT_HEADER): ask for it now, while this one's body arrives and
+ * is parsed, if nothing else waits. */
+static void
+next_heard (const char *cursor,
+            gpointer    data)
+{
+  Fetch *fetch = data;
+  Run *run = g_task_get_task_data (fetch->task);
+
+  if (cursor == NULL || *cursor == '\0' || run->error != NULL || g_cancellable_is_cancelled (run->cancellable))
+    return;
+  if (run->fetching != 1 || run->to_fetch || !g_queue_is_empty (&run->ready) || fetch->number != run->asked - 1)
+    return;
+  fetch->ahead = g_strdup (cursor);
+  g_free (run->cursor);
+  run->cursor = g_strdup (cursor);
+  run->to_fetch = TRUE;
+  fetch_page (fetch->task);
 }
 
 /* GET the page at run->cursor. */
 static void
-fetch (GTask *task)
+fetch_page (GTask *task)
 {
   CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  Fetch *fetch = g_rc_box_new0 (Fetch);
 
-  g_assert (!run->fetching && run->to_fetch);
-  run->fetching = TRUE;
+  g_assert (run->fetching < 2 && run->to_fetch);
+  run->fetching++;
   run->to_fetch = FALSE;
+  fetch->task = g_object_ref (task);
+  fetch->number = run->asked++;
+  fetch->cursor = g_strdup (run->cursor);
   g_hash_table_insert (query, (gpointer) "limit", g_strdup_printf ("%u", self->page_size));
   if (run->cursor != NULL)
     g_hash_table_insert (query, (gpointer) "cursor", g_strdup (run->cursor));
-  crm_api_get_json_async (self->api, "/sync", query, g_task_get_cancellable (task), page_received_cb,
-                          g_object_ref (task));
+  crm_api_get_json_with_header_async (self->api, "/sync", query, CRM_SYNC_NEXT_HEADER, next_heard,
+                                      g_rc_box_acquire (fetch), fetch_unref,
+                                      g_task_get_cancellable (task), page_received_cb, fetch);
 }
 
 /* Starts what may start: the apply of the page received once the store's
  * worker is free, and the GET of the next page once nothing waits to be
- * applied (at most one page ahead).  After a failure or a cancel nothing
+ * applied and no GET is under way (next_heard () asks earlier).  After a failure or a cancel nothing
  * new starts, and when nothing is under way any more the run ends: a page
  * received but not applied is dropped (cancelling stops between pages),
  * and what was applied stays, with its cursor.  Does not take @task. */
@@ -816,16 +924,16 @@ advance (GTask *task)
   Run *run = g_task_get_task_data (task);
   gboolean go_on = run->error == NULL && !g_cancellable_is_cancelled (run->cancellable);
 
-  if (go_on && run->applying == NULL && run->ready != NULL)
+  if (go_on && run->applying == NULL && !g_queue_is_empty (&run->ready))
     apply_ready (task);
-  if (go_on && !run->fetching && run->ready == NULL && run->to_fetch)
-    fetch (task);
-  if (run->applying != NULL || run->fetching)
+  if (go_on && run->fetching == 0 && g_queue_is_empty (&run->ready) && run->to_fetch)
+    fetch_page (task);
+  if (run->applying != NULL || run->fetching > 0)
     return;
 
   if (run->error != NULL)
     g_task_return_error (task, g_steal_pointer (&run->error));
-  else if (!run->to_fetch && run->ready == NULL)
+  else if (!run->to_fetch && g_queue_is_empty (&run->ready))
     g_task_return_boolean (task, TRUE);   /* the last page is applied */
   else if (!g_task_return_error_if_cancelled (task))
     g_assert_not_reached ();

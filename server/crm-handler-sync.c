@@ -704,6 +704,11 @@ sync_done (CrmRequest *req,
   crm_json_member_string (&w, "cursor", cursor_text);
   crm_json_member_bool (&w, "more", more);
   crm_json_end_object (&w);
+  /* the next page in the head as well: the client asks for it while this
+   * body is on its way and being parsed */
+  if (more && !req->gone)
+    soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), CRM_SYNC_NEXT_HEADER,
+                                  cursor_text);
   crm_request_respond (req, SOUP_STATUS_OK, out);
 }
 

@@ -51,6 +51,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmCursor, crm_cursor_free)
 #define CRM_SYNC_N_STAGES (CRM_N_ENTITIES + 1)
 #define CRM_SYNC_STAGE_DEPARTURES CRM_N_ENTITIES
 
+/* A page of GET /sync that has a page after it names that page's cursor
+ * in this response header too (the body's "cursor" when "more" is true),
+ * so that a client may ask for it before the body is in and parsed. */
+#define CRM_SYNC_NEXT_HEADER "Keyline-Sync-Next"
+
 typedef struct
 {
   char    *identity;  /* digits */

@@ -33,6 +33,7 @@ response_free (Response *r)
   g_free (r->body);
   g_clear_pointer (&r->json, json_node_unref);
   g_free (r->retry_after);
+  g_free (r->sync_next);
   g_free (r);
 }
 
@@ -75,6 +76,7 @@ http (const char *method,
   r->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   retry = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
   r->retry_after = g_strdup (retry);
+  r->sync_next = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Keyline-Sync-Next"));
   if (g_bytes_get_size (bytes) > 0)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();

@@ -12,6 +12,7 @@ typedef struct
   char     *body;
   JsonNode *json;          /* NULL for an empty body */
   char     *retry_after;
+  char     *sync_next;     /* the Keyline-Sync-Next header, or NULL */
 } Response;
 
 void        crm_test_http_init     (const char *base_url);

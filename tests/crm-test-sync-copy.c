@@ -141,6 +141,11 @@ copy_sync (Copy       *c,
         g_error ("GET %s: %u %s", path, r->status, r->body);
       page = obj (r);
       c->pages++;
+      /* the head names the next page exactly when the body does */
+      if (!json_object_get_boolean_member (page, "reset") && json_object_get_boolean_member (page, "more"))
+        g_assert_cmpstr (r->sync_next, ==, json_object_get_string_member (page, "cursor"));
+      else
+        g_assert_null (r->sync_next);
       if (json_object_get_boolean_member (page, "reset"))
         {
           c->resets++;

@@ -18,8 +18,10 @@
 
 typedef struct
 {
-  guint  status;
-  char  *body;
+  guint     status;
+  char     *body;
+  char     *next;      /* the Keyline-Sync-Next header, or NULL */
+  gboolean  hold;      /* the head goes out, the body when the test says */
 } Answer;
 
 typedef struct
@@ -40,6 +42,8 @@ typedef struct
   gboolean       done;
   gboolean       ok;
   GError        *error;
+  SoupServerMessage *held;   /* an answer whose body is held */
+  char          *held_body;
 } Fixture;
 
 static const char * const prefixes[] = { "/api/v1/sync", "/api/v1/mutations", "/api/v1/customers/" };
@@ -50,6 +54,7 @@ answer_free (gpointer data)
   Answer *answer = data;
 
   g_free (answer->body);
+  g_free (answer->next);
   g_free (answer);
 }
 
@@ -84,6 +89,37 @@ script_page (Fixture    *fixture,
   json_object_unref (page);
 }
 
+/* A page whose answer names the next page in its head (@next), and, with
+ * @hold, sends its body only when release_held () says so. */
+static void
+script_page_ahead (Fixture    *fixture,
+                   JsonObject *page,
+                   const char *next,
+                   gboolean    hold)
+{
+  GQueue *queue = g_hash_table_lookup (fixture->answers, "/api/v1/sync");
+  Answer *answer;
+
+  script_page (fixture, page);
+  answer = g_queue_peek_tail (queue);
+  answer->next = g_strdup (next);
+  answer->hold = hold;
+}
+
+static void
+release_held (Fixture *fixture)
+{
+  SoupMessageBody *body;
+  char *text = g_steal_pointer (&fixture->held_body);
+
+  g_assert_nonnull (fixture->held);
+  body = soup_server_message_get_response_body (fixture->held);
+  soup_message_body_append (body, SOUP_MEMORY_TAKE, text, strlen (text));
+  soup_message_body_complete (body);
+  soup_server_message_unpause (fixture->held);
+  g_clear_object (&fixture->held);
+}
+
 static void
 handler (SoupServer        *server,
          SoupServerMessage *message,
@@ -112,8 +148,22 @@ handler (SoupServer        *server,
     g_error ("No answer scripted for %s %s", soup_server_message_get_method (message), path);
 
   soup_server_message_set_status (message, answer->status, NULL);
-  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
-                                    answer->body, strlen (answer->body));
+  if (answer->next != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (message), "Keyline-Sync-Next",
+                                  answer->next);
+  if (answer->hold)
+    {
+      SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+
+      g_assert_null (fixture->held);
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_content_type (headers, "application/json", NULL);
+      fixture->held = g_object_ref (message);
+      fixture->held_body = g_steal_pointer (&answer->body);
+    }
+  else
+    soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                      answer->body, strlen (answer->body));
   answer_free (answer);
 }
 
@@ -216,6 +266,8 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&fixture->conflict_current, json_object_unref);
   g_clear_pointer (&fixture->conflict_mutation, crm_mutation_unref);
   g_clear_error (&fixture->error);
+  g_clear_object (&fixture->held);
+  g_free (fixture->held_body);
 }
 
 static gboolean
@@ -568,6 +620,71 @@ test_next_page_is_asked_for_while_the_one_before_is_applied (Fixture       *fixt
   g_assert_cmpstr (applied, ==, "p2");
   ids = local_ids (fixture);
   g_assert_cmpstr (ids, ==, expected);
+}
+
+/* Page 1's head names page 2 (Keyline-Sync-Next): page 2 is asked for
+ * before page 1's body has come, and both are applied in order. */
+static void
+test_next_page_is_asked_for_from_the_head (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  JsonObject *first = test_page ("p1");
+  JsonObject *second = test_page ("p2");
+  static const guint all[] = { 1, 3, 4 };
+  g_autofree char *expected = ids_of (all, G_N_ELEMENTS (all));
+  g_autofree char *applied = NULL;
+  g_autofree char *ids = NULL;
+
+  json_object_set_boolean_member (first, "more", TRUE);
+  test_page_add_customer (first, test_customer (3, "中国商飞", 1));
+  test_page_add_customer (second, test_customer (4, "中远海运", 1));
+  script_page_ahead (fixture, first, "p1", TRUE);
+  script_page (fixture, second);
+
+  sync_start (fixture);
+  iterate_until_requests (fixture, 2, 3000);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_cmpstr (fixture->requests->pdata[1], ==, "GET /api/v1/sync?cursor=p1&limit=1000");
+  g_assert_nonnull (fixture->held);       /* page 1's body has not gone out */
+  iterate_for (100);
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 0);
+
+  release_held (fixture);
+  g_assert_true (sync_wait (fixture));
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 2);
+  applied = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (applied, ==, "p2");
+  ids = local_ids (fixture);
+  g_assert_cmpstr (ids, ==, expected);
+}
+
+/* A head that names another next page than its body fails the sync, and
+ * neither page is applied. */
+static void
+test_head_and_body_that_disagree_fail (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  JsonObject *first = test_page ("p1");
+  JsonObject *second = test_page ("p2");
+  g_autofree char *cursor = NULL;
+  g_autofree char *ids = NULL;
+
+  json_object_set_boolean_member (first, "more", TRUE);
+  test_page_add_customer (first, test_customer (3, "中国商飞", 1));
+  test_page_add_customer (second, test_customer (4, "中远海运", 1));
+  script_page_ahead (fixture, first, "p9", FALSE);
+  script_page (fixture, second);
+
+  g_assert_false (sync_and_wait (fixture));
+  g_assert_error (fixture->error, CRM_ERROR, CRM_ERROR_MALFORMED);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_cmpstr (fixture->requests->pdata[1], ==, "GET /api/v1/sync?cursor=p9&limit=1000");
+  g_assert_cmpuint (crm_sync_engine_get_received (fixture->engine), ==, 0);
+  cursor = crm_store_dup_cursor (fixture->store.store);
+  g_assert_cmpstr (cursor, ==, "c1");
+  ids = local_ids (fixture);
+  g_assert_cmpstr (ids, ==, test_id (1));
 }
 
 /* The GET of page 2 fails while page 1 is applied: page 1 stays, with its
@@ -948,6 +1065,8 @@ main (int   argc,
        test_next_page_is_asked_for_while_the_one_before_is_applied);
   ADD ("failed-next-page-keeps-the-page-being-applied", test_failed_next_page_keeps_the_page_being_applied);
   ADD ("stop-mid-pipeline-keeps-a-consistent-store", test_stop_mid_pipeline_keeps_a_consistent_store);
+  ADD ("next-page-is-asked-for-from-the-head", test_next_page_is_asked_for_from_the_head);
+  ADD ("head-and-body-that-disagree-fail", test_head_and_body_that_disagree_fail);
   g_test_add ("/sync/answers/stale-update-412-keeps-the-change-and-goes-on-with-other-records", Fixture,
               &stale_412, fixture_set_up, test_conflict_keeps_the_change_and_goes_on_with_other_records,
               fixture_tear_down);
