@@ -183,15 +183,21 @@ crm_http_error_response (const GError *error)
   return g_bytes_new_take (g_string_free (out, FALSE), len);
 }
 
+/* Marks on a message, by quark: g_object_get_data () looks its string
+ * up under GLib's one process-wide quark lock, which the server threads
+ * took several times per request and then waited for each other on. */
+static G_DEFINE_QUARK (crm-paused, paused)
+static G_DEFINE_QUARK (crm-refused, refused)
+
 /* A message can be paused once its head is read (in "request-started" it
  * has no I/O yet); early_cb pauses one refused before then. */
 static void
 pause_reading (SoupServerMessage *msg)
 {
   if (soup_server_message_get_method (msg) == NULL ||
-      g_object_get_data (G_OBJECT (msg), "crm-paused") != NULL)
+      g_object_get_qdata (G_OBJECT (msg), paused_quark ()) != NULL)
     return;
-  g_object_set_data (G_OBJECT (msg), "crm-paused", GINT_TO_POINTER (1));
+  g_object_set_qdata (G_OBJECT (msg), paused_quark (), GINT_TO_POINTER (1));
   soup_server_message_pause (msg);
 }
 
@@ -203,9 +209,9 @@ crm_http_refuse (SoupServerMessage *msg,
   GSource *source;
   guint status = crm_http_status_for_error (error);
 
-  if (g_object_get_data (G_OBJECT (msg), "crm-refused") != NULL)
+  if (crm_http_is_refused (msg))
     return;
-  g_object_set_data (G_OBJECT (msg), "crm-refused", GINT_TO_POINTER (1));
+  g_object_set_qdata (G_OBJECT (msg), refused_quark (), GINT_TO_POINTER (1));
   g_log_structured (G_LOG_DOMAIN, status >= 500 ? G_LOG_LEVEL_MESSAGE : G_LOG_LEVEL_DEBUG,
                     "HTTP_ROUTE", "-",
                     "MESSAGE", "refused before reading in full -> %u: %s", status, error->message);
@@ -228,7 +234,7 @@ crm_http_refuse (SoupServerMessage *msg,
 gboolean
 crm_http_is_refused (SoupServerMessage *msg)
 {
-  return g_object_get_data (G_OBJECT (msg), "crm-refused") != NULL;
+  return g_object_get_qdata (G_OBJECT (msg), refused_quark ()) != NULL;
 }
 
 /* Early checks ---------------------------------------------------------- */
@@ -413,11 +419,21 @@ request_started_cb (SoupServer        *server,
                     SoupServerMessage *msg,
                     gpointer           user_data)
 {
-  GString *body = crm_http_error_body (CRM_ERROR_MALFORMED, "The request is not valid HTTP", NULL);
-  gsize len = body->len;
+  /* The same body for every message: written once, never freed
+   * (it was a JSON writer, a string and its copy per request). */
+  static gsize once;
+  static const char *body;
+  static gsize len;
 
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_string_free (body, FALSE), len);
+  if (g_once_init_enter (&once))
+    {
+      GString *text = crm_http_error_body (CRM_ERROR_MALFORMED, "The request is not valid HTTP", NULL);
+
+      len = text->len;
+      body = g_string_free (text, FALSE);
+      g_once_init_leave (&once, 1);
+    }
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, len);
 }
 
 static void

@@ -122,8 +122,8 @@ crm_http_status_for_error (const GError *error)
 static void
 request_free (CrmRequest *req)
 {
-  if (req->finished_id)
-    g_signal_handler_disconnect (req->msg, req->finished_id);
+  if (req->paused && !req->gone)
+    g_hash_table_remove (req->worker->waiting, req->msg);
   if (req->data_free)
     req->data_free (req->data);
   g_clear_object (&req->msg);
@@ -316,15 +316,22 @@ crm_request_new_batch (CrmRequest *req)
   return batch;
 }
 
+/* The server's "request-finished" and "request-aborted", for every
+ * message.  One still waiting for its batch has lost its connection
+ * before we answered: the batch still completes and then just frees the
+ * request.  (A "finished" handler on each paused message cost a closure
+ * and a signal connection, and their removal, per request.) */
 static void
-message_finished_cb (SoupServerMessage *msg,
-                     CrmRequest        *req)
+message_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     CrmWorker         *worker)
 {
-  /* The connection closed before we answered; the batch still completes
-   * and then just frees the request. */
+  CrmRequest *req;
+
+  if (worker->waiting == NULL || (req = g_hash_table_lookup (worker->waiting, msg)) == NULL)
+    return;
   req->gone = TRUE;
-  g_signal_handler_disconnect (msg, req->finished_id);
-  req->finished_id = 0;
+  g_hash_table_remove (worker->waiting, msg);
 }
 
 static void
@@ -384,8 +391,9 @@ crm_request_execute (CrmRequest   *req,
     {
       req->paused = TRUE;
       soup_server_message_pause (req->msg);
-      req->finished_id = g_signal_connect (req->msg, "finished",
-                                           G_CALLBACK (message_finished_cb), req);
+      if (req->worker->waiting == NULL)
+        req->worker->waiting = g_hash_table_new (NULL, NULL);
+      g_hash_table_insert (req->worker->waiting, req->msg, req);
     }
   req->done = done;
   req->worker->in_flight++;
@@ -556,4 +564,6 @@ crm_http_install (SoupServer *server,
 {
   crm_http_limits_install (server, worker);
   soup_server_add_handler (server, NULL, api_cb, worker, NULL);
+  g_signal_connect (server, "request-finished", G_CALLBACK (message_finished_cb), worker);
+  g_signal_connect (server, "request-aborted", G_CALLBACK (message_finished_cb), worker);
 }

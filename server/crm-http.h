@@ -20,6 +20,7 @@ typedef struct
   CrmDb           *db;
   CrmIdentityCache *identity;   /* the server's, shared by its threads */
   guint            in_flight;   /* requests paused while the database works */
+  GHashTable      *waiting;     /* SoupServerMessage -> its paused CrmRequest */
 } CrmWorker;
 
 typedef struct _CrmRequest CrmRequest;
@@ -59,7 +60,6 @@ struct _CrmRequest
   guint              auth_index;   /* the identity statement in the current batch */
   char              *client_address;
   CrmBatchDone       done;
-  gulong             finished_id;
   gboolean           paused;
   gpointer           data;         /* a handler's own state, freed with the request */
   GDestroyNotify     data_free;

@@ -99,6 +99,10 @@ struct _CrmServer
   CrmIdentityListener *listener;  /* keeps it current; NULL when it is off */
 };
 
+/* A message counted in Thread.active, by quark: g_object_set_data ()
+ * looks its string up under GLib's process-wide quark lock. */
+static G_DEFINE_QUARK (crm-active, active)
+
 /* Listening sockets ------------------------------------------------------ */
 
 static int
@@ -316,7 +320,7 @@ request_read_cb (SoupServer        *soup,
 {
   reading_done (thread, msg);
   thread->active++;
-  g_object_set_data (G_OBJECT (msg), "crm-active", GINT_TO_POINTER (1));
+  g_object_set_qdata (G_OBJECT (msg), active_quark (), GINT_TO_POINTER (1));
 }
 
 static void
@@ -328,7 +332,7 @@ request_ended_cb (SoupServer        *soup,
   Client *client = socket ? g_hash_table_lookup (thread->clients, socket) : NULL;
 
   reading_done (thread, msg);
-  if (g_object_steal_data (G_OBJECT (msg), "crm-active") != NULL)
+  if (g_object_steal_qdata (G_OBJECT (msg), active_quark ()) != NULL)
     thread->active--;
   if (client != NULL && client->busy > 0)
     {
@@ -505,6 +509,7 @@ thread_main (gpointer data)
   g_hash_table_remove_all (thread->clients);
   g_clear_object (&thread->soup);
   g_clear_pointer (&thread->worker.db, crm_db_free);
+  g_clear_pointer (&thread->worker.waiting, g_hash_table_unref);
   /* let libsoup's closing sources run once */
   while (g_main_context_iteration (thread->context, FALSE))
     ;
