@@ -414,10 +414,9 @@ early_cb (SoupServer        *server,
  * we could still answer.  So every message starts with a JSON error as its
  * response, which libsoup then sends with its status; "request-read",
  * which only requests that parsed reach, takes it away again. */
-static void
-request_started_cb (SoupServer        *server,
-                    SoupServerMessage *msg,
-                    gpointer           user_data)
+void
+crm_http_request_started (CrmWorker         *worker,
+                          SoupServerMessage *msg)
 {
   /* The same body for every message: written once, never freed
    * (it was a JSON writer, a string and its copy per request). */
@@ -436,10 +435,9 @@ request_started_cb (SoupServer        *server,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, len);
 }
 
-static void
-request_read_cb (SoupServer        *server,
-                 SoupServerMessage *msg,
-                 gpointer           user_data)
+void
+crm_http_request_read (CrmWorker         *worker,
+                       SoupServerMessage *msg)
 {
   /* A status already set is libsoup's refusal (say, of ".." in the
    * path): it keeps the JSON error. */
@@ -451,7 +449,5 @@ void
 crm_http_limits_install (SoupServer *server,
                          CrmWorker  *worker)
 {
-  g_signal_connect (server, "request-started", G_CALLBACK (request_started_cb), worker);
-  g_signal_connect (server, "request-read", G_CALLBACK (request_read_cb), worker);
   soup_server_add_early_handler (server, NULL, early_cb, worker, NULL);
 }

@@ -321,10 +321,9 @@ crm_request_new_batch (CrmRequest *req)
  * before we answered: the batch still completes and then just frees the
  * request.  (A "finished" handler on each paused message cost a closure
  * and a signal connection, and their removal, per request.) */
-static void
-message_finished_cb (SoupServer        *server,
-                     SoupServerMessage *msg,
-                     CrmWorker         *worker)
+void
+crm_http_request_ended (CrmWorker         *worker,
+                        SoupServerMessage *msg)
 {
   CrmRequest *req;
 
@@ -564,6 +563,4 @@ crm_http_install (SoupServer *server,
 {
   crm_http_limits_install (server, worker);
   soup_server_add_handler (server, NULL, api_cb, worker, NULL);
-  g_signal_connect (server, "request-finished", G_CALLBACK (message_finished_cb), worker);
-  g_signal_connect (server, "request-aborted", G_CALLBACK (message_finished_cb), worker);
 }

@@ -116,6 +116,17 @@ GBytes     *crm_http_error_response   (const GError      *error);
 /* Installs the API on @server for @worker. */
 void        crm_http_install          (SoupServer  *server,
                                        CrmWorker   *worker);
+/* The API's part of @server's "request-started", "request-read" and
+ * "request-finished"/"request-aborted": whoever installs it calls these
+ * from its own handlers of those signals, first.  (One handler per signal:
+ * each one more is a round trip of GObject's process-wide signal lock per
+ * request, which the server threads contend for.) */
+void        crm_http_request_started  (CrmWorker         *worker,
+                                       SoupServerMessage *msg);
+void        crm_http_request_read     (CrmWorker         *worker,
+                                       SoupServerMessage *msg);
+void        crm_http_request_ended    (CrmWorker         *worker,
+                                       SoupServerMessage *msg);
 
 /* Drops the request's session from the identity cache (signed out). */
 void        crm_request_forget_session (CrmRequest *req);

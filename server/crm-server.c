@@ -269,6 +269,7 @@ request_started_cb (SoupServer        *soup,
   Client *client;
   gboolean over_limit = FALSE;
 
+  crm_http_request_started (&thread->worker, msg);
   if (socket == NULL)
     return;
   client = g_hash_table_lookup (thread->clients, socket);
@@ -318,6 +319,7 @@ request_read_cb (SoupServer        *soup,
                  SoupServerMessage *msg,
                  Thread            *thread)
 {
+  crm_http_request_read (&thread->worker, msg);
   reading_done (thread, msg);
   thread->active++;
   g_object_set_qdata (G_OBJECT (msg), active_quark (), GINT_TO_POINTER (1));
@@ -331,6 +333,7 @@ request_ended_cb (SoupServer        *soup,
   GSocket *socket = soup_server_message_get_socket (msg);
   Client *client = socket ? g_hash_table_lookup (thread->clients, socket) : NULL;
 
+  crm_http_request_ended (&thread->worker, msg);
   reading_done (thread, msg);
   if (g_object_steal_qdata (G_OBJECT (msg), active_quark ()) != NULL)
     thread->active--;
@@ -479,6 +482,7 @@ thread_main (gpointer data)
 
   thread->soup = soup_server_new ("server-header", "Keyline/" PACKAGE_VERSION " ", NULL);
   crm_http_install (thread->soup, &thread->worker);
+  /* one handler per signal; each calls the API's part first */
   g_signal_connect (thread->soup, "request-started", G_CALLBACK (request_started_cb), thread);
   g_signal_connect (thread->soup, "request-read", G_CALLBACK (request_read_cb), thread);
   g_signal_connect (thread->soup, "request-finished", G_CALLBACK (request_ended_cb), thread);
