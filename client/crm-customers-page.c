@@ -347,30 +347,25 @@ update_progress (CrmCustomersPage *self)
   total = crm_sync_engine_get_total (self->engine);
   received_text = crm_format_number (received);
 
-  if (total > 0 && crm_sync_engine_get_total_estimated (self->engine))
+  if (total > 0)
     {
+      gboolean estimated = crm_sync_engine_get_total_estimated (self->engine);
       g_autofree char *total_text = crm_format_number (total);
       /* an estimate may be passed: the bar waits at 99% for the end */
-      double fraction = MIN (0.99, (double) received / (double) total);
+      double fraction = MIN (estimated ? 0.99 : 1.0, (double) received / (double) total);
 
-      if (received >= total)
+      if (estimated && received >= total)
         text = g_strdup_printf (ngettext ("%s record", "%s records", received), received_text);
-      else
+      else if (estimated)
         /* TRANSLATORS: progress of the first sync: records received, of
          * about how many (the server's estimate), and the percentage */
         text = g_strdup_printf (ngettext ("%s of about %s record (%u%%)", "%s of about %s records (%u%%)", total),
                                 received_text, total_text, (guint) (fraction * 100));
-      gtk_progress_bar_set_fraction (self->progress_bar, fraction);
-    }
-  else if (total > 0)
-    {
-      g_autofree char *total_text = crm_format_number (total);
-      double fraction = MIN (1.0, (double) received / (double) total);
-
-      /* TRANSLATORS: progress of the first sync: records received, of how
-       * many, and the percentage */
-      text = g_strdup_printf (ngettext ("%s of %s record (%u%%)", "%s of %s records (%u%%)", total),
-                              received_text, total_text, (guint) (fraction * 100));
+      else
+        /* TRANSLATORS: progress of the first sync: records received, of how
+         * many, and the percentage */
+        text = g_strdup_printf (ngettext ("%s of %s record (%u%%)", "%s of %s records (%u%%)", total),
+                                received_text, total_text, (guint) (fraction * 100));
       gtk_progress_bar_set_fraction (self->progress_bar, fraction);
     }
   else

@@ -914,8 +914,8 @@ fetch_page (GTask *task)
 
 /* Starts what may start: the apply of the page received once the store's
  * worker is free, and the GET of the next page once nothing waits to be
- * applied and no GET is under way (next_heard () asks earlier).  After a failure or a cancel nothing
- * new starts, and when nothing is under way any more the run ends: a page
+ * applied and no GET is under way (next_heard () asks earlier).  After a
+ * failure or a cancel nothing new starts, and when nothing is under way any more the run ends: a page
  * received but not applied is dropped (cancelling stops between pages),
  * and what was applied stays, with its cursor.  Does not take @task. */
 static void

@@ -327,7 +327,8 @@ crm_http_request_ended (CrmWorker         *worker,
 {
   CrmRequest *req;
 
-  if (worker->waiting == NULL || (req = g_hash_table_lookup (worker->waiting, msg)) == NULL)
+  req = g_hash_table_lookup (worker->waiting, msg);
+  if (req == NULL)
     return;
   req->gone = TRUE;
   g_hash_table_remove (worker->waiting, msg);
@@ -390,8 +391,6 @@ crm_request_execute (CrmRequest   *req,
     {
       req->paused = TRUE;
       soup_server_message_pause (req->msg);
-      if (req->worker->waiting == NULL)
-        req->worker->waiting = g_hash_table_new (NULL, NULL);
       g_hash_table_insert (req->worker->waiting, req->msg, req);
     }
   req->done = done;

@@ -20,7 +20,7 @@ typedef struct
   CrmDb           *db;
   CrmIdentityCache *identity;   /* the server's, shared by its threads */
   guint            in_flight;   /* requests paused while the database works */
-  GHashTable      *waiting;     /* SoupServerMessage -> its paused CrmRequest */
+  GHashTable      *waiting;     /* SoupServerMessage -> its paused CrmRequest (made with the thread) */
 } CrmWorker;
 
 typedef struct _CrmRequest CrmRequest;

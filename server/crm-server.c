@@ -479,6 +479,7 @@ thread_main (gpointer data)
       g_main_context_pop_thread_default (thread->context);
       return NULL;
     }
+  thread->worker.waiting = g_hash_table_new (NULL, NULL);
 
   thread->soup = soup_server_new ("server-header", "Keyline/" PACKAGE_VERSION " ", NULL);
   crm_http_install (thread->soup, &thread->worker);

@@ -43,10 +43,9 @@
  * per entity and when the last of each was in (the first sync sends one
  * entity after another, so "customers and contacts in" is when the
  * customer list and its contacts were complete), and the main loop's
- * longest stall: the longest gap
- * between two dispatches of a 1 ms timeout on the engine's main context
- * (with or without --window), and that gap less the time the main thread
- * waited for a CPU.  Its last line, "result: ...", holds the figures for
+ * longest stall: the longest gap between two dispatches of a 1 ms timeout
+ * on the engine's main context (with or without --window), and that gap
+ * less the time the main thread waited for a CPU.  Its last line, "result: ...", holds the figures for
  * scripts that compare runs.
  *
  * With --window (needs a display: run it under `xvfb-run -a
@@ -571,6 +570,7 @@ main (int   argc,
   double cpu;
   guint64 records;
   guint64 total;
+  double customers_contacts;
   GStatBuf st = { 0 };
   GStatBuf wal = { 0 };
   GOptionEntry entries[] = {
@@ -699,6 +699,7 @@ main (int   argc,
   rss_after = peak_rss_kib ();
   records = crm_sync_engine_get_received (engine);
   total = crm_sync_engine_get_total (engine);
+  customers_contacts = MAX (entity_in[CRM_ENTITY_CUSTOMER], entity_in[CRM_ENTITY_CONTACT]);
   if (!crm_sync_engine_get_total_estimated (engine) && total != records)
     g_warning ("The first sync announced %" G_GUINT64_FORMAT " records and received %" G_GUINT64_FORMAT,
                total, records);
@@ -730,8 +731,7 @@ main (int   argc,
   printf ("| first sync: records/s               | %14.0f |\n", records / first);
   printf ("| first sync: total announced%s | %14" G_GUINT64_FORMAT " |\n",
           crm_sync_engine_get_total_estimated (engine) ? " (estimate)" : " (exact)   ", total);
-  printf ("| customers and contacts in (s)       | %14.2f |\n",
-          MAX (entity_in[CRM_ENTITY_CUSTOMER], entity_in[CRM_ENTITY_CONTACT]));
+  printf ("| customers and contacts in (s)       | %14.2f |\n", customers_contacts);
   printf ("| first sync: longest main-loop stall (ms) | %11.1f |\n", during_sync / 1000.0);
   printf ("| the same, less waiting for a CPU (ms) | %13.1f |\n", own_during_sync / 1000.0);
   printf ("| first sync: 1 ms timeout gaps > 16 ms | %13u |\n", gaps_during_sync);
@@ -774,8 +774,7 @@ main (int   argc,
           " stall_less_cpu_wait_ms=%.1f client_cpu_s=%.2f peak_rss_mib=%.1f total=%" G_GUINT64_FORMAT
           " total_estimated=%d customers_contacts_s=%.3f\n",
           login, records, first, records / first, during_sync / 1000.0, own_during_sync / 1000.0, cpu,
-          rss_after / 1024.0, total, crm_sync_engine_get_total_estimated (engine),
-          MAX (entity_in[CRM_ENTITY_CUSTOMER], entity_in[CRM_ENTITY_CONTACT]));
+          rss_after / 1024.0, total, crm_sync_engine_get_total_estimated (engine), customers_contacts);
 
   g_clear_object (&engine);
   g_clear_object (&store);
