@@ -10,7 +10,7 @@
 
 /* Answers up to this size are parsed in the callback on the main thread;
  * larger ones (a page of 500 customers is a few hundred KiB) in a worker. */
-#define PARSE_IN_THREAD_SIZE (64 * 1024)
+#define READ_IN_THREAD_SIZE (64 * 1024)
 
 /* libsoup 3.2 has no name for 429 (RFC 6585). */
 #define STATUS_TOO_MANY_REQUESTS 429
@@ -46,6 +46,9 @@ typedef struct
   guint        status;
   guint        retry_after;  /* seconds; 0 when not given */
   JsonNode    *error_body;   /* an error answer's JSON, e.g. a 412's "current" */
+  /* how a successful answer's body is read: read_json () or the caller's */
+  CrmApiReadFunc read;
+  GDestroyNotify read_free;
 } Request;
 
 static void
@@ -126,6 +129,16 @@ parse_json (GBytes  *bytes,
     return json_node_new (JSON_NODE_NULL);
 
   return json_parser_steal_root (parser);
+}
+
+/* The default reader of an answer: a JsonNode, JSON null for an empty body. */
+static gpointer
+read_json (GBytes  *bytes,
+           GError **error)
+{
+  if (g_bytes_get_size (bytes) == 0)
+    return json_node_new (JSON_NODE_NULL);
+  return parse_json (bytes, error);
 }
 
 /* A string member, or NULL when it is missing or not a string. */
@@ -246,51 +259,73 @@ parse_retry_after (SoupMessage *message)
   return (guint) seconds;
 }
 
-static void
-parse_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+/* A body to read in a worker, and how. */
+typedef struct
 {
-  GError *error = NULL;
-  JsonNode *node;
+  GBytes         *bytes;
+  CrmApiReadFunc  read;
+  GDestroyNotify  read_free;
+} Reading;
 
-  node = parse_json (task_data, &error);
-  if (node == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+static void
+reading_free (Reading *reading)
+{
+  g_bytes_unref (reading->bytes);
+  g_free (reading);
 }
 
 static void
-parse_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+read_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Reading *reading = task_data;
+  GError *error = NULL;
+  gpointer answer;
+
+  answer = reading->read (reading->bytes, &error);
+  if (answer == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, answer, reading->read_free);
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
   GError *error = NULL;
-  JsonNode *node;
+  gpointer answer;
 
-  node = g_task_propagate_pointer (G_TASK (result), &error);
-  if (node == NULL)
+  answer = g_task_propagate_pointer (G_TASK (result), &error);
+  if (answer == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (task, answer, request->read_free);
 }
 
-/* Parses @bytes in a worker thread, then completes @task (whose reference
+/* Reads @bytes in a worker thread, then completes @task (whose reference
  * it takes) on its own context.  The worker's task has no source object,
  * so the CrmApi and its SoupSession are never released off their thread. */
 static void
-parse_in_thread (GTask  *task,
-                 GBytes *bytes)
+read_in_thread (GTask  *task,
+                GBytes *bytes)
 {
-  g_autoptr(GTask) parse_task = NULL;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GTask) read_task = NULL;
+  Reading *reading = g_new (Reading, 1);
 
-  parse_task = g_task_new (NULL, g_task_get_cancellable (task), parse_cb, task);
-  g_task_set_source_tag (parse_task, parse_in_thread);
-  g_task_set_task_data (parse_task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (parse_task, parse_thread);
+  reading->bytes = g_bytes_ref (bytes);
+  reading->read = request->read;
+  reading->read_free = request->read_free;
+  read_task = g_task_new (NULL, g_task_get_cancellable (task), read_cb, task);
+  g_task_set_source_tag (read_task, read_in_thread);
+  g_task_set_task_data (read_task, reading, (GDestroyNotify) reading_free);
+  g_task_run_in_thread (read_task, read_thread);
 }
 
 static void
@@ -303,7 +338,7 @@ send_and_read_cb (GObject      *object,
   g_autoptr(GBytes) bytes = NULL;
   Request *request = g_task_get_task_data (task);
   GError *answer_error = NULL;
-  JsonNode *node;
+  gpointer answer;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
 
@@ -336,27 +371,21 @@ send_and_read_cb (GObject      *object,
       return;
     }
 
-  if (g_bytes_get_size (bytes) == 0)
+  if (g_bytes_get_size (bytes) > READ_IN_THREAD_SIZE)
     {
-      g_task_return_pointer (task, json_node_new (JSON_NODE_NULL), (GDestroyNotify) json_node_unref);
+      read_in_thread (g_steal_pointer (&task), bytes);
       return;
     }
 
-  if (g_bytes_get_size (bytes) > PARSE_IN_THREAD_SIZE)
-    {
-      parse_in_thread (g_steal_pointer (&task), bytes);
-      return;
-    }
-
-  node = parse_json (bytes, &answer_error);
-  if (node == NULL)
+  answer = request->read (bytes, &answer_error);
+  if (answer == NULL)
     g_task_return_error (task, answer_error);
   else
-    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (task, answer, request->read_free);
 }
 
 /* One header of a successful answer, handed over once the head is in
- * (crm_api_get_json_with_header_async ()). */
+ * (crm_api_get_read_with_header_async ()). */
 typedef struct
 {
   char              *name;
@@ -389,8 +418,9 @@ got_headers_cb (SoupMessage *message,
 }
 
 /* Sends one request for @task (whose reference it takes) and returns its
- * answer as a JsonNode (JSON null for an empty body) or a CRM_ERROR;
- * @watch (taken), when given, hears its header first. */
+ * answer as @read reads it (NULL: as a JsonNode, JSON null for an empty
+ * body) or a CRM_ERROR; @watch (taken), when given, hears its header
+ * first. */
 static void
 send_request_watched (CrmApi           *self,
                       GTask            *task,
@@ -399,13 +429,17 @@ send_request_watched (CrmApi           *self,
                       GHashTable       *query,
                       JsonNode         *body,
                       SoupMessageFlags  flags,
-                      HeaderWatch      *watch)
+                      HeaderWatch      *watch,
+                      CrmApiReadFunc    read,
+                      GDestroyNotify    read_free)
 {
   g_autofree char *url = build_url (self, path, query);
   Request *request;
   SoupMessageHeaders *headers;
 
   request = g_new0 (Request, 1);
+  request->read = read != NULL ? read : read_json;
+  request->read_free = read != NULL ? read_free : (GDestroyNotify) json_node_unref;
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
 
   request->message = soup_message_new (method, url);
@@ -460,7 +494,7 @@ send_request (CrmApi           *self,
               JsonNode         *body,
               SoupMessageFlags  flags)
 {
-  send_request_watched (self, task, method, path, query, body, flags, NULL);
+  send_request_watched (self, task, method, path, query, body, flags, NULL, NULL, NULL);
 }
 
 static guint
@@ -790,24 +824,30 @@ crm_api_get_json_async (CrmApi              *self,
 }
 
 /**
- * crm_api_get_json_with_header_async:
+ * crm_api_get_read_with_header_async:
  * @header: the name of a header of the answer
  * @header_func: called once with @header's value (%NULL when the answer
  *   has none) as soon as a successful answer's head is in, before its
  *   body; not called for a failure
  * @header_data: (closure header_func)
  * @header_destroy: frees @header_data once the request is done
+ * @read: reads a successful answer's body, in a worker thread when it is
+ *   larger than 64 KiB; an error answer is read as every other
+ * @read_free: frees what @read returns
  *
- * As crm_api_get_json_async (), finished by crm_api_get_json_finish ().
+ * As crm_api_get_json_async (), with the answer as @read reads it,
+ * finished by crm_api_get_read_finish ().
  */
 void
-crm_api_get_json_with_header_async (CrmApi              *self,
+crm_api_get_read_with_header_async (CrmApi              *self,
                                     const char          *path,
                                     GHashTable          *query,
                                     const char          *header,
                                     CrmApiHeaderFunc     header_func,
                                     gpointer             header_data,
                                     GDestroyNotify       header_destroy,
+                                    CrmApiReadFunc       read,
+                                    GDestroyNotify       read_free,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
@@ -818,6 +858,7 @@ crm_api_get_json_with_header_async (CrmApi              *self,
   g_return_if_fail (CRM_IS_API (self));
   g_return_if_fail (path != NULL);
   g_return_if_fail (header != NULL && header_func != NULL);
+  g_return_if_fail (read != NULL && read_free != NULL);
 
   watch = g_new0 (HeaderWatch, 1);
   watch->name = g_strdup (header);
@@ -825,9 +866,27 @@ crm_api_get_json_with_header_async (CrmApi              *self,
   watch->data = header_data;
   watch->destroy = header_destroy;
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, crm_api_get_json_async);
+  g_task_set_source_tag (task, crm_api_get_read_with_header_async);
 
-  send_request_watched (self, task, "GET", path, query, NULL, 0, watch);
+  send_request_watched (self, task, "GET", path, query, NULL, 0, watch, read, read_free);
+}
+
+/**
+ * crm_api_get_read_finish:
+ *
+ * Returns: (transfer full) (nullable): what the read function returned,
+ *   or %NULL with @error set
+ */
+gpointer
+crm_api_get_read_finish (CrmApi        *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (CRM_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == crm_api_get_read_with_header_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -62,16 +62,25 @@ void        crm_api_get_json_async     (CrmApi               *self,
 typedef void (*CrmApiHeaderFunc) (const char *value,
                                   gpointer    user_data);
 
-void        crm_api_get_json_with_header_async (CrmApi              *self,
+/* Reads a successful answer's body: what it returns, or NULL with @error set. */
+typedef gpointer (*CrmApiReadFunc) (GBytes  *body,
+                                    GError **error);
+
+void        crm_api_get_read_with_header_async (CrmApi              *self,
                                                 const char          *path,
                                                 GHashTable          *query,
                                                 const char          *header,
                                                 CrmApiHeaderFunc     header_func,
                                                 gpointer             header_data,
                                                 GDestroyNotify       header_destroy,
+                                                CrmApiReadFunc       read,
+                                                GDestroyNotify       read_free,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
+gpointer    crm_api_get_read_finish    (CrmApi               *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
 JsonNode   *crm_api_get_json_finish    (CrmApi               *self,
                                         GAsyncResult         *result,
                                         GError              **error);

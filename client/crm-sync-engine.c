@@ -137,20 +137,11 @@ typedef struct _Run
   guint          asked;           /* pages asked for so far (each GET's number) */
   guint          taken;           /* answers taken so far, in the order asked */
   struct _Fetch *early;           /* an answer that came before the one asked before it */
-  GQueue         ready;           /* Page: received, waiting for the one applying */
-  struct _Page  *applying;        /* in the store's worker (its JSON is there) */
+  GQueue         ready;           /* CrmSyncPage: read and checked, waiting for the one applying */
+  CrmSyncPage   *applying;        /* in the store's worker */
   GError        *error;           /* the first failure: the run ends with it
                                    * once nothing is under way */
 } Run;
-
-/* A page of GET /api/v1/sync, checked, from its answer to its apply. */
-typedef struct _Page
-{
-  JsonObject *page;      /* NULL once handed to the store */
-  gboolean    reset;     /* drops the local copy; the next page is from nothing */
-  gboolean    more;
-  guint64     records;
-} Page;
 
 /* What the queue step does in its worker, and what it found. */
 typedef enum
@@ -197,15 +188,6 @@ waiter_free (gpointer data)
   g_free (waiter);
 }
 
-static void
-page_free (Page *page)
-{
-  g_clear_pointer (&page->page, json_object_unref);
-  g_free (page);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
-
 /* One GET /sync: the run's task, its number, the cursor it asked with,
  * and, once its head named the page after it and that page was asked for
  * at once, that cursor (CRM_SYNC_NEXT_HEADER).  Shared by the GET's callback
@@ -216,7 +198,7 @@ typedef struct _Fetch
   guint     number;
   char     *cursor;      /* asked with; NULL: from nothing */
   char     *ahead;       /* the next page's, asked for from the head */
-  JsonNode *answer;      /* held while an earlier answer is awaited */
+  CrmSyncPage *answer;   /* held while an earlier answer is awaited */
   GError   *error;
 } Fetch;
 
@@ -228,7 +210,7 @@ fetch_clear (gpointer data)
   g_clear_object (&fetch->task);
   g_clear_pointer (&fetch->cursor, g_free);
   g_clear_pointer (&fetch->ahead, g_free);
-  g_clear_pointer (&fetch->answer, json_node_unref);
+  g_clear_pointer (&fetch->answer, crm_sync_page_unref);
   g_clear_error (&fetch->error);
 }
 
@@ -247,9 +229,9 @@ run_free (gpointer data)
   g_clear_pointer (&run->waiters, g_ptr_array_unref);
   g_clear_pointer (&run->mutation, crm_mutation_unref);
   g_clear_pointer (&run->cursor, g_free);
-  g_queue_clear_full (&run->ready, (GDestroyNotify) page_free);
+  g_queue_clear_full (&run->ready, (GDestroyNotify) crm_sync_page_unref);
   g_clear_pointer (&run->early, fetch_unref);
-  g_clear_pointer (&run->applying, page_free);
+  g_clear_pointer (&run->applying, crm_sync_page_unref);
   g_clear_error (&run->error);
   g_free (run);
 }
@@ -277,25 +259,6 @@ object_member (JsonObject *object,
   JsonNode *node = object ? json_object_get_member (object, name) : NULL;
 
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static gboolean
-boolean_member (JsonObject *object,
-                const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
-         json_node_get_boolean (node);
-}
-
-static guint
-array_length (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_array_get_length (json_node_get_array (node)) : 0;
 }
 
 static void
@@ -688,15 +651,15 @@ page_applied_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  g_autoptr(Page) page = g_steal_pointer (&run->applying);
+  g_autoptr(CrmSyncPage) page = g_steal_pointer (&run->applying);
 
   if (!crm_store_apply_sync_page_finish (CRM_STORE (object), result, &error))
     fail (run, g_steal_pointer (&error));
   else
     {
-      set_received (self, self->received + page->records);
+      set_received (self, self->received + crm_sync_page_get_n_records (page));
       /* the store dropped its copy: from nothing again */
-      if (page->reset)
+      if (crm_sync_page_get_reset (page))
         set_first_sync (self, TRUE);
     }
   advance (task);
@@ -708,73 +671,44 @@ apply_ready (GTask *task)
 {
   CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  JsonObject *page;
 
   g_assert (run->applying == NULL && !g_queue_is_empty (&run->ready));
   run->applying = g_queue_pop_head (&run->ready);
-  page = g_steal_pointer (&run->applying->page);
-  /* Not cancellable: a page that came is applied, with its cursor.  The
-   * store's worker holds the only reference then, and frees the page
-   * there: a thousand records take a millisecond to free. */
-  crm_store_apply_sync_page_async (self->store, page, NULL, page_applied_cb, g_object_ref (task));
-  json_object_unref (page);
+  /* Not cancellable: a page that came is applied, with its cursor. */
+  crm_store_apply_sync_page_async (self->store, run->applying, NULL, page_applied_cb, g_object_ref (task));
 }
 
-/* Takes @json, a checked page, as the one to apply next, and learns from
- * it where the page after it starts (unless that page was asked for from
- * the answer's head: @ahead). */
+/* Takes @page (its reference), checked, as the one to apply next, and
+ * learns from it where the page after it starts (unless that page was
+ * asked for from the answer's head: @ahead). */
 static void
-receive (Run        *run,
-         JsonObject *json,
-         const char *ahead)
+receive (Run         *run,
+         CrmSyncPage *page,
+         const char  *ahead)
 {
-  Page *page = g_new0 (Page, 1);
-
-  page->page = json;
-  page->reset = boolean_member (json, "reset");
-  page->more = boolean_member (json, "more");
-  page->records = array_length (json, "removed");
-  for (guint e = 0; e < CRM_N_ENTITIES; e++)
-    page->records += array_length (json, crm_entity_info (e)->plural);
-
   if (ahead == NULL)
     {
+      gboolean reset = crm_sync_page_get_reset (page);
+
       g_clear_pointer (&run->cursor, g_free);
-      if (!page->reset)
-        run->cursor = g_strdup (json_object_get_string_member (json, "cursor"));   /* checked before */
-      run->to_fetch = page->reset || page->more;
+      if (!reset)
+        run->cursor = g_strdup (crm_sync_page_get_cursor (page));   /* checked before */
+      run->to_fetch = reset || crm_sync_page_get_more (page);
     }
   g_assert (g_queue_get_length (&run->ready) < 2);
   g_queue_push_tail (&run->ready, page);
 }
 
-/* A page that drops the local copy and the cursor, as the server's
- * "reset": true does. */
-static JsonObject *
-reset_page_new (void)
-{
-  JsonObject *page = json_object_new ();
-
-  json_object_set_boolean_member (page, "reset", TRUE);
-  json_object_set_array_member (page, "customers", json_array_new ());
-  json_object_set_array_member (page, "contacts", json_array_new ());
-  json_object_set_array_member (page, "removed", json_array_new ());
-  json_object_set_null_member (page, "cursor");
-  json_object_set_boolean_member (page, "more", TRUE);
-  return page;
-}
-
-/* The answer of @fetch, parsed (CrmApi parses an answer of more than 64
- * KiB, as every full page is, in a worker): checked here, then queued. */
+/* The answer of @fetch, read (CrmApi reads an answer of more than 64 KiB,
+ * as every full page is, in a worker; crm_sync_page_read ()): checked
+ * here, then queued. */
 static void
 take_answer (GTask *task,
              Fetch *fetch)
 {
   CrmSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  JsonObject *page;
-  JsonNode *total;
-  JsonNode *cursor;
+  CrmSyncPage *page = fetch->answer;
 
   if (fetch->answer == NULL)
     {
@@ -786,20 +720,13 @@ take_answer (GTask *task,
         {
           g_message ("The server refused the sync cursor (%s); syncing from the start", fetch->error->message);
           run->cursor_dropped = TRUE;
-          receive (run, reset_page_new (), NULL);
+          receive (run, crm_sync_page_new_reset (), NULL);
         }
       else
         fail (run, g_steal_pointer (&fetch->error));
       return;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (fetch->answer))
-    {
-      fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page is not a JSON object"));
-      return;
-    }
-  page = json_node_get_object (fetch->answer);
-  cursor = json_object_get_member (page, "cursor");
-  if (boolean_member (page, "reset"))
+  if (crm_sync_page_get_reset (page))
     {
       /* a page asked for without a cursor cannot belong to someone else */
       if (fetch->cursor == NULL)
@@ -808,7 +735,7 @@ take_answer (GTask *task,
           return;
         }
     }
-  else if (cursor == NULL || !JSON_NODE_HOLDS_VALUE (cursor) || json_node_get_value_type (cursor) != G_TYPE_STRING)
+  else if (crm_sync_page_get_cursor (page) == NULL)
     {
       /* without it the store would forget where it is and miss removals */
       fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED, "The server’s sync page has no cursor"));
@@ -816,20 +743,17 @@ take_answer (GTask *task,
     }
   /* the page after it was asked for from the head: the body must agree */
   if (fetch->ahead != NULL &&
-      (boolean_member (page, "reset") || !boolean_member (page, "more") ||
-       g_strcmp0 (json_node_get_string (cursor), fetch->ahead) != 0))
+      (crm_sync_page_get_reset (page) || !crm_sync_page_get_more (page) ||
+       g_strcmp0 (crm_sync_page_get_cursor (page), fetch->ahead) != 0))
     {
       fail (run, g_error_new (CRM_ERROR, CRM_ERROR_MALFORMED,
                               "The server’s sync page names another next page in its body than in its head"));
       return;
     }
-  total = json_object_get_member (page, "total");
-  if (total != NULL && JSON_NODE_HOLDS_VALUE (total) && json_node_get_value_type (total) == G_TYPE_INT64 &&
-      json_node_get_int (total) >= 0)
-    set_total (self, (guint64) json_node_get_int (total),
-               json_object_get_boolean_member_with_default (page, "total_estimated", FALSE));
+  if (crm_sync_page_get_total (page) >= 0)
+    set_total (self, (guint64) crm_sync_page_get_total (page), crm_sync_page_get_total_estimated (page));
 
-  receive (run, json_object_ref (page), fetch->ahead);
+  receive (run, crm_sync_page_ref (page), fetch->ahead);
 }
 
 /* Answers are taken in the order they were asked for: one that comes
@@ -844,7 +768,7 @@ page_received_cb (GObject      *object,
   Run *run = g_task_get_task_data (task);
 
   run->fetching--;
-  fetch->answer = crm_api_get_json_finish (CRM_API (object), result, &fetch->error);
+  fetch->answer = crm_api_get_read_finish (CRM_API (object), result, &fetch->error);
   if (fetch->number != run->taken)
     {
       g_assert (run->early == NULL);
@@ -889,6 +813,17 @@ next_heard (const char *cursor,
   fetch_page (fetch->task);
 }
 
+/* A page's answer, read in CrmApi's worker. */
+static gpointer
+read_page (GBytes  *body,
+           GError **error)
+{
+  gsize length = 0;
+  const char *data = g_bytes_get_data (body, &length);
+
+  return crm_sync_page_read (data, length, error);
+}
+
 /* GET the page at run->cursor. */
 static void
 fetch_page (GTask *task)
@@ -907,8 +842,9 @@ fetch_page (GTask *task)
   g_hash_table_insert (query, (gpointer) "limit", g_strdup_printf ("%u", self->page_size));
   if (run->cursor != NULL)
     g_hash_table_insert (query, (gpointer) "cursor", g_strdup (run->cursor));
-  crm_api_get_json_with_header_async (self->api, "/sync", query, CRM_SYNC_NEXT_HEADER, next_heard,
-                                      g_rc_box_acquire (fetch), fetch_unref,
+  crm_api_get_read_with_header_async (self->api, "/sync", query, CRM_SYNC_NEXT_HEADER, next_heard,
+                                      g_rc_box_acquire (fetch), fetch_unref, read_page,
+                                      (GDestroyNotify) crm_sync_page_unref,
                                       g_task_get_cancellable (task), page_received_cb, fetch);
 }
 

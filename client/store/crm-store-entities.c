@@ -320,6 +320,17 @@ assemble_parent_any (Entity *e)
                                        e->info->parent_field, e->table[LAYER_SERVER], e->key_match);
 }
 
+/* The column named @name, or -1 (none, or @name NULL). */
+static int
+column_index (const Entity *e,
+              const char   *name)
+{
+  for (guint i = 0; name != NULL && i < e->n_columns; i++)
+    if (g_str_equal (e->columns[i].name, name))
+      return (int) i;
+  return -1;
+}
+
 /* The statements of a field one record per parent holds (see
  * exclusive_fields). */
 static void
@@ -360,6 +371,10 @@ assemble_exclusive (Entity *e)
 void
 crm_store_entities_init (void)
 {
+  static gsize done = 0;
+
+  if (!g_once_init_enter (&done))
+    return;
   for (guint i = 0; i < CRM_N_ENTITIES; i++)
     describe (&entities[i], crm_entity_info ((CrmEntity) i));
   for (guint i = 0; i < CRM_N_ENTITIES; i++)
@@ -369,30 +384,94 @@ crm_store_entities_init (void)
       assemble_layers (&entities[i]);
       assemble_parent_any (&entities[i]);
       assemble_exclusive (&entities[i]);
+      entities[i].exclusive_column = column_index (&entities[i], entities[i].exclusive);
+      entities[i].parent_column = column_index (&entities[i], entities[i].info->parent_field);
     }
+  g_once_init_leave (&done, 1);
 }
 
-/* The key member @column of @record as text, or NULL. */
-static char *
-key_value_text (JsonObject   *record,
-                const Column *column)
+/* @column's member of @record as a value; an array's or object's JSON
+ * text goes to @texts. */
+static void
+value_from_member (Value        *value,
+                   JsonObject   *record,
+                   const Column *column,
+                   GPtrArray    *texts)
 {
   JsonNode *node = json_object_get_member (record, column->name);
-  GType type = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  GType type;
 
+  value->number = 0;
+  value->text = NULL;
+  if (node == NULL)
+    {
+      value->kind = VALUE_MISSING;
+      return;
+    }
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_NULL:
+      value->kind = VALUE_NULL;
+      return;
+    case JSON_NODE_ARRAY:
+    case JSON_NODE_OBJECT:
+      value->kind = JSON_NODE_HOLDS_ARRAY (node) ? VALUE_ARRAY : VALUE_OBJECT;
+      value->text = json_to_string (node, FALSE);
+      g_ptr_array_add (texts, (gpointer) value->text);
+      return;
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+  type = json_node_get_value_type (node);
   if (type == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  if (type == G_TYPE_INT64)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    {
+      value->kind = VALUE_STRING;
+      value->text = json_node_get_string (node);
+    }
+  else if (type == G_TYPE_INT64)
+    {
+      value->kind = VALUE_INTEGER;
+      value->number = json_node_get_int (node);
+    }
+  else if (type == G_TYPE_BOOLEAN)
+    {
+      value->kind = VALUE_BOOLEAN;
+      value->number = json_node_get_boolean (node);
+    }
+  else
+    value->kind = VALUE_OTHER_NUMBER;
+}
+
+Value *
+crm_store_values_from_object (const Entity *e,
+                              JsonObject   *record,
+                              GPtrArray    *texts)
+{
+  Value *values = g_new (Value, e->n_columns);
+
+  for (guint i = 0; i < e->n_columns; i++)
+    value_from_member (&values[i], record, &e->columns[i], texts);
+  return values;
+}
+
+/* A key value as text, or NULL. */
+static char *
+key_value_text (const Value *value)
+{
+  if (value->kind == VALUE_STRING)
+    return g_strdup (value->text);
+  if (value->kind == VALUE_INTEGER)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, value->number);
   return NULL;
 }
 
 char *
-crm_store_key_text (const Entity  *e,
-                    JsonObject    *record,
-                    GError       **error)
+crm_store_values_key_text (const Entity  *e,
+                           const Value   *values,
+                           GError       **error)
 {
-  g_autofree char *first = key_value_text (record, &e->columns[e->key[0]]);
+  g_autofree char *first = key_value_text (&values[e->key[0]]);
   g_autofree char *second = NULL;
 
   if (first == NULL)
@@ -403,7 +482,7 @@ crm_store_key_text (const Entity  *e,
     }
   if (e->n_key == 1)
     return g_steal_pointer (&first);
-  second = key_value_text (record, &e->columns[e->key[1]]);
+  second = key_value_text (&values[e->key[1]]);
   if (second == NULL)
     {
       crm_set_field_error (error, CRM_ERROR_MALFORMED, e->columns[e->key[1]].name, "A %s record without %s",
@@ -413,17 +492,27 @@ crm_store_key_text (const Entity  *e,
   return g_strconcat (first, "/", second, NULL);
 }
 
-gboolean
-crm_store_bind_member (sqlite3_stmt  *s,
-                       int            index,
-                       JsonObject    *record,
-                       const Column  *column,
-                       GError       **error)
+char *
+crm_store_key_text (const Entity  *e,
+                    JsonObject    *record,
+                    GError       **error)
 {
-  JsonNode *node = json_object_get_member (record, column->name);
-  GType type;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree Value *values = g_new0 (Value, e->n_columns);
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  for (guint k = 0; k < e->n_key; k++)
+    value_from_member (&values[e->key[k]], record, &e->columns[e->key[k]], texts);
+  return crm_store_values_key_text (e, values, error);
+}
+
+gboolean
+crm_store_bind_value (sqlite3_stmt  *s,
+                      int            index,
+                      const Value   *value,
+                      const Column  *column,
+                      GError       **error)
+{
+  if (value->kind == VALUE_MISSING || value->kind == VALUE_NULL)
     {
       if (column->required)
         {
@@ -434,7 +523,6 @@ crm_store_bind_member (sqlite3_stmt  *s,
       return TRUE;
     }
 
-  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
   switch (column->type)
     {
     case CRM_VALUE_TEXT:
@@ -443,33 +531,51 @@ crm_store_bind_member (sqlite3_stmt  *s,
     case CRM_VALUE_ENUM:
     case CRM_VALUE_REFERENCE:
     case CRM_VALUE_UUID:
-      if (type != G_TYPE_STRING)
+      if (value->kind != VALUE_STRING)
         break;
-      /* the record outlives the statement's use */
-      sqlite3_bind_text (s, index, json_node_get_string (node), -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, index, value->text, -1, SQLITE_STATIC);
       return TRUE;
     case CRM_VALUE_INTEGER:
     case CRM_VALUE_MONEY:
-      if (type != G_TYPE_INT64)
+      if (value->kind != VALUE_INTEGER)
         break;
-      sqlite3_bind_int64 (s, index, json_node_get_int (node));
+      sqlite3_bind_int64 (s, index, value->number);
       return TRUE;
     case CRM_VALUE_BOOL:
-      if (type != G_TYPE_BOOLEAN)
+      if (value->kind != VALUE_BOOLEAN)
         break;
-      sqlite3_bind_int (s, index, json_node_get_boolean (node));
+      sqlite3_bind_int (s, index, (int) value->number);
       return TRUE;
     case CRM_VALUE_TEXT_LIST:
     case CRM_VALUE_JSON:
-      if (column->type == CRM_VALUE_TEXT_LIST ? !JSON_NODE_HOLDS_ARRAY (node) : !JSON_NODE_HOLDS_OBJECT (node))
+      if (value->kind != (column->type == CRM_VALUE_TEXT_LIST ? VALUE_ARRAY : VALUE_OBJECT))
         break;
-      sqlite3_bind_text (s, index, json_to_string (node, FALSE), -1, g_free);
+      sqlite3_bind_text (s, index, value->text, -1, SQLITE_STATIC);
       return TRUE;
     default:
       g_assert_not_reached ();
     }
   crm_set_field_error (error, CRM_ERROR_MALFORMED, column->name, "%s has the wrong type", column->name);
   return FALSE;
+}
+
+gboolean
+crm_store_bind_member (sqlite3_stmt  *s,
+                       int            index,
+                       JsonObject    *record,
+                       const Column  *column,
+                       GError       **error)
+{
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  Value value;
+
+  value_from_member (&value, record, column, texts);
+  /* a copy: the JSON text goes with @texts */
+  if (!crm_store_bind_value (s, index, &value, column, error))
+    return FALSE;
+  if (value.kind == VALUE_ARRAY || value.kind == VALUE_OBJECT)
+    sqlite3_bind_text (s, index, value.text, -1, SQLITE_TRANSIENT);
+  return TRUE;
 }
 
 JsonNode *

@@ -41,16 +41,16 @@ static const char SQL_UNMARK_REMOTE[] = "DELETE FROM remote_records WHERE entity
 static const char SQL_ACTIVE_OF[] =
   "SELECT op, fields FROM mutations WHERE entity = ?1 AND record_id = ?2 AND state IN " SHOWN " ORDER BY seq";
 
-/* Writes @record into @layer's table unless that holds a newer version.
- * Sets *written.  A column the local table holds NOT NULL (a customer's
- * name) missing from the record is refused like a missing key. */
+/* Writes a record's @values into @layer's table unless that holds a newer
+ * version.  Sets *written.  A column the local table holds NOT NULL (a
+ * customer's name) missing from the record is refused like a missing key. */
 static gboolean
-upsert (CrmStore    *self,
+upsert (CrmStore     *self,
         const Entity *e,
-        guint        layer,
-        JsonObject  *record,
-        gboolean    *written,
-        GError     **error)
+        guint         layer,
+        const Value  *values,
+        gboolean     *written,
+        GError      **error)
 {
   g_autoptr(CachedStmt) s = crm_store_stmt (self, e->upsert_sql[layer], error);
   int rc;
@@ -58,7 +58,7 @@ upsert (CrmStore    *self,
   if (s == NULL)
     return FALSE;
   for (guint i = 0; i < e->n_columns; i++)
-    if (!crm_store_bind_member (s, (int) i + 1, record, &e->columns[i], error))
+    if (!crm_store_bind_value (s, (int) i + 1, &values[i], &e->columns[i], error))
       return FALSE;
   rc = sqlite3_step (s);
   if (rc == SQLITE_CONSTRAINT_NOTNULL)
@@ -334,27 +334,25 @@ crm_store_exclusive_changed (CrmStore    *self,
   return parent == NULL || rebuild_siblings (self, e, parent, id, changes, error);
 }
 
-/* @record, which the server sent and which was written, holds @e's
- * exclusive field: the others of its parent no longer do on the server. */
+/* The record of @values, which the server sent and which was written,
+ * holds @e's exclusive field: the others of its parent no longer do on the
+ * server. */
 static gboolean
 unmark_others (CrmStore     *self,
                const Entity *e,
                const char   *id,
-               JsonObject   *record,
+               const Value  *values,
                gboolean      any_active,
                Changes      *changes,
                GError      **error)
 {
-  JsonNode *node;
   const char *parent;
   gboolean shown_changed;
 
   if (e->exclusive == NULL)
     return TRUE;
-  node = json_object_get_member (record, e->exclusive);
-  parent = string_member (record, e->info->parent_field);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN ||
-      !json_node_get_boolean (node) || parent == NULL)
+  parent = value_string (&values[e->parent_column]);
+  if (values[e->exclusive_column].kind != VALUE_BOOLEAN || !values[e->exclusive_column].number || parent == NULL)
     return TRUE;
   if (!crm_store_exec2 (self, e->unmark_others_sql[LAYER_SERVER], parent, id, error) ||
       !crm_store_exec2 (self, e->unmark_others_sql[LAYER_SHOWN], parent, id, error))
@@ -470,7 +468,7 @@ static gboolean
 store_edited_record (CrmStore     *self,
                      const Entity *e,
                      const char   *id,
-                     JsonObject   *record,
+                     const Value  *values,
                      gboolean      any_active,
                      Changes      *changes,
                      GError      **error)
@@ -489,29 +487,87 @@ store_edited_record (CrmStore     *self,
 
   if (queued || server_version >= 0)
     {
-      if (!upsert (self, e, LAYER_SERVER, record, &written, error))
+      if (!upsert (self, e, LAYER_SERVER, values, &written, error))
         return FALSE;
       return !written || (crm_store_rebuild (self, e->info->entity, id, changes, error) &&
-                          unmark_others (self, e, id, record, any_active, changes, error));
+                          unmark_others (self, e, id, values, any_active, changes, error));
     }
 
   /* A record moving to another parent changes both customers. */
   if (e->names_customer && e->parent_sql != NULL && !parent_of (self, e, id, &before, error))
     return FALSE;
-  if (!upsert (self, e, LAYER_SHOWN, record, &written, error))
+  if (!upsert (self, e, LAYER_SHOWN, values, &written, error))
     return FALSE;
   if (!written)
     return TRUE;
   changes_add_customer (changes, before);
   if (!crm_store_note_changed (self, e->info->entity, id, changes, error) ||
-      !unmark_others (self, e, id, record, any_active, changes, error))
+      !unmark_others (self, e, id, values, any_active, changes, error))
     return FALSE;
   /* a queued change may give another record the exclusive field */
   return !any_active || e->exclusive == NULL || crm_store_rebuild (self, e->info->entity, id, changes, error);
 }
 
-/* Stores a record the server sent (a sync page, a mutation's answer).
- * @any_active: whether the queue has pending or sent changes at all. */
+/* The key of the record of @values as text, once its key fields are
+ * checked; or NULL with @error naming the field. */
+static char *
+valid_key (const Entity  *e,
+           const Value   *values,
+           GError       **error)
+{
+  for (guint k = 0; k < e->n_key; k++)
+    {
+      const Column *column = &e->columns[e->key[k]];
+      const char *value = value_string (&values[e->key[k]]);
+
+      if ((column->type == CRM_VALUE_UUID || column->type == CRM_VALUE_REFERENCE) &&
+          (value == NULL || !crm_validate_uuid (value)))
+        {
+          crm_set_field_error (error, CRM_ERROR_MALFORMED, column->name, "A %s record without a valid %s",
+                               e->info->name, column->name);
+          return NULL;
+        }
+    }
+  return crm_store_values_key_text (e, values, error);
+}
+
+/* Stores the record of @values, whose key is @key. */
+static gboolean
+store_values (CrmStore     *self,
+              const Entity *e,
+              const char   *key,
+              const Value  *values,
+              gboolean      any_active,
+              Changes      *changes,
+              GError      **error)
+{
+  gboolean written = FALSE;
+
+  if (e->table[LAYER_SERVER] != NULL)
+    return store_edited_record (self, e, key, values, any_active, changes, error);
+
+  /* one layer: the row is the server's record */
+  if (!upsert (self, e, LAYER_SHOWN, values, &written, error))
+    return FALSE;
+  if (written)
+    changes_add (changes, e->info->entity, key);
+  return TRUE;
+}
+
+gboolean
+crm_store_store_server_values (CrmStore     *self,
+                               CrmEntity     entity,
+                               const Value  *values,
+                               gboolean      any_active,
+                               Changes      *changes,
+                               GError      **error)
+{
+  const Entity *e = crm_store_entity (entity);
+  g_autofree char *key = valid_key (e, values, error);
+
+  return key != NULL && store_values (self, e, key, values, any_active, changes, error);
+}
+
 gboolean
 crm_store_store_server_record (CrmStore    *self,
                                CrmEntity    entity,
@@ -521,35 +577,11 @@ crm_store_store_server_record (CrmStore    *self,
                                GError     **error)
 {
   const Entity *e = crm_store_entity (entity);
-  g_autofree char *key = NULL;
-  gboolean written = FALSE;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree Value *values = crm_store_values_from_object (e, record, texts);
+  g_autofree char *key = valid_key (e, values, error);
 
-  for (guint k = 0; k < e->n_key; k++)
-    {
-      const Column *column = &e->columns[e->key[k]];
-      const char *value = string_member (record, column->name);
-
-      if ((column->type == CRM_VALUE_UUID || column->type == CRM_VALUE_REFERENCE) &&
-          (value == NULL || !crm_validate_uuid (value)))
-        {
-          crm_set_field_error (error, CRM_ERROR_MALFORMED, column->name, "A %s record without a valid %s",
-                               e->info->name, column->name);
-          return FALSE;
-        }
-    }
-  key = crm_store_key_text (e, record, error);
-  if (key == NULL)
-    return FALSE;
-
-  if (!store_embedded_children (self, e, record, any_active, changes, error))
-    return FALSE;
-  if (e->table[LAYER_SERVER] != NULL)
-    return store_edited_record (self, e, key, record, any_active, changes, error);
-
-  /* one layer: the row is the server's record */
-  if (!upsert (self, e, LAYER_SHOWN, record, &written, error))
-    return FALSE;
-  if (written)
-    changes_add (changes, entity, key);
-  return TRUE;
+  return key != NULL &&
+         store_embedded_children (self, e, record, any_active, changes, error) &&
+         store_values (self, e, key, values, any_active, changes, error);
 }

@@ -4,6 +4,7 @@
 
 #include "crm-entity.h"
 #include "crm-store.h"
+#include "crm-sync-page.h"
 
 G_BEGIN_DECLS
 
@@ -99,11 +100,44 @@ typedef struct
   /* a field one record per parent holds true (a customer's primary
    * contact), or NULL; see crm-store-layers.c */
   const char *exclusive;
+  int exclusive_column;            /* its column, or -1 */
+  int parent_column;               /* the parent field's column, or -1 */
   char *siblings_sql;              /* ?1 parent: the ids of its records, in either layer */
   char *winner_sql;                /* ?1 parent: the record a shown change last gave the field */
   char *unmark_sql;                /* ?1 id: the shown row without the field */
   char *unmark_others_sql[N_LAYERS];  /* ?1 parent, ?2 id: the server's records of the others without it */
 } Entity;
+
+/* A value of a record as it travelled, before the store checks it against
+ * its column's type (crm_store_bind_value ()): read from a sync page's
+ * text (crm-sync-page.c) or taken from a JsonObject
+ * (crm_store_values_from_object ()).  @text is a string's value or an
+ * array's or object's JSON text; @number an integer's value or a
+ * boolean's 0 or 1. */
+typedef enum
+{
+  VALUE_MISSING,
+  VALUE_NULL,
+  VALUE_STRING,
+  VALUE_INTEGER,
+  VALUE_BOOLEAN,
+  VALUE_OTHER_NUMBER,   /* a fraction or an exponent, or past 64 bits */
+  VALUE_ARRAY,
+  VALUE_OBJECT,
+} ValueKind;
+
+typedef struct
+{
+  ValueKind   kind;
+  gint64      number;
+  const char *text;
+} Value;
+
+static inline const char *
+value_string (const Value *value)
+{
+  return value->kind == VALUE_STRING ? value->text : NULL;
+}
 
 /* @entity's tables, columns and assembled statements. */
 const Entity *crm_store_entity          (CrmEntity     entity);
@@ -115,9 +149,26 @@ void          crm_store_entities_init   (void);
 char         *crm_store_key_text        (const Entity  *e,
                                          JsonObject    *record,
                                          GError       **error);
-/* Binds @record's member @column (as its type travels: text, int64, 0/1,
- * JSON text) to parameter @index; a missing required member is
- * CRM_ERROR_MALFORMED naming it. */
+/* The same of a record's values (one per column of @e). */
+char         *crm_store_values_key_text (const Entity  *e,
+                                         const Value   *values,
+                                         GError       **error);
+/* @record's value for each column of @e (freed with g_free ()); the JSON
+ * text of an array or object member goes to @texts, which must outlive
+ * the values. */
+Value        *crm_store_values_from_object (const Entity *e,
+                                            JsonObject   *record,
+                                            GPtrArray    *texts);
+/* Binds @value (as its type travels: text, int64, 0/1, JSON text) to
+ * parameter @index; a value of another type than @column's, or a missing
+ * required one, is CRM_ERROR_MALFORMED naming it.  A text is bound
+ * without a copy: it must outlive the statement's use. */
+gboolean      crm_store_bind_value      (sqlite3_stmt  *s,
+                                         int            index,
+                                         const Value   *value,
+                                         const Column  *column,
+                                         GError       **error);
+/* The same of @record's member @column. */
 gboolean      crm_store_bind_member     (sqlite3_stmt  *s,
                                          int            index,
                                          JsonObject    *record,
@@ -127,6 +178,15 @@ gboolean      crm_store_bind_member     (sqlite3_stmt  *s,
 JsonNode     *crm_store_column_node     (sqlite3_stmt  *s,
                                          int            index,
                                          const Column  *column);
+
+/* A read sync page's records of @entity (crm-sync-page.c): *n_records
+ * rows of @entity's n_columns values, in the page's order. */
+const Value        *crm_sync_page_records (CrmSyncPage *page,
+                                           CrmEntity    entity,
+                                           guint       *n_records);
+/* Its departures, each an object's JSON text. */
+const char * const *crm_sync_page_removed (CrmSyncPage *page,
+                                           guint       *n_removed);
 
 /* What a change touched, for the signals (crm-store.c): the keys of each
  * entity's changed records (::changed) and the customers whose row or
@@ -290,13 +350,22 @@ gboolean crm_store_exclusive_changed   (CrmStore    *self,
                                         JsonObject  *fields,
                                         Changes     *changes,
                                         GError     **error);
-/* Stores a record the server sent (a sync page, a mutation's answer). */
+/* Stores a record the server sent (a mutation's answer, a conflict's
+ * current record) and the children it holds (a customer's "contacts").
+ * @any_active: whether the queue has pending or sent changes at all. */
 gboolean crm_store_store_server_record (CrmStore    *self,
                                         CrmEntity    entity,
                                         JsonObject  *record,
                                         gboolean     any_active,
                                         Changes     *changes,
                                         GError     **error);
+/* The same of a record as its values, one per column (a sync page's). */
+gboolean crm_store_store_server_values (CrmStore     *self,
+                                        CrmEntity     entity,
+                                        const Value  *values,
+                                        gboolean      any_active,
+                                        Changes      *changes,
+                                        GError      **error);
 
 /* The queue (crm-store-queue.c). */
 

@@ -219,84 +219,59 @@ reset_locked (CrmStore  *self,
   return TRUE;
 }
 
+/* The sync brings the record of @values: if a change was queued on it as a
+ * record of someone else's (crm_store_enqueue_update_of_remote ()), it is
+ * the user's now (a deal reassigned to them) and stays after that change. */
 static gboolean
-array_member (JsonObject  *page,
-              const char  *name,
-              JsonArray  **array,
-              GError     **error)
+unmark_remote (CrmStore     *self,
+               CrmEntity     entity,
+               const Value  *values,
+               GError      **error)
 {
-  JsonNode *node = json_object_get_member (page, name);
-
-  *array = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      crm_set_field_error (error, CRM_ERROR_MALFORMED, name, "%s is not an array", name);
-      return FALSE;
-    }
-  *array = json_node_get_array (node);
-  return TRUE;
-}
-
-/* The sync brings @record: if a change was queued on it as a record of
- * someone else's (crm_store_enqueue_update_of_remote ()), it is the
- * user's now (a deal reassigned to them) and stays after that change. */
-static gboolean
-unmark_remote (CrmStore    *self,
-               CrmEntity    entity,
-               JsonObject  *record,
-               GError     **error)
-{
-  g_autofree char *key = crm_store_key_text (crm_store_entity (entity), record, error);
+  g_autofree char *key = crm_store_values_key_text (crm_store_entity (entity), values, error);
 
   return key != NULL && crm_store_exec2 (self, SQL_UNMARK_REMOTE, crm_entity_names[entity], key, error);
 }
 
 static gboolean
-apply_records (CrmStore    *self,
-               CrmEntity    entity,
-               JsonArray   *array,
-               gboolean     any_active,
-               gboolean     any_remote,
-               Changes     *changes,
-               GError     **error)
+apply_records (CrmStore     *self,
+               CrmEntity     entity,
+               CrmSyncPage  *page,
+               gboolean      any_active,
+               gboolean      any_remote,
+               Changes      *changes,
+               GError      **error)
 {
-  guint n = array ? json_array_get_length (array) : 0;
+  guint n_columns = crm_store_entity (entity)->n_columns;
+  guint n = 0;
+  const Value *records = crm_sync_page_records (page, entity, &n);
 
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *node = json_array_get_element (array, i);
+      const Value *values = records + (gsize) i * n_columns;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        {
-          crm_set_field_error (error, CRM_ERROR_MALFORMED, crm_entity_info (entity)->plural,
-                               "A record that is not an object");
-          return FALSE;
-        }
-      if (!crm_store_store_server_record (self, entity, json_node_get_object (node), any_active, changes, error) ||
-          (any_remote && !unmark_remote (self, entity, json_node_get_object (node), error)))
+      if (!crm_store_store_server_values (self, entity, values, any_active, changes, error) ||
+          (any_remote && !unmark_remote (self, entity, values, error)))
         return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-apply_removals (CrmStore    *self,
-                JsonArray   *removed,
-                Changes     *changes,
-                GError     **error)
+apply_removals (CrmStore     *self,
+                CrmSyncPage  *page,
+                Changes      *changes,
+                GError      **error)
 {
-  for (guint i = 0; removed && i < json_array_get_length (removed); i++)
-    {
-      JsonNode *node = json_array_get_element (removed, i);
+  guint n = 0;
+  const char * const *removed = crm_sync_page_removed (page, &n);
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        {
-          crm_set_field_error (error, CRM_ERROR_MALFORMED, "removed", "A removal that is not an object");
-          return FALSE;
-        }
-      if (!remove_record (self, json_node_get_object (node), changes, error))
+  for (guint i = 0; i < n; i++)
+    {
+      /* a departure is small and rare: read as a tree */
+      g_autoptr(JsonNode) departure = json_from_string (removed[i], NULL);
+
+      if (!remove_record (self, json_node_get_object (departure), changes, error))
         return FALSE;
     }
   return TRUE;
@@ -305,39 +280,18 @@ apply_removals (CrmStore    *self,
 /* One page in one transaction.  *reset is set when the page said so;
  * @changes then means nothing (everything changed). */
 static gboolean
-apply_page (CrmStore    *self,
-            JsonObject  *page,
-            Changes     *changes,
-            gboolean    *reset,
-            GError     **error)
+apply_page (CrmStore     *self,
+            CrmSyncPage  *page,
+            Changes      *changes,
+            gboolean     *reset,
+            GError      **error)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *now_text = g_date_time_format_iso8601 (now);
-  JsonArray *records[CRM_N_ENTITIES];
-  JsonArray *removed;
-  JsonNode *cursor;
   gint64 any_active = 0;
   gint64 any_remote = 0;
 
-  {
-    JsonNode *node = json_object_get_member (page, "reset");
-
-    *reset = node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
-             json_node_get_boolean (node);
-  }
-  cursor = json_object_get_member (page, "cursor");
-  for (guint i = 0; i < CRM_N_ENTITIES; i++)
-    if (!array_member (page, crm_entity_info ((CrmEntity) i)->plural, &records[i], error))
-      return FALSE;
-  if (!array_member (page, "removed", &removed, error))
-    return FALSE;
-  if (cursor != NULL && !JSON_NODE_HOLDS_NULL (cursor) &&
-      !(JSON_NODE_HOLDS_VALUE (cursor) && json_node_get_value_type (cursor) == G_TYPE_STRING))
-    {
-      crm_set_field_error (error, CRM_ERROR_MALFORMED, "cursor", "cursor is not a string");
-      return FALSE;
-    }
-
+  *reset = crm_sync_page_get_reset (page);
   g_mutex_lock (&self->lock);
   if (!crm_store_begin (self, error))
     goto failed;
@@ -348,11 +302,10 @@ apply_page (CrmStore    *self,
     goto failed;
   /* in the entity table's order: a parent before its children */
   for (guint i = 0; i < CRM_N_ENTITIES; i++)
-    if (!apply_records (self, (CrmEntity) i, records[i], any_active, any_remote, changes, error))
+    if (!apply_records (self, (CrmEntity) i, page, any_active, any_remote, changes, error))
       goto failed;
-  if (!apply_removals (self, removed, changes, error) ||
-      !set_state (self, "cursor", cursor && !JSON_NODE_HOLDS_NULL (cursor) ? json_node_get_string (cursor) : NULL,
-                  error) ||
+  if (!apply_removals (self, page, changes, error) ||
+      !set_state (self, "cursor", crm_sync_page_get_cursor (page), error) ||
       !set_state (self, "last_sync", now_text, error) ||
       !crm_store_commit (self, error))
     goto failed;
@@ -379,7 +332,8 @@ failed:
  * "customer_id": …}, as the server sends today) or as a "key" object
  * ({"entity": "revenue_month", "key": {"customer_id": …, "month": …}});
  * both are accepted, for composite keys too.  A page with "reset": true
- * first drops every local row and the cursor (the queue stays).
+ * first drops every local row and the cursor (the queue stays).  The page
+ * is read as the sync engine reads an answer (crm_sync_page_read ()).
  * Blocking: the app calls the _async version.
  */
 gboolean
@@ -388,13 +342,15 @@ crm_store_apply_sync_page (CrmStore    *self,
                            GError     **error)
 {
   g_autoptr(Changes) changes = changes_new ();
+  g_autoptr(CrmSyncPage) read = NULL;
   gboolean reset = FALSE;
 
   g_return_val_if_fail (CRM_IS_STORE (self), FALSE);
   g_return_val_if_fail (page != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!apply_page (self, page, changes, &reset, error))
+  read = crm_sync_page_new_from_object (page, error);
+  if (read == NULL || !apply_page (self, read, changes, &reset, error))
     return FALSE;
   crm_store_emit_changed (self, reset ? NULL : changes);
   return TRUE;
@@ -422,7 +378,7 @@ apply_sync_page_thread (GTask        *worker,
                         GCancellable *cancellable)
 {
   CrmStore *self = source_object;
-  JsonObject *page = task_data;
+  CrmSyncPage *page = task_data;
   PageResult *result;
   GError *error = NULL;
   gboolean applied;
@@ -434,7 +390,7 @@ apply_sync_page_thread (GTask        *worker,
   applied = apply_page (self, page, result->changes, &result->reset, &error);
   /* The page is let go here rather than where the task ends, on the
    * caller's main thread: when nobody else holds it (the sync engine does
-   * not), a thousand records are freed in this thread. */
+   * not), it is freed in this thread. */
   g_task_set_task_data (worker, NULL, NULL);
   if (!applied)
     {
@@ -470,14 +426,14 @@ sync_page_applied_cb (GObject      *source,
 /**
  * crm_store_apply_sync_page_async:
  *
- * Applies @page in a worker thread (g_task_run_in_thread).  @page is
- * referenced and read from that thread, and released there: do not
- * change it until the callback.  ::customers-changed and ::changed are
+ * Applies @page, as crm_store_apply_sync_page () applies one, in a worker
+ * thread (g_task_run_in_thread).  @page is referenced and read from that
+ * thread, and released there.  ::customers-changed and ::changed are
  * emitted before @callback runs.
  */
 void
 crm_store_apply_sync_page_async (CrmStore            *self,
-                                 JsonObject          *page,
+                                 CrmSyncPage         *page,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
@@ -493,7 +449,7 @@ crm_store_apply_sync_page_async (CrmStore            *self,
 
   worker = g_task_new (self, cancellable, sync_page_applied_cb, g_object_ref (task));
   g_task_set_source_tag (worker, apply_sync_page_thread);
-  g_task_set_task_data (worker, json_object_ref (page), (GDestroyNotify) json_object_unref);
+  g_task_set_task_data (worker, crm_sync_page_ref (page), (GDestroyNotify) crm_sync_page_unref);
   g_task_run_in_thread (worker, apply_sync_page_thread);
 }
 

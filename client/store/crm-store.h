@@ -7,6 +7,7 @@
 #include "crm-customer-item.h"
 #include "crm-fields.h"
 #include "crm-mutation.h"
+#include "crm-sync-page.h"
 
 G_BEGIN_DECLS
 
@@ -48,7 +49,7 @@ gboolean         crm_store_apply_sync_page        (CrmStore            *self,
                                                    JsonObject          *page,
                                                    GError             **error);
 void             crm_store_apply_sync_page_async  (CrmStore            *self,
-                                                   JsonObject          *page,
+                                                   CrmSyncPage         *page,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);

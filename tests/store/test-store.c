@@ -511,10 +511,13 @@ test_sync_async_applies_and_signals_before_the_callback (StoreFixture  *f,
   g_autoptr(CrmCustomer) c = NULL;
   Changes changes;
   AsyncState state = { loop, &changes, 0, FALSE, NULL };
+  g_autoptr(CrmSyncPage) read = NULL;
 
   changes_watch (&changes, f->store);
+
   test_page_add_customer (page, test_customer (1, "北京银行", 1));
-  crm_store_apply_sync_page_async (f->store, page, NULL, applied_cb, &state);
+  read = crm_sync_page_new_from_object (page, NULL);
+  crm_store_apply_sync_page_async (f->store, read, NULL, applied_cb, &state);
   g_main_loop_run (loop);
 
   g_assert_no_error (state.error);
@@ -1359,9 +1362,11 @@ test_read_sees_what_was_committed_when_told (StoreFixture  *f,
   for (gint64 version = 1; version <= 3; version++)
     {
       g_autoptr(JsonObject) page = test_page ("read");
+      g_autoptr(CrmSyncPage) read = NULL;
 
       test_page_add_customer (page, test_customer (1, "北京银行", version));
-      crm_store_apply_sync_page_async (f->store, page, NULL, quit_when_applied_cb, &seen);
+      read = crm_sync_page_new_from_object (page, NULL);
+      crm_store_apply_sync_page_async (f->store, read, NULL, quit_when_applied_cb, &seen);
       g_main_loop_run (loop);
     }
   m = enqueue_name (f->store, 1, "北京银行总行");
