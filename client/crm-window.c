@@ -282,7 +282,9 @@ update_sync_status (CrmWindow *self)
 
     case CRM_SYNC_STATUS_RUNNING:
     case CRM_SYNC_STATUS_IDLE:
-      if (last != NULL)
+      /* a first sync stores the time of each page it applies: it has not
+       * synced until it ends */
+      if (last != NULL && !(status == CRM_SYNC_STATUS_RUNNING && crm_sync_engine_get_first_sync (engine)))
         {
           g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
@@ -1021,6 +1023,7 @@ crm_window_init (CrmWindow *self)
 
   self->engine_signals = g_signal_group_new (CRM_TYPE_SYNC_ENGINE);
   g_signal_group_connect_swapped (self->engine_signals, "notify::status", G_CALLBACK (engine_status_cb), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::first-sync", G_CALLBACK (engine_status_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::last-synced", G_CALLBACK (engine_status_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::last-error", G_CALLBACK (engine_status_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "conflict", G_CALLBACK (conflict_cb), self);

@@ -516,6 +516,49 @@ status_is (gpointer data)
   return g_strcmp0 (crm_window_get_sync_status (pair[0]), pair[1]) == 0;
 }
 
+static gboolean
+window_model_has_three (gpointer window)
+{
+  return model_has_three (crm_window_get_customers_page (window));
+}
+
+/* A first sync stores the time of each page it applies; a window says it
+ * syncs until the last page is in, not "Synced just now" after the first,
+ * whenever it looks (here: a window opened once page 1 is applied). */
+static void
+test_window_says_syncing_until_a_first_sync_ends (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmContext) context = NULL;
+  CrmWindow *window;
+  CrmWindow *second;
+  gpointer synced[2];
+
+  server->hold = TRUE;
+  context = sign_in_with_token (server, settings);
+  window = g_object_ref_sink (crm_window_new (NULL, context));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (holding, server);
+  wait_for (window_model_has_three, window);   /* page 1 is applied, page 2 held */
+  g_assert_true (crm_sync_engine_get_first_sync (crm_context_get_sync_engine (context)));
+  g_assert_cmpstr (crm_window_get_sync_status (window), ==, "Syncing…");
+  second = g_object_ref_sink (crm_window_new (NULL, context));
+  gtk_window_present (GTK_WINDOW (second));
+  g_assert_cmpstr (crm_window_get_sync_status (second), ==, "Syncing…");
+
+  server_release (server);
+  wait_for (engine_idle, context);
+  synced[0] = second;
+  synced[1] = (gpointer) "Synced just now";
+  wait_for (status_is, synced);
+  gtk_window_destroy (GTK_WINDOW (second));
+  g_assert_finalize_object (second);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  crm_test_iterate (20);
+}
+
 static void
 test_window_says_when_it_synced_and_when_offline (void)
 {
@@ -659,6 +702,8 @@ main (int   argc,
                    test_first_sync_progress_says_about_an_estimate);
   g_test_add_func ("/client/customers/progress/stays-until-the-rows-are-in",
                    test_progress_stays_until_the_rows_are_in);
+  g_test_add_func ("/client/window/sync-status/says-syncing-until-a-first-sync-ends",
+                   test_window_says_syncing_until_a_first_sync_ends);
   g_test_add_func ("/client/window/sync-status/says-when-it-synced-and-when-offline",
                    test_window_says_when_it_synced_and_when_offline);
   g_test_add_func ("/client/window/session-ended/is-said-on-the-sign-in-page-and-goes-with-it",
