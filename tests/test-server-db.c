@@ -839,6 +839,7 @@ test_server_request_queued_behind_a_failing_one_succeeds (ServerFixture *f,
 {
   g_autofree char *ended = sign_in_and_use ("mgr_gz");
   g_autofree char *token = sign_in_and_use ("mgr_gz");
+  g_autofree char *probe = sign_in_and_use ("mgr_gz");
   g_autofree char *customer = customer_of (f, MGR_GZ);
   g_autoptr(GSocket) first = NULL;
   g_autoptr(GSocket) second = NULL;
@@ -846,15 +847,19 @@ test_server_request_queued_behind_a_failing_one_succeeds (ServerFixture *f,
   g_autofree char *second_status = NULL;
   g_autofree char *industry = NULL;
 
-  /* The first write's session has ended (the cache does not know yet): its
-   * transaction fails in PostgreSQL, on its statements' first use on this
-   * connection.  The sessions table is held meanwhile, so that the first
-   * request waits inside PostgreSQL while the second is sent behind it on
-   * the same connection. */
+  /* The first write's session has ended, and the notification has reached
+   * the identity cache (the probe, ended after it, is refused; without
+   * waiting for it a loaded machine served the write from the cache, 200):
+   * its transaction fails in PostgreSQL, on its statements' first use on
+   * this connection.  The sessions table is held meanwhile, so that the
+   * first request waits inside PostgreSQL while the second is sent behind
+   * it on the same connection. */
   g_autofree char *first_body = NULL;
   g_autofree char *second_body = NULL;
 
   expire_session (f, ended);
+  expire_session (f, probe);
+  wait_for_revocation (probe);
   first_body = industry_mutation (f, customer, "物流");
   second_body = industry_mutation (f, customer, "物流");
   PQclear (crm_test_pg_query (f->admin, "BEGIN", NULL, NULL));
