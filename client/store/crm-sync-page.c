@@ -159,7 +159,23 @@ copy_open (Reader *r,
   return 1;
 }
 
-static void value_done (Reader *r, ValueKind kind);
+/* A copied or skipped value ends: its text goes where it was read. */
+static void
+value_done (Reader    *r,
+            ValueKind  kind)
+{
+  const char *text;
+
+  if (r->copy == NULL)
+    return;
+  text = g_string_chunk_insert_len (r->page->texts, r->copy->str, (gssize) r->copy->len);
+  if (r->place == IN_RECORD)
+    r->record[r->column] = (Value) { kind, 0, text };
+  else
+    g_ptr_array_add (r->page->removed, (gpointer) text);
+  g_string_truncate (r->copy, 0);
+  r->copy = NULL;
+}
 
 static void
 copy_close (Reader *r,
@@ -169,29 +185,6 @@ copy_close (Reader *r,
     g_string_append_c (r->copy, bracket);
   if (--r->nested == 0)
     value_done (r, bracket == '}' ? VALUE_OBJECT : VALUE_ARRAY);
-}
-
-/* A copied or skipped value ends: it goes where it was read. */
-static void
-value_done (Reader    *r,
-            ValueKind  kind)
-{
-  CrmSyncPage *page = r->page;
-
-  if (r->copy == NULL)
-    return;
-  if (r->place == IN_RECORD)
-    {
-      Value *value = &r->record[r->column];
-
-      value->kind = kind;
-      value->number = 0;
-      value->text = g_string_chunk_insert_len (page->texts, r->copy->str, (gssize) r->copy->len);
-    }
-  else
-    g_ptr_array_add (page->removed, g_string_chunk_insert_len (page->texts, r->copy->str, (gssize) r->copy->len));
-  g_string_truncate (r->copy, 0);
-  r->copy = NULL;
 }
 
 /* Starts copying (@keep: the value's JSON text is kept) or skipping a
