@@ -182,7 +182,7 @@ list_done (CrmRequest *req,
   PGresult *res = crm_db_batch_get_result (batch, state->page_index);
   int rows = PQntuples (res);
   int shown = MIN (rows, (int) state->limit);
-  GString *out = g_string_sized_new (256 + 400 * shown);
+  GString *out = g_string_sized_new (256 + 512 * shown); /* a row is 420-480 bytes */
   CrmJsonWriter w;
 
   crm_json_writer_init (&w, out);

@@ -1666,6 +1666,66 @@ test_json_writer_escapes (void)
   assert_string_round_trips ("中国电信 😀 \"引号\" \\ / \u2028", strlen ("中国电信 😀 \"引号\" \\ / \u2028"));
 }
 
+/* The escape of one byte as JSON writes it, or NULL if it stays as it is. */
+static const char *
+expected_escape (guchar c,
+                 char   buf[7])
+{
+  switch (c)
+    {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    default:
+      if (c >= 0x20)
+        return NULL;
+      g_snprintf (buf, 7, "\\u%04x", c);
+      return buf;
+    }
+}
+
+/* The writer looks at eight bytes at a time: every byte to escape (and the
+ * ones around them that stay) is placed at every offset of strings up to
+ * three words long, among ASCII and UTF-8. */
+static void
+test_json_writer_escapes_at_every_offset (void)
+{
+  static const guchar specials[] = { '"', '\\', '\n', '\r', '\t', 0x00, 0x01, 0x08, 0x1f,
+                                     0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xe4, 0xff };
+  static const char *fillers[] = { "a", "\xe4\xb8\xad" /* 中 */, "\x7f" };
+
+  for (gsize f = 0; f < G_N_ELEMENTS (fillers); f++)
+    for (gsize length = 1; length <= 24; length++)
+      for (gsize at = 0; at < length; at++)
+        for (gsize k = 0; k < G_N_ELEMENTS (specials); k++)
+          {
+            g_autoptr(GString) value = g_string_new (NULL);
+            g_autoptr(GString) expected = g_string_new ("\"");
+            g_autoptr(GString) out = g_string_new (NULL);
+            char buf[7];
+
+            while (value->len < length)
+              g_string_append (value, fillers[f]);
+            g_string_truncate (value, length);
+            value->str[at] = (char) specials[k];
+            for (gsize i = 0; i < length; i++)
+              {
+                const char *escaped = expected_escape ((guchar) value->str[i], buf);
+
+                if (escaped != NULL)
+                  g_string_append (expected, escaped);
+                else
+                  g_string_append_c (expected, value->str[i]);
+              }
+            g_string_append_c (expected, '"');
+            crm_json_escape_append (out, value->str, length);
+            g_assert_cmpstr (out->str, ==, expected->str);
+            g_assert_cmpuint (out->len, ==, expected->len);
+          }
+}
+
 static void
 test_json_writer_escapes_keys (void)
 {
@@ -1710,6 +1770,30 @@ test_json_writer_numbers (void)
   g_assert_cmpfloat (json_array_get_double_element (array, 2), ==, 0.1);
   g_assert_cmpfloat (json_array_get_double_element (array, 3), ==, -1.5e300);
   json_node_unref (root);
+}
+
+static void
+test_json_writer_integers_as_text (void)
+{
+  static const struct { gint64 value; const char *text; } cases[] = {
+    { 0, "0" }, { 7, "7" }, { -7, "-7" }, { 10, "10" }, { -10, "-10" }, { 99, "99" },
+    { 1000000, "1000000" }, { -123456789, "-123456789" },
+    { G_MAXINT64, "9223372036854775807" }, { G_MININT64, "-9223372036854775808" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+      g_autofree char *expected = g_strdup_printf ("[%s,%s]", cases[i].text, cases[i].text);
+      CrmJsonWriter w;
+
+      crm_json_writer_init (&w, out);
+      crm_json_begin_array (&w);
+      crm_json_int (&w, cases[i].value);
+      crm_json_int (&w, cases[i].value);
+      crm_json_end_array (&w);
+      g_assert_cmpstr (out->str, ==, expected);
+    }
 }
 
 static void
@@ -2202,6 +2286,8 @@ main (int   argc,
   g_test_add_func ("/shared/json-writer/page-of-rows", test_json_writer_page_of_rows);
   g_test_add_func ("/shared/json-writer/deep-nesting", test_json_writer_deep_nesting);
   g_test_add_func ("/shared/json-writer/escapes", test_json_writer_escapes);
+  g_test_add_func ("/shared/json-writer/escapes-at-every-offset", test_json_writer_escapes_at_every_offset);
+  g_test_add_func ("/shared/json-writer/integers-as-text", test_json_writer_integers_as_text);
   g_test_add_func ("/shared/json-writer/escapes-keys", test_json_writer_escapes_keys);
   g_test_add_func ("/shared/json-writer/numbers", test_json_writer_numbers);
   g_test_add_func ("/shared/json-writer/non-finite-doubles-stay-json", test_json_writer_non_finite_doubles_stay_json);
