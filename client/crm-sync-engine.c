@@ -63,6 +63,7 @@ struct _CrmSyncEngine
 
   CrmSyncStatus  status;
   gboolean       first_sync;
+  guint          entities_done;  /* of the stage order, in full (first_sync) */
   guint64        received;
   guint64        total;
   gboolean       total_estimated;
@@ -96,6 +97,7 @@ enum {
   PROP_STORE,
   PROP_STATUS,
   PROP_FIRST_SYNC,
+  PROP_ENTITIES_DONE,
   PROP_RECEIVED,
   PROP_TOTAL,
   PROP_LAST_SYNCED,
@@ -272,13 +274,60 @@ set_status (CrmSyncEngine *self,
 }
 
 static void
+set_entities_done (CrmSyncEngine *self,
+                   guint          done)
+{
+  if (self->entities_done == done)
+    return;
+  self->entities_done = done;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENTITIES_DONE]);
+}
+
+/* A first sync fills the store from nothing, entity after entity; outside
+ * one, no entity is waiting for its first records.  Both are set before
+ * either is notified. */
+static void
 set_first_sync (CrmSyncEngine *self,
                 gboolean       first_sync)
 {
   if (self->first_sync == first_sync)
     return;
+  g_object_freeze_notify (G_OBJECT (self));
   self->first_sync = first_sync;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_SYNC]);
+  set_entities_done (self, first_sync ? 0 : CRM_N_ENTITIES);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The place of @entity in the order a round sends the entities. */
+static guint
+stage_of (CrmEntity entity)
+{
+  for (guint stage = 0; stage < CRM_N_ENTITIES; stage++)
+    if (crm_sync_stage_entity (stage) == entity)
+      return stage;
+  g_return_val_if_reached (CRM_N_ENTITIES);
+}
+
+/* @page, of a first sync, is applied: the entities before the last one it
+ * has records of are in full.  The round sends one entity after another
+ * (GET /sync, docs/openapi.yaml), so a record of an entity comes after
+ * every record of the entities before it; an entity of which the caller
+ * has none is known to be in once a later one's records come, or when
+ * the sync ends. */
+static void
+note_entities_done (CrmSyncEngine *self,
+                    CrmSyncPage   *page)
+{
+  for (guint stage = CRM_N_ENTITIES; stage > self->entities_done; stage--)
+    if (crm_sync_page_get_n_entity_records (page, crm_sync_stage_entity (stage - 1)) > 0)
+      {
+        if (stage - 1 > self->entities_done)
+          g_debug ("First sync: the entities before %s are in, after %" G_GUINT64_FORMAT " records",
+                   crm_entity_info (crm_sync_stage_entity (stage - 1))->plural, self->received);
+        set_entities_done (self, stage - 1);
+        return;
+      }
 }
 
 static void
@@ -660,7 +709,12 @@ page_applied_cb (GObject      *object,
       set_received (self, self->received + crm_sync_page_get_n_records (page));
       /* the store dropped its copy: from nothing again */
       if (crm_sync_page_get_reset (page))
-        set_first_sync (self, TRUE);
+        {
+          set_first_sync (self, TRUE);
+          set_entities_done (self, 0);
+        }
+      else if (self->first_sync)
+        note_entities_done (self, page);
     }
   advance (task);
 }
@@ -901,6 +955,7 @@ run_finished_cb (GObject      *object,
   set_first_sync (self, FALSE);
   if (success)
     {
+      g_debug ("Synced: %" G_GUINT64_FORMAT " records", self->received);
       g_clear_pointer (&self->last_synced, g_date_time_unref);
       self->last_synced = g_date_time_new_now_utc ();
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNCED]);
@@ -1111,6 +1166,10 @@ crm_sync_engine_get_property (GObject    *object,
       g_value_set_boolean (value, self->first_sync);
       break;
 
+    case PROP_ENTITIES_DONE:
+      g_value_set_uint (value, self->entities_done);
+      break;
+
     case PROP_RECEIVED:
       g_value_set_uint64 (value, self->received);
       break;
@@ -1190,6 +1249,11 @@ crm_sync_engine_class_init (CrmSyncEngineClass *klass)
                           FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  properties[PROP_ENTITIES_DONE] =
+    g_param_spec_uint ("entities-done", NULL, NULL,
+                       0, CRM_N_ENTITIES, CRM_N_ENTITIES,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   properties[PROP_RECEIVED] =
     g_param_spec_uint64 ("received", NULL, NULL,
                          0, G_MAXUINT64, 0,
@@ -1266,6 +1330,7 @@ static void
 crm_sync_engine_init (CrmSyncEngine *self)
 {
   self->status = CRM_SYNC_STATUS_IDLE;
+  self->entities_done = CRM_N_ENTITIES;
   self->page_size = CRM_SYNC_ENGINE_PAGE_SIZE;
   self->next_waiters = g_ptr_array_new_with_free_func (waiter_free);
   self->context = g_main_context_ref_thread_default ();
@@ -1330,6 +1395,39 @@ crm_sync_engine_get_first_sync (CrmSyncEngine *self)
   g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), FALSE);
 
   return self->first_sync;
+}
+
+/**
+ * crm_sync_engine_get_entities_done:
+ *
+ * Returns: while a first sync runs, how many entities, in the order the
+ *   server sends them (crm_sync_stage_entity ()), the store has in full;
+ *   %CRM_N_ENTITIES when no first sync runs
+ */
+guint
+crm_sync_engine_get_entities_done (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), CRM_N_ENTITIES);
+
+  return self->entities_done;
+}
+
+/**
+ * crm_sync_engine_get_entity_done:
+ * @entity: an entity of the entity table
+ *
+ * Returns: %FALSE while a first sync runs and may still bring records of
+ *   @entity; %TRUE once every one of them is in the store (the sync goes
+ *   on with the entities after it), and whenever no first sync runs
+ */
+gboolean
+crm_sync_engine_get_entity_done (CrmSyncEngine *self,
+                                 CrmEntity      entity)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), TRUE);
+  g_return_val_if_fail (entity < CRM_N_ENTITIES, TRUE);
+
+  return stage_of (entity) < self->entities_done;
 }
 
 guint64

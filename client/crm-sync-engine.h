@@ -24,7 +24,11 @@ G_BEGIN_DECLS
  * until "more" is false, applying each page in a worker thread
  * (crm_store_apply_sync_page_async), in order, each with its cursor; the
  * next page is asked for while the one before it is applied (one page
- * ahead at most).  A 401 anywhere emits
+ * ahead at most).  A first sync's round sends one entity after another,
+ * in the order of crm_sync_stage_entity () (customers, then contacts…):
+ * once a page with records of one entity is applied, every entity before
+ * it is in full ("entities-done"), and a view of those need not wait for
+ * the rest of the sync.  A 401 anywhere emits
  * "unauthenticated" and stops.  Syncs never overlap: a request while one
  * runs is folded into one more run after it.
  */
@@ -46,6 +50,11 @@ G_DECLARE_FINAL_TYPE (CrmSyncEngine, crm_sync_engine, CRM, SYNC_ENGINE, GObject)
 /* Properties (all read-only, notified on the thread that made the engine):
  *   "status"            CrmSyncStatus
  *   "first-sync"        gboolean: the running sync started without a cursor
+ *   "entities-done"     guint: while "first-sync" is TRUE, how many entities
+ *                       the store has in full, counted in the order the
+ *                       server sends them (crm_sync_stage_entity ()); else
+ *                       CRM_N_ENTITIES.  crm_sync_engine_get_entity_done ()
+ *                       asks about one entity.
  *   "received"          guint64: records applied by the running sync
  *   "total"             guint64: records the first sync will send (0: unknown);
  *                       crm_sync_engine_get_total_estimated() says whether
@@ -65,6 +74,9 @@ CrmApi        *crm_sync_engine_get_api          (CrmSyncEngine       *self);
 CrmStore      *crm_sync_engine_get_store        (CrmSyncEngine       *self);
 CrmSyncStatus  crm_sync_engine_get_status       (CrmSyncEngine       *self);
 gboolean       crm_sync_engine_get_first_sync   (CrmSyncEngine       *self);
+guint          crm_sync_engine_get_entities_done (CrmSyncEngine      *self);
+gboolean       crm_sync_engine_get_entity_done  (CrmSyncEngine       *self,
+                                                 CrmEntity            entity);
 guint64        crm_sync_engine_get_received     (CrmSyncEngine       *self);
 guint64        crm_sync_engine_get_total        (CrmSyncEngine       *self);
 gboolean       crm_sync_engine_get_total_estimated (CrmSyncEngine    *self);

@@ -681,6 +681,15 @@ crm_sync_page_get_n_records (CrmSyncPage *page)
   return n;
 }
 
+guint
+crm_sync_page_get_n_entity_records (CrmSyncPage *page,
+                                    CrmEntity    entity)
+{
+  g_return_val_if_fail (entity < CRM_N_ENTITIES, 0);
+
+  return page->n_records[entity];
+}
+
 const Value *
 crm_sync_page_records (CrmSyncPage *page,
                        CrmEntity    entity,

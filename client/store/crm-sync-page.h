@@ -3,6 +3,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "crm-fields.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -36,6 +38,9 @@ gint64       crm_sync_page_get_total           (CrmSyncPage  *page);
 gboolean     crm_sync_page_get_total_estimated (CrmSyncPage  *page);
 /* Records of every entity and departures. */
 guint        crm_sync_page_get_n_records       (CrmSyncPage  *page);
+/* Records of @entity. */
+guint        crm_sync_page_get_n_entity_records (CrmSyncPage *page,
+                                                 CrmEntity    entity);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmSyncPage, crm_sync_page_unref)
 

@@ -19,6 +19,8 @@
 #include "crm-api.h"
 #include "crm-auth.h"
 #include "crm-config.h"
+#include "crm-cursor.h"
+#include "crm-entity.h"
 #include "crm-error.h"
 #include "crm-migrate.h"
 #include "crm-server.h"
@@ -513,6 +515,103 @@ test_first_sync_fills_the_store_with_what_the_user_may_see (void)
   g_assert_nonnull (cursor);
 }
 
+/* The records of @entity in the store's file. */
+static gint64
+local_count (CrmStore  *store,
+             CrmEntity  entity)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", crm_entity_info (entity)->local_table);
+  g_autofree char *text = local_text (store, sql, NULL);
+
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+/* What the engine said of each entity while its first sync ran. */
+typedef struct
+{
+  Client  *c;
+  GArray  *done;                         /* guint: each "entities-done" notified */
+  gboolean said[CRM_N_ENTITIES];         /* said to be in, during the sync */
+  gint64   count[CRM_N_ENTITIES];        /* its records in the store then */
+  guint64  received[CRM_N_ENTITIES];     /* the sync's records applied then */
+} DoneLog;
+
+static void
+entities_done_cb (CrmSyncEngine *engine,
+                  GParamSpec    *pspec,
+                  DoneLog       *log)
+{
+  guint done = crm_sync_engine_get_entities_done (engine);
+
+  g_array_append_val (log->done, done);
+  if (!crm_sync_engine_get_first_sync (engine))
+    return;
+  for (guint stage = 0; stage < done; stage++)
+    {
+      CrmEntity e = crm_sync_stage_entity (stage);
+
+      g_assert_true (crm_sync_engine_get_entity_done (engine, e));
+      if (log->said[e])
+        continue;
+      log->said[e] = TRUE;
+      log->count[e] = local_count (log->c->store, e);
+      log->received[e] = crm_sync_engine_get_received (engine);
+    }
+  if (done < CRM_N_ENTITIES)
+    g_assert_false (crm_sync_engine_get_entity_done (engine, crm_sync_stage_entity (done)));
+}
+
+/* The first sync says when each entity is in, before it ends: from then
+ * on no record of it comes (the server sends one entity after another),
+ * and the customers and contacts are as the server has them. */
+static void
+test_first_sync_says_when_each_entity_is_in (void)
+{
+  g_autoptr(Client) c = client_new ("manager");
+  g_autoptr(PGconn) conn = admin_connection ();
+  g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (guint));
+  DoneLog log = { c, done, { FALSE } };
+  gulong handler;
+  guint said = 0;
+
+  g_assert_cmpuint (crm_sync_engine_get_entities_done (c->engine), ==, CRM_N_ENTITIES);
+  crm_sync_engine_set_page_size (c->engine, 40);
+  handler = g_signal_connect (c->engine, "notify::entities-done", G_CALLBACK (entities_done_cb), &log);
+  sync_start (c);
+  wait_until (&c->done);
+  g_assert_true (c->ok);
+  g_signal_handler_disconnect (c->engine, handler);
+
+  /* several pages of customers, then of contacts, and more after them */
+  g_assert_cmpint (local_count (c->store, CRM_ENTITY_CUSTOMER), >, 40);
+  g_assert_cmpint (local_count (c->store, CRM_ENTITY_CONTACT), >, 40);
+  g_assert_true (log.said[CRM_ENTITY_CUSTOMER]);
+  g_assert_true (log.said[CRM_ENTITY_CONTACT]);
+  g_assert_cmpuint (log.received[CRM_ENTITY_CONTACT], <, crm_sync_engine_get_received (c->engine));
+  for (guint e = 0; e < CRM_N_ENTITIES; e++)
+    if (log.said[e])
+      {
+        g_test_message ("%s in at %" G_GUINT64_FORMAT " records: %" G_GINT64_FORMAT,
+                        crm_entity_info (e)->plural, log.received[e], log.count[e]);
+        g_assert_cmpint (log.count[e], ==, local_count (c->store, e));
+        said++;
+      }
+  g_assert_cmpuint (said, >, 2);
+  assert_store_matches (c->store, conn, "manager");
+
+  /* from none as the sync began, one entity after another, to every one
+   * as it ended; the next sync is not a first */
+  g_assert_cmpuint (done->len, >, 3);
+  g_assert_cmpuint (g_array_index (done, guint, 0), ==, 0);
+  for (guint i = 1; i < done->len; i++)
+    g_assert_cmpuint (g_array_index (done, guint, i), >, g_array_index (done, guint, i - 1));
+  g_assert_cmpuint (g_array_index (done, guint, done->len - 1), ==, CRM_N_ENTITIES);
+  g_assert_cmpuint (crm_sync_engine_get_entities_done (c->engine), ==, CRM_N_ENTITIES);
+  g_assert_true (crm_sync_engine_get_entity_done (c->engine, CRM_ENTITY_CUSTOMER));
+  g_assert_true (sync_and_wait (c));
+  g_assert_cmpuint (crm_sync_engine_get_entities_done (c->engine), ==, CRM_N_ENTITIES);
+}
+
 static void
 test_quiet_sync_applies_nothing (void)
 {
@@ -947,6 +1046,9 @@ test_refused_cursor_starts_over (void)
   g_autoptr(PGconn) conn = admin_connection ();
   g_autoptr(JsonObject) page = json_object_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (guint));
+  DoneLog log = { c, done, { FALSE } };
+  gulong handler;
 
   g_assert_true (sync_and_wait (c));
   /* a cursor this server did not hand out */
@@ -956,10 +1058,18 @@ test_refused_cursor_starts_over (void)
   g_assert_true (crm_store_apply_sync_page (c->store, page, &error));
   g_assert_no_error (error);
 
+  handler = g_signal_connect (c->engine, "notify::entities-done", G_CALLBACK (entities_done_cb), &log);
   g_assert_true (sync_and_wait (c));
+  g_signal_handler_disconnect (c->engine, handler);
   g_assert_no_error (c->error);
   g_assert_true (c->saw_first_sync);
   assert_store_matches (c->store, conn, "manager");
+  /* from nothing again: no entity in, then one after another */
+  g_assert_cmpuint (done->len, >, 2);
+  g_assert_cmpuint (g_array_index (done, guint, 0), ==, 0);
+  g_assert_cmpuint (g_array_index (done, guint, done->len - 1), ==, CRM_N_ENTITIES);
+  g_assert_true (log.said[CRM_ENTITY_CUSTOMER]);
+  g_assert_cmpint (log.count[CRM_ENTITY_CUSTOMER], ==, local_count (c->store, CRM_ENTITY_CUSTOMER));
 }
 
 static void
@@ -1654,6 +1764,7 @@ main (int   argc,
 
   g_test_add_func ("/sync/engine/first-sync-fills-the-store-with-what-the-user-may-see",
                    test_first_sync_fills_the_store_with_what_the_user_may_see);
+  g_test_add_func ("/sync/engine/first-sync-says-when-each-entity-is-in", test_first_sync_says_when_each_entity_is_in);
   g_test_add_func ("/sync/engine/quiet-sync-applies-nothing", test_quiet_sync_applies_nothing);
   g_test_add_func ("/sync/engine/customer-moved-away-disappears-with-its-contacts",
                    test_customer_moved_away_disappears_with_its_contacts);
