@@ -41,7 +41,11 @@
  * ids) reads, counts and sorts every row in a worker; the main thread
  * swaps the result in, and old items are freed in a worker.  One thing at
  * a time: what the store tells meanwhile waits in self->pending, and a
- * reload's snapshot has whatever was told before it began.
+ * reload's snapshot has whatever was told before it began.  A reload does
+ * not wait for the slices of a batch (drop_batch ()): they run when the
+ * main loop has nothing else to do, which a window drawing a first sync's
+ * progress and a spinner under software rendering may not have for the
+ * whole sync.
  *
  * Choices.  The regions and owners of all rows are counted as rows come
  * and go (::choices-changed), for the filter menus.
@@ -772,6 +776,9 @@ apply_batch_cb (gpointer data)
 
   update_rows (self, (const char * const *) batch->ids, batch->fresh, &batch->next,
                g_get_monotonic_time () + SLICE_USEC);
+  /* a reload asked for by a handler of the signals above dropped it */
+  if (self->batch != batch)
+    return G_SOURCE_REMOVE;
   if (batch->next < batch->fresh->len)
     return G_SOURCE_CONTINUE;
 
@@ -782,6 +789,18 @@ apply_batch_cb (gpointer data)
   self->busy = FALSE;
   pump (self);
   return G_SOURCE_REMOVE;
+}
+
+/* A reload is to come, and reads every row after this: the rows of a
+ * batch still applied a slice at a time are left to it. */
+static void
+drop_batch (CrmCustomerModel *self)
+{
+  if (self->batch == NULL)
+    return;
+  g_clear_handle_id (&self->batch_source, g_source_remove);
+  free_in_worker (g_steal_pointer (&self->batch), (GDestroyNotify) batch_free);
+  self->busy = FALSE;
 }
 
 static void
@@ -825,9 +844,9 @@ rows_read_cb (GObject      *object,
       pump (self);
       return;
     }
-  if (batch->generation != self->generation)
+  if (batch->generation != self->generation || self->pending_reset)
     {
-      /* read before a reload that has them */
+      /* read before a reload that has them, or that is to come */
       self->busy = FALSE;
       pump (self);
       return;
@@ -1130,6 +1149,7 @@ customers_changed_cb (CrmStore           *store,
     {
       self->pending_reset = TRUE;
       g_hash_table_remove_all (self->pending);
+      drop_batch (self);
     }
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
     if (!g_hash_table_contains (self->pending, ids[i]))
@@ -1532,7 +1552,9 @@ crm_customer_model_reload (CrmCustomerModel  *self,
  *
  * Reads and sorts every customer again in a worker thread, then shows
  * them in one items-changed (as the store's ::customers-changed with no
- * ids does by itself).  Rows changed meanwhile are applied after.
+ * ids does by itself).  Rows changed meanwhile are applied after; rows
+ * read before and not applied yet are left to it.  @callback runs once
+ * the model has every row the store had told it of when this was called.
  */
 void
 crm_customer_model_reload_async (CrmCustomerModel    *self,
@@ -1548,6 +1570,7 @@ crm_customer_model_reload_async (CrmCustomerModel    *self,
   g_task_set_source_tag (task, crm_customer_model_reload_async);
   g_ptr_array_add (self->reload_waiters, task);
   self->pending_reset = TRUE;
+  drop_batch (self);
   pump (self);
 }
 

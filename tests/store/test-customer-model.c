@@ -795,6 +795,92 @@ test_update_many_rows_are_read_in_a_worker (Fixture       *f,
   g_assert_cmpuint (f->emissions, >, 1);
 }
 
+/* Always ready at the default priority: a window whose frames leave the
+ * main loop no idle time (a first sync's progress and spinner under
+ * software rendering). */
+static gboolean
+starve_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+reloaded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (crm_customer_model_reload_finish (CRM_CUSTOMER_MODEL (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+/* Runs the main loop until *@done (at most @seconds), without waiting for
+ * sources that are not ready. */
+static void
+iterate_until (gboolean *done,
+               guint     seconds)
+{
+  gint64 until = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
+
+  while (!*done && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* A batch of changed rows is applied a slice at a time when the main loop
+ * is idle.  A reload asked for meanwhile reads every row itself and does
+ * not wait for the slices, which a busy main loop may not run until the
+ * sync that keeps it busy ends. */
+static void
+test_update_reload_does_not_wait_for_a_batch (Fixture       *f,
+                                              gconstpointer  data)
+{
+  JsonObject *page = test_page ("many");
+  g_autoptr(CrmCustomerModel) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  gboolean reloaded = FALSE;
+  gint64 until;
+  guint starve;
+
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+  for (guint i = 0; i < 10000; i++)
+    {
+      Row row = rows[i % G_N_ELEMENTS (rows)];
+      g_autofree char *name = g_strdup_printf ("客户%05u", (i * 7919) % 10000);
+
+      row.n = 100 + i;
+      row.name = name;
+      test_page_add_customer (page, row_record (&row, 1));
+    }
+  starve = g_idle_add_full (G_PRIORITY_DEFAULT, starve_cb, NULL, NULL);
+  test_apply (f->store.store, page);
+
+  /* The rows are read in a worker and their first slice applied as they
+   * come; the others wait for an idle main loop. */
+  until = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  while (crm_customer_model_get_total (f->model) == G_N_ELEMENTS (rows) && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), >, G_N_ELEMENTS (rows));
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), <, 10007);
+  g_assert_true (crm_customer_model_is_busy (f->model));
+
+  crm_customer_model_reload_async (f->model, NULL, reloaded_cb, &reloaded);
+  iterate_until (&reloaded, 20);
+  g_assert_true (reloaded);
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 10007);
+  g_source_remove (starve);
+
+  fresh = crm_customer_model_new (f->store.store);
+  g_assert_true (crm_customer_model_reload (fresh, &error));
+  g_assert_no_error (error);
+  expected = order_of (G_LIST_MODEL (fresh));
+  assert_order (f, expected);
+}
+
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -1382,6 +1468,8 @@ main (int   argc,
   ADD ("/store/model/update/reset-reloads-in-a-worker", test_update_reset_reloads_in_a_worker);
   ADD ("/store/model/update/changes-during-a-reload-are-kept", test_update_changes_during_a_reload_are_kept);
   ADD ("/store/model/update/many-rows-are-read-in-a-worker", test_update_many_rows_are_read_in_a_worker);
+  ADD ("/store/model/update/reload-does-not-wait-for-a-batch-applied-when-idle",
+       test_update_reload_does_not_wait_for_a_batch);
   ADD ("/store/model/choices/follow-changed-rows", test_choices_follow_changed_rows);
   ADD ("/store/model/search/finds-contacts-and-full-phone-numbers", test_search_finds_contacts_and_full_phone_numbers);
   ADD ("/store/model/facts/give-warnings-and-follow-their-records", test_facts_give_warnings_and_follow_their_records);
