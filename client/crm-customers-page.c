@@ -59,6 +59,8 @@ struct _CrmCustomersPage
   guint                choices_timeout;
 
   const char          *state;
+  gboolean             customers_in;  /* during the progress: the customers came in full */
+  GCancellable        *reloading;     /* the model's reload the progress then waits for */
 
   /* Template widgets */
   GtkStack            *stack;
@@ -306,6 +308,23 @@ ever_synced (CrmCustomersPage *self)
   return last != NULL;
 }
 
+/* Whether a running first sync still brings customers or their
+ * contacts.  The server sends every customer first, then their contacts,
+ * then what hangs from them (crm-sync-engine.h, "entities-done"): the list
+ * shows once the contacts are in too, because it searches their names and
+ * mobiles and a customer's page lists them.  The list's other figures
+ * (open pipeline, contract ends, service time limits) and the rest of a
+ * customer's page fill in as their records come, while the window says
+ * the sync goes on. */
+static gboolean
+customers_coming (CrmCustomersPage *self)
+{
+  return self->engine != NULL && crm_sync_engine_get_status (self->engine) == CRM_SYNC_STATUS_RUNNING &&
+         crm_sync_engine_get_first_sync (self->engine) &&
+         !(crm_sync_engine_get_entity_done (self->engine, CRM_ENTITY_CUSTOMER) &&
+           crm_sync_engine_get_entity_done (self->engine, CRM_ENTITY_CONTACT));
+}
+
 static const char *
 compute_state (CrmCustomersPage *self)
 {
@@ -317,16 +336,18 @@ compute_state (CrmCustomersPage *self)
     return "loading";
   if (self->store != NULL && g_strcmp0 (self->state, "detail") == 0)
     return "detail";
-  /* After a first sync, the progress stays until the model has every row
-   * the sync brought: the list then opens at its first row, instead of
-   * moving under the user while the last pages come in. */
-  if ((running && crm_sync_engine_get_first_sync (self->engine)) ||
-      (g_strcmp0 (self->state, "progress") == 0 && self->model != NULL &&
-       crm_customer_model_is_busy (self->model)))
+  /* Once a first sync has brought every customer and contact, the
+   * progress stays until the model has read them all (update_state ()):
+   * the list then opens at its first row, instead of moving under the user
+   * while the last of them come in.  What the store tells after that (the
+   * records under the customers, as the sync goes on) changes rows in
+   * place. */
+  if (customers_coming (self) || (g_strcmp0 (self->state, "progress") == 0 && self->reloading != NULL))
     return "progress";
   if (total > 0)
     return g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0 ? "list" : "no-results";
-  if (running)
+  /* a first sync that brought no customer has nothing more to fetch */
+  if (running && !crm_sync_engine_get_first_sync (self->engine))
     return "progress";
   if (status == CRM_SYNC_STATUS_FAILED || status == CRM_SYNC_STATUS_OFFLINE)
     return "error";
@@ -482,9 +503,56 @@ show_all_rows (CrmCustomersPage *self)
 }
 
 static void
+stop_reloading (CrmCustomersPage *self)
+{
+  if (self->reloading != NULL)
+    g_cancellable_cancel (self->reloading);
+  g_clear_object (&self->reloading);
+}
+
+static void
+customers_reloaded_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  CrmCustomersPage *self;
+
+  /* Cancelled: the page, or its model, is gone. */
+  if (!crm_customer_model_reload_finish (CRM_CUSTOMER_MODEL (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (error != NULL)
+    g_warning ("Cannot read the customers: %s", error->message);
+  else
+    g_debug ("Read the %u customers again once they were in, in %.1f ms",
+             crm_customer_model_get_total (CRM_CUSTOMER_MODEL (object)),
+             (g_get_monotonic_time () - self->load_start) / 1000.0);
+  g_clear_object (&self->reloading);
+  update_state (self);
+}
+
+static void
 update_state (CrmCustomersPage *self)
 {
-  const char *state = compute_state (self);
+  const char *state;
+
+  /* The moment the customers are all in, the model reads them all again,
+   * at once, and the progress waits for that: its batches of changed rows
+   * never end while the sync goes on, and are applied only when the main
+   * loop has time, which a first sync's window may not have. */
+  if (customers_coming (self))
+    self->customers_in = FALSE;
+  else if (g_strcmp0 (self->state, "progress") == 0 && self->model != NULL && !self->customers_in)
+    {
+      self->customers_in = TRUE;
+      stop_reloading (self);
+      self->reloading = g_cancellable_new ();
+      self->load_start = g_get_monotonic_time ();
+      crm_customer_model_reload_async (self->model, self->reloading, customers_reloaded_cb, self);
+    }
+  state = compute_state (self);
 
   if (g_str_equal (state, "error"))
     {
@@ -541,8 +609,11 @@ update_state (CrmCustomersPage *self)
   else
     gtk_stack_set_visible_child_name (self->stack, state);
 
+  if (!g_str_equal (state, "progress"))
+    self->customers_in = FALSE;
   if (g_strcmp0 (self->state, state) != 0)
     {
+      g_debug ("State: %s", state);
       self->state = state;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
@@ -802,6 +873,7 @@ crm_customers_page_dispose (GObject *object)
 
   g_clear_handle_id (&self->choices_timeout, g_source_remove);
   crm_list_loader_cancel (self->loader);
+  stop_reloading (self);
 
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
@@ -1010,7 +1082,6 @@ crm_customers_page_init (CrmCustomersPage *self)
    * changes only with n-items. */
   g_signal_group_connect_swapped (self->model_signals, "notify::n-items", G_CALLBACK (model_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::total", G_CALLBACK (model_changed_cb), self);
-  g_signal_group_connect_swapped (self->model_signals, "notify::busy", G_CALLBACK (model_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::sort-column", G_CALLBACK (model_sort_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "notify::sort-descending", G_CALLBACK (model_sort_changed_cb), self);
   g_signal_group_connect_swapped (self->model_signals, "choices-changed", G_CALLBACK (model_choices_changed_cb), self);
@@ -1018,6 +1089,7 @@ crm_customers_page_init (CrmCustomersPage *self)
   self->engine_signals = g_signal_group_new (CRM_TYPE_SYNC_ENGINE);
   g_signal_group_connect_swapped (self->engine_signals, "notify::status", G_CALLBACK (engine_changed_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::first-sync", G_CALLBACK (engine_changed_cb), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::entities-done", G_CALLBACK (engine_changed_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::last-error", G_CALLBACK (engine_changed_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::received", G_CALLBACK (engine_progress_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::total", G_CALLBACK (engine_progress_cb), self);
@@ -1069,6 +1141,7 @@ crm_customers_page_set_store (CrmCustomersPage *self,
 
   crm_list_loader_cancel (self->loader);
   g_clear_handle_id (&self->choices_timeout, g_source_remove);
+  stop_reloading (self);
 
   gtk_column_view_set_model (self->column_view, NULL);
   g_signal_group_set_target (self->model_signals, NULL);

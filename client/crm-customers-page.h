@@ -17,8 +17,10 @@ G_DECLARE_FINAL_TYPE (CrmCustomersPage, crm_customers_page, CRM, CUSTOMERS_PAGE,
  * CrmCustomerModel (which sorts and filters; the headers only tell it
  * what the user clicked), search as you type, filters by tier, region,
  * account manager and status, and the count shown.  Activating a row
- * opens the customer's detail page in place.  While the first sync runs,
- * its progress; an empty, a no-match and an error state otherwise.
+ * opens the customer's detail page in place.  While a first sync brings
+ * the customers and their contacts, its progress (the list shows while the
+ * rest of the sync comes); an empty, a no-match and an error state
+ * otherwise.
  */
 GtkWidget        *crm_customers_page_new             (void);
 CrmStore         *crm_customers_page_get_store       (CrmCustomersPage *self);

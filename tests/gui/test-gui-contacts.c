@@ -93,10 +93,16 @@ engine_settled (gpointer context)
          crm_sync_engine_get_pending (engine) == 0;
 }
 
+/* The list shows, and the model has taken in every row the sync brought:
+ * the list shows once a first sync's customers are in, before the sync
+ * ends, and the rows of what came after are read in batches. */
 static gboolean
 page_listed (gpointer page)
 {
-  return g_strcmp0 (crm_customers_page_get_state (page), "list") == 0;
+  CrmCustomerModel *model = crm_customers_page_get_model (page);
+
+  return g_strcmp0 (crm_customers_page_get_state (page), "list") == 0 &&
+         model != NULL && !crm_customer_model_is_busy (model);
 }
 
 /* The client as tools/demo starts it (KEYLINE_TOKEN), signed in as

@@ -12,6 +12,7 @@
 
 #include "crm-context.h"
 #include "crm-customers-page.h"
+#include "crm-format.h"
 #include "crm-test-store.h"
 #include "crm-window.h"
 
@@ -23,7 +24,9 @@
 static char *data_home;
 
 /* A scripted Keyline server: /me answers USER, /sync answers the fixture
- * page in two pages, holding the second one while @hold is set. */
+ * page in two pages, holding the second one while @hold is set; or, with
+ * @pages, a first sync's pages one entity after another, as the server
+ * sends them. */
 typedef struct
 {
   SoupServer         *server;
@@ -32,6 +35,11 @@ typedef struct
   gboolean            hold;
   gboolean            one_page;        /* the first page has every customer */
   guint               estimate;        /* when set, the first page's total, as an estimate */
+  GPtrArray          *pages;           /* when set, /sync answers the page its cursor
+                                        * "c-N" names (the first without one), then
+                                        * EMPTY_PAGE; page @hold_at waits while @hold */
+  guint               hold_at;
+  guint               held_at;
   SoupServerMessage  *held;
   guint               sync_requests;
   char               *last_authorization;
@@ -72,6 +80,103 @@ first_page (Server *self)
   return json_to_string (node, FALSE);
 }
 
+/* Page @n of a first sync: @records of the entity whose page member is
+ * @plural, the total of the sync on the first. */
+static char *
+stage_page (guint       n,
+            const char *plural,
+            JsonArray  *records,
+            gint64      total)
+{
+  g_autoptr(JsonObject) page = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *cursor = g_strdup_printf ("c-%u", n + 1);
+
+  json_object_set_boolean_member (page, "reset", FALSE);
+  if (n == 0)
+    {
+      json_object_set_int_member (page, "total", total);
+      json_object_set_boolean_member (page, "total_estimated", FALSE);
+    }
+  json_object_set_array_member (page, plural, records);
+  json_object_set_array_member (page, "removed", json_array_new ());
+  json_object_set_string_member (page, "cursor", cursor);
+  json_object_set_boolean_member (page, "more", TRUE);
+  json_node_set_object (node, page);
+  return json_to_string (node, FALSE);
+}
+
+/* A product, of the entities that come after the contacts. */
+static JsonArray *
+one_product (void)
+{
+  JsonArray *products = json_array_new ();
+
+  json_array_add_element (products, json_from_string (
+    "{\"id\": \"00000000-0000-4000-8000-000000000901\", \"code\": \"DL-100\", \"category\": \"data_line\","
+    " \"name\": \"数据专线\", \"name_en\": \"Data Line\", \"list_fee\": 129900, \"unit\": \"条\","
+    " \"active\": true, \"version\": 1, \"updated_at\": \"2026-01-01T00:00:00+00:00\"}", NULL));
+  return products;
+}
+
+/* Customers after the fixture's, as many as a model applies in several
+ * slices (crm-customer-model.c). */
+#define MORE_CUSTOMERS 3000
+
+/* A first sync, one entity a page: the fixture's first 3 customers and
+ * MORE_CUSTOMERS made from the first, their contacts, a product. */
+static void
+stage_pages (Server *self)
+{
+  JsonArray *all = json_object_get_array_member (self->fixture, "customers");
+  JsonArray *all_contacts = json_object_get_array_member (self->fixture, "contacts");
+  JsonArray *customers = json_array_new ();
+  JsonArray *contacts = json_array_new ();
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *first = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonNode *customer = json_array_get_element (all, i);
+
+      json_array_add_element (customers, json_node_copy (customer));
+      g_hash_table_add (ids, (gpointer) json_object_get_string_member (json_node_get_object (customer), "id"));
+    }
+  first = json_to_string (json_array_get_element (all, 0), FALSE);
+  for (guint i = 0; i < MORE_CUSTOMERS; i++)
+    {
+      JsonNode *node = json_from_string (first, NULL);   /* a copy, not a reference */
+      JsonObject *customer = json_node_get_object (node);
+      g_autofree char *id = g_strdup_printf ("00000000-0000-4000-8000-%012u", 100000 + i);
+      g_autofree char *name = g_strdup_printf ("客户%05u", (i * 7919) % MORE_CUSTOMERS);
+
+      json_object_set_string_member (customer, "id", id);
+      json_object_set_string_member (customer, "name", name);
+      json_object_remove_member (customer, "name_en");
+      json_array_add_element (customers, node);
+    }
+  for (guint i = 0; i < json_array_get_length (all_contacts); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (all_contacts, i);
+
+      if (g_hash_table_contains (ids, json_object_get_string_member (contact, "customer_id")))
+        json_array_add_element (contacts, json_node_copy (json_array_get_element (all_contacts, i)));
+    }
+  g_assert_cmpuint (json_array_get_length (contacts), ==, 3);
+  self->pages = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->pages, stage_page (0, "customers", customers, MORE_CUSTOMERS + 7));
+  g_ptr_array_add (self->pages, stage_page (1, "contacts", contacts, 0));
+  g_ptr_array_add (self->pages, stage_page (2, "products", one_product (), 0));
+}
+
+/* What the request for page @n of @pages is answered. */
+static const char *
+page_body (Server *self,
+           guint   n)
+{
+  return n < self->pages->len ? self->pages->pdata[n] : EMPTY_PAGE;
+}
+
 static void
 handler (SoupServer        *server,
          SoupServerMessage *message,
@@ -100,7 +205,20 @@ handler (SoupServer        *server,
   else if (g_str_equal (path, "/api/v1/sync"))
     {
       self->sync_requests++;
-      if (cursor == NULL)
+      if (self->pages != NULL)
+        {
+          guint n = cursor != NULL && g_str_has_prefix (cursor, "c-") ? (guint) g_ascii_strtoull (cursor + 2, NULL, 10) : 0;
+
+          if (self->hold && self->held == NULL && n == self->hold_at)
+            {
+              soup_server_message_pause (message);
+              self->held = g_object_ref (message);
+              self->held_at = n;
+            }
+          else
+            respond (message, SOUP_STATUS_OK, page_body (self, n));
+        }
+      else if (cursor == NULL)
         {
           g_autofree char *body = first_page (self);
 
@@ -143,7 +261,7 @@ server_release (Server *self)
 {
   if (self->held != NULL)
     {
-      respond (self->held, SOUP_STATUS_OK, EMPTY_PAGE);
+      respond (self->held, SOUP_STATUS_OK, self->pages != NULL ? page_body (self, self->held_at) : EMPTY_PAGE);
       soup_server_message_unpause (self->held);
       g_clear_object (&self->held);
     }
@@ -158,6 +276,7 @@ server_free (Server *self)
   g_free (self->url);
   g_free (self->last_authorization);
   json_object_unref (self->fixture);
+  g_clear_pointer (&self->pages, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -509,6 +628,160 @@ test_progress_stays_until_the_rows_are_in (void)
 }
 
 static gboolean
+customers_done (gpointer engine)
+{
+  return crm_sync_engine_get_entity_done (engine, CRM_ENTITY_CUSTOMER);
+}
+
+static gboolean
+engine_stopped (gpointer engine)
+{
+  return crm_sync_engine_get_status (engine) != CRM_SYNC_STATUS_RUNNING;
+}
+
+/* Always ready at the default priority: a window whose frames leave the
+ * main loop no idle time, as a first sync's progress and spinner did
+ * under software rendering on a busy machine. */
+static gboolean
+starve_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+view_has_every_customer (gpointer view)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) == MORE_CUSTOMERS + 3;
+}
+
+/* A first sync sends the customers, then their contacts, then the rest
+ * (here a product; on a director's million customers, the rest is five
+ * sixths of the sync).  The progress gives way to the list once the
+ * contacts are in and the model has every customer, while the sync goes
+ * on, although the main loop is never idle; the list counts every
+ * customer and has their rows. */
+static void
+test_list_shows_once_the_customers_and_contacts_are_in (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmTestStore) store = crm_test_store_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmApi) api = crm_api_new (server->url, &error);
+  g_autoptr(CrmSyncEngine) engine = NULL;
+  CrmCustomersPage *page = CRM_CUSTOMERS_PAGE (crm_customers_page_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkColumnView *view = GTK_COLUMN_VIEW (gtk_widget_get_template_child (GTK_WIDGET (page), CRM_TYPE_CUSTOMERS_PAGE,
+                                                                        "column_view"));
+  GtkLabel *count = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (page), CRM_TYPE_CUSTOMERS_PAGE,
+                                                             "count_label"));
+  g_autofree char *n = crm_format_number (MORE_CUSTOMERS + 3);
+  g_autofree char *counted = g_strdup_printf ("%s customers", n);
+  guint starve;
+
+  g_assert_no_error (error);
+  stage_pages (server);
+  crm_api_set_token (api, "t");
+  engine = crm_sync_engine_new (api, store->store);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  crm_customers_page_set_store (page, store->store);
+  crm_customers_page_set_sync_engine (page, engine);
+  gtk_window_present (window);
+  crm_test_wait_loaded (page);
+
+  /* The customers are in, and contacts: more of them may come (the
+   * product's page is held). */
+  starve = g_idle_add_full (G_PRIORITY_DEFAULT, starve_cb, NULL, NULL);
+  server->hold = TRUE;
+  server->hold_at = 2;
+  crm_sync_engine_sync_now (engine);
+  wait_for (holding, server);
+  wait_for (customers_done, engine);
+  g_assert_false (crm_sync_engine_get_entity_done (engine, CRM_ENTITY_CONTACT));
+  g_assert_cmpstr (crm_customers_page_get_state (page), ==, "progress");
+
+  /* A product came after them: every contact is in.  The list shows,
+   * with every customer, while the sync still runs (the next page is
+   * held). */
+  server->hold_at = 3;
+  server_release (server);
+  wait_for (holding, server);
+  wait_for (page_state_is_list, page);
+  g_assert_true (crm_sync_engine_get_entity_done (engine, CRM_ENTITY_CONTACT));
+  g_assert_false (crm_sync_engine_get_entity_done (engine, CRM_ENTITY_SUBSCRIPTION));
+  g_assert_true (crm_sync_engine_get_first_sync (engine));
+  g_assert_cmpint (crm_sync_engine_get_status (engine), ==, CRM_SYNC_STATUS_RUNNING);
+  g_assert_cmpuint (crm_customer_model_get_total (crm_customers_page_get_model (page)), ==, MORE_CUSTOMERS + 3);
+  g_assert_cmpstr (gtk_label_get_label (count), ==, counted);
+  g_source_remove (starve);
+  wait_for (view_has_every_customer, view);
+
+  /* The sync ends; the list stays. */
+  server->hold = FALSE;
+  server_release (server);
+  wait_for (engine_stopped, engine);
+  g_assert_cmpint (crm_sync_engine_get_status (engine), ==, CRM_SYNC_STATUS_IDLE);
+  crm_test_iterate (20);
+  g_assert_cmpstr (crm_customers_page_get_state (page), ==, "list");
+
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+  gtk_window_destroy (window);
+  crm_test_iterate (50);
+  g_assert_null (page);
+  g_assert_finalize_object (g_steal_pointer (&engine));
+}
+
+/* A first sync that brings no customer: once a later entity comes (a
+ * product), there is none to fetch, and the page says so while the sync
+ * goes on. */
+static void
+test_empty_shows_once_a_first_sync_brought_no_customer (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(CrmTestStore) store = crm_test_store_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrmApi) api = crm_api_new (server->url, &error);
+  g_autoptr(CrmSyncEngine) engine = NULL;
+  CrmCustomersPage *page = CRM_CUSTOMERS_PAGE (crm_customers_page_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (g_free);
+  StateLog log = { page, states, FALSE };
+
+  g_assert_no_error (error);
+  server->pages = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (server->pages, stage_page (0, "products", one_product (), 1));
+  crm_api_set_token (api, "t");
+  engine = crm_sync_engine_new (api, store->store);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  crm_customers_page_set_store (page, store->store);
+  crm_customers_page_set_sync_engine (page, engine);
+  gtk_window_present (window);
+  crm_test_wait_loaded (page);
+  g_signal_connect (page, "notify::state", G_CALLBACK (state_logged_cb), &log);
+
+  server->hold = TRUE;
+  server->hold_at = 1;
+  crm_sync_engine_sync_now (engine);
+  wait_for (holding, server);
+  wait_for (customers_done, engine);
+  crm_test_iterate (20);
+  g_assert_true (crm_sync_engine_get_first_sync (engine));
+  g_assert_cmpstr (crm_customers_page_get_state (page), ==, "empty");
+  g_assert_cmpuint (states->len, ==, 2);
+  g_assert_cmpstr (states->pdata[0], ==, "progress");
+
+  server->hold = FALSE;
+  server_release (server);
+  wait_for (engine_stopped, engine);
+  crm_test_iterate (20);
+  g_assert_cmpstr (crm_customers_page_get_state (page), ==, "empty");
+
+  g_signal_handlers_disconnect_by_func (page, state_logged_cb, &log);
+  gtk_window_destroy (window);
+  crm_test_iterate (50);
+  g_assert_finalize_object (g_steal_pointer (&engine));
+}
+
+static gboolean
 status_is (gpointer data)
 {
   gpointer *pair = data;
@@ -702,6 +975,10 @@ main (int   argc,
                    test_first_sync_progress_says_about_an_estimate);
   g_test_add_func ("/client/customers/progress/stays-until-the-rows-are-in",
                    test_progress_stays_until_the_rows_are_in);
+  g_test_add_func ("/client/customers/progress/gives-way-to-the-list-once-the-customers-and-contacts-are-in",
+                   test_list_shows_once_the_customers_and_contacts_are_in);
+  g_test_add_func ("/client/customers/progress/gives-way-to-empty-once-a-first-sync-brought-no-customer",
+                   test_empty_shows_once_a_first_sync_brought_no_customer);
   g_test_add_func ("/client/window/sync-status/says-syncing-until-a-first-sync-ends",
                    test_window_says_syncing_until_a_first_sync_ends);
   g_test_add_func ("/client/window/sync-status/says-when-it-synced-and-when-offline",
