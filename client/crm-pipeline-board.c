@@ -55,7 +55,7 @@ struct _CrmPipelineBoard
   guint             grow_id;      /* the tick callback growing the columns' cards */
   GCancellable     *cancellable;
   CrmPipelineMove  *last_move;    /* what Undo undoes */
-  AdwToast         *toast;        /* the last move's, while shown */
+  AdwToast         *toast;        /* the board's, while shown: later news rewrites it */
   const char       *state;
   GtkPopoverMenu   *card_menu;    /* the Move to… menu, shared by the cards */
 
@@ -788,23 +788,32 @@ toast_dismissed_cb (AdwToast         *toast,
     self->toast = NULL;
 }
 
+/* The board's news, in one toast: a move's replaces the text of the one
+ * still shown instead of dismissing it for a new one.  libadwaita 1.2
+ * frees a toast dismissed while it is still sliding in (the 300 ms hide
+ * of a toast dismissed within 200 ms of a 500 ms replacing show, or both
+ * ending in one late frame, when the hide runs first) and then touches it
+ * as the slide ends: a SIGSEGV in adw_animation_skip.  So the board never
+ * dismisses its toast early; the toast's own timeout does. */
 static void
 show_toast (CrmPipelineBoard *self,
             const char       *title,
             gboolean          with_undo)
 {
-  AdwToast *toast = adw_toast_new (title);
+  AdwToast *toast = self->toast;
 
-  if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);
-  if (with_undo)
+  if (toast == NULL)
+    toast = adw_toast_new (title);
+  else
+    adw_toast_set_title (toast, title);
+  adw_toast_set_button_label (toast, with_undo ? _("_Undo") : NULL);
+  adw_toast_set_action_name (toast, with_undo ? "board.undo" : NULL);
+  if (self->toast == NULL)
     {
-      adw_toast_set_button_label (toast, _("_Undo"));
-      adw_toast_set_action_name (toast, "board.undo");
       self->toast = toast;
       g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void

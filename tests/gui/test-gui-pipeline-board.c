@@ -325,6 +325,36 @@ test_keyboard_moves_the_focused_card (void)
   g_assert_cmpstr (server_stage, ==, "proposal");
 }
 
+/* Moves in quick succession (a user pressing Alt+Right three times): each
+ * one's news replaces the last's, and the board outlives the toasts'
+ * animations (libadwaita 1.2 freed a toast dismissed while it was still
+ * sliding in, then touched it when the slide ended). */
+static void
+test_quick_moves_replace_the_toast (void)
+{
+  g_autoptr(Desktop) desktop = desktop_new ();
+  g_autofree char *id = crm_test_live_scalar (live, SQL_PICK, "prospecting");
+  CrmPipelineModel *model = crm_pipeline_page_get_model (desktop->page);
+  CrmStage stages[] = { CRM_STAGE_QUALIFICATION, CRM_STAGE_PROPOSAL, CRM_STAGE_NEGOTIATION };
+  g_autofree char *visible = NULL;
+  g_autofree char *said = NULL;
+
+  g_assert_nonnull (id);
+  for (guint i = 0; i < G_N_ELEMENTS (stages); i++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desktop->board), "board.move-card", "(si)", id,
+                                                 (int) stages[i]));
+      crm_test_iterate (50);
+    }
+  /* past every show and hide animation (500 ms at most) */
+  crm_test_iterate (1000);
+  g_assert_cmpint (crm_opportunity_item_get_stage (crm_pipeline_model_lookup (model, id)), ==, CRM_STAGE_NEGOTIATION);
+  said = g_strdup_printf ("Moved “%s” to Negotiation",
+                          crm_opportunity_item_get_title (crm_pipeline_model_lookup (model, id)));
+  visible = crm_test_dup_visible_text (desktop->board);
+  g_assert_nonnull (strstr (visible, said));
+}
+
 static AdwMessageDialog *
 find_dialog (void)
 {
@@ -513,6 +543,8 @@ main (int   argc,
                    test_drop_moves_locally_and_on_the_server);
   g_test_add_func ("/client/pipeline/board/the-keyboard-moves-the-focused-card-and-undo-moves-it-back",
                    test_keyboard_moves_the_focused_card);
+  g_test_add_func ("/client/pipeline/board/quick-moves-replace-the-toast-and-the-board-outlives-its-animations",
+                   test_quick_moves_replace_the_toast);
   g_test_add_func ("/client/pipeline/board/a-loss-moves-only-with-a-reason",
                    test_loss_asks_for_a_reason);
   g_test_add_func ("/client/pipeline/board/column-headers-equal-the-database-under-a-filter",
