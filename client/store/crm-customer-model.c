@@ -37,15 +37,16 @@
  * SYNC_ROWS changed rows are read at once (an edit shows at once); more
  * (a sync page: a thousand) are read in a worker, with their collation
  * keys, and applied SLICE_USEC at a time, one main-loop iteration each,
- * so frames are drawn in between.  A reset (::customers-changed without
- * ids) reads, counts and sorts every row in a worker; the main thread
- * swaps the result in, and old items are freed in a worker.  One thing at
- * a time: what the store tells meanwhile waits in self->pending, and a
- * reload's snapshot has whatever was told before it began.  A reload does
- * not wait for the slices of a batch (drop_batch ()): they run when the
- * main loop has nothing else to do, which a window drawing a first sync's
- * progress and a spinner under software rendering may not have for the
- * whole sync.
+ * so frames are drawn in between: when the main loop is idle, and at
+ * least every SLICE_EVERY_MS above GTK's drawing, since a window drawing
+ * a first sync's progress and a spinner under software rendering may
+ * leave it no idle time for the whole sync.  A reset (::customers-changed
+ * without ids) reads, counts and sorts every row in a worker; the main
+ * thread swaps the result in, and old items are freed in a worker.  One
+ * thing at a time: what the store tells meanwhile waits in self->pending,
+ * and a reload's snapshot has whatever was told before it began.  A
+ * reload does not wait for the slices of a batch (drop_batch ()): it
+ * reads those rows itself.
  *
  * Choices.  The regions and owners of all rows are counted as rows come
  * and go (::choices-changed), for the filter menus.
@@ -67,6 +68,12 @@
  * in a worker, then applied for at most SLICE_USEC a main-loop iteration. */
 #define SYNC_ROWS EXACT_EDITS
 #define SLICE_USEC 3000
+/* Besides when the main loop is idle, a slice at least this often, at a
+ * priority above GTK's layout and drawing (G_PRIORITY_HIGH_IDLE + 10 and
+ * + 20): a window whose frames take all of the main loop's time (a first
+ * sync's progress and spinner under software rendering) would otherwise
+ * keep the rows out of the list until the sync ends. */
+#define SLICE_EVERY_MS 20
 
 struct _CrmCustomerModel
 {
@@ -103,7 +110,8 @@ struct _CrmCustomerModel
   gboolean           busy;           /* a worker reads, or a batch is applied */
   gboolean           was_busy;       /* as :busy last said */
   struct _Batch     *batch;          /* rows read, applied a slice at a time */
-  guint              batch_source;
+  guint              batch_source;   /* a slice when the main loop is idle */
+  guint              batch_tick;     /* and one every SLICE_EVERY_MS */
   guint              generation;     /* bumped by each reload */
   GCancellable      *cancellable;
   GPtrArray         *reload_waiters; /* of GTask */
@@ -768,6 +776,13 @@ batch_free (Batch *batch)
 
 static void pump (CrmCustomerModel *self);
 
+static void
+batch_sources_clear (CrmCustomerModel *self)
+{
+  g_clear_handle_id (&self->batch_source, g_source_remove);
+  g_clear_handle_id (&self->batch_tick, g_source_remove);
+}
+
 static gboolean
 apply_batch_cb (gpointer data)
 {
@@ -782,7 +797,7 @@ apply_batch_cb (gpointer data)
   if (batch->next < batch->fresh->len)
     return G_SOURCE_CONTINUE;
 
-  self->batch_source = 0;
+  batch_sources_clear (self);
   /* the store was let go when the rows were read: nothing here needs the
    * main thread */
   free_in_worker (g_steal_pointer (&self->batch), (GDestroyNotify) batch_free);
@@ -798,7 +813,7 @@ drop_batch (CrmCustomerModel *self)
 {
   if (self->batch == NULL)
     return;
-  g_clear_handle_id (&self->batch_source, g_source_remove);
+  batch_sources_clear (self);
   free_in_worker (g_steal_pointer (&self->batch), (GDestroyNotify) batch_free);
   self->busy = FALSE;
 }
@@ -861,6 +876,9 @@ rows_read_cb (GObject      *object,
       self->batch_source = g_idle_add (apply_batch_cb, self);
       g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->batch_source),
                                 "[crm-customer-model] changed rows");
+      self->batch_tick = g_timeout_add_full (G_PRIORITY_HIGH_IDLE, SLICE_EVERY_MS, apply_batch_cb, self, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->batch_tick),
+                                "[crm-customer-model] changed rows, timed");
     }
 }
 
@@ -1289,7 +1307,7 @@ crm_customer_model_dispose (GObject *object)
   g_clear_signal_handler (&self->changed_handler, self->store);
   g_clear_signal_handler (&self->steps_handler, self->store);
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->batch_source, g_source_remove);
+  batch_sources_clear (self);
   g_clear_pointer (&self->batch, batch_free);
   g_clear_object (&self->store);
 
@@ -1536,7 +1554,7 @@ crm_customer_model_reload (CrmCustomerModel  *self,
   self->generation++;
   if (self->batch != NULL)
     {
-      g_clear_handle_id (&self->batch_source, g_source_remove);
+      batch_sources_clear (self);
       g_clear_pointer (&self->batch, batch_free);
       self->busy = FALSE;
     }

@@ -881,6 +881,65 @@ test_update_reload_does_not_wait_for_a_batch (Fixture       *f,
   assert_order (f, expected);
 }
 
+static gboolean
+idle_probe_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A window's frames may leave the main loop no idle time for a whole
+ * first sync; the rows of a batch come into the list all the same, a
+ * slice at a time above GTK's drawing. */
+static void
+test_update_batch_is_applied_when_frames_leave_no_idle_time (Fixture       *f,
+                                                              gconstpointer  data)
+{
+  JsonObject *page = test_page ("many");
+  g_autoptr(CrmCustomerModel) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  gboolean idle_ran = FALSE;
+  gint64 until;
+  guint frames, probe;
+
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+  for (guint i = 0; i < 10000; i++)
+    {
+      Row row = rows[i % G_N_ELEMENTS (rows)];
+      g_autofree char *name = g_strdup_printf ("客户%05u", (i * 7919) % 10000);
+
+      row.n = 100 + i;
+      row.name = name;
+      test_page_add_customer (page, row_record (&row, 1));
+    }
+  /* always ready at GDK_PRIORITY_REDRAW, as frames that take longer to
+   * draw than their interval */
+  frames = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, starve_cb, NULL, NULL);
+  probe = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, idle_probe_cb, &idle_ran, NULL);
+  test_apply (f->store.store, page);
+
+  until = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  while ((crm_customer_model_get_total (f->model) < 10007 || crm_customer_model_is_busy (f->model)) &&
+         g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_source_remove (frames);
+  g_source_remove (probe);
+  g_assert_false (idle_ran);
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 10007);
+  g_assert_false (crm_customer_model_is_busy (f->model));
+  /* applied in more than one slice, each signal a span of rows */
+  g_assert_cmpuint (f->emissions, >, 1);
+
+  fresh = crm_customer_model_new (f->store.store);
+  g_assert_true (crm_customer_model_reload (fresh, &error));
+  g_assert_no_error (error);
+  expected = order_of (G_LIST_MODEL (fresh));
+  assert_order (f, expected);
+}
+
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -1470,6 +1529,8 @@ main (int   argc,
   ADD ("/store/model/update/many-rows-are-read-in-a-worker", test_update_many_rows_are_read_in_a_worker);
   ADD ("/store/model/update/reload-does-not-wait-for-a-batch-applied-when-idle",
        test_update_reload_does_not_wait_for_a_batch);
+  ADD ("/store/model/update/batch-is-applied-when-frames-leave-no-idle-time",
+       test_update_batch_is_applied_when_frames_leave_no_idle_time);
   ADD ("/store/model/choices/follow-changed-rows", test_choices_follow_changed_rows);
   ADD ("/store/model/search/finds-contacts-and-full-phone-numbers", test_search_finds_contacts_and_full_phone_numbers);
   ADD ("/store/model/facts/give-warnings-and-follow-their-records", test_facts_give_warnings_and_follow_their_records);
