@@ -101,11 +101,29 @@ figure_bind (GtkInscription      *label,
   return warned ? g_strdup_printf (_("%s, %s"), text, crm_customer_warning_label (warning)) : NULL;
 }
 
+/* A factory's column, whether its figures are still to come, and the
+ * list items it has bound (to show them again when that changes). */
+typedef struct
+{
+  CrmCustomerColumn  column;
+  gboolean           coming;
+  GHashTable        *bound;
+} Cells;
+
+static void
+cells_free (Cells *cells)
+{
+  g_hash_table_unref (cells->bound);
+  g_free (cells);
+}
+
 static void
 cell_setup_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
-               gpointer                  column)
+               Cells                    *cells)
 {
+  gpointer column = GUINT_TO_POINTER (cells->column);
+
   GtkWidget *text = gtk_inscription_new (NULL);
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (text), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
@@ -124,9 +142,8 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-cell_bind_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *list_item,
-              gpointer                  column)
+cell_show (Cells       *cells,
+           GtkListItem *list_item)
 {
   CrmCustomerItem *item = gtk_list_item_get_item (list_item);
   GtkInscription *label = cell_text (list_item);
@@ -134,7 +151,20 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
   g_autofree char *spoken = NULL;
   const char *text = NULL;
 
-  switch ((CrmCustomerColumn) GPOINTER_TO_UINT (column))
+  if (cells->coming)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (label), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
+      /* TRANSLATORS: a figure of the customer list whose records a first
+       * sync has not brought yet */
+      gtk_inscription_set_text (label, C_("figure", "…"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Not synced yet"), -1);
+      return;
+    }
+  if (cells->column != CRM_CUSTOMER_COLUMN_STATUS)
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
+
+  switch (cells->column)
     {
     case CRM_CUSTOMER_COLUMN_NAME:
       text = crm_customer_item_get_name (item);
@@ -189,6 +219,23 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   spoken ? spoken : text ? text : "", -1);
 }
+
+static void
+cell_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              Cells                    *cells)
+{
+  g_hash_table_add (cells->bound, list_item);
+  cell_show (cells, list_item);
+}
+
+static void
+cell_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                Cells                    *cells)
+{
+  g_hash_table_remove (cells->bound, list_item);
+}
 /**
  * crm_customer_cell_factory_new:
  * @column: which of the customer's values the cells show
@@ -200,8 +247,40 @@ GtkListItemFactory *
 crm_customer_cell_factory_new (CrmCustomerColumn column)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  Cells *cells = g_new0 (Cells, 1);
 
-  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), GUINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind_cb), GUINT_TO_POINTER (column));
+  cells->column = column;
+  cells->bound = g_hash_table_new (NULL, NULL);
+  g_object_set_data_full (G_OBJECT (factory), "crm-cells", cells, (GDestroyNotify) cells_free);
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), cells);
+  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind_cb), cells);
+  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind_cb), cells);
   return factory;
+}
+
+/**
+ * crm_customer_cell_factory_set_coming:
+ * @factory: a factory of crm_customer_cell_factory_new (), not the name's
+ * @coming: whether a first sync has yet to bring the records its figures
+ *   come from
+ *
+ * While @coming, the cells say so ("…", "Not synced yet" to assistive
+ * technologies) instead of a figure; the cells shown change at once.
+ */
+void
+crm_customer_cell_factory_set_coming (GtkListItemFactory *factory,
+                                      gboolean            coming)
+{
+  Cells *cells = g_object_get_data (G_OBJECT (factory), "crm-cells");
+  GHashTableIter iter;
+  gpointer list_item;
+
+  g_return_if_fail (cells != NULL && cells->column != CRM_CUSTOMER_COLUMN_NAME);
+
+  if (cells->coming == !!coming)
+    return;
+  cells->coming = !!coming;
+  g_hash_table_iter_init (&iter, cells->bound);
+  while (g_hash_table_iter_next (&iter, &list_item, NULL))
+    cell_show (cells, list_item);
 }

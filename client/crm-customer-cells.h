@@ -15,6 +15,8 @@ G_BEGIN_DECLS
  * that raise a warning in the warning colour and saying so to assistive
  * technologies, a churned customer's status dimmed.
  */
-GtkListItemFactory *crm_customer_cell_factory_new (CrmCustomerColumn column);
+GtkListItemFactory *crm_customer_cell_factory_new        (CrmCustomerColumn   column);
+void                crm_customer_cell_factory_set_coming (GtkListItemFactory *factory,
+                                                          gboolean            coming);
 
 G_END_DECLS

@@ -626,9 +626,22 @@ model_changed_cb (CrmCustomersPage *self)
   update_state (self);
 }
 
+/* The open pipeline sums a customer's opportunities, which a first sync
+ * brings after the customers and contacts: until they are in, its cells
+ * say so instead of showing the sum of those in so far (¥0.00 at first).
+ * The other figures are the customer's own. */
+static void
+update_pipeline_column (CrmCustomersPage *self)
+{
+  gboolean coming = self->engine != NULL && !crm_sync_engine_get_entity_done (self->engine, CRM_ENTITY_OPPORTUNITY);
+
+  crm_customer_cell_factory_set_coming (gtk_column_view_column_get_factory (self->pipeline_column), coming);
+}
+
 static void
 engine_changed_cb (CrmCustomersPage *self)
 {
+  update_pipeline_column (self);
   update_state (self);
 }
 
@@ -644,6 +657,7 @@ engine_finished_cb (CrmCustomersPage *self,
                     gboolean          success,
                     CrmSyncEngine    *engine)
 {
+  update_pipeline_column (self);
   update_state (self);
 }
 
@@ -1208,6 +1222,7 @@ crm_customers_page_set_sync_engine (CrmCustomersPage *self,
 
   g_signal_group_set_target (self->engine_signals, engine);
   crm_customer_detail_set_sync_engine (self->detail, engine);
+  update_pipeline_column (self);
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ENGINE]);
 }

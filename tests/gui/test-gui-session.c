@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
@@ -654,12 +655,56 @@ view_has_every_customer (gpointer view)
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) == MORE_CUSTOMERS + 3;
 }
 
+/* The inscriptions (the list's cells) under @widget that read @text. */
+static guint
+count_cells (GtkWidget  *widget,
+             const char *text)
+{
+  guint n = GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += count_cells (child, text);
+  return n;
+}
+
+static gboolean
+pipeline_is_coming (gpointer view)
+{
+  return count_cells (view, C_("figure", "…")) > 0;
+}
+
+static guint
+count_zeros (GtkWidget *view)
+{
+  g_autofree char *zero = crm_format_money (0);
+
+  return count_cells (view, zero);
+}
+
+typedef struct
+{
+  GtkWidget *view;
+  guint      zeros;   /* cells reading ¥0.00 while the pipeline was to come */
+} Summed;
+
+/* No cell says its figure is to come, and the pipeline's cells read
+ * ¥0.00 beside the other zero figures. */
+static gboolean
+pipeline_is_summed (gpointer data)
+{
+  Summed *summed = data;
+
+  return count_cells (summed->view, C_("figure", "…")) == 0 && count_zeros (summed->view) > summed->zeros;
+}
+
 /* A first sync sends the customers, then their contacts, then the rest
  * (here a product; on a director's million customers, the rest is five
  * sixths of the sync).  The progress gives way to the list once the
  * contacts are in and the model has every customer, while the sync goes
  * on, although the main loop is never idle; the list counts every
- * customer and has their rows. */
+ * customer and has their rows.  Their open pipeline, a sum of
+ * opportunities that have not come yet, says so until they have, rather
+ * than ¥0.00. */
 static void
 test_list_shows_once_the_customers_and_contacts_are_in (void)
 {
@@ -676,12 +721,14 @@ test_list_shows_once_the_customers_and_contacts_are_in (void)
                                                              "count_label"));
   g_autofree char *n = crm_format_number (MORE_CUSTOMERS + 3);
   g_autofree char *counted = g_strdup_printf ("%s customers", n);
+  Summed summed = { NULL, 0 };
   guint starve;
 
   g_assert_no_error (error);
   stage_pages (server);
   crm_api_set_token (api, "t");
   engine = crm_sync_engine_new (api, store->store);
+  gtk_window_set_default_size (window, 1400, 800);   /* every column shows */
   gtk_window_set_child (window, GTK_WIDGET (page));
   crm_customers_page_set_store (page, store->store);
   crm_customers_page_set_sync_engine (page, engine);
@@ -714,6 +761,10 @@ test_list_shows_once_the_customers_and_contacts_are_in (void)
   g_assert_cmpstr (gtk_label_get_label (count), ==, counted);
   g_source_remove (starve);
   wait_for (view_has_every_customer, view);
+  g_assert_false (crm_sync_engine_get_entity_done (engine, CRM_ENTITY_OPPORTUNITY));
+  wait_for (pipeline_is_coming, view);
+  summed.view = GTK_WIDGET (view);
+  summed.zeros = count_zeros (GTK_WIDGET (view));
 
   /* The sync ends; the list stays. */
   server->hold = FALSE;
@@ -722,6 +773,8 @@ test_list_shows_once_the_customers_and_contacts_are_in (void)
   g_assert_cmpint (crm_sync_engine_get_status (engine), ==, CRM_SYNC_STATUS_IDLE);
   crm_test_iterate (20);
   g_assert_cmpstr (crm_customers_page_get_state (page), ==, "list");
+  /* none of them has an opportunity */
+  wait_for (pipeline_is_summed, &summed);
 
   g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
   gtk_window_destroy (window);
