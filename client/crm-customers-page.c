@@ -61,6 +61,7 @@ struct _CrmCustomersPage
   const char          *state;
   gboolean             customers_in;  /* during the progress: the customers came in full */
   GCancellable        *reloading;     /* the model's reload the progress then waits for */
+  gboolean             pipeline_hidden; /* the store holds not every customer's opportunities */
 
   /* Template widgets */
   GtkStack            *stack;
@@ -837,6 +838,12 @@ fit_columns (CrmCustomersPage *self,
       GtkColumnViewColumn *column = self->columns[column_priority[i]];
       int needs = gtk_column_view_column_get_fixed_width (column);
 
+      if (column_priority[i] == CRM_CUSTOMER_COLUMN_PIPELINE && self->pipeline_hidden)
+        {
+          if (gtk_column_view_column_get_visible (column))
+            gtk_column_view_column_set_visible (column, FALSE);
+          continue;
+        }
       fits = fits && needs <= room;
       if (fits)
         room -= needs;
@@ -1225,6 +1232,29 @@ crm_customers_page_set_sync_engine (CrmCustomersPage *self,
   update_pipeline_column (self);
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ENGINE]);
+}
+
+/**
+ * crm_customers_page_set_pipeline_shown:
+ * @shown: whether the store holds every opportunity of the customers it
+ *   lists
+ *
+ * The open pipeline column sums the store's opportunities of each
+ * customer.  A role whose sync sends only its own opportunities (a
+ * director) or none (marketing) would see ¥0.00 for nearly every
+ * customer, so the column is left out for it (a director's Pipeline
+ * section has the region's figures, from the server).
+ */
+void
+crm_customers_page_set_pipeline_shown (CrmCustomersPage *self,
+                                       gboolean          shown)
+{
+  g_return_if_fail (CRM_IS_CUSTOMERS_PAGE (self));
+
+  if (self->pipeline_hidden == !shown)
+    return;
+  self->pipeline_hidden = !shown;
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
 /**

@@ -36,5 +36,7 @@ const char       *crm_customers_page_get_state       (CrmCustomersPage *self);
 gboolean          crm_customers_page_open_customer   (CrmCustomersPage *self,
                                                       const char       *id);
 void              crm_customers_page_show_list       (CrmCustomersPage *self);
+void              crm_customers_page_set_pipeline_shown (CrmCustomersPage *self,
+                                                         gboolean          shown);
 
 G_END_DECLS

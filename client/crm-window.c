@@ -147,6 +147,13 @@ update_pipeline (CrmWindow *self)
     show_section (self, "customers");
   crm_pipeline_page_set_session (self->pipeline_page, sells ? crm_context_get_api (self->context) : NULL,
                                  sells ? user : NULL);
+  /* The list's open pipeline sums the store's opportunities: whole only
+   * when the role reads them and its sync sends them all (a director's
+   * sends their own).  A user remembered without a role keeps it. */
+  crm_customers_page_set_pipeline_shown (self->customers_page,
+                                         user_role_bit (self) == 0 ||
+                                         (sells && (crm_entity_info (CRM_ENTITY_OPPORTUNITY)->synced_own_for &
+                                                    user_role_bit (self)) == 0));
 }
 
 /* The Campaigns section is for the roles that make campaigns (the entity
