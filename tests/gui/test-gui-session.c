@@ -445,6 +445,20 @@ model_has_three (gpointer page)
   return model != NULL && g_list_model_get_n_items (G_LIST_MODEL (model)) == 3;
 }
 
+/* Closes @window: @page goes with it, and @engine (taken) with its last
+ * reference. */
+static void
+close_window (GtkWindow        *window,
+              CrmCustomersPage *page,
+              CrmSyncEngine    *engine)
+{
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+  gtk_window_destroy (window);
+  crm_test_iterate (50);
+  g_assert_null (page);
+  g_assert_finalize_object (engine);
+}
+
 static gboolean
 view_has_three (gpointer view)
 {
@@ -504,11 +518,7 @@ test_first_sync_shows_progress_and_can_be_cancelled (void)
   wait_for (view_has_three, view);
 
   server_release (server);
-  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
-  gtk_window_destroy (window);
-  crm_test_iterate (50);
-  g_assert_null (page);
-  g_assert_finalize_object (g_steal_pointer (&engine));
+  close_window (window, page, g_steal_pointer (&engine));
 }
 
 /* A total the server estimated says "about", and the bar waits at 99%
@@ -776,11 +786,7 @@ test_list_shows_once_the_customers_and_contacts_are_in (void)
   /* none of them has an opportunity */
   wait_for (pipeline_is_summed, &summed);
 
-  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
-  gtk_window_destroy (window);
-  crm_test_iterate (50);
-  g_assert_null (page);
-  g_assert_finalize_object (g_steal_pointer (&engine));
+  close_window (window, page, g_steal_pointer (&engine));
 }
 
 /* A first sync that brings no customer: once a later entity comes (a

@@ -795,6 +795,22 @@ test_update_many_rows_are_read_in_a_worker (Fixture       *f,
   g_assert_cmpuint (f->emissions, >, 1);
 }
 
+/* 10,000 customers after the fixture's, in no order of their names: a
+ * batch applied in many slices. */
+static void
+add_many_customers (JsonObject *page)
+{
+  for (guint i = 0; i < 10000; i++)
+    {
+      Row row = rows[i % G_N_ELEMENTS (rows)];
+      g_autofree char *name = g_strdup_printf ("客户%05u", (i * 7919) % 10000);
+
+      row.n = 100 + i;
+      row.name = name;
+      test_page_add_customer (page, row_record (&row, 1));
+    }
+}
+
 /* Always ready at the default priority: a window whose frames leave the
  * main loop no idle time (a first sync's progress and spinner under
  * software rendering). */
@@ -847,15 +863,7 @@ test_update_reload_does_not_wait_for_a_batch (Fixture       *f,
   if (!use_locale ("C.UTF-8"))
     return;
   fixture_load_model (f);
-  for (guint i = 0; i < 10000; i++)
-    {
-      Row row = rows[i % G_N_ELEMENTS (rows)];
-      g_autofree char *name = g_strdup_printf ("客户%05u", (i * 7919) % 10000);
-
-      row.n = 100 + i;
-      row.name = name;
-      test_page_add_customer (page, row_record (&row, 1));
-    }
+  add_many_customers (page);
   starve = g_idle_add_full (G_PRIORITY_DEFAULT, starve_cb, NULL, NULL);
   test_apply (f->store.store, page);
 
@@ -906,15 +914,7 @@ test_update_batch_is_applied_when_frames_leave_no_idle_time (Fixture       *f,
   if (!use_locale ("C.UTF-8"))
     return;
   fixture_load_model (f);
-  for (guint i = 0; i < 10000; i++)
-    {
-      Row row = rows[i % G_N_ELEMENTS (rows)];
-      g_autofree char *name = g_strdup_printf ("客户%05u", (i * 7919) % 10000);
-
-      row.n = 100 + i;
-      row.name = name;
-      test_page_add_customer (page, row_record (&row, 1));
-    }
+  add_many_customers (page);
   /* always ready at GDK_PRIORITY_REDRAW, as frames that take longer to
    * draw than their interval */
   frames = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, starve_cb, NULL, NULL);
