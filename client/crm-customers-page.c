@@ -374,7 +374,7 @@ update_progress (CrmCustomersPage *self)
       gboolean estimated = crm_sync_engine_get_total_estimated (self->engine);
       g_autofree char *total_text = crm_format_number (total);
       /* an estimate may be passed: the bar waits at 99% for the end */
-      double fraction = MIN (estimated ? 0.99 : 1.0, (double) received / (double) total);
+      double fraction = crm_sync_engine_get_fraction (self->engine);
 
       if (estimated && received >= total)
         text = g_strdup_printf (ngettext ("%s record", "%s records", received), received_text);

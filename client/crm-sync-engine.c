@@ -1456,6 +1456,23 @@ crm_sync_engine_get_total_estimated (CrmSyncEngine *self)
   return self->total_estimated;
 }
 
+/**
+ * crm_sync_engine_get_fraction:
+ *
+ * Returns: how far the running first sync is, 0 to 1, or -1 when its
+ *   total is not known.  An estimated total may be passed: the fraction
+ *   then waits at 0.99 for the end.
+ */
+double
+crm_sync_engine_get_fraction (CrmSyncEngine *self)
+{
+  g_return_val_if_fail (CRM_IS_SYNC_ENGINE (self), -1);
+
+  if (self->total == 0)
+    return -1;
+  return MIN (self->total_estimated ? 0.99 : 1.0, (double) self->received / (double) self->total);
+}
+
 GDateTime *
 crm_sync_engine_get_last_synced (CrmSyncEngine *self)
 {

@@ -80,6 +80,7 @@ gboolean       crm_sync_engine_get_entity_done  (CrmSyncEngine       *self,
 guint64        crm_sync_engine_get_received     (CrmSyncEngine       *self);
 guint64        crm_sync_engine_get_total        (CrmSyncEngine       *self);
 gboolean       crm_sync_engine_get_total_estimated (CrmSyncEngine    *self);
+double         crm_sync_engine_get_fraction     (CrmSyncEngine       *self);
 GDateTime     *crm_sync_engine_get_last_synced  (CrmSyncEngine       *self);
 guint          crm_sync_engine_get_pending      (CrmSyncEngine       *self);
 const char    *crm_sync_engine_get_last_error   (CrmSyncEngine       *self);

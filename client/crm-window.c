@@ -249,6 +249,29 @@ new_customer_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* While a sync runs that has not synced before: how far a first sync is,
+ * when its total is known (the list may show while it goes on). */
+static char *
+syncing_subtitle (CrmSyncEngine *engine)
+{
+  double fraction = crm_sync_engine_get_first_sync (engine) ? crm_sync_engine_get_fraction (engine) : -1;
+
+  if (fraction < 0)
+    return g_strdup (_("Syncing…"));
+  /* TRANSLATORS: the header bar while a first sync runs, with how far it is */
+  return g_strdup_printf (_("Syncing… %u%%"), (guint) (fraction * 100));
+}
+
+static void
+set_subtitle (CrmWindow  *self,
+              const char *subtitle)
+{
+  /* a first sync's progress comes with each page: the title is laid out
+   * again only when its words change */
+  if (g_strcmp0 (adw_window_title_get_subtitle (self->section_title), subtitle) != 0)
+    adw_window_title_set_subtitle (self->section_title, subtitle);
+}
+
 /* The header bar's word on the local copy: when it last synced, or that
  * the server cannot be reached; a spinner while a sync runs. */
 static void
@@ -264,7 +287,7 @@ update_sync_status (CrmWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-customer", engine != NULL && may_create_customers (self));
   if (engine == NULL)
     {
-      adw_window_title_set_subtitle (self->section_title, "");
+      set_subtitle (self, "");
       gtk_stack_set_visible_child_name (self->sync_stack, "idle");
       gtk_spinner_stop (self->sync_spinner);
       gtk_widget_set_visible (GTK_WIDGET (self->offline_icon), FALSE);
@@ -298,7 +321,7 @@ update_sync_status (CrmWindow *self)
           subtitle = crm_format_synced (last, now);
         }
       else if (status == CRM_SYNC_STATUS_RUNNING)
-        subtitle = g_strdup (_("Syncing…"));
+        subtitle = syncing_subtitle (engine);
       else
         subtitle = g_strdup (_("Not synced yet"));
       break;
@@ -307,7 +330,7 @@ update_sync_status (CrmWindow *self)
       g_assert_not_reached ();
     }
 
-  adw_window_title_set_subtitle (self->section_title, subtitle);
+  set_subtitle (self, subtitle);
   error = crm_sync_engine_get_last_error (engine);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->section_title),
                                status == CRM_SYNC_STATUS_FAILED && error ? error : NULL);
@@ -345,6 +368,20 @@ static void
 engine_status_cb (CrmWindow *self)
 {
   update_sync_status (self);
+}
+
+/* Each page of a sync: only a first sync's figure changes. */
+static void
+engine_progress_cb (CrmWindow *self)
+{
+  CrmSyncEngine *engine = crm_context_get_sync_engine (self->context);
+  g_autofree char *subtitle = NULL;
+
+  if (engine == NULL || crm_sync_engine_get_status (engine) != CRM_SYNC_STATUS_RUNNING ||
+      !crm_sync_engine_get_first_sync (engine))
+    return;
+  subtitle = syncing_subtitle (engine);
+  set_subtitle (self, subtitle);
 }
 
 /* The name of the customer a change belongs to (a contact's customer),
@@ -1033,6 +1070,8 @@ crm_window_init (CrmWindow *self)
   g_signal_group_connect_swapped (self->engine_signals, "notify::first-sync", G_CALLBACK (engine_status_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::last-synced", G_CALLBACK (engine_status_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::last-error", G_CALLBACK (engine_status_cb), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::received", G_CALLBACK (engine_progress_cb), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::total", G_CALLBACK (engine_progress_cb), self);
   g_signal_group_connect_swapped (self->engine_signals, "conflict", G_CALLBACK (conflict_cb), self);
 }
 
