@@ -544,7 +544,12 @@ update_state (CrmCustomersPage *self)
    * never end while the sync goes on, and are applied only when the main
    * loop has time, which a first sync's window may not have. */
   if (customers_coming (self))
-    self->customers_in = FALSE;
+    {
+      self->customers_in = FALSE;
+      /* the rows are read at once when they are all in */
+      if (self->model != NULL)
+        crm_customer_model_set_held (self->model, TRUE);
+    }
   else if (g_strcmp0 (self->state, "progress") == 0 && self->model != NULL && !self->customers_in)
     {
       self->customers_in = TRUE;
@@ -553,6 +558,8 @@ update_state (CrmCustomersPage *self)
       self->load_start = g_get_monotonic_time ();
       crm_customer_model_reload_async (self->model, self->reloading, customers_reloaded_cb, self);
     }
+  if (self->model != NULL && !customers_coming (self))
+    crm_customer_model_set_held (self->model, FALSE);
   state = compute_state (self);
 
   if (g_str_equal (state, "error"))

@@ -115,6 +115,7 @@ struct _CrmCustomerModel
   guint              generation;     /* bumped by each reload */
   GCancellable      *cancellable;
   GPtrArray         *reload_waiters; /* of GTask */
+  gboolean           held;           /* changes told make a reload to come, read nothing */
   guint              mapping_steps;  /* service steps being mapped to customers */
 };
 
@@ -1145,6 +1146,8 @@ pump_one (CrmCustomerModel *self)
 
   if (self->busy || self->store == NULL)
     return;
+  if (self->held && self->reload_waiters->len == 0)
+    return;
   if (self->pending_reset)
     {
       self->pending_reset = FALSE;
@@ -1163,11 +1166,12 @@ customers_changed_cb (CrmStore           *store,
                       const char * const *ids,
                       CrmCustomerModel   *self)
 {
-  if (ids == NULL)
+  if (ids == NULL || self->held)
     {
       self->pending_reset = TRUE;
       g_hash_table_remove_all (self->pending);
       drop_batch (self);
+      ids = NULL;
     }
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
     if (!g_hash_table_contains (self->pending, ids[i]))
@@ -1589,6 +1593,35 @@ crm_customer_model_reload_async (CrmCustomerModel    *self,
   g_ptr_array_add (self->reload_waiters, task);
   self->pending_reset = TRUE;
   drop_batch (self);
+  pump (self);
+}
+
+/**
+ * crm_customer_model_set_held:
+ * @held: whether to hold the rows as they are
+ *
+ * While held, what the store tells is not read: the model only notes
+ * that it is to read every row again, which it does when let go or when
+ * a reload is asked for (crm_customer_model_reload_async ()).  For a list
+ * not shown while a first sync brings its rows: applying them row by row
+ * would cost the main thread what one reload does in a worker.
+ */
+void
+crm_customer_model_set_held (CrmCustomerModel *self,
+                             gboolean          held)
+{
+  g_return_if_fail (CRM_IS_CUSTOMER_MODEL (self));
+
+  if (self->held == !!held)
+    return;
+  self->held = !!held;
+  if (held && (self->batch != NULL || g_hash_table_size (self->pending) > 0))
+    {
+      /* what is on its way would be read again */
+      self->pending_reset = TRUE;
+      g_hash_table_remove_all (self->pending);
+      drop_batch (self);
+    }
   pump (self);
 }
 

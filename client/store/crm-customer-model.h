@@ -61,6 +61,8 @@ gboolean           crm_customer_model_reload_finish       (CrmCustomerModel  *se
                                                            GAsyncResult      *result,
                                                            GError           **error);
 gboolean           crm_customer_model_is_busy             (CrmCustomerModel  *self);
+void               crm_customer_model_set_held            (CrmCustomerModel  *self,
+                                                           gboolean           held);
 /* The filter choices of all customers: id -> name (interned, borrowed). */
 GHashTable        *crm_customer_model_dup_regions         (CrmCustomerModel  *self);
 GHashTable        *crm_customer_model_dup_owners          (CrmCustomerModel  *self);

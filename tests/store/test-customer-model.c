@@ -940,6 +940,51 @@ test_update_batch_is_applied_when_frames_leave_no_idle_time (Fixture       *f,
   assert_order (f, expected);
 }
 
+/* A held model (a list not shown while a first sync brings its rows)
+ * reads none of the rows the store tells of; let go, it reads them all
+ * at once, in one reload. */
+static void
+test_update_held_model_reads_nothing_until_let_go (Fixture       *f,
+                                                   gconstpointer  data)
+{
+  JsonObject *page = test_page ("many");
+  g_autoptr(CrmCustomerModel) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  guint emissions;
+  gint64 until;
+
+  if (!use_locale ("C.UTF-8"))
+    return;
+  fixture_load_model (f);
+  add_many_customers (page);
+  crm_customer_model_set_held (f->model, TRUE);
+  emissions = f->emissions;
+  test_apply (f->store.store, page);
+
+  until = g_get_monotonic_time () + G_TIME_SPAN_SECOND;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, G_N_ELEMENTS (rows));
+  g_assert_cmpuint (f->emissions, ==, emissions);
+  g_assert_true (crm_customer_model_is_busy (f->model));
+
+  crm_customer_model_set_held (f->model, FALSE);
+  until = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  while (crm_customer_model_is_busy (f->model) && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (crm_customer_model_is_busy (f->model));
+  g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 10007);
+  /* one signal: the reload's */
+  g_assert_cmpuint (f->emissions, ==, emissions + 1);
+
+  fresh = crm_customer_model_new (f->store.store);
+  g_assert_true (crm_customer_model_reload (fresh, &error));
+  g_assert_no_error (error);
+  expected = order_of (G_LIST_MODEL (fresh));
+  assert_order (f, expected);
+}
+
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -1531,6 +1576,8 @@ main (int   argc,
        test_update_reload_does_not_wait_for_a_batch);
   ADD ("/store/model/update/batch-is-applied-when-frames-leave-no-idle-time",
        test_update_batch_is_applied_when_frames_leave_no_idle_time);
+  ADD ("/store/model/update/held-model-reads-nothing-until-let-go",
+       test_update_held_model_reads_nothing_until_let_go);
   ADD ("/store/model/choices/follow-changed-rows", test_choices_follow_changed_rows);
   ADD ("/store/model/search/finds-contacts-and-full-phone-numbers", test_search_finds_contacts_and_full_phone_numbers);
   ADD ("/store/model/facts/give-warnings-and-follow-their-records", test_facts_give_warnings_and_follow_their_records);
