@@ -257,6 +257,20 @@ assert_order (Fixture    *f,
   assert_mirror (f);
 }
 
+/* The model holds what a model made now would load, in its order. */
+static void
+assert_order_of_a_fresh_load (Fixture *f)
+{
+  g_autoptr(CrmCustomerModel) fresh = crm_customer_model_new (f->store.store);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (crm_customer_model_reload (fresh, &error));
+  g_assert_no_error (error);
+  expected = order_of (G_LIST_MODEL (fresh));
+  assert_order (f, expected);
+}
+
 static void
 apply_rows (Fixture    *f,
             JsonObject *first,
@@ -853,9 +867,6 @@ test_update_reload_does_not_wait_for_a_batch (Fixture       *f,
                                               gconstpointer  data)
 {
   JsonObject *page = test_page ("many");
-  g_autoptr(CrmCustomerModel) fresh = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *expected = NULL;
   gboolean reloaded = FALSE;
   gint64 until;
   guint starve;
@@ -882,11 +893,7 @@ test_update_reload_does_not_wait_for_a_batch (Fixture       *f,
   g_assert_cmpuint (crm_customer_model_get_total (f->model), ==, 10007);
   g_source_remove (starve);
 
-  fresh = crm_customer_model_new (f->store.store);
-  g_assert_true (crm_customer_model_reload (fresh, &error));
-  g_assert_no_error (error);
-  expected = order_of (G_LIST_MODEL (fresh));
-  assert_order (f, expected);
+  assert_order_of_a_fresh_load (f);
 }
 
 static gboolean
@@ -904,9 +911,6 @@ test_update_batch_is_applied_when_frames_leave_no_idle_time (Fixture       *f,
                                                               gconstpointer  data)
 {
   JsonObject *page = test_page ("many");
-  g_autoptr(CrmCustomerModel) fresh = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *expected = NULL;
   gboolean idle_ran = FALSE;
   gint64 until;
   guint frames, probe;
@@ -933,11 +937,7 @@ test_update_batch_is_applied_when_frames_leave_no_idle_time (Fixture       *f,
   /* applied in more than one slice, each signal a span of rows */
   g_assert_cmpuint (f->emissions, >, 1);
 
-  fresh = crm_customer_model_new (f->store.store);
-  g_assert_true (crm_customer_model_reload (fresh, &error));
-  g_assert_no_error (error);
-  expected = order_of (G_LIST_MODEL (fresh));
-  assert_order (f, expected);
+  assert_order_of_a_fresh_load (f);
 }
 
 /* A held model (a list not shown while a first sync brings its rows)
@@ -948,9 +948,6 @@ test_update_held_model_reads_nothing_until_let_go (Fixture       *f,
                                                    gconstpointer  data)
 {
   JsonObject *page = test_page ("many");
-  g_autoptr(CrmCustomerModel) fresh = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *expected = NULL;
   guint emissions;
   gint64 until;
 
@@ -978,11 +975,7 @@ test_update_held_model_reads_nothing_until_let_go (Fixture       *f,
   /* one signal: the reload's */
   g_assert_cmpuint (f->emissions, ==, emissions + 1);
 
-  fresh = crm_customer_model_new (f->store.store);
-  g_assert_true (crm_customer_model_reload (fresh, &error));
-  g_assert_no_error (error);
-  expected = order_of (G_LIST_MODEL (fresh));
-  assert_order (f, expected);
+  assert_order_of_a_fresh_load (f);
 }
 
 static int
