@@ -543,7 +543,9 @@ update_state (CrmCustomersPage *self)
    * at once, and the progress waits for that: its batches of changed rows
    * never end while the sync goes on, and are applied only when the main
    * loop has time, which a first sync's window may not have. */
-  if (customers_coming (self))
+  gboolean coming = customers_coming (self);
+
+  if (coming)
     {
       self->customers_in = FALSE;
       /* the rows are read at once when they are all in */
@@ -558,7 +560,7 @@ update_state (CrmCustomersPage *self)
       self->load_start = g_get_monotonic_time ();
       crm_customer_model_reload_async (self->model, self->reloading, customers_reloaded_cb, self);
     }
-  if (self->model != NULL && !customers_coming (self))
+  if (self->model != NULL && !coming)
     crm_customer_model_set_held (self->model, FALSE);
   state = compute_state (self);
 

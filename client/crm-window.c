@@ -137,7 +137,9 @@ static void
 update_pipeline (CrmWindow *self)
 {
   JsonObject *user = crm_context_get_user (self->context);
-  gboolean sells = (crm_entity_info (CRM_ENTITY_OPPORTUNITY)->readable_by & user_role_bit (self)) != 0;
+  const CrmEntityInfo *opportunity = crm_entity_info (CRM_ENTITY_OPPORTUNITY);
+  guint role = user_role_bit (self);
+  gboolean sells = (opportunity->readable_by & role) != 0;
 
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
        row = gtk_widget_get_next_sibling (row))
@@ -151,9 +153,7 @@ update_pipeline (CrmWindow *self)
    * when the role reads them and its sync sends them all (a director's
    * sends their own).  A user remembered without a role keeps it. */
   crm_customers_page_set_pipeline_shown (self->customers_page,
-                                         user_role_bit (self) == 0 ||
-                                         (sells && (crm_entity_info (CRM_ENTITY_OPPORTUNITY)->synced_own_for &
-                                                    user_role_bit (self)) == 0));
+                                         role == 0 || (sells && (opportunity->synced_own_for & role) == 0));
 }
 
 /* The Campaigns section is for the roles that make campaigns (the entity
